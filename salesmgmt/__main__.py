@@ -1,0 +1,5 @@
+import sys
+
+from salesmgmt.cli import main
+
+sys.exit(main())

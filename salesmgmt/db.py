@@ -1,0 +1,326 @@
+"""The embedded DuckDB database: where it lives, how to open it, its schema and migrations.
+
+Connections are short-lived on purpose. DuckDB lets one process at a time open a file for
+writing, so neither the app nor the command line keeps a connection open between units of
+work: open, do the work, close. That is what lets a command-line import run while the
+dashboard is serving pages.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from salesmgmt.errors import SalesmgmtError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "salesmgmt.duckdb"
+ENV_DB = "SALESMGMT_DB"
+
+#: How long to keep retrying when another process holds the file's write lock.
+LOCK_WAIT_SECONDS = 30.0
+
+
+def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """`--db` when given, else $SALESMGMT_DB, else data/salesmgmt.duckdb (app and CLI share this rule)."""
+    if path:
+        return Path(path)
+    env = os.environ.get(ENV_DB)
+    if env:
+        return Path(env)
+    return DEFAULT_DB_PATH
+
+
+def data_version(path: Path) -> tuple[float, int, float, int]:
+    """A cheap fingerprint of the database files; it changes whenever a write is committed.
+
+    Used as a cache key by the app so pages show new data right after an import.
+    """
+    parts: list[float | int] = []
+    for p in (path, Path(str(path) + ".wal")):
+        try:
+            st = p.stat()
+            parts += [st.st_mtime, st.st_size]
+        except FileNotFoundError:
+            parts += [0.0, 0]
+    return tuple(parts)  # type: ignore[return-value]
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("could not set" in text or "conflicting" in text)
+
+
+def open_connection(path: Path, read_only: bool = False,
+                    wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """Open the database, waiting while another process holds its lock."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                raise SalesmgmtError(
+                    "error.db_locked", path=str(path), detail=str(exc).splitlines()[0]
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+@contextmanager
+def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False,
+            migrate: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open, migrate to the current schema, yield, close.
+
+    A read-only open of a database that does not exist yet, or needs migrating, opens it
+    for writing once first.
+    """
+    db_path = resolve_db_path(path)
+    if read_only and (not db_path.exists() or (migrate and _needs_migration(db_path))):
+        with connect(db_path, read_only=False, migrate=migrate):
+            pass
+    con = open_connection(db_path, read_only=read_only)
+    try:
+        if migrate and not read_only:
+            migrate_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN ... COMMIT, or ROLLBACK on any exception: all of a unit of work or none of it."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+# --------------------------------------------------------------------------------------
+# Schema. Each migration moves the schema one version forward; never edit a released one,
+# add the next. `meta.schema_version` records where a database stands.
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (1, "initial data model", [
+        """CREATE TABLE IF NOT EXISTS meta (
+            key VARCHAR PRIMARY KEY,
+            value VARCHAR NOT NULL)""",
+        "CREATE SEQUENCE IF NOT EXISTS upload_seq START 1",
+        """CREATE TABLE uploads (
+            upload_id INTEGER PRIMARY KEY,
+            file_name VARCHAR NOT NULL,
+            file_hash VARCHAR,
+            kind VARCHAR NOT NULL,
+            encoding VARCHAR,
+            as_of DATE,
+            rows_total INTEGER NOT NULL DEFAULT 0,
+            rows_added INTEGER NOT NULL DEFAULT 0,
+            rows_updated INTEGER NOT NULL DEFAULT 0,
+            rows_unchanged INTEGER NOT NULL DEFAULT 0,
+            rows_refused INTEGER NOT NULL DEFAULT 0,
+            created_reps INTEGER NOT NULL DEFAULT 0,
+            created_clients INTEGER NOT NULL DEFAULT 0,
+            user_name VARCHAR,
+            created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+            undone_at TIMESTAMP,
+            undone_by VARCHAR)""",
+        # What each upload changed, so it can be undone: the row's key and its values before
+        # the upload (NULL when the upload added the row).
+        """CREATE TABLE upload_changes (
+            upload_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            entity VARCHAR NOT NULL,
+            entity_key VARCHAR NOT NULL,
+            action VARCHAR NOT NULL CHECK (action IN ('insert', 'update')),
+            before_json VARCHAR,
+            PRIMARY KEY (upload_id, seq))""",
+        "CREATE SEQUENCE IF NOT EXISTS rep_seq START 1",
+        """CREATE TABLE reps (
+            rep_id INTEGER PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            name_key VARCHAR NOT NULL,
+            code VARCHAR UNIQUE,
+            team VARCHAR,
+            region VARCHAR,
+            role VARCHAR NOT NULL DEFAULT 'sales_engineer'
+                CHECK (role IN ('sales_engineer', 'sales_manager', 'director')),
+            manager VARCHAR,
+            active BOOLEAN NOT NULL DEFAULT TRUE,
+            upload_id INTEGER)""",
+        "CREATE INDEX reps_name_key ON reps (name_key)",
+        "CREATE SEQUENCE IF NOT EXISTS client_seq START 1",
+        """CREATE TABLE clients (
+            client_id INTEGER PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            name_key VARCHAR NOT NULL,
+            code VARCHAR UNIQUE,
+            client_type VARCHAR NOT NULL DEFAULT 'other'
+                CHECK (client_type IN ('design_institute', 'steel_structure', 'construction',
+                                       'owner', 'other')),
+            region VARCHAR,
+            key_account BOOLEAN NOT NULL DEFAULT FALSE,
+            owner_rep_id INTEGER,
+            relationship_level INTEGER CHECK (relationship_level BETWEEN 1 AND 5),
+            upload_id INTEGER)""",
+        "CREATE INDEX clients_name_key ON clients (name_key)",
+        # The current state of each opportunity. Its past states live in opportunity_history.
+        """CREATE TABLE opportunities (
+            opp_id VARCHAR PRIMARY KEY,
+            name VARCHAR,
+            client_id INTEGER,
+            rep_id INTEGER,
+            product VARCHAR,
+            project VARCHAR,
+            stage VARCHAR,
+            status VARCHAR NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'won', 'lost')),
+            amount DECIMAL(18, 2),
+            probability DOUBLE CHECK (probability BETWEEN 0 AND 1),
+            created_date DATE,
+            expected_close_date DATE,
+            close_date DATE,
+            lost_reason VARCHAR,
+            upload_id INTEGER)""",
+        # Change intervals: one row per state, valid from `valid_from` (inclusive) to `valid_to`
+        # (exclusive; NULL while current). A week's re-upload of an unchanged pipeline adds nothing.
+        """CREATE TABLE opportunity_history (
+            opp_id VARCHAR NOT NULL,
+            valid_from DATE NOT NULL,
+            valid_to DATE,
+            client_id INTEGER,
+            rep_id INTEGER,
+            product VARCHAR,
+            stage VARCHAR,
+            status VARCHAR NOT NULL,
+            amount DECIMAL(18, 2),
+            probability DOUBLE,
+            expected_close_date DATE,
+            close_date DATE,
+            upload_id INTEGER,
+            PRIMARY KEY (opp_id, valid_from))""",
+        "CREATE SEQUENCE IF NOT EXISTS visit_seq START 1",
+        """CREATE TABLE visits (
+            visit_key INTEGER PRIMARY KEY,
+            visit_id VARCHAR UNIQUE,
+            visit_date DATE NOT NULL,
+            rep_id INTEGER NOT NULL,
+            client_id INTEGER NOT NULL,
+            visit_type VARCHAR NOT NULL DEFAULT 'visit'
+                CHECK (visit_type IN ('visit', 'call', 'meeting', 'other')),
+            planned BOOLEAN,
+            accompanied_by VARCHAR,
+            opp_id VARCHAR,
+            purpose VARCHAR,
+            outcome VARCHAR,
+            notes VARCHAR,
+            upload_id INTEGER)""",
+        "CREATE INDEX visits_date ON visits (visit_date)",
+        # A monthly target for exactly one of: a rep, a team or a region.
+        """CREATE TABLE targets (
+            month DATE NOT NULL,
+            scope_kind VARCHAR NOT NULL CHECK (scope_kind IN ('rep', 'team', 'region')),
+            scope_key VARCHAR NOT NULL,
+            amount DECIMAL(18, 2) NOT NULL CHECK (amount >= 0),
+            upload_id INTEGER,
+            PRIMARY KEY (month, scope_kind, scope_key))""",
+        # The seed's monthly planning & evaluation report, co-signed by manager and rep;
+        # every weekly review saves a new revision (history kept).
+        "CREATE SEQUENCE IF NOT EXISTS plan_seq START 1",
+        """CREATE TABLE monthly_plans (
+            plan_id INTEGER PRIMARY KEY,
+            rep_id INTEGER NOT NULL,
+            month DATE NOT NULL,
+            revision INTEGER NOT NULL,
+            saved_on DATE NOT NULL,
+            saved_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+            commitments VARCHAR,
+            remedial_actions VARCHAR,
+            review_notes VARCHAR,
+            rep_signed_by VARCHAR,
+            rep_signed_at TIMESTAMP,
+            manager_signed_by VARCHAR,
+            manager_signed_at TIMESTAMP,
+            saved_by VARCHAR,
+            UNIQUE (rep_id, month, revision))""",
+        """CREATE TABLE plan_visits (
+            plan_id INTEGER NOT NULL,
+            client_id INTEGER NOT NULL,
+            planned_date DATE NOT NULL,
+            purpose VARCHAR)""",
+    ]),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The version a database stands at; 0 for an empty file."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _needs_migration(path: Path) -> bool:
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return False  # locked by a writer: it will have migrated already
+    try:
+        return schema_version(con) < SCHEMA_VERSION
+    finally:
+        con.close()
+
+
+def migrate_schema(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
+    """Apply every migration above the database's version (up to `target`); return the version."""
+    target = SCHEMA_VERSION if target is None else target
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise SalesmgmtError("error.db_newer", found=current, supported=SCHEMA_VERSION)
+    for version, _title, statements in MIGRATIONS:
+        if current < version <= target:
+            with transaction(con):
+                for stmt in statements:
+                    con.execute(stmt)
+                con.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    [str(version)],
+                )
+            current = version
+    return current
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts of the main tables (the `status` command)."""
+    counts = {}
+    for table in ("reps", "clients", "opportunities", "visits", "targets", "uploads",
+                  "opportunity_history", "monthly_plans"):
+        counts[table] = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]
+    return counts
+
+
+_KNOWN_IDENTIFIERS = frozenset({
+    "reps", "clients", "opportunities", "opportunity_history", "visits", "targets", "uploads",
+    "upload_changes", "monthly_plans", "plan_visits", "meta",
+})
+
+
+def quote_ident(name: str) -> str:
+    """Quote a table or column name that comes from our own fixed list (never from user input)."""
+    if name not in _KNOWN_IDENTIFIERS and not name.replace("_", "").isalnum():
+        raise ValueError(f"unexpected identifier {name!r}")
+    return '"' + name.replace('"', '""') + '"'
