@@ -1,0 +1,116 @@
+"""Every measure the product shows, defined once: key, labels, format and definition.
+
+The glossary (docs/glossary.md) is generated from this list (`python -m salesmgmt glossary`), and a
+test checks the committed file is current, so the definitions in the docs are the ones in the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from salesmgmt.stages import DEFAULT_PROBABILITY, OPEN_STAGES, UNKNOWN_OPEN_PROBABILITY
+
+#: Client visits a sales engineer should make each week (the seed's "at least two a week").
+VISIT_NORM_PER_WEEK = 2
+#: Probability bands of the forecast categories (like Salesforce's commit / best case).
+COMMIT_MIN_PROBABILITY = 0.70
+BEST_CASE_MIN_PROBABILITY = 0.40
+#: A key account with no visit for this many days is "going cold".
+COLD_ACCOUNT_DAYS = 60
+#: Monte Carlo draws for attainment_probability when there are too many deals to enumerate.
+PROBABILITY_DRAWS = 200_000
+PROBABILITY_SEED = 20240601
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label_en: str
+    label_zh: str
+    fmt: str  # 'money' | 'percent' | 'count' | 'number' | 'probability'
+    definition: str
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+_stage_defaults = ", ".join(f"{k} {int(p * 100)}%" for k, p in OPEN_STAGES)
+
+MEASURES: list[Measure] = [
+    Measure("target", "Target", "目标", "money",
+            "Sum of the monthly targets in the period. A team's or region's own target is used "
+            "when one was given for that month, else the sum of its reps' targets."),
+    Measure("won_amount", "Won", "赢单金额", "money",
+            "Sum of the amounts of opportunities won (status won) with a close date in the period."),
+    Measure("won_count", "Deals won", "赢单数", "count",
+            "Number of opportunities won with a close date in the period."),
+    Measure("lost_count", "Deals lost", "输单数", "count",
+            "Number of opportunities lost with a close date in the period."),
+    Measure("win_rate", "Win rate", "赢率", "percent",
+            "won_count / (won_count + lost_count); empty when both are 0."),
+    Measure("open_amount", "Open pipeline", "在途商机金额", "money",
+            "Sum of the amounts of open opportunities whose expected close date is in the period."),
+    Measure("weighted_amount", "Weighted pipeline", "加权商机金额", "money",
+            "Sum over the same open opportunities of amount x probability; when a row has no "
+            f"probability its stage's default is used ({_stage_defaults}; any other stage "
+            f"{int(UNKNOWN_OPEN_PROBABILITY * 100)}%)."),
+    Measure("commit_amount", "Commit", "承诺", "money",
+            "won_amount plus the amounts of open opportunities in the period with probability "
+            f">= {int(COMMIT_MIN_PROBABILITY * 100)}%."),
+    Measure("best_case_amount", "Best case", "最佳情况", "money",
+            "commit_amount plus the amounts of open opportunities in the period with probability "
+            f">= {int(BEST_CASE_MIN_PROBABILITY * 100)}% and below "
+            f"{int(COMMIT_MIN_PROBABILITY * 100)}%."),
+    Measure("forecast", "Forecast", "预测", "money",
+            "won_amount + weighted_amount."),
+    Measure("attainment", "Attainment", "完成率", "percent",
+            "won_amount / target; empty when there is no target."),
+    Measure("forecast_attainment", "Forecast attainment", "预测完成率", "percent",
+            "forecast / target; empty when there is no target."),
+    Measure("attainment_probability", "Chance of making target", "达成目标概率", "probability",
+            "Probability that won_amount plus the open opportunities of the period that close "
+            "reaches the target, each open deal closing independently with its probability. "
+            "Exact for up to 18 deals, else Monte Carlo with "
+            f"{PROBABILITY_DRAWS:,} draws and a fixed seed. 1 when already reached; 0 when out of "
+            "reach even if every deal closes; empty without a target."),
+    Measure("gap", "Gap to target", "目标缺口", "money",
+            "max(target - won_amount, 0)."),
+    Measure("visits", "Client visits", "客户拜访", "count",
+            "Visits of type 'visit' (not calls or meetings) in the period."),
+    Measure("visits_per_week", "Visits per engineer-week", "人均周拜访", "number",
+            "Client visits made by sales engineers in the counted weeks / (number of active sales "
+            "engineers x counted weeks). Counted weeks are the Monday-to-Sunday weeks whose Monday "
+            "lies in the period and on or before the as-of date. For one rep: their own visits in "
+            "the counted weeks / counted weeks."),
+    Measure("weeks_meeting_norm", "Weeks meeting the visit norm", "达标周数", "count",
+            f"Weeks (as above) in which the rep made at least {VISIT_NORM_PER_WEEK} client "
+            "visits (configurable)."),
+    Measure("norm_share", "Share of rep-weeks meeting the norm", "周拜访达标率", "percent",
+            "weeks_meeting_norm summed over active sales engineers / (active sales engineers x "
+            "counted weeks)."),
+    Measure("days_since_visit", "Days since last visit", "距上次拜访天数", "count",
+            "as-of date minus the date of the client's last visit of any type by anyone. A key "
+            f"account is going cold after {COLD_ACCOUNT_DAYS} days."),
+]
+
+BY_KEY: dict[str, Measure] = {m.key: m for m in MEASURES}
+
+
+def glossary_markdown() -> str:
+    """docs/glossary.md, generated: one section per measure."""
+    lines = [
+        "# Metrics glossary",
+        "",
+        "Generated from `salesmgmt/measures.py` by `python -m salesmgmt glossary`; do not edit by hand.",
+        "Every figure in the app, the exports and the slides uses these definitions. A period is a",
+        "month (`YYYY-MM`), quarter (`YYYY-Qn`) or year (`YYYY`); a scope is any set of regions,",
+        "teams and reps, and every fact belongs to a rep. Money is CNY (shown in 万元 in Chinese).",
+        "",
+        "Stage default probabilities: "
+        + ", ".join(f"`{k}` {int(p * 100)}%" for k, p in DEFAULT_PROBABILITY.items())
+        + f"; any other open stage {int(UNKNOWN_OPEN_PROBABILITY * 100)}%.",
+        "",
+    ]
+    for m in MEASURES:
+        lines += [f"## {m.label_en} / {m.label_zh} (`{m.key}`)", "", m.definition, ""]
+    return "\n".join(lines)

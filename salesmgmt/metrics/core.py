@@ -1,0 +1,355 @@
+"""The core figures of a period, per rep, team, region or in total (module 1's definitions).
+
+Every figure is defined in `salesmgmt.measures` (and so in docs/glossary.md). Aggregation happens
+in DuckDB; what reaches pandas is one row per rep at most.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import product as _product
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from salesmgmt.filters import Filters
+from salesmgmt.measures import (
+    BEST_CASE_MIN_PROBABILITY,
+    COMMIT_MIN_PROBABILITY,
+    PROBABILITY_DRAWS,
+    PROBABILITY_SEED,
+    VISIT_NORM_PER_WEEK,
+)
+from salesmgmt.periods import Period
+from salesmgmt.stages import stage_probability_sql
+
+LEVELS = ("rep", "team", "region", "total")
+NO_GROUP = "—"
+
+_EFFECTIVE_PROBABILITY = stage_probability_sql("o.stage", "o.probability")
+
+#: One row per rep in the filter: the period's facts. Parameters: see `rep_figures`.
+REP_FIGURES_SQL = f"""
+WITH fr AS (
+    SELECT r.rep_id, r.name, r.team, r.region, r.role, r.active FROM reps r WHERE {{where}}
+),
+closed AS (
+    SELECT o.rep_id,
+           sum(o.amount) FILTER (WHERE o.status = 'won') AS won_amount,
+           count(*) FILTER (WHERE o.status = 'won') AS won_count,
+           count(*) FILTER (WHERE o.status = 'lost') AS lost_count
+    FROM opportunities o
+    WHERE o.status IN ('won', 'lost') AND o.close_date >= $start AND o.close_date < $end
+    GROUP BY o.rep_id
+),
+open_deals AS (
+    SELECT o.rep_id, o.amount, {_EFFECTIVE_PROBABILITY} AS p
+    FROM opportunities o
+    WHERE o.status = 'open' AND o.expected_close_date >= $start AND o.expected_close_date < $end
+),
+pipe AS (
+    SELECT rep_id,
+           sum(amount) AS open_amount,
+           sum(amount * p) AS weighted_amount,
+           coalesce(sum(amount) FILTER (WHERE p >= $commit_p), 0) AS commit_open,
+           coalesce(sum(amount) FILTER (WHERE p >= $best_p AND p < $commit_p), 0) AS best_open,
+           count(*) AS open_count
+    FROM open_deals GROUP BY rep_id
+),
+vis AS (
+    SELECT v.rep_id, count(*) AS visits
+    FROM visits v
+    WHERE v.visit_type = 'visit' AND v.visit_date >= $start AND v.visit_date < $end
+    GROUP BY v.rep_id
+),
+weekly AS (
+    SELECT v.rep_id, date_trunc('week', v.visit_date) AS week, count(*) AS n
+    FROM visits v
+    WHERE v.visit_type = 'visit'
+      AND v.visit_date >= $week_from AND v.visit_date < $week_to
+    GROUP BY ALL
+),
+norm AS (
+    SELECT rep_id, count(*) FILTER (WHERE n >= $norm) AS weeks_meeting_norm,
+           sum(n) AS week_visits
+    FROM weekly GROUP BY rep_id
+),
+tgt AS (
+    SELECT TRY_CAST(t.scope_key AS INTEGER) AS rep_id, sum(t.amount) AS target
+    FROM targets t
+    WHERE t.scope_kind = 'rep' AND t.month >= $start AND t.month < $end
+    GROUP BY 1
+)
+SELECT fr.rep_id, fr.name AS rep, coalesce(fr.team, '{NO_GROUP}') AS team,
+       coalesce(fr.region, '{NO_GROUP}') AS region, fr.role, fr.active,
+       CAST(tgt.target AS DOUBLE) AS target,
+       CAST(coalesce(closed.won_amount, 0) AS DOUBLE) AS won_amount,
+       coalesce(closed.won_count, 0) AS won_count,
+       coalesce(closed.lost_count, 0) AS lost_count,
+       CAST(coalesce(pipe.open_amount, 0) AS DOUBLE) AS open_amount,
+       CAST(coalesce(pipe.weighted_amount, 0) AS DOUBLE) AS weighted_amount,
+       CAST(coalesce(pipe.commit_open, 0) AS DOUBLE) AS commit_open,
+       CAST(coalesce(pipe.best_open, 0) AS DOUBLE) AS best_open,
+       coalesce(pipe.open_count, 0) AS open_count,
+       coalesce(vis.visits, 0) AS visits,
+       coalesce(norm.weeks_meeting_norm, 0) AS weeks_meeting_norm,
+       coalesce(norm.week_visits, 0) AS week_visits
+FROM fr
+LEFT JOIN closed USING (rep_id)
+LEFT JOIN pipe USING (rep_id)
+LEFT JOIN vis USING (rep_id)
+LEFT JOIN norm USING (rep_id)
+LEFT JOIN tgt USING (rep_id)
+ORDER BY fr.team NULLS LAST, fr.name
+"""
+
+#: Team and region targets of their own, per month (they override the sum of the level below).
+GROUP_TARGETS_SQL = """
+SELECT scope_kind, scope_key, month, CAST(amount AS DOUBLE) AS amount
+FROM targets
+WHERE scope_kind IN ('team', 'region') AND month >= $start AND month < $end
+"""
+
+#: Rep targets per month (for the month-by-month fallback of team and region targets).
+REP_MONTH_TARGETS_SQL = """
+SELECT TRY_CAST(t.scope_key AS INTEGER) AS rep_id, t.month, CAST(t.amount AS DOUBLE) AS amount
+FROM targets t JOIN reps r ON TRY_CAST(t.scope_key AS INTEGER) = r.rep_id
+WHERE t.scope_kind = 'rep' AND t.month >= $start AND t.month < $end AND {where}
+"""
+
+#: The open deals of the period, for the probability of making the target.
+OPEN_DEALS_SQL = f"""
+SELECT o.rep_id, coalesce(r.team, '{NO_GROUP}') AS team, coalesce(r.region, '{NO_GROUP}') AS region,
+       CAST(o.amount AS DOUBLE) AS amount, {_EFFECTIVE_PROBABILITY} AS p
+FROM opportunities o JOIN reps r ON r.rep_id = o.rep_id
+WHERE o.status = 'open' AND o.expected_close_date >= $start AND o.expected_close_date < $end
+  AND o.amount > 0 AND {{where}}
+"""
+
+
+def week_window(period: Period, as_of: date) -> tuple[date, date, int]:
+    """Mondays counted for the visit norm: Monday in the period and on or before as_of.
+
+    Returns (first Monday, the day after the last counted week's Sunday, number of weeks).
+    """
+    first = period.start + timedelta(days=(7 - period.start.weekday()) % 7)
+    last_allowed = min(period.end - timedelta(days=1), as_of)
+    if first > last_allowed:
+        return first, first, 0
+    weeks = (last_allowed - first).days // 7 + 1
+    return first, first + timedelta(days=7 * weeks), weeks
+
+
+def _params(period: Period, as_of: date) -> dict:
+    week_from, week_to, _ = week_window(period, as_of)
+    named = {
+        "start": period.start, "end": period.end, "week_from": week_from,
+        "week_to": week_to, "norm": VISIT_NORM_PER_WEEK,
+        "commit_p": COMMIT_MIN_PROBABILITY, "best_p": BEST_CASE_MIN_PROBABILITY,
+    }
+    return named
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters, alias: str,
+         named: dict) -> pd.DataFrame:
+    """Run a query whose WHERE fragment comes from `filters` (positional) with named params.
+
+    DuckDB does not mix `?` and `$name`; so the filter's positional params are renamed.
+    """
+    where, params = filters.rep_where(alias)
+    parts = where.split("?")
+    renamed = parts[0]
+    for i, part in enumerate(parts[1:]):
+        renamed += f"$f{i}" + part
+        named = {**named, f"f{i}": params[i]}
+    return con.execute(sql.format(where=renamed), named).df()
+
+
+def rep_figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
+                as_of: date) -> pd.DataFrame:
+    """One row per rep in the filter with the raw facts of the period."""
+    return _run(con, REP_FIGURES_SQL, filters, "r", _params(period, as_of))
+
+
+def group_targets_by_month(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
+                           reps: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Targets per month at team and region level, with the month-by-month fallback.
+
+    A team's (region's) own target for a month wins; else the sum of its reps' (teams') targets
+    of that month. A team belongs to the region most of its reps are in. With a rep filter (or a
+    rep's own scope), own group targets are ignored: the figure is the reps'.
+    Returns columns level ('team' | 'region'), key, month, target.
+    """
+    named = {"start": period.start, "end": period.end}
+    if reps is None:
+        reps = _run(con, "SELECT r.rep_id, coalesce(r.team, '" + NO_GROUP + "') AS team, "
+                    "coalesce(r.region, '" + NO_GROUP + "') AS region FROM reps r WHERE {where}",
+                    filters, "r", {})
+    rep_months = _run(con, REP_MONTH_TARGETS_SQL, filters, "r", named)
+    own = con.execute(GROUP_TARGETS_SQL, named).df()
+    if filters.rep_ids or filters.scope_rep_ids is not None:
+        own = own.iloc[0:0]
+    team_region = (reps.groupby("team")["region"].agg(lambda s: s.mode().iloc[0])
+                   if len(reps) else pd.Series(dtype=object))
+    rep_team = reps.set_index("rep_id")["team"]
+    months = period.month_starts()
+    rep_months["team"] = rep_months["rep_id"].map(rep_team)
+    rep_months["month"] = pd.to_datetime(rep_months["month"]).dt.date
+    own["month"] = pd.to_datetime(own["month"]).dt.date
+    own_of = {(kind, key, month): amount for kind, key, month, amount
+              in own[["scope_kind", "scope_key", "month", "amount"]].itertuples(index=False)}
+    rep_sum = rep_months.groupby(["team", "month"])["amount"].sum().to_dict()
+
+    rows: list[tuple[str, str, date, float]] = []
+    team_month: dict[tuple[str, date], float] = {}
+    for team, month in _product(team_region.index, months):
+        value = own_of.get(("team", team, month), rep_sum.get((team, month)))
+        if value is not None:
+            team_month[(team, month)] = value
+            rows.append(("team", team, month, value))
+    for region, month in _product(sorted(set(team_region.values)), months):
+        value = own_of.get(("region", region, month))
+        if value is None:
+            parts = [team_month[(team, month)] for team in team_region.index[team_region == region]
+                     if (team, month) in team_month]
+            value = sum(parts) if parts else None
+        if value is not None:
+            rows.append(("region", region, month, value))
+    return pd.DataFrame(rows, columns=["level", "key", "month", "target"])
+
+
+def _group_targets(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
+                   reps: pd.DataFrame) -> tuple[dict[str, float], dict[str, float], float | None]:
+    """Team, region and total targets of the period (see group_targets_by_month)."""
+    monthly = group_targets_by_month(con, period, filters, reps)
+    sums = monthly.groupby(["level", "key"])["target"].sum()
+    team = sums["team"].to_dict() if "team" in sums.index.get_level_values(0) else {}
+    region = sums["region"].to_dict() if "region" in sums.index.get_level_values(0) else {}
+    return team, region, (float(sum(region.values())) if region else None)
+
+
+def _attainment_probability(amounts: np.ndarray, probs: np.ndarray, gap: float) -> float:
+    """P(sum of amounts of the deals that close >= gap), deals closing independently."""
+    if gap <= 0:
+        return 1.0
+    if amounts.sum() < gap:
+        return 0.0
+    n = len(amounts)
+    if n <= 18:
+        # Exact: enumerate every combination of deals closing.
+        masks = ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1).astype(bool)
+        totals = masks @ amounts
+        weights = np.prod(np.where(masks, probs, 1 - probs), axis=1)
+        return float(weights[totals >= gap - 1e-6].sum())
+    rng = np.random.default_rng(PROBABILITY_SEED)
+    hits = 0
+    chunk = max(1, 2_000_000 // n)
+    done = 0
+    while done < PROBABILITY_DRAWS:
+        size = min(chunk, PROBABILITY_DRAWS - done)
+        closes = rng.random((size, n)) < probs
+        hits += int(((closes @ amounts) >= gap - 1e-6).sum())
+        done += size
+    return hits / PROBABILITY_DRAWS
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    num = num.astype("float64")
+    den = den.astype("float64")
+    return (num / den.where(den > 0)).astype("float64")
+
+
+def figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
+            level: str = "rep", with_probability: bool = True) -> pd.DataFrame:
+    """The period's figures per `level` ('rep', 'team', 'region' or 'total').
+
+    Columns: the group keys, then target, won_amount, won_count, lost_count, win_rate,
+    open_amount, weighted_amount, commit_amount, best_case_amount, forecast, attainment,
+    forecast_attainment, gap, attainment_probability, visits, engineers, weeks, visits_per_week,
+    weeks_meeting_norm, norm_share.
+    """
+    if level not in LEVELS:
+        raise ValueError(level)
+    reps = rep_figures(con, period, filters, as_of)
+    _, _, weeks = week_window(period, as_of)
+    reps["engineer"] = ((reps["role"] == "sales_engineer") & reps["active"].astype(bool)).astype(int)
+    reps["engineer_visits"] = reps["week_visits"] * reps["engineer"]
+    reps["engineer_weeks_ok"] = reps["weeks_meeting_norm"] * reps["engineer"]
+    sums = ["won_amount", "won_count", "lost_count", "open_amount", "weighted_amount",
+            "commit_open", "best_open", "open_count", "visits", "engineer", "engineer_visits",
+            "engineer_weeks_ok"]
+    if level == "rep":
+        out = reps.copy()
+        keys = ["rep_id", "rep", "team", "region", "role"]
+    else:
+        keys = {"team": ["team", "region"], "region": ["region"], "total": []}[level]
+        if level == "team":
+            region_of = (reps.groupby("team")["region"].agg(lambda s: s.mode().iloc[0])
+                         if len(reps) else pd.Series(dtype=object))
+            grouped = reps.groupby("team")[sums].sum().reset_index()
+            grouped["region"] = grouped["team"].map(region_of)
+        elif level == "region":
+            grouped = reps.groupby("region")[sums].sum().reset_index()
+        else:
+            grouped = reps[sums].sum().to_frame().T
+        team_t, region_t, total_t = _group_targets(con, period, filters, reps)
+        if level == "team":
+            grouped["target"] = grouped["team"].map(team_t)
+        elif level == "region":
+            grouped["target"] = grouped["region"].map(region_t)
+        else:
+            grouped["target"] = total_t if total_t is not None else np.nan
+        out = grouped
+    out = out.copy()
+    for col in sums:
+        out[col] = out[col].astype("float64")
+    out["target"] = out["target"].astype("float64")
+    out.loc[out["target"] <= 0, "target"] = np.nan
+    out["win_rate"] = _ratio(out["won_count"], out["won_count"] + out["lost_count"])
+    out["commit_amount"] = out["won_amount"] + out["commit_open"]
+    out["best_case_amount"] = out["commit_amount"] + out["best_open"]
+    out["forecast"] = out["won_amount"] + out["weighted_amount"]
+    out["attainment"] = _ratio(out["won_amount"], out["target"])
+    out["forecast_attainment"] = _ratio(out["forecast"], out["target"])
+    out["gap"] = (out["target"] - out["won_amount"]).clip(lower=0)
+    out["engineers"] = out["engineer"]
+    out["weeks"] = weeks
+    denom = out["engineer"] * weeks
+    if level == "rep":  # any rep's own rate, engineer or not
+        denom = pd.Series(float(weeks), index=out.index)
+        out["engineer_visits"] = out["week_visits"].astype("float64")
+        out["engineer_weeks_ok"] = out["weeks_meeting_norm"].astype("float64")
+    out["visits_per_week"] = _ratio(out["engineer_visits"], denom)
+    out["weeks_meeting_norm"] = out["engineer_weeks_ok"] if level != "rep" else out["weeks_meeting_norm"]
+    out["norm_share"] = _ratio(out["engineer_weeks_ok"], denom)
+    out["attainment_probability"] = np.nan
+    if with_probability and len(out):
+        deals = _run(con, OPEN_DEALS_SQL, filters, "r", {"start": period.start, "end": period.end})
+        group_col = {"rep": "rep_id", "team": "team", "region": "region", "total": None}[level]
+        probs = []
+        for _, row in out.iterrows():
+            if pd.isna(row["target"]):
+                probs.append(np.nan)
+                continue
+            mine = deals if group_col is None else deals[deals[group_col] == row[group_col]]
+            probs.append(_attainment_probability(mine["amount"].to_numpy(float),
+                                                 mine["p"].to_numpy(float),
+                                                 float(row["target"] - row["won_amount"])))
+        out["attainment_probability"] = probs
+    for col in ("won_count", "lost_count", "visits", "engineers", "weeks_meeting_norm", "open_count"):
+        out[col] = out[col].astype("int64")
+    columns = keys + ["target", "won_amount", "won_count", "lost_count", "win_rate", "open_amount",
+                      "weighted_amount", "commit_amount", "best_case_amount", "forecast",
+                      "attainment", "forecast_attainment", "gap", "attainment_probability",
+                      "open_count", "visits", "engineers", "weeks", "visits_per_week",
+                      "weeks_meeting_norm", "norm_share"]
+    return out[columns].reset_index(drop=True)
+
+
+def totals(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
+           with_probability: bool = True) -> dict:
+    """The period's figures for everything in the filter, as a dict."""
+    frame = figures(con, period, filters, as_of, level="total", with_probability=with_probability)
+    row = frame.iloc[0].to_dict()
+    return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
