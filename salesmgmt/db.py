@@ -258,6 +258,16 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             planned_date DATE NOT NULL,
             purpose VARCHAR)""",
     ]),
+    (2, "remembered import column mappings", [
+        # A user's column mapping, remembered per set of headers (importer.headers_signature),
+        # so next week's export with the same headers maps itself.
+        """CREATE TABLE import_mappings (
+            signature VARCHAR PRIMARY KEY,
+            kind VARCHAR,
+            mapping_json VARCHAR NOT NULL,
+            saved_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+            saved_by VARCHAR)""",
+    ]),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
