@@ -43,6 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scale", choices=["standard"], default="standard")
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("glossary", help="print the metrics glossary (docs/glossary.md) as Markdown")
+    p.set_defaults(func=cmd_glossary)
+
     p = sub.add_parser("status", help="row counts of the database")
     add_db_argument(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
@@ -58,6 +61,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Demo company written to {db.resolve_db_path(args.db)} (as of {as_of}, seed {args.seed}):")
     for key, value in counts.items():
         print(f"  {key:<22} {value:>9,}")
+    return 0
+
+
+def cmd_glossary(args: argparse.Namespace) -> int:
+    from salesmgmt.measures import glossary_markdown
+
+    sys.stdout.write(glossary_markdown())
     return 0
 
 

@@ -1,0 +1,51 @@
+"""Chart builders: plain functions from a DataFrame to a plotly figure (no Streamlit here), so
+tests can check a figure's data with `fig.to_dict()`. Texts come in already translated; money
+comes in CNY and is scaled by `divisor` (10,000 for 万元) with the unit in the axis title."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+WON = "#2E7D32"
+TARGET = "#455A64"
+FORECAST = "#81C784"
+VISITS = "#1565C0"
+WARN = "#C62828"
+
+
+def won_vs_target_trend(trend: pd.DataFrame, divisor: float, labels: dict[str, str]) -> go.Figure:
+    """Bars of won per month, a line of the target, visits on a second axis."""
+    months = [m.strftime("%Y-%m") for m in trend["month"]]
+    fig = go.Figure()
+    fig.add_bar(x=months, y=trend["won_amount"] / divisor, name=labels["won"], marker_color=WON)
+    fig.add_scatter(x=months, y=trend["target"] / divisor, name=labels["target"],
+                    mode="lines+markers", line=dict(color=TARGET, dash="dash"))
+    fig.add_scatter(x=months, y=trend["visits"], name=labels["visits"], yaxis="y2",
+                    mode="lines", line=dict(color=VISITS, width=1.5), opacity=0.7)
+    fig.update_layout(
+        title=labels["title"],
+        xaxis=dict(title=labels["month"], type="category"),
+        yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
+        yaxis2=dict(title=labels["visits"], overlaying="y", side="right", rangemode="tozero",
+                    showgrid=False),
+        barmode="group",
+    )
+    return fig
+
+
+def teams_comparison(teams: pd.DataFrame, divisor: float, labels: dict[str, str]) -> go.Figure:
+    """Per team: won and forecast bars against a target marker, attainment as text."""
+    names = list(teams["team"])
+    fig = go.Figure()
+    fig.add_bar(x=names, y=teams["won_amount"] / divisor, name=labels["won"], marker_color=WON,
+                text=[f"{a:.0%}" if pd.notna(a) else "" for a in teams["attainment"]],
+                textposition="outside")
+    fig.add_bar(x=names, y=teams["forecast"] / divisor, name=labels["forecast"],
+                marker_color=FORECAST)
+    fig.add_scatter(x=names, y=teams["target"] / divisor, name=labels["target"], mode="markers",
+                    marker=dict(symbol="line-ew-open", size=40, color=TARGET,
+                                line=dict(width=3, color=TARGET)))
+    fig.update_layout(title=labels["title"], barmode="group",
+                      yaxis=dict(title=labels["money_axis"], rangemode="tozero"))
+    return fig

@@ -1,0 +1,28 @@
+"""The entry of the app: page config, the navigation over the pages grouped by the process's
+three modules plus Data, and the shared sidebar (filters, language). Nothing else."""
+
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="salesmgmt", page_icon="📈", layout="wide")
+ui.ensure_database()
+
+# (file, title key, url path, icon) per section; a page is listed once it is really built.
+PAGES = {
+    "": [("pages/overview.py", "page.overview", "", "📊")],
+}
+
+
+def _page(path: str, title_key: str, url: str, icon: str) -> st.Page:
+    if not url:
+        return st.Page(path, title=ui.t(title_key), icon=icon, default=True)
+    return st.Page(path, title=ui.t(title_key), icon=icon, url_path=url)
+
+
+current = st.navigation({(ui.t(section) if section else ""): [_page(*p) for p in entries]
+                         for section, entries in PAGES.items()})
+ui.language_switch()
+ui.sidebar_filters()
+st.sidebar.caption(ui.t("app.open_note"))
+current.run()

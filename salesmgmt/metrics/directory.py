@@ -1,0 +1,29 @@
+"""Who and what exists: the options of the filter bar, within the user's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from salesmgmt.filters import Filters
+from salesmgmt.metrics.core import _run
+
+REPS_SQL = """
+SELECT r.rep_id, r.name, r.team, r.region, r.role, r.active
+FROM reps r WHERE {where}
+ORDER BY r.team NULLS LAST, r.role DESC, r.name
+"""
+
+
+def filter_options(con: duckdb.DuckDBPyConnection, scope: Filters) -> dict[str, Any]:
+    """Regions, (team, region) pairs and reps visible in `scope`, for the filter widgets."""
+    reps = _run(con, REPS_SQL, scope, "r", {})
+    regions = sorted(reps["region"].dropna().unique().tolist())
+    pairs = (reps.dropna(subset=["team"]).groupby("team")["region"]
+             .agg(lambda s: s.mode().iloc[0] if s.notna().any() else None))
+    return {
+        "regions": regions,
+        "team_regions": sorted(pairs.items()),
+        "reps": reps,
+    }

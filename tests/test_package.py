@@ -1,0 +1,64 @@
+"""The shape of the package: no UI framework in the domain, one catalogue, one glossary."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from salesmgmt import i18n
+from salesmgmt.measures import MEASURES, glossary_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_importing_salesmgmt_does_not_load_streamlit():
+    code = ("import sys, pkgutil, importlib, salesmgmt\n"
+            "for m in pkgutil.walk_packages(salesmgmt.__path__, 'salesmgmt.'):\n"
+            "    if m.name == 'salesmgmt.__main__': continue\n"
+            "    importlib.import_module(m.name)\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly')]\n"
+            "print(bad); sys.exit(1 if bad else 0)\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_chinese_and_english_catalogues_have_the_same_keys():
+    import importlib
+    import pkgutil
+
+    import salesmgmt.locales as locales
+
+    for info in pkgutil.iter_modules(locales.__path__):
+        module = importlib.import_module(f"salesmgmt.locales.{info.name}")
+        assert set(module.EN) == set(module.ZH), (
+            f"locales/{info.name}: only in EN {sorted(set(module.EN) - set(module.ZH))}, "
+            f"only in ZH {sorted(set(module.ZH) - set(module.EN))}")
+
+
+def test_every_placeholder_of_a_message_exists_in_both_languages():
+    import string
+
+    for key, en in i18n.CATALOGUE["en"].items():
+        zh = i18n.CATALOGUE["zh"][key]
+        names = lambda s: {f[1] for f in string.Formatter().parse(s) if f[1]}  # noqa: E731
+        assert names(en) == names(zh), key
+
+
+def test_the_committed_glossary_is_generated_from_the_measures():
+    committed = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    assert committed == glossary_markdown(), "run: python -m salesmgmt glossary > docs/glossary.md"
+    for m in MEASURES:
+        assert f"`{m.key}`" in committed
+
+
+def test_money_is_shown_in_wan_in_chinese_and_in_cny_in_english():
+    assert i18n.format_money(12_345_678, "zh") == "1,234.6 万元"
+    assert i18n.format_money(12_345_678, "en") == "CNY 12,345,678"
+    assert i18n.format_money(None, "en") == "–"
+
+
+def test_the_language_comes_from_a_locale_or_falls_back():
+    assert i18n.normalise_lang("zh-CN") == "zh"
+    assert i18n.normalise_lang("en_GB") == "en"
+    assert i18n.normalise_lang("fr") is None

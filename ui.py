@@ -1,0 +1,267 @@
+"""Streamlit helpers shared by the pages: language, the database and its cache, the shared
+filter bar, number formatting and error display. The only module besides dashboard.py and
+pages/ that imports streamlit; the domain (`salesmgmt`) never does.
+
+Database access: no connection is held between reruns (DuckDB lets one process write a file at a
+time, and a command-line import must be able to run while the app serves pages). `query()` opens
+the file, runs a domain function, closes it; results are cached by `st.cache_data`, keyed by the
+function, its arguments and the database's data version, so an import shows up on the next rerun.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from salesmgmt import db
+from salesmgmt.errors import SalesmgmtError
+from salesmgmt.filters import Filters
+from salesmgmt.i18n import LANGS, format_count, format_money, format_percent, normalise_lang
+from salesmgmt.i18n import t as _t
+from salesmgmt.periods import Period, recent_periods
+
+#: Set SALESMGMT_TODAY=YYYY-MM-DD to pin "today" (tests, demos of a past date).
+ENV_TODAY = "SALESMGMT_TODAY"
+
+CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Source Han Sans SC, sans-serif"
+
+
+# ------------------------------------------------------------------------------------------
+# Language
+
+def lang() -> str:
+    """The user's language: the sidebar switch, else ?lang= in the URL, else the browser's
+    locale, else English."""
+    if "lang" not in st.session_state:
+        chosen = normalise_lang(st.query_params.get("lang"))
+        if chosen is None:
+            try:
+                chosen = normalise_lang(st.context.locale)
+            except Exception:  # no browser context (AppTest, bare mode)
+                chosen = None
+        st.session_state["lang"] = chosen or "en"
+    return st.session_state["lang"]
+
+
+def t(key: str, **values: Any) -> str:
+    return _t(key, lang(), **values)
+
+
+def language_switch() -> None:
+    """The sidebar's language switch; keeps ?lang= in the URL in step."""
+    current = lang()
+    labels = {"zh": "中文", "en": "English"}
+    choice = st.sidebar.segmented_control(
+        "Language / 语言", options=list(LANGS), format_func=labels.get, default=current,
+        key="lang_switch", label_visibility="collapsed")
+    if choice and choice != current:
+        st.session_state["lang"] = choice
+        st.query_params["lang"] = choice
+        st.rerun()
+    elif st.query_params.get("lang") != current:
+        st.query_params["lang"] = current
+
+
+# ------------------------------------------------------------------------------------------
+# Dates and the database
+
+def today() -> date:
+    pinned = os.environ.get(ENV_TODAY)
+    return date.fromisoformat(pinned) if pinned else date.today()
+
+
+def db_path() -> Path:
+    return db.resolve_db_path(None)
+
+
+def ensure_database() -> None:
+    """Create the database with the demo company on first run (a spinner while it happens)."""
+    path = db_path()
+    if path.exists():
+        return
+    from salesmgmt.demo import generate_demo
+
+    with st.spinner(t("app.creating_demo")):
+        with db.connect(path) as con:
+            generate_demo(con, as_of=today(), seed=7)
+    st.toast(t("app.demo_created"))
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
+def _cached_call(function: str, db_file: str, version: tuple, args: tuple, kwargs: tuple) -> Any:
+    module, _, name = function.rpartition(".")
+    fn = getattr(importlib.import_module(module), name)
+    with db.connect(db_file) as con:
+        return fn(con, *args, **dict(kwargs))
+
+
+def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a domain function `fn(con, *args, **kwargs)`, cached until the data changes.
+
+    The cache key holds every argument, so scoped results (filters carry the user's scope)
+    never reach another user.
+    """
+    path = db_path()
+    return _cached_call(f"{fn.__module__}.{fn.__qualname__}", str(path), db.data_version(path),
+                        args, tuple(sorted(kwargs.items())))
+
+
+def write(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a domain function that changes data; clears the cache afterwards."""
+    with db.connect(db_path()) as con:
+        result = fn(con, *args, **kwargs)
+    st.cache_data.clear()
+    return result
+
+
+# ------------------------------------------------------------------------------------------
+# The shared filter bar
+
+PERIOD_KINDS = ("month", "quarter", "year")
+
+
+def _options() -> dict[str, Any]:
+    from salesmgmt.metrics.directory import filter_options
+
+    return query(filter_options, scope_filters())
+
+
+def scope_filters() -> Filters:
+    """The signed-in user's scope as Filters (unrestricted until access control is configured)."""
+    return st.session_state.get("scope_filters", Filters())
+
+
+def sidebar_filters() -> None:
+    """Draw the period, region, team and rep filters in the sidebar; pages read `filters()`."""
+    opts = _options()
+    sb = st.sidebar
+    kind = sb.selectbox(t("filter.period_kind"), PERIOD_KINDS, key="f_kind",
+                        format_func=lambda k: t(f"period.{k}"))
+    periods = recent_periods(today(), kind, {"month": 24, "quarter": 8, "year": 3}[kind])
+    sb.selectbox(t("filter.period"), [str(p) for p in periods], key="f_period",
+                 format_func=lambda s: Period.parse(s).label(lang()))
+    sb.multiselect(t("filter.region"), opts["regions"], key="f_regions",
+                   placeholder=t("filter.all"))
+    teams = [tm for tm, rg in opts["team_regions"]
+             if not st.session_state.get("f_regions") or rg in st.session_state["f_regions"]]
+    sb.multiselect(t("filter.team"), sorted(set(teams)), key="f_teams", placeholder=t("filter.all"))
+    reps = opts["reps"]
+    sel_regions, sel_teams = st.session_state.get("f_regions"), st.session_state.get("f_teams")
+    if sel_regions:
+        reps = reps[reps["region"].isin(sel_regions)]
+    if sel_teams:
+        reps = reps[reps["team"].isin(sel_teams)]
+    names = dict(zip(reps["rep_id"], reps["name"]))
+    sb.multiselect(t("filter.rep"), list(names), key="f_reps", format_func=lambda i: names.get(i, str(i)),
+                   placeholder=t("filter.all"))
+
+
+def period() -> Period:
+    value = st.session_state.get("f_period")
+    return Period.parse(value) if value else Period.month_of(today())
+
+
+def filters() -> Filters:
+    scope = scope_filters()
+    reps = tuple(st.session_state.get("f_reps") or ())
+    return Filters(
+        regions=tuple(st.session_state.get("f_regions") or ()),
+        teams=tuple(st.session_state.get("f_teams") or ()),
+        rep_ids=reps,
+        scope_regions=scope.scope_regions, scope_teams=scope.scope_teams,
+        scope_rep_ids=scope.scope_rep_ids,
+    )
+
+
+def as_of() -> date:
+    """The date figures are read at: today, or the period's last day for a past period."""
+    p = period()
+    return min(today(), p.last_day)
+
+
+# ------------------------------------------------------------------------------------------
+# Formatting
+
+def money(value: float | None) -> str:
+    return format_money(value, lang())
+
+
+def money_short(value: float | None) -> str:
+    """Money without the unit (the unit is in the title or axis)."""
+    return format_money(value, lang(), with_unit=False)
+
+
+def money_unit() -> str:
+    return t("unit.money")
+
+
+def scale_money(series: pd.Series) -> pd.Series:
+    """Values for a chart axis whose title carries the unit: 万元 in Chinese, CNY in English."""
+    return series / (10_000 if lang() == "zh" else 1)
+
+
+def pct(value: float | None, digits: int = 0) -> str:
+    return format_percent(value, digits)
+
+
+def count(value: float | None) -> str:
+    return format_count(value)
+
+
+def date_text(value: Any) -> str:
+    """A date as YYYY-MM-DD (whatever pandas made of it); '–' when missing."""
+    if value is None or pd.isna(value):
+        return "–"
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def delta_text(current: float | None, previous: float | None, kind: str = "percent_change") -> str | None:
+    """Change against the previous period for st.metric: '+12%' (relative) or '+3 pts'."""
+    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
+        return None
+    if kind == "points":
+        return f"{(current - previous) * 100:+.0f} " + t("unit.points")
+    if previous == 0:
+        return None
+    return f"{(current - previous) / abs(previous) * 100:+.0f}%"
+
+
+def style_figure(fig: Any, height: int = 380) -> Any:
+    """The house style of every plotly chart: a CJK-capable font, compact margins."""
+    fig.update_layout(font_family=CJK_FONT, height=height, margin=dict(l=10, r=10, t=50, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                      hoverlabel=dict(font_family=CJK_FONT))
+    return fig
+
+
+_MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
+
+
+def md(text: Any) -> str:
+    """User text made inert inside st.markdown: every Markdown character escaped (no links,
+    no emphasis, no HTML)."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+
+
+def show_error(exc: Exception) -> None:
+    """One way to show an error: the user's language for ours, a short text for anything else."""
+    if isinstance(exc, SalesmgmtError):
+        st.error(exc.message(lang()), icon="⚠️")
+    else:
+        st.error(t("error.unexpected", detail=str(exc)), icon="🛑")
+
+
+def page_header(title_key: str, caption: str | None = None) -> None:
+    st.title(t(title_key))
+    st.caption(caption or f"{period().label(lang())} · {filters().describe(lang())}")
+
+
+def empty_state(key: str = "empty.no_data") -> None:
+    st.info(t(key), icon="ℹ️")
