@@ -8,12 +8,6 @@ import ui
 st.set_page_config(page_title="salesmgmt", page_icon="📈", layout="wide")
 ui.ensure_database()
 
-# (file, title key, url path, icon) per section; a page is listed once it is really built.
-PAGES = {
-    "": [("pages/overview.py", "page.overview", "", "📊")],
-}
-
-
 def _page(path: str, title_key: str, url: str, icon: str) -> st.Page:
     if not url:
         return st.Page(path, title=ui.t(title_key), icon=icon, default=True)
@@ -21,7 +15,7 @@ def _page(path: str, title_key: str, url: str, icon: str) -> st.Page:
 
 
 current = st.navigation({(ui.t(section) if section else ""): [_page(*p) for p in entries]
-                         for section, entries in PAGES.items()})
+                         for section, entries in ui.PAGES.items()})
 ui.language_switch()
 ui.sidebar_filters()
 st.sidebar.caption(ui.t("app.open_note"))

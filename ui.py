@@ -27,6 +27,12 @@ from salesmgmt.i18n import LANGS, format_count, format_money, format_percent, no
 from salesmgmt.i18n import t as _t
 from salesmgmt.periods import Period, recent_periods
 
+#: The navigation: (file, title key, url path, icon) per section; a page is listed once it is
+#: really built. The browser and AppTest suites walk this list.
+PAGES: dict[str, list[tuple[str, str, str, str]]] = {
+    "": [("pages/overview.py", "page.overview", "", "📊")],
+}
+
 #: Set SALESMGMT_TODAY=YYYY-MM-DD to pin "today" (tests, demos of a past date).
 ENV_TODAY = "SALESMGMT_TODAY"
 
@@ -142,11 +148,12 @@ def sidebar_filters() -> None:
     """Draw the period, region, team and rep filters in the sidebar; pages read `filters()`."""
     opts = _options()
     sb = st.sidebar
+    language = lang()  # bound now: format functions may be called outside a script run
     kind = sb.selectbox(t("filter.period_kind"), PERIOD_KINDS, key="f_kind",
-                        format_func=lambda k: t(f"period.{k}"))
+                        format_func=lambda k: _t(f"period.{k}", language))
     periods = recent_periods(today(), kind, {"month": 24, "quarter": 8, "year": 3}[kind])
     sb.selectbox(t("filter.period"), [str(p) for p in periods], key="f_period",
-                 format_func=lambda s: Period.parse(s).label(lang()))
+                 format_func=lambda s: Period.parse(s).label(language))
     sb.multiselect(t("filter.region"), opts["regions"], key="f_regions",
                    placeholder=t("filter.all"))
     teams = [tm for tm, rg in opts["team_regions"]

@@ -1,0 +1,148 @@
+"""The real app in a real browser: start `streamlit run dashboard.py` on a temporary demo
+database, open every page in both languages with Debian's Chromium, and fail on any exception
+element. Locally the test skips when Chromium is missing; in CI (CI=true) it must run.
+
+Set SALESMGMT_SCREENSHOTS=DIR to keep a full-page screenshot of each page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import ui
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("SALESMGMT_CHROMIUM", "/usr/bin/chromium")
+AS_OF = "2026-11-27"
+PAGES = [(entry[2], entry[1]) for entries in ui.PAGES.values() for entry in entries]
+
+
+def _chromium_or_skip() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing: install the apt package chromium")
+    pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk to run the browser tests")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    _chromium_or_skip()
+    tmp = tmp_path_factory.mktemp("browser")
+    db_file = tmp / "demo.duckdb"
+    env = {**os.environ, "SALESMGMT_DB": str(db_file), "SALESMGMT_TODAY": AS_OF}
+    subprocess.run([sys.executable, "-m", "salesmgmt", "demo", "--db", str(db_file),
+                    "--as-of", AS_OF, "--seed", "7"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    port = _free_port()
+    log = open(tmp / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (tmp / "streamlit.log").read_text())
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def wait_for_app(page, timeout_ms: int = 30_000) -> None:
+    """Until the script has finished and no skeleton is left."""
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]",
+                           timeout=timeout_ms)
+    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')",
+                           timeout=timeout_ms)
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]",
+                           timeout=timeout_ms)
+
+
+def open_page(browser, base: str, path: str, lang: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page.goto(f"{base}/{path}?lang={lang}")
+    wait_for_app(page)
+    return page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("path,title_key", PAGES)
+def test_every_page_renders_in_a_real_browser(server, browser, path, title_key, lang):
+    page = open_page(browser, server, path, lang)
+    try:
+        errors = page.locator("[data-testid=stException]")
+        assert errors.count() == 0, errors.first.inner_text()
+        from salesmgmt.i18n import t
+
+        assert page.locator("h1").first.inner_text().strip() == t(title_key, lang)
+        shots = os.environ.get("SALESMGMT_SCREENSHOTS")
+        if shots:
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(shots) / f"{path or 'overview'}-{lang}.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_the_overview_draws_its_charts_with_chinese_text(server, browser):
+    page = open_page(browser, server, "", "zh")
+    try:
+        page.wait_for_selector(".st-key-ov_trend .main-svg", timeout=20_000)
+        titles = page.locator(".st-key-ov_trend .gtitle").all_inner_texts()
+        assert any("每月赢单与目标" in text for text in titles)
+        bars = page.locator(".st-key-ov_teams .point")
+        assert bars.count() > 0, "the team chart has bars"
+    finally:
+        page.close()
+
+
+def test_the_language_switch_in_the_sidebar_changes_the_page(server, browser):
+    page = open_page(browser, server, "", "en")
+    try:
+        assert page.locator("h1").first.inner_text().strip() == "Overview"
+        page.locator(".st-key-lang_switch button", has_text="中文").click()
+        page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').innerText.includes('总览')",
+                               timeout=20_000)
+        assert "lang=zh" in page.url
+    finally:
+        page.close()
