@@ -27,10 +27,36 @@ from salesmgmt.i18n import LANGS, format_count, format_money, format_percent, no
 from salesmgmt.i18n import t as _t
 from salesmgmt.periods import Period, recent_periods
 
-#: The navigation: (file, title key, url path, icon) per section; a page is listed once it is
-#: really built. The browser and AppTest suites walk this list.
-PAGES: dict[str, list[tuple[str, str, str, str]]] = {
+#: Every page of the product: (file, title key, url path, icon) per navigation section, in the
+#: order of the process. A page is listed once its file exists (pages are added only when really
+#: built). The browser and AppTest suites walk `PAGES`.
+ALL_PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "": [("pages/overview.py", "page.overview", "", "📊")],
+    "nav.module1": [
+        ("pages/forecast.py", "page.forecast", "forecast", "🎯"),
+        ("pages/monthly_plan.py", "page.monthly_plan", "monthly-plan", "📝"),
+        ("pages/action_review.py", "page.action_review", "action-review", "🚶"),
+        ("pages/regional_review.py", "page.regional_review", "regional-review", "🗺️"),
+    ],
+    "nav.module2": [
+        ("pages/products.py", "page.products", "products", "📦"),
+        ("pages/coaching.py", "page.coaching", "coaching", "🧭"),
+        ("pages/operations.py", "page.operations", "operations", "⚙️"),
+        ("pages/clients.py", "page.clients", "clients", "🤝"),
+    ],
+    "nav.module3": [
+        ("pages/rankings.py", "page.rankings", "rankings", "🏆"),
+        ("pages/team_meeting.py", "page.team_meeting", "team-meeting", "👥"),
+        ("pages/manager_meeting.py", "page.manager_meeting", "manager-meeting", "🧑‍💼"),
+        ("pages/field_meeting.py", "page.field_meeting", "field-meeting", "🏗️"),
+        ("pages/sales_school.py", "page.sales_school", "sales-school", "🎓"),
+    ],
+    "nav.data": [("pages/import_data.py", "page.import", "import", "📥")],
+}
+_ROOT = Path(__file__).resolve().parent
+PAGES: dict[str, list[tuple[str, str, str, str]]] = {
+    section: built for section, entries in ALL_PAGES.items()
+    if (built := [e for e in entries if (_ROOT / e[0]).exists()])
 }
 
 #: Set SALESMGMT_TODAY=YYYY-MM-DD to pin "today" (tests, demos of a past date).
