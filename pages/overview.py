@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-import charts
+from charts import overview as charts
 import ui
 from salesmgmt.metrics import core, overview
 

@@ -93,7 +93,27 @@ MEASURES: list[Measure] = [
             f"account is going cold after {COLD_ACCOUNT_DAYS} days."),
 ]
 
-BY_KEY: dict[str, Measure] = {m.key: m for m in MEASURES}
+def all_measures() -> list[Measure]:
+    """The core measures above, then those of each metrics module (a module-level `MEASURES`
+    list in any `salesmgmt.metrics.*` module), in module-name order."""
+    import importlib
+    import pkgutil
+
+    import salesmgmt.metrics as metrics
+
+    found = list(MEASURES)
+    for info in sorted(pkgutil.iter_modules(metrics.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"salesmgmt.metrics.{info.name}")
+        found += getattr(module, "MEASURES", [])
+    keys = [m.key for m in found]
+    duplicates = {k for k in keys if keys.count(k) > 1}
+    if duplicates:
+        raise RuntimeError(f"measures defined twice: {sorted(duplicates)}")
+    return found
+
+
+def measure(key: str) -> Measure:
+    return {m.key: m for m in all_measures()}[key]
 
 
 def glossary_markdown() -> str:
@@ -111,6 +131,6 @@ def glossary_markdown() -> str:
         + f"; any other open stage {int(UNKNOWN_OPEN_PROBABILITY * 100)}%.",
         "",
     ]
-    for m in MEASURES:
+    for m in all_measures():
         lines += [f"## {m.label_en} / {m.label_zh} (`{m.key}`)", "", m.definition, ""]
     return "\n".join(lines)
