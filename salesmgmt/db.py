@@ -268,6 +268,39 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             saved_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
             saved_by VARCHAR)""",
     ]),
+    (3, "key-account reviews, sign-in users, recognitions", [
+        # The seed's client relationship evaluation: each review of a key account with its
+        # participants and the new development plan.
+        "CREATE SEQUENCE IF NOT EXISTS review_seq START 1",
+        """CREATE TABLE client_reviews (
+            review_id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL,
+            review_date DATE NOT NULL,
+            participants VARCHAR,
+            findings VARCHAR,
+            development_plan VARCHAR,
+            next_review_date DATE,
+            recorded_by VARCHAR,
+            recorded_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+        # Sign-in users. scope_* hold comma-free JSON lists; password_hash is scrypt.
+        """CREATE TABLE users (
+            username VARCHAR PRIMARY KEY,
+            display_name VARCHAR,
+            email VARCHAR,
+            role VARCHAR NOT NULL CHECK (role IN ('director', 'manager', 'rep')),
+            scope_regions VARCHAR,
+            scope_teams VARCHAR,
+            rep_id INTEGER,
+            password_hash VARCHAR,
+            active BOOLEAN NOT NULL DEFAULT TRUE,
+            created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+            last_sign_in TIMESTAMP)""",
+        """CREATE TABLE audit_log (
+            at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+            username VARCHAR,
+            action VARCHAR NOT NULL,
+            detail VARCHAR)""",
+    ]),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
