@@ -282,7 +282,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             next_review_date DATE,
             recorded_by VARCHAR,
             recorded_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
-        # Sign-in users. scope_* hold comma-free JSON lists; password_hash is scrypt.
+        # Sign-in users. scope_regions / scope_teams hold JSON lists; password_hash is scrypt.
         """CREATE TABLE users (
             username VARCHAR PRIMARY KEY,
             display_name VARCHAR,
@@ -296,7 +296,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
             last_sign_in TIMESTAMP)""",
         """CREATE TABLE audit_log (
-            at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+            logged_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
             username VARCHAR,
             action VARCHAR NOT NULL,
             detail VARCHAR)""",
