@@ -21,6 +21,7 @@ from salesmgmt.i18n import normalise_lang, t
 COMMAND_MODULES = [
     "salesmgmt.cli",
     "salesmgmt.auth_cli",
+    "salesmgmt.scorecard_cli",
 ]
 
 
