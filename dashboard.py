@@ -7,6 +7,8 @@ import ui
 
 st.set_page_config(page_title="salesmgmt", page_icon="📈", layout="wide")
 ui.ensure_database()
+ui.require_sign_in()
+
 
 def _page(path: str, title_key: str, url: str, icon: str) -> st.Page:
     if not url:
@@ -15,8 +17,8 @@ def _page(path: str, title_key: str, url: str, icon: str) -> st.Page:
 
 
 current = st.navigation({(ui.t(section) if section else ""): [_page(*p) for p in entries]
-                         for section, entries in ui.PAGES.items()})
+                         for section, entries in ui.visible_pages().items()})
 ui.language_switch()
 ui.sidebar_filters()
-st.sidebar.caption(ui.t("app.open_note"))
+ui.account_box()
 current.run()

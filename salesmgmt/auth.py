@@ -285,7 +285,7 @@ def issue_token(con: duckdb.DuckDBPyConnection, username: str, hours: float = SE
 def user_from_token(con: duckdb.DuckDBPyConnection, token: str | None,
                     now: float | None = None) -> User | None:
     """The active user a token names, if the signature holds and it has not expired."""
-    if not token:
+    if not token or not isinstance(token, str):
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()

@@ -73,3 +73,34 @@ def test_the_overview_in_english_shows_cny_and_narrows_with_the_team_filter(app_
 def test_the_language_comes_from_the_url(app_env):
     assert open_page("pages/overview.py", "en").title[0].value == "Overview"
     assert open_page("pages/overview.py", "zh").title[0].value == "总览"
+
+
+def test_with_users_every_page_asks_for_sign_in_first_and_shows_no_data(app_env):
+    from salesmgmt import auth, db
+
+    with db.connect(app_env) as con:
+        auth.add_user(con, "chen", "manager", "pw", teams=("Dragon",))
+    at = open_page("pages/overview.py", "en")
+    assert [x.value for x in at.title] == ["Sign in"]
+    assert not at.metric, "no figure before sign-in"
+    assert not at.multiselect, "not even the names of reps in the filters"
+    at.text_input(key="signin_user").input("chen")
+    at.text_input(key="signin_password").input("wrong")
+    at.button[0].click().run()
+    assert "Wrong username or password." in [e.value for e in at.error]
+    assert not at.metric
+
+
+def test_a_signed_in_manager_sees_only_their_team(app_env):
+    from salesmgmt import auth, db
+
+    with db.connect(app_env) as con:
+        auth.add_user(con, "chen", "manager", "pw", teams=("Dragon",))
+        user = auth.get_user(con, "chen")
+    at = open_page("pages/overview.py", "en", f_period="2026-05", user=user)
+    assert not at.exception
+    values = {m.label: m.value for m in at.metric}
+    assert values["Won vs target"] == "CNY 100,000"
+    assert values["Attainment"] == "33%", "Dragon's 100,000 of 300,000, not the company's"
+    text = " ".join(m.value for m in at.markdown)
+    assert "Tiger" not in text and "Wang" not in text
