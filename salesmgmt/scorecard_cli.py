@@ -11,7 +11,6 @@ from datetime import date
 from salesmgmt import db
 from salesmgmt.cli import add_db_argument, parse_date
 from salesmgmt.errors import SalesmgmtError
-from salesmgmt.i18n import normalise_lang
 
 #: The same variable the app reads to pin "today" (demos of a past date, tests).
 ENV_TODAY = "SALESMGMT_TODAY"
@@ -47,8 +46,7 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
         raise SalesmgmtError("error.no_database", path=str(path))
     with db.connect(path, read_only=True) as con:
         table = scorecard.scorecard(con, period, Filters(), as_of, args.level)
-    lang = normalise_lang(getattr(args, "lang", None)) or "en"
-    data = scorecard.render(table, args.format, lang=lang)
+    data = scorecard.render(table, args.format)
     if args.out:
         with open(args.out, "wb") as fh:
             fh.write(data)
