@@ -299,11 +299,22 @@ def sidebar_filters() -> None:
     opts = _options()
     sb = st.sidebar
     language = lang()  # bound now: format functions may be called outside a script run
+    filters_from_url()
     kind = sb.selectbox(t("filter.period_kind"), PERIOD_KINDS, key="f_kind",
                         format_func=lambda k: _t(f"period.{k}", language))
     periods = recent_periods(today(), kind, {"month": 24, "quarter": 8, "year": 3}[kind])
-    sb.selectbox(t("filter.period"), [str(p) for p in periods], key="f_period",
+    options = [str(p) for p in periods]
+    if st.session_state.get("f_period") not in options:
+        if st.session_state.get("f_period"):
+            options.append(st.session_state["f_period"])  # a period from the URL, kept
+        else:
+            st.session_state.pop("f_period", None)
+    sb.selectbox(t("filter.period"), options, key="f_period",
                  format_func=lambda s: Period.parse(s).label(language))
+    for key, allowed in (("f_regions", opts["regions"]),
+                         ("f_teams", [tm for tm, _ in opts["team_regions"]])):
+        if st.session_state.get(key):  # drop choices outside the scope (or from an old URL)
+            st.session_state[key] = [v for v in st.session_state[key] if v in allowed]
     sb.multiselect(t("filter.region"), opts["regions"], key="f_regions",
                    placeholder=t("filter.all"))
     teams = [tm for tm, rg in opts["team_regions"]
@@ -318,6 +329,47 @@ def sidebar_filters() -> None:
     names = dict(zip(reps["rep_id"], reps["name"]))
     sb.multiselect(t("filter.rep"), list(names), key="f_reps", format_func=lambda i: names.get(i, str(i)),
                    placeholder=t("filter.all"))
+
+
+def presenting() -> bool:
+    """`?present=1`: the meeting-screen mode (no sidebar or toolbar, large type)."""
+    return st.query_params.get("present") == "1"
+
+
+PRESENTATION_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
+html { font-size: 20px; }
+.block-container, [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1rem 2rem !important; }
+[data-testid="stMetricValue"] { font-size: 3rem !important; }
+h1 { font-size: 2.6rem !important; }
+</style>"""
+
+
+def apply_presentation_mode() -> None:
+    if presenting():
+        st.html(PRESENTATION_CSS)
+
+
+def filters_from_url() -> None:
+    """Seed the filters once per session from the URL (`?period=2026-Q3&team=...&region=...`),
+    so a link or a meeting screen opens on the right selection."""
+    if st.session_state.get("_url_seeded"):
+        return
+    st.session_state["_url_seeded"] = True
+    value = st.query_params.get("period")
+    if value:
+        try:
+            chosen = Period.parse(value)
+        except SalesmgmtError:
+            chosen = None
+        if chosen is not None:
+            st.session_state["f_kind"] = chosen.kind
+            st.session_state["f_period"] = str(chosen)
+    for param, key in (("team", "f_teams"), ("region", "f_regions")):
+        values = st.query_params.get_all(param)
+        if values:
+            st.session_state[key] = values
 
 
 def period() -> Period:

@@ -104,3 +104,13 @@ def test_a_signed_in_manager_sees_only_their_team(app_env):
     assert values["Attainment"] == "33%", "Dragon's 100,000 of 300,000, not the company's"
     text = " ".join(m.value for m in at.markdown)
     assert "Tiger" not in text and "Wang" not in text
+
+
+def test_a_link_with_period_and_team_opens_on_that_selection_in_presentation_mode(app_env):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params.update({"lang": "en", "period": "2026-05", "team": "Tiger", "present": "1"})
+    at.run()
+    assert not at.exception
+    values = {m.label: m.value for m in at.metric}
+    assert values["Won vs target"] == "CNY 0" and values["Attainment"] == "0%"
+    assert any("stSidebar" in h.proto.body for h in at.get("html")), "presentation CSS applied"
