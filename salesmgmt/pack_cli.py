@@ -1,0 +1,68 @@
+"""`python -m salesmgmt pack`: the meeting pack, a PowerPoint deck for the weekly team meeting
+(`--team T`) or the sales-manager meeting (no `--team`)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from salesmgmt import db
+from salesmgmt.errors import SalesmgmtError
+from salesmgmt.i18n import normalise_lang
+from salesmgmt.periods import Period
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from salesmgmt.cli import add_db_argument, parse_date
+
+    p = sub.add_parser(
+        "pack", help="write the meeting pack (PowerPoint): weekly team meeting with --team, "
+                     "else the sales-manager meeting")
+    p.add_argument("--period", required=True, type=_parse_period,
+                   help="month (2026-05), quarter (2026-Q2) or year (2026)")
+    p.add_argument("--team", default=None,
+                   help="the team of a weekly team meeting (its name, or one word of it: 'Dragon', '龙')")
+    # Its own dest: the top-level --lang (language of error messages) must not be overwritten.
+    p.add_argument("--lang", dest="deck_lang", default=None, choices=["zh", "en"],
+                   help="language of the deck (default: the top-level --lang, else zh)")
+    p.add_argument("--out", required=True, type=Path, help="the .pptx file to write")
+    p.add_argument("--as-of", type=parse_date, default=None,
+                   help="read the figures as at this day (default: today, or the period's last "
+                        "day for a past period)")
+    p.add_argument("--week", type=parse_date, default=None,
+                   help="any day of the meeting's week (default: the week of the as-of day)")
+    add_db_argument(p)
+    p.set_defaults(func=cmd_pack)
+
+
+def _parse_period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except SalesmgmtError as exc:
+        raise argparse.ArgumentTypeError(exc.message("en")) from exc
+
+
+def default_as_of(period: Period, today: date | None = None) -> date:
+    """Today, or the period's last day when the period is over (the app's rule)."""
+    return min(today or date.today(), period.last_day)
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    from salesmgmt.pack import build_deck, resolve_team
+
+    lang = args.deck_lang or normalise_lang(getattr(args, "lang", None)) or "zh"
+    path = db.resolve_db_path(args.db)
+    if not path.exists():
+        raise SalesmgmtError("error.no_database", path=str(path))
+    out: Path = args.out
+    if out.suffix.lower() != ".pptx":
+        raise SalesmgmtError("pack.error.suffix", path=str(out))
+    as_of = args.as_of or default_as_of(args.period)
+    with db.connect(path, read_only=True) as con:
+        team = resolve_team(con, args.team) if args.team else None
+        data = build_deck(con, args.period, as_of=as_of, lang=lang, team=team, week_of=args.week)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"{out} ({len(data):,} bytes)")
+    return 0
