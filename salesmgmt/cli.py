@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "salesmgmt.cli",
     "salesmgmt.auth_cli",
     "salesmgmt.scorecard_cli",
+    "salesmgmt.pack_cli",
 ]
 
 
