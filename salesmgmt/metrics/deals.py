@@ -32,6 +32,7 @@ DIMENSIONS: dict[str, str] = {
     "region": f"coalesce(r.region, '{NO_GROUP}')",
     "rep_id": "r.rep_id",
     "month": "CAST(date_trunc('month', fact_date) AS DATE)",
+    "lost_reason": "coalesce(nullif(trim(o.lost_reason), ''), '')",
 }
 
 MEASURES: list[Measure] = [
@@ -95,8 +96,9 @@ GROUP BY ALL
 """
 
 
-def _dims(by: tuple[str, ...], month_ok: bool = True) -> list[str]:
-    unknown = [b for b in by if b not in DIMENSIONS or (b == "month" and not month_ok)]
+def _dims(by: tuple[str, ...], history: bool = False) -> list[str]:
+    # A history row has no fact date and no lost reason.
+    unknown = [b for b in by if b not in DIMENSIONS or (history and b in ("month", "lost_reason"))]
     if unknown:
         raise ValueError(f"unknown dimension(s) {unknown}")
     return [f"{DIMENSIONS[b]} AS {b}" for b in by]
@@ -124,7 +126,7 @@ def _finish(frame: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
     frame["win_rate"] = _ratio(frame["won_count"], frame["won_count"] + frame["lost_count"])
     frame["avg_deal_size"] = _ratio(frame["won_amount"], frame["won_count"])
     if "month" in by:
-        frame["month"] = pd.to_datetime(frame["month"]).dt.date
+        as_dates(frame, "month")
     return frame.sort_values(list(by)).reset_index(drop=True) if by else frame
 
 
@@ -152,7 +154,7 @@ def pipeline_at(con: duckdb.DuckDBPyConnection, filters: Filters, dates: tuple[d
     """The open pipeline (amount and count) at each of `dates`, grouped by `by`, from the
     opportunity history. Columns: the dimensions, at, pipeline_amount, pipeline_count; a date
     with no open deal has no row."""
-    dims = _dims(by, month_ok=False)
+    dims = _dims(by, history=True)
     name = f"pipeline_dates_{id(dates) & 0xFFFFFF}"
     con.register(name, pd.DataFrame({"at": pd.to_datetime(list(dates)).date}))
     try:
@@ -161,7 +163,7 @@ def pipeline_at(con: duckdb.DuckDBPyConnection, filters: Filters, dates: tuple[d
         frame = _run(con, sql, filters, "r", {})
     finally:
         con.unregister(name)
-    frame["at"] = pd.to_datetime(frame["at"]).dt.date
+    as_dates(frame, "at")
     frame["pipeline_count"] = frame["pipeline_count"].astype("int64")
     return frame.sort_values([*by, "at"]).reset_index(drop=True)
 
@@ -177,6 +179,13 @@ def month_ends(last: Period, months: int, as_of: date) -> tuple[date, ...]:
             break
         ends.append(min(day, as_of))
     return tuple(ends)
+
+
+def as_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Turn DuckDB's timestamps into plain dates (missing stays missing), in place."""
+    for col in columns:
+        frame[col] = pd.to_datetime(frame[col]).dt.date.where(frame[col].notna(), None)
+    return frame
 
 
 def scope_only(filters: Filters) -> Filters:
