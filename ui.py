@@ -444,7 +444,8 @@ def delta_text(current: float | None, previous: float | None, kind: str = "perce
 
 def style_figure(fig: Any, height: int = 380) -> Any:
     """The house style of every plotly chart: a CJK-capable font, compact margins."""
-    fig.update_layout(font_family=CJK_FONT, height=height, margin=dict(l=10, r=10, t=50, b=10),
+    fig.update_layout(font_family=CJK_FONT, height=height, margin=dict(l=10, r=10, t=90, b=10),
+                      title=dict(yref="container", y=0.97, yanchor="top", x=0.01, xanchor="left"),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                       hoverlabel=dict(font_family=CJK_FONT))
     return fig

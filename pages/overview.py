@@ -18,12 +18,13 @@ if now["target"] is None and now["won_amount"] == 0 and now["open_count"] == 0 a
     st.stop()
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(ui.t("ov.kpi.won"), ui.money(now["won_amount"]),
+unit = f" ({ui.money_unit()})" if lang == "en" else f"（{ui.money_unit()}）"
+c1.metric(ui.t("ov.kpi.won") + unit, ui.money_short(now["won_amount"]),
           ui.delta_text(now["won_amount"], before["won_amount"]), help=ui.t("ov.kpi.won_help"),
           border=True)
 c1.caption(ui.t("ov.kpi.of_target", target=ui.money(now["target"])) if now["target"]
            else ui.t("ov.kpi.no_target"))
-c2.metric(ui.t("ov.kpi.forecast"), ui.money(now["forecast"]),
+c2.metric(ui.t("ov.kpi.forecast") + unit, ui.money_short(now["forecast"]),
           ui.delta_text(now["forecast"], before["forecast"]), border=True)
 c2.caption(ui.t("ov.kpi.probability", p=ui.pct(now["attainment_probability"])))
 c3.metric(ui.t("ov.kpi.attainment"), ui.pct(now["attainment"]),

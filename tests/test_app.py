@@ -51,9 +51,9 @@ def test_every_page_renders_without_an_exception(app_env, page, lang):
 def test_the_overview_shows_the_kpis_of_the_period_in_chinese(app_env):
     at = open_page("pages/overview.py", "zh", f_period="2026-05")
     labels = [m.label for m in at.metric]
-    assert labels == ["赢单 vs 目标", "预测", "完成率", "人均周拜访"]
+    assert labels == ["赢单 vs 目标（万元）", "预测（万元）", "完成率", "人均周拜访"]
     values = {m.label: m.value for m in at.metric}
-    assert values["赢单 vs 目标"] == "10.0 万元"     # 100,000 CNY won in May
+    assert values["赢单 vs 目标（万元）"] == "10.0"     # 100,000 CNY won in May
     assert values["完成率"] == "22%"                 # 100,000 / 450,000
     text = " ".join(m.value for m in at.markdown)
     assert "华东设计院" in text, "the cold key account is listed"
@@ -62,11 +62,11 @@ def test_the_overview_shows_the_kpis_of_the_period_in_chinese(app_env):
 def test_the_overview_in_english_shows_cny_and_narrows_with_the_team_filter(app_env):
     at = open_page("pages/overview.py", "en", f_period="2026-05")
     values = {m.label: m.value for m in at.metric}
-    assert values["Won vs target"] == "CNY 100,000"
+    assert values["Won vs target (CNY)"] == "100,000"
     assert at.selectbox(key="f_period").value == "2026-05"
     at = open_page("pages/overview.py", "en", f_period="2026-05", f_teams=["Tiger"])
     values = {m.label: m.value for m in at.metric}
-    assert values["Won vs target"] == "CNY 0"
+    assert values["Won vs target (CNY)"] == "0"
     assert values["Attainment"] == "0%"
 
 
@@ -100,7 +100,7 @@ def test_a_signed_in_manager_sees_only_their_team(app_env):
     at = open_page("pages/overview.py", "en", f_period="2026-05", user=user)
     assert not at.exception
     values = {m.label: m.value for m in at.metric}
-    assert values["Won vs target"] == "CNY 100,000"
+    assert values["Won vs target (CNY)"] == "100,000"
     assert values["Attainment"] == "33%", "Dragon's 100,000 of 300,000, not the company's"
     text = " ".join(m.value for m in at.markdown)
     assert "Tiger" not in text and "Wang" not in text
@@ -112,5 +112,5 @@ def test_a_link_with_period_and_team_opens_on_that_selection_in_presentation_mod
     at.run()
     assert not at.exception
     values = {m.label: m.value for m in at.metric}
-    assert values["Won vs target"] == "CNY 0" and values["Attainment"] == "0%"
+    assert values["Won vs target (CNY)"] == "0" and values["Attainment"] == "0%"
     assert any("stSidebar" in h.proto.body for h in at.get("html")), "presentation CSS applied"

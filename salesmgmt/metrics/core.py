@@ -301,6 +301,11 @@ def figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as
         else:
             grouped["target"] = total_t if total_t is not None else np.nan
         out = grouped
+        # Reps without a team or region (the director, say) form a group only if it has facts.
+        idle = ((out.get("team", out.get("region")) == NO_GROUP) if level != "total" else False)
+        if level != "total":
+            facts = out[["won_count", "lost_count", "open_count", "visits"]].sum(axis=1)
+            out = out[~(idle & (facts == 0) & out["target"].isna())]
     out = out.copy()
     for col in sums:
         out[col] = out[col].astype("float64")
