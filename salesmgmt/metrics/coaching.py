@@ -1,0 +1,420 @@
+"""Field-visit coaching (module 2, part 6): the manager goes along on reps' client visits.
+
+A ride-along is a client visit (type 'visit') whose `accompanied_by` names the rep's manager:
+`reps.manager` holds the manager's name, and one of the names in `accompanied_by` (split at
+, ， 、 ; ； / | & +) must have the same `salesmgmt.text.name_key` (so '陈总 Chen', ' 陈总　Chen'
+and '陈总 chen' match; a nickname or a title alone does not). Anyone else going along (a product
+manager, a colleague) is not a ride-along.
+
+Which names match is decided in Python over the distinct (accompanied_by, manager) pairs, a few
+hundred at most; every count is then made in DuckDB.
+
+Scope: a visit and a deal belong to their rep; only reps in the Filters are counted. The
+per-rep tables list active sales engineers (the people coached).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from salesmgmt.filters import Filters
+from salesmgmt.measures import Measure
+from salesmgmt.metrics import core, operations
+from salesmgmt.metrics.core import _ratio, _run
+from salesmgmt.metrics.deals import as_dates
+from salesmgmt.periods import Period
+from salesmgmt.text import name_key
+
+#: Ride-alongs a sales engineer should have each month (the page lets a manager change it).
+COACHING_NORM_PER_MONTH = 2
+#: A sales engineer with no ride-along for longer than this has not been coached for a long time.
+LONG_UNCOACHED_DAYS = 60
+#: The before/after comparison looks this many days either side of the coaching date...
+BEFORE_AFTER_DAYS = 90
+#: ...and by default picks the latest ride-along with at least this many days after it.
+MIN_DAYS_AFTER = 30
+#: The coaching plan reads the last this-many complete months.
+PLAN_BASE_MONTHS = 3
+#: Thresholds of the plan's reasons.
+PLAN_NORM_SHARE_BELOW = 0.5
+PLAN_WIN_RATE_GAP = 0.10
+PLAN_MIN_CLOSED = 3
+PLAN_ATTAINMENT_BELOW = 0.8
+PLAN_STUCK_DEALS = 2
+PLAN_EXTRA_MAX = 2
+
+_SEPARATORS = re.compile(r"[,，、;；/|&+\n]")
+
+MEASURES: list[Measure] = [
+    Measure("ride_alongs", "Ride-alongs", "陪同拜访", "count",
+            "Client visits (type visit) in the period on which the rep's manager went along: one "
+            "of the names in accompanied_by (split at , ， 、 ; ； / | & +) equals the rep's "
+            "manager (reps.manager) after name normalisation (full-width folded, spaces "
+            "collapsed, case-folded)."),
+    Measure("coaching_norm", "Coaching norm", "辅导标准", "count",
+            f"Ride-alongs each sales engineer should have a month: {COACHING_NORM_PER_MONTH} by "
+            "default, changeable on the page."),
+    Measure("coaching_rate", "Ride-alongs per engineer-month", "人均月陪同拜访", "number",
+            "ride_alongs of active sales engineers / (active sales engineers x counted months). "
+            "Counted months are the months of the period that began on or before the as-of date "
+            "(the month of the as-of date counts as far as it has gone)."),
+    Measure("coaching_norm_share", "Engineer-months meeting the coaching norm", "辅导达标率",
+            "percent",
+            "Counted months in which a sales engineer had at least coaching_norm ride-alongs / "
+            "(active sales engineers x counted months)."),
+    Measure("days_since_coached", "Days since last ride-along", "距上次陪同天数", "count",
+            "as-of date minus the date of the rep's last ride-along (any time before). A sales "
+            f"engineer is not coached for a long time after {LONG_UNCOACHED_DAYS} days, or when "
+            "never coached."),
+    Measure("visit_rate", "Visits per week", "每周拜访", "number",
+            "Client visits (type visit) of the rep in a window / (days in the window / 7). Used "
+            f"in the before/after comparison: the {BEFORE_AFTER_DAYS} days before a ride-along "
+            f"against the {BEFORE_AFTER_DAYS} days from it (cut at the as-of date). By default "
+            f"the rep's latest ride-along with at least {MIN_DAYS_AFTER} days after it. Win rate "
+            "before and after: module 1's win_rate over deals closed in each window."),
+    Measure("coaching_plan", "Suggested coaching plan", "建议辅导计划", "count",
+            "For the month after the as-of date's month, per sales engineer: coaching_norm "
+            f"ride-alongs, plus one for each reason found (at most {PLAN_EXTRA_MAX} more), over "
+            f"the last {PLAN_BASE_MONTHS} complete months: visit norm met in fewer than "
+            f"{PLAN_NORM_SHARE_BELOW:.0%} of weeks; win rate more than "
+            f"{PLAN_WIN_RATE_GAP * 100:.0f} points below the team's (with at least "
+            f"{PLAN_MIN_CLOSED} deals closed); attainment below {PLAN_ATTAINMENT_BELOW:.0%}; "
+            f"not coached for {LONG_UNCOACHED_DAYS} days; {PLAN_STUCK_DEALS} or more stalled or "
+            "pushed deals now. The focus deal is the largest stalled or pushed deal, else the "
+            "largest open deal in quote or negotiation."),
+]
+
+
+def is_ride_along(accompanied_by: str | None, manager: str | None) -> bool:
+    """True when one of the names in `accompanied_by` is `manager` (normalised)."""
+    if not accompanied_by or not manager:
+        return False
+    wanted = name_key(manager)
+    return bool(wanted) and any(name_key(part) == wanted
+                                for part in _SEPARATORS.split(str(accompanied_by)))
+
+
+PAIRS_SQL = """
+SELECT DISTINCT v.accompanied_by, r.manager
+FROM visits v JOIN reps r ON r.rep_id = v.rep_id
+WHERE v.visit_type = 'visit' AND v.accompanied_by IS NOT NULL AND r.manager IS NOT NULL
+  AND {where}
+"""
+
+
+@contextmanager
+def _ride_pairs(con: duckdb.DuckDBPyConnection, filters: Filters) -> Iterator[str]:
+    """A temporary view of the (accompanied_by, manager) pairs that are ride-alongs; its name."""
+    pairs = _run(con, PAIRS_SQL, filters, "r", {})
+    keep = [is_ride_along(a, m) for a, m in zip(pairs["accompanied_by"], pairs["manager"])]
+    matched = pairs[keep] if len(pairs) else pd.DataFrame({"accompanied_by": pd.Series(dtype=str),
+                                                           "manager": pd.Series(dtype=str)})
+    name = f"ride_pairs_{uuid.uuid4().hex[:10]}"
+    con.register(name, matched.reset_index(drop=True))
+    try:
+        yield name
+    finally:
+        con.unregister(name)
+
+
+#: Ride-along visits in [start, end) of reps in the where; {pairs} is the matched pairs view.
+RIDE_ALONGS_SQL = """
+SELECT v.visit_key, v.visit_date, v.rep_id, r.name AS rep, coalesce(r.team, '—') AS team,
+       r.manager, v.client_id, c.name AS client, c.client_type, c.key_account,
+       v.accompanied_by, v.purpose, v.outcome, v.notes, v.opp_id, o.name AS opportunity
+FROM visits v
+JOIN reps r ON r.rep_id = v.rep_id
+JOIN {pairs} p ON p.accompanied_by = v.accompanied_by AND p.manager = r.manager
+LEFT JOIN clients c ON c.client_id = v.client_id
+LEFT JOIN opportunities o ON o.opp_id = v.opp_id
+WHERE v.visit_type = 'visit' AND v.visit_date >= $start AND v.visit_date < $end AND {where}
+ORDER BY v.visit_date DESC, r.name, v.visit_key
+"""
+
+#: Active sales engineers in the where, with ride-alongs per month in [start, end) and their
+#: last ride-along up to as_of.
+PER_MONTH_SQL = """
+WITH eng AS (
+    SELECT r.rep_id, r.name AS rep, coalesce(r.team, '—') AS team, r.manager
+    FROM reps r WHERE r.role = 'sales_engineer' AND r.active AND {where}
+),
+rides AS (
+    SELECT v.rep_id, v.visit_date
+    FROM visits v JOIN reps r ON r.rep_id = v.rep_id
+    JOIN {pairs} p ON p.accompanied_by = v.accompanied_by AND p.manager = r.manager
+    WHERE v.visit_type = 'visit' AND v.visit_date <= $as_of
+),
+months AS (SELECT CAST(m AS DATE) AS month FROM range($start, $end, INTERVAL 1 MONTH) t(m))
+SELECT eng.rep_id, eng.rep, eng.team, eng.manager, months.month,
+       (SELECT count(*) FROM rides WHERE rides.rep_id = eng.rep_id
+          AND rides.visit_date >= months.month
+          AND rides.visit_date < months.month + INTERVAL 1 MONTH) AS ride_alongs,
+       (SELECT max(visit_date) FROM rides WHERE rides.rep_id = eng.rep_id) AS last_coached
+FROM eng CROSS JOIN months
+ORDER BY eng.team, eng.rep, months.month
+"""
+
+
+def ride_along_visits(con: duckdb.DuckDBPyConnection, filters: Filters, start: date,
+                      end: date) -> pd.DataFrame:
+    """Every ride-along in [start, end), newest first, with the visit's notes and its deal."""
+    with _ride_pairs(con, filters) as pairs:
+        frame = _run(con, RIDE_ALONGS_SQL.replace("{pairs}", pairs), filters, "r",
+                     {"start": start, "end": end})
+    return as_dates(frame, "visit_date")
+
+
+def coaching_by_month(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period,
+                      as_of: date, months: int = 6,
+                      norm: int = COACHING_NORM_PER_MONTH) -> pd.DataFrame:
+    """Per active sales engineer and month (the `months` months ending with `last`): ride_alongs
+    and meets_norm (empty for months that begin after as_of)."""
+    first = Period.month_of(last.last_day).shift(-(months - 1)).start
+    frame = _per_month(con, filters, first, last.end, as_of)
+    frame["meets_norm"] = [(n >= norm) if m <= as_of else None
+                           for n, m in zip(frame["ride_alongs"], frame["month"])]
+    return frame.drop(columns="last_coached")
+
+
+def _per_month(con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date,
+               as_of: date) -> pd.DataFrame:
+    with _ride_pairs(con, filters) as pairs:
+        frame = _run(con, PER_MONTH_SQL.replace("{pairs}", pairs), filters, "r",
+                     {"start": start, "end": end, "as_of": as_of})
+    frame["ride_alongs"] = frame["ride_alongs"].astype("int64")
+    return as_dates(frame, "month", "last_coached")
+
+
+def coaching_summary(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
+                     as_of: date, norm: int = COACHING_NORM_PER_MONTH,
+                     long_days: int = LONG_UNCOACHED_DAYS) -> pd.DataFrame:
+    """One row per active sales engineer: ride_alongs in the period (up to as_of), months
+    counted, norm_expected (norm x months), shortfall, coaching_rate, months_meeting_norm,
+    last_coached, days_since_coached and long_uncoached. Least coached first."""
+    frame = _per_month(con, filters, period.start, period.end, as_of)
+    frame = frame[frame["month"] <= as_of]
+    if frame.empty:
+        return pd.DataFrame(columns=["rep_id", "rep", "team", "manager", "ride_alongs",
+                                     "months", "norm_expected", "shortfall", "coaching_rate",
+                                     "months_meeting_norm", "last_coached", "days_since_coached",
+                                     "long_uncoached"])
+    frame = frame.assign(met=(frame["ride_alongs"] >= norm).astype(int))
+    out = (frame.groupby(["rep_id", "rep", "team", "manager"], dropna=False, sort=False)
+           .agg(ride_alongs=("ride_alongs", "sum"), months=("month", "count"),
+                months_meeting_norm=("met", "sum"), last_coached=("last_coached", "first"))
+           .reset_index())
+    out["norm_expected"] = out["months"] * norm
+    out["shortfall"] = (out["norm_expected"] - out["ride_alongs"]).clip(lower=0)
+    out["coaching_rate"] = _ratio(out["ride_alongs"], out["months"])
+    out["days_since_coached"] = [(as_of - d).days if d is not None else np.nan
+                                 for d in out["last_coached"]]
+    out["long_uncoached"] = [d != d or d > long_days for d in out["days_since_coached"]]
+    return (out.sort_values(["shortfall", "days_since_coached", "rep"],
+                            ascending=[False, False, True], na_position="first")
+            [["rep_id", "rep", "team", "manager", "ride_alongs", "months", "norm_expected",
+              "shortfall", "coaching_rate", "months_meeting_norm", "last_coached",
+              "days_since_coached", "long_uncoached"]].reset_index(drop=True))
+
+
+def coaching_totals(summary: pd.DataFrame) -> dict:
+    """The scope's totals of a coaching_summary: engineers, ride_alongs, coaching_rate (per
+    engineer-month), coaching_norm_share and long_uncoached (count)."""
+    engineer_months = float(summary["months"].sum()) if len(summary) else 0.0
+    return {
+        "engineers": int(len(summary)),
+        "ride_alongs": int(summary["ride_alongs"].sum()) if len(summary) else 0,
+        "coaching_rate": (summary["ride_alongs"].sum() / engineer_months) if engineer_months else None,
+        "coaching_norm_share": (summary["months_meeting_norm"].sum() / engineer_months)
+        if engineer_months else None,
+        "long_uncoached": int(summary["long_uncoached"].sum()) if len(summary) else 0,
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# Before and after coaching
+
+ENGINEERS_SQL = """
+SELECT r.rep_id, r.name AS rep, coalesce(r.team, '—') AS team
+FROM reps r WHERE r.role = 'sales_engineer' AND r.active AND {where}
+"""
+
+BEFORE_AFTER_SQL = """
+WITH a AS (SELECT * FROM {anchors}),
+vis AS (
+    SELECT a.rep_id,
+           count(*) FILTER (WHERE v.visit_date >= a.before_from AND v.visit_date < a.coached_on)
+               AS visits_before,
+           count(*) FILTER (WHERE v.visit_date >= a.coached_on AND v.visit_date < a.after_to)
+               AS visits_after
+    FROM a JOIN visits v ON v.rep_id = a.rep_id AND v.visit_type = 'visit'
+     AND v.visit_date >= a.before_from AND v.visit_date < a.after_to
+    GROUP BY a.rep_id
+),
+deals AS (
+    SELECT a.rep_id,
+           count(*) FILTER (WHERE o.status = 'won' AND o.close_date < a.coached_on) AS won_before,
+           count(*) FILTER (WHERE o.status = 'lost' AND o.close_date < a.coached_on) AS lost_before,
+           count(*) FILTER (WHERE o.status = 'won' AND o.close_date >= a.coached_on) AS won_after,
+           count(*) FILTER (WHERE o.status = 'lost' AND o.close_date >= a.coached_on) AS lost_after
+    FROM a JOIN opportunities o ON o.rep_id = a.rep_id AND o.status IN ('won', 'lost')
+     AND o.close_date >= a.before_from AND o.close_date < a.after_to
+    GROUP BY a.rep_id
+)
+SELECT a.rep_id, a.coached_on, a.before_from, a.after_to,
+       coalesce(vis.visits_before, 0) AS visits_before, coalesce(vis.visits_after, 0) AS visits_after,
+       coalesce(deals.won_before, 0) AS won_before, coalesce(deals.lost_before, 0) AS lost_before,
+       coalesce(deals.won_after, 0) AS won_after, coalesce(deals.lost_after, 0) AS lost_after
+FROM a LEFT JOIN vis USING (rep_id) LEFT JOIN deals USING (rep_id)
+"""
+
+
+def before_after(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
+                 days: int = BEFORE_AFTER_DAYS, coached_on: date | None = None,
+                 rep_id: int | None = None) -> pd.DataFrame:
+    """Visit rate and win rate of each coached sales engineer before and after a ride-along.
+
+    The ride-along is `coached_on` when given (with `rep_id`: that rep's comparison around that
+    date), else each rep's latest ride-along at least MIN_DAYS_AFTER days before as_of (else
+    their latest). Windows: [coached_on - days, coached_on) and [coached_on, coached_on + days),
+    the second cut at as_of. Columns: rep_id, rep, team, coached_on, before_days, after_days,
+    visits_before/after, visit_rate_before/after (per week), won/lost_before/after,
+    win_rate_before/after, visit_rate_change, win_rate_change.
+    """
+    scope = filters if rep_id is None else _one_rep(filters, rep_id)
+    engineers = _run(con, ENGINEERS_SQL, scope, "r", {})
+    rides = ride_along_visits(con, scope, date.min, as_of + timedelta(days=1))
+    anchors = []
+    for row in engineers.itertuples():
+        mine = rides.loc[rides["rep_id"] == row.rep_id, "visit_date"]
+        if coached_on is not None:
+            day = coached_on
+        elif len(mine):
+            settled = mine[mine <= as_of - timedelta(days=MIN_DAYS_AFTER)]
+            day = settled.max() if len(settled) else mine.max()
+        else:
+            continue
+        anchors.append((row.rep_id, day, day - timedelta(days=days),
+                        min(day + timedelta(days=days), as_of + timedelta(days=1))))
+    columns = ["rep_id", "coached_on", "before_from", "after_to"]
+    table = pd.DataFrame(anchors, columns=columns)
+    if table.empty:
+        return _before_after_frame(table.assign(visits_before=0, visits_after=0, won_before=0,
+                                                lost_before=0, won_after=0, lost_after=0),
+                                   engineers)
+    name = f"coaching_anchors_{uuid.uuid4().hex[:10]}"
+    con.register(name, table)
+    try:
+        frame = con.execute(BEFORE_AFTER_SQL.replace("{anchors}", name)).df()
+    finally:
+        con.unregister(name)
+    return _before_after_frame(frame, engineers)
+
+
+def _before_after_frame(frame: pd.DataFrame, engineers: pd.DataFrame) -> pd.DataFrame:
+    as_dates(frame, "coached_on", "before_from", "after_to")
+    frame = frame.merge(engineers[["rep_id", "rep", "team"]], on="rep_id", how="left")
+    frame["before_days"] = [(c - b).days for c, b in zip(frame["coached_on"], frame["before_from"])]
+    frame["after_days"] = [(a - c).days for a, c in zip(frame["after_to"], frame["coached_on"])]
+    for side in ("before", "after"):
+        frame[f"visit_rate_{side}"] = _ratio(frame[f"visits_{side}"],
+                                             frame[f"{side}_days"].astype(float) / 7)
+        frame[f"win_rate_{side}"] = _ratio(frame[f"won_{side}"],
+                                           frame[f"won_{side}"] + frame[f"lost_{side}"])
+    frame["visit_rate_change"] = frame["visit_rate_after"] - frame["visit_rate_before"]
+    frame["win_rate_change"] = frame["win_rate_after"] - frame["win_rate_before"]
+    return frame[["rep_id", "rep", "team", "coached_on", "before_days", "after_days",
+                  "visits_before", "visits_after", "visit_rate_before", "visit_rate_after",
+                  "won_before", "lost_before", "won_after", "lost_after", "win_rate_before",
+                  "win_rate_after", "visit_rate_change", "win_rate_change"]] \
+        .sort_values(["team", "rep"]).reset_index(drop=True)
+
+
+def _one_rep(filters: Filters, rep_id: int) -> Filters:
+    """The filters narrowed to one rep (the scope stays, so a rep outside it gives nothing)."""
+    return Filters(regions=filters.regions, teams=filters.teams, rep_ids=(rep_id,),
+                   scope_regions=filters.scope_regions, scope_teams=filters.scope_teams,
+                   scope_rep_ids=filters.scope_rep_ids)
+
+
+def _month_after(day: date) -> date:
+    return Period.month_of(day).end
+
+
+# ------------------------------------------------------------------------------------------
+# The coaching plan for the coming month
+
+
+def plan_base(as_of: date) -> Period:
+    """The last PLAN_BASE_MONTHS complete months on or before as_of (a month is complete on its
+    last day)."""
+    month = Period.month_of(as_of)
+    last = month if as_of == month.last_day else month.previous()
+    first = last.shift(-(PLAN_BASE_MONTHS - 1))
+    return Period("month", first.start, last.end)
+
+
+def coaching_plan(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
+                  norm: int = COACHING_NORM_PER_MONTH) -> pd.DataFrame:
+    """The suggested ride-alongs of each active sales engineer for the month after as_of's,
+    with the reasons (keys: visits, win_rate, attainment, not_coached, stuck_deals), the
+    figures behind them and a focus deal. Most reasons first."""
+    base = plan_base(as_of)
+    reps = core.figures(con, base, filters, base.last_day, "rep", with_probability=False)
+    teams = core.figures(con, base, filters, base.last_day, "team", with_probability=False)
+    summary = coaching_summary(con, base, filters, as_of, norm)
+    if summary.empty:
+        return pd.DataFrame(columns=["plan_month", "rep_id", "rep", "team", "manager", "reasons",
+                                     "suggested_ride_alongs"])
+    team_rate = teams.set_index("team")["win_rate"]
+    stalled = operations.stalled_deals(con, filters, as_of)
+    pushed = operations.pushed_deals(con, filters, as_of)
+    stuck = pd.concat([stalled, pushed]).drop_duplicates("opp_id")
+    open_now = operations.open_deals_at(con, filters, as_of)
+    late = open_now[open_now["stage"].isin(["quote", "negotiation"])]
+
+    out = summary.merge(reps[["rep_id", "win_rate", "won_count", "lost_count", "attainment",
+                              "norm_share", "visits_per_week", "weeks"]], on="rep_id", how="left")
+    rows = []
+    for row in out.itertuples():
+        reasons = []
+        if row.weeks and row.norm_share == row.norm_share and row.norm_share < PLAN_NORM_SHARE_BELOW:
+            reasons.append("visits")
+        team_win = team_rate.get(row.team, np.nan)
+        if (row.won_count + row.lost_count >= PLAN_MIN_CLOSED and team_win == team_win
+                and row.win_rate < team_win - PLAN_WIN_RATE_GAP):
+            reasons.append("win_rate")
+        if row.attainment == row.attainment and row.attainment < PLAN_ATTAINMENT_BELOW:
+            reasons.append("attainment")
+        if row.days_since_coached != row.days_since_coached or row.days_since_coached > LONG_UNCOACHED_DAYS:
+            reasons.append("not_coached")
+        mine_stuck = stuck[stuck["rep_id"] == row.rep_id]
+        if len(mine_stuck) >= PLAN_STUCK_DEALS:
+            reasons.append("stuck_deals")
+        pool = mine_stuck if len(mine_stuck) else late[late["rep_id"] == row.rep_id]
+        focus = pool.sort_values("amount", ascending=False).head(1)
+        f = focus.iloc[0] if len(focus) else None
+        rows.append({
+            "rep_id": row.rep_id, "rep": row.rep, "team": row.team, "manager": row.manager,
+            "reasons": ",".join(reasons),
+            "reason_count": len(reasons),
+            "suggested_ride_alongs": norm + min(len(reasons), PLAN_EXTRA_MAX),
+            "norm_share": row.norm_share, "win_rate": row.win_rate, "team_win_rate": team_win,
+            "attainment": row.attainment, "days_since_coached": row.days_since_coached,
+            "stuck_deals": len(mine_stuck),
+            "focus_opp_id": None if f is None else f["opp_id"],
+            "focus_opportunity": None if f is None else f["opportunity"],
+            "focus_client": None if f is None else f["client"],
+            "focus_amount": np.nan if f is None else float(f["amount"]),
+        })
+    plan = pd.DataFrame(rows)
+    plan["plan_month"] = _month_after(as_of)
+    return (plan.sort_values(["reason_count", "attainment", "rep"], ascending=[False, True, True],
+                             na_position="last").reset_index(drop=True))
