@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "salesmgmt.auth_cli",
     "salesmgmt.scorecard_cli",
     "salesmgmt.pack_cli",
+    "salesmgmt.importer.cli",
 ]
 
 

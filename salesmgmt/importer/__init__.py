@@ -1,0 +1,26 @@
+"""Import of the exports people already have: CSV and Excel, Chinese and English, validated
+before anything is written, applied in one transaction, recorded, and undoable.
+
+    preview = importer.prepare(data, "visits.csv")      # read, map, check: no database needed
+    result = importer.apply(con, preview)                # one transaction, one upload batch
+    importer.undo(con, result.upload_id)                 # put back what it changed
+
+See docs/importing.md for the formats, the header names, the mapping file and the undo rules.
+"""
+
+from __future__ import annotations
+
+from salesmgmt.importer.batches import (ImportResult, apply, list_uploads, remember_mapping,
+                                      remembered_mapping, undo)
+from salesmgmt.importer.fields import FIELD_TYPES, FIELDS, KIND_FIELDS, KINDS, REQUIRED
+from salesmgmt.importer.headers import headers_signature, template_headers
+from salesmgmt.importer.preview import (IGNORE, ColumnInfo, ImportRefused, Preview, errors_csv,
+                                        errors_frame, prepare)
+from salesmgmt.importer.validate import Note, RowError
+
+__all__ = [
+    "FIELDS", "FIELD_TYPES", "IGNORE", "KINDS", "KIND_FIELDS", "REQUIRED", "ColumnInfo",
+    "ImportRefused", "ImportResult", "Note", "Preview", "RowError", "apply", "errors_csv",
+    "errors_frame", "headers_signature", "list_uploads", "prepare", "remember_mapping",
+    "remembered_mapping", "template_headers", "undo",
+]

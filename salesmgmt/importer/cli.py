@@ -1,0 +1,256 @@
+"""Command line: `import`, `uploads` and `undo`.
+
+Files are read and checked completely before the database is opened, and the database is held
+only while writing, so the dashboard can keep using the file between imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from salesmgmt import db
+from salesmgmt.cli import add_db_argument, parse_date
+from salesmgmt.errors import SalesmgmtError
+from salesmgmt.i18n import normalise_lang, t
+from salesmgmt.importer import batches as A
+from salesmgmt.importer.fields import FIELDS, KIND_ORDER, KINDS
+from salesmgmt.importer.preview import ImportRefused, Preview, errors_frame, frame_to_csv, prepare
+
+#: Row errors printed per file; all of them go to the --errors file.
+SHOWN_ERRORS = 20
+
+
+def _lang_argument(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: without the option, the top-level `--lang` (before the command) stays in force.
+    parser.add_argument("--lang", default=argparse.SUPPRESS, help="language of messages: zh or en")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="import CSV or Excel exports (reps, clients, opportunities, "
+                                      "visits, targets)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    add_db_argument(p)
+    p.add_argument("--kind", choices=KINDS, default=None,
+                   help="what the files hold (default: detected from the headers)")
+    p.add_argument("--mapping", default=None, metavar="FILE",
+                   help='JSON file {"source column": "field"}; a null or "ignore" skips a column')
+    p.add_argument("--as-of", type=parse_date, default=None,
+                   help="the date of the export, for the opportunity history (default: today)")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="import the valid rows and leave out the invalid ones")
+    p.add_argument("--errors", default=None, metavar="OUT.csv",
+                   help="write the refused rows with their reasons to this CSV file")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check and run the whole import, then roll it back")
+    p.add_argument("--encoding", default=None, help="text encoding of the files (default: detected)")
+    p.add_argument("--sheet", default=None, help="Excel sheet to read (default: the first with data)")
+    p.add_argument("--user", default=None, help="name recorded in the upload history")
+    _lang_argument(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("uploads", help="list the upload batches")
+    add_db_argument(p)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    _lang_argument(p)
+    p.set_defaults(func=cmd_uploads)
+
+    p = sub.add_parser("undo", help="undo an upload batch")
+    p.add_argument("batch", type=int, metavar="BATCH")
+    add_db_argument(p)
+    p.add_argument("--user", default=None, help="name recorded as who undid it")
+    _lang_argument(p)
+    p.set_defaults(func=cmd_undo)
+
+
+def _lang(args: argparse.Namespace) -> str:
+    return normalise_lang(getattr(args, "lang", None)) or "en"
+
+
+def _user(args: argparse.Namespace) -> str | None:
+    if args.user:
+        return args.user
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return None
+
+
+def load_mapping(path: str) -> dict[str, str | None]:
+    """A mapping file: a JSON object {"source column": "field" or null}."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SalesmgmtError("import.mapping_file_missing", path=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SalesmgmtError("import.mapping_file_bad", path=path, detail=str(exc)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SalesmgmtError("import.mapping_file_bad", path=path,
+                             detail=f"line {exc.lineno}: {exc.msg}") from None
+    if not isinstance(data, dict) or not all(
+            isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in data.items()):
+        raise SalesmgmtError("import.mapping_file_bad", path=path,
+                             detail='{"source column": "field", ...}')
+    return data
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise SalesmgmtError("import.file_missing", path=path) from None
+    except IsADirectoryError:
+        raise SalesmgmtError("import.file_missing", path=path) from None
+    except OSError as exc:
+        raise SalesmgmtError("import.file_unreadable", path=path, detail=str(exc)) from None
+
+
+def _describe(preview: Preview, lang: str) -> str:
+    kind = t(f"import.kind.{preview.kind}", lang) if preview.kind else "?"
+    how = preview.encoding or (f"{t('import.sheet', lang)} {preview.sheet}" if preview.sheet else "")
+    return t("import.file_line", lang, file=preview.file_name, kind=kind, rows=preview.rows_total,
+             how=how)
+
+
+def _print_errors(errors: list, lang: str, out: Any) -> None:
+    for e in errors[:SHOWN_ERRORS]:
+        print("  " + e.message(lang), file=out)
+    if len(errors) > SHOWN_ERRORS:
+        print("  " + t("import.more_errors", lang, count=len(errors) - SHOWN_ERRORS), file=out)
+
+
+def _write_errors(path: str, previews: list[Preview], extra: dict[str, list], lang: str) -> int:
+    frames = []
+    for preview in previews:
+        errs = [*preview.errors, *extra.get(preview.file_name, [])]
+        if preview.file_error is None and not errs:
+            continue
+        if extra.get(preview.file_name):
+            from salesmgmt.importer.preview import _with_errors
+            preview = _with_errors(preview, extra[preview.file_name])
+        frame = errors_frame(preview, lang)
+        if len(previews) > 1:
+            frame.insert(0, t("import.errors_file_header", lang), preview.file_name)
+        frames.append(frame)
+    combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=[t("import.errors_row_header", lang), t("import.errors_reason_header", lang)])
+    combined = combined.astype(object).where(combined.notna(), "")
+    Path(path).write_bytes(frame_to_csv(combined))
+    return len(combined)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    try:
+        return _cmd_import(args)
+    except SalesmgmtError:
+        raise
+    except Exception as exc:  # the contract: a message, never a traceback
+        raise SalesmgmtError("error.unexpected", detail=f"{type(exc).__name__}: {exc}") from exc
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    lang = _lang(args)
+    mapping = load_mapping(args.mapping) if args.mapping else None
+    as_of: date = args.as_of or date.today()
+    previews = []
+    for path in args.files:
+        data = _read(path)
+        previews.append(prepare(data, Path(path).name, kind=args.kind, mapping=mapping,
+                                encoding=args.encoding, sheet=args.sheet, as_of=as_of, lang=lang))
+
+    refused = False
+    for preview in previews:
+        print(_describe(preview, lang))
+        for note in preview.notes:
+            print("  " + note.message(lang))
+        if preview.file_error is not None:
+            print("  " + preview.file_error.message(lang), file=sys.stderr)
+            refused = True
+            continue
+        if preview.errors:
+            print("  " + t("import.rows_with_errors", lang, rows=len(preview.error_rows)),
+                  file=sys.stderr)
+            _print_errors(preview.errors, lang, sys.stderr)
+            if not args.skip_invalid or preview.valid_rows.empty:
+                refused = True
+    if refused:
+        if args.errors:
+            _write_errors(args.errors, previews, {}, lang)
+            print(t("import.errors_written", lang, path=args.errors), file=sys.stderr)
+        print(t("import.refused_nothing_written", lang), file=sys.stderr)
+        return 1
+
+    # Every file is readable and valid: now the database, one batch per file.
+    extra: dict[str, list] = {}
+    user = _user(args)
+    status = 0
+    with db.connect(args.db) as con:
+        for preview in sorted(previews, key=lambda p: KIND_ORDER[p.kind or "reps"]):
+            try:
+                result = A.apply(con, preview, skip_invalid=args.skip_invalid, user=user,
+                                 dry_run=args.dry_run)
+            except ImportRefused as exc:
+                print(exc.message(lang), file=sys.stderr)
+                extra[preview.file_name] = exc.errors
+                print(t("import.refused_file_not_written", lang, file=preview.file_name),
+                      file=sys.stderr)
+                status = 1
+                break
+            extra[preview.file_name] = result.errors
+            print(f"{preview.file_name}: " + result.summary(lang))
+            if result.errors:
+                _print_errors(result.errors, lang, sys.stderr)
+    if args.errors and (any(p.errors for p in previews) or any(extra.values())):
+        _write_errors(args.errors, previews, extra, lang)
+        print(t("import.errors_written", lang, path=args.errors), file=sys.stderr)
+    return status
+
+
+def cmd_uploads(args: argparse.Namespace) -> int:
+    lang = _lang(args)
+    path = db.resolve_db_path(args.db)
+    if not path.exists():
+        raise SalesmgmtError("error.no_database", path=str(path))
+    with db.connect(path) as con:
+        frame = A.list_uploads(con)
+    if args.format == "json":
+        records = json.loads(frame.to_json(orient="records", date_format="iso"))
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+        return 0
+    if frame.empty:
+        print(t("import.no_uploads", lang))
+        return 0
+    for row in frame.itertuples(index=False):
+        state = (t("import.undone_on", lang, when=str(row.undone_at)[:16], user=row.undone_by or "–")
+                 if not pd.isna(row.undone_at) else
+                 (t("import.undo_blocked_by", lang, batches=", ".join(str(b) for b in row.blocked_by))
+                  if len(row.blocked_by) else ""))
+        print(t("import.upload_line", lang, batch=row.upload_id, when=str(row.created_at)[:16],
+                file=row.file_name, kind=t(f"import.kind.{row.kind}", lang),
+                rows=row.rows_total, added=row.rows_added, updated=row.rows_updated,
+                unchanged=row.rows_unchanged, refused=row.rows_refused,
+                user=row.user_name or "–") + (f"  [{state}]" if state else ""))
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    lang = _lang(args)
+    path = db.resolve_db_path(args.db)
+    if not path.exists():
+        raise SalesmgmtError("error.no_database", path=str(path))
+    with db.connect(path) as con:
+        A.undo(con, args.batch, user=_user(args))
+    print(t("import.undone", lang, batch=args.batch))
+    return 0
+
+
+__all__ = ["register", "load_mapping", "FIELDS"]

@@ -1,0 +1,62 @@
+"""The import format: the five kinds, their fields, which are required, and each field's value type.
+
+Field names are the contract shared by mapping files, templates, exports and the preview's
+columns (see docs/importing.md).
+"""
+
+from __future__ import annotations
+
+KINDS: tuple[str, ...] = ("reps", "clients", "opportunities", "visits", "targets")
+
+#: The order in which files of several kinds are applied, so that a reps file given together with a
+#: visits file fills in the reps before the visits refer to them.
+KIND_ORDER: dict[str, int] = {kind: i for i, kind in enumerate(KINDS)}
+
+#: Value type of each field: how its cells are parsed (see `values.py`).
+FIELD_TYPES: dict[str, str] = {
+    "rep": "text", "rep_code": "code", "team": "text", "region": "text", "role": "role",
+    "manager": "text",
+    "client": "text", "client_code": "code", "client_type": "client_type",
+    "key_account": "flag", "owner": "text", "relationship_level": "level",
+    "opportunity_id": "code", "opportunity_name": "text", "product": "text", "project": "text",
+    "stage": "stage", "status": "status", "amount": "money", "probability": "probability",
+    "created_date": "date", "expected_close_date": "date", "close_date": "date",
+    "lost_reason": "text",
+    "date": "date", "visit_id": "code", "type": "visit_type", "planned": "flag",
+    "accompanied_by": "text", "opportunity": "code", "purpose": "text", "outcome": "text",
+    "notes": "text",
+    "period": "period",
+}
+FIELDS: tuple[str, ...] = tuple(FIELD_TYPES)
+
+#: The fields each kind stores, in template order.
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "reps": ("rep", "rep_code", "team", "region", "role", "manager"),
+    "clients": ("client", "client_code", "client_type", "key_account", "owner",
+                "relationship_level", "region"),
+    "opportunities": ("opportunity_id", "opportunity_name", "rep", "rep_code", "client",
+                      "client_code", "product", "project", "stage", "status", "amount",
+                      "probability", "created_date", "expected_close_date", "close_date",
+                      "lost_reason"),
+    "visits": ("date", "rep", "rep_code", "client", "client_code", "visit_id", "type", "planned",
+               "accompanied_by", "opportunity", "purpose", "outcome", "notes"),
+    "targets": ("period", "amount", "rep", "rep_code", "team", "region"),
+}
+
+#: Fields every row needs. A tuple inside means "at least one of these".
+REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "reps": (("rep",),),
+    "clients": (("client",),),
+    "opportunities": (("opportunity_id",), ("rep", "rep_code", "client", "client_code")),
+    "visits": (("date",), ("rep", "rep_code"), ("client", "client_code")),
+    "targets": (("period",), ("amount",), ("rep", "rep_code", "team", "region")),
+}
+
+#: What a field read under its generic meaning becomes in a kind where that meaning differs:
+#: a clients file's "owner"/"负责人" is the client's owner rep; a visits file's "opportunity id"
+#: is the visit's linked opportunity; an opportunities file's "opportunity" is its name.
+KIND_REMAP: dict[str, dict[str, str]] = {
+    "clients": {"rep": "owner"},
+    "visits": {"opportunity_id": "opportunity"},
+    "opportunities": {"opportunity": "opportunity_name"},
+}

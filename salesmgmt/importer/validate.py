@@ -1,0 +1,353 @@
+"""Row validation: every cell parsed, every rule checked, before anything is written.
+
+Input: the source cells (one column per source column, indexed by spreadsheet row) and the
+mapping of source columns to fields. Output: the normalised rows (one column per field), the row
+errors, and which rows are exact repeats of an earlier row (dropped without complaint).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from salesmgmt.i18n import t
+from salesmgmt.importer import values as V
+from salesmgmt.importer.fields import FIELD_TYPES, KIND_FIELDS, REQUIRED
+from salesmgmt.importer.headers import header_multiplier
+from salesmgmt.text import name_key
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong with one cell (or row): `row` as a spreadsheet shows it (header = row 1 when
+    the header is the first line), `column` the source column's name, `key` the message."""
+
+    row: int
+    column: str
+    key: str
+    values: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def reason(self, lang: str = "en") -> str:
+        """The reason alone (for the errors file's reason column)."""
+        return t(self.key, lang, **self.values)
+
+    def message(self, lang: str = "en") -> str:
+        where = (t("import.at_row_column", lang, row=self.row, column=self.column) if self.column
+                 else t("import.at_row", lang, row=self.row))
+        return where + self.reason(lang)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remark about the file that does not stop the import (how ambiguous dates were read,
+    which values took a default, which columns are not stored)."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    column: str | None = None
+
+    def message(self, lang: str = "en") -> str:
+        prefix = t("import.at_column", lang, column=self.column) if self.column else ""
+        return prefix + t(self.key, lang, **self.values)
+
+
+@dataclass
+class Validated:
+    rows: pd.DataFrame
+    errors: list[RowError]
+    notes: list[Note]
+    #: Spreadsheet rows that repeat an earlier row exactly (same key, same values).
+    repeats: list[int]
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.errors: list[RowError] = []
+
+    def add_column(self, errs: pd.Series, column: str) -> None:
+        bad = errs.dropna()
+        for row, (key, vals) in bad.items():
+            self.errors.append(RowError(int(row), column, key, vals))
+
+    def add_rows(self, rows: pd.Index, column: str, key: str, **vals: Any) -> None:
+        for row in rows:
+            self.errors.append(RowError(int(row), column, key, dict(vals)))
+
+
+def validate(cells: pd.DataFrame, mapping: dict[str, str], kind: str,
+             lengths: dict[int, int] | None = None, width: int | None = None) -> Validated:
+    """Parse and check every row. `mapping` holds only the columns the kind stores."""
+    col_of = {f: c for c, f in mapping.items()}
+    out = pd.DataFrame(index=cells.index)
+    out.index.name = "row"
+    errs = _Collector()
+    notes: list[Note] = []
+
+    # Ragged records: more values than the header has columns.
+    if lengths and width is not None:
+        for row, n in lengths.items():
+            if n > width:
+                errs.errors.append(RowError(int(row), "", "import.ragged_row",
+                                            {"count": n, "width": width}))
+
+    # Dates: a/b/yyyy is decided per column; a column with no evidence follows the file's.
+    date_fields = [f for f in KIND_FIELDS[kind] if FIELD_TYPES[f] == "date" and f in col_of]
+    votes = {f: V.date_order_votes(cells[col_of[f]]) for f in date_fields}
+    file_mf = sum(v[0] for v in votes.values())
+    file_df = sum(v[1] for v in votes.values())
+
+    for fname in KIND_FIELDS[kind]:
+        if fname not in col_of:
+            continue
+        column = col_of[fname]
+        raw = cells[column]
+        ftype = FIELD_TYPES[fname]
+        if ftype in ("text", "code"):
+            text = V.to_text(raw, fold=ftype == "code")
+            spread = text.str.casefold().isin(V.SPREADSHEET_ERRORS).fillna(False)
+            if spread.any():
+                errs.add_rows(text.index[spread], column, "import.spreadsheet_error")
+                text = text.mask(spread)
+            out[fname] = text
+            continue
+        raw = _typed_input(raw)
+        if ftype == "date":
+            mf, dfv = votes[fname]
+            if mf or dfv:
+                day_first = dfv > mf
+            else:
+                day_first = file_df > file_mf
+                if V.has_ambiguous_dates(raw):
+                    notes.append(Note("import.note_day_first" if day_first else
+                                      "import.note_month_first", {}, column))
+            parsed = V.parse_dates(raw, day_first)
+            if mf and dfv:
+                notes.append(Note("import.note_mixed_dates_dmy" if day_first else
+                                  "import.note_mixed_dates_mdy", {}, column))
+        elif ftype == "money":
+            parsed = V.parse_money(raw, header_multiplier(column))
+        elif ftype == "probability":
+            parsed = V.parse_probability(raw)
+        elif ftype == "flag":
+            parsed = V.parse_flags(raw)
+        elif ftype == "level":
+            parsed = V.parse_levels(raw)
+        elif ftype == "period":
+            parsed = V.parse_periods(raw)
+        elif ftype == "stage":
+            parsed = V.parse_stages(raw)
+        elif ftype == "status":
+            parsed = V.parse_statuses(raw)
+        elif ftype == "client_type":
+            parsed = V.parse_vocabulary(raw, V.client_type_of, "other")
+        elif ftype == "visit_type":
+            parsed = V.parse_vocabulary(raw, V.visit_type_of, "other")
+        elif ftype == "role":
+            parsed = V.parse_vocabulary(raw, V.role_of, None)
+        else:  # pragma: no cover - every type is handled above
+            raise AssertionError(ftype)
+        errs.add_column(parsed.errors, column)
+        for key, vals in parsed.notes:
+            notes.append(Note(key, vals, column))
+        out[fname] = parsed.values
+
+    _derive(out, kind, col_of)
+    _check_required(out, kind, col_of, errs)
+    bad_rows = {e.row for e in errs.errors}
+    repeats = _check_duplicates(out, kind, col_of, errs, bad_rows)
+    errs.errors.sort(key=lambda e: (e.row, e.column))
+    return Validated(out, errs.errors, notes, repeats)
+
+
+def _typed_input(raw: pd.Series) -> pd.Series:
+    """A typed column's cells: text stripped (NA when empty), Excel values as they are."""
+    if raw.dtype == object:
+        def clean(v: Any) -> Any:
+            if isinstance(v, str):
+                v = v.strip()
+                return v if v else None
+            return v
+        cleaned = raw.map(clean)
+        return cleaned.where(cleaned.notna(), None)
+    text = raw.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def _derive(out: pd.DataFrame, kind: str, col_of: dict[str, str]) -> None:
+    """Values that follow from others: an opportunity's status, a visit's default type."""
+    if kind == "opportunities" and ("status" in col_of or "stage" in col_of):
+        stage = out["stage"] if "stage" in out else pd.Series(None, index=out.index, dtype=object)
+        from_stage = stage.map(lambda s: V.status_of(s) if isinstance(s, str) else "open")
+        explicit = out["status"] if "status" in out else pd.Series(None, index=out.index, dtype=object)
+        out["status"] = explicit.where(explicit.notna(), from_stage).astype(object)
+        closed = out["status"].isin(["won", "lost"]) & stage.isna()
+        if closed.any():
+            out["stage"] = stage.where(~closed, out["status"])
+    if kind == "visits":
+        if "type" not in out:
+            out["type"] = "visit"
+        else:
+            out["type"] = out["type"].where(out["type"].notna(), "visit")
+
+
+def _check_required(out: pd.DataFrame, kind: str, col_of: dict[str, str], errs: _Collector) -> None:
+    for group in REQUIRED[kind]:
+        present = [f for f in group if f in out]
+        if not present:
+            continue  # a missing column is a file error, reported before validation
+        empty = pd.Series(True, index=out.index)
+        for f in present:
+            empty &= out[f].isna()
+        flagged = {e.row for e in errs.errors if e.column in {col_of[f] for f in present}}
+        empty &= ~out.index.isin(list(flagged))
+        if empty.any():
+            column = col_of[present[0]]
+            if len(group) == 1:
+                errs.add_rows(out.index[empty], column, "import.required")
+            else:
+                names = " / ".join(col_of[f] for f in present)
+                errs.add_rows(out.index[empty], column, "import.required_one_of", columns=names)
+
+
+def _who(out: pd.DataFrame, name: str, code: str) -> pd.Series:
+    """The identity of a rep or client within the file: its code when given, else its name key
+    (marked with a leading NUL so that it never equals a code)."""
+    by_name = pd.Series(None, index=out.index, dtype=object)
+    if name in out:
+        by_name = V.map_distinct(out[name], lambda v: "\x00" + name_key(v))
+    if code not in out:
+        return by_name
+    return out[code].astype(object).where(out[code].notna(), by_name)
+
+
+def row_keys(out: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The key of each row within the file (what makes two rows the same record), as columns."""
+    if kind == "reps":
+        return pd.DataFrame({"who": _who(out, "rep", "rep_code")})
+    if kind == "clients":
+        return pd.DataFrame({"who": _who(out, "client", "client_code")})
+    if kind == "opportunities":
+        return pd.DataFrame({"id": out["opportunity_id"]})
+    if kind == "visits":
+        keys = pd.DataFrame({
+            "date": out["date"], "rep": _who(out, "rep", "rep_code"),
+            "client": _who(out, "client", "client_code"), "type": out["type"].astype(object)})
+        if "visit_id" in out:
+            has_id = out["visit_id"].notna()
+            keys = keys.mask(has_id)
+            keys.insert(0, "id", out["visit_id"])
+        return keys
+    if kind == "targets":
+        rep = _who(out, "rep", "rep_code")
+        team = out["team"] if "team" in out else pd.Series(None, index=out.index, dtype=object)
+        region = out["region"] if "region" in out else pd.Series(None, index=out.index, dtype=object)
+        scope = [f"rep|{r}" if isinstance(r, str) else f"team|{tm}" if isinstance(tm, str)
+                 else f"region|{rg}" if isinstance(rg, str) else None
+                 for r, tm, rg in zip(rep, team, region)]
+        return pd.DataFrame({"scope": pd.Series(scope, index=out.index, dtype=object)})
+    raise AssertionError(kind)
+
+
+def _same(a: Any, b: Any) -> bool:
+    a_na, b_na = _isna(a), _isna(b)
+    if a_na or b_na:
+        return a_na and b_na
+    return bool(a == b)
+
+
+def _isna(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _check_duplicates(out: pd.DataFrame, kind: str, col_of: dict[str, str], errs: _Collector,
+                      bad_rows: set[int]) -> list[int]:
+    """Rows with the same key: identical ones are repeats (kept once); different ones are an
+    error on each, naming the other row and the first column where they differ."""
+    ok = out[~out.index.isin(list(bad_rows))]
+    if ok.empty:
+        return []
+    keys = row_keys(ok, kind)
+    if kind == "targets":
+        return _check_target_overlaps(ok, keys["scope"], col_of, errs)
+    has_key = keys.notna().any(axis=1)
+    ok, keys = ok[has_key], keys[has_key]
+    dup = keys.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return []
+    ok, keys = ok[dup], keys[dup]
+    # Exact repeats (same key, same values) first, in one vectorised pass.
+    whole = pd.concat([keys.set_axis([f"_key_{c}" for c in keys.columns], axis=1), ok], axis=1)
+    repeated = whole.duplicated(keep="first").to_numpy()
+    repeats = [int(r) for r in ok.index[repeated]]
+    ok, keys = ok[~repeated], keys[~repeated]
+    dup = keys.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return sorted(repeats)
+    compare = list(out.columns)
+    groups = keys[dup].groupby(list(keys.columns), dropna=False, sort=False).groups
+    for rows in groups.values():
+        rows = list(rows)
+        first = rows[0]
+        for other in rows[1:]:
+            diff = next((f for f in compare if not _same(ok.at[first, f], ok.at[other, f])), None)
+            if diff is None:  # pragma: no cover - exact repeats were removed above
+                repeats.append(int(other))
+                continue
+            column = col_of.get(diff, diff)
+            a, b = _show(ok.at[first, diff]), _show(ok.at[other, diff])
+            errs.errors.append(RowError(int(other), column, "import.duplicate_key",
+                                        {"other": int(first), "this_value": b, "other_value": a}))
+            errs.errors.append(RowError(int(first), column, "import.duplicate_key",
+                                        {"other": int(other), "this_value": a, "other_value": b}))
+    return sorted(repeats)
+
+
+def _check_target_overlaps(ok: pd.DataFrame, scopes: pd.Series, col_of: dict[str, str],
+                           errs: _Collector) -> list[int]:
+    """Targets collide per month: a year target and a month target for the same rep overlap."""
+    months = ok["period"].map(lambda p: V.period_months(p) if isinstance(p, str) else [])
+    expanded = pd.DataFrame({"scope": scopes, "months": months, "amount": ok["amount"],
+                             "period": ok["period"]}).explode("months")
+    expanded = expanded[expanded["months"].notna() & expanded["scope"].notna()]
+    key = expanded["scope"] + "|" + expanded["months"].astype(str)
+    dup = key.duplicated(keep=False)
+    repeats: set[int] = set()
+    reported: set[tuple[int, int]] = set()
+    if not dup.any():
+        return []
+    for _key, rows in key[dup].groupby(key[dup], sort=False).groups.items():
+        rows = list(dict.fromkeys(rows))
+        first = rows[0]
+        for other in rows[1:]:
+            same = (ok.at[first, "period"] == ok.at[other, "period"]
+                    and _same(ok.at[first, "amount"], ok.at[other, "amount"]))
+            if same:
+                repeats.add(int(other))
+                continue
+            if (first, other) in reported:
+                continue
+            reported.add((first, other))
+            column = col_of.get("period", "")
+            a = f"{ok.at[first, 'period']}: {_show(ok.at[first, 'amount'])}"
+            b = f"{ok.at[other, 'period']}: {_show(ok.at[other, 'amount'])}"
+            errs.errors.append(RowError(int(other), column, "import.duplicate_key",
+                                        {"other": int(first), "this_value": b, "other_value": a}))
+            errs.errors.append(RowError(int(first), column, "import.duplicate_key",
+                                        {"other": int(other), "this_value": a, "other_value": b}))
+    return sorted(repeats)
+
+
+def _show(v: Any) -> str:
+    if _isna(v):
+        return ""
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat()
+    if isinstance(v, float):
+        return f"{v:g}" if abs(v) < 1e15 else str(v)
+    return str(v)
