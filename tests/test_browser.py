@@ -128,7 +128,7 @@ def test_the_overview_draws_its_charts_with_chinese_text(server, browser):
     page = open_page(browser, server, "", "zh")
     try:
         page.wait_for_selector(".st-key-ov_trend .main-svg", timeout=20_000)
-        titles = page.locator(".st-key-ov_trend .gtitle").all_inner_texts()
+        titles = page.locator(".st-key-ov_trend .gtitle").all_text_contents()
         assert any("每月赢单与目标" in text for text in titles)
         bars = page.locator(".st-key-ov_teams .point")
         assert bars.count() > 0, "the team chart has bars"
