@@ -54,6 +54,7 @@ ALL_PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "nav.data": [("pages/import_data.py", "page.import", "import", "📥")],
 }
 _ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = _ROOT
 PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     section: built for section, entries in ALL_PAGES.items()
     if (built := [e for e in entries if (_ROOT / e[0]).exists()])

@@ -1,0 +1,204 @@
+"""Import data: upload the weekly exports, check them, map columns, import or cancel; the upload
+history with undo; templates to download."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from salesmgmt import importer
+from salesmgmt.errors import SalesmgmtError
+
+MAX_UPLOAD_MB = 200
+PREVIEW_ROWS = 200
+
+ui.page_header("page.import", ui.t("imp.caption"))
+lang = ui.lang()
+user = st.session_state.get("user")
+user_name = user.username if user is not None else None
+
+if "imp_uploader" not in st.session_state:
+    st.session_state["imp_uploader"] = 0
+files = st.file_uploader(ui.t("imp.upload"), type=["csv", "txt", "tsv", "xlsx", "xlsm"],
+                         accept_multiple_files=True, max_upload_size=MAX_UPLOAD_MB,
+                         key=f"imp_files_{st.session_state['imp_uploader']}",
+                         help=ui.t("imp.upload_help"))
+
+with st.expander(ui.t("imp.options"), expanded=False):
+    o1, o2, o3 = st.columns(3)
+    kind_choice = o1.selectbox(ui.t("imp.kind"), ["auto", *importer.KINDS], key="imp_kind",
+                               format_func=lambda k, _l=lang: ui.t("imp.auto") if k == "auto"
+                               else ui.t(f"import.kind.{k}"))
+    encoding_choice = o2.selectbox(ui.t("imp.encoding"), ["auto", "utf-8", "gb18030", "utf-16", "big5"],
+                                   key="imp_encoding",
+                                   format_func=lambda e, _l=lang: ui.t("imp.auto") if e == "auto" else e)
+    as_of = o3.date_input(ui.t("imp.as_of"), value=ui.today(), key="imp_as_of",
+                          help=ui.t("imp.as_of_help"))
+
+
+def _prepare(data: bytes, name: str, mapping: dict | None, sheet: str | None) -> importer.Preview:
+    return importer.prepare(
+        data, name, kind=None if kind_choice == "auto" else kind_choice, mapping=mapping,
+        encoding=None if encoding_choice == "auto" else encoding_choice, sheet=sheet,
+        as_of=as_of, lang=lang)
+
+
+def _remembered(signature: str) -> dict | None:
+    return ui.query(importer.remembered_mapping, signature)
+
+
+def file_section(index: int, upload) -> None:
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    key = f"imp_{index}_{digest}"
+    st.subheader(upload.name)
+    sheet = st.session_state.get(f"{key}_sheet")
+    mapping = st.session_state.get(f"{key}_mapping")
+    with st.status(ui.t("imp.reading"), expanded=False) as status:
+        preview = _prepare(data, upload.name, mapping, sheet)
+        if mapping is None and preview.file_error is None:
+            remembered = _remembered(preview.signature)
+            if remembered:
+                preview = _prepare(data, upload.name, remembered, sheet)
+                st.session_state[f"{key}_mapping"] = remembered
+                st.caption(ui.t("imp.mapping_remembered"))
+        status.update(label=ui.t("imp.read_done", rows=preview.rows_total), state="complete")
+
+    if preview.file_error is not None:
+        st.error(preview.file_error.message(lang), icon="⚠️")
+        return
+
+    facts = st.columns(4)
+    facts[0].metric(ui.t("imp.detected_kind"), ui.t(f"import.kind.{preview.kind}") if preview.kind else "–")
+    facts[1].metric(ui.t("imp.detected_encoding"), preview.encoding or (f"Excel · {preview.sheet}" if preview.sheet else "–"))
+    facts[2].metric(ui.t("imp.rows"), ui.count(preview.rows_total))
+    facts[3].metric(ui.t("imp.rows_with_errors"), ui.count(len(preview.error_rows)))
+    if len(preview.sheet_names) > 1:
+        st.selectbox(ui.t("imp.sheet"), preview.sheet_names, key=f"{key}_sheet",
+                     index=preview.sheet_names.index(preview.sheet) if preview.sheet in preview.sheet_names else 0)
+
+    # Column mapping: each source column with its guessed field and sample values, editable.
+    st.markdown("**" + ui.t("imp.mapping") + "**")
+    options = [importer.IGNORE, *(importer.KIND_FIELDS.get(preview.kind, importer.FIELDS)
+                                  if preview.kind else importer.FIELDS)]
+    table = pd.DataFrame({
+        "source": [c.source for c in preview.columns],
+        "field": [c.field or importer.IGNORE for c in preview.columns],
+        "samples": [" | ".join(c.samples) for c in preview.columns],
+    })
+    edited = st.data_editor(
+        table, key=f"{key}_editor", hide_index=True, width="stretch", disabled=["source", "samples"],
+        column_config={
+            "source": st.column_config.TextColumn(ui.t("imp.col_source")),
+            "field": st.column_config.SelectboxColumn(ui.t("imp.col_field"), options=options,
+                                                      required=True),
+            "samples": st.column_config.TextColumn(ui.t("imp.col_samples")),
+        })
+    new_mapping = {row.source: (None if row.field == importer.IGNORE else row.field)
+                   for row in edited.itertuples()}
+    current = {c.source: c.field for c in preview.columns}
+    if new_mapping != current:
+        if st.button(ui.t("imp.apply_mapping"), key=f"{key}_remap", type="secondary"):
+            st.session_state[f"{key}_mapping"] = new_mapping
+            st.rerun()
+
+    for note in preview.notes:
+        st.caption("ℹ️ " + note.message(lang))
+
+    st.markdown("**" + ui.t("imp.preview", n=min(PREVIEW_ROWS, len(preview.rows))) + "**")
+    st.dataframe(preview.rows.head(PREVIEW_ROWS), key=f"{key}_rows", width="stretch", height=260)
+
+    if preview.errors:
+        st.warning(ui.t("imp.has_errors", rows=len(preview.error_rows), errors=len(preview.errors)),
+                   icon="⚠️")
+        st.dataframe(importer.errors_frame(preview, lang), key=f"{key}_errors", width="stretch",
+                     hide_index=True, height=220)
+        st.download_button(ui.t("imp.download_errors"), data=importer.errors_csv(preview, lang),
+                           file_name=f"{upload.name.rsplit('.', 1)[0]}-errors.csv",
+                           mime="text/csv", key=f"{key}_errors_csv")
+
+    b1, b2, b3, b4 = st.columns(4)
+    go = b1.button(ui.t("imp.import"), key=f"{key}_go", type="primary", disabled=not preview.ok)
+    skip = b2.button(ui.t("imp.import_valid"), key=f"{key}_skip",
+                     disabled=preview.ok or not len(preview.valid_rows))
+    test = b3.button(ui.t("imp.test_run"), key=f"{key}_dry", disabled=not len(preview.valid_rows))
+    cancel = b4.button(ui.t("imp.cancel"), key=f"{key}_cancel")
+    if cancel:
+        st.session_state["imp_uploader"] += 1  # a fresh uploader: the files are dropped
+        st.rerun()
+    if go or skip or test:
+        bar = st.progress(0.1, text=ui.t("imp.writing"))
+        try:
+            result = ui.write(importer.apply, preview, skip_invalid=bool(skip), user=user_name,
+                              dry_run=bool(test))
+        except SalesmgmtError as exc:
+            bar.empty()
+            ui.show_error(exc)
+            return
+        bar.progress(1.0, text=ui.t("imp.done"))
+        text = result.summary(lang)
+        if result.dry_run:
+            st.info(text, icon="🧪")
+        else:
+            st.session_state["imp_last_result"] = text
+            st.session_state["imp_uploader"] += 1
+            st.rerun()
+
+
+if st.session_state.get("imp_last_result"):
+    st.success(st.session_state.pop("imp_last_result"), icon="✅")
+
+if files:
+    for i, upload in enumerate(files):
+        with st.container(border=True, key=f"imp_file_{i}"):
+            file_section(i, upload)
+else:
+    st.info(ui.t("imp.empty"), icon="📥")
+
+# ------------------------------------------------------------------------------------------
+st.header(ui.t("imp.history"))
+uploads = ui.query(importer.list_uploads)
+if uploads.empty:
+    st.caption(ui.t("imp.no_uploads"))
+else:
+    shown = pd.DataFrame({
+        ui.t("imp.h_batch"): uploads["upload_id"],
+        ui.t("imp.h_when"): pd.to_datetime(uploads["created_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+        ui.t("imp.h_file"): uploads["file_name"],
+        ui.t("imp.h_kind"): [ui.t(f"import.kind.{k}") for k in uploads["kind"]],
+        ui.t("imp.h_added"): uploads["rows_added"],
+        ui.t("imp.h_updated"): uploads["rows_updated"],
+        ui.t("imp.h_unchanged"): uploads["rows_unchanged"],
+        ui.t("imp.h_refused"): uploads["rows_refused"],
+        ui.t("imp.h_who"): uploads["user_name"].fillna("–"),
+        ui.t("imp.h_state"): [ui.t("imp.undone") if pd.notna(u) else "" for u in uploads["undone_at"]],
+    })
+    st.dataframe(shown, key="imp_history", hide_index=True, width="stretch")
+    undoable = uploads[uploads["can_undo"]]
+    if len(undoable):
+        u1, u2 = st.columns([3, 1])
+        batch = u1.selectbox(ui.t("imp.undo_pick"), list(undoable["upload_id"]), key="imp_undo_pick",
+                             format_func=lambda b, _f=dict(zip(undoable["upload_id"], undoable["file_name"])):
+                             f"#{b} · {_f.get(b, '')}")
+        u2.write("")
+        if u2.button(ui.t("imp.undo"), key="imp_undo", type="secondary"):
+            try:
+                ui.write(importer.undo, int(batch), user=user_name)
+                st.success(ui.t("imp.undone_ok", batch=batch))
+            except SalesmgmtError as exc:
+                ui.show_error(exc)
+
+# ------------------------------------------------------------------------------------------
+st.header(ui.t("imp.templates"))
+st.caption(ui.t("imp.templates_help"))
+cols = st.columns(len(importer.KINDS))
+for col, kind in zip(cols, importer.KINDS):
+    for tlang in ("zh", "en"):
+        path = ui.PROJECT_ROOT / "data" / "templates" / f"{kind}.{tlang}.csv"
+        if path.exists():
+            col.download_button(f"{ui.t(f'import.kind.{kind}')} ({'中文' if tlang == 'zh' else 'English'})",
+                                data=path.read_bytes(), file_name=path.name, mime="text/csv",
+                                key=f"imp_tpl_{kind}_{tlang}")

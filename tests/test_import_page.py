@@ -1,0 +1,75 @@
+"""The Import data page, driven with AppTest: upload, check, import, undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from salesmgmt import db
+from tests import tiny
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD_VISITS = ("拜访日期,拜访人,拜访客户,拜访方式,备注\n"
+               "2026-05-27,张伟 Zhang,华东设计院,拜访,技术交流\n"
+               "2026/5/28,李娜 Li,新客户有限公司,拜访,初次拜访\n").encode("gb18030")
+BAD_VISITS = ("拜访日期,拜访人,拜访客户\n"
+              "2026-05-27,张伟 Zhang,华东设计院\n"
+              "2026-13-45,李娜 Li,江苏钢构\n").encode("utf-8")
+
+
+@pytest.fixture
+def app(tiny_db, monkeypatch):
+    monkeypatch.setenv("SALESMGMT_DB", str(tiny_db))
+    monkeypatch.setenv("SALESMGMT_TODAY", tiny.AS_OF.isoformat())
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.switch_page("pages/import_data.py")
+    at.run()
+    assert not at.exception
+    yield at, tiny_db
+    st.cache_data.clear()
+
+
+def visits_count(path) -> int:
+    with db.connect(path) as con:
+        return db.table_counts(con)["visits"]
+
+
+def test_an_uploaded_gbk_export_is_previewed_then_imported_and_can_be_undone(app):
+    at, path = app
+    before = visits_count(path)
+    at.file_uploader[0].set_value(("visits.csv", GOOD_VISITS, "text/csv")).run()
+    assert not at.exception, at.exception
+    facts = {m.label: m.value for m in at.metric}
+    assert facts["Kind"] == "visits" and facts["Rows"] == "2" and facts["Rows with errors"] == "0"
+    assert "gb18030" in facts["Encoding"].lower() or "gbk" in facts["Encoding"].lower()
+    assert visits_count(path) == before, "nothing is written before Import"
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception, at.exception
+    assert visits_count(path) == before + 2
+    assert any("新客户有限公司" in s.value or "added" in s.value.lower() for s in at.success)
+    at.button(key="imp_undo").click().run()
+    assert not at.exception
+    assert visits_count(path) == before
+    assert any("undone" in s.value for s in at.success)
+
+
+def test_a_file_with_a_bad_row_shows_the_row_and_column_and_writes_nothing(app):
+    at, path = app
+    before = visits_count(path)
+    at.file_uploader[0].set_value(("bad.csv", BAD_VISITS, "text/csv")).run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "1 rows have 1 errors" in warning
+    errors = at.dataframe[-1].value if hasattr(at.dataframe[-1], "value") else None
+    text = errors.to_string() if errors is not None else ""
+    assert "3" in text and "拜访日期" in text, "row 3 (header = row 1), column 拜访日期"
+    import_button = next(b for b in at.button if b.label == "Import")
+    assert import_button.disabled
+    next(b for b in at.button if b.label == "Import only the valid rows").click().run()
+    assert visits_count(path) == before + 1
