@@ -436,6 +436,7 @@ def _date(series: pd.Series) -> pd.Series:
 
 def _apply_reps(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
     people = _plan_people(ctx, rows, "reps", "rep", "rep_code")
+    _same_record(ctx, people.ids, "rep")
     keep = _keep(ctx, rows)
     rows = rows.loc[keep]
     ids = people.ids.loc[keep]
@@ -458,6 +459,7 @@ def _apply_reps(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
 def _apply_clients(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
     people = _plan_people(ctx, rows, "clients", "client", "client_code")
     owners = _plan_people(ctx, rows, "reps", "owner", None) if "owner" in rows else None
+    _same_record(ctx, people.ids, "client")
     keep = _keep(ctx, rows)
     rows = rows.loc[keep]
     ids = people.ids.loc[keep]
@@ -481,6 +483,21 @@ def _apply_clients(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
     return _upsert(ctx, "client", frame, set_cols,
                    keep_if_null=("code", "client_type", "key_account"),
                    defaults={"client_type": "other", "key_account": False})
+
+
+def _same_record(ctx: _Ctx, keys: pd.Series, field_name: str) -> None:
+    """Rows of one file that turn out to name the same record (a code in one row, the name in
+    another) cannot both be applied: each is refused, naming the other."""
+    keys = keys.dropna()
+    dup = keys.duplicated(keep=False)
+    if not dup.any():
+        return
+    column = ctx.col_of.get(field_name, "")
+    for _key, rows in keys[dup].groupby(keys[dup], sort=False).groups.items():
+        rows = [int(r) for r in rows]
+        for row in rows:
+            other = rows[1] if row == rows[0] else rows[0]
+            ctx.errors.append(RowError(row, column, "import.same_record", {"other": other}))
 
 
 def _keep(ctx: _Ctx, rows: pd.DataFrame) -> pd.Index:
@@ -720,44 +737,62 @@ def _apply_visits(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
 def _apply_targets(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
     con = ctx.con
     reps = _plan_people(ctx, rows, "reps", "rep", "rep_code")
-    keep = _keep(ctx, rows)
-    rows = rows.loc[keep]
-    rep_ids = _finalise_people(ctx, reps, keep, "rep", True) if reps else \
-        pd.Series(None, index=rows.index, dtype=object)
-    team = rows["team"] if "team" in rows else pd.Series(None, index=rows.index, dtype=object)
-    region = rows["region"] if "region" in rows else pd.Series(None, index=rows.index, dtype=object)
+    none = pd.Series(None, index=rows.index, dtype=object)
+    rep_ids = reps.ids if reps else none
+    team = rows["team"] if "team" in rows else none
+    region = rows["region"] if "region" in rows else none
+    # One record per month of each row's period; the scope is the most specific one given.
     records = []
     for row in rows.index:
         rid = rep_ids.at[row]
-        if rid is not None and not _isna(rid):
-            scope = ("rep", str(int(rid)))
+        if not _isna(rid):
+            scope = ("rep", int(rid))
         elif not _isna(team.at[row]):
             scope = ("team", str(team.at[row]))
-        else:
+        elif not _isna(region.at[row]):
             scope = ("region", str(region.at[row]))
+        else:
+            continue  # an ambiguous rep: refused already
         months = period_months(rows.at[row, "period"])
         for month, amount in zip(months, split_amount(float(rows.at[row, "amount"]), len(months))):
             records.append((row, month, scope[0], scope[1], amount))
     frame = pd.DataFrame(records, columns=["_row", "month", "scope_kind", "scope_key", "amount"])
+    # A name in one row and a code in another may turn out to be the same rep for one month.
+    same = frame.duplicated(["month", "scope_kind", "scope_key"], keep=False)
+    if same.any():
+        column = ctx.col_of.get("period", "")
+        pairs: set[tuple[int, int]] = set()
+        for _key, group in frame[same].groupby(["month", "scope_kind", "scope_key"])["_row"]:
+            rows_in = sorted({int(r) for r in group})
+            pairs.update((a, b) for a in rows_in for b in rows_in if a != b)
+        for row, other in sorted(pairs):
+            if not any(e.row == row and e.key == "import.same_record" for e in ctx.errors):
+                ctx.errors.append(RowError(row, column, "import.same_record", {"other": other}))
+    keep = _keep(ctx, rows)
+    frame = frame[frame["_row"].isin(list(keep))].reset_index(drop=True)
+    if reps:
+        final = _finalise_people(ctx, reps, keep, "rep", True)
+        is_rep = frame["scope_kind"] == "rep"
+        frame.loc[is_rep, "scope_key"] = final.reindex(frame.loc[is_rep, "_row"]).to_numpy()
+    frame["scope_key"] = frame["scope_key"].astype(str)
     if frame.empty:
         return pd.Series([], dtype=object)
-    existing_name = ctx.name("tk")
-    con.register(existing_name, frame[["month", "scope_kind", "scope_key"]])
+    found_name = ctx.name("tk")
+    con.register(found_name, _for_duckdb(frame[["month", "scope_kind", "scope_key"]]))
     try:
         found = con.execute(
-            f"SELECT DISTINCT CAST(i.month AS DATE), i.scope_kind, i.scope_key FROM {existing_name} i "
+            f"SELECT i.month, i.scope_kind, i.scope_key FROM {found_name} i "
             f"JOIN targets t ON t.month = CAST(i.month AS DATE) AND t.scope_kind = i.scope_kind "
             f"AND t.scope_key = i.scope_key").fetchall()
     finally:
-        con.unregister(existing_name)
-    found_set = {(m, k, s) for m, k, s in found}
+        con.unregister(found_name)
+    found_set = {(pd.Timestamp(m).date(), k, s) for m, k, s in found}
     frame["_new"] = [(m, k, s) not in found_set for m, k, s in
                      zip(frame["month"], frame["scope_kind"], frame["scope_key"])]
     outcome = _upsert(ctx, "target", frame, ["amount"])
-    per_row = pd.DataFrame({"row": frame["_row"], "o": outcome.to_numpy()})
+    per_row = pd.DataFrame({"row": frame["_row"].to_numpy(), "o": outcome.to_numpy()})
     rank = {"added": 2, "updated": 1, "unchanged": 0}
-    best = per_row.groupby("row")["o"].agg(lambda s: max(s, key=rank.get))
-    return best
+    return per_row.groupby("row")["o"].agg(lambda s: max(s, key=rank.get))
 
 
 _APPLIERS = {"reps": _apply_reps, "clients": _apply_clients, "opportunities": _apply_opportunities,
@@ -799,6 +834,9 @@ def apply(con: duckdb.DuckDBPyConnection, preview: Preview, skip_invalid: bool =
             outcome = _APPLIERS[kind](ctx, rows)
             if ctx.errors and not skip_invalid:
                 raise ImportRefused(preview.file_name, ctx.errors)
+            if outcome.empty:
+                raise ImportRefused(preview.file_name, [*preview.errors, *ctx.errors],
+                                    key="import.nothing_valid")
             counts = outcome.value_counts()
             result.upload_id = upload_id
             result.added = int(counts.get("added", 0))

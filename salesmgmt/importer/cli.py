@@ -21,7 +21,7 @@ from salesmgmt.cli import add_db_argument, parse_date
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.i18n import normalise_lang, t
 from salesmgmt.importer import batches as A
-from salesmgmt.importer.fields import FIELDS, KIND_ORDER, KINDS
+from salesmgmt.importer.fields import KIND_ORDER, KINDS
 from salesmgmt.importer.preview import ImportRefused, Preview, errors_frame, frame_to_csv, prepare
 
 #: Row errors printed per file; all of them go to the --errors file.
@@ -252,5 +252,3 @@ def cmd_undo(args: argparse.Namespace) -> int:
     print(t("import.undone", lang, batch=args.batch))
     return 0
 
-
-__all__ = ["register", "load_mapping", "FIELDS"]

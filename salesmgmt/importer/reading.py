@@ -209,8 +209,8 @@ def read_excel(data: bytes, sheet: str | None) -> tuple[list[list[Any]], str, li
     except zipfile.BadZipFile:
         raise SalesmgmtError("import.corrupt_excel") from None
     except Exception as exc:  # openpyxl raises many kinds of errors on a damaged file
-        raise SalesmgmtError("import.corrupt_excel_detail",
-                             detail=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from None
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise SalesmgmtError("import.corrupt_excel_detail", detail=detail) from None
     try:
         names = list(book.sheetnames)
         if sheet is not None and sheet not in names:

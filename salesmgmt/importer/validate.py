@@ -7,7 +7,6 @@ errors, and which rows are exact repeats of an earlier row (dropped without comp
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 

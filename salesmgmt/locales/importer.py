@@ -120,6 +120,8 @@ EN = {
     "import.duplicate_key": "same record as row {other} but a different value here ('{this_value}' "
                             "vs '{other_value}'). Keep one of the two rows, or give them "
                             "different ids.",
+    "import.same_record": "this row and row {other} name the same record (one by code, one by "
+                          "name). Keep one of the two rows.",
     "import.ambiguous_name": "'{name}' matches several records with that name. Add a code column "
                              "(rep code / client code) to say which one.",
     "import.stale_as_of": "opportunity {id} already has a change dated {latest}, later than this "
@@ -274,6 +276,7 @@ ZH = {
     "import.ragged_row": "该行有 {count} 个值，但表头只有 {width} 列。值中的逗号必须放在双引号内，请检查这一行。",
     "import.duplicate_key": "与第 {other} 行是同一条记录，但此处的值不同（“{this_value}” 与 "
                             "“{other_value}”）。请保留其中一行，或给两行不同的编号。",
+    "import.same_record": "本行与第 {other} 行指的是同一条记录（一行用编号，一行用名称）。请只保留其中一行。",
     "import.ambiguous_name": "“{name}”与多条同名记录相符。请添加编号列（工号 / 客户编号）指明是哪一条。",
     "import.stale_as_of": "商机 {id} 已有日期为 {latest} 的变更，晚于本次导出的截至日期 {as_of}。"
                           "请先导入较早的导出文件，或把 --as-of 设为导出文件的实际日期。",
