@@ -18,7 +18,7 @@ def _page(path: str, title_key: str, url: str, icon: str) -> st.Page:
 
 current = st.navigation({(ui.t(section) if section else ""): [_page(*p) for p in entries]
                          for section, entries in ui.visible_pages().items()},
-                        position="hidden" if ui.presenting() else "sidebar")
+                        position="hidden" if ui.presenting() else "sidebar", expanded=True)
 ui.apply_presentation_mode()
 ui.language_switch()
 ui.sidebar_filters()

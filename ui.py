@@ -31,27 +31,27 @@ from salesmgmt.periods import Period, recent_periods
 #: order of the process. A page is listed once its file exists (pages are added only when really
 #: built). The browser and AppTest suites walk `PAGES`.
 ALL_PAGES: dict[str, list[tuple[str, str, str, str]]] = {
-    "": [("pages/overview.py", "page.overview", "", "📊")],
+    "": [("pages/overview.py", "page.overview", "", ":material/dashboard:")],
     "nav.module1": [
-        ("pages/forecast.py", "page.forecast", "forecast", "🎯"),
-        ("pages/monthly_plan.py", "page.monthly_plan", "monthly-plan", "📝"),
-        ("pages/action_review.py", "page.action_review", "action-review", "🚶"),
-        ("pages/regional_review.py", "page.regional_review", "regional-review", "🗺️"),
+        ("pages/forecast.py", "page.forecast", "forecast", ":material/trending_up:"),
+        ("pages/monthly_plan.py", "page.monthly_plan", "monthly-plan", ":material/edit_note:"),
+        ("pages/action_review.py", "page.action_review", "action-review", ":material/directions_walk:"),
+        ("pages/regional_review.py", "page.regional_review", "regional-review", ":material/map:"),
     ],
     "nav.module2": [
-        ("pages/products.py", "page.products", "products", "📦"),
-        ("pages/coaching.py", "page.coaching", "coaching", "🧭"),
-        ("pages/operations.py", "page.operations", "operations", "⚙️"),
-        ("pages/clients.py", "page.clients", "clients", "🤝"),
+        ("pages/products.py", "page.products", "products", ":material/inventory_2:"),
+        ("pages/coaching.py", "page.coaching", "coaching", ":material/support_agent:"),
+        ("pages/operations.py", "page.operations", "operations", ":material/settings:"),
+        ("pages/clients.py", "page.clients", "clients", ":material/handshake:"),
     ],
     "nav.module3": [
-        ("pages/rankings.py", "page.rankings", "rankings", "🏆"),
-        ("pages/team_meeting.py", "page.team_meeting", "team-meeting", "👥"),
-        ("pages/manager_meeting.py", "page.manager_meeting", "manager-meeting", "🧑‍💼"),
-        ("pages/field_meeting.py", "page.field_meeting", "field-meeting", "🏗️"),
-        ("pages/sales_school.py", "page.sales_school", "sales-school", "🎓"),
+        ("pages/rankings.py", "page.rankings", "rankings", ":material/emoji_events:"),
+        ("pages/team_meeting.py", "page.team_meeting", "team-meeting", ":material/groups:"),
+        ("pages/manager_meeting.py", "page.manager_meeting", "manager-meeting", ":material/supervisor_account:"),
+        ("pages/field_meeting.py", "page.field_meeting", "field-meeting", ":material/construction:"),
+        ("pages/sales_school.py", "page.sales_school", "sales-school", ":material/school:"),
     ],
-    "nav.data": [("pages/import_data.py", "page.import", "import", "📥")],
+    "nav.data": [("pages/import_data.py", "page.import", "import", ":material/upload_file:")],
 }
 _ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = _ROOT
@@ -238,29 +238,36 @@ def require_sign_in() -> None:
         return
     if st.session_state.pop("clear_cookie", False):
         _set_cookie("", 0)
-    box = st.empty()
-    with box.container():
-        st.title(t("auth.sign_in_title"))
-        if _sso_configured():
-            st.button(t("auth.sso"), on_click=st.login, key="sso_sign_in")
-        with st.form("sign_in", border=True):
-            username = st.text_input(t("auth.username"), key="signin_user")
-            password = st.text_input(t("auth.password"), type="password", key="signin_password")
-            submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
-        if submitted:
-            try:
-                with db.connect(db_path()) as con:
-                    user = auth.sign_in(con, username, password)
-                    token = auth.issue_token(con, user.username)
-            except SalesmgmtError as exc:
-                show_error(exc)
-                st.stop()
-            st.session_state["user"] = user
-            st.session_state["signed_out"] = False
-            box.empty()
-            _set_cookie(token, auth.SESSION_HOURS * 3600)
-            return
+    st.title(t("auth.sign_in_title"))
+    if _sso_configured():
+        st.button(t("auth.sso"), on_click=st.login, key="sso_sign_in")
+    with st.form("sign_in", border=True):
+        username = st.text_input(t("auth.username"), key="signin_user")
+        password = st.text_input(t("auth.password"), type="password", key="signin_password")
+        submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
+    if submitted:
+        try:
+            with db.connect(db_path()) as con:
+                user = auth.sign_in(con, username, password)
+                token = auth.issue_token(con, user.username)
+        except SalesmgmtError as exc:
+            show_error(exc)
+            st.stop()
+        st.session_state["user"] = user
+        st.session_state["signed_out"] = False
+        # The cookie is written by the next run's page (a script element must be rendered).
+        st.session_state["pending_cookie"] = token
+        st.rerun()
     st.stop()
+
+
+def write_pending_cookie() -> None:
+    """After sign-in: store the session token in a cookie so a reload keeps the user in."""
+    from salesmgmt.auth import SESSION_HOURS
+
+    token = st.session_state.pop("pending_cookie", None)
+    if token:
+        _set_cookie(token, SESSION_HOURS * 3600)
 
 
 def sign_out() -> None:
@@ -280,6 +287,7 @@ def account_box() -> None:
     if user is None:
         st.sidebar.caption(t("app.open_note"))
         return
+    write_pending_cookie()
     st.sidebar.caption(t("auth.signed_in_as", name=user.display_name, role=t(f"auth.role.{user.role}")))
     st.sidebar.button(t("auth.sign_out"), key="sign_out", on_click=sign_out)
 

@@ -70,7 +70,15 @@ class Filters:
         if self.rep_ids:
             names = self.labels or tuple(str(r) for r in self.rep_ids)
             parts.append(t("filter.rep", lang) + ": " + ", ".join(names))
-        return "; ".join(parts) if parts else t("filter.everyone", lang)
+        scope = []
+        if self.scope_regions:
+            scope.append(t("filter.region", lang) + ": " + ", ".join(self.scope_regions))
+        if self.scope_teams:
+            scope.append(t("filter.team", lang) + ": " + ", ".join(self.scope_teams))
+        if self.scope_rep_ids is not None:
+            scope.append(t("filter.own_figures", lang))
+        text = "; ".join(parts) if parts else t("filter.everyone" if not scope else "filter.all_in_scope", lang)
+        return text + (" · " + t("filter.scope", lang) + " " + "; ".join(scope) if scope else "")
 
 
 ALL = Filters()

@@ -40,15 +40,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    _chromium_or_skip()
-    tmp = tmp_path_factory.mktemp("browser")
+def _start_app(tmp: Path, users: list[tuple[list[str], str]] = ()):
+    """Generate the demo into a fresh database, add `users` (CLI args, password), start the app."""
     db_file = tmp / "demo.duckdb"
     env = {**os.environ, "SALESMGMT_DB": str(db_file), "SALESMGMT_TODAY": AS_OF}
     subprocess.run([sys.executable, "-m", "salesmgmt", "demo", "--db", str(db_file),
                     "--as-of", AS_OF, "--seed", "7"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
+    for args, password in users:
+        subprocess.run([sys.executable, "-m", "salesmgmt", "users", "add", *args,
+                        "--password-stdin", "--db", str(db_file)], cwd=ROOT, env=env,
+                       check=True, capture_output=True, input=password + "\n", text=True)
     port = _free_port()
     log = open(tmp / "streamlit.log", "w")
     proc = subprocess.Popen(
@@ -67,12 +69,23 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("streamlit did not start: " + (tmp / "streamlit.log").read_text())
-    yield base
+    return proc, base, db_file
+
+
+def _stop(proc) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    _chromium_or_skip()
+    proc, base, _ = _start_app(tmp_path_factory.mktemp("browser"))
+    yield base
+    _stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -144,5 +157,62 @@ def test_the_language_switch_in_the_sidebar_changes_the_page(server, browser):
         page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').innerText.includes('总览')",
                                timeout=20_000)
         assert "lang=zh" in page.url
+    finally:
+        page.close()
+
+
+MANAGER_TEAM = "虎 Tiger"
+
+
+@pytest.fixture(scope="module")
+def guarded_server(tmp_path_factory):
+    """The app once users exist: a manager of one team signs in."""
+    _chromium_or_skip()
+    proc, base, db_file = _start_app(tmp_path_factory.mktemp("guarded"),
+                                     users=[(["tiger", "--role", "manager", "--team", MANAGER_TEAM], "tiger-pw")])
+    yield base, db_file
+    _stop(proc)
+
+
+def _other_teams_reps(db_file: Path) -> list[str]:
+    from salesmgmt import db
+
+    with db.connect(db_file, read_only=True) as con:
+        return [r[0] for r in con.execute(
+            "SELECT name FROM reps WHERE team IS NOT NULL AND team <> ? ORDER BY name",
+            [MANAGER_TEAM]).fetchall()]
+
+
+def test_a_team_manager_signs_in_and_finds_no_other_teams_rep_on_any_page(guarded_server, browser):
+    base, db_file = guarded_server
+    others = _other_teams_reps(db_file)
+    assert len(others) > 20
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{base}/?lang=en")
+        wait_for_app(page)
+        assert page.locator("h1").first.inner_text().strip() == "Sign in"
+        assert page.locator("[data-testid=stMetric]").count() == 0, "no data before sign-in"
+        page.locator(".st-key-signin_user input").fill("tiger")
+        page.locator(".st-key-signin_password input").fill("tiger-pw")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
+        wait_for_app(page)
+        for path, title_key in PAGES:
+            page.goto(f"{base}/{path}?lang=en")
+            wait_for_app(page)
+            assert page.locator("h1").first.inner_text().strip() != "Sign in", \
+                f"/{path}: the session cookie keeps the manager signed in"
+            assert page.locator("[data-testid=stException]").count() == 0, path
+            text = page.locator("[data-testid=stApp]").inner_text()
+            leaked = [name for name in others if name in text]
+            assert not leaked, f"/{path} shows reps of other teams: {leaked[:5]}"
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_function(
+            "document.querySelector('h1') && document.querySelector('h1').innerText.includes('Sign in')",
+            timeout=20_000)
+        page.reload()
+        wait_for_app(page)
+        assert page.locator("h1").first.inner_text().strip() == "Sign in", "signed out for good"
     finally:
         page.close()
