@@ -152,6 +152,12 @@ def render(table: pd.DataFrame, fmt: str) -> bytes:
     raise ValueError(fmt)
 
 
+def export(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
+           level: str, fmt: str) -> bytes:
+    """The scorecard as a file's bytes (what the pages download)."""
+    return render(scorecard(con, period, filters, as_of, level), fmt)
+
+
 MIME = {
     "csv": "text/csv",
     "json": "application/json",

@@ -128,6 +128,9 @@ def test_fewer_than_two_planned_visits_a_week_is_flagged(tiny_con):
     dates = [date(2026, 5, 4), date(2026, 5, 8), date(2026, 5, 12), date(2026, 5, 1)]
     below = plans.weeks_below_norm(dates, MAY)
     assert below == [(date(2026, 5, 11), 1), (date(2026, 5, 18), 0), (date(2026, 5, 25), 0)]
+    # November 2026 ends on Monday 30: a plan cannot fill that week, so it is not checked.
+    november = plans.weeks_below_norm([], Period.parse("2026-11"))
+    assert [w for w, _ in november] == [date(2026, 11, d) for d in (2, 9, 16, 23)]
 
 
 @pytest.mark.parametrize("visits,key", [
@@ -167,7 +170,8 @@ def test_a_rep_outside_the_filters_is_refused_everywhere(tiny_con):
 
 def test_the_one_page_report_in_excel_and_html_is_in_the_users_language(tiny_con):
     plan_id = plans.save_plan(
-        tiny_con, LI, MAY, ALL, saved_on=date(2026, 5, 4), visits=[(2, date(2026, 5, 6), "<b>报价</b>")],
+        tiny_con, LI, MAY, ALL, saved_on=date(2026, 5, 4),
+        visits=[(2, date(2026, 5, 6), "<b>报价</b>"), (1, date(2026, 5, 7), None), (2, date(2026, 5, 12), "")],
         commitments="=HYPERLINK(\"http://x\")", remedial_actions="<script>alert(1)</script>")
     plans.sign_plan(tiny_con, plan_id, "manager", "陈总 Chen", ALL, at=datetime(2026, 5, 4, 9, 0))
     data = plans.export_xlsx(tiny_con, LI, MAY, ALL, tiny.AS_OF, "zh")

@@ -101,12 +101,13 @@ def _month(period: Period) -> Period:
 
 
 def plan_weeks(month: Period) -> list[tuple[date, bool]]:
-    """The Monday-to-Sunday weeks that touch the month, each with whether the visit norm applies
-    (its Monday is in the month: the counted weeks of the visit norm)."""
+    """The Monday-to-Sunday weeks that touch the month, each with whether the plan must meet the
+    visit norm in it: only when the whole working week (Monday to Friday) lies in the month, as
+    a plan can only name days of its month."""
     monday = month.start - timedelta(days=month.start.weekday())
     weeks = []
     while monday < month.end:
-        weeks.append((monday, monday >= month.start))
+        weeks.append((monday, monday >= month.start and monday + timedelta(days=4) < month.end))
         monday += timedelta(days=7)
     return weeks
 
@@ -213,6 +214,33 @@ FROM clients_of co JOIN clients c USING (client_id)
 LEFT JOIN last_visit lv USING (client_id)
 ORDER BY co.month_amount DESC, co.open_amount DESC, c.name
 """
+
+
+#: Clients a plan can name: the rep's own, those of the rep's opportunities, those the rep
+#: visited in the last year.
+PLANNABLE_CLIENTS_SQL = """
+WITH ids AS (
+    SELECT c.client_id FROM clients c JOIN reps r ON r.rep_id = c.owner_rep_id
+    WHERE c.owner_rep_id = $rep_id AND {where}
+    UNION
+    SELECT o.client_id FROM opportunities o JOIN reps r ON r.rep_id = o.rep_id
+    WHERE o.rep_id = $rep_id AND {where}
+    UNION
+    SELECT v.client_id FROM visits v JOIN reps r ON r.rep_id = v.rep_id
+    WHERE v.rep_id = $rep_id AND v.visit_date > $as_of - INTERVAL 365 DAY AND {where}
+)
+SELECT c.client_id, c.name AS client, coalesce(c.client_type, 'other') AS client_type, c.key_account
+FROM ids JOIN clients c USING (client_id)
+ORDER BY c.key_account DESC, c.name
+"""
+
+
+def plannable_clients(con: duckdb.DuckDBPyConnection, rep_id: int, filters: Filters,
+                      as_of: date) -> pd.DataFrame:
+    """The clients a plan of the rep can name (see PLANNABLE_CLIENTS_SQL)."""
+    rep_in_scope(con, rep_id, filters)
+    return _run(con, PLANNABLE_CLIENTS_SQL, _only(filters, rep_id), "r",
+                {"rep_id": int(rep_id), "as_of": as_of})
 
 
 def _clean(row: dict) -> dict:
@@ -558,8 +586,8 @@ def weekly_review(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, fi
     Columns: week (Monday), norm_applies, state ('past', 'current', 'future' against as_of),
     planned, planned_done, planned_missed, visits (client visits made that week in the month),
     unplanned_visits (visits - planned_done, at least 0), won_count, won_amount, deals_advanced
-    (opportunities that moved up a stage or were won), below_norm (a counted, started week
-    whose visits fall short of the norm).
+    (opportunities that moved up a stage or were won), below_norm (a past week where the norm
+    applies, see `plan_weeks`, whose visits fall short of it).
     """
     month = _month(month)
     rep_in_scope(con, rep_id, filters)
@@ -608,6 +636,13 @@ def plan_document(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, fi
 REPORT_DEALS = 12
 
 
+def _text(value: Any) -> str:
+    """A cell's text: '' for None or NaN (pandas fills missing text with either)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
 def _report_sections(doc: dict, lang: str) -> dict:
     """The report's content as texts in `lang`: shared by the Excel and HTML writers."""
     f, rep, plan = doc["figures"], doc["rep"], doc["plan"]
@@ -637,7 +672,7 @@ def _report_sections(doc: dict, lang: str) -> dict:
                  t("plan.col.amount", lang), t("plan.col.probability", lang),
                  t("plan.col.expected_close", lang), t("plan.col.age", lang),
                  t("plan.col.last_visit", lang)]
-    deal_rows = [[d.opportunity or d.opp_id, d.client or "–", t(f"stage.{d.stage}", lang),
+    deal_rows = [[_text(d.opportunity) or d.opp_id, _text(d.client) or "–", t(f"stage.{d.stage}", lang),
                   money(d.amount), format_percent(d.probability), day(d.expected_close_date),
                   "–" if pd.isna(d.age_days) else str(int(d.age_days)), day(d.last_visit)]
                  for d in deals.head(REPORT_DEALS).itertuples()]
@@ -645,7 +680,7 @@ def _report_sections(doc: dict, lang: str) -> dict:
     visit_head = [t("plan.col.date", lang), t("plan.col.client", lang), t("plan.col.purpose", lang),
                   t("plan.col.status", lang)]
     visits = plan["visits"] if plan else pd.DataFrame()
-    visit_rows = [[day(v.planned_date), v.client or "–", v.purpose or "",
+    visit_rows = [[day(v.planned_date), _text(v.client) or "–", _text(v.purpose),
                    t(f"plan.status.{v.status}", lang)] for v in visits.itertuples()]
     review = doc["review"]
     review_head = [t("plan.col.week", lang), t("plan.col.planned", lang), t("plan.col.done", lang),

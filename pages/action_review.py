@@ -1,0 +1,103 @@
+"""Action review: are the planned actions (client visits) being done?"""
+
+import streamlit as st
+
+import pageparts as pp
+import ui
+from charts import module1 as charts
+from salesmgmt.measures import VISIT_NORM_PER_WEEK
+from salesmgmt.metrics import actions, core
+
+ui.page_header("page.action_review")
+period, filters, as_of, lang = ui.period(), ui.filters(), ui.as_of(), ui.lang()
+norm = VISIT_NORM_PER_WEEK
+
+total = ui.query(core.totals, period, filters, as_of, False)
+weekly = ui.query(actions.weekly_visits, period, filters, as_of)
+planned = ui.query(actions.planned_vs_done, period, filters, as_of)
+progress = ui.query(actions.visit_progress, period, filters, as_of)
+if total["visits"] == 0 and weekly.empty and planned.empty:
+    ui.empty_state()
+    st.stop()
+
+by_rep = progress["by_rep"]
+done, missed = planned["planned_done"].sum(), planned["planned_missed"].sum()
+c = st.columns(4)
+c[0].metric(ui.t("ar.kpi.visits"), ui.count(total["visits"]), border=True)
+vpw = total["visits_per_week"]
+c[0].caption(ui.t("ar.kpi.per_week", vpw="–" if vpw is None else f"{vpw:.1f}", norm=norm))
+c[1].metric(ui.t("ar.kpi.norm_share"), ui.pct(total["norm_share"]), border=True)
+c[1].caption(ui.t("ar.kpi.weeks", weeks=int(total["weeks"])))
+c[2].metric(ui.t("ar.kpi.plan_done"), ui.pct(done / (done + missed) if done + missed else None), border=True)
+c[2].caption(ui.t("ar.kpi.plan_counts", done=int(done), missed=int(missed),
+                  planned=int(planned["planned"].sum())))
+visits_total = by_rep["visits"].sum()
+c[3].metric(ui.t("ar.kpi.progress"), ui.pct(by_rep["visits_with_progress"].sum() / visits_total
+                                            if visits_total else None), border=True)
+c[3].caption(ui.t("ar.kpi.progress_help", days=actions.PROGRESS_DAYS))
+
+st.subheader(ui.t("ar.heat.title", norm=norm))
+if weekly.empty:
+    st.info(ui.t("ar.heat.none"), icon="ℹ️")
+else:
+    pp.chart(charts.visits_heatmap(weekly, norm, {
+        "title": ui.t("ar.heat.chart"), "week": ui.t("plan.col.week")}), key="ar_heatmap")
+
+st.subheader(ui.t("ar.below.title"))
+streak = st.number_input(ui.t("ar.below.streak"), min_value=1, max_value=26,
+                         value=actions.BELOW_NORM_STREAK, step=1, key="ar_streak")
+below = ui.query(actions.reps_below_norm, period, filters, as_of, int(streak))
+with st.container(key="ar_below"):
+    if below.empty:
+        st.success(ui.t("ar.below.none", n=int(streak)), icon="✅")
+    else:
+        pp.show_table(below, [
+            ("rep", "fc.col.rep", "text"), ("team", "fc.col.team", "text"),
+            ("longest_streak", "ar.col.longest", "count"), ("current_streak", "ar.col.current", "count"),
+            ("weeks_below", "ar.col.weeks_below", "count"), ("weeks", "ar.col.weeks", "count"),
+            ("visits_per_week", "ar.col.per_week", "number")], key="ar_below_table")
+
+st.subheader(ui.t("ar.plan.title"))
+if planned["planned"].sum() == 0:
+    st.info(ui.t("ar.plan.none"), icon="ℹ️")
+else:
+    shown = planned[planned["planned"] > 0]
+    pp.chart(charts.planned_vs_done(shown, {
+        "title": ui.t("ar.plan.chart"), "done": ui.t("plan.status.done"),
+        "missed": ui.t("plan.status.missed"), "upcoming": ui.t("plan.status.upcoming"),
+        "visits": ui.t("mp.review.visits"), "count": ui.t("axis.count")}), key="ar_planned_chart")
+pp.show_table(planned, [
+    ("rep", "fc.col.rep", "text"), ("team", "fc.col.team", "text"),
+    ("visits", "ar.col.visits", "count"), ("visits_marked_planned", "ar.col.marked", "count"),
+    ("marked_planned_share", "ar.col.marked_share", "pct"), ("planned", "ar.col.planned", "count"),
+    ("planned_done", "ar.col.done", "count"), ("planned_missed", "ar.col.missed", "count"),
+    ("planned_done_share", "ar.col.done_share", "pct")], key="ar_planned")
+st.caption(ui.t("ar.plan.caption"))
+
+st.subheader(ui.t("ar.types.title"))
+level_names = {v: ui.t(f"sc.level.{v}") for v in ("team", "region", "rep")}
+by = st.segmented_control(ui.t("ar.types.by"), list(level_names), default="team",
+                          format_func=level_names.get, key="ar_types_by") or "team"
+share = ui.query(actions.client_type_share, period, filters, by)
+if share.empty:
+    st.info(ui.t("ar.heat.none"), icon="ℹ️")
+else:
+    type_names = {k: ui.t(f"client_type.{k}") for k in actions.CLIENT_TYPES}
+    pp.chart(charts.client_type_share(share, type_names, {
+        "title": ui.t("ar.types.chart")}), key="ar_types_chart")
+
+st.subheader(ui.t("ar.progress.title", days=actions.PROGRESS_DAYS))
+if by_rep.empty:
+    st.info(ui.t("ar.heat.none"), icon="ℹ️")
+else:
+    pp.chart(charts.progress_share(by_rep, {"title": ui.t("ar.progress.chart")}), key="ar_progress_chart")
+    visits = progress["visits"]
+    if len(visits):
+        with st.expander(ui.t("ar.progress.list", n=len(visits))):
+            pp.show_table(visits, [
+                ("visit_date", "ar.col.visit_date", "date"), ("rep", "fc.col.rep", "text"),
+                ("client", "plan.col.client", "text"), ("client_type", "plan.col.client_type", "client_type"),
+                ("opportunity", "plan.col.opportunity", "text"),
+                ("stage_before", "fc.col.stage_before", "stage"), ("stage_after", "fc.col.stage_after", "stage"),
+                ("progress_date", "ar.col.progress_date", "date"), ("days_after", "ar.col.days_after", "count")],
+                key="ar_progress_list")

@@ -1,0 +1,226 @@
+"""Monthly plan & review: the seed's one-to-one of a manager and a rep. The rep's report and the
+chance of making the month; the plan (visits, commitments, remedial actions) signed by both;
+the weekly review, planned against actual; the one-page report."""
+
+import pandas as pd
+import streamlit as st
+
+import pageparts as pp
+import ui
+from charts import module1 as charts
+from salesmgmt.errors import SalesmgmtError
+from salesmgmt.measures import VISIT_NORM_PER_WEEK
+from salesmgmt.metrics import plans
+from salesmgmt.metrics.directory import filter_options
+from salesmgmt.periods import Period
+
+ui.page_header("page.monthly_plan")
+pp.show_flash()
+filters, lang = ui.filters(), ui.lang()
+chosen = ui.period()
+month = chosen if chosen.kind == "month" else Period.month_of(ui.as_of())
+as_of = min(ui.today(), month.last_day)
+if chosen.kind != "month":
+    st.info(ui.t("mp.month_of_period", month=month.label(lang)), icon="ℹ️")
+
+reps = ui.query(filter_options, filters)["reps"]
+engineers = reps[(reps["role"] == "sales_engineer") & reps["active"].astype(bool)]
+candidates = engineers if len(engineers) else reps
+if candidates.empty:
+    ui.empty_state()
+    st.stop()
+names = {int(r.rep_id): f"{r.name} · {r.team}" if isinstance(r.team, str) else r.name
+         for r in candidates.itertuples()}
+left, right = st.columns([2, 1])
+rep_id = left.selectbox(ui.t("mp.rep"), list(names), format_func=names.get, key="mp_rep")
+right.text_input(ui.t("mp.month"), month.label(lang), disabled=True, key="mp_month_shown")
+
+try:
+    report = ui.query(plans.rep_report, rep_id, month, filters, as_of)
+except SalesmgmtError as exc:
+    ui.show_error(exc)
+    st.stop()
+rep, f = report["rep"], report["figures"]
+
+# ---------------------------------------------------------------- the rep's report
+st.subheader(ui.t("mp.report.title", rep=rep["name"]))
+c = st.columns(5)
+c[0].metric(pp.with_unit("plan.kpi.target"), ui.money_short(f["target"]), border=True)
+c[1].metric(pp.with_unit("plan.kpi.won"), ui.money_short(f["won_amount"]), border=True)
+c[1].caption(ui.t("mp.kpi.attainment", att=ui.pct(f["attainment"])))
+c[2].metric(pp.with_unit("plan.kpi.forecast"), ui.money_short(f["forecast"]), border=True)
+c[2].caption(ui.t("mp.kpi.open", open=ui.money(f["open_amount"]), n=f["open_count"]))
+c[3].metric(ui.t("plan.kpi.probability"), ui.pct(f["attainment_probability"]), border=True)
+c[3].caption(ui.t("mp.kpi.gap", gap=ui.money(f["gap"])))
+c[4].metric(ui.t("plan.kpi.visits"), ui.count(f["visits"]), border=True)
+c[4].caption(ui.t("mp.kpi.norm", ok=f["weeks_meeting_norm"], weeks=f["weeks"], norm=VISIT_NORM_PER_WEEK))
+
+actions = report["actions"]
+with st.container(key="mp_actions"):
+    if f["target"] is None:
+        st.info(ui.t("mp.no_target"), icon="ℹ️")
+    elif report["low"]:
+        st.warning(ui.t("mp.low", p=ui.pct(f["attainment_probability"])), icon="⚠️")
+    else:
+        st.success(ui.t("mp.on_track", p=ui.pct(f["attainment_probability"])), icon="✅")
+    if len(actions):
+        with st.expander(ui.t("mp.actions.title", n=len(actions)), expanded=report["low"]):
+            for i, action in enumerate(actions.to_dict(orient="records"), start=1):
+                st.markdown(f"{i}. " + ui.md(plans.action_text(action, lang)))
+
+deals = report["deals"]
+st.markdown("**" + ui.t("mp.deals.title", n=len(deals)) + "**")
+if len(deals):
+    pp.show_table(deals, [
+        ("opportunity", "plan.col.opportunity", "text"), ("client", "plan.col.client", "text"),
+        ("stage", "plan.col.stage", "stage"), ("amount", "plan.col.amount", "money"),
+        ("probability", "plan.col.probability", "pct"),
+        ("expected_close_date", "plan.col.expected_close", "date"),
+        ("age_days", "plan.col.age", "count"), ("days_in_stage", "plan.col.days_in_stage", "count"),
+        ("last_visit", "plan.col.last_visit", "date")], key="mp_deals")
+    st.caption(ui.t("mp.deals.caption"))
+else:
+    st.caption(ui.t("mp.deals.none"))
+
+# ---------------------------------------------------------------- the plan
+st.subheader(ui.t("mp.plan.title"))
+revisions = ui.query(plans.plan_revisions, rep_id, month, filters)
+latest = ui.query(plans.plan_detail, rep_id, month, filters, as_of)
+if latest:
+    st.caption(ui.t("mp.plan.latest", revision=latest["revision"], saved_on=ui.date_text(latest["saved_on"]),
+                    by=latest.get("saved_by") or "–"))
+else:
+    st.caption(ui.t("mp.plan.none"))
+
+clients = ui.query(plans.plannable_clients, rep_id, filters, as_of)
+client_name = dict(zip(clients["client_id"], clients["client"]))
+by_name = {v: k for k, v in client_name.items()}
+if latest is not None and len(latest["visits"]):
+    for cid, cname in zip(latest["visits"]["client_id"], latest["visits"]["client"]):
+        client_name.setdefault(cid, cname)
+        by_name.setdefault(cname, cid)
+start_rows = pd.DataFrame({
+    "client": [client_name.get(c) for c in latest["visits"]["client_id"]] if latest else [],
+    "planned_date": list(latest["visits"]["planned_date"]) if latest else [],
+    "purpose": [p if isinstance(p, str) else "" for p in latest["visits"]["purpose"]] if latest else [],
+}, columns=["client", "planned_date", "purpose"]).astype({"client": object, "purpose": object})
+start_rows["planned_date"] = pd.to_datetime(start_rows["planned_date"]).dt.date
+editor_key = f"mp_visits_{rep_id}_{month}_{latest['revision'] if latest else 0}"
+edited = st.data_editor(
+    start_rows, num_rows="dynamic", hide_index=True, key=editor_key, width="stretch",
+    column_config={
+        "client": st.column_config.SelectboxColumn(ui.t("plan.col.client"), options=sorted(by_name),
+                                                   required=True, width="large"),
+        "planned_date": st.column_config.DateColumn(ui.t("plan.col.date"), min_value=month.start,
+                                                    max_value=month.last_day, required=True,
+                                                    format="YYYY-MM-DD"),
+        "purpose": st.column_config.TextColumn(ui.t("plan.col.purpose"), width="large"),
+    })
+edited = edited.dropna(subset=["client"])
+planned_dates = [d for d in edited["planned_date"] if d is not None and not pd.isna(d)]
+short = plans.weeks_below_norm(planned_dates, month)
+with st.container(key="mp_norm_check"):
+    if short and planned_dates:
+        st.warning(ui.t("mp.plan.below_norm", norm=VISIT_NORM_PER_WEEK, weeks=", ".join(
+            ui.t("mp.plan.week_count", week=ui.date_text(w), n=n) for w, n in short)), icon="⚠️")
+    elif short:
+        st.caption(ui.t("mp.plan.norm_hint", norm=VISIT_NORM_PER_WEEK))
+    else:
+        st.caption(ui.t("mp.plan.norm_ok", norm=VISIT_NORM_PER_WEEK))
+
+suggested = plans.actions_text(actions, lang) if report["low"] else ""
+key_suffix = f"{rep_id}_{month}_{latest['revision'] if latest else 0}"
+commitments = st.text_area(ui.t("plan.doc.commitments"), value=(latest or {}).get("commitments") or "",
+                           key=f"mp_commit_{key_suffix}", placeholder=ui.t("mp.plan.commitments_hint"))
+remedies = st.text_area(ui.t("plan.doc.actions"),
+                        value=(latest or {}).get("remedial_actions") or suggested,
+                        key=f"mp_remedies_{key_suffix}", height=140)
+notes = st.text_area(ui.t("plan.doc.notes"), value="", key=f"mp_notes_{key_suffix}",
+                     placeholder=ui.t("mp.plan.notes_hint"))
+user = st.session_state.get("user")
+if st.button(ui.t("mp.plan.save") if not latest else ui.t("mp.plan.revise"), type="primary",
+             key="mp_save", icon=":material/save:"):
+    visits = [(by_name.get(row.client), row.planned_date, row.purpose) for row in edited.itertuples()]
+    try:
+        ui.write(plans.save_plan, rep_id, month, filters, visits=visits, commitments=commitments,
+                 remedial_actions=remedies, review_notes=notes or None,
+                 saved_by=getattr(user, "display_name", None), saved_on=as_of)
+    except SalesmgmtError as exc:
+        ui.show_error(exc)
+    else:
+        pp.flash(ui.t("mp.plan.saved"))
+        st.rerun()
+
+# ---------------------------------------------------------------- signatures
+if latest:
+    st.markdown("**" + ui.t("mp.sign.title", revision=latest["revision"]) + "**")
+    role = getattr(user, "role", None)
+    allowed = {"manager": role in (None, "manager", "director"), "rep": role in (None, "rep")}
+    defaults = {"manager": rep.get("manager") or getattr(user, "display_name", "") or "",
+                "rep": rep["name"]}
+    columns = st.columns(2)
+    for col, party in zip(columns, plans.PARTIES):
+        with col.container(border=True, key=f"mp_sign_{party}"):
+            st.markdown("**" + ui.t(f"plan.doc.{party}") + "**")
+            signed_by = latest.get(f"{party}_signed_by")
+            if signed_by:
+                st.markdown("✅ " + ui.md(ui.t("plan.doc.signed", name=signed_by,
+                                                at=str(latest[f"{party}_signed_at"])[:16])))
+                continue
+            name = st.text_input(ui.t("mp.sign.name"), value=defaults[party],
+                                 key=f"mp_signer_{party}_{key_suffix}", disabled=not allowed[party])
+            if st.button(ui.t(f"mp.sign.as_{party}"), key=f"mp_sign_button_{party}",
+                         disabled=not allowed[party], icon=":material/draw:"):
+                try:
+                    ui.write(plans.sign_plan, int(latest["plan_id"]), party, name, filters)
+                except SalesmgmtError as exc:
+                    ui.show_error(exc)
+                else:
+                    pp.flash(ui.t("mp.sign.done", name=name))
+                    st.rerun()
+
+# ---------------------------------------------------------------- the weekly review
+st.subheader(ui.t("mp.review.title"))
+review = ui.query(plans.weekly_review, rep_id, month, filters, as_of)
+pp.chart(charts.weekly_review(review, VISIT_NORM_PER_WEEK, {
+    "title": ui.t("mp.review.chart"), "planned": ui.t("plan.col.planned"),
+    "done": ui.t("mp.review.planned_done"), "visits": ui.t("mp.review.visits"),
+    "norm": ui.t("mp.review.norm", norm=VISIT_NORM_PER_WEEK), "week": ui.t("plan.col.week"),
+    "count": ui.t("axis.count")}), key="mp_review_chart", height=320)
+behind = review[review["below_norm"]]
+if len(behind):
+    st.warning(ui.t("mp.review.below", weeks=", ".join(ui.date_text(w) for w in behind["week"]),
+                    norm=VISIT_NORM_PER_WEEK), icon="⚠️")
+if latest is not None and len(latest["visits"]):
+    pp.show_table(latest["visits"], [
+        ("planned_date", "plan.col.date", "date"), ("client", "plan.col.client", "text"),
+        ("client_type", "plan.col.client_type", "client_type"), ("purpose", "plan.col.purpose", "text"),
+        ("status", "plan.col.status", "status"), ("done_on", "mp.review.done_on", "date")],
+        key="mp_planned")
+    st.caption(ui.t("mp.review.caption"))
+
+# ---------------------------------------------------------------- history and exports
+if len(revisions):
+    with st.expander(ui.t("mp.history.title", n=len(revisions))):
+        pp.show_table(revisions, [
+            ("revision", "mp.history.revision", "count"), ("saved_on", "mp.history.saved_on", "date"),
+            ("saved_by", "mp.history.saved_by", "text"), ("planned_visits", "mp.history.visits", "count"),
+            ("manager_signed_by", "plan.doc.manager", "text"), ("rep_signed_by", "plan.doc.rep", "text")],
+            key="mp_history")
+
+st.subheader(ui.t("mp.export.title"))
+options = [None] + list(revisions["revision"])
+latest_label = ui.t("mp.export.latest")
+revision = st.selectbox(ui.t("mp.export.revision"), options, key="mp_export_revision",
+                        format_func=lambda r: latest_label if r is None else str(r))
+revision = None if revision is None else int(revision)
+file_base = f"plan-{rep['name']}-{month}".replace(" ", "_")
+c1, c2 = st.columns(2)
+c1.download_button(ui.t("mp.export.xlsx"), key="mp_xlsx", icon=":material/table_view:",
+                   data=ui.query(plans.export_xlsx, rep_id, month, filters, as_of, lang, revision),
+                   file_name=f"{file_base}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+c2.download_button(ui.t("mp.export.html"), key="mp_html", icon=":material/print:",
+                   data=ui.query(plans.export_html, rep_id, month, filters, as_of, lang, revision),
+                   file_name=f"{file_base}.html", mime="text/html")
+st.caption(ui.t("mp.export.caption"))
