@@ -132,3 +132,12 @@ def test_the_committed_templates_are_generated_and_import_as_they_are(kind, lang
     assert preview.ok and preview.kind == kind and len(preview.rows) == 2
     assert [c.source for c in preview.columns] == importer.template_headers(kind, lang)
     assert all(c.field is not None for c in preview.columns)
+
+
+def test_the_documentation_lists_every_recognised_header():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "importing.md").read_text(encoding="utf-8")
+    assert H.headers_markdown() in doc, "update the generated table in docs/importing.md"
+    for field in FIELDS:
+        assert f"`{field}`" in doc

@@ -188,3 +188,20 @@ def template_headers(kind: str, lang: str) -> list[str]:
 
 
 assert set(KIND_FIELDS) == set(KINDS)
+
+
+def headers_markdown() -> str:
+    """The table of recognised header names, per field (docs/importing.md includes it)."""
+    from salesmgmt.importer.fields import FIELD_TYPES
+
+    lines = ["| field | type | kinds | headers recognised |", "| --- | --- | --- | --- |"]
+    for field_name in FIELD_TYPES:
+        kinds = ", ".join(k for k in KINDS if field_name in KIND_FIELDS[k])
+        names = [TEMPLATE_HEADERS["en"][field_name], TEMPLATE_HEADERS["zh"][field_name],
+                 *SYNONYMS.get(field_name, ())]
+        unique: dict[str, str] = {}  # one spelling per comparison key, first one wins
+        for name in names:
+            unique.setdefault(header_key(name), name)
+        lines.append(f"| `{field_name}` | {FIELD_TYPES[field_name]} | {kinds} | "
+                     f"{', '.join(unique.values())} |")
+    return "\n".join(lines) + "\n"
