@@ -146,7 +146,8 @@ ORDER BY fr.team, fr.name
 
 PROGRESS_LIST_SQL = VISIT_PROGRESS_SQL + """
 SELECT l.visit_date, fr.name AS rep, fr.team, c.name AS client,
-       coalesce(c.client_type, 'other') AS client_type, l.opp_id, o.name AS opportunity,
+       coalesce(c.client_type, 'other') AS client_type, l.opp_id,
+       coalesce(o.name, l.opp_id) AS opportunity,
        l.stage_before, l.stage_after, l.progress_date,
        date_diff('day', l.visit_date, l.progress_date) AS days_after
 FROM linked l JOIN fr USING (rep_id)

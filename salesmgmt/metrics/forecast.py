@@ -108,7 +108,7 @@ flagged AS (
            coalesce(scoped1 AND status1 = 'open' AND dated1, FALSE) AS in1
     FROM joined
 )
-SELECT f.opp_id, o.name AS opportunity, c.name AS client, rp.name AS rep,
+SELECT f.opp_id, coalesce(o.name, f.opp_id) AS opportunity, c.name AS client, rp.name AS rep,
        CASE
          WHEN in0 AND in1 THEN CASE WHEN amount1 > amount0 THEN 'amount_up'
                                     WHEN amount1 < amount0 THEN 'amount_down' END

@@ -142,7 +142,7 @@ _PROBABILITY = stage_probability_sql("o.stage", "o.probability")
 #: The rep's open opportunities as they stand now (created on or before as_of).
 REP_DEALS_SQL = f"""
 WITH deals AS (
-    SELECT o.opp_id, o.name AS opportunity, o.client_id, c.name AS client,
+    SELECT o.opp_id, coalesce(o.name, o.opp_id) AS opportunity, o.client_id, c.name AS client,
            coalesce(c.client_type, 'other') AS client_type, o.product, o.stage,
            CAST(o.amount AS DOUBLE) AS amount, {_PROBABILITY} AS probability,
            o.created_date, o.expected_close_date
