@@ -93,13 +93,19 @@ MEASURES: list[Measure] = [
 ]
 
 
+def split_names(accompanied_by: str | None) -> list[str]:
+    """The people named in an accompanied_by text, trimmed ('Liu、陈总 Chen' -> two names)."""
+    if not accompanied_by:
+        return []
+    return [part.strip() for part in _SEPARATORS.split(str(accompanied_by)) if part.strip()]
+
+
 def is_ride_along(accompanied_by: str | None, manager: str | None) -> bool:
     """True when one of the names in `accompanied_by` is `manager` (normalised)."""
     if not accompanied_by or not manager:
         return False
     wanted = name_key(manager)
-    return bool(wanted) and any(name_key(part) == wanted
-                                for part in _SEPARATORS.split(str(accompanied_by)))
+    return bool(wanted) and any(name_key(part) == wanted for part in split_names(accompanied_by))
 
 
 PAIRS_SQL = """
@@ -350,6 +356,14 @@ def _month_after(day: date) -> date:
 
 # ------------------------------------------------------------------------------------------
 # The coaching plan for the coming month
+
+
+def reasons_text(reasons: str, lang: str) -> str:
+    """A plan row's reason keys ('visits,not_coached') as a sentence in `lang`."""
+    from salesmgmt.i18n import t
+
+    texts = [t(f"co.reason.{key}", lang) for key in str(reasons or "").split(",") if key]
+    return ("、" if lang == "zh" else "; ").join(texts)
 
 
 def plan_base(as_of: date) -> Period:

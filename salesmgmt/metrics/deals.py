@@ -181,10 +181,29 @@ def month_ends(last: Period, months: int, as_of: date) -> tuple[date, ...]:
     return tuple(ends)
 
 
+def run_scoped(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters, named: dict,
+               **aliases: str) -> pd.DataFrame:
+    """Like `core._run`, for SQL with several filter fragments: each keyword names a
+    placeholder in `sql` and the alias of the reps table it applies to
+    (`run_scoped(con, sql, f, {}, where_visit="vr", where_owner="cr")`)."""
+    fragments = {}
+    for placeholder, alias in aliases.items():
+        where, params = filters.rep_where(alias)
+        parts = where.split("?")
+        renamed = parts[0]
+        for i, part in enumerate(parts[1:]):
+            key = f"{placeholder}_{i}"
+            renamed += f"${key}" + part
+            named = {**named, key: params[i]}
+        fragments[placeholder] = renamed
+    return con.execute(sql.format(**fragments), named).df()
+
+
 def as_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """Turn DuckDB's timestamps into plain dates (missing stays missing), in place."""
     for col in columns:
-        frame[col] = pd.to_datetime(frame[col]).dt.date.where(frame[col].notna(), None)
+        frame[col] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[col]],
+                               index=frame.index, dtype=object)
     return frame
 
 

@@ -229,6 +229,20 @@ def stage_conversion(con: duckdb.DuckDBPyConnection, period: Period, filters: Fi
     return out
 
 
+def conversion_by_team(con: duckdb.DuckDBPyConnection, period: Period,
+                       filters: Filters) -> pd.DataFrame:
+    """One row per team: closed (deals closed in the period), the conversion from each open
+    stage to the next (columns named by the stage), and win_rate (= their product)."""
+    long = stage_conversion(con, period, filters, by_team=True)
+    if long.empty:
+        return pd.DataFrame(columns=["team", "closed", *_OPEN_KEYS, "win_rate"])
+    wide = (long[long["stage"] != WON].pivot(index="team", columns="stage", values="conversion")
+            .reindex(columns=_OPEN_KEYS))
+    wide["win_rate"] = long[long["stage"] == WON].set_index("team")["share_of_first"]
+    wide.insert(0, "closed", long[long["stage"] == _OPEN_KEYS[0]].set_index("team")["reached"])
+    return wide.reset_index()
+
+
 # ------------------------------------------------------------------------------------------
 # Win rate, size, cycle, velocity
 
