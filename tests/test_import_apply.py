@@ -352,3 +352,11 @@ def test_a_partial_export_updates_only_the_columns_it_holds(con):
     assert result.updated == 1
     assert con.execute("SELECT client_type, key_account, region FROM clients").fetchone() == (
         "design_institute", True, "华南")
+
+
+def test_a_status_only_export_closes_deals_without_touching_their_stages(con):
+    import_rows(con, [["商机编号", "销售人员", "商机阶段"], ["O1", "张伟", "谈判"], ["O2", "张伟", "报价"]])
+    import_rows(con, [["商机编号", "销售人员", "商机状态"], ["O1", "张伟", "赢单"], ["O2", "张伟", "进行中"]],
+                as_of=date(2024, 5, 13))
+    assert con.execute("SELECT opp_id, stage, status FROM opportunities ORDER BY opp_id").fetchall() == [
+        ("O1", "negotiation", "won"), ("O2", "quote", "open")]

@@ -98,7 +98,7 @@ def test_excel_numbers_in_code_columns_are_read_as_text_without_a_decimal_point(
 
 
 def test_a_title_above_the_header_is_skipped_and_rows_keep_their_spreadsheet_numbers():
-    rows = [["2024年5月 拜访记录"], [], *VISITS]
+    rows = [["2024年5月 拜访记录"], [], *[list(r) for r in VISITS]]
     rows[4][0] = "2024-13-45"  # the second data row, spreadsheet row 5
     preview = importer.prepare(csv_bytes(rows), "visits.csv")
     assert preview.header_row == 3
@@ -188,3 +188,26 @@ def test_bom_bytes_do_not_become_part_of_the_first_header():
     data = codecs.BOM_UTF8 + "客户名称\n华东设计院\n".encode()
     preview = importer.prepare(data, "c.csv")
     assert preview.columns[0].source == "客户名称" and preview.ok
+
+
+def test_an_excel_cell_outside_the_headed_columns_is_a_column_to_name():
+    data = xlsx_bytes({"s": [["客户名称", "客户类型"], ["华东设计院", "设计院", "备忘"]]})
+    preview = importer.prepare(data, "clients.xlsx")
+    assert preview.file_error.key == "import.unknown_columns"
+    assert "(column C)" in preview.file_error.message("en")
+    fixed = importer.prepare(data, "clients.xlsx", mapping={"(column C)": "ignore"})
+    assert fixed.ok
+
+
+def test_no_byte_string_makes_prepare_raise():
+    import random
+
+    rng = random.Random(7)
+    samples = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 400))) for _ in range(60)]
+    workbook = xlsx_bytes({"s": [["客户名称"], ["华东设计院"]]})
+    samples += [workbook[:n] for n in (10, 100, len(workbook) // 2, len(workbook) - 1)]
+    samples += [csv_bytes(VISITS)[:n] for n in range(0, 60, 7)]
+    for data in samples:
+        for name in ("x.csv", "x.xlsx", "x.txt"):
+            preview = importer.prepare(data, name)
+            assert preview.file_error is not None or preview.kind is not None

@@ -172,6 +172,9 @@ def prepare(data: bytes, file_name: str, kind: str | None = None,
         _prepare(preview, data, kind, mapping, encoding, sheet)
     except SalesmgmtError as exc:
         preview.file_error = exc
+    except Exception as exc:  # noqa: BLE001 - a file nobody foresaw still gets a message
+        detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        preview.file_error = SalesmgmtError("import.unreadable", detail=detail)
     return preview
 
 
@@ -180,7 +183,7 @@ def _prepare(preview: Preview, data: bytes, kind: str | None,
              sheet: str | None) -> None:
     if kind is not None and kind not in KINDS:
         raise SalesmgmtError("import.unknown_kind_name", kind=kind, kinds=", ".join(KINDS))
-    user = {str(k).strip(): _mapping_value(v) for k, v in (mapping or {}).items()}
+    user = {header_text(k): _mapping_value(v) for k, v in (mapping or {}).items()}
     for source, target in user.items():
         if target is not None and target not in FIELDS:
             raise SalesmgmtError("import.mapping_unknown_field", column=source, field=target,

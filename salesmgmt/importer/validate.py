@@ -182,8 +182,9 @@ def _derive(out: pd.DataFrame, kind: str, col_of: dict[str, str]) -> None:
         from_stage = stage.map(lambda s: V.status_of(s) if isinstance(s, str) else "open")
         explicit = out["status"] if "status" in out else pd.Series(None, index=out.index, dtype=object)
         out["status"] = explicit.where(explicit.notna(), from_stage).astype(object)
+        # A closed deal with no stage of its own takes won/lost as its stage (stage column only).
         closed = out["status"].isin(["won", "lost"]) & stage.isna()
-        if closed.any():
+        if "stage" in out and closed.any():
             out["stage"] = stage.where(~closed, out["status"])
     if kind == "visits":
         if "type" not in out:

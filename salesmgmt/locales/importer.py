@@ -80,13 +80,15 @@ EN = {
                                "{second}). Rename one of them.",
     "import.duplicate_field": "Columns '{first}' and '{second}' both hold the field {field}. Map "
                               "one of them to another field or to 'ignore'.",
-    "import.missing_column": "A {kind} file needs a column for {fields} (for example: {headers}). "
-                             "Add it, or map an existing column to it.",
+    "import.missing_column": "A file of {kind} needs a column for {fields} (for example: "
+                             "{headers}). Add it, or map an existing column to it.",
     "import.mapping_unknown_field": "The mapping sends column '{column}' to '{field}', which is "
                                     "not a field. Fields: {fields}; or 'ignore'.",
     "import.mapping_file_missing": "The mapping file {path} does not exist.",
     "import.mapping_file_bad": "The mapping file {path} is not a JSON object of column names to "
                                "field names ({detail}).",
+    "import.unreadable": "The file could not be read ({detail}). Save it again as CSV UTF-8 or as "
+                         ".xlsx and upload that; if it still fails, report this message.",
     "import.file_missing": "The file {path} does not exist.",
     "import.file_unreadable": "The file {path} cannot be read: {detail}",
     "import.unnamed_column": "(column {letter})",
@@ -137,7 +139,8 @@ EN = {
     "import.note_mixed_dates_dmy": "the column mixes day/month/year and month/day/year dates; read "
                                    "as day/month/year, so the others are reported as errors.",
     "import.note_unknown_values": "values not recognised, stored as '{fallback}': {values}.",
-    "import.note_not_stored": "recognised as {field}, which a {kind} file does not store; left out.",
+    "import.note_not_stored": "recognised as {field}, which a file of {kind} does not store; left "
+                              "out.",
     "import.note_header_row": "the header is on row {row}; the rows above it were skipped.",
     # refusal and results
     "import.refused": "{file} was not imported: {rows} row(s) have errors. Fix them, or import "
@@ -251,6 +254,7 @@ ZH = {
                                     "或“ignore”。",
     "import.mapping_file_missing": "映射文件 {path} 不存在。",
     "import.mapping_file_bad": "映射文件 {path} 不是“列名 → 字段名”的 JSON 对象（{detail}）。",
+    "import.unreadable": "无法读取该文件（{detail}）。请重新另存为“CSV UTF-8”或 .xlsx 后上传；如仍失败，请报告此信息。",
     "import.file_missing": "文件 {path} 不存在。",
     "import.file_unreadable": "无法读取文件 {path}：{detail}",
     "import.unnamed_column": "（第 {letter} 列）",
