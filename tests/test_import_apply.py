@@ -360,3 +360,12 @@ def test_a_status_only_export_closes_deals_without_touching_their_stages(con):
                 as_of=date(2024, 5, 13))
     assert con.execute("SELECT opp_id, stage, status FROM opportunities ORDER BY opp_id").fetchall() == [
         ("O1", "negotiation", "won"), ("O2", "quote", "open")]
+
+
+def test_progress_is_reported_for_a_progress_bar(con):
+    steps = []
+    preview = importer.prepare(csv_bytes(VISITS), "v.csv", progress=lambda f, s: steps.append((f, s)))
+    importer.apply(con, preview, progress=lambda f, s: steps.append((f, s)))
+    fractions = [f for f, _ in steps]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions[:3] == sorted(fractions[:3])
+    assert all(s.startswith("import.step_") for _, s in steps)

@@ -25,7 +25,7 @@ import pandas as pd
 from salesmgmt import db
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.i18n import t
-from salesmgmt.importer.preview import ImportRefused, Preview
+from salesmgmt.importer.preview import ImportRefused, Preview, Progress
 from salesmgmt.importer.validate import RowError
 from salesmgmt.importer.values import period_months, split_amount
 from salesmgmt.text import name_key
@@ -803,14 +803,16 @@ _APPLIERS = {"reps": _apply_reps, "clients": _apply_clients, "opportunities": _a
 # The public operations
 
 def apply(con: duckdb.DuckDBPyConnection, preview: Preview, skip_invalid: bool = False,
-          user: str | None = None, dry_run: bool = False) -> ImportResult:
+          user: str | None = None, dry_run: bool = False,
+          progress: Progress | None = None) -> ImportResult:
     """Write a prepared file in one transaction as one upload batch.
 
     Refused (SalesmgmtError, nothing written) when the file could not be read, or when any row
     is invalid and `skip_invalid` is False. With `skip_invalid`, invalid rows are left out and
     counted as refused. `dry_run` does everything and rolls it back: the counts say what an
-    import would do.
+    import would do. `progress(fraction, step_key)` is called as the work advances.
     """
+    progress = progress or (lambda _fraction, _step: None)
     if preview.file_error is not None:
         raise preview.file_error
     if preview.errors and not skip_invalid:
@@ -831,7 +833,9 @@ def apply(con: duckdb.DuckDBPyConnection, preview: Preview, skip_invalid: bool =
                  preview.encoding or (f"xlsx:{preview.sheet}" if preview.sheet else None),
                  preview.as_of, preview.rows_total, user])
             ctx = _Ctx(con, upload_id, preview.as_of, preview.field_columns)
+            progress(0.1, "import.step_writing")
             outcome = _APPLIERS[kind](ctx, rows)
+            progress(0.9, "import.step_saving")
             if ctx.errors and not skip_invalid:
                 raise ImportRefused(preview.file_name, ctx.errors)
             if outcome.empty:
@@ -858,6 +862,7 @@ def apply(con: duckdb.DuckDBPyConnection, preview: Preview, skip_invalid: bool =
                 raise _DryRun
     except _DryRun:
         result.upload_id = None
+    progress(1.0, "import.step_done")
     return result
 
 

@@ -9,6 +9,7 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -161,15 +162,25 @@ def _is_empty(data: pd.DataFrame) -> pd.DataFrame:
                     or (isinstance(v, str) and not v.strip()))
 
 
+#: A progress callback: the fraction done (0..1) and a catalogue key naming the step.
+Progress = Callable[[float, str], None]
+
+
+def _no_progress(_fraction: float, _step: str) -> None:
+    return None
+
+
 def prepare(data: bytes, file_name: str, kind: str | None = None,
             mapping: dict[str, str | None] | None = None, encoding: str | None = None,
-            sheet: str | None = None, as_of: date | None = None, lang: str = "en") -> Preview:
-    """Read, map and check a file. Never raises for a bad file: see `preview.file_error`."""
+            sheet: str | None = None, as_of: date | None = None, lang: str = "en",
+            progress: Progress | None = None) -> Preview:
+    """Read, map and check a file. Never raises for a bad file: see `preview.file_error`.
+    `progress(fraction, step_key)` is called as the work advances (for a progress bar)."""
     preview = Preview(file_name=file_name, file_hash=hashlib.sha256(data).hexdigest(),
                       as_of=as_of or date.today(), lang=lang,
                       user_mapping=dict(mapping) if mapping else None)
     try:
-        _prepare(preview, data, kind, mapping, encoding, sheet)
+        _prepare(preview, data, kind, mapping, encoding, sheet, progress or _no_progress)
     except SalesmgmtError as exc:
         preview.file_error = exc
     except Exception as exc:  # noqa: BLE001 - a file nobody foresaw still gets a message
@@ -180,7 +191,7 @@ def prepare(data: bytes, file_name: str, kind: str | None = None,
 
 def _prepare(preview: Preview, data: bytes, kind: str | None,
              mapping: dict[str, str | None] | None, encoding: str | None,
-             sheet: str | None) -> None:
+             sheet: str | None, progress: Progress) -> None:
     if kind is not None and kind not in KINDS:
         raise SalesmgmtError("import.unknown_kind_name", kind=kind, kinds=", ".join(KINDS))
     user = {header_text(k): _mapping_value(v) for k, v in (mapping or {}).items()}
@@ -189,7 +200,9 @@ def _prepare(preview: Preview, data: bytes, kind: str | None,
             raise SalesmgmtError("import.mapping_unknown_field", column=source, field=target,
                                  fields=", ".join(FIELDS))
 
+    progress(0.0, "import.step_reading")
     table = read_table(data, preview.file_name, encoding, sheet)
+    progress(0.3, "import.step_checking")
     preview.encoding, preview.delimiter = table.encoding, table.delimiter
     preview.sheet, preview.sheet_names = table.sheet, table.sheet_names
 
@@ -289,6 +302,7 @@ def _prepare(preview: Preview, data: bytes, kind: str | None,
         filled = (~empty.loc[row]).to_numpy().nonzero()[0]
         lengths[row] = int(filled.max()) + 1 if len(filled) else width
     result = validate(mapped, {c: f for f, c in by_field.items()}, detected, lengths, width)
+    progress(1.0, "import.step_checked")
     preview.rows = result.rows
     preview.errors = result.errors
     preview.notes.extend(result.notes)

@@ -162,6 +162,13 @@ EN = {
                               "updated, {unchanged} unchanged, {refused} refused.",
     "import.created_reps": "{count} new rep(s) created: {names}",
     "import.created_clients": "{count} new client(s) created: {names}",
+    # progress steps
+    "import.step_reading": "Reading the file…",
+    "import.step_checking": "Checking every row…",
+    "import.step_checked": "Checked.",
+    "import.step_writing": "Writing to the database…",
+    "import.step_saving": "Saving…",
+    "import.step_done": "Done.",
     # uploads and undo
     "import.no_uploads": "No uploads yet.",
     "import.upload_line": "#{batch}  {when}  {file}  {kind}: {rows} rows, {added} added, {updated} "
@@ -311,6 +318,12 @@ ZH = {
                               "未变 {unchanged}，拒绝 {refused}。",
     "import.created_reps": "新建销售人员 {count} 名：{names}",
     "import.created_clients": "新建客户 {count} 个：{names}",
+    "import.step_reading": "正在读取文件…",
+    "import.step_checking": "正在逐行检查…",
+    "import.step_checked": "检查完成。",
+    "import.step_writing": "正在写入数据库…",
+    "import.step_saving": "正在保存…",
+    "import.step_done": "完成。",
     "import.no_uploads": "还没有导入记录。",
     "import.upload_line": "#{batch}  {when}  {file}  {kind}：{rows} 行，新增 {added}，更新 {updated}，"
                           "未变 {unchanged}，拒绝 {refused}（{user}）",
