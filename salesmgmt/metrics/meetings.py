@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from salesmgmt.filters import Filters
+from salesmgmt.i18n import format_money, format_percent, t
 from salesmgmt.measures import COLD_ACCOUNT_DAYS, VISIT_NORM_PER_WEEK, Measure
 from salesmgmt.metrics import coaching, operations, plans
 from salesmgmt.metrics.core import NO_GROUP, _run, figures
@@ -74,6 +75,12 @@ SELECT DISTINCT r.team FROM reps r WHERE r.team IS NOT NULL AND {where} ORDER BY
 def teams(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[str]:
     """The teams with reps in the filter."""
     return _run(con, TEAMS_SQL, filters, "r", {})["team"].tolist()
+
+
+def _mask(values: pd.Series, test) -> pd.Series:
+    """A boolean row mask from a test on each value (an empty frame gives an empty mask, not a
+    column selection)."""
+    return pd.Series([bool(test(v)) for v in values], index=values.index, dtype=bool)
 
 
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -386,7 +393,8 @@ ISSUE_KINDS = ("team_behind", "overdue_deal", "stalled_deal", "cold_key_accounts
 def issues_to_escalate(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
                        as_of: date) -> pd.DataFrame:
     """What the manager meeting should escalate, one row per issue: kind (ISSUE_KINDS), team,
-    subject (a team, deal or rep), amount, value (attainment, days or a count), detail.
+    subject (a team, deal or rep), amount, value (attainment, days or a count), detail, stage
+    (of a deal).
 
     - team_behind: the overview's rule (forecast under 90% of target, or won under 80% of the
       pro-rata target);
@@ -406,18 +414,18 @@ def issues_to_escalate(con: duckdb.DuckDBPyConnection, period: Period, filters: 
                          detail=float(t.attainment) if pd.notna(t.attainment) else np.nan))
     open_deals = operations.open_deals_at(con, filters, as_of)
     big = open_deals[open_deals["amount"] >= ESCALATE_DEAL_AMOUNT]
-    overdue = big[big["expected_close_date"].map(lambda d: d is not None and d < as_of)]
+    overdue = big[_mask(big["expected_close_date"], lambda d: d is not None and d < as_of)]
     for d in overdue.sort_values(["amount", "opp_id"], ascending=[False, True]).itertuples():
         rows.append(dict(kind="overdue_deal", team=d.team, subject=d.opportunity,
                          amount=float(d.amount), value=float((as_of - d.expected_close_date).days),
-                         detail=f"{d.owner} · {d.client or ''} · {d.stage}"))
+                         detail=f"{d.owner} · {d.client or ''}", stage=d.stage))
     stalled = operations.stalled_deals(con, filters, as_of)
     stalled = stalled[(stalled["amount"] >= ESCALATE_DEAL_AMOUNT)
                       & ~stalled["opp_id"].isin(overdue["opp_id"])]
     for d in stalled.sort_values(["amount", "opp_id"], ascending=[False, True]).itertuples():
         rows.append(dict(kind="stalled_deal", team=d.team, subject=d.opportunity,
                          amount=float(d.amount), value=float(d.days_in_stage),
-                         detail=f"{d.owner} · {d.client or ''} · {d.stage}"))
+                         detail=f"{d.owner} · {d.client or ''}", stage=d.stage))
     for team, group in found["cold_accounts"].groupby("team"):
         rows.append(dict(kind="cold_key_accounts", team=team, subject=team,
                          amount=float(group["open_amount"].sum()), value=float(len(group)),
@@ -425,10 +433,25 @@ def issues_to_escalate(con: duckdb.DuckDBPyConnection, period: Period, filters: 
     for team, group in found["reps_below_norm"].groupby("team"):
         rows.append(dict(kind="below_norm", team=team, subject=team, amount=np.nan,
                          value=float(len(group)), detail=", ".join(group["rep"].head(3))))
-    frame = pd.DataFrame(rows, columns=["kind", "team", "subject", "amount", "value", "detail"])
+    frame = pd.DataFrame(rows, columns=["kind", "team", "subject", "amount", "value", "detail", "stage"])
     frame["_o"] = frame["kind"].map({k: i for i, k in enumerate(ISSUE_KINDS)})
     return frame.sort_values(["_o", "amount"], ascending=[True, False], kind="stable").drop(
         columns="_o").reset_index(drop=True)
+
+
+def issue_text(row, lang: str, escape=str) -> str:
+    """An issue of `issues_to_escalate` in words (`escape` as in rankings.recognition_text)."""
+    detail = row.detail
+    stage = getattr(row, "stage", None)
+    stage_text = t(f"stage.{stage}", lang) if isinstance(stage, str) and stage else ""
+    if stage_text.startswith("stage."):  # a stage of an imported CRM, kept as it came
+        stage_text = stage
+    return t(f"mm.issue_line.{row.kind}", lang, team=escape(row.team), subject=escape(row.subject),
+             stage=escape(stage_text),
+             amount=format_money(row.amount, lang),
+             value="–" if row.value != row.value else f"{row.value:.0f}",
+             pct=format_percent(row.value),
+             detail=escape(detail) if isinstance(detail, str) else format_percent(detail))
 
 
 # ------------------------------------------------------------------------------------------
@@ -541,10 +564,10 @@ def field_view(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
     first = min(first, as_of - timedelta(days=COLD_ACCOUNT_DAYS))
     visits = _dates(_run(con, SUBJECT_VISITS_SQL, filters, "r",
                          {"clients": clients, "opps": opp_ids, "first": first}), "visit_date")
-    visits = visits[visits["visit_date"].map(lambda d: d is not None and d <= as_of)]
+    visits = visits[_mask(visits["visit_date"], lambda d: d is not None and d <= as_of)]
     history = _dates(con.execute(SUBJECT_HISTORY_SQL, {"opps": opp_ids}).df(),
                      "valid_from", "valid_to", "expected_close_date")
-    history = history[history["valid_from"].map(lambda d: d <= as_of)]
+    history = history[_mask(history["valid_from"], lambda d: d is not None and d <= as_of)]
     history = history[(history["previous_stage"].isna()) | (history["stage"] != history["previous_stage"])]
     history = history.merge(opps[["opp_id", "name", "client", "rep"]], on="opp_id", how="left")
     owners = _run(con, OWNERS_SQL, filters, "r", {"clients": clients}).set_index("client_id")["owner"]
@@ -601,3 +624,14 @@ def field_view(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
     actions = pd.DataFrame(actions, columns=["kind", "client", "date", "detail", "purpose"])
     return {"opportunities": opps, "parties": parties, "history": history.reset_index(drop=True),
             "visits": visits.reset_index(drop=True), "actions": actions}
+
+
+def action_text(row, lang: str, escape=str) -> str:
+    """An open action of `field_view` in words."""
+    day = row.date.isoformat() if isinstance(row.date, date) else "–"
+    detail = row.detail if isinstance(row.detail, str) else ""
+    if row.kind == "uncovered_party":
+        detail = t(f"client_type.{detail}", lang)
+    return t(f"fm.action.{row.kind}", lang, client=escape(row.client) if isinstance(row.client, str) else "",
+             date=day, detail=escape(detail),
+             purpose=escape(row.purpose) if isinstance(row.purpose, str) else "")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from salesmgmt.filters import Filters
+from salesmgmt.i18n import format_money, format_percent, t
 from salesmgmt.measures import VISIT_NORM_PER_WEEK, Measure
 from salesmgmt.metrics.core import NO_GROUP, _run, figures
 from salesmgmt.periods import Period
@@ -371,3 +372,20 @@ def head_office_report(con: duckdb.DuckDBPyConnection, period: Period, filters: 
 
 def _iso(value) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def recognition_text(row, lang: str, escape=str) -> str:
+    """A recognition in words (`escape` makes names safe for where they go, e.g. Markdown)."""
+    who = row.rep if isinstance(row.rep, str) else row.team
+    return t(f"rk.rec.{row.kind}", lang, who=escape(who), team=escape(row.team), when=row.when,
+             client=escape(row.client) if isinstance(row.client, str) else "",
+             pct=format_percent(row.value), money=format_money(row.value, lang),
+             points=f"{row.value * 100:+.0f}")
+
+
+def movement_text(movement) -> str:
+    """'▲2' (moved up two places), '▼1', '=' (no change) or '' (no earlier rank)."""
+    if movement is None or pd.isna(movement):
+        return ""
+    movement = int(movement)
+    return f"▲{movement}" if movement > 0 else (f"▼{-movement}" if movement < 0 else "=")

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from salesmgmt.filters import Filters
+from salesmgmt.i18n import format_percent, t
 from salesmgmt.measures import Measure
 from salesmgmt.metrics.core import _run, figures
 from salesmgmt.metrics import coaching
@@ -360,3 +361,35 @@ def best_practices(con: duckdb.DuckDBPyConnection, window: Period, filters: Filt
     """The comparison's clear and suggestive differences (what the manager meeting shares)."""
     found = school(con, window, filters, as_of)["comparison"]
     return found[found["verdict"].isin(["clear", "suggestive"])].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Words (shared by the pages and the meeting pack)
+
+#: Behaviours that are shares (shown as percents); the others are numbers.
+PERCENT_BEHAVIOURS = frozenset({"design_institute_share", "owner_share", "chain_coverage",
+                                "planned_share"})
+
+
+def behaviour_value(behaviour: str, value: float | None) -> str:
+    """A behaviour's value as shown: '35%' for a share, '2.4' for a number, '–' when missing."""
+    if value is None or value != value:
+        return "–"
+    return format_percent(value) if behaviour in PERCENT_BEHAVIOURS else f"{value:.1f}"
+
+
+def finding_text(row, lang: str) -> str:
+    """One comparison row in words: what top performers do, against the rest, how sure."""
+    return t(f"ss.finding.{row.verdict}", lang, behaviour=t(f"ss.b.{row.behaviour}", lang),
+             top=behaviour_value(row.behaviour, row.mean_top),
+             rest=behaviour_value(row.behaviour, row.mean_rest),
+             g=f"{row.effect_size:+.2f}" if row.effect_size == row.effect_size else "–",
+             n_top=int(row.n_top), n_rest=int(row.n_rest))
+
+
+def step_text(row, lang: str) -> str:
+    """One step of a rep in words: raise / lower a behaviour from the rep's value to the goal."""
+    key = "ss.step.up" if row.goal > row.value else "ss.step.down"
+    return t(key, lang, behaviour=t(f"ss.b.{row.behaviour}", lang),
+             value=behaviour_value(row.behaviour, row.value),
+             goal=behaviour_value(row.behaviour, row.goal))
