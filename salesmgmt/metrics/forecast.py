@@ -185,15 +185,10 @@ SELECT min(h.valid_from) FROM opportunity_history h JOIN reps r ON r.rep_id = h.
 """
 
 
-def _months_before(d: date, months: int) -> date:
-    index = d.year * 12 + d.month - 1 - months
-    return date(index // 12, index % 12 + 1, d.day if d.day <= 28 else 1)
-
-
 def historical_win_counts(con: duckdb.DuckDBPyConnection, period: Period,
                           filters: Filters) -> pd.DataFrame:
     """Won and lost counts per rep over the HISTORY_MONTHS months before the period."""
-    named = {"from": _months_before(period.start, HISTORY_MONTHS), "to": period.start}
+    named = {"from": Period.month_of(period.start).shift(-HISTORY_MONTHS).start, "to": period.start}
     return _run(con, HISTORICAL_WIN_SQL, filters, "r", named)
 
 
