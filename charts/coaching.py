@@ -43,7 +43,7 @@ def before_after(table: pd.DataFrame, column: str, labels: dict[str, str],
                     marker=dict(color=AFTER, size=11, symbol="diamond"))
     fig.update_layout(title=labels["title"],
                       xaxis=dict(title=labels["axis"], tickformat=".0%" if percent else None,
-                                 rangemode="tozero"),
+                                 rangemode="tozero", range=[-0.05, 1.05] if percent else None),
                       yaxis=dict(type="category", autorange="reversed"),
                       height=max(300, 26 * len(names) + 140))
     return fig

@@ -28,7 +28,7 @@ def funnel(open_funnel: pd.DataFrame, conversion: pd.DataFrame, stage_names: dic
     fig.add_bar(x=list(conversion["reached"]), y=steps, orientation="h", marker_color=REACHED,
                 name=labels["reached"], row=1, col=2,
                 text=[f"→ {c:.0%}" if c == c else "" for c in conversion["conversion"]],
-                textposition="outside", cliponaxis=False)
+                textposition="inside", insidetextanchor="end")
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_layout(title=labels["title"], showlegend=False)
     return fig

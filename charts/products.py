@@ -61,7 +61,8 @@ def product_mix(breakdown: pd.DataFrame, by: str, names: dict[str, str],
     fig = go.Figure()
     groups = sorted(breakdown[by].astype(str).unique())
     for i, (product, part) in enumerate(breakdown.groupby("product", sort=True)):
-        share = part.set_index(part[by].astype(str))["won_mix"].reindex(groups)
+        # Zero, not NaN, where a group sold none of it: a gap would break the stack.
+        share = part.set_index(part[by].astype(str))["won_mix"].reindex(groups).fillna(0.0)
         fig.add_bar(x=[names.get(g, g) for g in groups], y=share, name=str(product),
                     marker_color=PALETTE[i % len(PALETTE)],
                     text=[f"{s:.0%}" if s == s and s >= 0.05 else "" for s in share],
