@@ -1,0 +1,136 @@
+"""Streamlit pieces shared by module 3's pages (Rankings, the three meetings, Sales school):
+sections that rotate on a timer in presentation mode, the meeting-pack download, tables with
+the house formats, translated labels of the domain's keys.
+
+Presentation mode itself (`?present=1`: no sidebar or toolbar, large type) is the app frame's
+(`ui.presenting()`, `ui.apply_presentation_mode()`); this module only adds the rotation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from salesmgmt.filters import Filters
+from salesmgmt.i18n import money_divisor
+from salesmgmt.periods import Period
+
+#: Seconds each section stays on the meeting screen before the next one.
+ROTATE_SECONDS = 20
+
+
+def sections(parts: Sequence[tuple[str, Callable[[], None]]], key: str) -> None:
+    """Draw (title, draw) sections one after the other; in presentation mode show one at a time,
+    moving on every ROTATE_SECONDS (a fragment reruns only itself, not the page)."""
+    if not parts:
+        return
+    if not ui.presenting():
+        for title, draw in parts:
+            st.subheader(title)
+            draw()
+        return
+
+    @st.fragment(run_every=ROTATE_SECONDS)
+    def rotate() -> None:
+        index = st.session_state.get(f"{key}_slide", -1) + 1
+        st.session_state[f"{key}_slide"] = index
+        title, draw = parts[index % len(parts)]
+        st.subheader(title)
+        draw()
+        st.caption(ui.t("m3.present.position", n=index % len(parts) + 1, total=len(parts),
+                        seconds=ROTATE_SECONDS))
+
+    rotate()
+
+
+def deck_button(period: Period, filters: Filters, as_of: date, team: str | None,
+                week_of: date | None, key: str) -> None:
+    """The meeting pack (PowerPoint) of this meeting; built only when clicked."""
+    from salesmgmt import pack
+
+    lang = ui.lang()
+    name = pack.file_name(period, team, lang)
+    st.download_button(
+        ui.t("m3.deck.download"), data=lambda: ui.query(pack.build_deck_for, period, filters, as_of,
+                                                        lang, team, week_of),
+        file_name=name, key=key, icon=":material/download:",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        help=ui.t("m3.deck.help"))
+
+
+#: (column, header, kind): how `table` shows a column.
+KINDS = ("text", "money", "percent", "count", "number", "date", "score")
+
+
+def table(frame: pd.DataFrame, spec: Sequence[tuple[str, str, str]], key: str) -> None:
+    """`frame`'s columns of `spec` with translated headers: money in 万元 (zh) or CNY (en) with
+    the unit in the header, ratios as percents, dates as YYYY-MM-DD."""
+    shown = pd.DataFrame(index=frame.index)
+    config = {}
+    divisor = money_divisor(ui.lang())
+    for column, header, kind in spec:
+        if kind not in KINDS:
+            raise ValueError(kind)
+        values = frame[column]
+        if kind == "money":  # whole CNY in English, 万元 with one decimal in Chinese
+            shown[column] = (values.astype("float64") / divisor).round(1 if divisor > 1 else 0)
+            config[column] = st.column_config.NumberColumn(
+                f"{header} ({ui.money_unit()})", format="%.1f" if ui.lang() == "zh" else "localized")
+        elif kind == "percent":
+            shown[column] = values.astype("float64") * 100
+            config[column] = st.column_config.NumberColumn(header, format="%.0f%%")
+        elif kind == "count":
+            shown[column] = values
+            config[column] = st.column_config.NumberColumn(header, format="%d")
+        elif kind == "number":
+            shown[column] = values.astype("float64")
+            config[column] = st.column_config.NumberColumn(header, format="%.1f")
+        elif kind == "date":
+            shown[column] = pd.to_datetime(values)
+            config[column] = st.column_config.DateColumn(header, format="YYYY-MM-DD")
+        elif kind == "score":
+            shown[column] = values.astype("float64")
+            config[column] = st.column_config.ProgressColumn(header, min_value=0, max_value=150,
+                                                             format="%.0f")
+        else:
+            shown[column] = values.map(lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
+            config[column] = st.column_config.TextColumn(header)
+    st.dataframe(shown.reset_index(drop=True), column_config=config, hide_index=True, key=key,
+                 width="stretch")
+
+
+def client_type(key: object) -> str:
+    return ui.t(f"client_type.{key}") if isinstance(key, str) and key else ""
+
+
+def stage(key: object) -> str:
+    if not isinstance(key, str) or not key:
+        return ""
+    text = ui.t(f"stage.{key}")
+    return key if text == f"stage.{key}" else text
+
+
+def stage_labels() -> dict[str, str]:
+    from salesmgmt.stages import STAGE_ORDER
+
+    return {s: stage(s) for s in STAGE_ORDER}
+
+
+def type_labels() -> dict[str, str]:
+    return {k: client_type(k) for k in ("design_institute", "steel_structure", "construction",
+                                        "owner", "other")}
+
+
+def team_choice(options: list[str], key: str) -> str | None:
+    """A team picker defaulting to the one team of the sidebar filter (or of ?team= in the URL)."""
+    if not options:
+        return None
+    chosen = ui.filters().teams
+    default = chosen[0] if len(chosen) == 1 and chosen[0] in options else options[0]
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+    return st.selectbox(ui.t("m3.team"), options, key=key)

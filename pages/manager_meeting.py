@@ -1,0 +1,88 @@
+"""Sales-manager meeting: teams side by side on module 1 and 2 figures, each team's trend, the
+best practices of the sales school, issues to escalate; the meeting pack to download."""
+
+import streamlit as st
+
+from charts import module3 as charts
+from charts import overview as overview_charts
+import meeting_ui as m3
+import ui
+from salesmgmt.metrics import meetings, school
+
+ui.page_header("page.manager_meeting")
+period, filters, as_of, lang = ui.period(), ui.filters(), ui.as_of(), ui.lang()
+
+teams = ui.query(meetings.teams_side_by_side, period, filters, as_of)
+if teams.empty:
+    ui.empty_state()
+    st.stop()
+
+with st.columns([4, 1])[1]:
+    m3.deck_button(period, filters, as_of, None, None, key="mm_deck")
+
+
+def draw_teams() -> None:
+    st.plotly_chart(ui.style_figure(overview_charts.teams_comparison(
+        teams, 10_000 if lang == "zh" else 1, {
+            "title": ui.t("mm.chart.teams"), "won": ui.t("mm.col.won"),
+            "forecast": ui.t("mm.col.forecast"), "target": ui.t("mm.col.target"),
+            "money_axis": ui.t("axis.money", unit=ui.money_unit())})), key="mm_teams_chart")
+    m3.table(teams, [
+        ("team", ui.t("mm.col.team"), "text"),
+        ("won_amount", ui.t("mm.col.won"), "money"),
+        ("target", ui.t("mm.col.target"), "money"),
+        ("attainment", ui.t("mm.col.attainment"), "percent"),
+        ("forecast_attainment", ui.t("mm.col.forecast_attainment"), "percent"),
+        ("attainment_probability", ui.t("mm.col.probability"), "percent"),
+        ("win_rate", ui.t("mm.col.win_rate"), "percent"),
+        ("visits_per_week", ui.t("mm.col.visits_per_week"), "number"),
+        ("norm_share", ui.t("mm.col.norm_share"), "percent"),
+        ("ride_alongs_per_engineer", ui.t("mm.col.ride_alongs"), "number"),
+        ("key_account_coverage", ui.t("mm.col.key_coverage"), "percent"),
+        ("cold_key_accounts", ui.t("mm.col.cold"), "count"),
+    ], key="mm_teams")
+    st.caption(ui.t("mm.teams.note"))
+
+
+def draw_trends() -> None:
+    trends = ui.query(meetings.team_trends, filters, period, as_of, 6)
+    if trends.empty:
+        ui.empty_state()
+        return
+    st.plotly_chart(ui.style_figure(charts.team_trends(trends, {
+        "title": ui.t("mm.chart.trend"), "month": ui.t("ov.trend.month"),
+        "axis": ui.t("mm.col.attainment")})), key="mm_trend")
+
+
+def draw_practices() -> None:
+    window = school.window_for(as_of)
+    found = ui.query(school.best_practices, window, filters, as_of)
+    st.caption(ui.t("mm.practices.window", window=school.window_label(window, lang)))
+    if found.empty:
+        st.info(ui.t("mm.practices.none", n=school.MIN_REPS), icon="ℹ️")
+        return
+    with st.container(key="mm_practices"):
+        for row in found.itertuples():
+            st.markdown("- " + ui.md(school.finding_text(row, lang)))
+
+
+def draw_issues() -> None:
+    issues = ui.query(meetings.issues_to_escalate, period, filters, as_of)
+    if issues.empty:
+        st.success(ui.t("mm.issues.none"))
+        return
+    with st.container(key="mm_issues"):
+        for kind, group in issues.groupby("kind", sort=False):
+            st.markdown("**" + ui.t(f"mm.issue.{kind}") + "**")
+            for row in group.head(8).itertuples():
+                st.markdown("- " + meetings.issue_text(row, lang, escape=ui.md))
+            if len(group) > 8:
+                st.caption(ui.t("ov.attention.more", n=len(group) - 8))
+
+
+m3.sections([
+    (ui.t("mm.section.teams"), draw_teams),
+    (ui.t("mm.section.trends"), draw_trends),
+    (ui.t("mm.section.practices"), draw_practices),
+    (ui.t("mm.section.issues"), draw_issues),
+], "mm")

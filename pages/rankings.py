@@ -1,0 +1,113 @@
+"""Rankings: team against team and rep against rep within a team on the documented composite,
+movement since last week, recognitions and the results worth reporting to head office."""
+
+import streamlit as st
+
+from charts import module3 as charts
+import meeting_ui as m3
+import ui
+from salesmgmt.metrics import rankings
+
+ui.page_header("page.rankings")
+period, filters, as_of = ui.period(), ui.filters(), ui.as_of()
+
+teams = ui.query(rankings.team_rankings, period, filters, as_of)
+reps = ui.query(rankings.rep_rankings, period, filters, as_of)
+if teams.empty and reps.empty:
+    ui.empty_state()
+    st.stop()
+
+st.caption(ui.t("rk.composite_help", days=rankings.MOVEMENT_DAYS,
+                cap=rankings.COMPONENT_CAP, n=rankings.MIN_CLOSED_FOR_WIN_RATE))
+
+COMPONENT_LABELS = {"attainment": ui.t("rk.col.attainment"), "growth": ui.t("rk.col.growth"),
+                    "visits": ui.t("rk.col.visits_vs_norm"), "win_rate": ui.t("rk.col.win_rate"),
+                    "axis": ui.t("rk.axis.ratio")}
+
+
+def ranking_table(frame, name_col: str, name_header: str, key: str) -> None:
+    shown = frame.assign(move=[rankings.movement_text(m) for m in frame["movement"]],
+                         rank_text=[str(int(r)) if r == r and r is not None else "–"
+                                    for r in frame["rank"]])
+    m3.table(shown, [
+        ("rank_text", ui.t("rk.col.rank"), "text"),
+        ("move", ui.t("rk.col.movement"), "text"),
+        (name_col, name_header, "text"),
+        ("composite", ui.t("rk.col.composite"), "score"),
+        ("attainment", ui.t("rk.col.attainment"), "percent"),
+        ("won_amount", ui.t("rk.col.won"), "money"),
+        ("target", ui.t("rk.col.target"), "money"),
+        ("growth", ui.t("rk.col.growth"), "percent"),
+        ("visits_vs_norm", ui.t("rk.col.visits_vs_norm"), "percent"),
+        ("win_rate", ui.t("rk.col.win_rate"), "percent"),
+        ("closed_count", ui.t("rk.col.closed"), "count"),
+    ], key=key)
+
+
+def draw_teams() -> None:
+    if teams.empty:
+        ui.empty_state()
+        return
+    left, right = st.columns([3, 2])
+    left.plotly_chart(ui.style_figure(charts.ranking_bars(
+        teams, "team", {"title": ui.t("rk.chart.teams"), "axis": ui.t("rk.col.composite")})),
+        key="rk_team_bars")
+    right.plotly_chart(ui.style_figure(charts.score_components(
+        teams, "team", {**COMPONENT_LABELS, "title": ui.t("rk.chart.components")})),
+        key="rk_team_components")
+    ranking_table(teams, "team", ui.t("rk.col.team"), "rk_team_table")
+
+
+def draw_reps_of(team: str, suffix: str) -> None:
+    mine = reps[reps["team"] == team]
+    if mine.empty:
+        ui.empty_state()
+        return
+    st.plotly_chart(ui.style_figure(charts.ranking_bars(
+        mine, "rep", {"title": ui.t("rk.chart.reps", team=team), "axis": ui.t("rk.col.composite")})),
+        key=f"rk_rep_bars_{suffix}")
+    ranking_table(mine, "rep", ui.t("rk.col.rep"), f"rk_rep_table_{suffix}")
+
+
+def recognition_line(row) -> str:
+    return rankings.recognition_text(row, ui.lang(), escape=ui.md)
+
+
+ICONS = {"three_months_over_target": "🔥", "outstanding_attainment": "🌟", "big_win": "💰",
+         "team_over_target": "🏁", "first_design_institute": "📐", "most_improved": "📈"}
+
+
+def draw_recognitions() -> None:
+    found = ui.query(rankings.recognitions, period, filters, as_of)
+    if found.empty:
+        st.info(ui.t("rk.rec.none"), icon="ℹ️")
+        return
+    head_office = found[found["head_office"]]
+    with st.container(key="rk_head_office", border=True):
+        st.markdown("**" + ui.t("rk.head_office") + "**")
+        if head_office.empty:
+            st.caption(ui.t("rk.head_office.none"))
+        for row in head_office.itertuples():
+            st.markdown(f"{ICONS.get(row.kind, '•')} " + recognition_line(row))
+    others = found[~found["head_office"]]
+    if len(others):
+        st.markdown("**" + ui.t("rk.recognitions.more") + "**")
+        with st.container(key="rk_recognitions"):
+            for row in others.itertuples():
+                st.markdown(f"{ICONS.get(row.kind, '•')} " + recognition_line(row))
+
+
+team_names = sorted(set(reps["team"]))
+parts = [(ui.t("rk.section.teams"), draw_teams)]
+if ui.presenting():
+    # On the meeting screen every team's table takes its turn.
+    parts += [(ui.t("rk.section.reps_of", team=team), lambda team=team, i=i: draw_reps_of(team, str(i)))
+              for i, team in enumerate(team_names)]
+else:
+    def draw_reps() -> None:
+        team = m3.team_choice(team_names, "rk_team")
+        if team:
+            draw_reps_of(team, "chosen")
+    parts.append((ui.t("rk.section.reps"), draw_reps))
+parts.append((ui.t("rk.section.recognitions"), draw_recognitions))
+m3.sections(parts, "rk")

@@ -1,0 +1,79 @@
+"""Module 3's pages on the tiny company (AppTest): what each shows, and presentation mode
+(`?present=1`: one section at a time, rotating on a timer)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from streamlit.testing.v1 import AppTest
+
+from tests.test_app import ROOT, app_env  # noqa: F401  (the fixture)
+
+
+def open_page(page: str, lang: str, present: bool = False, **state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = lang
+    if present:
+        at.query_params["present"] = "1"
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def table(at: AppTest, *columns: str):
+    """The first table showing all these columns (AppTest does not expose a dataframe's key)."""
+    for frame in at.dataframe:
+        if set(columns) <= set(frame.value.columns):
+            return frame.value
+    raise AssertionError(f"no table with {columns}")
+
+
+def markdown_text(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_rankings_show_both_teams_and_the_first_design_institute_deal(app_env):
+    at = open_page("pages/rankings.py", "zh", f_period="2026-05")
+    teams = table(at, "team", "composite")
+    assert list(teams["team"]) == ["Dragon", "Tiger"]
+    assert "华东设计院" in markdown_text(at), "Zhang's first deal with the design institute"
+    assert [s.value for s in at.subheader] == ["团队之间", "团队内销售之间", "表彰"]
+
+
+def test_the_team_meeting_shows_the_weeks_win_and_its_case(app_env):
+    at = open_page("pages/team_meeting.py", "en", f_period="2026-05", tm_team="Dragon",
+                   tm_day=date(2026, 5, 20))
+    assert {m.label: m.value for m in at.metric}["Deals won"] == "1"
+    wins = table(at, "client", "cycle_days")
+    assert list(wins["client"]) == ["江苏钢构"]
+    assert "张伟 Zhang" in markdown_text(at), "the case names who won it"
+    behind = table(at, "rep", "why")
+    assert "李娜 Li" in list(behind["rep"])
+
+
+def test_the_manager_meeting_escalates_the_teams_behind(app_env):
+    at = open_page("pages/manager_meeting.py", "en", f_period="2026-05")
+    assert list(table(at, "team", "key_account_coverage")["team"]) == ["Dragon", "Tiger"]
+    assert "Teams behind target" in markdown_text(at)
+
+
+def test_the_sales_school_refuses_to_compare_three_reps(app_env):
+    at = open_page("pages/sales_school.py", "zh")
+    assert any("人数太少" in w.value for w in at.warning)
+
+
+def test_the_field_meeting_shows_a_clients_chain(app_env):
+    at = open_page("pages/field_meeting.py", "en", fm_kind="client", fm_client=1)
+    text = markdown_text(at)
+    assert "华东设计院" in text
+    assert table(at, "client", "expected_close_date")["client"].tolist().count("华东设计院") == 3
+
+
+def test_presentation_mode_shows_one_section_at_a_time(app_env):
+    at = open_page("pages/team_meeting.py", "en", present=True, tm_team="Dragon",
+                   tm_day=date(2026, 5, 20))
+    assert [s.value for s in at.subheader] == ["Wins of the week"]
+    assert any("1 / 4" in c.value for c in at.caption)
