@@ -244,6 +244,26 @@ class _Deck:
         self.deck = Presentation()
         self.deck.slide_width, self.deck.slide_height = WIDTH, HEIGHT
         self.charts = 0
+        self._memo: dict[str, object] = {}
+
+    def once(self, key: str, compute):
+        """A figure several slides use, computed once per deck."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def issues(self) -> pd.DataFrame:
+        return self.once("issues", lambda: meetings.issues_to_escalate(
+            self.con, self.period, self.filters, self.as_of))
+
+    def school(self) -> dict[str, pd.DataFrame]:
+        """The sales school over its default window. A team alone is mostly too few to tell, so a
+        team's deck compares the whole sales force in the user's scope."""
+        scope = self.filters if self.team is None else Filters(
+            scope_regions=self.filters.scope_regions, scope_teams=self.filters.scope_teams,
+            scope_rep_ids=self.filters.scope_rep_ids)
+        return self.once("school", lambda: school.school(
+            self.con, school.window_for(self.as_of), scope, self.as_of))
 
     def t(self, key: str, **values) -> str:
         return t(key, self.lang, **values)
@@ -559,7 +579,7 @@ def _behind_slide(d: _Deck) -> None:
 
 def _issues_slide(d: _Deck) -> None:
     slide = _slide(d.deck, d.t("mm.section.issues"), d.lang, d.subtitle)
-    issues = meetings.issues_to_escalate(d.con, d.period, d.filters, d.as_of)
+    issues = d.issues()
     lines = []
     for kind, group in (issues.groupby("kind", sort=False) if len(issues) else []):
         lines.append(d.t(f"mm.issue.{kind}"))
@@ -572,12 +592,7 @@ def _school_slide(d: _Deck) -> None:
     window = school.window_for(d.as_of)
     slide = _slide(d.deck, d.t("pack.school.title"), d.lang,
                    d.t("mm.practices.window", window=school.window_label(window, d.lang)))
-    # The comparison needs the whole sales force: a team alone is mostly too few to tell.
-    scope = d.filters if d.team is None else Filters(
-        scope_regions=d.filters.scope_regions, scope_teams=d.filters.scope_teams,
-        scope_rep_ids=d.filters.scope_rep_ids)
-    found = school.school(d.con, window, scope, d.as_of)
-    comparison = found["comparison"]
+    comparison = d.school()["comparison"]
     shown = comparison.iloc[::-1]
     d.chart(slide, XL_CHART_TYPE.BAR_CLUSTERED,
             [d.t(f"ss.b.{b}") for b in shown["behaviour"]],
@@ -610,18 +625,14 @@ def _next_steps_slide(d: _Deck) -> None:
         else:
             _textbox(slide, MARGIN, Inches(2.05), Inches(6.2), Inches(1), [d.t("tm.next.none")], d.lang, 13)
     else:
-        issues = meetings.issues_to_escalate(d.con, d.period, d.filters, d.as_of)
+        issues = d.issues()
         _textbox(slide, MARGIN, Inches(1.5), Inches(6.2), Inches(0.5), [d.t("pack.next.escalate")],
                  d.lang, 18, True, ACCENT)
         for kind, group in (issues.groupby("kind", sort=False) if len(issues) else []):
             left.append(d.t(f"pack.next.action.{kind}", n=len(group)))
         _textbox(slide, MARGIN, Inches(2.05), Inches(6.2), Inches(5), left or [d.t("mm.issues.none")],
                  d.lang, 14, bullet="• ")
-    window = school.window_for(d.as_of)
-    scope = Filters(scope_regions=d.filters.scope_regions, scope_teams=d.filters.scope_teams,
-                    scope_rep_ids=d.filters.scope_rep_ids)
-    found = school.school(d.con, window, scope if d.team else d.filters, d.as_of)
-    steps = found["steps"]
+    steps = d.school()["steps"]
     if d.team:
         steps = steps[steps["team"] == d.team]
     _textbox(slide, Inches(6.9), Inches(1.5), Inches(5.95), Inches(0.5), [d.t("pack.next.steps")],
