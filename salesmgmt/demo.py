@@ -19,6 +19,7 @@ then split into deals, so team attainment is what the script says, not what the 
 
 from __future__ import annotations
 
+import bisect
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -101,8 +102,10 @@ DATA_TABLES: list[str] = [
 
 @dataclass(frozen=True)
 class DemoSize:
-    """How big the company is. Only the standard size is offered today; the generator is
-    written so that larger sizes (more engineers per team, more clients) stay fast."""
+    """How big the company is: the standard regional company (four teams, each its own region
+    of East China) or a national one (`LARGE_SIZE`: ten regions of ten teams). The standard
+    values are the defaults; a size with other values never changes what the standard size
+    draws, so the standard company stays the same for a seed."""
 
     engineers_per_team: tuple[int, int] = (8, 10)
     """Inclusive range of sales engineers in a team."""
@@ -112,9 +115,97 @@ class DemoSize:
     """Average open opportunities of an ordinary engineer at as-of."""
     visit_norm_per_week: float = float(VISIT_NORM_PER_WEEK)
     """The seed's norm: at least two client visits a week; most reps sit around it."""
+    regions: int = 4
+    """Regions of the company. 4 with one team each is the East China company of `TEAMS`;
+    anything else draws from the national regions (`NATIONAL_REGIONS`, at most ten)."""
+    teams_per_region: int = 1
+    history_years: int = 2
+    """History starts at the beginning of the quarter this many years before as-of."""
+    quota_factor: float = 1.0
+    """Multiplies every engineer's annual quota (CNY)."""
+    deal_factor: float = 1.0
+    """Multiplies the typical size of a deal (won deals are split from the plan at this size)."""
+    call_rate: tuple[float, float] = (0.15, 0.4)
+    """Range of an engineer's phone calls logged a week."""
+    meeting_rate: tuple[float, float] = (0.04, 0.15)
+    """Range of an engineer's meetings (at the office, with several clients) a week."""
+    key_account_share: float = 0.1
+    """Share of an engineer's clients that are key accounts (seen every two to four weeks)."""
+    client_name_words: int = 1
+    """Trade-name words in a client's or project's name: two leave room for 100,000 names."""
+
+    @property
+    def teams(self) -> int:
+        return self.regions * self.teams_per_region
 
 
 STANDARD_SIZE = DemoSize()
+
+#: The national company: 10 regions x 10 teams of 10-12 engineers (~1,200 reps), ~100,000
+#: clients, three years of history with ~200,000 opportunities and ~1,000,000 contacts.
+#: Engineers carry a bigger quota in smaller deals and log their phone calls.
+LARGE_SIZE = DemoSize(
+    engineers_per_team=(10, 12), clients_per_engineer=94.0, open_deals_per_engineer=12.0,
+    regions=10, teams_per_region=10, history_years=3, quota_factor=2.6, deal_factor=0.3,
+    call_rate=(1.5, 2.5), meeting_rate=(0.3, 0.6), key_account_share=0.04, client_name_words=2)
+
+#: `python -m salesmgmt demo --scale NAME`.
+SIZES: dict[str, DemoSize] = {"standard": STANDARD_SIZE, "large": LARGE_SIZE}
+
+#: Regions of the national company: (region as shown, team name stem in Chinese and English,
+#: provinces, cities). Teams are numbered within their region ("华东一组 East 1").
+NATIONAL_REGIONS: list[tuple[str, str, str, list[str], list[str]]] = [
+    ("华东 East China", "华东", "East", ["江苏", "浙江", "上海"],
+     ["上海", "南京", "苏州", "无锡", "常州", "南通", "杭州", "宁波", "嘉兴", "绍兴", "温州", "昆山"]),
+    ("华北 North China", "华北", "North", ["河北", "北京", "天津"],
+     ["北京", "天津", "石家庄", "唐山", "保定", "廊坊", "沧州", "邯郸", "秦皇岛", "邢台", "衡水", "张家口"]),
+    ("华南 South China", "华南", "South", ["广东", "广西", "海南"],
+     ["广州", "深圳", "东莞", "佛山", "惠州", "珠海", "中山", "江门", "南宁", "柳州", "海口", "湛江"]),
+    ("华中 Central China", "华中", "Central", ["湖北", "湖南", "河南"],
+     ["武汉", "长沙", "郑州", "洛阳", "襄阳", "宜昌", "株洲", "湘潭", "岳阳", "新乡", "许昌", "南阳"]),
+    ("西南 Southwest", "西南", "Southwest", ["四川", "重庆", "云南", "贵州"],
+     ["成都", "重庆", "昆明", "贵阳", "绵阳", "德阳", "宜宾", "遵义", "曲靖", "泸州", "南充", "乐山"]),
+    ("西北 Northwest", "西北", "Northwest", ["陕西", "甘肃", "宁夏", "新疆"],
+     ["西安", "兰州", "银川", "乌鲁木齐", "宝鸡", "咸阳", "渭南", "天水", "榆林", "西宁", "酒泉", "克拉玛依"]),
+    ("东北 Northeast", "东北", "Northeast", ["辽宁", "吉林", "黑龙江"],
+     ["沈阳", "大连", "长春", "哈尔滨", "鞍山", "吉林", "大庆", "营口", "锦州", "齐齐哈尔", "抚顺", "盘锦"]),
+    ("山东 Shandong", "山东", "Shandong", ["山东"],
+     ["济南", "青岛", "烟台", "潍坊", "淄博", "临沂", "济宁", "威海", "日照", "东营", "泰安", "德州"]),
+    ("闽赣 Fujian & Jiangxi", "闽赣", "Fujian-Jiangxi", ["福建", "江西"],
+     ["福州", "厦门", "泉州", "漳州", "莆田", "龙岩", "南昌", "赣州", "九江", "上饶", "宜春", "景德镇"]),
+    ("晋蒙 Shanxi & Inner Mongolia", "晋蒙", "Shanxi-Mongolia", ["山西", "内蒙古"],
+     ["太原", "大同", "长治", "晋中", "临汾", "运城", "阳泉", "呼和浩特", "包头", "鄂尔多斯", "赤峰", "忻州"]),
+]
+_TEAM_NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+                  "十一", "十二", "十三", "十四", "十五", "十六"]
+
+
+@dataclass(frozen=True)
+class _Geography:
+    """Per team index: (team, region) as shown, and the cities and provinces its clients and
+    projects are named after."""
+
+    teams: list[tuple[str, str]]
+    cities: list[list[str]]
+    provinces: list[list[str]]
+
+
+def _geography(size: DemoSize) -> _Geography:
+    if size.regions == len(TEAMS) and size.teams_per_region == 1:
+        return _Geography(TEAMS, _CITIES, _PROVINCES)
+    if not 1 <= size.regions <= len(NATIONAL_REGIONS) or not 1 <= size.teams_per_region <= len(_TEAM_NUMERALS):
+        raise ValueError(f"unsupported demo size: {size.regions} regions of {size.teams_per_region} teams")
+    teams, cities, provinces = [], [], []
+    for region, zh, en, provs, region_cities in NATIONAL_REGIONS[:size.regions]:
+        for k in range(size.teams_per_region):
+            teams.append((f"{zh}{_TEAM_NUMERALS[k]}组 {en} {k + 1}", region))
+            cities.append(region_cities)
+            provinces.append(provs)
+    # At least four teams: the scripted stories sit in teams 0, 1 and 3.
+    if len(teams) < 4:
+        raise ValueError("a demo company needs at least four teams")
+    return _Geography(teams, cities, provinces)
+
 
 _EPOCH = date(1970, 1, 1).toordinal()
 
@@ -124,11 +215,36 @@ def _rng(seed: int, part: int) -> np.random.Generator:
     return np.random.default_rng([seed % (2**63), part])
 
 
+_CDFS: dict[tuple[Any, ...], list[float]] = {}
+
+
+def _choice_cdf(p: list[float] | np.ndarray) -> list[float]:
+    """The cumulative distribution `Generator.choice(n, p=p)` builds, cached by `p`.
+
+    `items[bisect_right(cdf, rng.random())]` draws exactly what `rng.choice(len(items), p=p)`
+    draws, from the same stream, without choice's per-call checks: at the national size the
+    generator draws millions of times from a few fixed distributions.
+    """
+    key = tuple(p.tolist() if isinstance(p, np.ndarray) else p)
+    cdf = _CDFS.get(key)
+    if cdf is None:
+        c = np.asarray(p, dtype=float).cumsum()
+        c /= c[-1]
+        cdf = _CDFS[key] = c.tolist()
+    return cdf
+
+
+def _choose(rng: np.random.Generator, items: list[Any], p: list[float] | np.ndarray) -> Any:
+    """`items[rng.choice(len(items), p=p)]`, faster (see `_choice_cdf`)."""
+    return items[bisect.bisect_right(_choice_cdf(p), rng.random())]
+
+
 def _pick(rng: np.random.Generator, items: list[Any], p: list[float] | np.ndarray | None = None) -> Any:
     if p is not None:
         p = np.asarray(p, dtype=float)
         p = p / p.sum()
-    return items[int(rng.choice(len(items), p=p))]
+        return _choose(rng, items, p)
+    return items[int(rng.integers(0, len(items)))]  # what rng.choice(len(items)) draws
 
 
 # --------------------------------------------------------------------------------------
@@ -167,6 +283,8 @@ class _Calendar:
         # instead of piling their dates onto the first day back.
         self._rank = np.maximum(np.cumsum(self.workday) - 1, 0)
         self._workday_idx = np.nonzero(self.workday)[0]
+        #: Working days of a month up to a date, with their draw weights (see `_close_day`).
+        self.close_days: dict[tuple[date, date], tuple[list[date], list[float]]] = {}
 
     def _index(self, d: date) -> int:
         return min(max(d.toordinal() - _EPOCH - self.offset, 0), len(self.days) - 1)
@@ -202,6 +320,11 @@ class _Calendar:
     def at_rank(self, rank: int) -> date:
         rank = min(max(rank, 0), len(self._workday_idx) - 1)
         return date.fromordinal(int(self.days[self._workday_idx[rank]]) + _EPOCH)
+
+    def prev_workday_day(self, day: int) -> int:
+        """`prev_workday_days` for one epoch day."""
+        i = min(max(day - self.offset, 0), len(self.days) - 1)
+        return int(self.days[self._prev[i]])
 
     def workdays(self, lo: date, hi: date) -> list[date]:
         """Working days in [lo, hi]."""
@@ -301,8 +424,8 @@ def _unique_person_names(rng: np.random.Generator, n: int, taken: set[str]) -> l
 def _build_reps(rng: np.random.Generator, size: DemoSize) -> list[_Rep]:
     taken = set(DEMO_STORIES.values())
     sizes = [int(rng.integers(size.engineers_per_team[0], size.engineers_per_team[1] + 1))
-             for _ in TEAMS]
-    names = _unique_person_names(rng, 1 + len(TEAMS) + sum(sizes), taken)
+             for _ in range(size.teams)]
+    names = _unique_person_names(rng, 1 + size.teams + sum(sizes), taken)
     director = names.pop(0)
     reps = [_Rep(1, director, None, "director", None)]
     norm = size.visit_norm_per_week
@@ -324,35 +447,50 @@ def _build_reps(rng: np.random.Generator, size: DemoSize) -> list[_Rep]:
             rep.visit_rate = float(np.clip(rng.normal(base, 0.09 * norm), 0.8 * norm, 1.25 * norm))
             if i in below and not (t == _STAR_TEAM and i == 0):
                 rep.visit_rate = float(rng.uniform(0.65, 0.78) * norm)
-            rep.call_rate = float(rng.uniform(0.15, 0.4))
-            rep.meeting_rate = float(rng.uniform(0.04, 0.15))
+            rep.call_rate = float(rng.uniform(*size.call_rate))
+            rep.meeting_rate = float(rng.uniform(*size.meeting_rate))
             rep.ride_rate = float(rng.uniform(1.5, 2.5) if rng.random() < 0.75
                                   else rng.uniform(0.3, 0.7))
             if t == _BEHIND_TEAM:
                 rep.ride_rate *= 0.5  # the Wolf manager coaches in the field less
-            rep.quota = float(quotas[int(rng.integers(len(quotas)))])
+            rep.quota = float(quotas[int(rng.integers(len(quotas)))]) * size.quota_factor
             rep.skill = float(np.exp(rng.normal(0, 0.12)))
             rep.lose_ratio = float(rng.uniform(0.6, 1.0) * (1.25 if t == _BEHIND_TEAM else 1.0))
             rep.open_deals = size.open_deals_per_engineer * (0.7 if t == _BEHIND_TEAM else 1.0)
             if name == DEMO_STORIES["star_rep"]:
-                rep.visit_rate, rep.quota, rep.key_visit_p = 1.9 * norm, 3_300_000.0, 0.75
+                rep.visit_rate, rep.key_visit_p = 1.9 * norm, 0.75
+                rep.quota = 3_300_000.0 * size.quota_factor
                 rep.lose_ratio, rep.ride_rate = 0.5, 1.0
                 rep.open_deals = 1.6 * size.open_deals_per_engineer
             if name == DEMO_STORIES["struggling_rep"]:
                 rep.visit_rate, rep.call_rate, rep.meeting_rate = 0.2 * norm, 0.05, 0.0
-                rep.quota, rep.key_visit_p, rep.lose_ratio = 2_700_000.0, 0.2, 1.6
+                rep.quota, rep.key_visit_p, rep.lose_ratio = 2_700_000.0 * size.quota_factor, 0.2, 1.6
                 rep.open_deals, rep.ride_rate = 0.5 * size.open_deals_per_engineer, 1.0
             reps.append(rep)
     return reps
 
 
-def _client_name(rng: np.random.Generator, client_type: str, team: int, taken: set[str]) -> str:
+def _trade_name(rng: np.random.Generator, words: int) -> str:
+    return "".join(_WORDS[int(rng.integers(len(_WORDS)))] for _ in range(words))
+
+
+def _engineers_by_team(reps: list[_Rep], n_teams: int) -> list[list[_Rep]]:
+    """Each team's engineers in rep order."""
+    out: list[list[_Rep]] = [[] for _ in range(n_teams)]
+    for r in reps:
+        if r.team is not None and r.role == "sales_engineer":
+            out[r.team].append(r)
+    return out
+
+
+def _client_name(rng: np.random.Generator, client_type: str, geo: _Geography, team: int,
+                 taken: set[str], words: int = 1) -> str:
     templates = _CLIENT_TEMPLATES[client_type]
     for _ in range(1000):
         template = templates[int(rng.integers(len(templates)))]
         name = template.format(
-            city=_pick(rng, _CITIES[team]), prov=_pick(rng, _PROVINCES[team]),
-            w=_WORDS[int(rng.integers(len(_WORDS)))],
+            city=_pick(rng, geo.cities[team]), prov=_pick(rng, geo.provinces[team]),
+            w=_trade_name(rng, words),
             n=_CHINESE_NUMERALS[int(rng.integers(len(_CHINESE_NUMERALS)))])
         if name_key(name) not in taken:
             taken.add(name_key(name))
@@ -360,15 +498,17 @@ def _client_name(rng: np.random.Generator, client_type: str, team: int, taken: s
     raise RuntimeError("ran out of client names")  # only if the word lists shrink a lot
 
 
-def _build_clients(rng: np.random.Generator, reps: list[_Rep], size: DemoSize) -> list[_Client]:
+def _build_clients(rng: np.random.Generator, reps: list[_Rep], size: DemoSize,
+                   geo: _Geography) -> list[_Client]:
     taken = {name_key(DEMO_STORIES["cold_account"])}
     clients: list[_Client] = []
-    for t in range(len(TEAMS)):
-        engineers = [r for r in reps if r.team == t and r.role == "sales_engineer"]
+    by_team = _engineers_by_team(reps, size.teams)
+    for t in range(size.teams):
+        engineers = by_team[t]
         n = int(round(len(engineers) * size.clients_per_engineer))
         types = [str(x) for x in rng.choice(_CLIENT_TYPES, size=n, p=_CLIENT_TYPE_P)]
         # Key accounts: big steel-structure firms and key design institutes first.
-        n_key = max(1, int(round(n * 0.1)))
+        n_key = max(1, int(round(n * size.key_account_share)))
         key_w = np.array([{"steel_structure": 5, "design_institute": 4, "construction": 1,
                            "owner": 0.6, "other": 0}[x] for x in types], dtype=float)
         key_idx = set(rng.choice(n, size=n_key, replace=False, p=key_w / key_w.sum()).tolist())
@@ -378,9 +518,9 @@ def _build_clients(rng: np.random.Generator, reps: list[_Rep], size: DemoSize) -
                                           True, 0, 4))
         for i, ctype in enumerate(types):
             key = i in key_idx
-            level = int(rng.choice([3, 4, 5], p=[0.2, 0.45, 0.35]) if key
-                        else rng.choice([1, 2, 3, 4], p=[0.15, 0.35, 0.35, 0.15]))
-            name = _client_name(rng, ctype, t, taken)
+            level = (_choose(rng, [3, 4, 5], [0.2, 0.45, 0.35]) if key
+                     else _choose(rng, [1, 2, 3, 4], [0.15, 0.35, 0.35, 0.15]))
+            name = _client_name(rng, ctype, geo, t, taken, size.client_name_words)
             region_clients.append(_Client(0, name, ctype, t, key, 0, level))
         # Owners: round-robin over a shuffled order, key accounts dealt first so each engineer
         # gets about one; the struggling rep owns none (his visits would not cover them).
@@ -435,8 +575,8 @@ class _Frame:
         return 1.0
 
 
-def _frame(as_of: date) -> _Frame:
-    start = Period.containing(date(as_of.year - 2, as_of.month, 1), "quarter").start
+def _frame(as_of: date, years: int = 2) -> _Frame:
+    start = Period.containing(date(as_of.year - years, as_of.month, 1), "quarter").start
     months, m = [], start
     while m <= date(as_of.year, 12, 1):
         months.append(m)
@@ -461,10 +601,10 @@ def _targets(reps: list[_Rep], frame: _Frame) -> dict[tuple[int, date], int]:
     return out
 
 
-def _team_factors(rng: np.random.Generator, n_quarters: int) -> np.ndarray:
+def _team_factors(rng: np.random.Generator, n_quarters: int, n_teams: int) -> np.ndarray:
     """Attainment of each team in each quarter (teams x quarters)."""
-    f = np.empty((len(TEAMS), n_quarters))
-    for t in range(len(TEAMS)):
+    f = np.empty((n_teams, n_quarters))
+    for t in range(n_teams):
         for j in range(n_quarters):
             recent = j >= n_quarters - 2
             if t == _BEHIND_TEAM:
@@ -478,13 +618,14 @@ def _team_factors(rng: np.random.Generator, n_quarters: int) -> np.ndarray:
 
 
 def _won_plan(rng: np.random.Generator, reps: list[_Rep], frame: _Frame,
-              targets: dict[tuple[int, date], int]) -> dict[tuple[int, int], float]:
+              targets: dict[tuple[int, date], int], n_teams: int) -> dict[tuple[int, int], float]:
     """Amount each engineer wins in each quarter (to as-of), CNY."""
-    team_f = _team_factors(rng, len(frame.quarters))
+    team_f = _team_factors(rng, len(frame.quarters), n_teams)
     plan: dict[tuple[int, int], float] = {}
     n_q = len(frame.quarters)
-    for t in range(len(TEAMS)):
-        engineers = [r for r in reps if r.team == t and r.role == "sales_engineer"]
+    by_team = _engineers_by_team(reps, n_teams)
+    for t in range(n_teams):
+        engineers = by_team[t]
         for j, q in enumerate(frame.quarters):
             due = {r.rep_id: sum(targets[(r.rep_id, m)] * frame.elapsed(m) for m in q.month_starts())
                    for r in engineers}
@@ -547,13 +688,14 @@ class _Opp:
     """(date, stage entered) for creation and every stage change: visits precede them."""
 
 
-def _split_amount(rng: np.random.Generator, total: float) -> list[int]:
-    """Deals (CNY, rounded to thousands) that add up to `total`: mostly one or two."""
+def _split_amount(rng: np.random.Generator, total: float, deal_factor: float = 1.0) -> list[int]:
+    """Deals (CNY, rounded to thousands) that add up to `total`: mostly one or two at the
+    standard deal size."""
     total_k = int(round(total, -3))
     if total_k < MIN_DEAL:
         return []  # a few days into a quarter: nothing signed yet
     k_min = -(-total_k // MAX_DEAL)
-    k = max(k_min, int(round(total_k / rng.uniform(450_000, 1_100_000))))
+    k = max(k_min, int(round(total_k / rng.uniform(450_000 * deal_factor, 1_100_000 * deal_factor))))
     for _ in range(100):
         if k == 1:
             return [total_k]
@@ -586,10 +728,14 @@ def _months_for(deals: list[tuple[_Rep, int, _Client | None]], months: list[date
 
 def _close_day(rng: np.random.Generator, cal: _Calendar, m: date, as_of: date) -> date:
     last = min(date(m.year, m.month, calendar.monthrange(m.year, m.month)[1]), as_of)
-    days = cal.workdays(m, last) or [last]
-    # Deals cluster towards month end, when customers sign and reps chase the number.
-    w = np.linspace(1.0, 2.0, len(days))
-    return days[int(rng.choice(len(days), p=w / w.sum()))]
+    found = cal.close_days.get((m, last))
+    if found is None:
+        days = cal.workdays(m, last) or [last]
+        # Deals cluster towards month end, when customers sign and reps chase the number.
+        w = np.linspace(1.0, 2.0, len(days))
+        found = cal.close_days[(m, last)] = (days, _choice_cdf(w / w.sum()))
+    days, cdf = found
+    return days[bisect.bisect_right(cdf, rng.random())]
 
 
 def _stage_path(rng: np.random.Generator, final: str) -> list[str]:
@@ -748,10 +894,10 @@ _BUILDINGS = ["厂房", "联合厂房", "生产车间", "仓库", "物流仓储�
               "总装车间", "成品库"]
 
 
-def _project_name(rng: np.random.Generator, team: int, taken: set[str]) -> str:
+def _project_name(rng: np.random.Generator, cities: list[str], taken: set[str], words: int = 1) -> str:
     for _ in range(1000):
-        city = _pick(rng, _CITIES[team])
-        name = (city + _WORDS[int(rng.integers(len(_WORDS)))] + _pick(rng, _PARKS)
+        city = _pick(rng, cities)
+        name = (city + _trade_name(rng, words) + _pick(rng, _PARKS)
                 + _pick(rng, _PHASES) + _pick(rng, _BUILDINGS))
         if name not in taken:
             taken.add(name)
@@ -759,20 +905,24 @@ def _project_name(rng: np.random.Generator, team: int, taken: set[str]) -> str:
     raise RuntimeError("ran out of project names")
 
 
-def _assign_projects(rng: np.random.Generator, opps: list[_Opp]) -> None:
+def _assign_projects(rng: np.random.Generator, opps: list[_Opp], geo: _Geography,
+                     words: int = 1) -> None:
     """Group opportunities of a region into projects: one project reaches several client types
     (the design institute specifies, the steel-structure firm or builder buys, the owner
     decides), so a project's chain can be followed across clients."""
     taken: set[str] = set()
-    for t in range(len(TEAMS)):
-        region = sorted((o for o in opps if o.team == t), key=lambda o: (o.created, o.seq))
+    by_team: list[list[_Opp]] = [[] for _ in geo.teams]
+    for o in opps:
+        by_team[o.team].append(o)
+    for t in range(len(geo.teams)):
+        region = sorted(by_team[t], key=lambda o: (o.created, o.seq))
         done = [False] * len(region)
         for i, o in enumerate(region):
             if done[i]:
                 continue
             done[i] = True
             group = [o]
-            size = int(rng.choice([1, 2, 3, 4], p=[0.35, 0.35, 0.2, 0.1]))
+            size = _choose(rng, [1, 2, 3, 4], [0.35, 0.35, 0.2, 0.1])
             types = {o.client_type}
             for j in range(i + 1, len(region)):
                 if len(group) >= size or (region[j].created - o.created).days > 150:
@@ -781,7 +931,7 @@ def _assign_projects(rng: np.random.Generator, opps: list[_Opp]) -> None:
                     done[j] = True
                     group.append(region[j])
                     types.add(region[j].client_type)
-            project = _project_name(rng, t, taken)
+            project = _project_name(rng, geo.cities[t], taken, words)
             used: set[str] = set()
             for member in group:
                 member.project = project
@@ -807,18 +957,21 @@ class _ClientPicker:
     def __init__(self, own: dict[int, list[_Client]], region: dict[int, list[_Client]]) -> None:
         self._pools = {**{("own", k): v for k, v in own.items()},
                        **{("region", k): v for k, v in region.items()}}
-        self._p: dict[tuple[str, int], np.ndarray] = {}
+        self._cdf: dict[tuple[str, int], list[float]] = {}
         for key, pool in self._pools.items():
             w = np.array([(2.5 if c.key_account else 1.0) * _DEAL_WEIGHT_BY_TYPE[c.client_type]
                           for c in pool])
-            self._p[key] = w / w.sum() if len(w) else w
+            if len(w):
+                cdf = (w / w.sum()).cumsum()  # as rng.choice(len(pool), p=w / w.sum()) does
+                cdf /= cdf[-1]
+                self._cdf[key] = cdf.tolist()
 
     def pick(self, rng: np.random.Generator, rep: _Rep) -> _Client:
         key = ("own", rep.rep_id)
         if rng.random() >= 0.95 or not self._pools.get(key):
             key = ("region", rep.team or 0)
         pool = self._pools[key]
-        return pool[int(rng.choice(len(pool), p=self._p[key]))]
+        return pool[bisect.bisect_right(self._cdf[key], rng.random())]
 
 
 def _script_cold_timeline(rng: np.random.Generator, cal: _Calendar, opp: _Opp, quiet: date,
@@ -839,7 +992,8 @@ def _script_cold_timeline(rng: np.random.Generator, cal: _Calendar, opp: _Opp, q
 
 def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep],
                          clients: list[_Client], plan: dict[tuple[int, int], float],
-                         targets: dict[tuple[int, date], int]) -> tuple[list[_Opp], date]:
+                         targets: dict[tuple[int, date], int], size: DemoSize = STANDARD_SIZE,
+                         geo: _Geography | None = None) -> tuple[list[_Opp], date]:
     """Won deals from the plan, lost and open deals around them, the cold account's script.
     Returns the opportunities and the cold account's last visit day."""
     rng = _rng(seed, 4)
@@ -861,7 +1015,7 @@ def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_R
 
     engineers = [r for r in reps if r.role == "sales_engineer"]
     own: dict[int, list[_Client]] = {r.rep_id: [] for r in engineers}
-    region: dict[int, list[_Client]] = {t: [] for t in range(len(TEAMS))}
+    region: dict[int, list[_Client]] = {t: [] for t in range(size.teams)}
     for c in clients:
         if c is not cold:
             own[c.owner_rep_id].append(c)
@@ -881,8 +1035,9 @@ def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_R
     lost_stage_p = [0.15, 0.2, 0.2, 0.3, 0.15]
     lost_days = cal.workdays(frame.start, as_of)
     n_won = {r.rep_id: 0 for r in engineers}
-    for t in range(len(TEAMS)):
-        team = [r for r in engineers if r.team == t]
+    by_team = _engineers_by_team(reps, size.teams)
+    for t in range(size.teams):
+        team = by_team[t]
         for j, q in enumerate(frame.quarters):
             months = q.month_starts()
             due = [sum(targets[(r.rep_id, m)] for r in team) * frame.elapsed(m) for m in months]
@@ -890,7 +1045,7 @@ def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_R
                 continue
             deals: list[tuple[_Rep, int, _Client | None]] = []
             for rep in team:
-                deals += [(rep, amount, None) for amount in _split_amount(rng, plan[(rep.rep_id, j)])]
+                deals += [(rep, amount, None) for amount in _split_amount(rng, plan[(rep.rep_id, j)], size.deal_factor)]
                 if rep is cold_owner and j in cold_won:
                     deals.append((rep, cold_won[j], cold))
             for (rep, amount, client), m in zip(deals, _months_for(deals, months, due)):
@@ -900,10 +1055,10 @@ def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_R
         for _ in range(int(round(n_won[rep.rep_id] * rep.lose_ratio))):
             stage = _pick(rng, _OPEN_KEYS, lost_stage_p)
             close = lost_days[int(rng.integers(len(lost_days)))]
-            new(rep, LOST, _deal_amount(rng, 550_000), stage, close)
+            new(rep, LOST, _deal_amount(rng, 550_000 * size.deal_factor), stage, close)
         for _ in range(max(1, int(rng.poisson(rep.open_deals)))):
             stage = _pick(rng, _OPEN_KEYS, [0.2, 0.2, 0.25, 0.2, 0.15])
-            new(rep, "open", _deal_amount(rng, 600_000), stage, None)
+            new(rep, "open", _deal_amount(rng, 600_000 * size.deal_factor), stage, None)
 
     for o in opps:
         _build_timeline(rng, cal, o, as_of)
@@ -938,7 +1093,7 @@ def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_R
         if o.cold:  # nobody visits it after the last visit, so nothing is preceded by one
             o.transitions = [(d, s) for d, s in o.transitions if d <= quiet]
 
-    _assign_projects(rng, opps)
+    _assign_projects(rng, opps, geo or _geography(size), size.client_name_words)
     # Ids: numbered per year of creation, in order of creation.
     counter: dict[int, int] = {}
     for o in sorted(opps, key=lambda o: (o.created, o.rep_id, o.seq)):
@@ -1012,7 +1167,8 @@ def _window_sum(a: np.ndarray, width: int) -> np.ndarray:
 
 
 def _build_visits(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep], clients: list[_Client],
-                  opps: list[_Opp], history: pd.DataFrame, cold_last: date) -> pd.DataFrame:
+                  opps: list[_Opp], history: pd.DataFrame, cold_last: date,
+                  n_teams: int = len(TEAMS)) -> pd.DataFrame:
     rng = _rng(seed, 5)
     d0 = frame.start.toordinal() - _EPOCH
     d1 = frame.as_of.toordinal() - _EPOCH
@@ -1059,7 +1215,7 @@ def _build_visits(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep], cl
                 continue
             day = t_day
             if i > 0:
-                day = int(cal.prev_workday_days(np.array([t_day - int(rng.integers(0, 4))]))[0])
+                day = cal.prev_workday_day(t_day - int(rng.integers(0, 4)))
             day = max(day, created)
             if day < d0:
                 continue
@@ -1123,7 +1279,7 @@ def _build_visits(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep], cl
     opp_to = np.array([(o.close or frame.as_of).toordinal() - _EPOCH for o in opps])
     opp_cold = np.array([o.cold for o in opps])
     book: dict[int, list[_Client]] = {r.rep_id: [] for r in engineers}
-    team_book: dict[int, list[_Client]] = {t: [] for t in range(len(TEAMS))}
+    team_book: dict[int, list[_Client]] = {t: [] for t in range(n_teams)}
     for c in clients:
         if c is not cold:
             book[c.owner_rep_id].append(c)
@@ -1240,22 +1396,23 @@ def _as_dates(values: list[date | None]) -> pd.Series:
 def build_demo_frames(as_of: date, seed: int = 7,
                       size: DemoSize = STANDARD_SIZE) -> dict[str, pd.DataFrame]:
     """The demo company as one DataFrame per table, sorted by key (pure: no database)."""
-    frame = _frame(as_of)
+    frame = _frame(as_of, size.history_years)
+    geo = _geography(size)
     # Wide enough for deals created before the history starts and expected after as-of.
     cal = _Calendar(frame.start - timedelta(days=400), date(as_of.year + 2, 12, 31))
     reps = _build_reps(_rng(seed, 1), size)
-    clients = _build_clients(_rng(seed, 2), reps, size)
+    clients = _build_clients(_rng(seed, 2), reps, size, geo)
     targets = _targets(reps, frame)
-    plan = _won_plan(_rng(seed, 3), reps, frame, targets)
-    opps, cold_last = _build_opportunities(seed, cal, frame, reps, clients, plan, targets)
+    plan = _won_plan(_rng(seed, 3), reps, frame, targets, size.teams)
+    opps, cold_last = _build_opportunities(seed, cal, frame, reps, clients, plan, targets, size, geo)
 
     reps_df = pd.DataFrame({
         "rep_id": [r.rep_id for r in reps],
         "name": [r.name for r in reps],
         "name_key": [name_key(r.name) for r in reps],
         "code": [f"E{r.rep_id:03d}" for r in reps],
-        "team": [TEAMS[r.team][0] if r.team is not None else None for r in reps],
-        "region": [TEAMS[r.team][1] if r.team is not None else None for r in reps],
+        "team": [geo.teams[r.team][0] if r.team is not None else None for r in reps],
+        "region": [geo.teams[r.team][1] if r.team is not None else None for r in reps],
         "role": [r.role for r in reps],
         "manager": [r.manager for r in reps],
         "active": True,
@@ -1266,7 +1423,7 @@ def build_demo_frames(as_of: date, seed: int = 7,
         "name_key": [name_key(c.name) for c in clients],
         "code": [f"C{c.client_id:04d}" for c in clients],
         "client_type": [c.client_type for c in clients],
-        "region": [TEAMS[c.team][1] for c in clients],
+        "region": [geo.teams[c.team][1] for c in clients],
         "key_account": [c.key_account for c in clients],
         "owner_rep_id": [c.owner_rep_id for c in clients],
         "relationship_level": [c.level for c in clients],
@@ -1299,7 +1456,7 @@ def build_demo_frames(as_of: date, seed: int = 7,
         "from_day": np.array([d.toordinal() - _EPOCH for d in (r["valid_from"] for r in hist_rows)]),
         "stage": history.stage})
 
-    visits = _build_visits(seed, cal, frame, reps, clients, opps, history_days, cold_last)
+    visits = _build_visits(seed, cal, frame, reps, clients, opps, history_days, cold_last, size.teams)
 
     target_rows = sorted(targets.items(), key=lambda kv: (kv[0][1], str(kv[0][0])))
     targets_df = pd.DataFrame({
