@@ -211,3 +211,47 @@ def test_no_byte_string_makes_prepare_raise():
         for name in ("x.csv", "x.xlsx", "x.txt"):
             preview = importer.prepare(data, name)
             assert preview.file_error is not None or preview.kind is not None
+
+
+def _normalised(rows):
+    """Rows with empty text as None and trailing empty cells dropped (both readers' ways)."""
+    out = []
+    for row in rows:
+        cells = [None if v == "" else v for v in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        out.append(cells)
+    return out
+
+
+@pytest.mark.parametrize("write_only", [False, True], ids=["shared-strings", "inline-strings"])
+@pytest.mark.parametrize("mac_epoch", [False, True], ids=["1900", "1904"])
+def test_the_streaming_excel_reader_reads_what_openpyxl_reads(write_only, mac_epoch):
+    import io
+
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from salesmgmt.importer import reading
+
+    rows = [["拜访日期", "销售人员", "金额", "是否计划内", "备注"],
+            [datetime(2024, 5, 6, 10, 30), "张伟", 12345.5, True, "=HYPERLINK(\"x\")"],
+            [date(2024, 5, 7), "李娜", 100, False, None],
+            [None, None, None, None, None],
+            ["2024/5/8", "　王强 ", 0, None, "多行\n备注"]]
+    book = openpyxl.Workbook(write_only=write_only)
+    if mac_epoch:
+        book.epoch = CALENDAR_MAC_1904
+    if not write_only:
+        book.remove(book.active)
+    ws = book.create_sheet("拜访")
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    fast, name, names = reading._read_xlsx_streaming(data, None)
+    slow, slow_name, slow_names = reading._read_xlsx_openpyxl(data, None)
+    assert (name, names) == (slow_name, slow_names) == ("拜访", ["拜访"])
+    assert _normalised(fast) == _normalised(slow)
+    assert fast[1][0] == datetime(2024, 5, 6, 10, 30)
