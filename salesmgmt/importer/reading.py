@@ -390,8 +390,7 @@ def read_table(data: bytes, file_name: str, encoding: str | None = None,
     kind = _looks_binary(data)
     if kind:
         raise SalesmgmtError("import.not_a_table", what=kind)
-    if sheet is not None:
-        raise SalesmgmtError("import.sheet_for_csv")
+    # A sheet name means nothing to a text file (the command line passes it to every file).
     if b"\x00" in data[:8192] and not (
             data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data)
             or (encoding and "16" in encoding) or (encoding and "32" in encoding)):

@@ -61,7 +61,6 @@ EN = {
     "import.corrupt_excel_detail": "The Excel workbook cannot be read ({detail}). Open it in "
                                    "Excel, save it again as .xlsx, and upload that.",
     "import.no_such_sheet": "The workbook has no sheet named '{sheet}'. Its sheets: {sheets}.",
-    "import.sheet_for_csv": "A sheet can only be chosen for an Excel workbook; this is a text file.",
     "import.unknown_encoding": "'{encoding}' is not a text encoding this program knows. Try "
                                "utf-8, gb18030 (for GBK/GB2312), utf-16 or big5.",
     "import.wrong_encoding": "The file cannot be read as {encoding} (invalid bytes at position "
@@ -242,7 +241,6 @@ ZH = {
     "import.corrupt_excel_detail": "无法读取该 Excel 工作簿（{detail}）。请在 Excel 中打开并重新另存为 "
                                    ".xlsx 后上传。",
     "import.no_such_sheet": "工作簿中没有名为“{sheet}”的工作表。现有工作表：{sheets}。",
-    "import.sheet_for_csv": "只有 Excel 工作簿可以选择工作表；这是文本文件。",
     "import.unknown_encoding": "“{encoding}”不是可识别的文本编码。可尝试 utf-8、gb18030"
                                "（适用于 GBK/GB2312）、utf-16 或 big5。",
     "import.wrong_encoding": "无法按 {encoding} 读取文件（位置 {position} 处有无效字节）。"
