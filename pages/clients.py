@@ -41,7 +41,7 @@ TYPE = {k: ui.t(f"client_type.{k}") for k in
         ("design_institute", "steel_structure", "construction", "owner", "other")}
 
 with tab_health:
-    only_key = st.toggle(ui.t("cl.health.key_only"), value=True, key="cl_key_only")
+    only_key = st.toggle(ui.t("cl.health.key_only"), value=len(key) > 0, key="cl_key_only")
     shown = key if only_key else health
     if shown.empty:
         st.info(ui.t("cl.health.no_key"), icon=":material/info:")
@@ -73,7 +73,7 @@ with tab_health:
 
 with tab_profile:
     left, right = st.columns([3, 1])
-    all_clients = right.toggle(ui.t("cl.profile.all_clients"), key="cl_all_clients")
+    all_clients = right.toggle(ui.t("cl.profile.all_clients"), value=key.empty, key="cl_all_clients")
     # In the order of the health list: key accounts going cold first.
     source = health if all_clients else key
     names = dict(zip(source["client_id"], source["client"]))

@@ -41,11 +41,16 @@ tab_month, tab_long, tab_visits, tab_effect, tab_plan = st.tabs([
     ui.t("co.tab.month"), ui.t("co.tab.long"), ui.t("co.tab.visits"), ui.t("co.tab.effect"),
     ui.t("co.tab.plan")])
 
+never = summary["last_coached"].isna().all()
+if never:
+    st.info(ui.t("co.never"), icon=":material/info:")
+
 with tab_month:
     months = ui.query(coaching.coaching_by_month, filters, period, as_of, 6, norm)
-    heatmap = charts.ride_alongs_heatmap(
-        months, norm, {"title": ui.t("co.chart.heatmap", norm=norm), "month": ui.t("ov.trend.month")})
-    st.plotly_chart(ui.style_figure(heatmap, height=heatmap.layout.height), key="co_heatmap")
+    if not never:
+        heatmap = charts.ride_alongs_heatmap(months, norm, {
+            "title": ui.t("co.chart.heatmap", norm=norm), "month": ui.t("ov.trend.month")})
+        st.plotly_chart(ui.style_figure(heatmap, height=heatmap.layout.height), key="co_heatmap")
     ui_tables.show(summary, [
         ("rep", ui.t("co.col.rep"), "text"),
         ("team", ui.t("co.col.team"), "text"),
@@ -128,9 +133,7 @@ with tab_effect:
         one_l, one_r = st.columns(2)
         rep_id = one_l.selectbox(ui.t("co.col.rep"), list(reps), format_func=lambda i: reps[i],
                                  key="co_effect_rep")
-        rep_rides = ui.query(coaching.ride_along_visits, filters, as_of - timedelta(days=730),
-                             as_of + timedelta(days=1))
-        dates = list(dict.fromkeys(rep_rides.loc[rep_rides["rep_id"] == rep_id, "visit_date"]))
+        dates = ui.query(coaching.ride_along_dates, filters, rep_id, as_of)
         default = effect.loc[effect["rep_id"] == rep_id, "coached_on"].iloc[0]
         chosen = one_r.selectbox(ui.t("co.col.coached_on"), dates,
                                  index=dates.index(default) if default in dates else 0,

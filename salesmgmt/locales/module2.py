@@ -52,6 +52,9 @@ EN = {
                     "The seed plan's example: two a month.",
     "co.long_days": "Not coached for (days)",
     "co.empty": "No active sales engineer in this selection.",
+    "co.never": "No ride-along is recorded for these sales engineers: a ride-along is a visit whose "
+                "'accompanied by' names the rep's manager. Import visits with that column, and reps "
+                "with their manager, to see coaching here.",
     "co.kpi.ride_alongs": "Ride-alongs",
     "co.kpi.engineers": "of {n} sales engineers",
     "co.kpi.rate": "Per engineer-month",
@@ -384,6 +387,8 @@ ZH = {
     "co.norm_help": "经理每月应陪同每位销售工程师拜访客户的次数。原方案示例：每月两次。",
     "co.long_days": "多少天未辅导算久",
     "co.empty": "当前筛选下没有在职的销售工程师。",
+    "co.never": "这些销售工程师没有任何陪同拜访记录：陪同拜访是指“陪同人员”中有该销售经理的拜访。"
+                "请导入带有陪同人员列的拜访记录，以及带有经理的销售名单，即可在此查看辅导情况。",
     "co.kpi.ride_alongs": "陪同拜访",
     "co.kpi.engineers": "共 {n} 名销售工程师",
     "co.kpi.rate": "人均每月",

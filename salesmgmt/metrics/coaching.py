@@ -282,6 +282,39 @@ FROM a LEFT JOIN vis USING (rep_id) LEFT JOIN deals USING (rep_id)
 """
 
 
+#: Each coached sales engineer's default ride-along to compare around: the latest with at least
+#: MIN_DAYS_AFTER days after it up to as_of, else the latest.
+ANCHORS_SQL = """
+SELECT v.rep_id,
+       coalesce(max(v.visit_date) FILTER (WHERE v.visit_date <= $settled), max(v.visit_date))
+           AS coached_on
+FROM visits v
+JOIN reps r ON r.rep_id = v.rep_id
+JOIN {pairs} p ON p.accompanied_by = v.accompanied_by AND p.manager = r.manager
+WHERE v.visit_type = 'visit' AND v.visit_date <= $as_of
+  AND r.role = 'sales_engineer' AND r.active AND {where}
+GROUP BY v.rep_id
+"""
+
+RIDE_DATES_SQL = """
+SELECT DISTINCT v.visit_date
+FROM visits v
+JOIN reps r ON r.rep_id = v.rep_id
+JOIN {pairs} p ON p.accompanied_by = v.accompanied_by AND p.manager = r.manager
+WHERE v.visit_type = 'visit' AND v.visit_date <= $as_of AND {where}
+ORDER BY v.visit_date DESC
+"""
+
+
+def ride_along_dates(con: duckdb.DuckDBPyConnection, filters: Filters, rep_id: int,
+                     as_of: date) -> list[date]:
+    """The dates of a rep's ride-alongs up to as_of, newest first (empty outside the scope)."""
+    scope = _one_rep(filters, rep_id)
+    with _ride_pairs(con, scope) as pairs:
+        frame = _run(con, RIDE_DATES_SQL.replace("{pairs}", pairs), scope, "r", {"as_of": as_of})
+    return list(as_dates(frame, "visit_date")["visit_date"])
+
+
 def before_after(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
                  days: int = BEFORE_AFTER_DAYS, coached_on: date | None = None,
                  rep_id: int | None = None) -> pd.DataFrame:
@@ -296,27 +329,22 @@ def before_after(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
     """
     scope = filters if rep_id is None else _one_rep(filters, rep_id)
     engineers = _run(con, ENGINEERS_SQL, scope, "r", {})
-    rides = ride_along_visits(con, scope, date.min, as_of + timedelta(days=1))
-    anchors = []
-    for row in engineers.itertuples():
-        mine = rides.loc[rides["rep_id"] == row.rep_id, "visit_date"]
-        if coached_on is not None:
-            day = coached_on
-        elif len(mine):
-            settled = mine[mine <= as_of - timedelta(days=MIN_DAYS_AFTER)]
-            day = settled.max() if len(settled) else mine.max()
-        else:
-            continue
-        anchors.append((row.rep_id, day, day - timedelta(days=days),
-                        min(day + timedelta(days=days), as_of + timedelta(days=1))))
-    columns = ["rep_id", "coached_on", "before_from", "after_to"]
-    table = pd.DataFrame(anchors, columns=columns)
+    if coached_on is not None:
+        table = pd.DataFrame({"rep_id": engineers["rep_id"], "coached_on": coached_on})
+    else:
+        with _ride_pairs(con, scope) as pairs:
+            table = _run(con, ANCHORS_SQL.replace("{pairs}", pairs), scope, "r",
+                         {"as_of": as_of, "settled": as_of - timedelta(days=MIN_DAYS_AFTER)})
+        as_dates(table, "coached_on")
+    table["before_from"] = [d - timedelta(days=days) for d in table["coached_on"]]
+    table["after_to"] = [min(d + timedelta(days=days), as_of + timedelta(days=1))
+                         for d in table["coached_on"]]
     if table.empty:
         return _before_after_frame(table.assign(visits_before=0, visits_after=0, won_before=0,
                                                 lost_before=0, won_after=0, lost_after=0),
                                    engineers)
     name = f"coaching_anchors_{uuid.uuid4().hex[:10]}"
-    con.register(name, table)
+    con.register(name, table[["rep_id", "coached_on", "before_from", "after_to"]])
     try:
         frame = con.execute(BEFORE_AFTER_SQL.replace("{anchors}", name)).df()
     finally:
@@ -388,10 +416,9 @@ def coaching_plan(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
         return pd.DataFrame(columns=["plan_month", "rep_id", "rep", "team", "manager", "reasons",
                                      "suggested_ride_alongs"])
     team_rate = teams.set_index("team")["win_rate"]
-    stalled = operations.stalled_deals(con, filters, as_of)
-    pushed = operations.pushed_deals(con, filters, as_of)
-    stuck = pd.concat([stalled, pushed]).drop_duplicates("opp_id")
     open_now = operations.open_deals_at(con, filters, as_of)
+    stalled = operations.stalled_among(open_now, operations.usual_stage_days(con, filters, as_of))
+    stuck = pd.concat([stalled, operations.pushed_among(open_now)]).drop_duplicates("opp_id")
     late = open_now[open_now["stage"].isin(["quote", "negotiation"])]
 
     out = summary.merge(reps[["rep_id", "win_rate", "won_count", "lost_count", "attainment",

@@ -292,7 +292,8 @@ def operations_trend(con: duckdb.DuckDBPyConnection, filters: Filters, last: Per
     ends = month_ends(last, months, as_of)
     monthly = monthly[monthly["month"] <= date(ends[-1].year, ends[-1].month, 1)] if ends else monthly.iloc[0:0]
     pipe = pipeline_at(con, filters, ends, by)
-    pipe["month"] = [date(d.year, d.month, 1) for d in pipe["at"]]
+    pipe["month"] = pd.Series([date(d.year, d.month, 1) for d in pipe["at"]], index=pipe.index,
+                              dtype=object)
     out = monthly.merge(pipe.drop(columns="at"), on=["month", *by], how="left")
     out = out.rename(columns={"pipeline_count": "open_deals", "pipeline_amount": "open_pipeline"})
     out["open_deals"] = out["open_deals"].fillna(0).astype("int64")
@@ -346,8 +347,12 @@ def stalled_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
                   min_spells: int = STALL_MIN_SPELLS) -> pd.DataFrame:
     """Open deals in their stage longer than usual, longest over first. Adds usual_days and
     over_usual (days_in_stage / usual_days) to open_deals_at's columns."""
-    deals = open_deals_at(con, filters, as_of)
-    usual = usual_stage_days(con, filters, as_of, percentile, min_spells)
+    return stalled_among(open_deals_at(con, filters, as_of),
+                         usual_stage_days(con, filters, as_of, percentile, min_spells))
+
+
+def stalled_among(deals: pd.DataFrame, usual: pd.DataFrame) -> pd.DataFrame:
+    """The stalled ones of open_deals_at's deals, given usual_stage_days."""
     out = deals.merge(usual[["stage", "usual_days"]], on="stage", how="left")
     fallback = usual["usual_days"].median() if len(usual) else float(STALL_FALLBACK_DAYS)
     out["usual_days"] = out["usual_days"].fillna(fallback)
@@ -360,7 +365,11 @@ def pushed_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
                  min_times: int = PUSH_MIN_TIMES) -> pd.DataFrame:
     """Open deals whose expected close date moved later at least `min_times` times, most pushed
     first. Adds days_pushed (current expected close date - the first one)."""
-    deals = open_deals_at(con, filters, as_of)
+    return pushed_among(open_deals_at(con, filters, as_of), min_times)
+
+
+def pushed_among(deals: pd.DataFrame, min_times: int = PUSH_MIN_TIMES) -> pd.DataFrame:
+    """The repeatedly pushed ones of open_deals_at's deals."""
     out = deals[deals["push_count"] >= min_times].copy()
     out["days_pushed"] = [
         (pd.Timestamp(now) - pd.Timestamp(first)).days if pd.notna(now) and pd.notna(first) else np.nan

@@ -87,7 +87,8 @@ def product_trend(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period
     monthly = monthly_deal_figures(con, filters, last, months, ("product",))
     ends = month_ends(last, months, as_of)
     pipe = pipeline_at(con, filters, ends, ("product",))
-    pipe["month"] = [date(d.year, d.month, 1) for d in pipe["at"]]
+    pipe["month"] = pd.Series([date(d.year, d.month, 1) for d in pipe["at"]], index=pipe.index,
+                              dtype=object)
     out = monthly.merge(pipe[["product", "month", "pipeline_amount"]], on=["product", "month"],
                         how="outer")
     for col in ("won_amount", "lost_amount", "open_amount"):
