@@ -37,6 +37,10 @@ def xlsx_bytes(sheets: dict[str, list[list[Any]]]) -> bytes:
         ws = book.create_sheet(name)
         for row in rows:
             ws.append(row)
+        for cells in ws.iter_rows():
+            for cell in cells:  # text that looks like a formula is text, as Excel keeps it
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

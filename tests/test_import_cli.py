@@ -17,14 +17,9 @@ from tests.import_fixtures import VISITS, csv_bytes, xlsx_bytes
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(*args: str, env_db: Path | None = None) -> subprocess.CompletedProcess:
+def run(*args: str) -> subprocess.CompletedProcess:
     """The real command in a subprocess (what a user runs)."""
-    import os
-
-    env = dict(os.environ)
-    if env_db is not None:
-        env["SALESMGMT_DB"] = str(env_db)
-    return subprocess.run([sys.executable, "-m", "salesmgmt", *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "salesmgmt", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -148,23 +143,32 @@ def test_uploads_lists_batches_and_undo_undoes_one(files, capsys):
 @pytest.mark.parametrize("content, expected", [
     (b"", "The file is empty"),
     (b"\x00\x01\x02binary\x00" * 40, "binary data"),
-    (b"PK\x03\x04garbage", "damaged"),
-], ids=["empty", "binary", "damaged-workbook"])
-def test_the_real_command_never_shows_a_traceback(tmp_path, content, expected):
+    ("拜访日期,销售人员,客户名称\n".encode(), "no data rows"),
+], ids=["empty", "binary", "header-only"])
+def test_a_broken_file_is_a_message_and_a_non_zero_exit(tmp_path, capsys, content, expected):
     path = tmp_path / "broken.csv"
     path.write_bytes(content)
-    result = run("import", "--db", str(tmp_path / "t.duckdb"), str(path))
-    assert result.returncode != 0
-    assert expected in result.stderr
+    assert main(["import", "--db", str(tmp_path / "t.duckdb"), str(path)]) == 1
+    assert expected in capsys.readouterr().err
+    assert not (tmp_path / "t.duckdb").exists()
+
+
+def test_the_real_command_never_shows_a_traceback(tmp_path):
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(b"PK\x03\x04garbage")
+    result = run("--lang", "zh", "import", "--db", str(tmp_path / "t.duckdb"), str(path))
+    assert result.returncode == 1 and "Excel 工作簿已损坏" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_the_real_command_uses_the_database_from_the_environment(files):
+def test_a_missing_file_is_named(tmp_path, capsys):
+    assert main(["import", "--db", str(tmp_path / "t.duckdb"), str(tmp_path / "nope.csv")]) == 1
+    assert "nope.csv does not exist" in capsys.readouterr().err
+
+
+def test_the_database_comes_from_the_environment_when_no_db_is_given(files, monkeypatch, capsys):
     tmp, good, _ = files
     db_path = tmp / "env.duckdb"
-    result = run("import", str(good), env_db=db_path)
-    assert result.returncode == 0, result.stderr
+    monkeypatch.setenv("SALESMGMT_DB", str(db_path))
+    assert main(["import", str(good)]) == 0
     assert counts(db_path)["visits"] == 3
-    missing = run("import", str(tmp / "nope.csv"), env_db=db_path)
-    assert missing.returncode == 1 and "does not exist" in missing.stderr
-    assert "Traceback" not in missing.stderr
