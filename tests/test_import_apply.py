@@ -369,3 +369,14 @@ def test_progress_is_reported_for_a_progress_bar(con):
     fractions = [f for f, _ in steps]
     assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions[:3] == sorted(fractions[:3])
     assert all(s.startswith("import.step_") for _, s in steps)
+
+
+def test_a_client_reviewed_since_its_import_keeps_its_batch_from_being_undone(con):
+    batch = import_rows(con, VISITS)
+    client_id = con.execute("SELECT client_id FROM clients WHERE name = '华东设计院'").fetchone()[0]
+    con.execute("INSERT INTO client_reviews (review_id, client_id, review_date) VALUES (1, ?, ?)",
+                [client_id, date(2024, 5, 20)])
+    with pytest.raises(SalesmgmtError) as info:
+        importer.undo(con, batch.upload_id)
+    assert info.value.key == "import.undo_client_in_use" and "client_reviews (1)" in info.value.message("en")
+    assert con.execute("SELECT count(*) FROM visits").fetchone()[0] == 3

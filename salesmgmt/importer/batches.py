@@ -918,13 +918,16 @@ def list_uploads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(LIST_UPLOADS_SQL).df()
 
 
-# What may refer to a rep or client an upload created; undo must not leave these dangling.
-_REFERENCES = {
-    "rep": [("visits", "rep_id"), ("opportunities", "rep_id"), ("opportunity_history", "rep_id"),
-            ("clients", "owner_rep_id"), ("monthly_plans", "rep_id")],
-    "client": [("visits", "client_id"), ("opportunities", "client_id"),
-               ("opportunity_history", "client_id"), ("plan_visits", "client_id")],
-}
+def _referencing_columns(con: duckdb.DuckDBPyConnection, entity: str) -> list[tuple[str, str]]:
+    """(table, column) pairs that hold a rep's or a client's id, found in the schema itself so
+    that tables added later (reviews, users...) are covered: columns named rep_id, client_id or
+    ending in _rep_id, _client_id, outside the entity's own table."""
+    own_table, (key,) = ENTITIES[entity]
+    rows = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE (column_name = ? OR suffix(column_name, ?)) AND table_name <> ? "
+        "ORDER BY table_name, column_name", [key, "_" + key, own_table]).fetchall()
+    return [(t, c) for t, c in rows if not t.startswith("_imp_")]
 
 
 def undo(con: duckdb.DuckDBPyConnection, upload_id: int, user: str | None = None) -> None:
@@ -966,34 +969,33 @@ def undo(con: duckdb.DuckDBPyConnection, upload_id: int, user: str | None = None
                     [entity])
             _check_dangling(con, changes, upload_id)
         finally:
-            con.execute(f"DROP TABLE IF EXISTS {changes}")
+            _drop(con, changes)
         con.execute("UPDATE uploads SET undone_at = current_localtimestamp(), undone_by = ? "
                     "WHERE upload_id = ?", [user, upload_id])
 
 
 def _check_dangling(con: duckdb.DuckDBPyConnection, changes: str, upload_id: int) -> None:
-    for entity, refs in _REFERENCES.items():
-        table, (key,) = ENTITIES[entity]
-        removed = (f"SELECT CAST(entity_key AS INTEGER) AS id FROM {changes} "
+    """Refuse (inside the undo's transaction) when a rep or client the batch created, now
+    deleted, is still named by other rows: they would point nowhere."""
+    for entity in ("rep", "client"):
+        removed = (f"SELECT CAST(entity_key AS INTEGER) FROM {changes} "
                    f"WHERE entity = '{entity}' AND action = 'insert'")
+        if not con.execute(f"SELECT count(*) FROM ({removed})").fetchone()[0]:
+            continue
+        checks = [(t, f"{_q(c)} IN ({removed})") for t, c in _referencing_columns(con, entity)]
+        if entity == "rep":
+            checks.append(("targets", f"scope_kind = 'rep' AND "
+                                      f"TRY_CAST(scope_key AS INTEGER) IN ({removed})"))
         users: list[str] = []
         batches: set[int] = set()
-        for ref_table, ref_col in refs:
+        for ref_table, condition in checks:
             has_upload = "upload_id" in _columns(con, ref_table)
             sel = "count(*)" + (", list(DISTINCT upload_id)" if has_upload else "")
-            found = con.execute(f"SELECT {sel} FROM {_q(ref_table)} "
-                                f"WHERE {_q(ref_col)} IN ({removed})").fetchone()
+            found = con.execute(f"SELECT {sel} FROM {_q(ref_table)} WHERE {condition}").fetchone()
             if found[0]:
                 users.append(f"{ref_table} ({found[0]})")
                 if has_upload:
                     batches.update(b for b in (found[1] or []) if b is not None)
-        if entity == "rep":
-            found = con.execute(f"SELECT count(*), list(DISTINCT upload_id) FROM targets "
-                                f"WHERE scope_kind = 'rep' AND TRY_CAST(scope_key AS INTEGER) "
-                                f"IN ({removed})").fetchone()
-            if found[0]:
-                users.append(f"targets ({found[0]})")
-                batches.update(b for b in (found[1] or []) if b is not None)
         if users:
             raise SalesmgmtError(f"import.undo_{entity}_in_use", batch=upload_id,
                                  users=", ".join(users),
