@@ -902,7 +902,7 @@ WITH blocked AS (
     JOIN uploads u2 ON u2.upload_id = c2.upload_id AND u2.undone_at IS NULL
     GROUP BY c1.upload_id
 )
-SELECT u.upload_id, u.created_at, u.file_name, u.kind, u.as_of, u.encoding,
+SELECT u.upload_id, u.created_at, u.file_name, u.file_hash, u.kind, u.as_of, u.encoding,
        u.rows_total, u.rows_added, u.rows_updated, u.rows_unchanged, u.rows_refused,
        u.created_reps, u.created_clients, u.user_name, u.undone_at, u.undone_by,
        CASE WHEN u.undone_at IS NULL THEN coalesce(b.blocked_by, []) ELSE [] END AS blocked_by,
