@@ -5,27 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from charts.heatmaps import norm_heatmap
+
 BEFORE = "#90A4AE"
 AFTER = "#1565C0"
 
 
 def ride_alongs_heatmap(months: pd.DataFrame, norm: int, labels: dict[str, str]) -> go.Figure:
-    """Rep x month: ride-alongs, red below the norm, green at or above it (capped at 2 x norm)."""
-    table = months.pivot_table(index=["team", "rep"], columns="month", values="ride_alongs",
-                               aggfunc="sum", sort=True)
-    x = [m.strftime("%Y-%m") for m in table.columns]
-    y = [f"{rep} · {team}" for team, rep in table.index]
-    z = table.to_numpy()
-    top = max(2 * norm, 1)
-    fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=y, zmin=0, zmax=top, text=z, texttemplate="%{text}",
-        colorscale=[[0, "#EF9A9A"], [max(norm - 0.5, 0) / top, "#FFF59D"],
-                    [min(norm / top, 1), "#A5D6A7"], [1, "#2E7D32"]],
-        showscale=False, hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>", xgap=2, ygap=2))
-    fig.update_layout(title=labels["title"], xaxis=dict(type="category", title=labels["month"]),
-                      yaxis=dict(type="category", autorange="reversed"),
-                      height=max(300, 28 * len(y) + 120))
-    return fig
+    """Rep x month: ride-alongs against the coaching norm."""
+    return norm_heatmap(months, "ride_alongs", "month", norm,
+                        {"title": labels["title"], "axis": labels["month"]},
+                        lambda m: m.strftime("%Y-%m"))
 
 
 def before_after(table: pd.DataFrame, column: str, labels: dict[str, str],

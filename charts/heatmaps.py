@@ -1,0 +1,32 @@
+"""A heatmap of counts per person and period against a norm (visits a week, ride-alongs a
+month...): red below the norm, yellow just under it, green at or above it, dark green at twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+
+def norm_heatmap(frame: pd.DataFrame, value: str, period: str, norm: int,
+                 labels: dict[str, str], period_text: Callable[[Any], str],
+                 row_height: int = 28) -> go.Figure:
+    """Rows `team`/`rep`, columns `period` (shown by `period_text`), cells `value`; labels:
+    title and axis (the period axis title)."""
+    table = frame.pivot_table(index=["team", "rep"], columns=period, values=value,
+                              aggfunc="sum", sort=True)
+    x = [period_text(p) for p in table.columns]
+    y = [f"{rep} · {team}" for team, rep in table.index]
+    z = table.to_numpy()
+    top = max(2 * norm, 1)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=x, y=y, zmin=0, zmax=top, text=z, texttemplate="%{text}",
+        colorscale=[[0, "#EF9A9A"], [max(norm - 0.5, 0) / top, "#FFF59D"],
+                    [min(norm / top, 1), "#A5D6A7"], [1, "#2E7D32"]],
+        showscale=False, hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>", xgap=2, ygap=2))
+    fig.update_layout(title=labels["title"], xaxis=dict(type="category", title=labels["axis"]),
+                      yaxis=dict(type="category", autorange="reversed"),
+                      height=max(300, row_height * len(y) + 120))
+    return fig
