@@ -49,9 +49,12 @@ def sections(parts: Sequence[tuple[str, Callable[[], None]]], key: str) -> None:
 
 def deck_button(period: Period, filters: Filters, as_of: date, team: str | None,
                 week_of: date | None, key: str) -> None:
-    """The meeting pack (PowerPoint) of this meeting; built only when clicked."""
+    """The meeting pack (PowerPoint) of this meeting; built only when clicked (not shown on the
+    meeting screen)."""
     from salesmgmt import pack
 
+    if ui.presenting():  # nobody downloads from the meeting screen
+        return
     lang = ui.lang()
     name = pack.file_name(period, team, lang)
     st.download_button(
@@ -134,3 +137,13 @@ def team_choice(options: list[str], key: str) -> str | None:
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
     return st.selectbox(ui.t("m3.team"), options, key=key)
+
+
+def day_from_url(default: date) -> date:
+    """`?week=YYYY-MM-DD` (any day of the meeting's week), so a meeting-screen link can pin the
+    week; else `default`."""
+    value = st.query_params.get("week")
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default

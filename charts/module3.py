@@ -62,7 +62,7 @@ def case_timeline(timeline: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     marks = timeline[timeline["kind"] != "visit"]
     fig.add_scatter(
         x=marks["day"], y=[labels["lane_stage"]] * len(marks), mode="lines+markers+text",
-        text=[labels["stages"].get(s, str(s)) for s in marks["stage"]],
+        text=[labels["stages"].get(s, s) if isinstance(s, str) else "" for s in marks["stage"]],
         textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(marks))],
         marker=dict(size=14, color=[STAGE_COLORS.get(s, MUTED) for s in marks["stage"]],
                     symbol="diamond"),

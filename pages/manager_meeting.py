@@ -14,7 +14,7 @@ period, filters, as_of, lang = ui.period(), ui.filters(), ui.as_of(), ui.lang()
 
 teams = ui.query(meetings.teams_side_by_side, period, filters, as_of)
 if teams.empty:
-    ui.empty_state()
+    ui.empty_state("m3.no_teams" if not ui.query(meetings.teams, filters) else "empty.no_data")
     st.stop()
 
 with st.columns([4, 1])[1]:

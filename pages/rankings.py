@@ -1,6 +1,7 @@
 """Rankings: team against team and rep against rep within a team on the documented composite,
 movement since last week, recognitions and the results worth reporting to head office."""
 
+import pandas as pd
 import streamlit as st
 
 from charts import module3 as charts
@@ -17,6 +18,8 @@ if teams.empty and reps.empty:
     ui.empty_state()
     st.stop()
 
+if not reps["composite"].notna().any() and not teams["composite"].notna().any():
+    st.warning(ui.t("rk.no_targets"), icon="⚠️")
 st.caption(ui.t("rk.composite_help", days=rankings.MOVEMENT_DAYS,
                 cap=rankings.COMPONENT_CAP, n=rankings.MIN_CLOSED_FOR_WIN_RATE))
 
@@ -27,8 +30,7 @@ COMPONENT_LABELS = {"attainment": ui.t("rk.col.attainment"), "growth": ui.t("rk.
 
 def ranking_table(frame, name_col: str, name_header: str, key: str) -> None:
     shown = frame.assign(move=[rankings.movement_text(m) for m in frame["movement"]],
-                         rank_text=[str(int(r)) if r == r and r is not None else "–"
-                                    for r in frame["rank"]])
+                         rank_text=["–" if pd.isna(r) else str(int(r)) for r in frame["rank"]])
     m3.table(shown, [
         ("rank_text", ui.t("rk.col.rank"), "text"),
         ("move", ui.t("rk.col.movement"), "text"),

@@ -19,7 +19,7 @@ found = ui.query(school.school, window, filters, as_of)
 reps, comparison, steps = found["reps"], found["comparison"], found["steps"]
 ranked = reps[reps["attainment"].notna()]
 if ranked.empty:
-    ui.empty_state()
+    ui.empty_state("ss.no_targets" if len(reps) else "empty.no_data")
     st.stop()
 
 top = ranked[ranked["top"]]

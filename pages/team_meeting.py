@@ -16,13 +16,14 @@ period, filters, as_of = ui.period(), ui.filters(), ui.as_of()
 
 team_names = ui.query(meetings.teams, filters)
 if not team_names:
-    ui.empty_state()
+    ui.empty_state("m3.no_teams")
     st.stop()
 
 c_team, c_week, c_deck = st.columns([2, 2, 1], vertical_alignment="bottom")
 with c_team:
     team = m3.team_choice(team_names, "tm_team")
-day = c_week.date_input(ui.t("tm.week"), value=as_of, key="tm_day", format="YYYY-MM-DD")
+day = c_week.date_input(ui.t("tm.week"), value=m3.day_from_url(as_of), key="tm_day",
+                        format="YYYY-MM-DD")
 week_start, week_end = meetings.meeting_week(day)
 with c_deck:
     m3.deck_button(period, filters, as_of, team, day, key="tm_deck")

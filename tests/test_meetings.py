@@ -75,6 +75,14 @@ def test_a_success_case_is_the_timeline_of_visits_and_stage_changes(case_con):
                        "parties_met": ["design_institute", "steel_structure"], "stage_changes": 2}
 
 
+def test_a_deal_first_seen_closed_has_no_stages_to_show(tiny_con):
+    # The tiny company's O1 has one history row, already won: opened 1 March, won 10 May.
+    steps = meetings.case_timeline(tiny_con, "O1", Filters())
+    marks = steps[steps["kind"] != "visit"]
+    assert list(zip(marks["kind"], marks["stage"].fillna(""))) == [("created", ""), ("won", "won")]
+    assert meetings.stage_durations(steps).empty
+
+
 def test_a_success_case_shows_only_what_the_filter_allows(case_con):
     assert meetings.case_timeline(case_con, "O2", Filters(teams=("Tiger",))).empty
     zhang_only = meetings.case_timeline(case_con, "O2", Filters(rep_ids=(1,)))

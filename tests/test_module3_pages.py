@@ -73,7 +73,14 @@ def test_the_field_meeting_shows_a_clients_chain(app_env):
 
 
 def test_presentation_mode_shows_one_section_at_a_time(app_env):
-    at = open_page("pages/team_meeting.py", "en", present=True, tm_team="Dragon",
-                   tm_day=date(2026, 5, 20))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key, value in {"lang": "en", "present": "1", "team": "Dragon", "week": "2026-05-20",
+                       "period": "2026-05"}.items():
+        at.query_params[key] = value
+    at.switch_page("pages/team_meeting.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
     assert [s.value for s in at.subheader] == ["Wins of the week"]
     assert any("1 / 4" in c.value for c in at.caption)
+    assert {m.label: m.value for m in at.metric}["Deals won"] == "1", "team and week from the URL"
+    assert not at.get("download_button"), "no download on the meeting screen"

@@ -7,6 +7,9 @@ EN = {
     "m3.deck.download": "Meeting pack (PowerPoint)",
     "m3.deck.help": "A deck for the meeting with editable charts, in the language of the page.",
     "m3.present.position": "{n} / {total} · next in {seconds} s",
+    "m3.no_teams": "No rep in this selection belongs to a team. Import the reps with their team (a 'team' column) to hold team meetings.",
+    "rk.no_targets": "Nobody is ranked: the ranking compares attainment of one's own target, and no rep in this selection has a target for the period. Import the monthly targets.",
+    "ss.no_targets": "The sales school ranks sales engineers by attainment, and none in this selection has a target in the window. Import the monthly targets.",
     # rankings
     "rk.composite_help": "Composite score: 100 × the weighted mean of attainment of one's own target "
                          "(40%), growth on the same period last year (20%), visits against the norm "
@@ -289,6 +292,9 @@ ZH = {
     "m3.deck.download": "会议材料（PPT）",
     "m3.deck.help": "本次会议的演示文稿，图表可编辑，语言与页面一致。",
     "m3.present.position": "{n} / {total} · {seconds} 秒后切换",
+    "m3.no_teams": "当前范围内的销售都不属于任何团队。请导入带团队（team 列）的销售名单，才能召开团队会议。",
+    "rk.no_targets": "无人上榜：排行榜比较的是本人目标的完成率，而当前范围内没有销售设定本期目标。请导入月度目标。",
+    "ss.no_targets": "销售学校按完成率为销售工程师排名，而当前范围内没有人在分析区间内设定目标。请导入月度目标。",
     # rankings
     "rk.composite_help": "综合得分：100 × 加权平均——本人目标完成率（40%）、同比增长（20%）、拜访达标比（20%）"
                          "和相对本组的赢率（20%，至少 {n} 笔已结商机）；每项为相对标准的比值，上限 {cap}。"

@@ -170,7 +170,9 @@ def case_timeline(con: duckdb.DuckDBPyConnection, opp_id: str, filters: Filters)
     previous_stage = None
     for i, row in enumerate(history.itertuples()):
         if i == 0:
-            steps.append(dict(day=first_day or row.valid_from, kind="created", stage=row.stage))
+            # An export first seen already closed tells nothing of the stages before.
+            opened_in = None if row.status in ("won", "lost") else row.stage
+            steps.append(dict(day=first_day or row.valid_from, kind="created", stage=opened_in))
         elif row.stage != previous_stage:
             kind = row.status if row.status in ("won", "lost") else "stage"
             steps.append(dict(day=row.valid_from, kind=kind, stage=row.stage))
@@ -207,10 +209,13 @@ def case_timeline(con: duckdb.DuckDBPyConnection, opp_id: str, filters: Filters)
 
 
 def stage_durations(timeline: pd.DataFrame) -> pd.DataFrame:
-    """Days spent in each stage of a case: stage, entered, left, days (from its timeline)."""
+    """Days spent in each open stage of a case: stage, entered, left, days (from its timeline);
+    none when the history starts with the deal already closed."""
     marks = timeline[timeline["kind"].isin(["created", "stage", "won", "lost"])]
     rows = []
     for (_, a), (_, b) in zip(marks.iterrows(), marks.iloc[1:].iterrows()):
+        if not isinstance(a["stage"], str) or a["kind"] in ("won", "lost"):
+            continue  # a stage not known (history starts closed), or after the close
         rows.append(dict(stage=a["stage"], entered=a["day"], left=b["day"],
                          days=(pd.Timestamp(b["day"]) - pd.Timestamp(a["day"])).days))
     return pd.DataFrame(rows, columns=["stage", "entered", "left", "days"])
