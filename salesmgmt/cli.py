@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "salesmgmt.scorecard_cli",
     "salesmgmt.pack_cli",
     "salesmgmt.importer.cli",
+    "salesmgmt.backup_cli",
 ]
 
 
