@@ -1,6 +1,6 @@
 """Streamlit pieces shared by module 3's pages (Rankings, the three meetings, Sales school):
-sections that rotate on a timer in presentation mode, the meeting-pack download, tables with
-the house formats, translated labels of the domain's keys.
+sections that rotate on a timer in presentation mode, the meeting-pack download, the team
+picker, translated labels of the domain's keys. Tables are `ui_tables.show`.
 
 Presentation mode itself (`?present=1`: no sidebar or toolbar, large type) is the app frame's
 (`ui.presenting()`, `ui.apply_presentation_mode()`); this module only adds the rotation.
@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 import ui
 from salesmgmt.filters import Filters
-from salesmgmt.i18n import money_divisor
 from salesmgmt.periods import Period
 
 #: Seconds each section stays on the meeting screen before the next one.
@@ -63,47 +61,6 @@ def deck_button(period: Period, filters: Filters, as_of: date, team: str | None,
         file_name=name, key=key, icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         help=ui.t("m3.deck.help"))
-
-
-#: (column, header, kind): how `table` shows a column.
-KINDS = ("text", "money", "percent", "count", "number", "date", "score")
-
-
-def table(frame: pd.DataFrame, spec: Sequence[tuple[str, str, str]], key: str) -> None:
-    """`frame`'s columns of `spec` with translated headers: money in 万元 (zh) or CNY (en) with
-    the unit in the header, ratios as percents, dates as YYYY-MM-DD."""
-    shown = pd.DataFrame(index=frame.index)
-    config = {}
-    divisor = money_divisor(ui.lang())
-    for column, header, kind in spec:
-        if kind not in KINDS:
-            raise ValueError(kind)
-        values = frame[column]
-        if kind == "money":  # whole CNY in English, 万元 with one decimal in Chinese
-            shown[column] = (values.astype("float64") / divisor).round(1 if divisor > 1 else 0)
-            config[column] = st.column_config.NumberColumn(
-                f"{header} ({ui.money_unit()})", format="%.1f" if ui.lang() == "zh" else "localized")
-        elif kind == "percent":
-            shown[column] = values.astype("float64") * 100
-            config[column] = st.column_config.NumberColumn(header, format="%.0f%%")
-        elif kind == "count":
-            shown[column] = values
-            config[column] = st.column_config.NumberColumn(header, format="%d")
-        elif kind == "number":
-            shown[column] = values.astype("float64")
-            config[column] = st.column_config.NumberColumn(header, format="%.1f")
-        elif kind == "date":
-            shown[column] = pd.to_datetime(values)
-            config[column] = st.column_config.DateColumn(header, format="YYYY-MM-DD")
-        elif kind == "score":
-            shown[column] = values.astype("float64")
-            config[column] = st.column_config.ProgressColumn(header, min_value=0, max_value=150,
-                                                             format="%.0f")
-        else:
-            shown[column] = values.map(lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
-            config[column] = st.column_config.TextColumn(header)
-    st.dataframe(shown.reset_index(drop=True), column_config=config, hide_index=True, key=key,
-                 width="stretch")
 
 
 def client_type(key: object) -> str:

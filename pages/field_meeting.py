@@ -6,6 +6,7 @@ import streamlit as st
 from charts import module3 as charts
 import meeting_ui as m3
 import ui
+import ui_tables
 from salesmgmt.metrics import meetings
 
 ui.page_header("page.field_meeting")
@@ -77,7 +78,7 @@ def draw_deals() -> None:
     shown = deals.assign(stage=deals["stage"].map(m3.stage),
                          status=[ui.t(f"status.{s}") for s in deals["status"]],
                          client_type=deals["client_type"].map(m3.client_type))
-    m3.table(shown, [
+    ui_tables.show(shown, [
         ("name", ui.t("fm.col.deal"), "text"),
         ("client", ui.t("fm.col.client"), "text"),
         ("client_type", ui.t("fm.col.client_type"), "text"),
@@ -102,7 +103,7 @@ def draw_visits() -> None:
         return
     shown = visits.assign(client_type=visits["client_type"].map(m3.client_type),
                           visit_type=[ui.t(f"visit_type.{v}") for v in visits["visit_type"]])
-    m3.table(shown, [
+    ui_tables.show(shown, [
         ("visit_date", ui.t("fm.col.date"), "date"),
         ("client", ui.t("fm.col.client"), "text"),
         ("client_type", ui.t("fm.col.client_type"), "text"),

@@ -7,6 +7,7 @@ from charts import module3 as charts
 from charts import overview as overview_charts
 import meeting_ui as m3
 import ui
+import ui_tables
 from salesmgmt.metrics import meetings, school
 
 ui.page_header("page.manager_meeting")
@@ -27,7 +28,7 @@ def draw_teams() -> None:
             "title": ui.t("mm.chart.teams"), "won": ui.t("mm.col.won"),
             "forecast": ui.t("mm.col.forecast"), "target": ui.t("mm.col.target"),
             "money_axis": ui.t("axis.money", unit=ui.money_unit())})), key="mm_teams_chart")
-    m3.table(teams, [
+    ui_tables.show(teams, [
         ("team", ui.t("mm.col.team"), "text"),
         ("won_amount", ui.t("mm.col.won"), "money"),
         ("target", ui.t("mm.col.target"), "money"),

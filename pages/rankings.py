@@ -7,6 +7,7 @@ import streamlit as st
 from charts import module3 as charts
 import meeting_ui as m3
 import ui
+import ui_tables
 from salesmgmt.metrics import rankings
 
 ui.page_header("page.rankings")
@@ -31,7 +32,7 @@ COMPONENT_LABELS = {"attainment": ui.t("rk.col.attainment"), "growth": ui.t("rk.
 def ranking_table(frame, name_col: str, name_header: str, key: str) -> None:
     shown = frame.assign(move=[rankings.movement_text(m) for m in frame["movement"]],
                          rank_text=["–" if pd.isna(r) else str(int(r)) for r in frame["rank"]])
-    m3.table(shown, [
+    ui_tables.show(shown, [
         ("rank_text", ui.t("rk.col.rank"), "text"),
         ("move", ui.t("rk.col.movement"), "text"),
         (name_col, name_header, "text"),
@@ -75,8 +76,10 @@ def recognition_line(row) -> str:
     return rankings.recognition_text(row, ui.lang(), escape=ui.md)
 
 
-ICONS = {"three_months_over_target": "🔥", "outstanding_attainment": "🌟", "big_win": "💰",
-         "team_over_target": "🏁", "first_design_institute": "📐", "most_improved": "📈"}
+ICONS = {"three_months_over_target": ":material/local_fire_department:",
+         "outstanding_attainment": ":material/star:", "big_win": ":material/paid:",
+         "team_over_target": ":material/flag:", "first_design_institute": ":material/architecture:",
+         "most_improved": ":material/trending_up:"}
 
 
 def draw_recognitions() -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 from charts import module3 as charts
 import meeting_ui as m3
 import ui
+import ui_tables
 from salesmgmt.metrics import school
 
 ui.page_header("page.sales_school")
@@ -52,7 +53,7 @@ def draw_findings() -> None:
         verdict_text=[ui.t(f"ss.verdict.{v}") for v in comparison["verdict"]],
         p_text=[("–" if p != p else f"{p:.3f}") for p in comparison["p_value"]],
         g=comparison["effect_size"])
-    m3.table(shown, [
+    ui_tables.show(shown, [
         ("name", ui.t("ss.col.behaviour"), "text"),
         ("top_text", ui.t("ss.col.top"), "text"),
         ("rest_text", ui.t("ss.col.rest"), "text"),
@@ -100,7 +101,7 @@ def draw_steps() -> None:
     shown = steps.assign(name=steps["behaviour"].map(NAMES), step=[
         school.step_text(row, lang) for row in steps.itertuples()])
     with st.expander(ui.t("ss.steps.all", n=steps["rep_id"].nunique())):
-        m3.table(shown, [
+        ui_tables.show(shown, [
             ("rep", ui.t("ss.col.rep"), "text"),
             ("team", ui.t("ss.col.team"), "text"),
             ("step", ui.t("ss.col.step"), "text"),

@@ -9,6 +9,7 @@ import streamlit as st
 from charts import module3 as charts
 import meeting_ui as m3
 import ui
+import ui_tables
 from salesmgmt.metrics import meetings
 
 ui.page_header("page.team_meeting")
@@ -41,7 +42,7 @@ def draw_wins() -> None:
     if wins.empty:
         st.info(ui.t("tm.wins.none"), icon="ℹ️")
         return
-    m3.table(wins.assign(client_type=wins["client_type"].map(m3.client_type)), [
+    ui_tables.show(wins.assign(client_type=wins["client_type"].map(m3.client_type)), [
         ("close_date", ui.t("tm.col.date"), "date"),
         ("rep", ui.t("tm.col.rep"), "text"),
         ("client", ui.t("tm.col.client"), "text"),
@@ -89,7 +90,7 @@ def draw_cases() -> None:
                     stage=timeline["stage"].map(m3.stage),
                     client_type=timeline["client_type"].map(m3.client_type),
                     visit_type=[ui.t(f"visit_type.{v}") if isinstance(v, str) else "" for v in timeline["visit_type"]])
-                m3.table(shown, [
+                ui_tables.show(shown, [
                     ("day", ui.t("tm.col.date"), "date"),
                     ("kind", ui.t("tm.col.step"), "text"),
                     ("stage", ui.t("tm.col.stage"), "text"),
@@ -111,7 +112,7 @@ def draw_behind() -> None:
         return
     shown = behind.assign(why=["; ".join(ui.t(f"tm.reason.{r}") for r in reasons)
                                for reasons in behind["reasons"]])
-    m3.table(shown, [
+    ui_tables.show(shown, [
         ("rep", ui.t("tm.col.rep"), "text"),
         ("why", ui.t("tm.col.why"), "text"),
         ("won_amount", ui.t("tm.col.won"), "money"),
@@ -130,7 +131,7 @@ def draw_next_week() -> None:
         st.info(ui.t("tm.next.none"), icon="ℹ️")
         return
     st.caption(ui.t(f"tm.next.source.{planned['source'].iloc[0]}"))
-    m3.table(planned.assign(client_type=planned["client_type"].map(m3.client_type)), [
+    ui_tables.show(planned.assign(client_type=planned["client_type"].map(m3.client_type)), [
         ("planned_date", ui.t("tm.col.date"), "date"),
         ("rep", ui.t("tm.col.rep"), "text"),
         ("client", ui.t("tm.col.client"), "text"),

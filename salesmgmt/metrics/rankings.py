@@ -352,7 +352,7 @@ def recognitions(con: duckdb.DuckDBPyConnection, period: Period, filters: Filter
             "team", sort=True):
         best = group.iloc[0]
         rows.append(dict(kind="most_improved", rep_id=int(best.rep_id), rep=best.rep, team=best.team,
-                         when=f"{months[-1]}..{last}", value=float(best.gain), client=None,
+                         when=f"{months[-1]} – {last}", value=float(best.gain), client=None,
                          head_office=False))
 
     frame = pd.DataFrame(rows, columns=["kind", "rep_id", "rep", "team", "when", "value", "client",
