@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from salesmgmt import db
 from salesmgmt.errors import SalesmgmtError
@@ -26,6 +27,12 @@ from salesmgmt.filters import Filters
 from salesmgmt.i18n import LANGS, format_count, format_money, format_percent, normalise_lang
 from salesmgmt.i18n import t as _t
 from salesmgmt.periods import Period, recent_periods
+
+# Our pages live in `pages/` (the project's fixed layout), which Streamlit would otherwise treat
+# as its legacy auto-discovered multipage folder: a page opened by its address would then run on
+# its own, without dashboard.py's frame (sidebar, sign-in gate, scope). dashboard.py's
+# st.navigation is the only navigation; see frame_guard() for the first run of a fresh server.
+PagesManager.uses_pages_directory = False
 
 #: Every page of the product: (file, title key, url path, icon) per navigation section, in the
 #: order of the process. A page is listed once its file exists (pages are added only when really
@@ -477,7 +484,22 @@ def show_error(exc: Exception) -> None:
         st.error(t("error.unexpected", detail=str(exc)), icon="🛑")
 
 
+def mark_frame() -> None:
+    """dashboard.py calls this on every run before it runs the page."""
+    st.session_state["_frame_run"] = True
+
+
+def frame_guard() -> None:
+    """A page run without dashboard.py's frame (only possible on the very first run of a fresh
+    server, before this module switched off Streamlit's legacy pages folder) reruns inside it,
+    so no page is ever shown without the sign-in gate and the user's scope."""
+    if not st.session_state.get("_frame_run") and not st.session_state.get("_frame_retried"):
+        st.session_state["_frame_retried"] = True
+        st.rerun()
+
+
 def page_header(title_key: str, caption: str | None = None) -> None:
+    frame_guard()
     st.title(t(title_key))
     st.caption(caption or f"{period().label(lang())} · {filters().describe(lang())}")
 

@@ -27,16 +27,17 @@ def app_env(tiny_db, monkeypatch):
 def open_page(page: str, lang: str, **state) -> AppTest:
     """A fresh app on `page`, with widget values preset in the session state.
 
-    AppTest (1.67) drops the entry script's sidebar on any rerun of an app whose pages are
-    files, so each test sets its filters before the one run instead of clicking them.
+    The app runs once before switching: AppTest identifies pages by the url paths that
+    st.navigation registers only after a first run.
     """
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.query_params["lang"] = lang
     for key, value in state.items():
         at.session_state[key] = value
+    at.run()
     if page != "pages/overview.py":
         at.switch_page(page)
-    at.run()
+        at.run()
     return at
 
 

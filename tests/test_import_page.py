@@ -28,6 +28,7 @@ def app(tiny_db, monkeypatch):
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.query_params["lang"] = "en"
+    at.run()
     at.switch_page("pages/import_data.py")
     at.run()
     assert not at.exception

@@ -31,11 +31,12 @@ def app_db(tiny_db, monkeypatch):
 
 
 def open_page(page: str, lang: str, **state) -> AppTest:
-    """A fresh app on `page` with widget values preset (see tests/test_app.py for why)."""
+    """A fresh app on `page` with widget values preset (see tests/test_app.py)."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.query_params["lang"] = lang
     for key, value in {"f_period": "2026-05", **state}.items():
         at.session_state[key] = value
+    at.run()
     at.switch_page(page)
     at.run()
     assert not at.exception, [e.message for e in at.exception]

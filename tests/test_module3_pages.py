@@ -17,6 +17,7 @@ def open_page(page: str, lang: str, present: bool = False, **state) -> AppTest:
         at.query_params["present"] = "1"
     for key, value in state.items():
         at.session_state[key] = value
+    at.run()
     at.switch_page(page)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -77,6 +78,7 @@ def test_presentation_mode_shows_one_section_at_a_time(app_env):
     for key, value in {"lang": "en", "present": "1", "team": "Dragon", "week": "2026-05-20",
                        "period": "2026-05"}.items():
         at.query_params[key] = value
+    at.run()
     at.switch_page("pages/team_meeting.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
