@@ -145,8 +145,9 @@ with tab_profile:
             ], key="cl_deals")
         with t_visits:
             visits = profile["visits"]
-            ui_tables.show(visits.assign(visit_type=visits["visit_type"].map(
-                lambda v: ui.t(f"visit_type.{v}"))), [
+            ui_tables.show(visits.assign(
+                visit_type=visits["visit_type"].map(lambda v: ui.t(f"visit_type.{v}")),
+                rep=visits["rep"].fillna(ui.t("cl.people.outside"))), [
                 ("visit_date", ui.t("cl.col.date"), "date"),
                 ("visit_type", ui.t("cl.col.visit_type"), "text"),
                 ("rep", ui.t("cl.col.rep"), "text"),
@@ -158,7 +159,8 @@ with tab_profile:
             ], key="cl_visits")
         with t_people:
             people = profile["people"]
-            ui_tables.show(people.assign(role=people["role"].map(lambda r: ui.t(f"cl.role.{r}"))), [
+            ui_tables.show(people.assign(role=people["role"].map(lambda r: ui.t(f"cl.role.{r}")),
+                                         person=people["person"].fillna(ui.t("cl.people.outside"))), [
                 ("person", ui.t("cl.col.person"), "text"),
                 ("role", ui.t("cl.col.role"), "text"),
                 ("visits", ui.t("cl.col.visits"), "count"),

@@ -73,12 +73,13 @@ def review_document(profile: dict[str, Any], lang: str) -> Document:
     visits = profile["visits"]
     visit_head = [t(f"cl.col.{k}", lang) for k in
                   ("date", "visit_type", "rep", "accompanied_by", "purpose", "outcome", "notes")]
-    visit_rows = [[_day(v.visit_date), t(f"visit_type.{v.visit_type}", lang), _text(v.rep),
+    visit_rows = [[_day(v.visit_date), t(f"visit_type.{v.visit_type}", lang),
+                   _text(v.rep) or t("cl.people.outside", lang),
                    _text(v.accompanied_by), _text(v.purpose), _text(v.outcome), _text(v.notes)]
                   for v in visits.head(VISIT_ROWS).itertuples()]
     people = profile["people"]
-    people_rows = [[_text(p.person), t(f"cl.role.{p.role}", lang), str(int(p.visits)),
-                    _day(p.last_visit)] for p in people.itertuples()]
+    people_rows = [[_text(p.person) or t("cl.people.outside", lang), t(f"cl.role.{p.role}", lang),
+                    str(int(p.visits)), _day(p.last_visit)] for p in people.itertuples()]
     reviews = profile["reviews"]
     review_rows = [[_day(r.review_date), _text(r.participants), _text(r.findings),
                     _text(r.development_plan), _day(r.next_review_date)]

@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import date
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from salesmgmt import db
@@ -138,6 +139,19 @@ def test_the_profile_has_the_visits_deals_and_people(con):
     assert people.loc["A", "visits"] == 5 and people.loc["B", "visits"] == 1
     assert people.loc["Product manager Liu", "role"] == "along"
     assert profile["last_review"] is None and profile["next_review_date"] is None
+
+
+def test_a_scoped_profile_counts_every_visit_but_names_only_people_in_scope(con):
+    profile = clients.client_profile(con, 1, DRAGON, AS_OF)
+    assert profile["client"]["visits_recent"] == 2, "rep B's visit still counts"
+    by_b = profile["visits"][profile["visits"]["visit_date"] == date(2026, 4, 20)].iloc[0]
+    assert pd.isna(by_b.rep) and pd.isna(by_b.accompanied_by) and not by_b.in_scope
+    people = profile["people"]
+    assert list(people["role"]) == ["rep", "outside"]
+    assert pd.isna(people.iloc[1].person) and people.iloc[1].visits == 1
+    assert "B" not in set(profile["deals"]["rep"].dropna()) | set(people["person"].dropna())
+    page = review_pack_html(con, 1, DRAGON, AS_OF, "en")
+    assert "Product manager Liu" not in page and "a colleague outside your view" in page
 
 
 def test_recording_a_review_sets_the_plan_and_the_next_date(con):

@@ -4,10 +4,12 @@ themselves, and coverage of the construction project chain.
 
 Scope rule (one rule for every function here): a client is in scope when its owner rep
 (`clients.owner_rep_id`) is in the Filters. Everything recorded about a client in scope counts
-for it and is shown with it (all its visits and deals, whoever made them), because an account's
-health is one figure whoever looks at it. A client outside the scope is never returned, nor is
-anything about it, except as a part of a fact of a rep in scope (a deal of that rep names its
-client). A client without an owner is shown only when nothing is filtered or scoped.
+for it (all its visits and deals, whoever made them), because an account's health is one figure
+whoever looks at it. Lists name only people in scope: a visit or deal of a client in scope made
+by a rep outside the scope is shown with its date, type, purpose, outcome, amount and stage, but
+without who made it, who went along or its notes. A client outside the scope is never returned,
+nor is anything about it, except as a part of a fact of a rep in scope (a deal of that rep names
+its client). A client without an owner is shown only when nothing is filtered or scoped.
 
 For the project chain the same two halves apply: a project is in scope through the deals of reps
 in scope; its chain is the clients of those deals; a visit counts when its rep is in scope or
@@ -233,20 +235,28 @@ def _score(facts: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------
 # The key-account profile
 
+#: A client's visits; who made them, who went along and the notes only for reps in the where.
 PROFILE_VISITS_SQL = """
-SELECT v.visit_date, v.visit_type, r.name AS rep, coalesce(r.team, '—') AS team,
-       v.accompanied_by, v.purpose, v.outcome, v.notes, v.opp_id, o.name AS opportunity
-FROM visits v
-LEFT JOIN reps r ON r.rep_id = v.rep_id
-LEFT JOIN opportunities o ON o.opp_id = v.opp_id
-WHERE v.client_id = $client_id AND v.visit_date <= $as_of
+WITH v AS (
+    SELECT v.*, coalesce({where}, FALSE) AS in_scope, r.name AS rep_name, r.team AS rep_team
+    FROM visits v LEFT JOIN reps r ON r.rep_id = v.rep_id
+    WHERE v.client_id = $client_id AND v.visit_date <= $as_of
+)
+SELECT v.visit_date, v.visit_type,
+       CASE WHEN v.in_scope THEN v.rep_name END AS rep,
+       CASE WHEN v.in_scope THEN coalesce(v.rep_team, '—') END AS team,
+       CASE WHEN v.in_scope THEN v.accompanied_by END AS accompanied_by,
+       v.purpose, v.outcome, CASE WHEN v.in_scope THEN v.notes END AS notes,
+       v.opp_id, o.name AS opportunity, v.in_scope
+FROM v LEFT JOIN opportunities o ON o.opp_id = v.opp_id
 ORDER BY v.visit_date DESC, v.visit_key DESC
 """
 
+#: A client's deals; the rep only when in the where.
 PROFILE_DEALS_SQL = """
 SELECT o.opp_id, o.name AS opportunity, o.product, o.project, o.stage, o.status,
        CAST(o.amount AS DOUBLE) AS amount, o.created_date, o.expected_close_date, o.close_date,
-       o.lost_reason, r.name AS rep
+       o.lost_reason, CASE WHEN coalesce({where}, FALSE) THEN r.name END AS rep
 FROM opportunities o LEFT JOIN reps r ON r.rep_id = o.rep_id
 WHERE o.client_id = $client_id
 ORDER BY (o.status = 'open') DESC, coalesce(o.close_date, o.expected_close_date) DESC, o.opp_id
@@ -280,8 +290,8 @@ def client_profile(con: duckdb.DuckDBPyConnection, client_id: int, filters: Filt
         return None
     client = _score(facts).iloc[0].to_dict()
     named = {"client_id": int(client_id), "as_of": as_of}
-    visits = as_dates(con.execute(PROFILE_VISITS_SQL, named).df(), "visit_date")
-    deals = as_dates(con.execute(PROFILE_DEALS_SQL, {"client_id": int(client_id)}).df(),
+    visits = as_dates(_run(con, PROFILE_VISITS_SQL, filters, "r", named), "visit_date")
+    deals = as_dates(_run(con, PROFILE_DEALS_SQL, filters, "r", {"client_id": int(client_id)}),
                      "created_date", "expected_close_date", "close_date")
     reviews = as_dates(con.execute(REVIEWS_SQL, {"client_id": int(client_id)}).df(),
                        "review_date", "next_review_date")
@@ -304,26 +314,39 @@ def _next_review(last: dict | None) -> date | None:
 
 
 def _people(visits: pd.DataFrame) -> pd.DataFrame:
-    """Who visited the client: each rep with their visits and last visit, then each person who
-    went along (from accompanied_by), role 'rep' or 'along'."""
+    """Who visited the client: each rep in scope with their visits and last visit (role 'rep'),
+    each person who went along on those visits (role 'along'), and one row for all visits by
+    reps outside the scope (role 'outside', no name)."""
+    columns = ["person", "role", "visits", "last_visit"]
     if visits.empty:
-        return pd.DataFrame(columns=["person", "role", "visits", "last_visit"])
-    reps = (visits.groupby("rep").agg(visits=("visit_date", "size"), last_visit=("visit_date", "max"))
-            .reset_index().rename(columns={"rep": "person"}))
-    reps["role"] = "rep"
-    along = visits.dropna(subset=["accompanied_by"])
-    names = [(name, day) for text, day in zip(along["accompanied_by"], along["visit_date"])
-             for name in split_names(text)]
-    extra = pd.DataFrame(names, columns=["person", "visit_date"])
-    if len(extra):
-        extra["key"] = extra["person"].map(name_key)
-        extra = (extra.groupby("key").agg(person=("person", "first"), visits=("visit_date", "size"),
-                                          last_visit=("visit_date", "max")).reset_index(drop=True))
-        extra["role"] = "along"
-    out = pd.concat([reps, extra], ignore_index=True) if len(extra) else reps
-    return (out[["person", "role", "visits", "last_visit"]]
-            .sort_values(["role", "visits", "last_visit"], ascending=[False, False, False])
-            .reset_index(drop=True))
+        return pd.DataFrame(columns=columns)
+    mine = visits[visits["in_scope"].astype(bool)]
+    parts = []
+    if len(mine):
+        reps = (mine.groupby("rep").agg(visits=("visit_date", "size"),
+                                        last_visit=("visit_date", "max"))
+                .reset_index().rename(columns={"rep": "person"}))
+        parts.append(reps.assign(role="rep"))
+        along = mine.dropna(subset=["accompanied_by"])
+        names = [(name, day) for text, day in zip(along["accompanied_by"], along["visit_date"])
+                 for name in split_names(text)]
+        if names:
+            extra = pd.DataFrame(names, columns=["person", "visit_date"])
+            extra["key"] = extra["person"].map(name_key)
+            extra = (extra.groupby("key").agg(person=("person", "first"),
+                                              visits=("visit_date", "size"),
+                                              last_visit=("visit_date", "max"))
+                     .reset_index(drop=True))
+            parts.append(extra.assign(role="along"))
+    others = visits[~visits["in_scope"].astype(bool)]
+    if len(others):
+        parts.append(pd.DataFrame([{"person": None, "role": "outside", "visits": len(others),
+                                    "last_visit": max(others["visit_date"])}]))
+    order = {"rep": 0, "along": 1, "outside": 2}
+    out = pd.concat(parts, ignore_index=True)[columns]
+    out["_order"] = out["role"].map(order)
+    return (out.sort_values(["_order", "visits", "last_visit"], ascending=[True, False, False])
+            .drop(columns="_order").reset_index(drop=True))
 
 
 # ------------------------------------------------------------------------------------------
