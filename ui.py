@@ -153,6 +153,13 @@ def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
                         args, tuple(sorted(kwargs.items())))
 
 
+def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a domain function `fn(con, ...)` that reads, uncached (for arguments that cannot be
+    cache keys, such as an uploaded file's preview)."""
+    with db.connect(db_path()) as con:
+        return fn(con, *args, **kwargs)
+
+
 def write(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a domain function that changes data; clears the cache afterwards."""
     with db.connect(db_path()) as con:

@@ -11,6 +11,7 @@ import streamlit as st
 import ui
 from salesmgmt import importer
 from salesmgmt.errors import SalesmgmtError
+from salesmgmt.importer.scope import within_scope
 
 MAX_UPLOAD_MB = 200
 PREVIEW_ROWS = 200
@@ -65,6 +66,8 @@ def file_section(index: int, upload) -> None:
                 preview = _prepare(data, upload.name, remembered, sheet)
                 st.session_state[f"{key}_mapping"] = remembered
                 st.caption(ui.t("imp.mapping_remembered"))
+        # A manager imports only rows within their scope (checked in the domain).
+        preview = ui.call(within_scope, preview, ui.scope_filters())
         status.update(label=ui.t("imp.read_done", rows=preview.rows_total), state="complete")
 
     if preview.file_error is not None:

@@ -46,6 +46,9 @@ EN = {
     "import.at_row_column": "Row {row}, column {column}: ",
     "import.at_row": "Row {row}: ",
     "import.at_column": "Column {column}: ",
+    "import.out_of_scope_rep": "'{value}' is not one of the reps you manage. Import only your own team's rows, or ask the sales director to import this file.",
+    "import.out_of_scope_team": "'{value}' is outside your teams and regions. Import only your own team's rows, or ask the sales director.",
+    "import.out_of_scope_region": "The region '{value}' is outside your scope. Import only your own region's rows, or ask the sales director.",
     # file problems
     "import.empty_file": "The file is empty. Export the data again and upload the file that has "
                          "a header row and data rows.",
@@ -230,6 +233,9 @@ ZH = {
     "import.at_row_column": "第 {row} 行，列“{column}”：",
     "import.at_row": "第 {row} 行：",
     "import.at_column": "列“{column}”：",
+    "import.out_of_scope_rep": "“{value}”不是您管理的销售。请只导入本团队的数据，或请销售总监导入此文件。",
+    "import.out_of_scope_team": "“{value}”不在您的团队和区域范围内。请只导入本团队的数据，或联系销售总监。",
+    "import.out_of_scope_region": "区域“{value}”不在您的权限范围内。请只导入本区域的数据，或联系销售总监。",
     "import.empty_file": "文件是空的。请重新导出，上传带有表头行和数据行的文件。",
     "import.no_rows": "文件只有表头，没有数据行，没有可导入的内容。",
     "import.binary_file": "这不是文本表格（含有二进制数据）。请上传 CSV 文件或 Excel .xlsx 工作簿。",
