@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of", type=parse_date, default=None,
                    help="date the figures are read at (default: today, or the period's last day "
                         "for a past period)")
+    p.add_argument("--as-user", default=None, metavar="USERNAME",
+                   help="apply that user's scope (refused for an unknown or disabled user)")
     add_db_argument(p)
     p.set_defaults(func=cmd_scorecard)
 
@@ -45,7 +47,12 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
     if not path.exists():
         raise SalesmgmtError("error.no_database", path=str(path))
     with db.connect(path, read_only=True) as con:
-        table = scorecard.scorecard(con, period, Filters(), as_of, args.level)
+        scope = Filters()
+        if args.as_user:
+            from salesmgmt.auth import active_user
+
+            scope = active_user(con, args.as_user).scope()
+        table = scorecard.scorecard(con, period, scope, as_of, args.level)
     data = scorecard.render(table, args.format)
     if args.out:
         with open(args.out, "wb") as fh:

@@ -126,3 +126,24 @@ def test_the_users_commands_add_list_disable_and_change_passwords(tiny_db):
     with db.connect(tiny_db) as con:
         actions = [r[0] for r in con.execute("SELECT action FROM audit_log ORDER BY logged_at").fetchall()]
     assert actions[:3] == ["user.add", "user.passwd", "sign_in"]
+
+
+def test_the_scorecard_as_a_user_applies_that_users_scope_and_refuses_unknown_users(tiny_db):
+    added = run_cli("users", "add", "chen", "--role", "manager", "--team", "Dragon",
+                    "--password-stdin", "--db", str(tiny_db), stdin="pw\n")
+    assert added.returncode == 0, added.stderr
+    scoped = run_cli("scorecard", "--period", "2026-05", "--format", "json", "--as-user", "chen",
+                     "--db", str(tiny_db))
+    assert scoped.returncode == 0, scoped.stderr
+    rows = json.loads(scoped.stdout)
+    assert {r["team"] for r in rows} == {"Dragon"}
+    everyone = json.loads(run_cli("scorecard", "--period", "2026-05", "--format", "json",
+                                  "--db", str(tiny_db)).stdout)
+    assert {r["team"] for r in everyone} == {"Dragon", "Tiger"}
+    for who in ("ghost", "chen-disabled"):
+        if who == "chen-disabled":
+            run_cli("users", "disable", "chen", "--db", str(tiny_db))
+            who = "chen"
+        refused = run_cli("scorecard", "--period", "2026-05", "--as-user", who, "--db", str(tiny_db))
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+        assert "not an active user" in refused.stderr
