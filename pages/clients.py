@@ -90,16 +90,14 @@ with tab_profile:
         m1.metric(ui.t("cl.col.health"), f"{c['health_score']:.0f}", border=True)
         m1.caption(TYPE.get(c["client_type"], c["client_type"]) + " · " + ui.t(
             "cl.tier.key" if c["key_account"] else "cl.tier.other"))
-        m2.metric(ui.t("cl.col.days_since_visit"),
-                  "–" if c["days_since_visit"] != c["days_since_visit"] else int(c["days_since_visit"]),
-                  border=True)
+        m2.metric(ui.t("cl.col.days_since_visit"), ui.count(c["days_since_visit"]), border=True)
         m2.caption(ui.t("cl.profile.cadence", days=c["cadence_days"]))
         m3.metric(ui.t("cl.profile.next_review"), ui.date_text(profile["next_review_date"]), border=True)
         last = profile["last_review"]
         m3.caption(ui.t("cl.profile.last_review", date=ui.date_text(last["review_date"]))
                    if last else ui.t("cl.profile.never_reviewed"))
-        m4.metric(ui.t("cl.col.owner"), c["owner"] or "–", border=True)
-        m4.caption(c["team"] or "")
+        m4.metric(ui.t("cl.col.owner"), "–" if pd.isna(c["owner"]) else c["owner"], border=True)
+        m4.caption("" if pd.isna(c["team"]) else ui.md(c["team"]))
 
         st.markdown("**" + ui.t("cl.profile.why") + "**")
         parts = clients.health_explanation(c, lang)

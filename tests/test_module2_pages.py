@@ -48,6 +48,12 @@ def test_clients_list_the_cold_key_account_first(app_env):
     assert "华东设计院" in [o for o in at.selectbox(key="cl_client").options][0]
 
 
+def test_the_profile_of_a_client_never_visited(app_env):
+    at = open_page("pages/clients.py", "en", f_period="2026-05", cl_all_clients=True, cl_client=3)
+    assert not at.exception, [e.message for e in at.exception]
+    assert metrics(at)["Days since visit"] == "–"
+
+
 def test_a_review_is_recorded_from_the_form(app_env):
     at = open_page("pages/clients.py", "en", f_period="2026-05", cl_client=1)
     at.text_input(key="cl_review_participants").set_value("Zhang, Chen")

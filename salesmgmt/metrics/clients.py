@@ -194,7 +194,10 @@ def _facts(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
         "rev_from": as_of - timedelta(days=REVENUE_DAYS),
         "rev_prev_from": as_of - timedelta(days=2 * REVENUE_DAYS),
     }
-    return as_dates(_run(con, CLIENT_FACTS_SQL, filters, "r", named), "last_visit")
+    facts = as_dates(_run(con, CLIENT_FACTS_SQL, filters, "r", named), "last_visit")
+    # NaN, never None, when no client in view was ever visited (an all-empty column).
+    facts["days_since_visit"] = facts["days_since_visit"].astype("float64")
+    return facts
 
 
 def client_health(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
