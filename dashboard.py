@@ -5,6 +5,7 @@ import streamlit as st
 
 import ui
 
+ui.frame_guard()
 st.set_page_config(page_title="salesmgmt", page_icon="📈", layout="wide")
 ui.ensure_database()
 ui.require_sign_in()
@@ -23,5 +24,4 @@ ui.apply_presentation_mode()
 ui.language_switch()
 ui.sidebar_filters()
 ui.account_box()
-ui.mark_frame()
 current.run()

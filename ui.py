@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -491,18 +492,41 @@ def show_error(exc: Exception) -> None:
         st.error(t("error.unexpected", detail=str(exc)), icon="🛑")
 
 
-def mark_frame() -> None:
-    """dashboard.py calls this on every run before it runs the page."""
-    st.session_state["_frame_run"] = True
+def running_legacy_pages() -> bool:
+    """True while Streamlit runs this script through its legacy `pages/` multipage mode, which
+    only the very first run of a fresh server can do (this module switches it off on import)."""
+    legacy = False
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_name == "_mpa_v1":
+            legacy = True
+        if "streamlit/testing/" in frame.f_code.co_filename.replace("\\", "/"):
+            return False  # AppTest re-enables the legacy mode before each run; no browser there
+        frame = frame.f_back
+    return legacy
 
 
 def frame_guard() -> None:
-    """A page run without dashboard.py's frame (only possible on the very first run of a fresh
-    server, before this module switched off Streamlit's legacy pages folder) reruns inside it,
-    so no page is ever shown without the sign-in gate and the user's scope."""
-    if not st.session_state.get("_frame_run") and not st.session_state.get("_frame_retried"):
-        st.session_state["_frame_retried"] = True
-        st.rerun()
+    """In the legacy mode, show nothing and have the browser load the address again: the next
+    session runs through dashboard.py's own navigation (the requested page, inside the sign-in
+    gate and the user's scope). A rerun would not do: it would lose the requested page."""
+    if running_legacy_pages():
+        import json
+        from urllib.parse import urlencode
+
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        wanted = ctx.pages_manager.intended_page_name if ctx is not None else None
+        known = {e[2] for entries in ALL_PAGES.values() for e in entries}
+        path = wanted if wanted in known else ""  # only our own url paths, never user text
+        query = urlencode(st.query_params.to_dict())
+        target = "/" + path + ("?" + query if query else "")
+        script = ("const base = window.location.pathname.replace(/\\/[^\\/]*$/, '');"
+                  f"window.location.replace(base + {json.dumps(target)});")
+        safe = script.replace("<", "\\u003c")  # nothing can close the script element
+        st.html("<script>" + safe + "</script>", unsafe_allow_javascript=True)
+        st.stop()
 
 
 def page_header(title_key: str, caption: str | None = None) -> None:

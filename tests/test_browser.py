@@ -129,6 +129,7 @@ def test_every_page_renders_in_a_real_browser(server, browser, path, title_key, 
         from salesmgmt.i18n import t
 
         assert page.locator("h1").first.inner_text().strip() == t(title_key, lang)
+        assert page.locator(".st-key-f_period").count() == 1, "the page runs inside the frame"
         shots = os.environ.get("SALESMGMT_SCREENSHOTS")
         if shots:
             Path(shots).mkdir(parents=True, exist_ok=True)
@@ -216,3 +217,20 @@ def test_a_team_manager_signs_in_and_finds_no_other_teams_rep_on_any_page(guarde
         assert page.locator("h1").first.inner_text().strip() == "Sign in", "signed out for good"
     finally:
         page.close()
+
+
+def test_a_direct_link_is_the_first_request_of_a_fresh_server(tmp_path_factory, browser):
+    """Streamlit would treat pages/ as its legacy multipage folder on a fresh server's first run;
+    the link must still open the right page inside the frame."""
+    proc, base, _ = _start_app(tmp_path_factory.mktemp("fresh"))
+    try:
+        page = open_page(browser, base, "forecast", "en")
+        page.wait_for_function(
+            "document.querySelector('h1') && document.querySelector('h1').innerText.includes('Forecast')",
+            timeout=30_000)
+        wait_for_app(page)
+        assert page.locator(".st-key-f_period").count() == 1
+        assert "/forecast" in page.url and "lang=en" in page.url
+        page.close()
+    finally:
+        _stop(proc)
