@@ -149,39 +149,53 @@ LEFT JOIN pipe USING (client_id) LEFT JOIN won USING (client_id)
 """
 
 
-def _capped_ratio(now: float, before: float) -> float:
+def _capped_ratio(now: np.ndarray, before: np.ndarray) -> np.ndarray:
     """min(now / before, 1); 1 when there was nothing before but is now; 0 when neither."""
-    if before > 0:
-        return min(now / before, 1.0)
-    return 1.0 if now > 0 else 0.0
+    safe = np.where(before > 0, before, 1.0)
+    return np.where(before > 0, np.minimum(now / safe, 1.0), np.where(now > 0, 1.0, 0.0))
+
+
+#: The columns health_points reads, one row per client.
+FACT_COLUMNS = ("days_since_visit", "key_account", "visits_recent", "visits_previous",
+                "pipeline_now", "pipeline_then", "won_since_then", "won_last_12m",
+                "won_prior_12m", "relationship_level")
+
+
+def health_points(facts: pd.DataFrame) -> pd.DataFrame:
+    """The formula of the glossary, in one place, for every row of `facts` at once: the points of
+    each part (recency, visit_trend, pipeline, revenue, relationship - NaN when the level is not
+    recorded) and the score."""
+    f = {c: facts[c].to_numpy(dtype="float64") for c in FACT_COLUMNS}
+    cadence = np.where(f["key_account"] > 0, CADENCE_DAYS[True], CADENCE_DAYS[False])
+    days = f["days_since_visit"]
+    recency = np.where(np.isnan(days), 0.0,
+                       np.clip((3 * cadence - days) / (2 * cadence), 0.0, 1.0))
+    pipeline = np.where(f["pipeline_now"] > 0,
+                        0.5 + 0.5 * _capped_ratio(f["pipeline_now"] + f["won_since_then"],
+                                                  f["pipeline_then"]), 0.0)
+    level = f["relationship_level"]
+    parts = pd.DataFrame({
+        "recency": WEIGHTS["recency"] * recency,
+        "visit_trend": WEIGHTS["visit_trend"] * _capped_ratio(f["visits_recent"],
+                                                              f["visits_previous"]),
+        "pipeline": WEIGHTS["pipeline"] * pipeline,
+        "revenue": WEIGHTS["revenue"] * _capped_ratio(f["won_last_12m"], f["won_prior_12m"]),
+        "relationship": WEIGHTS["relationship"] * (level - 1) / 4,
+    }, index=facts.index)
+    possible = np.where(np.isnan(level), 100 - WEIGHTS["relationship"], 100)
+    parts["score"] = parts.sum(axis=1, skipna=True) / possible * 100
+    return parts
 
 
 def health_parts(days_since_visit: float | None, key_account: bool, visits_recent: int,
                  visits_previous: int, pipeline_now: float, pipeline_then: float,
                  won_since_then: float, won_last_12m: float, won_prior_12m: float,
                  relationship_level: int | None) -> dict[str, float | None]:
-    """The five parts of the health score (points; relationship None when not recorded) and the
-    score. The formula of the glossary, in one place."""
-    cadence = CADENCE_DAYS[bool(key_account)]
-    if days_since_visit is None or days_since_visit != days_since_visit:
-        recency = 0.0
-    else:
-        recency = min(max((3 * cadence - days_since_visit) / (2 * cadence), 0.0), 1.0)
-    pipeline = (0.0 if pipeline_now <= 0
-                else 0.5 + 0.5 * _capped_ratio(pipeline_now + won_since_then, pipeline_then))
-    parts: dict[str, float | None] = {
-        "recency": WEIGHTS["recency"] * recency,
-        "visit_trend": WEIGHTS["visit_trend"] * _capped_ratio(visits_recent, visits_previous),
-        "pipeline": WEIGHTS["pipeline"] * pipeline,
-        "revenue": WEIGHTS["revenue"] * _capped_ratio(won_last_12m, won_prior_12m),
-        "relationship": None,
-    }
-    if relationship_level is not None and relationship_level == relationship_level:
-        parts["relationship"] = WEIGHTS["relationship"] * (int(relationship_level) - 1) / 4
-    points = sum(v for v in parts.values() if v is not None)
-    possible = 100 - (WEIGHTS["relationship"] if parts["relationship"] is None else 0)
-    parts["score"] = points / possible * 100
-    return parts
+    """health_points of one client, as a dict (relationship None when not recorded)."""
+    values = locals()
+    row = pd.DataFrame([{c: (np.nan if values[c] is None else values[c]) for c in FACT_COLUMNS}])
+    parts = health_points(row).iloc[0].to_dict()
+    return {k: (None if v != v else float(v)) for k, v in parts.items()}
 
 
 def _facts(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
@@ -212,16 +226,7 @@ def client_health(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
 
 
 def _score(facts: pd.DataFrame) -> pd.DataFrame:
-    rows = [health_parts(
-        None if pd.isna(f.days_since_visit) else float(f.days_since_visit), bool(f.key_account),
-        int(f.visits_recent), int(f.visits_previous), float(f.pipeline_now),
-        float(f.pipeline_then), float(f.won_since_then), float(f.won_last_12m),
-        float(f.won_prior_12m),
-        None if pd.isna(f.relationship_level) else int(f.relationship_level))
-        for f in facts.itertuples()]
-    parts = pd.DataFrame(rows, index=facts.index,
-                         columns=["recency", "visit_trend", "pipeline", "revenue", "relationship",
-                                  "score"])
+    parts = health_points(facts)
     out = facts.copy()
     for name in WEIGHTS:
         out[f"{name}_points"] = parts[name].astype("float64")
