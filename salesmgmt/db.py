@@ -9,6 +9,7 @@ dashboard is serving pages.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,8 +53,15 @@ def data_version(path: Path) -> tuple[float, int, float, int]:
 
 
 def _is_lock_error(exc: Exception) -> bool:
+    """Another process holds the file, or (while it does) another thread of ours is opening it."""
     text = str(exc).lower()
-    return "lock" in text and ("could not set" in text or "conflicting" in text)
+    return (("lock" in text and ("could not set" in text or "conflicting" in text))
+            or "unique file handle conflict" in text)
+
+
+#: Opening a file is serialised within the process: threads (app sessions) opening the same file
+#: at once while another process holds its lock would otherwise race in DuckDB's instance cache.
+_OPEN_LOCK = threading.Lock()
 
 
 def open_connection(path: Path, read_only: bool = False,
@@ -64,9 +72,12 @@ def open_connection(path: Path, read_only: bool = False,
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+            with _OPEN_LOCK:
+                return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc):
+                raise
+            if time.monotonic() >= deadline:
                 raise SalesmgmtError(
                     "error.db_locked", path=str(path), detail=str(exc).splitlines()[0]
                 ) from exc
