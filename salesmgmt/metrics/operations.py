@@ -81,11 +81,13 @@ MEASURES: list[Measure] = [
 ]
 
 #: Stays in a stage: consecutive history states of a deal with the same stage, up to as_of.
-_SPELLS_CTE = """
+#: `{only}` narrows the deals whose stays are computed (whole deals, so each stay is the same):
+#: at 1,000,000 history states the two windows cost seconds, and most queries need few deals.
+_SPELLS_CTE_OF = """
 h AS (
     SELECT h.*, lag(h.stage) OVER (PARTITION BY h.opp_id ORDER BY h.valid_from) AS prev_stage
     FROM opportunity_history h
-    WHERE h.valid_from <= $as_of
+    WHERE h.valid_from <= $as_of {only}
 ),
 m AS (
     SELECT *, sum(CASE WHEN prev_stage IS NOT DISTINCT FROM stage THEN 0 ELSE 1 END)
@@ -99,36 +101,46 @@ spells AS (
            arg_max(status, valid_from) AS status, arg_max(rep_id, valid_from) AS rep_id
     FROM m GROUP BY opp_id, spell
 )"""
+_SPELLS_CTE = _SPELLS_CTE_OF.format(only="")
 
-#: Completed stays in open stages, ended within the look-back, by reps in the where.
+#: Completed stays in open stages, ended within the look-back, by reps in the where: their
+#: lengths in days, one sorted list per stage (a stay that ended after `since` belongs to a deal
+#: with a state ending after it, so only those deals are looked at).
 STAGE_DURATIONS_SQL = f"""
-WITH {_SPELLS_CTE}
-SELECT s.stage, date_diff('day', s.entered, s.left_on) AS days
+WITH {_SPELLS_CTE_OF.format(only="AND h.opp_id IN (SELECT opp_id FROM opportunity_history WHERE valid_to > $since)")}
+SELECT s.stage, list(date_diff('day', s.entered, s.left_on) ORDER BY 1) AS days
 FROM spells s JOIN reps r ON r.rep_id = s.rep_id
 WHERE s.status = 'open' AND s.left_on IS NOT NULL
   AND s.left_on > $since AND {{where}}
+GROUP BY s.stage
 """
 
-#: Open deals at as_of with their current stay, pushes and their owner's last contact.
+#: Open deals at as_of with their current stay, pushes and their owner's last contact. Stays,
+#: pushes and last contacts are worked out for the open deals only (the same figures, a
+#: fraction of the history and visits).
 OPEN_DEALS_AT_SQL = f"""
-WITH {_SPELLS_CTE},
-cur AS (
+WITH cur AS (
     SELECT h.* FROM opportunity_history h
     WHERE h.valid_from <= $as_of AND (h.valid_to IS NULL OR h.valid_to > $as_of)
       AND h.status = 'open'
 ),
+{_SPELLS_CTE_OF.format(only="AND h.opp_id IN (SELECT opp_id FROM cur)")},
 pushes AS (
     SELECT opp_id, count(*) FILTER (WHERE expected_close_date > prev_expected) AS push_count,
            arg_min(expected_close_date, valid_from) AS first_expected
     FROM (SELECT opp_id, valid_from, expected_close_date,
                  lag(expected_close_date) OVER (PARTITION BY opp_id ORDER BY valid_from)
                      AS prev_expected
-          FROM opportunity_history WHERE valid_from <= $as_of)
+          FROM opportunity_history
+          WHERE valid_from <= $as_of AND opp_id IN (SELECT opp_id FROM cur))
     GROUP BY opp_id
 ),
 last_contact AS (
     SELECT v.rep_id, v.client_id, max(v.visit_date) AS last_visit
-    FROM visits v WHERE v.visit_date <= $as_of GROUP BY ALL
+    FROM visits v
+    SEMI JOIN (SELECT DISTINCT rep_id, client_id FROM cur) k
+        ON k.rep_id = v.rep_id AND k.client_id = v.client_id
+    WHERE v.visit_date <= $as_of GROUP BY ALL
 )
 SELECT cur.opp_id, coalesce(o.name, cur.opp_id) AS opportunity, cur.client_id,
        c.name AS client, cur.rep_id, r.name AS owner, coalesce(r.team, '—') AS team,
@@ -144,6 +156,7 @@ LEFT JOIN spells s ON s.opp_id = cur.opp_id AND s.left_on IS NULL
 LEFT JOIN pushes p ON p.opp_id = cur.opp_id
 LEFT JOIN last_contact lc ON lc.rep_id = cur.rep_id AND lc.client_id = cur.client_id
 WHERE {{where}}
+ORDER BY cur.opp_id
 """
 
 #: Deals closed in the period with the furthest standard open stage their history shows.
@@ -317,14 +330,18 @@ def usual_stage_days(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: da
     if not 0 < percentile < 1:
         raise ValueError(percentile)
     since = as_of - timedelta(days=STALL_LOOKBACK_DAYS)
-    spells = _run(con, STAGE_DURATIONS_SQL, scope_only(filters), "r",
-                  {"as_of": as_of, "since": since})
-    overall = (float(np.quantile(spells["days"], percentile))
-               if len(spells) >= min_spells else None)
-    stages = list(dict.fromkeys(_OPEN_KEYS + sorted(set(spells["stage"].dropna()) - set(_OPEN_KEYS))))
+    lists = _run(con, STAGE_DURATIONS_SQL, scope_only(filters), "r",
+                 {"as_of": as_of, "since": since})
+    by_stage = {stage: np.asarray(days, dtype="int64") for stage, days in
+                zip(lists["stage"], lists["days"]) if stage is not None and stage == stage}
+    every = (np.concatenate([np.asarray(d, dtype="int64") for d in lists["days"]])
+             if len(lists) else np.array([], dtype="int64"))
+    overall = (float(np.quantile(every, percentile))
+               if len(every) >= min_spells else None)
+    stages = list(dict.fromkeys(_OPEN_KEYS + sorted(set(by_stage) - set(_OPEN_KEYS))))
     rows = []
     for stage in stages:
-        days = spells.loc[spells["stage"] == stage, "days"]
+        days = by_stage.get(stage, np.array([], dtype="int64"))
         if len(days) >= min_spells:
             rows.append((stage, len(days), float(np.quantile(days, percentile)), "stage"))
         elif overall is not None:
