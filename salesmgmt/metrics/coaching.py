@@ -423,6 +423,9 @@ def coaching_plan(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
 
     out = summary.merge(reps[["rep_id", "win_rate", "won_count", "lost_count", "attainment",
                               "norm_share", "visits_per_week", "weeks"]], on="rep_id", how="left")
+    # Each rep's stuck and late deals, split once (a mask per rep costs seconds at 1,000 reps).
+    stuck_of = {k: g for k, g in stuck.groupby("rep_id", sort=False)}
+    late_of = {k: g for k, g in late.groupby("rep_id", sort=False)}
     rows = []
     for row in out.itertuples():
         reasons = []
@@ -436,10 +439,10 @@ def coaching_plan(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
             reasons.append("attainment")
         if row.days_since_coached != row.days_since_coached or row.days_since_coached > LONG_UNCOACHED_DAYS:
             reasons.append("not_coached")
-        mine_stuck = stuck[stuck["rep_id"] == row.rep_id]
+        mine_stuck = stuck_of.get(row.rep_id, stuck.iloc[:0])
         if len(mine_stuck) >= PLAN_STUCK_DEALS:
             reasons.append("stuck_deals")
-        pool = mine_stuck if len(mine_stuck) else late[late["rep_id"] == row.rep_id]
+        pool = mine_stuck if len(mine_stuck) else late_of.get(row.rep_id, late.iloc[:0])
         focus = pool.sort_values("amount", ascending=False).head(1)
         f = focus.iloc[0] if len(focus) else None
         rows.append({
