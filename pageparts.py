@@ -95,4 +95,4 @@ def flash(message: str) -> None:
 def show_flash() -> None:
     message = st.session_state.pop("m1_flash", None)
     if message:
-        st.success(message, icon="✅")
+        st.success(message, icon=":material/check_circle:")

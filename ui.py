@@ -466,8 +466,10 @@ def delta_text(current: float | None, previous: float | None, kind: str = "perce
     return f"{(current - previous) / abs(previous) * 100:+.0f}%"
 
 
-def style_figure(fig: Any, height: int = 380) -> Any:
-    """The house style of every plotly chart: a CJK-capable font, compact margins."""
+def style_figure(fig: Any, height: int | None = None) -> Any:
+    """The house style of every plotly chart: a CJK-capable font, compact margins; the height the
+    builder set is kept (else `height`, else 380 px)."""
+    height = fig.layout.height or height or 380
     fig.update_layout(font_family=CJK_FONT, height=height, margin=dict(l=10, r=10, t=90, b=10),
                       title=dict(yref="container", y=0.97, yanchor="top", x=0.01, xanchor="left"),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
@@ -487,9 +489,9 @@ def md(text: Any) -> str:
 def show_error(exc: Exception) -> None:
     """One way to show an error: the user's language for ours, a short text for anything else."""
     if isinstance(exc, SalesmgmtError):
-        st.error(exc.message(lang()), icon="⚠️")
+        st.error(exc.message(lang()), icon=":material/warning:")
     else:
-        st.error(t("error.unexpected", detail=str(exc)), icon="🛑")
+        st.error(t("error.unexpected", detail=str(exc)), icon=":material/error:")
 
 
 def running_legacy_pages() -> bool:
@@ -536,4 +538,4 @@ def page_header(title_key: str, caption: str | None = None) -> None:
 
 
 def empty_state(key: str = "empty.no_data") -> None:
-    st.info(t(key), icon="ℹ️")
+    st.info(t(key), icon=":material/info:")

@@ -38,7 +38,7 @@ c[3].caption(ui.t("ar.kpi.progress_help", days=actions.PROGRESS_DAYS))
 
 st.subheader(ui.t("ar.heat.title", norm=norm))
 if weekly.empty:
-    st.info(ui.t("ar.heat.none"), icon="ℹ️")
+    st.info(ui.t("ar.heat.none"), icon=":material/info:")
 else:
     pp.chart(charts.visits_heatmap(weekly, norm, {
         "title": ui.t("ar.heat.chart"), "week": ui.t("plan.col.week")}), key="ar_heatmap")
@@ -49,7 +49,7 @@ streak = st.number_input(ui.t("ar.below.streak"), min_value=1, max_value=26,
 below = ui.query(actions.reps_below_norm, period, filters, as_of, int(streak))
 with st.container(key="ar_below"):
     if below.empty:
-        st.success(ui.t("ar.below.none", n=int(streak)), icon="✅")
+        st.success(ui.t("ar.below.none", n=int(streak)), icon=":material/check_circle:")
     else:
         pp.show_table(below, [
             ("rep", "fc.col.rep", "text"), ("team", "fc.col.team", "text"),
@@ -59,7 +59,7 @@ with st.container(key="ar_below"):
 
 st.subheader(ui.t("ar.plan.title"))
 if planned["planned"].sum() == 0:
-    st.info(ui.t("ar.plan.none"), icon="ℹ️")
+    st.info(ui.t("ar.plan.none"), icon=":material/info:")
 else:
     shown = planned[planned["planned"] > 0]
     pp.chart(charts.planned_vs_done(shown, {
@@ -80,7 +80,7 @@ by = st.segmented_control(ui.t("ar.types.by"), list(level_names), default="team"
                           format_func=level_names.get, key="ar_types_by") or "team"
 share = ui.query(actions.client_type_share, period, filters, by)
 if share.empty:
-    st.info(ui.t("ar.heat.none"), icon="ℹ️")
+    st.info(ui.t("ar.heat.none"), icon=":material/info:")
 else:
     type_names = {k: ui.t(f"client_type.{k}") for k in actions.CLIENT_TYPES}
     pp.chart(charts.client_type_share(share, type_names, {
@@ -88,7 +88,7 @@ else:
 
 st.subheader(ui.t("ar.progress.title", days=actions.PROGRESS_DAYS))
 if by_rep.empty:
-    st.info(ui.t("ar.heat.none"), icon="ℹ️")
+    st.info(ui.t("ar.heat.none"), icon=":material/info:")
 else:
     pp.chart(charts.progress_share(by_rep, {"title": ui.t("ar.progress.chart")}), key="ar_progress_chart")
     visits = progress["visits"]

@@ -63,7 +63,7 @@ def draw_parties() -> None:
             st.markdown("**" + m3.client_type(ctype) + "**")
             for row in rows.itertuples():
                 if not isinstance(row.client, str):
-                    st.warning(ui.t("fm.party.uncovered"), icon="⚠️")
+                    st.warning(ui.t("fm.party.uncovered"), icon=":material/warning:")
                     continue
                 st.markdown(ui.md(row.client))
                 last = ui.date_text(row.last_visit) if row.last_visit is not None else ui.t("fm.party.never")
@@ -99,7 +99,7 @@ def draw_deals() -> None:
 def draw_visits() -> None:
     visits = view["visits"]
     if visits.empty:
-        st.info(ui.t("fm.visits.none"), icon="ℹ️")
+        st.info(ui.t("fm.visits.none"), icon=":material/info:")
         return
     shown = visits.assign(client_type=visits["client_type"].map(m3.client_type),
                           visit_type=[ui.t(f"visit_type.{v}") for v in visits["visit_type"]])

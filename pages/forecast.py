@@ -39,7 +39,7 @@ cols[5].caption(ui.t("fc.kpi.needed", needed=ui.money(total["pipeline_needed"]),
 if total["pipeline_shortfall"]:
     st.warning(ui.t("fc.shortfall", add=ui.money(total["pipeline_shortfall"]),
                     open=ui.money(total["open_amount"]), needed=ui.money(total["pipeline_needed"]),
-                    rate=ui.pct(total["historical_win_rate"])), icon="⚠️")
+                    rate=ui.pct(total["historical_win_rate"])), icon=":material/warning:")
 
 GROUP_SPEC = [("target", "fc.col.target", "money"), ("won_amount", "fc.col.won", "money"),
               ("commit_amount", "fc.col.commit", "money"),
@@ -96,7 +96,7 @@ if len(deals):
         ("close_expected_before", "fc.col.close_before", "date"),
         ("close_expected_after", "fc.col.close_after", "date")], key="fc_deals")
 else:
-    st.info(ui.t("fc.move.none"), icon="ℹ️")
+    st.info(ui.t("fc.move.none"), icon=":material/info:")
 
 st.subheader(ui.t("fc.acc.title"))
 accuracy = ui.query(forecast.forecast_accuracy, period, filters, as_of, 6)
@@ -109,6 +109,6 @@ if accuracy["forecast_at_start"].notna().any():
     mean = accuracy["forecast_accuracy"].mean()
     st.caption(ui.t("fc.acc.caption", mean=ui.pct(mean)))
 else:
-    st.info(ui.t("fc.acc.none"), icon="ℹ️")
+    st.info(ui.t("fc.acc.none"), icon=":material/info:")
 
 pp.scorecard_download("fc_scorecard", default_level="rep")

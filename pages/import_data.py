@@ -71,7 +71,7 @@ def file_section(index: int, upload) -> None:
         status.update(label=ui.t("imp.read_done", rows=preview.rows_total), state="complete")
 
     if preview.file_error is not None:
-        st.error(preview.file_error.message(lang), icon="⚠️")
+        st.error(preview.file_error.message(lang), icon=":material/warning:")
         return
 
     facts = st.columns(4)
@@ -109,14 +109,14 @@ def file_section(index: int, upload) -> None:
             st.rerun()
 
     for note in preview.notes:
-        st.caption("ℹ️ " + note.message(lang))
+        st.caption(note.message(lang))
 
     st.markdown("**" + ui.t("imp.preview", n=min(PREVIEW_ROWS, len(preview.rows))) + "**")
     st.dataframe(preview.rows.head(PREVIEW_ROWS), key=f"{key}_rows", width="stretch", height=260)
 
     if preview.errors:
         st.warning(ui.t("imp.has_errors", rows=len(preview.error_rows), errors=len(preview.errors)),
-                   icon="⚠️")
+                   icon=":material/warning:")
         st.dataframe(importer.errors_frame(preview, lang), key=f"{key}_errors", width="stretch",
                      hide_index=True, height=220)
         st.download_button(ui.t("imp.download_errors"), data=importer.errors_csv(preview, lang),
@@ -144,7 +144,7 @@ def file_section(index: int, upload) -> None:
         bar.progress(1.0, text=ui.t("imp.done"))
         text = result.summary(lang)
         if result.dry_run:
-            st.info(text, icon="🧪")
+            st.info(text, icon=":material/science:")
         else:
             st.session_state["imp_last_result"] = text
             st.session_state["imp_uploader"] += 1
@@ -152,14 +152,14 @@ def file_section(index: int, upload) -> None:
 
 
 if st.session_state.get("imp_last_result"):
-    st.success(st.session_state.pop("imp_last_result"), icon="✅")
+    st.success(st.session_state.pop("imp_last_result"), icon=":material/check_circle:")
 
 if files:
     for i, upload in enumerate(files):
         with st.container(border=True, key=f"imp_file_{i}"):
             file_section(i, upload)
 else:
-    st.info(ui.t("imp.empty"), icon="📥")
+    st.info(ui.t("imp.empty"), icon=":material/upload_file:")
 
 # ------------------------------------------------------------------------------------------
 st.header(ui.t("imp.history"))

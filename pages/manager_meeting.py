@@ -60,7 +60,7 @@ def draw_practices() -> None:
     found = ui.query(school.best_practices, window, filters, as_of)
     st.caption(ui.t("mm.practices.window", window=school.window_label(window, lang)))
     if found.empty:
-        st.info(ui.t("mm.practices.none", n=school.MIN_REPS), icon="ℹ️")
+        st.info(ui.t("mm.practices.none", n=school.MIN_REPS), icon=":material/info:")
         return
     with st.container(key="mm_practices"):
         for row in found.itertuples():

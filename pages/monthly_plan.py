@@ -21,7 +21,7 @@ chosen = ui.period()
 month = chosen if chosen.kind == "month" else Period.month_of(ui.as_of())
 as_of = min(ui.today(), month.last_day)
 if chosen.kind != "month":
-    st.info(ui.t("mp.month_of_period", month=month.label(lang)), icon="ℹ️")
+    st.info(ui.t("mp.month_of_period", month=month.label(lang)), icon=":material/info:")
 
 reps = ui.query(filter_options, filters)["reps"]
 engineers = reps[(reps["role"] == "sales_engineer") & reps["active"].astype(bool)]
@@ -58,11 +58,11 @@ c[4].caption(ui.t("mp.kpi.norm", ok=f["weeks_meeting_norm"], weeks=f["weeks"], n
 actions = report["actions"]
 with st.container(key="mp_actions"):
     if f["target"] is None:
-        st.info(ui.t("mp.no_target"), icon="ℹ️")
+        st.info(ui.t("mp.no_target"), icon=":material/info:")
     elif report["low"]:
-        st.warning(ui.t("mp.low", p=ui.pct(f["attainment_probability"])), icon="⚠️")
+        st.warning(ui.t("mp.low", p=ui.pct(f["attainment_probability"])), icon=":material/warning:")
     else:
-        st.success(ui.t("mp.on_track", p=ui.pct(f["attainment_probability"])), icon="✅")
+        st.success(ui.t("mp.on_track", p=ui.pct(f["attainment_probability"])), icon=":material/check_circle:")
     if len(actions):
         with st.expander(ui.t("mp.actions.title", n=len(actions)), expanded=report["low"]):
             for i, action in enumerate(actions.to_dict(orient="records"), start=1):
@@ -122,7 +122,7 @@ short = plans.weeks_below_norm(planned_dates, month)
 with st.container(key="mp_norm_check"):
     if short and planned_dates:
         st.warning(ui.t("mp.plan.below_norm", norm=VISIT_NORM_PER_WEEK, weeks=", ".join(
-            ui.t("mp.plan.week_count", week=ui.date_text(w), n=n) for w, n in short)), icon="⚠️")
+            ui.t("mp.plan.week_count", week=ui.date_text(w), n=n) for w, n in short)), icon=":material/warning:")
     elif short:
         st.caption(ui.t("mp.plan.norm_hint", norm=VISIT_NORM_PER_WEEK))
     else:
@@ -164,7 +164,7 @@ if latest:
             st.markdown("**" + ui.t(f"plan.doc.{party}") + "**")
             signed_by = latest.get(f"{party}_signed_by")
             if signed_by:
-                st.markdown("✅ " + ui.md(ui.t("plan.doc.signed", name=signed_by,
+                st.markdown(":material/check_circle: " + ui.md(ui.t("plan.doc.signed", name=signed_by,
                                                 at=str(latest[f"{party}_signed_at"])[:16])))
                 continue
             name = st.text_input(ui.t("mp.sign.name"), value=defaults[party],
@@ -190,7 +190,7 @@ pp.chart(charts.weekly_review(review, VISIT_NORM_PER_WEEK, {
 behind = review[review["below_norm"]]
 if len(behind):
     st.warning(ui.t("mp.review.below", weeks=", ".join(ui.date_text(w) for w in behind["week"]),
-                    norm=VISIT_NORM_PER_WEEK), icon="⚠️")
+                    norm=VISIT_NORM_PER_WEEK), icon=":material/warning:")
 if latest is not None and len(latest["visits"]):
     pp.show_table(latest["visits"], [
         ("planned_date", "plan.col.date", "date"), ("client", "plan.col.client", "text"),

@@ -20,7 +20,7 @@ if teams.empty and reps.empty:
     st.stop()
 
 if not reps["composite"].notna().any() and not teams["composite"].notna().any():
-    st.warning(ui.t("rk.no_targets"), icon="⚠️")
+    st.warning(ui.t("rk.no_targets"), icon=":material/warning:")
 st.caption(ui.t("rk.composite_help", days=rankings.MOVEMENT_DAYS,
                 cap=rankings.COMPONENT_CAP, n=rankings.MIN_CLOSED_FOR_WIN_RATE))
 
@@ -85,7 +85,7 @@ ICONS = {"three_months_over_target": ":material/local_fire_department:",
 def draw_recognitions() -> None:
     found = ui.query(rankings.recognitions, period, filters, as_of)
     if found.empty:
-        st.info(ui.t("rk.rec.none"), icon="ℹ️")
+        st.info(ui.t("rk.rec.none"), icon=":material/info:")
         return
     head_office = found[found["head_office"]]
     with st.container(key="rk_head_office", border=True):

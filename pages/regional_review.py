@@ -51,7 +51,7 @@ if len(teams):
 st.subheader(ui.t("rr.pen.title"))
 penetration = ui.query(regions.client_penetration, period, filters, "region")
 if penetration.empty:
-    st.info(ui.t("ar.heat.none"), icon="ℹ️")
+    st.info(ui.t("ar.heat.none"), icon=":material/info:")
 else:
     type_names = {k: ui.t(f"client_type.{k}") for k in CLIENT_TYPES}
     pp.chart(charts.penetration_heatmap(penetration, "region", type_names, {

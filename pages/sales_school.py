@@ -29,7 +29,7 @@ st.caption(ui.t("ss.intro", window=school.window_label(window, lang), top=len(to
                 min_reps=school.MIN_REPS))
 if (comparison["verdict"] == "too_few").all():
     st.warning(ui.t("ss.too_few", n_top=len(top), n_rest=len(ranked) - len(top),
-                    min_group=school.MIN_GROUP, min_reps=school.MIN_REPS), icon="⚠️")
+                    min_group=school.MIN_GROUP, min_reps=school.MIN_REPS), icon=":material/warning:")
 
 NAMES = {b: ui.t(f"ss.b.{b}") for b in school.BEHAVIOURS}
 
@@ -44,7 +44,7 @@ def draw_findings() -> None:
         for row in claims.itertuples():
             st.markdown("- " + ui.md(school.finding_text(row, lang)))
         if claims.empty:
-            st.info(ui.t("ss.findings.none"), icon="ℹ️")
+            st.info(ui.t("ss.findings.none"), icon=":material/info:")
     shown = comparison.assign(
         name=comparison["behaviour"].map(NAMES),
         top_text=[school.behaviour_value(b, v) for b, v in zip(comparison["behaviour"], comparison["mean_top"])],
@@ -87,7 +87,7 @@ def draw_spread() -> None:
 
 def draw_steps() -> None:
     if steps.empty:
-        st.info(ui.t("ss.steps.none"), icon="ℹ️")
+        st.info(ui.t("ss.steps.none"), icon=":material/info:")
         return
     names = dict(zip(steps["rep_id"], steps["rep"]))
     teams = dict(zip(steps["rep_id"], steps["team"]))

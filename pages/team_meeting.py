@@ -40,7 +40,7 @@ def draw_wins() -> None:
     c2.metric(ui.t("tm.kpi.won"), ui.money(float(wins["amount"].sum()) if len(wins) else 0),
               border=True)
     if wins.empty:
-        st.info(ui.t("tm.wins.none"), icon="ℹ️")
+        st.info(ui.t("tm.wins.none"), icon=":material/info:")
         return
     ui_tables.show(wins.assign(client_type=wins["client_type"].map(m3.client_type)), [
         ("close_date", ui.t("tm.col.date"), "date"),
@@ -57,7 +57,7 @@ def draw_wins() -> None:
 def draw_cases() -> None:
     cases = ui.query(meetings.success_cases, team, week_start, filters)
     if not cases:
-        st.info(ui.t("tm.cases.none"), icon="ℹ️")
+        st.info(ui.t("tm.cases.none"), icon=":material/info:")
         return
     stages, types = m3.stage_labels(), m3.type_labels()
     for i, case in enumerate(cases):
@@ -128,7 +128,7 @@ def draw_behind() -> None:
 def draw_next_week() -> None:
     planned = ui.query(meetings.next_week_visits, team, week_start, filters)
     if planned.empty:
-        st.info(ui.t("tm.next.none"), icon="ℹ️")
+        st.info(ui.t("tm.next.none"), icon=":material/info:")
         return
     st.caption(ui.t(f"tm.next.source.{planned['source'].iloc[0]}"))
     ui_tables.show(planned.assign(client_type=planned["client_type"].map(m3.client_type)), [
