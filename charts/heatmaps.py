@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 def norm_heatmap(frame: pd.DataFrame, value: str, period: str, norm: int,
                  labels: dict[str, str], period_text: Callable[[Any], str],
-                 row_height: int = 28) -> go.Figure:
+                 row_height: int = 28, axis_on_top: bool = False) -> go.Figure:
     """Rows `team`/`rep`, columns `period` (shown by `period_text`), cells `value`; labels:
     title and axis (the period axis title)."""
     table = frame.pivot_table(index=["team", "rep"], columns=period, values=value,
@@ -26,7 +26,9 @@ def norm_heatmap(frame: pd.DataFrame, value: str, period: str, norm: int,
         colorscale=[[0, "#EF9A9A"], [max(norm - 0.5, 0) / top, "#FFF59D"],
                     [min(norm / top, 1), "#A5D6A7"], [1, "#2E7D32"]],
         showscale=False, hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>", xgap=2, ygap=2))
-    fig.update_layout(title=labels["title"], xaxis=dict(type="category", title=labels["axis"]),
+    fig.update_layout(title=labels["title"],
+                      xaxis=dict(type="category", title=labels["axis"],
+                                 side="top" if axis_on_top else "bottom"),
                       yaxis=dict(type="category", autorange="reversed"),
                       height=max(300, row_height * len(y) + 120))
     return fig

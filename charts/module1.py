@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from charts.heatmaps import norm_heatmap
+
 PLANNED = "#90A4AE"
 DONE = "#2E7D32"
 MISSED = "#C62828"
@@ -38,21 +40,9 @@ def weekly_review(review: pd.DataFrame, norm: int, labels: dict[str, str]) -> go
 
 def visits_heatmap(weekly: pd.DataFrame, norm: int, labels: dict[str, str]) -> go.Figure:
     """Engineer x week: client visits, red below the norm, green at or above it."""
-    table = weekly.pivot_table(index=["team", "rep"], columns="week", values="visits",
-                               aggfunc="sum", sort=True)
-    x = [_day(w) for w in table.columns]
-    y = [f"{rep} · {team}" for team, rep in table.index]
-    z = table.to_numpy()
-    top = max(2 * norm, 1)
-    fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=y, zmin=0, zmax=top, text=z, texttemplate="%{text}",
-        colorscale=[[0, "#EF9A9A"], [max(norm - 0.5, 0) / top, "#FFF59D"],
-                    [min(norm / top, 1), "#A5D6A7"], [1, "#2E7D32"]],
-        showscale=False, hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>", xgap=2, ygap=2))
-    fig.update_layout(title=labels["title"], xaxis=dict(type="category", title=labels["week"], side="top"),
-                      yaxis=dict(type="category", autorange="reversed"),
-                      height=max(300, 24 * len(y) + 140))
-    return fig
+    return norm_heatmap(weekly, "visits", "week", norm,
+                        {"title": labels["title"], "axis": labels["week"]}, _day,
+                        row_height=24, axis_on_top=True)
 
 
 def planned_vs_done(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
