@@ -306,9 +306,12 @@ def recognitions(con: duckdb.DuckDBPyConnection, period: Period, filters: Filter
     months = [last.shift(-i) for i in range(STREAK_MONTHS)]
     per_month = [figures(con, m, filters, m.last_day, "rep", False) for m in months]
     engineers = per_month[0][per_month[0]["role"] == "sales_engineer"]
+    # Each month's attainment by rep, looked up (a mask per rep and month costs a second at
+    # 1,000 reps).
+    att_of = [dict(zip(f["rep_id"], f["attainment"])) for f in per_month]
     for rep in engineers.itertuples():
-        atts = [f.loc[f["rep_id"] == rep.rep_id, "attainment"] for f in per_month]
-        values = [float(a.iloc[0]) if len(a) and pd.notna(a.iloc[0]) else np.nan for a in atts]
+        atts = [att.get(rep.rep_id) for att in att_of]
+        values = [float(a) if a is not None and pd.notna(a) else np.nan for a in atts]
         if all(v >= 1 for v in values):
             rows.append(dict(kind="three_months_over_target", rep_id=rep.rep_id, rep=rep.rep,
                              team=rep.team, when=str(last), value=min(values), client=None,
