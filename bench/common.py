@@ -43,6 +43,17 @@ def large_db(log=print) -> Path:
     return LARGE_DB
 
 
+def standard_db() -> Path:
+    """The standard demo company at the same as-of: the reference for what scale costs."""
+    path = BENCH_DIR / "standard.duckdb"
+    if not path.exists():
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "salesmgmt", "demo", "--db", str(path), "--as-of",
+                        AS_OF.isoformat(), "--seed", str(SEED)], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    return path
+
+
 def machine() -> str:
     """One line about the machine the figures were measured on."""
     cpu = platform.processor() or platform.machine()

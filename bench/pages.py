@@ -1,13 +1,15 @@
 """Every page of the app on the large company in a real browser: first view and warm view.
 
-    python bench/pages.py [--lang zh] [--pages overview,forecast] [--shared-server]
+    python bench/pages.py [--lang zh] [--pages overview,forecast] [--shared-server] [--reference]
 
 For each page a fresh `streamlit run dashboard.py` serves the large company (so nothing of
 that page is cached: its first view is measured as a user opening it first thing), Playwright
 opens the page in Debian's Chromium and waits until the script has finished and no skeleton is
 left (as tests/test_browser.py does); then the page is opened again in a new tab (warm cache).
 `--shared-server` uses one server for all pages instead (the sidebar's queries are then cached
-after the first page). The goal: every first view under 5 s.
+after the first page). `--reference` also opens each page on the standard demo company, in the
+same run: the difference is what scale costs, whatever else the machine is doing. The goal:
+every first view under 5 s.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import AS_OF, ROOT, large_db, machine  # noqa: E402
+from common import AS_OF, ROOT, large_db, machine, standard_db  # noqa: E402
 
 CHROMIUM = os.environ.get("SALESMGMT_CHROMIUM", "/usr/bin/chromium")
 GOAL_SECONDS = 5.0
@@ -74,16 +76,27 @@ def wait_for_app(page, timeout_ms: int = 120_000) -> None:
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms)
 
 
-def view(browser, base: str, path: str, lang: str) -> tuple[float, int]:
-    """Seconds from navigation until the page is complete (less the 0.3 s settle check), and
-    the number of exception boxes shown."""
+#: The elements with the most DOM nodes: [nodes, widget key or test id] (what makes a page heavy
+#: to draw: a chart or table with a mark per rep or client).
+_HEAVIEST_JS = """() => Array.from(document.querySelectorAll('[data-testid=stElementContainer]'))
+  .map(e => [e.querySelectorAll('*').length,
+             ((e.className || '').toString().match(/st-key-[^ ]+/) || [''])[0].slice(7)
+             || (e.firstElementChild && e.firstElementChild.getAttribute('data-testid')) || '?'])
+  .sort((a, b) => b[0] - a[0]).slice(0, 3)"""
+
+
+def view(browser, base: str, path: str, lang: str) -> tuple[float, int, int, list]:
+    """Seconds from navigation until the page is complete (less the 0.3 s settle check), the
+    number of exception boxes shown, the page's DOM nodes and its three heaviest elements."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-US")
     try:
         started = time.perf_counter()
         page.goto(f"{base}/{path}?lang={lang}")
         wait_for_app(page)
         seconds = time.perf_counter() - started - 0.3
-        return seconds, page.locator("[data-testid=stException]").count()
+        nodes = page.evaluate("document.querySelectorAll('*').length")
+        return (seconds, page.locator("[data-testid=stException]").count(), nodes,
+                page.evaluate(_HEAVIEST_JS))
     finally:
         page.close()
 
@@ -94,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default=None, help="comma-separated url paths (overview is '')")
     parser.add_argument("--shared-server", action="store_true")
     parser.add_argument("--db", default=None, help="database (default: the large company)")
+    parser.add_argument("--reference", action="store_true",
+                        help="also time each page on the standard company (first view)")
     args = parser.parse_args(argv)
 
     import ui
@@ -108,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     print(f"Machine: {machine()}")
     print(f"Database: {db_file} ({db_file.stat().st_size / 1e6:.0f} MB), as of {AS_OF}, lang={args.lang}")
-    print(f"{'page':<18} {'first view s':>12} {'warm view s':>12}  {'ok':<4}")
+    reference = standard_db() if args.reference else None
+    ref_head = f" {'standard s':>10}" if reference else ""
+    print(f"{'page':<18} {'first view s':>12} {'warm view s':>12}{ref_head} {'DOM nodes':>9}  ok   "
+          "heaviest elements (nodes)")
     worst = 0.0
     failures = 0
     with sync_playwright() as p:
@@ -120,17 +138,25 @@ def main(argv: list[str] | None = None) -> int:
             for path, _file in pages:
                 server = shared or Server(db_file, log_dir / "streamlit-pages.log")
                 try:
-                    first, errors = view(browser, server.base, path, args.lang)
-                    warm, errors2 = view(browser, server.base, path, args.lang)
+                    first, errors, nodes, heavy = view(browser, server.base, path, args.lang)
+                    warm, errors2, _, _ = view(browser, server.base, path, args.lang)
                 finally:
                     if shared is None:
                         server.stop()
+                ref = ""
+                if reference is not None:
+                    ref_server = Server(reference, log_dir / "streamlit-pages-reference.log")
+                    try:
+                        ref = f" {view(browser, ref_server.base, path, args.lang)[0]:>10.2f}"
+                    finally:
+                        ref_server.stop()
                 ok = first < GOAL_SECONDS and not errors and not errors2
                 failures += not ok
                 worst = max(worst, first)
                 note = "" if not (errors or errors2) else f" ({errors + errors2} exception boxes)"
-                print(f"{path or 'overview':<18} {first:>12.2f} {warm:>12.2f}  {'yes' if ok else 'NO'}{note}",
-                      flush=True)
+                heaviest = ", ".join(f"{key} ({n:,})" for n, key in heavy)
+                print(f"{path or 'overview':<18} {first:>12.2f} {warm:>12.2f}{ref} {nodes:>9,}  "
+                      f"{'yes' if ok else 'NO ':<4} {heaviest}{note}", flush=True)
         finally:
             if shared is not None:
                 shared.stop()
