@@ -226,10 +226,6 @@ print(json.dumps({"seen": sorted(set(map(tuple, seen))), "reads": len(seen), "er
 """
 
 
-#: DuckDB's error when two threads of one process open a file that another process has locked.
-KNOWN_OPEN_RACE = "Unique file handle conflict"
-
-
 def test_several_sessions_reading_while_one_imports_see_no_error_and_no_mixed_view(company, tmp_path):
     base, _ = company
     run_db = tmp_path / "run.duckdb"
