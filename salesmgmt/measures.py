@@ -17,8 +17,12 @@ COMMIT_MIN_PROBABILITY = 0.70
 BEST_CASE_MIN_PROBABILITY = 0.40
 #: A key account with no visit for this many days is "going cold".
 COLD_ACCOUNT_DAYS = 60
-#: Monte Carlo draws for attainment_probability when there are too many deals to enumerate.
+#: Monte Carlo for attainment_probability when there are too many deals to enumerate: at most
+#: PROBABILITY_DRAWS draws, in batches, stopping once the standard error is at most that of
+#: PROBABILITY_DRAWS draws at 50%; a chance a tail bound puts below PROBABILITY_NEGLIGIBLE is 0.
 PROBABILITY_DRAWS = 200_000
+PROBABILITY_BATCH = 10_000
+PROBABILITY_NEGLIGIBLE = 1e-4
 PROBABILITY_SEED = 20240601
 
 
@@ -70,8 +74,12 @@ MEASURES: list[Measure] = [
     Measure("attainment_probability", "Chance of making target", "达成目标概率", "probability",
             "Probability that won_amount plus the open opportunities of the period that close "
             "reaches the target, each open deal closing independently with its probability. "
-            "Exact for up to 18 deals, else Monte Carlo with "
-            f"{PROBABILITY_DRAWS:,} draws and a fixed seed. 1 when already reached; 0 when out of "
+            "Exact for up to 18 deals. Beyond, 0 (or 1) when Hoeffding's inequality puts the "
+            f"chance below {PROBABILITY_NEGLIGIBLE:.2%} (above {1 - PROBABILITY_NEGLIGIBLE:.2%}); "
+            f"else Monte Carlo with a fixed seed, in batches of {PROBABILITY_BATCH:,} draws until "
+            "the standard error is at most that of "
+            f"{PROBABILITY_DRAWS:,} draws at 50% ({50 / PROBABILITY_DRAWS ** 0.5:.2f} percentage "
+            f"points), at most {PROBABILITY_DRAWS:,} draws. 1 when already reached; 0 when out of "
             "reach even if every deal closes; empty without a target."),
     Measure("gap", "Gap to target", "目标缺口", "money",
             "max(target - won_amount, 0)."),

@@ -146,3 +146,51 @@ def test_the_exact_and_the_sampled_probability_agree():
     from math import erf, sqrt
     approx = 0.5 * (1 - erf((gap - mean) / (sd * sqrt(2))))
     assert sampled == pytest.approx(approx, abs=0.08)
+
+
+class _CountingRng:
+    """np.random.default_rng that counts the draws (rows) asked of it."""
+
+    def __init__(self, monkeypatch):
+        self.rows = 0
+        real = np.random.default_rng
+
+        def make(seed):
+            generator = real(seed)
+            outer = self
+
+            class Counting:
+                def random(self, shape, dtype=np.float64):
+                    outer.rows += shape[0]
+                    return generator.random(shape, dtype=dtype)
+            return Counting()
+        monkeypatch.setattr(core.np.random, "default_rng", make)
+
+
+def test_a_chance_far_in_either_tail_is_decided_by_the_bound_without_drawing(monkeypatch):
+    rng = _CountingRng(monkeypatch)
+    amounts = np.full(100, 10_000.0)
+    probs = np.full(100, 0.1)
+    # Mean 100,000; Hoeffding: P(S >= 500,000) <= exp(-2 * 400,000^2 / (100 * 10,000^2)) = e^-32.
+    assert core._attainment_probability(amounts, probs, 500_000) == 0.0
+    # And P(S < 20,000) <= exp(-2 * 80,000^2 / 1e10) = e^-1.28 is not negligible: it draws.
+    assert 0.99 < core._attainment_probability(amounts, probs, 20_000) < 1.0
+    assert rng.rows > 0
+    drawn = rng.rows
+    # With 90% chances, 500,000 is far below the mean of 900,000: certain.
+    assert core._attainment_probability(amounts, np.full(100, 0.9), 500_000) == 1.0
+    assert rng.rows == drawn
+
+
+def test_the_sampling_stops_once_its_standard_error_is_that_of_200000_draws_at_even_odds(monkeypatch):
+    rng = _CountingRng(monkeypatch)
+    amounts = np.full(40, 10_000.0)
+    probs = np.full(40, 0.5)
+    # Close to even odds (P(Binomial(40, .5) >= 20) = 0.56): every one of the 200,000 draws.
+    assert core._attainment_probability(amounts, probs, 200_000) == pytest.approx(0.5627, abs=0.004)
+    assert rng.rows == 200_000
+    # P(Binomial(40, .5) >= 26) = 0.040: sd sqrt(.04 * .96 / n) <= 0.5 / sqrt(200,000) once
+    # n >= 30,720, so the fourth batch of 10,000 ends it.
+    rng.rows = 0
+    assert core._attainment_probability(amounts, probs, 260_000) == pytest.approx(0.0403, abs=0.004)
+    assert rng.rows == 40_000

@@ -17,7 +17,9 @@ from salesmgmt.filters import Filters
 from salesmgmt.measures import (
     BEST_CASE_MIN_PROBABILITY,
     COMMIT_MIN_PROBABILITY,
+    PROBABILITY_BATCH,
     PROBABILITY_DRAWS,
+    PROBABILITY_NEGLIGIBLE,
     PROBABILITY_SEED,
     VISIT_NORM_PER_WEEK,
 )
@@ -230,7 +232,13 @@ def _group_targets(con: duckdb.DuckDBPyConnection, period: Period, filters: Filt
 
 
 def _attainment_probability(amounts: np.ndarray, probs: np.ndarray, gap: float) -> float:
-    """P(sum of amounts of the deals that close >= gap), deals closing independently."""
+    """P(sum of amounts of the deals that close >= gap), deals closing independently.
+
+    Exact for up to 18 deals. Beyond, 0 (1) when Hoeffding's inequality puts the chance below
+    PROBABILITY_NEGLIGIBLE (above 1 - PROBABILITY_NEGLIGIBLE); else Monte Carlo with a fixed
+    seed, in batches of PROBABILITY_BATCH draws until the standard error is at most that of
+    PROBABILITY_DRAWS draws at 50% (which is also the most drawn).
+    """
     if gap <= 0:
         return 1.0
     if amounts.sum() < gap:
@@ -242,16 +250,26 @@ def _attainment_probability(amounts: np.ndarray, probs: np.ndarray, gap: float) 
         totals = masks @ amounts
         weights = np.prod(np.where(masks, probs, 1 - probs), axis=1)
         return float(weights[totals >= gap - 1e-6].sum())
+    # P(S - mean >= t) <= exp(-2 t^2 / sum(amount^2)), and the same for the lower tail.
+    distance = gap - float(amounts @ probs)
+    if np.exp(-2 * distance ** 2 / float(amounts @ amounts)) < PROBABILITY_NEGLIGIBLE:
+        return 0.0 if distance > 0 else 1.0
     rng = np.random.default_rng(PROBABILITY_SEED)
-    hits = 0
-    chunk = max(1, 2_000_000 // n)
-    done = 0
+    chance = probs.astype(np.float32)
+    chunk = max(1, min(PROBABILITY_BATCH, 2_000_000 // n))
+    target_se = 0.5 / np.sqrt(PROBABILITY_DRAWS)
+    hits = done = 0
     while done < PROBABILITY_DRAWS:
-        size = min(chunk, PROBABILITY_DRAWS - done)
-        closes = rng.random((size, n)) < probs
-        hits += int(((closes @ amounts) >= gap - 1e-6).sum())
-        done += size
-    return hits / PROBABILITY_DRAWS
+        batch_end = min(done + PROBABILITY_BATCH, PROBABILITY_DRAWS)
+        while done < batch_end:
+            size = min(chunk, batch_end - done)
+            closes = rng.random((size, n), dtype=np.float32) < chance
+            hits += int(((closes @ amounts) >= gap - 1e-6).sum())
+            done += size
+        estimate = hits / done
+        if np.sqrt(estimate * (1 - estimate) / done) <= target_se:
+            break
+    return hits / done
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -332,15 +350,17 @@ def figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as
     if with_probability and len(out):
         deals = _run(con, OPEN_DEALS_SQL, filters, "r", {"start": period.start, "end": period.end})
         group_col = {"rep": "rep_id", "team": "team", "region": "region", "total": None}[level]
-        probs = []
-        for _, row in out.iterrows():
-            if pd.isna(row["target"]):
-                probs.append(np.nan)
-                continue
-            mine = deals if group_col is None else deals[deals[group_col] == row[group_col]]
-            probs.append(_attainment_probability(mine["amount"].to_numpy(float),
-                                                 mine["p"].to_numpy(float),
-                                                 float(row["target"] - row["won_amount"])))
+        amounts, chances = deals["amount"].to_numpy(float), deals["p"].to_numpy(float)
+        if group_col is None:
+            rows_of = {None: np.arange(len(deals))}
+        else:
+            rows_of = deals.groupby(group_col, sort=False).indices
+        none = np.arange(0)
+        group_keys = [None] * len(out) if group_col is None else list(out[group_col])
+        probs = [np.nan if pd.isna(target) else
+                 _attainment_probability(amounts[rows_of.get(key, none)],
+                                         chances[rows_of.get(key, none)], float(target - won))
+                 for key, target, won in zip(group_keys, out["target"], out["won_amount"])]
         out["attainment_probability"] = probs
     for col in ("won_count", "lost_count", "visits", "engineers", "weeks_meeting_norm", "open_count"):
         out[col] = out[col].astype("int64")
