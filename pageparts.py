@@ -81,8 +81,10 @@ def scorecard_download(key: str, default_level: str = "rep") -> None:
         fmt = middle.segmented_control(
             ui.t("sc.format"), scorecard.FORMATS, default="xlsx", key=f"{key}_format",
             format_func=str.upper) or "xlsx"
-        data = ui.query(scorecard.export, period, filters, as_of, level, fmt)
-        right.download_button(ui.t("sc.download"), data=data, mime=scorecard.MIME[fmt],
+        # Built when clicked (Streamlit calls it then), not on every run of the page.
+        right.download_button(ui.t("sc.download"), mime=scorecard.MIME[fmt],
+                              data=lambda: ui.call(scorecard.export, period, filters, as_of,
+                                                   level, fmt),
                               file_name=scorecard.file_name(period, level, fmt),
                               key=f"{key}_button", icon=":material/download:")
 

@@ -216,11 +216,14 @@ revision = st.selectbox(ui.t("mp.export.revision"), options, key="mp_export_revi
 revision = None if revision is None else int(revision)
 file_base = f"plan-{rep['name']}-{month}".replace(" ", "_")
 c1, c2 = st.columns(2)
+# The files are built when a button is clicked (Streamlit calls `data` then), not on every run.
 c1.download_button(ui.t("mp.export.xlsx"), key="mp_xlsx", icon=":material/table_view:",
-                   data=ui.query(plans.export_xlsx, rep_id, month, filters, as_of, lang, revision),
+                   data=lambda: ui.call(plans.export_xlsx, rep_id, month, filters, as_of, lang,
+                                        revision),
                    file_name=f"{file_base}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 c2.download_button(ui.t("mp.export.html"), key="mp_html", icon=":material/print:",
-                   data=ui.query(plans.export_html, rep_id, month, filters, as_of, lang, revision),
+                   data=lambda: ui.call(plans.export_html, rep_id, month, filters, as_of, lang,
+                                        revision),
                    file_name=f"{file_base}.html", mime="text/html")
 st.caption(ui.t("mp.export.caption"))

@@ -129,3 +129,18 @@ def test_the_regional_review_shows_each_region_against_its_target(app_db):
     reps = table(at, "rep")
     assert set(reps["rep"]) <= {"张伟 Zhang", "李娜 Li", "陈总 Chen"}
     assert len(at.get("download_button")) == 1
+
+
+def test_no_export_file_is_built_while_a_page_runs_only_when_its_button_is_clicked(app_db, monkeypatch):
+    from salesmgmt import scorecard
+
+    def not_now(*args, **kwargs):
+        raise AssertionError("an export file was built on a page run")
+
+    monkeypatch.setattr(scorecard, "export", not_now)
+    monkeypatch.setattr(plans, "export_xlsx", not_now)
+    monkeypatch.setattr(plans, "export_html", not_now)
+    for page, state in (("pages/forecast.py", {}), ("pages/regional_review.py", {}),
+                        ("pages/monthly_plan.py", {"mp_rep": 2})):
+        at = open_page(page, "en", **state)
+        assert len(at.get("download_button")) >= 1, page
