@@ -410,12 +410,14 @@ def coaching_plan(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
     figures behind them and a focus deal. Most reasons first."""
     base = plan_base(as_of)
     reps = core.figures(con, base, filters, base.last_day, "rep", with_probability=False)
-    teams = core.figures(con, base, filters, base.last_day, "team", with_probability=False)
     summary = coaching_summary(con, base, filters, as_of, norm)
     if summary.empty:
         return pd.DataFrame(columns=["plan_month", "rep_id", "rep", "team", "manager", "reasons",
                                      "suggested_ride_alongs"])
-    team_rate = teams.set_index("team")["win_rate"]
+    # The team's win rate is module 1's, over the same reps' deals (core.figures at team level
+    # sums the same rep rows; computing it here saves reading every rep's figures twice).
+    by_team = reps.groupby("team")[["won_count", "lost_count"]].sum()
+    team_rate = _ratio(by_team["won_count"], by_team["won_count"] + by_team["lost_count"])
     open_now = operations.open_deals_at(con, filters, as_of)
     stalled = operations.stalled_among(open_now, operations.usual_stage_days(con, filters, as_of))
     stuck = pd.concat([stalled, operations.pushed_among(open_now)]).drop_duplicates("opp_id")
@@ -423,42 +425,52 @@ def coaching_plan(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
 
     out = summary.merge(reps[["rep_id", "win_rate", "won_count", "lost_count", "attainment",
                               "norm_share", "visits_per_week", "weeks"]], on="rep_id", how="left")
-    # Each rep's stuck and late deals, split once (a mask per rep costs seconds at 1,000 reps).
-    stuck_of = {k: g for k, g in stuck.groupby("rep_id", sort=False)}
-    late_of = {k: g for k, g in late.groupby("rep_id", sort=False)}
-    rows = []
-    for row in out.itertuples():
-        reasons = []
-        if row.weeks and row.norm_share == row.norm_share and row.norm_share < PLAN_NORM_SHARE_BELOW:
-            reasons.append("visits")
-        team_win = team_rate.get(row.team, np.nan)
-        if (row.won_count + row.lost_count >= PLAN_MIN_CLOSED and team_win == team_win
-                and row.win_rate < team_win - PLAN_WIN_RATE_GAP):
-            reasons.append("win_rate")
-        if row.attainment == row.attainment and row.attainment < PLAN_ATTAINMENT_BELOW:
-            reasons.append("attainment")
-        if row.days_since_coached != row.days_since_coached or row.days_since_coached > LONG_UNCOACHED_DAYS:
-            reasons.append("not_coached")
-        mine_stuck = stuck_of.get(row.rep_id, stuck.iloc[:0])
-        if len(mine_stuck) >= PLAN_STUCK_DEALS:
-            reasons.append("stuck_deals")
-        pool = mine_stuck if len(mine_stuck) else late_of.get(row.rep_id, late.iloc[:0])
-        focus = pool.sort_values("amount", ascending=False).head(1)
-        f = focus.iloc[0] if len(focus) else None
-        rows.append({
-            "rep_id": row.rep_id, "rep": row.rep, "team": row.team, "manager": row.manager,
-            "reasons": ",".join(reasons),
-            "reason_count": len(reasons),
-            "suggested_ride_alongs": norm + min(len(reasons), PLAN_EXTRA_MAX),
-            "norm_share": row.norm_share, "win_rate": row.win_rate, "team_win_rate": team_win,
-            "attainment": row.attainment, "days_since_coached": row.days_since_coached,
-            "stuck_deals": len(mine_stuck),
-            "focus_opp_id": None if f is None else f["opp_id"],
-            "focus_opportunity": None if f is None else f["opportunity"],
-            "focus_client": None if f is None else f["client"],
-            "focus_amount": np.nan if f is None else float(f["amount"]),
-        })
-    plan = pd.DataFrame(rows)
+    team_win = out["team"].map(team_rate).astype("float64")
+    stuck_count = out["rep_id"].map(stuck.groupby("rep_id").size()).fillna(0).astype("int64")
+    reasons = pd.DataFrame({
+        # NaN weeks count as weeks (as a truth value), the norm share then decides.
+        "visits": (out["weeks"].isna() | (out["weeks"] != 0))
+        & (out["norm_share"] < PLAN_NORM_SHARE_BELOW),
+        "win_rate": (out["won_count"] + out["lost_count"] >= PLAN_MIN_CLOSED)
+        & (out["win_rate"] < team_win - PLAN_WIN_RATE_GAP),
+        "attainment": out["attainment"] < PLAN_ATTAINMENT_BELOW,
+        "not_coached": out["days_since_coached"].isna()
+        | (out["days_since_coached"] > LONG_UNCOACHED_DAYS),
+        "stuck_deals": stuck_count >= PLAN_STUCK_DEALS,
+    })
+    # The focus deal: the rep's largest stuck deal, else their largest late-stage deal (a
+    # stable sort keeps the first listed of equal amounts).
+    largest_stuck = _largest_per_rep(stuck)
+    largest_late = _largest_per_rep(late)
+    focus = pd.DataFrame({"rep_id": out["rep_id"]})
+    focus = focus.merge(pd.concat([largest_stuck, largest_late[
+        ~largest_late["rep_id"].isin(largest_stuck["rep_id"])]]), on="rep_id", how="left")
+    reason_count = reasons.sum(axis=1).astype("int64")
+    plan = pd.DataFrame({
+        "rep_id": out["rep_id"].astype("int64"), "rep": out["rep"], "team": out["team"],
+        "manager": out["manager"],
+        "reasons": [",".join(k for k, hit in zip(reasons.columns, row) if hit)
+                    for row in reasons.itertuples(index=False)],
+        "reason_count": reason_count,
+        "suggested_ride_alongs": norm + reason_count.clip(upper=PLAN_EXTRA_MAX),
+        "norm_share": out["norm_share"], "win_rate": out["win_rate"], "team_win_rate": team_win,
+        "attainment": out["attainment"], "days_since_coached": out["days_since_coached"],
+        "stuck_deals": stuck_count,
+        "focus_opp_id": _or_none(focus["opp_id"]),
+        "focus_opportunity": _or_none(focus["opportunity"]),
+        "focus_client": _or_none(focus["client"]),
+        "focus_amount": focus["amount"].astype("float64"),
+    })
     plan["plan_month"] = _month_after(as_of)
     return (plan.sort_values(["reason_count", "attainment", "rep"], ascending=[False, True, True],
                              na_position="last").reset_index(drop=True))
+
+
+def _largest_per_rep(deals: pd.DataFrame) -> pd.DataFrame:
+    """Each rep's largest deal of `deals` (the first listed of equal amounts)."""
+    return (deals.sort_values("amount", ascending=False, kind="stable")
+            .drop_duplicates("rep_id")[["rep_id", "opp_id", "opportunity", "client", "amount"]])
+
+
+def _or_none(values: pd.Series) -> list:
+    return [None if v is None or v != v else v for v in values]
