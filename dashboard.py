@@ -5,11 +5,6 @@ import streamlit as st
 
 import ui
 
-ui.frame_guard()
-st.set_page_config(page_title="salesmgmt", page_icon="📈", layout="wide")
-ui.ensure_database()
-ui.require_sign_in()
-
 
 def _page(path: str, title_key: str, url: str, icon: str) -> st.Page:
     if not url:
@@ -17,11 +12,19 @@ def _page(path: str, title_key: str, url: str, icon: str) -> st.Page:
     return st.Page(path, title=ui.t(title_key), icon=icon, url_path=url)
 
 
-current = st.navigation({(ui.t(section) if section else ""): [_page(*p) for p in entries]
-                         for section, entries in ui.visible_pages().items()},
-                        position="hidden" if ui.presenting() else "sidebar", expanded=True)
-ui.apply_presentation_mode()
-ui.language_switch()
-ui.sidebar_filters()
-ui.account_box()
-current.run()
+ui.frame_guard()
+st.set_page_config(page_title="salesmgmt", page_icon="📈", layout="wide")
+ui.ensure_database()
+ui.begin_run()  # the whole run sees one state of the data (ui.begin_run)
+try:
+    ui.require_sign_in()
+    current = st.navigation({(ui.t(section) if section else ""): [_page(*p) for p in entries]
+                             for section, entries in ui.visible_pages().items()},
+                            position="hidden" if ui.presenting() else "sidebar", expanded=True)
+    ui.apply_presentation_mode()
+    ui.language_switch()
+    ui.sidebar_filters()
+    ui.account_box()
+    current.run()
+finally:
+    ui.end_run()

@@ -27,6 +27,7 @@ import pytest
 from salesmgmt import db
 from salesmgmt.demo import generate_demo
 from salesmgmt.importer import apply, prepare
+from tests import page_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)
@@ -198,31 +199,44 @@ def test_an_import_killed_at_any_point_leaves_all_of_it_or_none(company, referen
 # Several sessions reading while one imports
 
 READER = r"""
-import json, sys, threading, time
-from salesmgmt import db
+import itertools, json, os, sys, threading, time
+import ui
+from tests import page_queries as q
 path, stop_file, sessions = sys.argv[1], sys.argv[2], int(sys.argv[3])
-seen, errors = [], []
+os.environ["SALESMGMT_DB"] = path
+seen, errors, restarts = [], [], []
+views = itertools.count()
+
+class Restarted(Exception):
+    pass
+
+def restart():  # what st.rerun() does in the app: the run starts again
+    ui.end_run()
+    raise Restarted
+
+ui.restart_run = restart
 
 def session():
-    # What the app does for each query: open, read, close (ui._cached_call).
-    import os
+    # What the app does for a page view: one run, five figures, each its own cached query.
     while not os.path.exists(stop_file):
         try:
-            with db.connect(path) as con:
-                seen.append(con.execute(
-                    "SELECT (SELECT count(*) FROM visits), "
-                    "(SELECT count(*) FROM visits WHERE visit_id LIKE 'R%'), "
-                    "(SELECT count(*) FROM uploads), (SELECT count(*) FROM upload_changes), "
-                    "(SELECT count(*) FROM visits v JOIN reps r USING (rep_id) "
-                    " WHERE v.visit_date >= DATE '2026-11-01')").fetchone())
+            ui.begin_run()
+            view = next(views)
+            seen.append([ui.query(f, view) for f in (q.visits, q.imported_visits, q.batches,
+                                                     q.audit_rows, q.november_visits)])
+        except Restarted:
+            restarts.append(1)
         except Exception as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            ui.end_run()
         time.sleep(0.01)
 
 threads = [threading.Thread(target=session) for _ in range(sessions)]
 for t in threads: t.start()
 for t in threads: t.join()
-print(json.dumps({"seen": sorted(set(map(tuple, seen))), "reads": len(seen), "errors": errors[:5]}))
+print(json.dumps({"seen": sorted(set(map(tuple, seen))), "reads": len(seen), "errors": errors[:5],
+                  "restarts": len(restarts)}))
 """
 
 
@@ -244,15 +258,19 @@ def test_several_sessions_reading_while_one_imports_see_no_error_and_no_mixed_vi
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(out.strip().splitlines()[-1])
     before = state(base, "R")
-    pre = (before["visits"], 0, before["batches"], before["audit"])
-    views = {tuple(v[:4]) for v in result["seen"]}
-    post = (before["visits"] + 20_000, 20_000, before["batches"] + 1, before["audit"] + 20_000)
+    with db.connect(base, read_only=True) as con:
+        november = page_queries.november_visits(con)
+    pre = (before["visits"], 0, before["batches"], before["audit"], november)
+    post = (before["visits"] + 20_000, 20_000, before["batches"] + 1, before["audit"] + 20_000,
+            november + 20_000)
+    views = {tuple(v) for v in result["seen"]}
+    # Every page view's five figures come from one state of the data: all before or all after.
     assert views <= {pre, post}, f"mixed views: {views - {pre, post}}"
     assert views == {pre, post}, "the sessions read both before and after the import"
-    assert len({v[4] for v in result["seen"]}) == 2
     # Opening the file is serialised within the process and a 'Unique file handle conflict'
     # is waited out like a lock (salesmgmt.db.open_connection): no session sees an error.
     assert result["errors"] == [], result["errors"]
+    assert result["reads"] > 10
 
 
 # --------------------------------------------------------------------------------------
