@@ -174,6 +174,18 @@ def rep_figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters
     return _run(con, REP_FIGURES_SQL, filters, "r", _params(period, as_of))
 
 
+def region_of_team(reps: pd.DataFrame) -> pd.Series:
+    """The region most of each team's reps are in (the first by name on a tie), by team name
+    (sorted); None for a team none of whose reps has a region. Reps without a team are left out."""
+    teams = reps.dropna(subset=["team"])
+    counts = (teams.dropna(subset=["region"]).groupby(["team", "region"]).size()
+              .rename("n").reset_index()
+              .sort_values(["team", "n", "region"], ascending=[True, False, True]))
+    best = counts.drop_duplicates("team").set_index("team")["region"]
+    best = best.reindex(sorted(teams["team"].unique())).astype(object)
+    return best.where(best.notna(), None)
+
+
 def group_targets_by_month(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
                            reps: pd.DataFrame | None = None) -> pd.DataFrame:
     """Targets per month at team and region level, with the month-by-month fallback.
@@ -192,8 +204,7 @@ def group_targets_by_month(con: duckdb.DuckDBPyConnection, period: Period, filte
     own = con.execute(GROUP_TARGETS_SQL, named).df()
     if filters.rep_ids or filters.scope_rep_ids is not None:
         own = own.iloc[0:0]
-    team_region = (reps.groupby("team")["region"].agg(lambda s: s.mode().iloc[0])
-                   if len(reps) else pd.Series(dtype=object))
+    team_region = region_of_team(reps)
     rep_team = reps.set_index("rep_id")["team"]
     months = period.month_starts()
     rep_months["team"] = rep_months["rep_id"].map(rep_team)
@@ -303,8 +314,7 @@ def figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as
     else:
         keys = {"team": ["team", "region"], "region": ["region"], "total": []}[level]
         if level == "team":
-            region_of = (reps.groupby("team")["region"].agg(lambda s: s.mode().iloc[0])
-                         if len(reps) else pd.Series(dtype=object))
+            region_of = region_of_team(reps)
             grouped = reps.groupby("team")[sums].sum().reset_index()
             grouped["region"] = grouped["team"].map(region_of)
         elif level == "region":

@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 
 from salesmgmt.filters import Filters
-from salesmgmt.metrics.core import _run
+from salesmgmt.metrics.core import _run, region_of_team
 
 REPS_SQL = """
 SELECT r.rep_id, r.name, r.team, r.region, r.role, r.active
@@ -20,8 +20,7 @@ def filter_options(con: duckdb.DuckDBPyConnection, scope: Filters) -> dict[str, 
     """Regions, (team, region) pairs and reps visible in `scope`, for the filter widgets."""
     reps = _run(con, REPS_SQL, scope, "r", {})
     regions = sorted(reps["region"].dropna().unique().tolist())
-    pairs = (reps.dropna(subset=["team"]).groupby("team")["region"]
-             .agg(lambda s: s.mode().iloc[0] if s.notna().any() else None))
+    pairs = region_of_team(reps)
     return {
         "regions": regions,
         "team_regions": sorted(pairs.items()),
