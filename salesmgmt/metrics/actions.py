@@ -172,29 +172,32 @@ def weekly_visits(con: duckdb.DuckDBPyConnection, period: Period, filters: Filte
     return frame
 
 
-def _longest_run(flags: list[bool]) -> tuple[int, int]:
-    """(longest run of True, the run of True at the end)."""
-    longest = current = 0
-    for flag in flags:
-        current = current + 1 if flag else 0
-        longest = max(longest, current)
-    return longest, current
-
-
 def norm_streaks(weekly: pd.DataFrame) -> pd.DataFrame:
     """Per engineer of `weekly_visits`: weeks, weeks_below, longest_streak (weeks below the norm
     in a row), current_streak (ending with the last counted week), visits, visits_per_week."""
-    rows = []
-    for (rep_id, rep, team), part in weekly.groupby(["rep_id", "rep", "team"], sort=False):
-        below = list(~part.sort_values("week")["meets_norm"])
-        longest, current = _longest_run(below)
-        rows.append({"rep_id": rep_id, "rep": rep, "team": team, "weeks": len(below),
-                     "weeks_below": int(sum(below)), "longest_streak": longest,
-                     "current_streak": current, "visits": int(part["visits"].sum()),
-                     "visits_per_week": float(part["visits"].mean()) if len(part) else np.nan})
-    return pd.DataFrame(rows, columns=["rep_id", "rep", "team", "weeks", "weeks_below",
-                                       "longest_streak", "current_streak", "visits",
-                                       "visits_per_week"])
+    columns = ["rep_id", "rep", "team", "weeks", "weeks_below", "longest_streak",
+               "current_streak", "visits", "visits_per_week"]
+    if weekly.empty:
+        return pd.DataFrame(columns=columns)
+    # Engineers in the order they come, each one's weeks in order.
+    order, _ = pd.factorize(weekly["rep_id"])
+    frame = weekly.assign(order=order).sort_values(["order", "week"], kind="stable")
+    group = frame["order"].to_numpy()
+    below = ~frame["meets_norm"].to_numpy(bool)
+    # A run starts where the engineer or the below flag changes; count within each run.
+    starts = np.r_[True, (group[1:] != group[:-1]) | (below[1:] != below[:-1])]
+    run = np.cumsum(starts)
+    position = np.arange(len(run)) - np.flatnonzero(starts)[run - 1]
+    frame["run"] = np.where(below, position + 1, 0)
+    by = frame.groupby("order", sort=True)
+    out = by[["rep_id", "rep", "team"]].first()
+    out["weeks"] = by.size()
+    out["weeks_below"] = (out["weeks"] - by["meets_norm"].sum()).astype("int64")
+    out["longest_streak"] = by["run"].max().astype("int64")
+    out["current_streak"] = by["run"].last().astype("int64")
+    out["visits"] = by["visits"].sum().astype("int64")
+    out["visits_per_week"] = by["visits"].mean().astype("float64")
+    return out[columns].reset_index(drop=True)
 
 
 def reps_below_norm(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,

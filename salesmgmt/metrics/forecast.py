@@ -140,11 +140,19 @@ periods AS (
     SELECT CAST(s AS DATE) AS start, CAST(s + to_months($step) AS DATE) AS stop
     FROM range(CAST($first AS TIMESTAMP), CAST($stop AS TIMESTAMP), to_months($step)) t(s)
 ),
+-- Only states that can count: won, or open, with their date in one of the periods.
+states AS (
+    SELECT h.* FROM opportunity_history h
+    WHERE h.valid_from < $stop AND (h.valid_to IS NULL OR h.valid_to > $first)
+      AND ((h.status = 'won' AND h.close_date >= $first AND h.close_date < $stop)
+           OR (h.status = 'open' AND h.expected_close_date >= $first
+               AND h.expected_close_date < $stop))
+),
 snap AS (
     SELECT p.start, p.stop, h.status, CAST(coalesce(h.amount, 0) AS DOUBLE) AS amount,
            {_HIST_PROBABILITY} AS p, h.expected_close_date, h.close_date
     FROM periods p
-    JOIN opportunity_history h ON h.valid_from <= p.start AND (h.valid_to IS NULL OR h.valid_to > p.start)
+    JOIN states h ON h.valid_from <= p.start AND (h.valid_to IS NULL OR h.valid_to > p.start)
     JOIN fr ON fr.rep_id = h.rep_id
 ),
 at_start AS (
