@@ -67,6 +67,46 @@ def test_effect_size_interval_and_p_value_by_hand():
     assert school.bootstrap_interval(a, b) == (low, high), "seeded: the same every time"
 
 
+def test_one_matrix_of_resamples_serves_every_behaviour():
+    nan = float("nan")
+    top = np.array([[1.0, 10.0, nan], [2.0, nan, nan], [3.0, 30.0, nan]])
+    rest = np.array([[4.0, 40.0, 1.0], [5.0, 50.0, 2.0], [6.0, nan, 3.0], [7.0, 70.0, 4.0]])
+    (low0, high0), (low1, high1), third = school.bootstrap_intervals(top, rest)
+    # A behaviour every rep has is resampled exactly as on its own (same seed, same draws).
+    assert (low0, high0) == school.bootstrap_interval(top[:, 0], rest[:, 0])
+    # With gaps, a resample's mean is over the drawn reps who have a value: top in [10, 30],
+    # rest in [40, 70], so the difference lies in [-60, -10].
+    assert -60.0 <= low1 < high1 <= -10.0
+    assert all(math.isnan(v) for v in third), "no top performer has a value: no interval"
+    assert school.bootstrap_intervals(top, rest)[:2] == [(low0, high0), (low1, high1)], "seeded"
+
+
+def test_each_rep_gets_the_clear_steps_first_then_the_biggest_gap():
+    import pandas as pd
+
+    frame = pd.DataFrame({"rep_id": [1, 2, 3], "rep": ["甲", "乙", "丙"], "team": ["T"] * 3,
+                          "top": [True, False, False], "visits_per_week": [3.0, 1.0, float("nan")],
+                          "owner_share": [0.3, 0.0, 0.4], "chain_coverage": [0.2, 0.5, 0.1],
+                          "planned_share": [0.9, 0.1, 0.1], "days_between_stages": [5.0, 50.0, 9.0]})
+    comparison = pd.DataFrame({
+        "behaviour": ["visits_per_week", "owner_share", "chain_coverage", "planned_share",
+                      "days_between_stages"],
+        "verdict": ["clear", "suggestive", "clear", "no_difference", "clear"],
+        "difference": [1.0, 0.1, -0.2, 0.5, -10.0],
+        "median_top": [3.0, 0.3, 0.2, 0.9, 5.0],
+        "pooled_sd": [1.0, 0.1, 0.1, 0.2, 0.0]})
+    steps = school.rep_steps(frame, comparison)
+    # 乙: chain coverage (top performers lower: 0.5 -> 0.2, 3 sd) and visits (1 -> 3, 2 sd) are
+    # clear; owners (0 -> 0.3, 3 sd) only suggestive, so last. No difference and a zero spread
+    # give no step. 丙 has no visits figure and is already past the top on the other two.
+    assert steps["rep"].tolist() == ["乙"] * 3
+    assert steps["behaviour"].tolist() == ["chain_coverage", "visits_per_week", "owner_share"]
+    assert steps["gap_sd"].tolist() == pytest.approx([3.0, 2.0, 3.0])
+    assert steps["goal"].tolist() == pytest.approx([0.2, 3.0, 0.3])
+    assert school.rep_steps(frame, comparison, steps=2)["behaviour"].tolist() == [
+        "chain_coverage", "visits_per_week"]
+
+
 def test_the_statistics_agree_with_scipy():
     stats = pytest.importorskip("scipy.stats")
     rng = np.random.default_rng(3)

@@ -86,7 +86,9 @@ MEASURES: list[Measure] = [
             "(mean of the top performers - mean of the rest) / pooled standard deviation, with "
             "the small-sample correction 1 - 3 / (4 (n1 + n2) - 9). About 0.2 is small, 0.5 "
             f"medium, 0.8 large. Shown with a {CONFIDENCE:.0%} bootstrap interval of the "
-            f"difference in means ({BOOTSTRAP_DRAWS} draws, fixed seed) and the Mann-Whitney p-value. "
+            f"difference in means ({BOOTSTRAP_DRAWS} resamples of each group's reps, the same ones for "
+            "every behaviour, a behaviour's mean taken over the resampled reps who have a value; "
+            "fixed seed) and the Mann-Whitney p-value. "
             f"No claim below {MIN_GROUP} reps in either group or {MIN_REPS} in all."),
 ]
 
@@ -119,47 +121,56 @@ vis AS (
     WHERE v.visit_date >= $start AND v.visit_date < $end AND v.visit_date <= $as_of
     GROUP BY 1
 ),
-changes AS (
+active AS (   -- deals with a history row in the window: only their stage changes can count
+    SELECT DISTINCT h.opp_id FROM opportunity_history h
+    WHERE h.valid_from >= $start AND h.valid_from < $end AND h.valid_from <= $as_of
+),
+deals AS (
+    SELECT o.opp_id, o.rep_id, o.client_id, o.created_date FROM opportunities o JOIN fr USING (rep_id)
+    WHERE o.opp_id IN (SELECT opp_id FROM active)
+),
+changes AS (   -- the whole history of those deals (a change's previous one may be older)
     SELECT h.opp_id, h.valid_from, h.stage,
            lag(h.stage) OVER w AS previous_stage,
-           lag(h.valid_from) OVER w AS previous_from
-    FROM opportunity_history h
+           first_value(h.valid_from) OVER w AS first_from
+    FROM opportunity_history h SEMI JOIN deals d ON d.opp_id = h.opp_id
     WINDOW w AS (PARTITION BY h.opp_id ORDER BY h.valid_from)
 ),
 moves AS (   -- real stage changes, each with the day of the deal's previous change
-    SELECT opp_id, valid_from AS changed_on, stage,
-           row_number() OVER (PARTITION BY opp_id ORDER BY valid_from) AS n
+    SELECT opp_id, valid_from AS changed_on, first_from,
+           row_number() OVER w AS n, lag(valid_from) OVER w AS previous_change
     FROM changes WHERE previous_stage IS NOT NULL AND stage IS DISTINCT FROM previous_stage
+    WINDOW w AS (PARTITION BY opp_id ORDER BY valid_from)
 ),
-starts AS (
-    SELECT o.opp_id, o.rep_id, o.client_id,
-           coalesce(o.created_date, (SELECT min(h.valid_from) FROM opportunity_history h
-                                     WHERE h.opp_id = o.opp_id)) AS created
-    FROM opportunities o JOIN fr USING (rep_id)
-),
-steps AS (
-    SELECT s.rep_id, m.changed_on,
-           date_diff('day', coalesce(lag(m.changed_on) OVER (PARTITION BY m.opp_id ORDER BY m.n),
-                                     s.created), m.changed_on) AS days
-    FROM moves m JOIN starts s USING (opp_id)
+steps AS (   -- the changes in the window, with the deal's creation day
+    SELECT d.opp_id, d.rep_id, d.client_id, m.n, m.changed_on,
+           coalesce(d.created_date, m.first_from) AS created,
+           date_diff('day', coalesce(m.previous_change, d.created_date, m.first_from),
+                     m.changed_on) AS days
+    FROM moves m JOIN deals d USING (opp_id)
+    WHERE m.changed_on >= $start AND m.changed_on < $end AND m.changed_on <= $as_of
 ),
 stage_days AS (
     SELECT rep_id, avg(days) AS days_between_stages, count(*) AS stage_changes FROM steps
-    WHERE changed_on >= $start AND changed_on < $end AND changed_on <= $as_of AND days >= 0
+    WHERE days >= 0
     GROUP BY 1
 ),
-first_moves AS (
-    SELECT s.opp_id, s.rep_id, s.client_id, s.created, m.changed_on
-    FROM moves m JOIN starts s USING (opp_id)
-    WHERE m.n = 1 AND m.changed_on >= $start AND m.changed_on < $end AND m.changed_on <= $as_of
+first_moves AS (SELECT opp_id, rep_id, client_id, created, changed_on FROM steps WHERE n = 1),
+visits_before AS (   -- visits linked to the deal, and unlinked ones to its client (disjoint)
+    SELECT f.opp_id, count(*) AS n FROM first_moves f
+    JOIN visits v ON v.opp_id = f.opp_id AND v.rep_id = f.rep_id
+    WHERE v.visit_type <> 'call' AND v.visit_date >= f.created AND v.visit_date <= f.changed_on
+    GROUP BY 1
+    UNION ALL
+    SELECT f.opp_id, count(*) AS n FROM first_moves f
+    JOIN visits v ON v.client_id = f.client_id AND v.rep_id = f.rep_id AND v.opp_id IS NULL
+    WHERE v.visit_type <> 'call' AND v.visit_date >= f.created AND v.visit_date <= f.changed_on
+    GROUP BY 1
 ),
 before_first AS (
-    SELECT f.rep_id, f.opp_id,
-           (SELECT count(*) FROM visits v
-             WHERE v.rep_id = f.rep_id AND v.visit_type <> 'call'
-               AND v.visit_date >= f.created AND v.visit_date <= f.changed_on
-               AND (v.opp_id = f.opp_id OR (v.opp_id IS NULL AND v.client_id = f.client_id))) AS n
-    FROM first_moves f
+    SELECT f.rep_id, f.opp_id, coalesce(sum(b.n), 0) AS n
+    FROM first_moves f LEFT JOIN visits_before b USING (opp_id)
+    GROUP BY 1, 2
 ),
 first_agg AS (
     SELECT rep_id, avg(n) AS visits_before_first_change, count(*) AS first_changes
@@ -171,19 +182,22 @@ live_projects AS (   -- the rep's projects with a deal live in the window
       AND coalesce(o.created_date, $start) < $end
       AND (o.close_date IS NULL OR o.close_date >= $start)
 ),
-project_clients AS (
-    SELECT DISTINCT o.project, o.client_id FROM opportunities o
+chain_clients AS (   -- the clients of those projects that are a party of the chain
+    SELECT DISTINCT o.project, o.client_id, c.client_type FROM opportunities o
+    JOIN clients c ON c.client_id = o.client_id
     WHERE o.project IN (SELECT project FROM live_projects)
+      AND c.client_type IN ({", ".join(f"'{t}'" for t in CHAIN_TYPES)})
+),
+seen AS (   -- who visited whom in the window
+    SELECT DISTINCT v.rep_id, v.client_id FROM visits v JOIN fr USING (rep_id)
+    WHERE v.visit_date >= $start AND v.visit_date < $end AND v.visit_date <= $as_of
 ),
 covered AS (
     SELECT lp.rep_id, lp.project,
-           count(DISTINCT c.client_type) FILTER (
-               WHERE c.client_type IN ({", ".join(f"'{t}'" for t in CHAIN_TYPES)})) AS parties
+           count(DISTINCT pc.client_type) FILTER (WHERE s.client_id IS NOT NULL) AS parties
     FROM live_projects lp
-    LEFT JOIN project_clients pc ON pc.project = lp.project
-    LEFT JOIN visits v ON v.rep_id = lp.rep_id AND v.client_id = pc.client_id
-         AND v.visit_date >= $start AND v.visit_date < $end AND v.visit_date <= $as_of
-    LEFT JOIN clients c ON c.client_id = v.client_id
+    LEFT JOIN chain_clients pc ON pc.project = lp.project
+    LEFT JOIN seen s ON s.rep_id = lp.rep_id AND s.client_id = pc.client_id
     GROUP BY 1, 2
 ),
 chain AS (
@@ -247,17 +261,54 @@ def hedges_g(a: np.ndarray, b: np.ndarray) -> float:
     return float((a.mean() - b.mean()) / pooled * (1 - 3 / (4 * (n1 + n2) - 9)))
 
 
+def _resample_counts(rng: np.random.Generator, rows: int, draws: int) -> np.ndarray:
+    """draws x rows: how many times each row is drawn in each resample of `rows` draws with
+    replacement (one matrix of resamples)."""
+    picks = rng.integers(0, rows, size=(draws, rows))
+    flat = (np.arange(draws)[:, None] * rows + picks).ravel()
+    return np.bincount(flat, minlength=draws * rows).reshape(draws, rows).astype(float)
+
+
+def _resampled_means(counts: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """draws x columns: each column's mean over the resampled rows that have a value."""
+    have = ~np.isnan(values)
+    sums = counts @ np.where(have, values, 0.0)
+    n = counts @ have.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / np.where(n > 0, n, np.nan)
+
+
+def bootstrap_intervals(a: np.ndarray, b: np.ndarray, draws: int = BOOTSTRAP_DRAWS,
+                        seed: int = BOOTSTRAP_SEED,
+                        level: float = CONFIDENCE) -> list[tuple[float, float]]:
+    """Percentile intervals of mean(a) - mean(b), column by column: `a` and `b` are the two
+    groups (rows: reps, columns: behaviours, NaN: no value). The reps of each group are
+    resampled with replacement `draws` times, the same resamples for every column; a column's
+    mean in a resample is over the resampled reps that have a value."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    columns = a.shape[1]
+    if len(a) == 0 or len(b) == 0:
+        return [(float("nan"), float("nan"))] * columns
+    rng = np.random.default_rng(seed)
+    counts_a, counts_b = _resample_counts(rng, len(a), draws), _resample_counts(rng, len(b), draws)
+    # Identical groups must give exactly 0, not a rounding error.
+    diff = np.round(_resampled_means(counts_a, a) - _resampled_means(counts_b, b), 12)
+    tail = (1 - level) / 2
+    out = []
+    for j in range(columns):
+        column = diff[:, j][~np.isnan(diff[:, j])]
+        if np.isnan(a[:, j]).all() or np.isnan(b[:, j]).all() or column.size == 0:
+            out.append((float("nan"), float("nan")))
+        else:
+            out.append((float(np.quantile(column, tail)), float(np.quantile(column, 1 - tail))))
+    return out
+
+
 def bootstrap_interval(a: np.ndarray, b: np.ndarray, draws: int = BOOTSTRAP_DRAWS,
                        seed: int = BOOTSTRAP_SEED, level: float = CONFIDENCE) -> tuple[float, float]:
     """Percentile interval of mean(a) - mean(b), resampling each group with replacement."""
-    if len(a) == 0 or len(b) == 0:
-        return float("nan"), float("nan")
-    rng = np.random.default_rng(seed)
-    da = a[rng.integers(0, len(a), size=(draws, len(a)))].mean(axis=1)
-    db = b[rng.integers(0, len(b), size=(draws, len(b)))].mean(axis=1)
-    diff = np.round(da - db, 12)  # identical groups must give exactly 0, not a rounding error
-    tail = (1 - level) / 2
-    return float(np.quantile(diff, tail)), float(np.quantile(diff, 1 - tail))
+    return bootstrap_intervals(np.asarray(a, float)[:, None], np.asarray(b, float)[:, None],
+                               draws, seed, level)[0]
 
 
 def mann_whitney_p(a: np.ndarray, b: np.ndarray) -> float:
@@ -296,11 +347,14 @@ def compare(frame: pd.DataFrame) -> pd.DataFrame:
     n_top, n_rest, mean_top, mean_rest, median_top, median_rest, difference, low, high (the
     interval of the difference), effect_size, p_value, verdict, pooled_sd."""
     rows = []
-    for name in BEHAVIOURS:
-        top = frame.loc[frame["top"], name].dropna().to_numpy(float)
-        rest = frame.loc[~frame["top"], name].dropna().to_numpy(float)
+    top_all = frame.loc[frame["top"], list(BEHAVIOURS)].to_numpy(float)
+    rest_all = frame.loc[~frame["top"], list(BEHAVIOURS)].to_numpy(float)
+    intervals = bootstrap_intervals(top_all, rest_all)
+    for j, name in enumerate(BEHAVIOURS):
+        top = top_all[:, j][~np.isnan(top_all[:, j])]
+        rest = rest_all[:, j][~np.isnan(rest_all[:, j])]
         g = hedges_g(top, rest)
-        low, high = bootstrap_interval(top, rest)
+        low, high = intervals[j]
         p = mann_whitney_p(top, rest)
         n1, n2 = len(top), len(rest)
         pooled = (math.sqrt(((n1 - 1) * top.var(ddof=1) + (n2 - 1) * rest.var(ddof=1)) / (n1 + n2 - 2))
@@ -327,24 +381,29 @@ def rep_steps(frame: pd.DataFrame, comparison: pd.DataFrame,
     standard deviations towards the top performers' median: rep_id, rep, team, behaviour, value,
     goal (the top performers' median), gap_sd, verdict."""
     usable = comparison[comparison["verdict"].isin(["clear", "suggestive"])
-                        & (comparison["pooled_sd"] > 0)]
-    rows = []
-    for rep in frame[~frame["top"]].itertuples():
-        options = []
-        for c in usable.itertuples():
-            value = getattr(rep, c.behaviour)
-            if pd.isna(value):
-                continue
-            direction = 1 if c.difference > 0 else -1
-            gap = direction * (c.median_top - value) / c.pooled_sd
-            if gap > 0:
-                options.append(dict(rep_id=rep.rep_id, rep=rep.rep, team=rep.team,
-                                    behaviour=c.behaviour, value=float(value),
-                                    goal=float(c.median_top), gap_sd=float(gap), verdict=c.verdict))
-        options.sort(key=lambda o: (o["verdict"] != "clear", -o["gap_sd"]))
-        rows.extend(options[:steps])
-    return pd.DataFrame(rows, columns=["rep_id", "rep", "team", "behaviour", "value", "goal",
-                                       "gap_sd", "verdict"])
+                        & (comparison["pooled_sd"] > 0)].reset_index(drop=True)
+    columns = ["rep_id", "rep", "team", "behaviour", "value", "goal", "gap_sd", "verdict"]
+    rest = frame[~frame["top"]].reset_index(drop=True)
+    if rest.empty or usable.empty:
+        return pd.DataFrame(columns=columns)
+    values = rest[list(usable["behaviour"])].to_numpy(float)            # reps x behaviours
+    goal = usable["median_top"].to_numpy(float)
+    direction = np.where(usable["difference"].to_numpy(float) > 0, 1.0, -1.0)
+    gap = direction * (goal - values) / usable["pooled_sd"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        rep_i, beh_j = np.nonzero(gap > 0)                              # a missing value: no step
+    options = pd.DataFrame({"_rep": rep_i, "_b": beh_j, "gap_sd": gap[rep_i, beh_j],
+                            "_tentative": usable["verdict"].to_numpy()[beh_j] != "clear"})
+    # Clear differences first, then the biggest gap; ties keep the comparison's order.
+    options = options.sort_values(["_rep", "_tentative", "gap_sd", "_b"],
+                                  ascending=[True, True, False, True], kind="stable")
+    options = options.groupby("_rep", sort=False).head(steps)
+    rep_i, beh_j = options["_rep"].to_numpy(), options["_b"].to_numpy()
+    return pd.DataFrame({
+        "rep_id": rest["rep_id"].to_numpy("int64")[rep_i], "rep": rest["rep"].to_numpy()[rep_i],
+        "team": rest["team"].to_numpy()[rep_i], "behaviour": usable["behaviour"].to_numpy()[beh_j],
+        "value": values[rep_i, beh_j], "goal": goal[beh_j], "gap_sd": options["gap_sd"].to_numpy(),
+        "verdict": usable["verdict"].to_numpy()[beh_j]}, columns=columns)
 
 
 def school(con: duckdb.DuckDBPyConnection, window: Period, filters: Filters,
