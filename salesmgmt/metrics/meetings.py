@@ -417,16 +417,15 @@ def issues_to_escalate(con: duckdb.DuckDBPyConnection, period: Period, filters: 
         rows.append(dict(kind="team_behind", team=t.team, subject=t.team, amount=float(t.gap),
                          value=float(t.forecast_attainment) if pd.notna(t.forecast_attainment) else np.nan,
                          detail=float(t.attainment) if pd.notna(t.attainment) else np.nan))
-    open_deals = operations.open_deals_at(con, filters, as_of)
+    open_deals = operations.open_deals_at(con, filters, as_of)  # read once, for both kinds
     big = open_deals[open_deals["amount"] >= ESCALATE_DEAL_AMOUNT]
     overdue = big[_mask(big["expected_close_date"], lambda d: d is not None and d < as_of)]
     for d in overdue.sort_values(["amount", "opp_id"], ascending=[False, True]).itertuples():
         rows.append(dict(kind="overdue_deal", team=d.team, subject=d.opportunity,
                          amount=float(d.amount), value=float((as_of - d.expected_close_date).days),
                          detail=f"{d.owner} · {d.client or ''}", stage=d.stage))
-    stalled = operations.stalled_deals(con, filters, as_of)
-    stalled = stalled[(stalled["amount"] >= ESCALATE_DEAL_AMOUNT)
-                      & ~stalled["opp_id"].isin(overdue["opp_id"])]
+    stalled = operations.stalled_among(big, operations.usual_stage_days(con, filters, as_of))
+    stalled = stalled[~stalled["opp_id"].isin(overdue["opp_id"])]
     for d in stalled.sort_values(["amount", "opp_id"], ascending=[False, True]).itertuples():
         rows.append(dict(kind="stalled_deal", team=d.team, subject=d.opportunity,
                          amount=float(d.amount), value=float(d.days_in_stage),
