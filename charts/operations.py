@@ -8,6 +8,9 @@ from plotly.subplots import make_subplots
 
 from charts.products import PALETTE
 
+#: At most this many lines in a chart (one colour each); more teams are drawn per region.
+MAX_LINES = len(PALETTE)
+
 OPEN = "#1565C0"
 REACHED = "#2E7D32"
 LOST = "#C62828"

@@ -55,6 +55,22 @@ def growth_vs_last_year(table: pd.DataFrame, labels: dict[str, str]) -> go.Figur
     return fig
 
 
+#: The product mix chart draws at most this many groups (the ones that won most).
+MIX_GROUPS = 20
+
+
+def largest_groups(breakdown: pd.DataFrame, by: str,
+                   n: int | None = None) -> tuple[pd.DataFrame, int]:
+    """The rows of the n groups of `by` (MIX_GROUPS by default) with the largest won amount (all
+    when there are at most n; ties go by name), and how many groups there are."""
+    n = MIX_GROUPS if n is None else n
+    won = breakdown.groupby(breakdown[by].astype(str))["won_amount"].sum()
+    if len(won) <= n:
+        return breakdown, len(won)
+    keep = won.reset_index().sort_values(["won_amount", by], ascending=[False, True]).head(n)[by]
+    return breakdown[breakdown[by].astype(str).isin(keep)], len(won)
+
+
 def product_mix(breakdown: pd.DataFrame, by: str, names: dict[str, str],
                 labels: dict[str, str]) -> go.Figure:
     """Per group of `by` (a team, a region, a client type), its won split by product (100%)."""

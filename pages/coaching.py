@@ -37,149 +37,162 @@ c3.metric(ui.t("co.kpi.norm_share"), ui.pct(totals["coaching_norm_share"]), bord
 c4.metric(ui.t("co.kpi.long"), ui.count(totals["long_uncoached"]), border=True)
 c4.caption(ui.t("co.kpi.long_days", days=long_days))
 
+# Only the open tab runs (its queries and charts): switching tabs reruns the page.
 tab_month, tab_long, tab_visits, tab_effect, tab_plan = st.tabs([
     ui.t("co.tab.month"), ui.t("co.tab.long"), ui.t("co.tab.visits"), ui.t("co.tab.effect"),
-    ui.t("co.tab.plan")])
+    ui.t("co.tab.plan")], key="co_tab", on_change="rerun")
 
 never = summary["last_coached"].isna().all()
 if never:
     st.info(ui.t("co.never"), icon=":material/info:")
 
-with tab_month:
-    months = ui.query(coaching.coaching_by_month, filters, period, as_of, 6, norm)
-    if not never:
-        heatmap = charts.ride_alongs_heatmap(months, norm, {
-            "title": ui.t("co.chart.heatmap", norm=norm), "month": ui.t("ov.trend.month")})
-        st.plotly_chart(ui.style_figure(heatmap, height=heatmap.layout.height), key="co_heatmap")
-    ui_tables.show(summary, [
-        ("rep", ui.t("co.col.rep"), "text"),
-        ("team", ui.t("co.col.team"), "text"),
-        ("manager", ui.t("co.col.manager"), "text"),
-        ("ride_alongs", ui.t("co.col.ride_alongs"), "count"),
-        ("norm_expected", ui.t("co.col.norm_expected"), "count"),
-        ("shortfall", ui.t("co.col.shortfall"), "count"),
-        ("months_meeting_norm", ui.t("co.col.months_met"), "count"),
-        ("last_coached", ui.t("co.col.last_coached"), "date"),
-        ("days_since_coached", ui.t("co.col.days_since"), "days"),
-    ], key="co_summary")
-    st.caption(ui.t("co.month.note", months=int(summary["months"].max())))
-
-with tab_long:
-    long = summary[summary["long_uncoached"]].sort_values("days_since_coached", ascending=False,
-                                                          na_position="first")
-    if long.empty:
-        st.success(ui.t("co.long.none", days=long_days))
-    else:
-        st.markdown(ui.t("co.long.intro", days=long_days))
-        ui_tables.show(long, [
+if tab_month.open:
+    with tab_month:
+        months = ui.query(coaching.coaching_by_month, filters, period, as_of, 6, norm)
+        if not never:
+            drawn, engineers = charts.least_and_most(months, "ride_alongs")
+            heatmap = charts.ride_alongs_heatmap(drawn, norm, {
+                "title": ui.t("co.chart.heatmap", norm=norm), "month": ui.t("ov.trend.month")})
+            st.plotly_chart(ui.style_figure(heatmap, height=heatmap.layout.height), key="co_heatmap")
+            if drawn["rep_id"].nunique() < engineers:
+                st.caption(ui.t("co.shown.heatmap", n=charts.SHOWN_EACH, total=ui.count(engineers)))
+        ui_tables.show(summary, [
             ("rep", ui.t("co.col.rep"), "text"),
             ("team", ui.t("co.col.team"), "text"),
             ("manager", ui.t("co.col.manager"), "text"),
+            ("ride_alongs", ui.t("co.col.ride_alongs"), "count"),
+            ("norm_expected", ui.t("co.col.norm_expected"), "count"),
+            ("shortfall", ui.t("co.col.shortfall"), "count"),
+            ("months_meeting_norm", ui.t("co.col.months_met"), "count"),
             ("last_coached", ui.t("co.col.last_coached"), "date"),
             ("days_since_coached", ui.t("co.col.days_since"), "days"),
-        ], key="co_long")
+        ], key="co_summary")
+        st.caption(ui.t("co.month.note", months=int(summary["months"].max())))
 
-with tab_visits:
-    rides = ui.query(coaching.ride_along_visits, filters, period.start,
-                     min(period.end, as_of + timedelta(days=1)))
-    if rides.empty:
-        st.info(ui.t("co.visits.none"), icon=":material/info:")
-    else:
-        shown = rides.assign(client_type=[ui.t(f"client_type.{k}") if isinstance(k, str) else ""
-                                          for k in rides["client_type"]])
-        ui_tables.show(shown, [
-            ("visit_date", ui.t("co.col.date"), "date"),
-            ("rep", ui.t("co.col.rep"), "text"),
-            ("manager", ui.t("co.col.manager"), "text"),
-            ("client", ui.t("co.col.client"), "text"),
-            ("client_type", ui.t("co.col.client_type"), "text"),
-            ("key_account", ui.t("co.col.key"), "check"),
-            ("purpose", ui.t("co.col.purpose"), "text"),
-            ("outcome", ui.t("co.col.outcome"), "text"),
-            ("notes", ui.t("co.col.notes"), "text"),
-            ("opportunity", ui.t("co.col.opportunity"), "text"),
-        ], key="co_visits")
+if tab_long.open:
+    with tab_long:
+        long = summary[summary["long_uncoached"]].sort_values("days_since_coached", ascending=False,
+                                                              na_position="first")
+        if long.empty:
+            st.success(ui.t("co.long.none", days=long_days))
+        else:
+            st.markdown(ui.t("co.long.intro", days=long_days))
+            ui_tables.show(long, [
+                ("rep", ui.t("co.col.rep"), "text"),
+                ("team", ui.t("co.col.team"), "text"),
+                ("manager", ui.t("co.col.manager"), "text"),
+                ("last_coached", ui.t("co.col.last_coached"), "date"),
+                ("days_since_coached", ui.t("co.col.days_since"), "days"),
+            ], key="co_long")
 
-with tab_effect:
-    st.caption(ui.t("co.effect.intro", days=coaching.BEFORE_AFTER_DAYS,
-                    settle=coaching.MIN_DAYS_AFTER))
-    effect = ui.query(coaching.before_after, filters, as_of)
-    if effect.empty:
-        st.info(ui.t("co.effect.none"), icon=":material/info:")
-    else:
-        labels = {"before": ui.t("co.effect.before"), "after": ui.t("co.effect.after")}
-        left, right = st.columns(2)
-        visits_fig = charts.before_after(effect, "visit_rate", {
-            **labels, "title": ui.t("co.effect.visit_rate"), "axis": ui.t("co.effect.per_week")})
-        win_fig = charts.before_after(effect, "win_rate", {
-            **labels, "title": ui.t("co.effect.win_rate"), "axis": ui.t("co.col.win_rate")},
-            percent=True)
-        left.plotly_chart(ui.style_figure(visits_fig, height=visits_fig.layout.height),
-                          key="co_effect_visits")
-        right.plotly_chart(ui.style_figure(win_fig, height=win_fig.layout.height),
-                           key="co_effect_win")
-        ui_tables.show(effect, [
-            ("rep", ui.t("co.col.rep"), "text"),
-            ("coached_on", ui.t("co.col.coached_on"), "date"),
-            ("visit_rate_before", ui.t("co.col.visit_rate_before"), "number"),
-            ("visit_rate_after", ui.t("co.col.visit_rate_after"), "number"),
-            ("win_rate_before", ui.t("co.col.win_rate_before"), "percent"),
-            ("win_rate_after", ui.t("co.col.win_rate_after"), "percent"),
-            ("after_days", ui.t("co.col.after_days"), "days"),
-        ], key="co_effect_table")
+if tab_visits.open:
+    with tab_visits:
+        rides = ui.query(coaching.ride_along_visits, filters, period.start,
+                         min(period.end, as_of + timedelta(days=1)))
+        if rides.empty:
+            st.info(ui.t("co.visits.none"), icon=":material/info:")
+        else:
+            shown = rides.assign(client_type=[ui.t(f"client_type.{k}") if isinstance(k, str) else ""
+                                              for k in rides["client_type"]])
+            ui_tables.show(shown, [
+                ("visit_date", ui.t("co.col.date"), "date"),
+                ("rep", ui.t("co.col.rep"), "text"),
+                ("manager", ui.t("co.col.manager"), "text"),
+                ("client", ui.t("co.col.client"), "text"),
+                ("client_type", ui.t("co.col.client_type"), "text"),
+                ("key_account", ui.t("co.col.key"), "check"),
+                ("purpose", ui.t("co.col.purpose"), "text"),
+                ("outcome", ui.t("co.col.outcome"), "text"),
+                ("notes", ui.t("co.col.notes"), "text"),
+                ("opportunity", ui.t("co.col.opportunity"), "text"),
+            ], key="co_visits")
 
-        st.markdown("**" + ui.t("co.effect.one") + "**")
-        reps = dict(zip(effect["rep_id"], effect["rep"]))
-        one_l, one_r = st.columns(2)
-        rep_id = one_l.selectbox(ui.t("co.col.rep"), list(reps), format_func=lambda i: reps[i],
-                                 key="co_effect_rep")
-        dates = ui.query(coaching.ride_along_dates, filters, rep_id, as_of)
-        default = effect.loc[effect["rep_id"] == rep_id, "coached_on"].iloc[0]
-        chosen = one_r.selectbox(ui.t("co.col.coached_on"), dates,
-                                 index=dates.index(default) if default in dates else 0,
-                                 format_func=ui.date_text, key="co_effect_date")
-        one = ui.query(coaching.before_after, filters, as_of, coaching.BEFORE_AFTER_DAYS, chosen,
-                       rep_id)
-        if len(one):
-            row = one.iloc[0]
-            m1, m2, m3 = st.columns(3)
-            m1.metric(ui.t("co.effect.visit_rate"),
-                      "–" if row.visit_rate_after != row.visit_rate_after else f"{row.visit_rate_after:.1f}",
-                      None if row.visit_rate_change != row.visit_rate_change else f"{row.visit_rate_change:+.1f}",
-                      border=True)
-            m1.caption(ui.t("co.effect.was", value="–" if row.visit_rate_before != row.visit_rate_before
-                                                    else f"{row.visit_rate_before:.1f}"))
-            m2.metric(ui.t("co.effect.win_rate"), ui.pct(row.win_rate_after),
-                      ui.delta_text(row.win_rate_after, row.win_rate_before, "points"), border=True)
-            m2.caption(ui.t("co.effect.was", value=ui.pct(row.win_rate_before)))
-            m3.metric(ui.t("co.effect.deals"), f"{row.won_after}/{row.won_after + row.lost_after}",
-                      border=True)
-            m3.caption(ui.t("co.effect.deals_before", won=row.won_before,
-                            closed=row.won_before + row.lost_before))
-            st.caption(ui.t("co.effect.windows", before=row.before_days, after=row.after_days))
+if tab_effect.open:
+    with tab_effect:
+        st.caption(ui.t("co.effect.intro", days=coaching.BEFORE_AFTER_DAYS,
+                        settle=coaching.MIN_DAYS_AFTER))
+        effect = ui.query(coaching.before_after, filters, as_of)
+        if effect.empty:
+            st.info(ui.t("co.effect.none"), icon=":material/info:")
+        else:
+            labels = {"before": ui.t("co.effect.before"), "after": ui.t("co.effect.after")}
+            left, right = st.columns(2)
+            visits_drawn, engineers = charts.least_and_most(effect, "visit_rate_change")
+            win_drawn, _ = charts.least_and_most(effect, "win_rate_change")
+            visits_fig = charts.before_after(visits_drawn, "visit_rate", {
+                **labels, "title": ui.t("co.effect.visit_rate"), "axis": ui.t("co.effect.per_week")})
+            win_fig = charts.before_after(win_drawn, "win_rate", {
+                **labels, "title": ui.t("co.effect.win_rate"), "axis": ui.t("co.col.win_rate")},
+                percent=True)
+            left.plotly_chart(ui.style_figure(visits_fig, height=visits_fig.layout.height),
+                              key="co_effect_visits")
+            right.plotly_chart(ui.style_figure(win_fig, height=win_fig.layout.height),
+                               key="co_effect_win")
+            if len(visits_drawn) < engineers:
+                st.caption(ui.t("co.shown.effect", n=charts.SHOWN_EACH, total=ui.count(engineers)))
+            ui_tables.show(effect, [
+                ("rep", ui.t("co.col.rep"), "text"),
+                ("coached_on", ui.t("co.col.coached_on"), "date"),
+                ("visit_rate_before", ui.t("co.col.visit_rate_before"), "number"),
+                ("visit_rate_after", ui.t("co.col.visit_rate_after"), "number"),
+                ("win_rate_before", ui.t("co.col.win_rate_before"), "percent"),
+                ("win_rate_after", ui.t("co.col.win_rate_after"), "percent"),
+                ("after_days", ui.t("co.col.after_days"), "days"),
+            ], key="co_effect_table")
 
-with tab_plan:
-    plan = ui.query(coaching.coaching_plan, filters, as_of, norm)
-    if plan.empty:
-        st.info(ui.t("co.plan.none"), icon=":material/info:")
-    else:
-        base = coaching.plan_base(as_of)
-        st.markdown(ui.t("co.plan.intro", month=ui.date_text(plan["plan_month"].iloc[0])[:7],
-                         base=f"{ui.date_text(base.start)[:7]} – {ui.date_text(base.last_day)[:7]}",
-                         norm=norm, total=int(plan["suggested_ride_alongs"].sum())))
-        shown = plan.assign(reasons=plan["reasons"].map(lambda r: coaching.reasons_text(r, lang)))
-        ui_tables.show(shown, [
-            ("rep", ui.t("co.col.rep"), "text"),
-            ("manager", ui.t("co.col.manager"), "text"),
-            ("suggested_ride_alongs", ui.t("co.col.suggested"), "count"),
-            ("reasons", ui.t("co.col.reasons"), "text"),
-            ("focus_opportunity", ui.t("co.col.focus_deal"), "text"),
-            ("focus_client", ui.t("co.col.focus_client"), "text"),
-            ("focus_amount", ui.t("co.col.focus_amount"), "money"),
-            ("norm_share", ui.t("co.col.norm_share"), "percent"),
-            ("win_rate", ui.t("co.col.win_rate"), "percent"),
-            ("team_win_rate", ui.t("co.col.team_win_rate"), "percent"),
-            ("attainment", ui.t("co.col.attainment"), "percent"),
-            ("stuck_deals", ui.t("co.col.stuck"), "count"),
-        ], key="co_plan")
-        st.caption(ui.t("co.plan.note"))
+            st.markdown("**" + ui.t("co.effect.one") + "**")
+            reps = dict(zip(effect["rep_id"], effect["rep"]))
+            one_l, one_r = st.columns(2)
+            rep_id = one_l.selectbox(ui.t("co.col.rep"), list(reps), format_func=lambda i: reps[i],
+                                     key="co_effect_rep")
+            dates = ui.query(coaching.ride_along_dates, filters, rep_id, as_of)
+            default = effect.loc[effect["rep_id"] == rep_id, "coached_on"].iloc[0]
+            chosen = one_r.selectbox(ui.t("co.col.coached_on"), dates,
+                                     index=dates.index(default) if default in dates else 0,
+                                     format_func=ui.date_text, key="co_effect_date")
+            one = ui.query(coaching.before_after, filters, as_of, coaching.BEFORE_AFTER_DAYS, chosen,
+                           rep_id)
+            if len(one):
+                row = one.iloc[0]
+                m1, m2, m3 = st.columns(3)
+                m1.metric(ui.t("co.effect.visit_rate"),
+                          "–" if row.visit_rate_after != row.visit_rate_after else f"{row.visit_rate_after:.1f}",
+                          None if row.visit_rate_change != row.visit_rate_change else f"{row.visit_rate_change:+.1f}",
+                          border=True)
+                m1.caption(ui.t("co.effect.was", value="–" if row.visit_rate_before != row.visit_rate_before
+                                                        else f"{row.visit_rate_before:.1f}"))
+                m2.metric(ui.t("co.effect.win_rate"), ui.pct(row.win_rate_after),
+                          ui.delta_text(row.win_rate_after, row.win_rate_before, "points"), border=True)
+                m2.caption(ui.t("co.effect.was", value=ui.pct(row.win_rate_before)))
+                m3.metric(ui.t("co.effect.deals"), f"{row.won_after}/{row.won_after + row.lost_after}",
+                          border=True)
+                m3.caption(ui.t("co.effect.deals_before", won=row.won_before,
+                                closed=row.won_before + row.lost_before))
+                st.caption(ui.t("co.effect.windows", before=row.before_days, after=row.after_days))
+
+if tab_plan.open:
+    with tab_plan:
+        plan = ui.query(coaching.coaching_plan, filters, as_of, norm)
+        if plan.empty:
+            st.info(ui.t("co.plan.none"), icon=":material/info:")
+        else:
+            base = coaching.plan_base(as_of)
+            st.markdown(ui.t("co.plan.intro", month=ui.date_text(plan["plan_month"].iloc[0])[:7],
+                             base=f"{ui.date_text(base.start)[:7]} – {ui.date_text(base.last_day)[:7]}",
+                             norm=norm, total=int(plan["suggested_ride_alongs"].sum())))
+            shown = plan.assign(reasons=plan["reasons"].map(lambda r: coaching.reasons_text(r, lang)))
+            ui_tables.show(shown, [
+                ("rep", ui.t("co.col.rep"), "text"),
+                ("manager", ui.t("co.col.manager"), "text"),
+                ("suggested_ride_alongs", ui.t("co.col.suggested"), "count"),
+                ("reasons", ui.t("co.col.reasons"), "text"),
+                ("focus_opportunity", ui.t("co.col.focus_deal"), "text"),
+                ("focus_client", ui.t("co.col.focus_client"), "text"),
+                ("focus_amount", ui.t("co.col.focus_amount"), "money"),
+                ("norm_share", ui.t("co.col.norm_share"), "percent"),
+                ("win_rate", ui.t("co.col.win_rate"), "percent"),
+                ("team_win_rate", ui.t("co.col.team_win_rate"), "percent"),
+                ("attainment", ui.t("co.col.attainment"), "percent"),
+                ("stuck_deals", ui.t("co.col.stuck"), "count"),
+            ], key="co_plan")
+            st.caption(ui.t("co.plan.note"))

@@ -48,123 +48,135 @@ c5.metric(ui.t("op.kpi.open"), ui.count(now["open_deals"]),
           ui.delta_text(now["open_deals"], before["open_deals"]), border=True)
 c5.caption(ui.money(now["open_pipeline"]))
 
+# Only the open tab runs (its queries and charts): switching tabs reruns the page.
 tab_funnel, tab_teams, tab_time, tab_stuck, tab_lost = st.tabs([
     ui.t("op.tab.funnel"), ui.t("op.tab.teams"), ui.t("op.tab.time"), ui.t("op.tab.stuck"),
-    ui.t("op.tab.lost")])
+    ui.t("op.tab.lost")], key="op_tab", on_change="rerun")
 
-with tab_funnel:
-    funnel = ui.query(operations.open_funnel, filters, min(as_of, period.last_day))
-    conversion = ui.query(operations.stage_conversion, period, filters)
-    st.plotly_chart(ui.style_figure(charts.funnel(
-        funnel, conversion, stage_names, divisor,
-        {"title": ui.t("op.chart.funnel"), "open": ui.t("op.funnel.open", date=ui.date_text(
-            min(as_of, period.last_day))), "reached": ui.t("op.funnel.reached"),
-         "money_axis": money_axis})), key="op_funnel")
-    st.caption(ui.t("op.funnel.note"))
-    by_team = ui.query(operations.conversion_by_team, period, filters)
-    if not by_team.empty:
-        st.markdown("**" + ui.t("op.funnel.teams") + "**")
-        ui_tables.show(by_team, [("team", ui.t("op.col.team"), "text"),
-                                 ("closed", ui.t("op.col.closed"), "count")]
-                       + [(s, ui.t("op.col.step", stage=stage_names[s]), "percent") for s in
-                          ("lead", "qualified", "solution", "quote", "negotiation")]
-                       + [("win_rate", ui.t("op.col.win_rate"), "percent")], key="op_funnel_teams")
+if tab_funnel.open:
+    with tab_funnel:
+        funnel = ui.query(operations.open_funnel, filters, min(as_of, period.last_day))
+        conversion = ui.query(operations.stage_conversion, period, filters)
+        st.plotly_chart(ui.style_figure(charts.funnel(
+            funnel, conversion, stage_names, divisor,
+            {"title": ui.t("op.chart.funnel"), "open": ui.t("op.funnel.open", date=ui.date_text(
+                min(as_of, period.last_day))), "reached": ui.t("op.funnel.reached"),
+             "money_axis": money_axis})), key="op_funnel")
+        st.caption(ui.t("op.funnel.note"))
+        by_team = ui.query(operations.conversion_by_team, period, filters)
+        if not by_team.empty:
+            st.markdown("**" + ui.t("op.funnel.teams") + "**")
+            ui_tables.show(by_team, [("team", ui.t("op.col.team"), "text"),
+                                     ("closed", ui.t("op.col.closed"), "count")]
+                           + [(s, ui.t("op.col.step", stage=stage_names[s]), "percent") for s in
+                              ("lead", "qualified", "solution", "quote", "negotiation")]
+                           + [("win_rate", ui.t("op.col.win_rate"), "percent")], key="op_funnel_teams")
 
-with tab_teams:
-    teams = ui.query(operations.operation_figures, period, filters, as_of, ("team",))
-    ui_tables.show(teams, [
-        ("team", ui.t("op.col.team"), "text"),
-        ("win_rate", ui.t("op.col.win_rate"), "percent"),
-        ("won_count", ui.t("op.col.won_count"), "count"),
-        ("lost_count", ui.t("op.col.lost_count"), "count"),
-        ("won_amount", ui.t("op.col.won"), "money"),
-        ("avg_deal_size", ui.t("op.col.avg_size"), "money"),
-        ("sales_cycle_days", ui.t("op.col.cycle"), "number"),
-        ("open_deals", ui.t("op.col.open_deals"), "count"),
-        ("open_pipeline", ui.t("op.col.open_pipeline"), "money"),
-        ("pipeline_velocity", ui.t("op.col.velocity"), "money"),
-    ], key="op_teams")
-    st.caption(ui.t("op.teams.note"))
-
-with tab_time:
-    measures = {"win_rate": (True, 1), "avg_deal_size": (False, divisor),
-                "sales_cycle_days": (False, 1), "pipeline_velocity": (False, divisor),
-                "open_pipeline": (False, divisor)}
-    chosen = st.segmented_control(ui.t("op.time.measure"), list(measures), default="win_rate",
-                                  format_func=lambda m: ui.t(f"op.measure.{m}"),
-                                  key="op_time_measure") or "win_rate"
-    split = st.toggle(ui.t("op.time.by_team"), value=True, key="op_time_split")
-    trend = ui.query(operations.operations_trend, filters, period, as_of, 12,
-                     ("team",) if split else ())
-    percent, scale = measures[chosen]
-    axis = (ui.t(f"op.measure.{chosen}") if not scale or scale == 1 or chosen == "sales_cycle_days"
-            else f"{ui.t(f'op.measure.{chosen}')} ({ui.money_unit()})")
-    st.plotly_chart(ui.style_figure(charts.lines_by_group(
-        trend, chosen, "team" if split else None,
-        {"title": ui.t(f"op.measure.{chosen}"), "month": ui.t("ov.trend.month"), "axis": axis,
-         "total": ui.t("op.time.total")}, divisor=scale, percent=percent)), key="op_trend")
-    st.caption(ui.t("op.time.note"))
-
-with tab_stuck:
-    pick = st.segmented_control(ui.t("op.stuck.percentile"), [0.75, 0.9], default=0.75,
-                                format_func=lambda p: f"P{int(p * 100)}", key="op_percentile") or 0.75
-    usual = ui.query(operations.usual_stage_days, filters, as_of, pick)
-    stalled = ui.query(operations.stalled_deals, filters, as_of, pick)
-    deal_columns = [
-        ("opportunity", ui.t("op.col.opportunity"), "text"),
-        ("client", ui.t("op.col.client"), "text"),
-        ("owner", ui.t("op.col.owner"), "text"),
-        ("team", ui.t("op.col.team"), "text"),
-        ("stage", ui.t("op.col.stage"), "text"),
-        ("amount", ui.t("op.col.amount"), "money"),
-    ]
-    visit_columns = [("last_visit", ui.t("op.col.last_visit"), "date"),
-                     ("days_since_visit", ui.t("op.col.days_since_visit"), "days")]
-    st.markdown("**" + ui.t("op.stuck.stalled", n=len(stalled)) + "**")
-    st.caption(ui.t("op.stuck.usual", percentile=int(pick * 100), stages=" · ".join(
-        f"{stage_names.get(s, s)} {d:.0f}" for s, d in zip(usual["stage"], usual["usual_days"]))))
-    if stalled.empty:
-        st.success(ui.t("op.stuck.no_stalled"))
-    else:
-        ui_tables.show(stalled.assign(stage=stalled["stage"].map(lambda s: stage_names.get(s, s))),
-                       deal_columns + [
-                           ("days_in_stage", ui.t("op.col.days_in_stage"), "days"),
-                           ("usual_days", ui.t("op.col.usual_days"), "days"),
-                           ("expected_close_date", ui.t("op.col.expected_close"), "date"),
-                       ] + visit_columns, key="op_stalled")
-    pushed = ui.query(operations.pushed_deals, filters, as_of)
-    st.markdown("**" + ui.t("op.stuck.pushed", n=len(pushed), times=operations.PUSH_MIN_TIMES) + "**")
-    if pushed.empty:
-        st.success(ui.t("op.stuck.no_pushed"))
-    else:
-        ui_tables.show(pushed.assign(stage=pushed["stage"].map(lambda s: stage_names.get(s, s))),
-                       deal_columns + [
-                           ("push_count", ui.t("op.col.push_count"), "count"),
-                           ("first_expected", ui.t("op.col.first_expected"), "date"),
-                           ("expected_close_date", ui.t("op.col.expected_close"), "date"),
-                           ("days_pushed", ui.t("op.col.days_pushed"), "days"),
-                       ] + visit_columns, key="op_pushed")
-
-with tab_lost:
-    none_label = ui.t("op.lost.none_given")
-    reasons = ui.query(operations.lost_reasons, period, filters)
-    if reasons.empty:
-        st.info(ui.t("op.lost.nothing"), icon=":material/info:")
-    else:
-        st.plotly_chart(ui.style_figure(charts.lost_reasons(
-            reasons, none_label, divisor, {"title": ui.t("op.chart.lost", unit=ui.money_unit()),
-                                           "axis": ui.t("op.col.lost_count")}), height=320),
-            key="op_lost")
-        by_team = ui.query(operations.lost_reasons, period, filters, ("team",))
-        ui_tables.show(by_team.assign(lost_reason=by_team["lost_reason"].replace("", none_label)), [
+if tab_teams.open:
+    with tab_teams:
+        teams = ui.query(operations.operation_figures, period, filters, as_of, ("team",))
+        ui_tables.show(teams, [
             ("team", ui.t("op.col.team"), "text"),
-            ("lost_reason", ui.t("op.col.lost_reason"), "text"),
+            ("win_rate", ui.t("op.col.win_rate"), "percent"),
+            ("won_count", ui.t("op.col.won_count"), "count"),
             ("lost_count", ui.t("op.col.lost_count"), "count"),
-            ("lost_amount", ui.t("op.col.lost_amount"), "money"),
-            ("lost_reason_share", ui.t("op.col.share"), "percent"),
-        ], key="op_lost_teams")
-    monthly = ui.query(operations.lost_reasons_trend, filters, period, 12)
-    if not monthly.empty:
-        st.plotly_chart(ui.style_figure(charts.lost_reasons_by_month(
-            monthly, none_label, {"title": ui.t("op.chart.lost_month"), "month": ui.t("ov.trend.month"),
-                                  "axis": ui.t("op.col.lost_count")})), key="op_lost_month")
+            ("won_amount", ui.t("op.col.won"), "money"),
+            ("avg_deal_size", ui.t("op.col.avg_size"), "money"),
+            ("sales_cycle_days", ui.t("op.col.cycle"), "number"),
+            ("open_deals", ui.t("op.col.open_deals"), "count"),
+            ("open_pipeline", ui.t("op.col.open_pipeline"), "money"),
+            ("pipeline_velocity", ui.t("op.col.velocity"), "money"),
+        ], key="op_teams")
+        st.caption(ui.t("op.teams.note"))
+
+if tab_time.open:
+    with tab_time:
+        measures = {"win_rate": (True, 1), "avg_deal_size": (False, divisor),
+                    "sales_cycle_days": (False, 1), "pipeline_velocity": (False, divisor),
+                    "open_pipeline": (False, divisor)}
+        chosen = st.segmented_control(ui.t("op.time.measure"), list(measures), default="win_rate",
+                                      format_func=lambda m: ui.t(f"op.measure.{m}"),
+                                      key="op_time_measure") or "win_rate"
+        split = st.toggle(ui.t("op.time.by_team"), value=True, key="op_time_split")
+        group = "team" if split else None
+        if split:
+            # A line per team while they can be told apart; a line per region beyond that.
+            teams_shown = len(ui.query(operations.operation_figures, period, filters, as_of, ("team",)))
+            group = "team" if teams_shown <= charts.MAX_LINES else "region"
+        trend = ui.query(operations.operations_trend, filters, period, as_of, 12,
+                         (group,) if group else ())
+        percent, scale = measures[chosen]
+        axis = (ui.t(f"op.measure.{chosen}") if not scale or scale == 1 or chosen == "sales_cycle_days"
+                else f"{ui.t(f'op.measure.{chosen}')} ({ui.money_unit()})")
+        st.plotly_chart(ui.style_figure(charts.lines_by_group(
+            trend, chosen, group,
+            {"title": ui.t(f"op.measure.{chosen}"), "month": ui.t("ov.trend.month"), "axis": axis,
+             "total": ui.t("op.time.total")}, divisor=scale, percent=percent)), key="op_trend")
+        if group == "region":
+            st.caption(ui.t("op.time.by_region", total=ui.count(teams_shown)))
+        st.caption(ui.t("op.time.note"))
+
+if tab_stuck.open:
+    with tab_stuck:
+        pick = st.segmented_control(ui.t("op.stuck.percentile"), [0.75, 0.9], default=0.75,
+                                    format_func=lambda p: f"P{int(p * 100)}", key="op_percentile") or 0.75
+        stuck = ui.query(operations.stuck_deals, filters, as_of, pick)
+        usual, stalled, pushed = stuck["usual"], stuck["stalled"], stuck["pushed"]
+        deal_columns = [
+            ("opportunity", ui.t("op.col.opportunity"), "text"),
+            ("client", ui.t("op.col.client"), "text"),
+            ("owner", ui.t("op.col.owner"), "text"),
+            ("team", ui.t("op.col.team"), "text"),
+            ("stage", ui.t("op.col.stage"), "text"),
+            ("amount", ui.t("op.col.amount"), "money"),
+        ]
+        visit_columns = [("last_visit", ui.t("op.col.last_visit"), "date"),
+                         ("days_since_visit", ui.t("op.col.days_since_visit"), "days")]
+        st.markdown("**" + ui.t("op.stuck.stalled", n=len(stalled)) + "**")
+        st.caption(ui.t("op.stuck.usual", percentile=int(pick * 100), stages=" · ".join(
+            f"{stage_names.get(s, s)} {d:.0f}" for s, d in zip(usual["stage"], usual["usual_days"]))))
+        if stalled.empty:
+            st.success(ui.t("op.stuck.no_stalled"))
+        else:
+            ui_tables.show(stalled.assign(stage=stalled["stage"].map(lambda s: stage_names.get(s, s))),
+                           deal_columns + [
+                               ("days_in_stage", ui.t("op.col.days_in_stage"), "days"),
+                               ("usual_days", ui.t("op.col.usual_days"), "days"),
+                               ("expected_close_date", ui.t("op.col.expected_close"), "date"),
+                           ] + visit_columns, key="op_stalled")
+        st.markdown("**" + ui.t("op.stuck.pushed", n=len(pushed), times=operations.PUSH_MIN_TIMES) + "**")
+        if pushed.empty:
+            st.success(ui.t("op.stuck.no_pushed"))
+        else:
+            ui_tables.show(pushed.assign(stage=pushed["stage"].map(lambda s: stage_names.get(s, s))),
+                           deal_columns + [
+                               ("push_count", ui.t("op.col.push_count"), "count"),
+                               ("first_expected", ui.t("op.col.first_expected"), "date"),
+                               ("expected_close_date", ui.t("op.col.expected_close"), "date"),
+                               ("days_pushed", ui.t("op.col.days_pushed"), "days"),
+                           ] + visit_columns, key="op_pushed")
+
+if tab_lost.open:
+    with tab_lost:
+        none_label = ui.t("op.lost.none_given")
+        reasons = ui.query(operations.lost_reasons, period, filters)
+        if reasons.empty:
+            st.info(ui.t("op.lost.nothing"), icon=":material/info:")
+        else:
+            st.plotly_chart(ui.style_figure(charts.lost_reasons(
+                reasons, none_label, divisor, {"title": ui.t("op.chart.lost", unit=ui.money_unit()),
+                                               "axis": ui.t("op.col.lost_count")}), height=320),
+                key="op_lost")
+            by_team = ui.query(operations.lost_reasons, period, filters, ("team",))
+            ui_tables.show(by_team.assign(lost_reason=by_team["lost_reason"].replace("", none_label)), [
+                ("team", ui.t("op.col.team"), "text"),
+                ("lost_reason", ui.t("op.col.lost_reason"), "text"),
+                ("lost_count", ui.t("op.col.lost_count"), "count"),
+                ("lost_amount", ui.t("op.col.lost_amount"), "money"),
+                ("lost_reason_share", ui.t("op.col.share"), "percent"),
+            ], key="op_lost_teams")
+        monthly = ui.query(operations.lost_reasons_trend, filters, period, 12)
+        if not monthly.empty:
+            st.plotly_chart(ui.style_figure(charts.lost_reasons_by_month(
+                monthly, none_label, {"title": ui.t("op.chart.lost_month"), "month": ui.t("ov.trend.month"),
+                                      "axis": ui.t("op.col.lost_count")})), key="op_lost_month")

@@ -112,6 +112,14 @@ def test_key_accounts_going_cold_come_first(con):
     assert not cold["Quiet Owner"], "not a key account"
 
 
+def test_the_search_finds_clients_by_part_of_their_name_in_the_health_order(con):
+    health = clients.client_health(con, Filters(), AS_OF)
+    assert list(clients.find_clients(health, "steel")["client"]) == ["Tiger Steel"]
+    assert list(clients.find_clients(health, " OWNER ")["client"]) == ["Quiet Owner", "Ownerless"]
+    assert clients.find_clients(health, "Panda").empty
+    assert len(clients.find_clients(health, "")) == 4, "no text: every client"
+
+
 def test_a_client_belongs_to_the_scope_of_its_owner_with_all_its_facts(con):
     health = clients.client_health(con, DRAGON, AS_OF).set_index("client")
     assert list(health.index) == ["Key Institute", "Quiet Owner"], "no Tiger client, no ownerless one"

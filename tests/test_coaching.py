@@ -175,3 +175,15 @@ def test_the_coaching_heatmap_shows_the_counts(con):
     fig = charts.ride_alongs_heatmap(months, 2, {"title": "t", "month": "m"})
     z = [list(r) for r in fig.data[0].z]
     assert [1, 0, 3] in z and [0, 0, 0] in z
+
+
+def test_a_chart_of_many_engineers_draws_the_least_and_the_most_coached():
+    months = pd.DataFrame({"rep_id": [i for i in range(1, 41) for _ in (1, 2)],
+                           "rep": [f"R{i:02d}" for i in range(1, 41) for _ in (1, 2)],
+                           "ride_alongs": [i % 7 for i in range(1, 41) for _ in (1, 2)]})
+    drawn, total = charts.least_and_most(months, "ride_alongs", n=3)
+    assert total == 40 and len(drawn) == 12, "both months of 6 engineers"
+    # Totals (2 x i % 7): 0 for R07, R14, R21 (ties by name); 12 for R06, R13, R20 ... R34.
+    assert sorted(set(drawn["rep"])) == ["R07", "R14", "R20", "R21", "R27", "R34"]
+    everyone, total = charts.least_and_most(months[months["rep_id"] <= 6], "ride_alongs", n=3)
+    assert total == 6 and len(everyone) == 12, "six engineers: everyone is drawn"

@@ -9,7 +9,29 @@ from __future__ import annotations
 import pytest
 
 from salesmgmt import db
+from salesmgmt.i18n import t
 from tests.test_app import app_env, open_page  # noqa: F401  (the fixture is used by name)
+
+#: Each page's tabs (session-state key, catalogue keys) and widgets or charts only one tab draws
+#: (tab index, element key): only the open tab runs.
+TABS = {
+    "pages/products.py": ("pr_tab", ["pr.tab.products", "pr.tab.time", "pr.tab.mix"],
+                          [(1, "pr_won_month"), (2, "pr_mix_by")]),
+    "pages/coaching.py": ("co_tab", ["co.tab.month", "co.tab.long", "co.tab.visits",
+                                     "co.tab.effect", "co.tab.plan"],
+                          [(0, "co_heatmap"), (3, "co_effect_rep")]),
+    "pages/operations.py": ("op_tab", ["op.tab.funnel", "op.tab.teams", "op.tab.time",
+                                       "op.tab.stuck", "op.tab.lost"],
+                            [(0, "op_funnel"), (2, "op_time_measure"), (3, "op_percentile"),
+                             (4, "op_lost")]),
+    "pages/clients.py": ("cl_tab", ["cl.tab.health", "cl.tab.profile", "cl.tab.due",
+                                    "cl.tab.chain"],
+                         [(0, "cl_key_only"), (1, "cl_client"), (3, "cl_chain_open")]),
+}
+
+
+def profile_tab(lang: str) -> dict[str, str]:
+    return {"cl_tab": t("cl.tab.profile", lang)}
 
 
 def metrics(at) -> dict[str, str]:
@@ -41,7 +63,7 @@ def test_operations_show_the_win_rate_and_the_open_deals(app_env):
 
 
 def test_clients_list_the_cold_key_account_first(app_env):
-    at = open_page("pages/clients.py", "zh", f_period="2026-05")
+    at = open_page("pages/clients.py", "zh", f_period="2026-05", **profile_tab("zh"))
     assert not at.exception
     values = metrics(at)
     assert values["客户数"] == "3" and values["正在变冷的重点客户"] == "1"
@@ -49,13 +71,14 @@ def test_clients_list_the_cold_key_account_first(app_env):
 
 
 def test_the_profile_of_a_client_never_visited(app_env):
-    at = open_page("pages/clients.py", "en", f_period="2026-05", cl_all_clients=True, cl_client=3)
+    at = open_page("pages/clients.py", "en", f_period="2026-05", cl_all_clients=True, cl_client=3,
+                   **profile_tab("en"))
     assert not at.exception, [e.message for e in at.exception]
     assert metrics(at)["Days since visit"] == "–"
 
 
 def test_a_review_is_recorded_from_the_form(app_env):
-    at = open_page("pages/clients.py", "en", f_period="2026-05", cl_client=1)
+    at = open_page("pages/clients.py", "en", f_period="2026-05", cl_client=1, **profile_tab("en"))
     at.text_input(key="cl_review_participants").set_value("Zhang, Chen")
     at.text_area(key="cl_review_plan").set_value("Get the design institute to specify our panels")
     next(b for b in at.button if b.label == "Save the review").click()
@@ -67,7 +90,7 @@ def test_a_review_is_recorded_from_the_form(app_env):
 
 
 def test_a_review_without_a_plan_is_refused_with_the_reason(app_env):
-    at = open_page("pages/clients.py", "zh", f_period="2026-05", cl_client=1)
+    at = open_page("pages/clients.py", "zh", f_period="2026-05", cl_client=1, **profile_tab("zh"))
     at.text_input(key="cl_review_participants").set_value("张伟")
     next(b for b in at.button if b.label == "保存评审").click()
     at.run()
@@ -85,3 +108,47 @@ def test_a_user_scoped_to_nothing_sees_the_empty_state(app_env, page):
                    user=User("nobody", "Nobody", "manager", teams=("Nowhere",)))
     assert not at.exception, [e.message for e in at.exception]
     assert at.info, "an empty selection says so"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", list(TABS))
+def test_every_tab_of_module_2_renders_when_opened_and_only_then(app_env, page, lang):
+    key, tabs, only = TABS[page]
+    seen = []
+    for tab in tabs:
+        at = open_page(page, lang, f_period="2026-05", **{key: t(tab, lang)})
+        assert not at.exception, (tab, [e.message for e in at.exception])
+        seen.append({e.key for e in at.main if getattr(e, "key", None)})
+    for index, element in only:
+        assert [element in keys for keys in seen] == [i == index for i in range(len(tabs))], \
+            (element, seen)
+
+
+def test_the_client_search_finds_a_client_by_part_of_its_name(app_env):
+    at = open_page("pages/clients.py", "zh", f_period="2026-05", cl_all_clients=True,
+                   cl_client_search="钢", **profile_tab("zh"))
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="cl_client").options == ["江苏钢构"]
+    at.text_input(key="cl_client_search").set_value("华东").run()
+    assert at.selectbox(key="cl_client").options == ["华东设计院"]
+    assert metrics(at)["距上次拜访天数"] == "91", "the profile of the client found"
+
+
+def test_a_search_that_finds_nothing_says_so(app_env):
+    at = open_page("pages/clients.py", "en", f_period="2026-05", cl_client_search="Nowhere Ltd",
+                   **profile_tab("en"))
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Nowhere Ltd" in i.value for i in at.info), [i.value for i in at.info]
+    assert at.selectbox(key="cl_client").options == []
+
+
+def test_the_coaching_heatmap_draws_the_least_and_most_coached_with_a_caption(app_env, monkeypatch):
+    from charts import coaching as charts
+
+    at = open_page("pages/coaching.py", "en", f_period="2026-05")
+    assert not [c for c in at.caption if "least" in c.value], "3 engineers: everyone is drawn"
+    monkeypatch.setattr(charts, "SHOWN_EACH", 1)
+    at = open_page("pages/coaching.py", "en", f_period="2026-05")
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Showing the 1 least and the 1 most coached of 3 sales engineers" in \
+        " ".join(c.value for c in at.caption)

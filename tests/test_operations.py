@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from charts import operations as charts
@@ -160,6 +161,14 @@ def test_deals_pushed_twice_or_more(con):
     assert pushed.iloc[0].push_count == 2 and pushed.iloc[0].days_pushed == 61   # 30 Apr -> 30 Jun
     deals = operations.open_deals_at(con, Filters(), AS_OF).set_index("opp_id")
     assert deals.loc["E3", "push_count"] == 1
+
+
+def test_the_stuck_deals_at_once_are_the_stalled_and_the_pushed_ones(con):
+    stuck = operations.stuck_deals(con, Filters(), AS_OF)
+    assert list(stuck["stalled"]["opp_id"]) == ["E1", "E3"]
+    assert list(stuck["pushed"]["opp_id"]) == ["E1"]
+    assert set(stuck["usual"]["usual_days"]) == {31}
+    pd.testing.assert_frame_equal(stuck["stalled"], operations.stalled_deals(con, Filters(), AS_OF))
 
 
 def test_lost_reasons_of_the_period(con):

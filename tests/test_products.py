@@ -133,6 +133,14 @@ def test_the_product_mix_of_each_team(con):
     assert row(by_type, product=SKY, client_type="steel_structure").lost_count == 2
 
 
+def test_the_mix_chart_draws_the_teams_that_won_most_when_there_are_many(con):
+    mix = products.product_breakdown(con, Q2, Filters(), "team")
+    drawn, teams = charts.largest_groups(mix, "team", n=1)
+    assert teams == 2 and set(drawn["team"]) == {"Tiger"}, "Tiger won 500, Dragon less"
+    drawn, teams = charts.largest_groups(mix, "team")
+    assert teams == 2 and len(drawn) == len(mix), "two teams: both drawn"
+
+
 def test_a_filter_narrows_every_product_figure(con):
     table = products.product_table(con, Q2, Filters(teams=("Dragon",)), AS_OF)
     assert set(table["product"]) == {PANEL, VENT}, "no skylight was sold by Dragon, now or last year"

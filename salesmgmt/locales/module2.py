@@ -338,6 +338,21 @@ EN = {
     "cl.error.no_plan": "Write the new development plan: it is what the next review checks.",
     "cl.error.next_before": "The next review ({next}) must come after this one ({review}).",
     "cl.error.not_in_scope": "Client {client} is not among the clients you may see.",
+    # Module 2 at company scale: what a chart draws when the selection is large, the client search.
+    "co.shown.heatmap": "Showing the {n} least and the {n} most coached of {total} sales engineers "
+                        "(ride-alongs over these months); choose a team in the sidebar to see "
+                        "everyone. The table lists them all.",
+    "co.shown.effect": "Showing the {n} largest falls and the {n} largest rises of {total} sales "
+                       "engineers; choose a team in the sidebar to see everyone. The table lists "
+                       "them all.",
+    "pr.mix.shown": "Showing the {n} teams with the most won of {total}; choose a region in the "
+                    "sidebar to see each of its teams. The table lists them all.",
+    "op.time.by_region": "{total} teams selected: one line per region; choose a region in the "
+                         "sidebar for a line per team.",
+    "cl.profile.search": "Find a client (part of its name)",
+    "cl.profile.matches": "{n} clients match; the first {shown} are listed (key accounts going "
+                          "cold first). Type more of the name to narrow the list.",
+    "cl.profile.no_match": "No client in the list matches “{text}”.",
 }
 
 ZH = {
@@ -661,4 +676,14 @@ ZH = {
     "cl.error.no_plan": "请填写新的发展计划：下次评审要据此检查。",
     "cl.error.next_before": "下次评审（{next}）必须晚于本次评审（{review}）。",
     "cl.error.not_in_scope": "客户 {client} 不在您可查看的客户范围内。",
+    # Module 2 at company scale: what a chart draws when the selection is large, the client search.
+    "co.shown.heatmap": "显示 {total} 名销售工程师中陪同拜访最少的 {n} 名和最多的 {n} 名（按这几个月合计）；"
+                        "在侧边栏选择团队可查看全部人员。下表列出全部。",
+    "co.shown.effect": "显示 {total} 名销售工程师中下降最多的 {n} 名和上升最多的 {n} 名；"
+                       "在侧边栏选择团队可查看全部人员。下表列出全部。",
+    "pr.mix.shown": "显示 {total} 个团队中赢单最多的 {n} 个；在侧边栏选择区域可查看其每个团队。下表列出全部。",
+    "op.time.by_region": "已选 {total} 个团队：每个区域一条线；在侧边栏选择区域可按团队画线。",
+    "cl.profile.search": "查找客户（名称的一部分）",
+    "cl.profile.matches": "有 {n} 个客户匹配，列出前 {shown} 个（正在变冷的重点客户在前）。输入更多名称可缩小范围。",
+    "cl.profile.no_match": "列表中没有名称包含“{text}”的客户。",
 }

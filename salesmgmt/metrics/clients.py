@@ -243,6 +243,15 @@ def _score(facts: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------
 # The key-account profile
 
+
+def find_clients(health: pd.DataFrame, text: str | None) -> pd.DataFrame:
+    """The rows of `health` (a client_health) whose client name contains `text`, case ignored,
+    in their order; every row when `text` is blank."""
+    text = (text or "").strip()
+    if not text:
+        return health
+    return health[health["client"].astype(str).str.contains(text, case=False, regex=False)]
+
 #: A client's visits; who made them, who went along and the notes only for reps in the where.
 PROFILE_VISITS_SQL = """
 WITH v AS (

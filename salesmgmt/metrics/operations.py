@@ -378,6 +378,17 @@ def stalled_among(deals: pd.DataFrame, usual: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["over_usual", "amount"], ascending=[False, False]).reset_index(drop=True)
 
 
+def stuck_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
+                percentile: float = STALL_PERCENTILE,
+                min_times: int = PUSH_MIN_TIMES) -> dict[str, pd.DataFrame]:
+    """The page's stuck deals at once, the open deals read once: {'usual': usual_stage_days,
+    'stalled': stalled_deals, 'pushed': pushed_deals}."""
+    usual = usual_stage_days(con, filters, as_of, percentile)
+    open_now = open_deals_at(con, filters, as_of)
+    return {"usual": usual, "stalled": stalled_among(open_now, usual),
+            "pushed": pushed_among(open_now, min_times)}
+
+
 def pushed_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
                  min_times: int = PUSH_MIN_TIMES) -> pd.DataFrame:
     """Open deals whose expected close date moved later at least `min_times` times, most pushed
