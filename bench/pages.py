@@ -25,66 +25,30 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import AS_OF, ROOT, large_db, machine, standard_db  # noqa: E402
+from common import AS_OF, large_db, machine, standard_db  # noqa: E402
 
-CHROMIUM = os.environ.get("SALESMGMT_CHROMIUM", "/usr/bin/chromium")
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, free_port  # noqa: E402
+from tests.browser_support import wait_for_app as wait_page  # noqa: E402
+
 GOAL_SECONDS = 5.0
 #: The page opened first on a fresh server (light: an upload form and a list of batches).
 WARM_UP = "import"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`streamlit run dashboard.py` on a database, until stopped."""
+class Server(Streamlit):
+    """`streamlit run dashboard.py` on a database as of the benchmark's day."""
 
     def __init__(self, db_file: Path, log_file: Path, port: int | None = None) -> None:
-        env = {**os.environ, "SALESMGMT_DB": str(db_file), "SALESMGMT_TODAY": AS_OF.isoformat()}
-        self.port = port or _free_port()
-        self.log = open(log_file, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(self.base + "/_stcore/health", timeout=2).status == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("streamlit did not start: " + Path(log_file).read_text())
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+        super().__init__(db_file, AS_OF.isoformat(), log_file, port)
 
 
 def wait_for_app(page, timeout_ms: int = 120_000) -> None:
-    """Until the script has finished and no skeleton is left (tests/test_browser.py's rule)."""
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms)
-    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')", timeout=timeout_ms)
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms)
+    wait_page(page, timeout_ms)
 
 
 #: The elements with the most DOM nodes: [nodes, widget key or test id] (what makes a page heavy
@@ -178,11 +142,9 @@ def main(argv: list[str] | None = None) -> int:
           "heaviest elements (nodes)")
     worst = 0.0
     failures = 0
-    port = _free_port()
+    port = free_port()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
         try:
             for path, title_key in pages:

@@ -8,36 +8,18 @@ Set SALESMGMT_SCREENSHOTS=DIR to keep a full-page screenshot of each page.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 import ui
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, chromium_or_skip, wait_for_app
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("SALESMGMT_CHROMIUM", "/usr/bin/chromium")
 AS_OF = "2026-11-27"
 PAGES = [(entry[2], entry[1]) for entries in ui.PAGES.values() for entry in entries]
-
-
-def _chromium_or_skip() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing: install the apt package chromium")
-    pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk to run the browser tests")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start_app(tmp: Path, users: list[tuple[list[str], str]] = ()):
@@ -51,65 +33,30 @@ def _start_app(tmp: Path, users: list[tuple[list[str], str]] = ()):
         subprocess.run([sys.executable, "-m", "salesmgmt", "users", "add", *args,
                         "--password-stdin", "--db", str(db_file)], cwd=ROOT, env=env,
                        check=True, capture_output=True, input=password + "\n", text=True)
-    port = _free_port()
-    log = open(tmp / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (tmp / "streamlit.log").read_text())
-    return proc, base, db_file
-
-
-def _stop(proc) -> None:
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        app = Streamlit(db_file, AS_OF, tmp / "streamlit.log")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    return app, app.base, db_file
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    _chromium_or_skip()
+    chromium_or_skip()
     proc, base, _ = _start_app(tmp_path_factory.mktemp("browser"))
     yield base
-    _stop(proc)
+    proc.stop()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    _chromium_or_skip()
+    chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
-
-
-def wait_for_app(page, timeout_ms: int = 30_000) -> None:
-    """Until the script has finished and no skeleton is left."""
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]",
-                           timeout=timeout_ms)
-    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')",
-                           timeout=timeout_ms)
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]",
-                           timeout=timeout_ms)
 
 
 def open_page(browser, base: str, path: str, lang: str):
@@ -168,11 +115,11 @@ MANAGER_TEAM = "虎 Tiger"
 @pytest.fixture(scope="module")
 def guarded_server(tmp_path_factory):
     """The app once users exist: a manager of one team signs in."""
-    _chromium_or_skip()
+    chromium_or_skip()
     proc, base, db_file = _start_app(tmp_path_factory.mktemp("guarded"),
                                      users=[(["tiger", "--role", "manager", "--team", MANAGER_TEAM], "tiger-pw")])
     yield base, db_file
-    _stop(proc)
+    proc.stop()
 
 
 def _other_teams_reps(db_file: Path) -> list[str]:
@@ -233,4 +180,4 @@ def test_a_direct_link_is_the_first_request_of_a_fresh_server(tmp_path_factory, 
         assert "/forecast" in page.url and "lang=en" in page.url
         page.close()
     finally:
-        _stop(proc)
+        proc.stop()

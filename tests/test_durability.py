@@ -12,11 +12,9 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -28,11 +26,11 @@ from salesmgmt import db
 from salesmgmt.demo import generate_demo
 from salesmgmt.importer import apply, prepare
 from tests import page_queries
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, chromium_or_skip, wait_for_app
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 27)
 KILL_ROWS = 100_000
-CHROMIUM = os.environ.get("SALESMGMT_CHROMIUM", "/usr/bin/chromium")
 
 
 def visits_csv(path: Path, db_file: Path, rows: int, prefix: str) -> Path:
@@ -277,61 +275,26 @@ def test_several_sessions_reading_while_one_imports_see_no_error_and_no_mixed_vi
 # The dashboard, a command-line import and a backup at the same time
 
 
-def _chromium_or_skip() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing: apt-get install chromium")
-    pytest.skip(f"Chromium not found at {CHROMIUM}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app(company, tmp_path_factory):
     """`streamlit run dashboard.py` on a copy of the demo company, and a browser."""
-    _chromium_or_skip()
+    chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     tmp = tmp_path_factory.mktemp("app")
     db_file = tmp / "app.duckdb"
     shutil.copyfile(company[0], db_file)
-    env = {**os.environ, "SALESMGMT_DB": str(db_file), "SALESMGMT_TODAY": AS_OF.isoformat()}
-    port = _free_port()
-    log = open(tmp / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (tmp / "streamlit.log").read_text())
+    try:
+        server = Streamlit(db_file, AS_OF.isoformat(), tmp / "streamlit.log")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            yield {"base": base, "db": db_file, "tmp": tmp, "browser": browser}
+            yield {"base": server.base, "db": db_file, "tmp": tmp, "browser": browser}
         finally:
             browser.close()
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
+            server.stop()
 
 
 def _visits_kpi(app) -> tuple[str, int]:
@@ -341,10 +304,7 @@ def _visits_kpi(app) -> tuple[str, int]:
     page = app["browser"].new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{app['base']}/?lang=zh")
-        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
-        page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')", timeout=60_000)
-        page.wait_for_timeout(300)
-        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+        wait_for_app(page, timeout_ms=60_000)
         errors = page.locator("[data-testid=stException], [data-testid=stAlertContentError]").count()
         metric = page.locator("[data-testid=stMetric]", has_text=t("ov.kpi.visits", "zh"))
         value = metric.locator("[data-testid=stMetricValue]").first.inner_text().strip()
