@@ -67,6 +67,26 @@ def chart(fig: Any, key: str, height: int | None = None) -> None:
     st.plotly_chart(ui.style_figure(fig, height=height or fig.layout.height or 380), key=key)
 
 
+#: Above this many people (teams) a chart shows the strongest and weakest only.
+CHART_ROWS = 30
+#: How many of the strongest (and of the weakest) such a chart shows.
+CHART_ENDS = 15
+
+
+def strongest_and_weakest(frame: pd.DataFrame, by: str,
+                          noun: str) -> tuple[pd.DataFrame, str | None]:
+    """`frame` for a chart with a bar per row: all of it up to CHART_ROWS rows; beyond, the
+    CHART_ENDS rows highest by `by` then the CHART_ENDS lowest (rows without a value left out),
+    and a caption that says so (`noun`: 'engineers' or 'teams'). Tables and downloads stay whole."""
+    ends = CHART_ENDS
+    if len(frame) <= CHART_ROWS:
+        return frame, None
+    ranked = frame.sort_values(by, ascending=False, na_position="last", kind="stable")
+    known = ranked[ranked[by].notna()]
+    shown = pd.concat([known.head(ends), known.iloc[ends:].tail(ends)])
+    return shown, ui.t(f"m1.chart.ends.{noun}", n=ends, total=ui.count(len(frame)))
+
+
 def scorecard_download(key: str, default_level: str = "rep") -> None:
     """A bordered box: level, format and the download button; the same table as
     `python -m salesmgmt scorecard` for the period, filters and as-of date the page shows."""

@@ -4,6 +4,7 @@ import streamlit as st
 
 import pageparts as pp
 import ui
+from charts import heatmaps
 from charts import module1 as charts
 from salesmgmt.measures import VISIT_NORM_PER_WEEK
 from salesmgmt.metrics import actions, core
@@ -40,8 +41,12 @@ st.subheader(ui.t("ar.heat.title", norm=norm))
 if weekly.empty:
     st.info(ui.t("ar.heat.none"), icon=":material/info:")
 else:
-    pp.chart(charts.visits_heatmap(weekly, norm, {
+    # A row per engineer for a team or so; per team (region) averages for more.
+    rows = heatmaps.row_level(weekly)
+    pp.chart(charts.visits_heatmap(heatmaps.per_person(weekly, "visits", "week", rows), norm, {
         "title": ui.t("ar.heat.chart"), "week": ui.t("plan.col.week")}), key="ar_heatmap")
+    if rows != "rep":
+        st.caption(ui.t(f"m1.heat.{rows}", total=ui.count(weekly["rep_id"].nunique())))
 
 st.subheader(ui.t("ar.below.title"))
 streak = st.number_input(ui.t("ar.below.streak"), min_value=1, max_value=26,
@@ -61,11 +66,14 @@ st.subheader(ui.t("ar.plan.title"))
 if planned["planned"].sum() == 0:
     st.info(ui.t("ar.plan.none"), icon=":material/info:")
 else:
-    shown = planned[planned["planned"] > 0]
+    shown, note = pp.strongest_and_weakest(planned[planned["planned"] > 0], "planned_done_share",
+                                           "engineers")
     pp.chart(charts.planned_vs_done(shown, {
         "title": ui.t("ar.plan.chart"), "done": ui.t("plan.status.done"),
         "missed": ui.t("plan.status.missed"), "upcoming": ui.t("plan.status.upcoming"),
         "visits": ui.t("mp.review.visits"), "count": ui.t("axis.count")}), key="ar_planned_chart")
+    if note:
+        st.caption(note)
 pp.show_table(planned, [
     ("rep", "fc.col.rep", "text"), ("team", "fc.col.team", "text"),
     ("visits", "ar.col.visits", "count"), ("visits_marked_planned", "ar.col.marked", "count"),
@@ -76,21 +84,33 @@ st.caption(ui.t("ar.plan.caption"))
 
 st.subheader(ui.t("ar.types.title"))
 level_names = {v: ui.t(f"sc.level.{v}") for v in ("team", "region", "rep")}
-by = st.segmented_control(ui.t("ar.types.by"), list(level_names), default="team",
+per_team = planned["team"].nunique() <= pp.CHART_ROWS
+by = st.segmented_control(ui.t("ar.types.by"), list(level_names),
+                          default="team" if per_team else "region",
                           format_func=level_names.get, key="ar_types_by") or "team"
 share = ui.query(actions.client_type_share, period, filters, by)
 if share.empty:
     st.info(ui.t("ar.heat.none"), icon=":material/info:")
 else:
     type_names = {k: ui.t(f"client_type.{k}") for k in actions.CLIENT_TYPES}
+    visits_of = share.groupby("group")["visits"].sum()
+    if len(visits_of) > pp.CHART_ROWS:  # the groups with the most visits
+        most = visits_of.sort_values(ascending=False, kind="stable").index[:pp.CHART_ROWS]
+        share = share[share["group"].isin(most)]
     pp.chart(charts.client_type_share(share, type_names, {
         "title": ui.t("ar.types.chart")}), key="ar_types_chart")
+    if len(visits_of) > pp.CHART_ROWS:
+        st.caption(ui.t("m1.types.most", n=pp.CHART_ROWS, total=ui.count(len(visits_of)),
+                        level=level_names[by]))
 
 st.subheader(ui.t("ar.progress.title", days=actions.PROGRESS_DAYS))
 if by_rep.empty:
     st.info(ui.t("ar.heat.none"), icon=":material/info:")
 else:
-    pp.chart(charts.progress_share(by_rep, {"title": ui.t("ar.progress.chart")}), key="ar_progress_chart")
+    shown, note = pp.strongest_and_weakest(by_rep, "share", "engineers")
+    pp.chart(charts.progress_share(shown, {"title": ui.t("ar.progress.chart")}), key="ar_progress_chart")
+    if note:
+        st.caption(note)
     visits = progress["visits"]
     if len(visits):
         with st.expander(ui.t("ar.progress.list", n=len(visits))):

@@ -58,8 +58,11 @@ chart_labels = {"won": ui.t("fc.col.won"), "commit": ui.t("fc.col.commit"),
 st.subheader(ui.t("fc.teams.title"))
 teams = ui.query(forecast.gap_analysis, period, filters, as_of, "team")
 teams = teams[(teams["target"].notna()) | (teams["won_amount"] > 0) | (teams["open_amount"] > 0)]
+charted, note = pp.strongest_and_weakest(teams, "forecast_attainment", "teams")
 pp.chart(charts.forecast_categories(
-    teams, "team", divisor, {**chart_labels, "title": ui.t("fc.teams.chart")}), key="fc_teams_chart")
+    charted, "team", divisor, {**chart_labels, "title": ui.t("fc.teams.chart")}), key="fc_teams_chart")
+if note:
+    st.caption(note)
 pp.show_table(teams, [("team", "fc.col.team", "text")] + GROUP_SPEC, key="fc_teams")
 
 st.subheader(ui.t("fc.reps.title"))

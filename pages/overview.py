@@ -3,6 +3,7 @@
 import streamlit as st
 
 from charts import overview as charts
+import pageparts as pp
 import ui
 from salesmgmt.metrics import core, overview
 
@@ -50,8 +51,11 @@ with right:
     labels = {"title": ui.t("ov.teams.title"), "won": ui.t("ov.trend.won"),
               "forecast": ui.t("ov.kpi.forecast"), "target": ui.t("ov.trend.target"),
               "money_axis": ui.t("axis.money", unit=ui.money_unit())}
+    charted, note = pp.strongest_and_weakest(teams, "attainment", "teams")
     st.plotly_chart(ui.style_figure(charts.teams_comparison(
-        teams, 10_000 if lang == "zh" else 1, labels)), key="ov_teams")
+        charted, 10_000 if lang == "zh" else 1, labels)), key="ov_teams")
+    if note:
+        st.caption(note)
 
 st.subheader(ui.t("ov.attention.title"))
 items = ui.query(overview.attention, period, filters, as_of)

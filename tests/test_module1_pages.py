@@ -144,3 +144,26 @@ def test_no_export_file_is_built_while_a_page_runs_only_when_its_button_is_click
                         ("pages/monthly_plan.py", {"mp_rep": 2})):
         at = open_page(page, "en", **state)
         assert len(at.get("download_button")) >= 1, page
+
+
+def test_a_large_selection_charts_teams_or_the_strongest_and_weakest_with_a_caption(app_db, monkeypatch):
+    import pageparts
+    from charts import heatmaps
+
+    # As if two were already too many rows for a chart (the large company has 1,092 engineers).
+    monkeypatch.setattr(heatmaps, "MAX_ROWS", 2)
+    monkeypatch.setattr(pageparts, "CHART_ROWS", 2)
+    monkeypatch.setattr(pageparts, "CHART_ENDS", 1)
+    at = open_page("pages/action_review.py", "en")
+    captions = " ".join(c.value for c in at.caption)
+    assert ("3 engineers in this selection: each row is a team, each cell its engineers' "
+            "average visits that week") in captions
+    # Visits followed by progress: Zhang, Li and Wang visited; the best and the worst are shown.
+    assert "Showing the 1 strongest and 1 weakest of 3 engineers" in captions
+    zh = open_page("pages/action_review.py", "zh")
+    assert "当前筛选共 3 名工程师：每行是一个团队" in " ".join(c.value for c in zh.caption)
+
+    monkeypatch.setattr(pageparts, "CHART_ROWS", 1)
+    at = open_page("pages/forecast.py", "en")
+    assert "Showing the 1 strongest and 1 weakest of 2 teams" in " ".join(c.value for c in at.caption)
+    assert list(table(at, "team")["team"]) == ["Dragon", "Tiger"], "the table keeps every team"

@@ -242,6 +242,12 @@ EN = {
     "rr.time.title": "Regions over time",
     "rr.time.show": "Show",
     "rr.time.chart": "{what} by region, month by month",
+    # --- charts at company scale (a mark per person only for a small selection)
+    "m1.chart.ends.engineers": "Showing the {n} strongest and {n} weakest of {total} engineers; choose a team in the sidebar to see everyone.",
+    "m1.chart.ends.teams": "Showing the {n} strongest and {n} weakest of {total} teams; choose a region in the sidebar to see all its teams.",
+    "m1.heat.team": "{total} engineers in this selection: each row is a team, each cell its engineers' average visits that week; choose a team in the sidebar to see each engineer.",
+    "m1.heat.region": "{total} engineers in this selection: each row is a region, each cell its engineers' average visits that week; choose a region or team in the sidebar to see its teams or engineers.",
+    "m1.types.most": "Showing the {n} with the most client visits of {total} ({level}); choose a region or team in the sidebar to see all.",
 }
 
 ZH = {
@@ -481,4 +487,10 @@ ZH = {
     "rr.time.title": "各区域历月表现",
     "rr.time.show": "显示",
     "rr.time.chart": "各区域每月的{what}",
+    # --- charts at company scale (a mark per person only for a small selection)
+    "m1.chart.ends.engineers": "显示 {total} 名工程师中最强的 {n} 名和最弱的 {n} 名；在侧边栏选择团队可查看全部。",
+    "m1.chart.ends.teams": "显示 {total} 个团队中最强的 {n} 个和最弱的 {n} 个；在侧边栏选择区域可查看其全部团队。",
+    "m1.heat.team": "当前筛选共 {total} 名工程师：每行是一个团队，每格是该周其工程师的平均拜访次数；在侧边栏选择团队可查看每位工程师。",
+    "m1.heat.region": "当前筛选共 {total} 名工程师：每行是一个区域，每格是该周其工程师的平均拜访次数；在侧边栏选择区域或团队可查看其团队或工程师。",
+    "m1.types.most": "显示 {total} 个（{level}）中客户拜访最多的 {n} 个；在侧边栏选择区域或团队可查看全部。",
 }
