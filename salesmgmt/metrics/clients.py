@@ -123,7 +123,9 @@ pipe AS (
            sum(h.amount) FILTER (WHERE h.valid_from <= $pipe_then
                                    AND (h.valid_to IS NULL OR h.valid_to > $pipe_then)) AS pipeline_then
     FROM opportunity_history h JOIN cl USING (client_id)
+    -- states that ended by pipe_then count at neither date: most of the history is left out
     WHERE h.status = 'open' AND h.valid_from <= $as_of
+      AND (h.valid_to IS NULL OR h.valid_to > $pipe_then)
     GROUP BY 1
 ),
 won AS (
@@ -450,11 +452,13 @@ proj AS (
            CAST(coalesce(sum(amount) FILTER (WHERE status = 'open'), 0) AS DOUBLE) AS open_amount,
            count(*) AS deals
     FROM po GROUP BY project
+    -- only the projects listed: their members' visits are the costly part
+    HAVING count(*) FILTER (WHERE status = 'open') > 0 OR NOT $open_only
 ),
 members AS (
     SELECT DISTINCT po.project, po.client_id, c.name AS client,
            coalesce(c.client_type, 'other') AS client_type
-    FROM po JOIN clients c ON c.client_id = po.client_id
+    FROM po SEMI JOIN proj USING (project) JOIN clients c ON c.client_id = po.client_id
 ),
 seen AS (
     SELECT m.project, m.client_id, count(*) AS visits, max(v.visit_date) AS last_visit
@@ -504,16 +508,31 @@ def project_coverage(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: da
         columns = head + [f"{t}{s}" for t in CHAIN_TYPES for s in ("", "_clients", "_last_visit")]
         return pd.DataFrame(columns=columns + ["links_known", "links_visited", "chain_coverage"])
     out = members[head].drop_duplicates("project").set_index("project")
+    # Every project's links at once (a groupby per link with Python lambdas cost seconds at
+    # 10,000 projects): names sorted and joined, visited, last visit.
+    keys = ["project", "client_type"]
+    chain = members[members["client_type"].isin(CHAIN_TYPES)]
+    names = (chain.drop_duplicates(keys + ["client"]).sort_values(keys + ["client"])
+             .groupby(keys, sort=False)["client"].agg("、".join))
+    visited = chain.groupby(keys)["visits"].sum() > 0
+    latest = pd.to_datetime(chain["last_visit"]).groupby([chain["project"],
+                                                           chain["client_type"]]).max()
+    last = pd.Series([None if d is pd.NaT else d.date() for d in latest], index=latest.index,
+                     dtype=object)
+
+    def link(series: pd.Series, kind: str) -> pd.Series:
+        """A (project, client_type) series' values of one link, per project of `out`."""
+        if kind not in series.index.get_level_values("client_type"):
+            return pd.Series(None, index=out.index, dtype=object)
+        return series.xs(kind, level="client_type").reindex(out.index)
+
     for kind in CHAIN_TYPES:
-        part = members[members["client_type"] == kind]
-        grouped = part.groupby("project")
-        names = grouped["client"].agg(lambda s: "、".join(sorted(set(s))))
-        visited = grouped["visits"].sum() > 0
-        last = grouped["last_visit"].agg(lambda s: max((d for d in s if d is not None), default=None))
-        out[kind] = [("visited" if visited.get(p, False) else "not_visited") if p in names.index
-                     else "none" for p in out.index]
-        out[f"{kind}_clients"] = names.reindex(out.index)
-        out[f"{kind}_last_visit"] = last.reindex(out.index)
+        clients_of = link(names, kind)
+        out[kind] = np.where(clients_of.isna(), "none",
+                             np.where(link(visited, kind).fillna(False).astype(bool), "visited",
+                                      "not_visited"))
+        out[f"{kind}_clients"] = clients_of
+        out[f"{kind}_last_visit"] = link(last, kind)
     out["links_known"] = (out[list(CHAIN_TYPES)] != "none").sum(axis=1)
     out["links_visited"] = (out[list(CHAIN_TYPES)] == "visited").sum(axis=1)
     out["chain_coverage"] = out["links_visited"] / len(CHAIN_TYPES)
