@@ -171,6 +171,6 @@ def test_a_quarter_target_is_split_evenly_over_its_months_to_the_cent():
 
 def test_text_that_our_exports_escaped_is_read_back_verbatim():
     text = V.to_text(pd.Series(["'=HYPERLINK(\"x\")", "'-5", "'plain", "  padded  ", ""]))
-    assert list(text) == ['=HYPERLINK("x")', "-5", "'plain", "padded", None]
+    assert list(text[:4]) == ['=HYPERLINK("x")', "-5", "'plain", "padded"] and pd.isna(text[4])
     assert V.csv_safe('=HYPERLINK("x")') == "'=HYPERLINK(\"x\")"
     assert V.csv_safe("@SUM(A1)") == "'@SUM(A1)" and V.csv_safe("normal") == "normal"

@@ -129,7 +129,7 @@ def _key_from_change(entity: str, types: dict[str, str], alias: str = "c") -> li
 def _for_duckdb(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns of Python objects as typed columns, which DuckDB scans without converting each
     value (Arrow strings, nullable integers...)."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the columns converted below are new ones
     for column in out.columns:
         if out[column].dtype != object:
             continue
@@ -147,6 +147,15 @@ def _for_duckdb(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    """A DataFrame made visible to SQL as `name`, handed over as an Arrow table: DuckDB scans
+    Arrow columns in parallel without converting each value, and Arrow-backed text columns
+    (what the importer keeps) pass without a copy."""
+    import pyarrow as pa
+
+    con.register(name, pa.Table.from_pandas(_for_duckdb(frame), preserve_index=False))
+
+
 def _drop(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Drop a work table; quietly when the transaction has failed (a rollback drops it anyway)."""
     try:
@@ -155,7 +164,7 @@ def _drop(con: duckdb.DuckDBPyConnection, table: str) -> None:
         pass
 
 
-def _new_ids(con: duckdb.DuckDBPyConnection, table: str, n: int) -> list[int]:
+def _new_ids(con: duckdb.DuckDBPyConnection, table: str, n: int) -> list[int] | np.ndarray:
     """`n` fresh ids from the table's sequence, skipping ids already used by rows written
     without it (a generator or a test may insert explicit ids)."""
     if n <= 0:
@@ -166,8 +175,10 @@ def _new_ids(con: duckdb.DuckDBPyConnection, table: str, n: int) -> list[int]:
     if first <= top:
         con.execute(f"SELECT max(nextval('{seq}')) FROM range(?)", [int(top - first)])
         first = con.execute(f"SELECT nextval('{seq}')").fetchone()[0]
-    rest = [r[0] for r in con.execute(f"SELECT nextval('{seq}') FROM range(?)", [n - 1]).fetchall()]
-    return [int(first), *map(int, rest)]
+    if n == 1:
+        return [int(first)]
+    rest = con.execute(f"SELECT nextval('{seq}') AS id FROM range(?)", [n - 1]).fetchnumpy()["id"]
+    return np.concatenate([[first], np.asarray(rest, dtype="int64")]).astype("int64")
 
 
 # ----------------------------------------------------------------------------------------
@@ -225,15 +236,13 @@ def _upsert(ctx: _Ctx, entity: str, frame: pd.DataFrame, set_cols: list[str],
     defaults = defaults or {}
     if frame.empty:
         return pd.Series([], dtype=object)
-    work = _for_duckdb(frame[[*keys, *set_cols, "_new"]])
-    work["_pos"] = np.arange(len(work))
-    inc, view = ctx.name("inc"), ctx.name("incv")
-    con.register(inc, work)
-    try:
-        casts = ", ".join(f"CAST({_q(c)} AS {types[c]}) AS {_q(c)}" for c in (*keys, *set_cols))
-        con.execute(f"CREATE TEMP TABLE {view} AS SELECT {casts}, _new, _pos FROM {inc}")
-    finally:
-        con.unregister(inc)
+    work = frame[[*keys, *set_cols, "_new"]].assign(_pos=np.arange(len(frame)))
+    inc = ctx.name("inc")
+    _register(con, inc, work)
+    # The incoming rows typed as the table's columns: read straight from the registered Arrow
+    # table by each statement below (no copy of the file's rows inside DuckDB).
+    casts = ", ".join(f"CAST({_q(c)} AS {types[c]}) AS {_q(c)}" for c in (*keys, *set_cols))
+    view = f"(SELECT {casts}, _new, _pos FROM {inc})"
     try:
         on = " AND ".join(f"t.{_q(k)} = i.{_q(k)}" for k in keys)
 
@@ -272,7 +281,7 @@ def _upsert(ctx: _Ctx, entity: str, frame: pd.DataFrame, set_cols: list[str],
         changed_pos = {r[0] for r in con.execute(f"SELECT _pos FROM {changed}").fetchall()}
         con.execute(f"DROP TABLE {changed}")
     finally:
-        _drop(con, view)
+        con.unregister(inc)
     outcome = np.where(work["_new"].to_numpy(dtype=bool), "added", "unchanged").astype(object)
     if changed_pos:
         outcome[np.fromiter(changed_pos, dtype="int64")] = "updated"
@@ -310,7 +319,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, names: pd.Series | None
     codes = none if codes is None else codes
     name_codes, name_uniques = pd.factorize(names, use_na_sentinel=True)
     nk_codes_of_name, nk_uniques = pd.factorize(
-        np.array([name_key(v) for v in name_uniques], dtype=object), use_na_sentinel=True)
+        np.array([name_key(v) for v in name_uniques.tolist()], dtype=object), use_na_sentinel=True)
     nk_codes = np.where(name_codes >= 0, nk_codes_of_name[name_codes] if len(name_uniques) else -1, -1)
     code_codes, code_uniques = pd.factorize(codes, use_na_sentinel=True)
     width = len(nk_uniques) + 1
@@ -327,11 +336,14 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, names: pd.Series | None
         if code is None:
             nocode_by_nk.setdefault(nk, []).append(rid)
 
+    # Plain lists: one element at a time from a pandas (Arrow) array costs microseconds each.
+    first_names = names.iloc[first_rows].tolist() if len(first_rows) else []
+    code_list, nk_list = list(code_uniques), list(nk_uniques)
     pairs = []  # (pair index, code, name key, name as first written)
-    for i, combined in enumerate(pairs_seen):
+    for i, combined in enumerate(pairs_seen.tolist()):
         ci, ni = divmod(int(combined), width)
-        name = names.iloc[first_rows[i]]
-        pairs.append((i, code_uniques[ci - 1] if ci else None, nk_uniques[ni - 1] if ni else None,
+        name = first_names[i]
+        pairs.append((i, code_list[ci - 1] if ci else None, nk_list[ni - 1] if ni else None,
                       name if isinstance(name, str) else None))
     new: dict[int, tuple[str, str, str | None]] = {}
     lookup = np.full(len(pairs_seen), np.nan)
@@ -703,8 +715,8 @@ def _apply_visits(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
 
     # Match: by visit id, else by (date, rep, client, type) among visits without a clashing id.
     inc = ctx.name("vis")
-    con.register(inc, _for_duckdb(frame[["_pos", "visit_id", "visit_date", "rep_id", "client_id",
-                                         "visit_type"]].reset_index(drop=True)))
+    _register(con, inc, frame[["_pos", "visit_id", "visit_date", "rep_id", "client_id",
+                               "visit_type"]])
     try:
         matches = con.execute(f"""
             WITH i AS (SELECT _pos, CAST(visit_id AS VARCHAR) AS visit_id,
@@ -778,7 +790,7 @@ def _apply_targets(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
     if frame.empty:
         return pd.Series([], dtype=object)
     found_name = ctx.name("tk")
-    con.register(found_name, _for_duckdb(frame[["month", "scope_kind", "scope_key"]]))
+    _register(con, found_name, frame[["month", "scope_kind", "scope_key"]])
     try:
         found = con.execute(
             f"SELECT i.month, i.scope_kind, i.scope_key FROM {found_name} i "

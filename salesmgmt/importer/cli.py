@@ -163,8 +163,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     as_of: date = args.as_of or date.today()
     previews = []
     for path in args.files:
-        data = _read(path)
-        previews.append(prepare(data, Path(path).name, kind=args.kind, mapping=mapping,
+        # The file's bytes are not kept: the preview holds what the import needs.
+        previews.append(prepare(_read(path), Path(path).name, kind=args.kind, mapping=mapping,
                                 encoding=args.encoding, sheet=args.sheet, as_of=as_of, lang=lang))
 
     refused = False

@@ -85,7 +85,7 @@ class Preview:
     def valid_rows(self) -> pd.DataFrame:
         """The rows an import writes: no error, and not a repeat of an earlier row."""
         drop = self.error_rows | set(self.repeats)
-        return self.rows[~self.rows.index.isin(list(drop))]
+        return self.rows[~self.rows.index.isin(list(drop))] if drop else self.rows
 
     @property
     def field_columns(self) -> dict[str, str]:
@@ -148,8 +148,8 @@ def _cells_frame(table: RawTable, header_index: int) -> tuple[list[str], pd.Data
         frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
         header_cells = rows[header_index] if len(rows) > header_index else []
         data = frame.iloc[header_index + 1:]
-    data = data.copy()
-    data.index = pd.RangeIndex(header_index + 2, header_index + 2 + len(data), name="row")
+    data = data.set_axis(pd.RangeIndex(header_index + 2, header_index + 2 + len(data), name="row"),
+                         axis=0)
     return [header_text(h) for h in header_cells], data
 
 
@@ -157,7 +157,9 @@ def _is_empty(data: pd.DataFrame) -> pd.DataFrame:
     if data.empty:
         return data.astype(bool)
     if all(dtype != object for dtype in data.dtypes):
-        return data.apply(lambda s: s.astype("string").str.strip().fillna("") == "")
+        return data.apply(lambda s: (s.isna() | (s.str.strip() == "")).astype(bool)
+                          if s.dtype == "str" else
+                          s.astype("string").str.strip().fillna("") == "")
     return data.map(lambda v: v is None or (isinstance(v, float) and v != v)
                     or (isinstance(v, str) and not v.strip()))
 
@@ -218,8 +220,10 @@ def _prepare(preview: Preview, data: bytes, kind: str | None,
         raise SalesmgmtError("import.empty_file")
 
     empty = _is_empty(cells)
-    cells = cells[~empty.all(axis=1)]
-    empty = empty.loc[cells.index]
+    blank = empty.all(axis=1)
+    if blank.any():
+        cells = cells[~blank]
+        empty = empty.loc[cells.index]
     has_data = ~empty.all(axis=0) if len(cells) else pd.Series(False, index=cells.columns)
 
     # Column names: a header-less column is dropped when empty; with data it is a ragged row

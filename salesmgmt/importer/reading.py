@@ -119,6 +119,77 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     raise SalesmgmtError("import.unknown_file_encoding")
 
 
+#: Bytes decoded at a time when a whole file is checked or transcoded (the text of a large
+#: file is never held whole: only its UTF-8 bytes, which Arrow's CSV reader takes as they are).
+_CHUNK = 1 << 23
+#: Bytes of a file decoded for its first lines (delimiter, binary check, first record): enough
+#: for 65,536 characters even when every character takes four bytes.
+_HEAD_BYTES = 1 << 19
+
+
+def _utf8_bytes(data: bytes, enc: str) -> memoryview | bytes | None:
+    """The file as UTF-8 bytes without a byte-order mark when it decodes completely with `enc`,
+    else None. UTF-8 input is checked chunk by chunk and returned as it is (no copy); any other
+    encoding is transcoded chunk by chunk."""
+    decoder = codecs.getincrementaldecoder(enc)()
+    view = memoryview(data)
+    utf8 = codecs.lookup(enc).name in ("utf-8", "utf-8-sig")
+    parts: list[bytes] = []
+    try:
+        for start in range(0, len(view), _CHUNK):
+            text = decoder.decode(view[start:start + _CHUNK])
+            if not utf8:
+                parts.append(text.encode("utf-8"))
+        tail = decoder.decode(b"", final=True)
+        if not utf8:
+            parts.append(tail.encode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+    bom = codecs.BOM_UTF8
+    if utf8:
+        # utf-8-sig's own mark, then (as after decoding) one more U+FEFF, if any.
+        skip = 3 if data.startswith(bom) and enc.replace("_", "-") == "utf-8-sig" else 0
+        skip += 3 if data[skip:skip + 3] == bom else 0
+        return view[skip:]
+    out = b"".join(parts)
+    del parts
+    return out[3:] if out.startswith(bom) else out
+
+
+def decode_to_utf8(data: bytes, encoding: str | None = None) -> tuple[memoryview | bytes, str]:
+    """The file as UTF-8 bytes (a leading byte-order mark dropped) and the encoding it was read
+    with: the same decision, in the same order, as `decode`, and the same errors, without
+    holding the whole text of the file as a Python string."""
+    candidates: list[tuple[str, bool]] = []  # (encoding, whether a failure is final)
+    if encoding:
+        enc = canonical_encoding(encoding)
+        if enc in ("utf-8", "utf_8") and data.startswith(codecs.BOM_UTF8):
+            enc = "utf-8-sig"
+        candidates.append((enc, True))
+    else:
+        bom = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+        if bom:
+            candidates.append((bom, True))
+        else:
+            enc16 = _utf16_without_bom(data)
+            if enc16:
+                candidates.append((enc16, False))
+            candidates += [("utf-8", False), ("gb18030", False)]
+    for enc, final in candidates:
+        out = _utf8_bytes(data, enc)
+        if out is not None:
+            return out, enc
+        if final:
+            decode(data, encoding)  # raises the error naming the encoding and the position
+            raise AssertionError(enc)  # pragma: no cover - decode failed above
+    raise SalesmgmtError("import.unknown_file_encoding")
+
+
+def utf8_head(buffer: memoryview | bytes, size: int = _HEAD_BYTES) -> str:
+    """The text of the first `size` bytes of UTF-8 bytes (a character cut at the end left out)."""
+    return codecs.getincrementaldecoder("utf-8")().decode(buffer[:size], final=False)
+
+
 # ----------------------------------------------------------------------------------------
 # File types
 
@@ -159,35 +230,37 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_text_table(text: str, delimiter: str) -> pd.DataFrame:
+def _read_text_table(buffer: memoryview | bytes, head: str, delimiter: str) -> pd.DataFrame:
     """All records as text; a record's position + 1 is its spreadsheet row. Blank lines are
-    kept as empty records so the numbering stays right; short records are padded.
+    kept as empty records so the numbering stays right; short records are padded. `buffer`:
+    the file as UTF-8 bytes; `head`: the text of its beginning.
 
-    Arrow's CSV reader first (multi-threaded: a million rows in a fraction of a second); when
-    records have differing lengths, pandas; when some record is longer than the first, record by
-    record.
+    Arrow's CSV reader first (multi-threaded: a million rows in a fraction of a second, and the
+    cells stay Arrow strings); when records have differing lengths, pandas; when some record is
+    longer than the first, record by record.
     """
-    data = text.encode("utf-8")
     try:
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
-        first = next(csv.reader(io.StringIO(text[:65_536], newline=""), delimiter=delimiter), [])
+        first = next(csv.reader(io.StringIO(head[:65_536], newline=""), delimiter=delimiter), [])
         names = [f"f{i}" for i in range(max(len(first), 1))]
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(pa.py_buffer(buffer)),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+            # large_string: what pandas' text columns hold, so that no column is converted.
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  strings_can_be_null=False))
-        frame = table.to_pandas()
+        frame = table.to_pandas(self_destruct=True, split_blocks=True)
+        del table
         frame.columns = range(frame.shape[1])
         return frame
     except Exception:  # noqa: BLE001 - any refusal of the fast reader: use the careful ones
         pass
     try:
-        frame = pd.read_csv(io.BytesIO(data), sep=delimiter, header=None, dtype=object,
+        frame = pd.read_csv(io.BytesIO(buffer), sep=delimiter, header=None, dtype=object,
                             keep_default_na=False, na_filter=False, skip_blank_lines=False,
                             engine="c", quotechar='"', doublequote=True, encoding="utf-8")
         return frame
@@ -195,6 +268,7 @@ def _read_text_table(text: str, delimiter: str) -> pd.DataFrame:
         pass  # more values in some record than in the first: read record by record below
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
+    text = bytes(buffer).decode("utf-8")
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     width = max((len(r) for r in records), default=0)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=object)
@@ -395,13 +469,12 @@ def read_table(data: bytes, file_name: str, encoding: str | None = None,
             data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data)
             or (encoding and "16" in encoding) or (encoding and "32" in encoding)):
         raise SalesmgmtError("import.binary_file")
-    text, used = decode(data, encoding)
-    if _control_ratio(text) > 0.01:
+    buffer, used = decode_to_utf8(data, encoding)
+    head = utf8_head(buffer)
+    if _control_ratio(head) > 0.01:
         raise SalesmgmtError("import.binary_file")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    delimiter = sniff_delimiter(text)
-    frame = _read_text_table(text, delimiter)
+    delimiter = sniff_delimiter(head)
+    frame = _read_text_table(buffer, head, delimiter)
     return RawTable("csv", used, delimiter, None, [], frame=frame)
 
 

@@ -106,7 +106,10 @@ def validate(cells: pd.DataFrame, mapping: dict[str, str], kind: str,
         ftype = FIELD_TYPES[fname]
         if ftype in ("text", "code"):
             text = V.to_text(raw, fold=ftype == "code")
-            spread = text.str.casefold().isin(V.SPREADSHEET_ERRORS).fillna(False)
+            # Every spreadsheet error value starts with "#": look at those cells alone.
+            spread = text.str.startswith("#").fillna(False).astype(bool)
+            if spread.any():
+                spread[spread] = text[spread].str.casefold().isin(V.SPREADSHEET_ERRORS)
             if spread.any():
                 errs.add_rows(text.index[spread], column, "import.spreadsheet_error")
                 text = text.mask(spread)
@@ -215,6 +218,8 @@ def _check_required(out: pd.DataFrame, kind: str, col_of: dict[str, str], errs: 
 def _who(out: pd.DataFrame, name: str, code: str) -> pd.Series:
     """The identity of a rep or client within the file: its code when given, else its name key
     (marked with a leading NUL so that it never equals a code)."""
+    if code in out and out[code].notna().all():
+        return out[code]  # every row has its code: no name keys needed
     by_name = pd.Series(None, index=out.index, dtype=object)
     if name in out:
         by_name = V.map_distinct(out[name], lambda v: "\x00" + name_key(v))
@@ -232,12 +237,16 @@ def row_keys(out: pd.DataFrame, kind: str) -> pd.DataFrame:
     if kind == "opportunities":
         return pd.DataFrame({"id": out["opportunity_id"]})
     if kind == "visits":
+        # A row with a visit id is keyed by its id alone: the other parts are worked out only
+        # for the rows without one (empty for the rows with one).
+        has_id = out["visit_id"].notna() if "visit_id" in out else None
+        part = out if has_id is None else out[~has_id]
         keys = pd.DataFrame({
-            "date": out["date"], "rep": _who(out, "rep", "rep_code"),
-            "client": _who(out, "client", "client_code"), "type": out["type"].astype(object)})
-        if "visit_id" in out:
-            has_id = out["visit_id"].notna()
-            keys = keys.mask(has_id)
+            "date": part["date"], "rep": _who(part, "rep", "rep_code").astype(object),
+            "client": _who(part, "client", "client_code").astype(object),
+            "type": part["type"].astype(object)}, index=part.index)
+        if has_id is not None:
+            keys = keys.reindex(out.index)
             keys.insert(0, "id", out["visit_id"])
         return keys
     if kind == "targets":
@@ -269,14 +278,15 @@ def _check_duplicates(out: pd.DataFrame, kind: str, col_of: dict[str, str], errs
                       bad_rows: set[int]) -> list[int]:
     """Rows with the same key: identical ones are repeats (kept once); different ones are an
     error on each, naming the other row and the first column where they differ."""
-    ok = out[~out.index.isin(list(bad_rows))]
+    ok = out[~out.index.isin(list(bad_rows))] if bad_rows else out
     if ok.empty:
         return []
     keys = row_keys(ok, kind)
     if kind == "targets":
         return _check_target_overlaps(ok, keys["scope"], col_of, errs)
     has_key = keys.notna().any(axis=1)
-    ok, keys = ok[has_key], keys[has_key]
+    if not has_key.all():
+        ok, keys = ok[has_key], keys[has_key]
     dup = keys.duplicated(keep=False).to_numpy()
     if not dup.any():
         return []

@@ -92,24 +92,33 @@ def native_text(value: Any) -> str | None:
 
 
 def to_text(raw: pd.Series, fold: bool = False) -> pd.Series:
-    """Cells as stripped text, None when empty; formula-escape prefixes removed. `fold`:
-    full-width characters folded too (NFKC: 'Ｅ０１' -> 'E01'), for codes and ids."""
+    """Cells as stripped text, missing (NaN) when empty; formula-escape prefixes removed. `fold`:
+    full-width characters folded too (NFKC: 'Ｅ０１' -> 'E01'), for codes and ids.
+
+    The result is an Arrow-backed text column (pandas' "str" dtype): a million short strings
+    take a few dozen MB there, against ten times that as Python objects."""
     if raw.dtype == object:
         raw = map_distinct(raw, lambda v: v if isinstance(v, str) else native_text(v))
-    text = raw.astype("string[pyarrow]").str.strip()
-    text = text.mask(text == "")
+    text = raw.astype("str")
+    # A new column only where something changes: unchanged text shares the cells' memory.
+    stripped = text.str.strip()
+    if ((stripped.str.len() != text.str.len()) & text.notna()).any():
+        text = stripped
+    del stripped
+    empty = (text == "").fillna(False).astype(bool)
+    if empty.any():
+        text = text.mask(empty)
     if fold:
-        wide = (~text.str.isascii()).fillna(False)
+        wide = text.notna() & ~text.str.isascii().fillna(True).astype(bool)
         if wide.any():
             text = text.copy()
             text[wide] = text[wide].map(lambda v: unicodedata.normalize("NFKC", v).strip())
     # Only cells starting with "'" can carry an escape: look at those alone.
-    quoted = text.str.startswith("'").fillna(False)
+    quoted = text.str.startswith("'").fillna(False).astype(bool)
     if quoted.any():
         text = text.copy()
         text[quoted] = text[quoted].map(_unescape)
-    # Plain objects from here on: str or None (Arrow-backed strings resist mixed assignments).
-    return text.astype(object).where(text.notna(), None)
+    return text
 
 
 def _fold(text: str) -> str:
