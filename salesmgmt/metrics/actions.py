@@ -117,7 +117,10 @@ steps AS (
            lag(h.stage) OVER (PARTITION BY h.opp_id ORDER BY h.valid_from) AS stage_before,
            lag({_RANK}) OVER (PARTITION BY h.opp_id ORDER BY h.valid_from) AS rank_before
     FROM opportunity_history h
-    WHERE h.client_id IN (SELECT client_id FROM vis)
+    WHERE h.client_id IN (SELECT client_id FROM vis) AND h.valid_from <= $as_of
+      -- opportunities that changed in the window, with their states before (for the lag)
+      AND h.opp_id IN (SELECT opp_id FROM opportunity_history
+                       WHERE valid_from > $start AND valid_from <= $as_of)
 ),
 progress AS (
     SELECT * FROM steps
@@ -153,7 +156,7 @@ SELECT l.visit_date, fr.name AS rep, fr.team, c.name AS client,
 FROM linked l JOIN fr USING (rep_id)
 LEFT JOIN clients c ON c.client_id = l.client_id
 LEFT JOIN opportunities o ON o.opp_id = l.opp_id
-ORDER BY l.visit_date DESC, fr.name
+ORDER BY l.visit_date DESC, fr.name, l.visit_key
 LIMIT $limit
 """
 
