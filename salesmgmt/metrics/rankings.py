@@ -116,27 +116,27 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
 
 
 def _view(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
-          level: str) -> pd.DataFrame:
+          level: str, full: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ranking's raw columns for `period` as known on `as_of` (facts after it left out).
 
-    Targets are the whole period's; won and closed deals are those up to as_of; visits count
-    complete weeks up to as_of.
+    Targets are the whole period's (`full`: figures of the whole period at `level`, which
+    depend on the period only, so a caller may pass them in); won and closed deals are those up
+    to as_of; visits count complete weeks up to as_of.
     """
     keys = ["team"] if level == "team" else ["rep_id", "rep", "team"]
-    full = figures(con, period, filters, as_of, level, with_probability=False)
+    if full is None:
+        full = figures(con, period, filters, as_of, level, with_probability=False)
     # figures counts every close in the period; clipping the period to as_of leaves out later
-    # ones (none for "now", a week's worth for "last week"). Visits: complete weeks only.
+    # ones (none for "now", a week's worth for "last week"). With as_of on the last complete
+    # Sunday, its visit weeks are the complete weeks only (the Mondays up to that Sunday).
     sunday = last_complete_sunday(as_of)
     known = figures(con, _clip(period, as_of), filters, sunday, level, with_probability=False)
-    weeks = figures(con, _clip(period, sunday), filters, sunday, level, with_probability=False)
     out = full[keys + ["target"]].copy()
     known = known.set_index(keys)
-    weeks = weeks.set_index(keys)
     idx = pd.MultiIndex.from_frame(out[keys]) if len(keys) > 1 else out[keys[0]]
-    for col in ("won_amount", "won_count", "lost_count", "win_rate"):
+    for col in ("won_amount", "won_count", "lost_count", "win_rate", "visits_per_week"):
         out[col] = known[col].reindex(idx).to_numpy()
-    out["visits_per_week"] = weeks["visits_per_week"].reindex(idx).to_numpy()
-    out.loc[weeks["weeks"].reindex(idx).fillna(0).to_numpy() == 0, "visits_per_week"] = np.nan
+    out.loc[known["weeks"].reindex(idx).fillna(0).to_numpy() == 0, "visits_per_week"] = np.nan
     out["region"] = full["region"].to_numpy()
     if level == "team":  # reps without a team (the director) are no team
         out = out[out["team"] != NO_GROUP].reset_index(drop=True)
@@ -210,10 +210,12 @@ def _score(view: pd.DataFrame, group: str | None) -> pd.DataFrame:
 def _ranking(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
              level: str) -> pd.DataFrame:
     group = "team" if level == "rep" else None
-    now = _score(_view(con, period, filters, as_of, level), group)
+    full = figures(con, period, filters, as_of, level, with_probability=False)
+    now = _score(_view(con, period, filters, as_of, level, full), group)
     before_day = as_of - timedelta(days=MOVEMENT_DAYS)
     before_period = period if before_day >= period.start else Period.containing(before_day, period.kind)
-    then = _score(_view(con, before_period, filters, before_day, level), group)
+    then = _score(_view(con, before_period, filters, before_day, level,
+                        full if before_period == period else None), group)
     key = "team" if level == "team" else "rep_id"
     now["rank_last_week"] = now[key].map(then.set_index(key)["rank"]).astype("Int64")
     now["movement"] = (now["rank_last_week"] - now["rank"]).astype("Int64")
@@ -281,6 +283,45 @@ def last_complete_month(as_of: date) -> Period:
     return current if as_of == current.last_day else current.previous()
 
 
+#: Won (closed won, by close date) and rep targets of each rep in the filter, for several
+#: windows at once: {columns} holds one pair of sums per window (module 1's definitions, as in
+#: core.figures: exact decimal sums, then DOUBLE).
+WINDOW_ATTAINMENT_SQL = """
+WITH fr AS (SELECT r.rep_id FROM reps r WHERE {where}),
+facts AS (
+    SELECT o.rep_id, o.close_date AS day, o.amount, 'won' AS kind FROM opportunities o
+    WHERE o.status = 'won' AND o.close_date >= $first AND o.close_date < $last
+    UNION ALL
+    SELECT TRY_CAST(t.scope_key AS INTEGER), t.month, t.amount, 'target' FROM targets t
+    WHERE t.scope_kind = 'rep' AND t.month >= $first AND t.month < $last
+)
+SELECT fr.rep_id{columns}
+FROM fr LEFT JOIN facts f USING (rep_id)
+GROUP BY fr.rep_id
+"""
+
+
+def _window_attainments(con: duckdb.DuckDBPyConnection, filters: Filters,
+                       windows: dict[str, Period]) -> pd.DataFrame:
+    """Each rep's attainment (won / target, as core.figures counts them) in each of `windows`,
+    by one read: rep_id, then one column per window name (NaN without a positive target)."""
+    named: dict = {"first": min(w.start for w in windows.values()),
+                   "last": max(w.end for w in windows.values())}
+    columns = ""
+    for i, name in enumerate(windows):
+        named[f"s{i}"], named[f"e{i}"] = windows[name].start, windows[name].end
+        inside = f"f.day >= $s{i} AND f.day < $e{i}"
+        columns += (f",\n       CAST(coalesce(sum(f.amount) FILTER (WHERE f.kind = 'won' AND {inside}), 0)"
+                    f" AS DOUBLE) AS won_{i},"
+                    f"\n       CAST(sum(f.amount) FILTER (WHERE f.kind = 'target' AND {inside})"
+                    f" AS DOUBLE) AS target_{i}")
+    sums = _run(con, WINDOW_ATTAINMENT_SQL.replace("{columns}", columns), filters, "r", named)
+    out = sums[["rep_id"]].copy()
+    for i, name in enumerate(windows):
+        out[name] = _ratio(sums[f"won_{i}"], sums[f"target_{i}"])
+    return out
+
+
 def recognitions(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
                  as_of: date) -> pd.DataFrame:
     """Recognitions earned, one row each: kind, rep_id, rep (empty for a team), team, when
@@ -304,20 +345,24 @@ def recognitions(con: duckdb.DuckDBPyConnection, period: Period, filters: Filter
 
     last = last_complete_month(as_of)
     months = [last.shift(-i) for i in range(STREAK_MONTHS)]
-    per_month = [figures(con, m, filters, m.last_day, "rep", False) for m in months]
-    engineers = per_month[0][per_month[0]["role"] == "sales_engineer"]
-    # Each month's attainment by rep, looked up (a mask per rep and month costs a second at
-    # 1,000 reps).
-    att_of = [dict(zip(f["rep_id"], f["attainment"])) for f in per_month]
-    for rep in engineers.itertuples():
-        atts = [att.get(rep.rep_id) for att in att_of]
-        values = [float(a) if a is not None and pd.notna(a) else np.nan for a in atts]
-        if all(v >= 1 for v in values):
-            rows.append(dict(kind="three_months_over_target", rep_id=rep.rep_id, rep=rep.rep,
-                             team=rep.team, when=str(last), value=min(values), client=None,
-                             head_office=True))
-
+    # Most improved compares the last STREAK_MONTHS complete months with the same span before
+    # them (a quarter's worth evens out the lumpiness of single deals). Every attainment by
+    # month and span in one read.
+    recent = Period("months", months[-1].start, last.end)
+    earlier = Period("months", months[-1].shift(-STREAK_MONTHS).start, recent.start)
+    streak = [f"month_{i}" for i in range(STREAK_MONTHS)]
+    attainments = _window_attainments(con, filters, {**dict(zip(streak, months)),
+                                                    "recent": recent, "earlier": earlier})
     now = figures(con, period, filters, as_of, "rep", False)
+    engineers = now.loc[now["role"] == "sales_engineer", ["rep_id", "rep", "team"]].merge(
+        attainments, on="rep_id", how="left")
+    every_month = (engineers[streak] >= 1).all(axis=1)
+    for rep, lowest in zip(engineers[every_month].itertuples(),
+                           engineers.loc[every_month, streak].min(axis=1)):
+        rows.append(dict(kind="three_months_over_target", rep_id=rep.rep_id, rep=rep.rep,
+                         team=rep.team, when=str(last), value=float(lowest), client=None,
+                         head_office=True))
+
     outstanding = now[(now["role"] == "sales_engineer") & (now["attainment"] >= OUTSTANDING_ATTAINMENT)]
     outstanding = outstanding.sort_values(["attainment", "rep_id"], ascending=[False, True])
     for rep in outstanding.drop_duplicates("team").itertuples():  # the best of each team
@@ -340,16 +385,8 @@ def recognitions(con: duckdb.DuckDBPyConnection, period: Period, filters: Filter
                          team=deal.team, when=_iso(deal.close_date), value=float(deal.amount),
                          client=deal.client, head_office=False))
 
-    # Most improved: the last STREAK_MONTHS complete months against the same span before them
-    # (a quarter's worth evens out the lumpiness of single deals).
-    recent = Period("months", months[-1].start, last.end)
-    earlier = Period("months", months[-1].shift(-STREAK_MONTHS).start, recent.start)
-    now_span = figures(con, recent, filters, recent.last_day, "rep", False)
-    now_span = now_span[now_span["role"] == "sales_engineer"]
-    before = figures(con, earlier, filters, earlier.last_day, "rep", False)
-    change = now_span[["rep_id", "rep", "team", "attainment"]].merge(
-        before[["rep_id", "attainment"]], on="rep_id", suffixes=("", "_before"))
-    change["gain"] = change["attainment"] - change["attainment_before"]
+    change = engineers[["rep_id", "rep", "team"]].assign(
+        gain=engineers["recent"] - engineers["earlier"])
     change = change[change["gain"] >= MOST_IMPROVED_MIN_POINTS - 1e-9]
     for _team, group in change.sort_values(["gain", "rep_id"], ascending=[False, True]).groupby(
             "team", sort=True):
