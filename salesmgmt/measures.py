@@ -23,6 +23,8 @@ COLD_ACCOUNT_DAYS = 60
 PROBABILITY_DRAWS = 200_000
 PROBABILITY_BATCH = 10_000
 PROBABILITY_NEGLIGIBLE = 1e-4
+#: Deals of the largest variance whose total is enumerated exactly for each draw of the others.
+PROBABILITY_CONDITIONED = 12
 PROBABILITY_SEED = 20240601
 
 
@@ -76,10 +78,14 @@ MEASURES: list[Measure] = [
             "reaches the target, each open deal closing independently with its probability. "
             "Exact for up to 18 deals. Beyond, 0 (or 1) when Hoeffding's inequality puts the "
             f"chance below {PROBABILITY_NEGLIGIBLE:.2%} (above {1 - PROBABILITY_NEGLIGIBLE:.2%}); "
-            f"else Monte Carlo with a fixed seed, in batches of {PROBABILITY_BATCH:,} draws until "
-            "the standard error is at most that of "
-            f"{PROBABILITY_DRAWS:,} draws at 50% ({50 / PROBABILITY_DRAWS ** 0.5:.2f} percentage "
-            f"points), at most {PROBABILITY_DRAWS:,} draws. 1 when already reached; 0 when out of "
+            "else Monte Carlo with a fixed seed: the deals other than the "
+            f"{PROBABILITY_CONDITIONED} of the largest variance (amount^2 x p x (1 - p)) are "
+            f"drawn, and for each draw the chance that those {PROBABILITY_CONDITIONED} make up "
+            "the rest is computed exactly; in batches of "
+            f"{PROBABILITY_BATCH:,} draws until the standard error is at most that of "
+            f"{PROBABILITY_DRAWS:,} plain draws at 50% ({50 / PROBABILITY_DRAWS ** 0.5:.2f} "
+            f"percentage points), at most {PROBABILITY_DRAWS:,} draws. 1 when already reached; 0 "
+            "when out of "
             "reach even if every deal closes; empty without a target."),
     Measure("gap", "Gap to target", "目标缺口", "money",
             "max(target - won_amount, 0)."),

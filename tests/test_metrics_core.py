@@ -186,11 +186,24 @@ def test_the_sampling_stops_once_its_standard_error_is_that_of_200000_draws_at_e
     rng = _CountingRng(monkeypatch)
     amounts = np.full(40, 10_000.0)
     probs = np.full(40, 0.5)
-    # Close to even odds (P(Binomial(40, .5) >= 20) = 0.56): every one of the 200,000 draws.
-    assert core._attainment_probability(amounts, probs, 200_000) == pytest.approx(0.5627, abs=0.004)
-    assert rng.rows == 200_000
-    # P(Binomial(40, .5) >= 26) = 0.040: sd sqrt(.04 * .96 / n) <= 0.5 / sqrt(200,000) once
-    # n >= 30,720, so the fourth batch of 10,000 ends it.
+    # P(Binomial(40, .5) >= 20) = 0.5627. 200,000 plain draws would have a standard error of
+    # 0.0011; 12 of the deals are summed exactly for each draw of the other 28, which leaves
+    # less spread, so fewer whole batches of 10,000 reach it.
+    chance = core._attainment_probability(amounts, probs, 200_000)
+    assert chance == pytest.approx(0.5627, abs=0.0035)
+    assert rng.rows % 10_000 == 0 and 10_000 <= rng.rows < 200_000
+    # P(Binomial(40, .5) >= 26) = 0.0403.
     rng.rows = 0
-    assert core._attainment_probability(amounts, probs, 260_000) == pytest.approx(0.0403, abs=0.004)
-    assert rng.rows == 40_000
+    assert core._attainment_probability(amounts, probs, 260_000) == pytest.approx(0.0403, abs=0.0035)
+    assert rng.rows % 10_000 == 0 and rng.rows < 200_000
+
+
+def test_the_conditioned_sampling_agrees_with_the_exact_chance_of_uneven_deals():
+    rng = np.random.default_rng(3)
+    amounts = rng.integers(10_000, 500_000, 19).astype(float)
+    probs = rng.choice([0.1, 0.2, 0.4, 0.6, 0.8], 19)
+    gap = float(amounts @ probs)
+    # 19 deals: one more than is enumerated; the exact value by enumerating all 2^19.
+    totals, weights = core._enumerate(amounts, probs)
+    exact = float(weights[totals >= gap - 1e-6].sum())
+    assert core._attainment_probability(amounts, probs, gap) == pytest.approx(exact, abs=0.0035)

@@ -18,6 +18,7 @@ from salesmgmt.measures import (
     BEST_CASE_MIN_PROBABILITY,
     COMMIT_MIN_PROBABILITY,
     PROBABILITY_BATCH,
+    PROBABILITY_CONDITIONED,
     PROBABILITY_DRAWS,
     PROBABILITY_NEGLIGIBLE,
     PROBABILITY_SEED,
@@ -242,45 +243,65 @@ def _group_targets(con: duckdb.DuckDBPyConnection, period: Period, filters: Filt
     return team, region, (float(sum(region.values())) if region else None)
 
 
+#: Deals enumerated exactly: all of them up to EXACT_DEALS; beyond, the PROBABILITY_CONDITIONED
+#: deals of the largest variance, for each draw of the others.
+EXACT_DEALS = 18
+
+
+def _enumerate(amounts: np.ndarray, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every combination of the deals closing: its total and its probability."""
+    masks = ((np.arange(2 ** len(amounts))[:, None] >> np.arange(len(amounts))) & 1).astype(bool)
+    return masks @ amounts, np.prod(np.where(masks, probs, 1 - probs), axis=1)
+
+
 def _attainment_probability(amounts: np.ndarray, probs: np.ndarray, gap: float) -> float:
     """P(sum of amounts of the deals that close >= gap), deals closing independently.
 
-    Exact for up to 18 deals. Beyond, 0 (1) when Hoeffding's inequality puts the chance below
-    PROBABILITY_NEGLIGIBLE (above 1 - PROBABILITY_NEGLIGIBLE); else Monte Carlo with a fixed
-    seed, in batches of PROBABILITY_BATCH draws until the standard error is at most that of
-    PROBABILITY_DRAWS draws at 50% (which is also the most drawn).
+    Exact for up to EXACT_DEALS deals. Beyond, 0 (1) when Hoeffding's inequality puts the chance
+    below PROBABILITY_NEGLIGIBLE (above 1 - PROBABILITY_NEGLIGIBLE); else Monte Carlo with a fixed
+    seed: the deals but the PROBABILITY_CONDITIONED of the largest variance are drawn, and for
+    each draw the chance that those make up the rest is exact (a conditional expectation: the
+    same mean, less spread). In batches of PROBABILITY_BATCH draws until the standard error is at most that of
+    PROBABILITY_DRAWS plain draws at 50% (which is also the most drawn).
     """
     if gap <= 0:
         return 1.0
     if amounts.sum() < gap:
         return 0.0
-    n = len(amounts)
-    if n <= 18:
-        # Exact: enumerate every combination of deals closing.
-        masks = ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1).astype(bool)
-        totals = masks @ amounts
-        weights = np.prod(np.where(masks, probs, 1 - probs), axis=1)
+    if len(amounts) <= EXACT_DEALS:
+        totals, weights = _enumerate(amounts, probs)
         return float(weights[totals >= gap - 1e-6].sum())
     # P(S - mean >= t) <= exp(-2 t^2 / sum(amount^2)), and the same for the lower tail.
     distance = gap - float(amounts @ probs)
     if np.exp(-2 * distance ** 2 / float(amounts @ amounts)) < PROBABILITY_NEGLIGIBLE:
         return 0.0 if distance > 0 else 1.0
+    by_variance = np.argsort(-(amounts ** 2 * probs * (1 - probs)), kind="stable")
+    exact, drawn = by_variance[:PROBABILITY_CONDITIONED], by_variance[PROBABILITY_CONDITIONED:]
+    totals, weights = _enumerate(amounts[exact], probs[exact])
+    order = np.argsort(totals, kind="stable")
+    totals = totals[order]
+    # at_least[i]: P(the exact deals' total >= totals[i]); nothing beyond the largest total.
+    at_least = np.r_[np.cumsum(weights[order][::-1])[::-1], 0.0]
+    rest_amounts, rest_chance = amounts[drawn], probs[drawn].astype(np.float32)
     rng = np.random.default_rng(PROBABILITY_SEED)
-    chance = probs.astype(np.float32)
-    chunk = max(1, min(PROBABILITY_BATCH, 2_000_000 // n))
+    chunk = max(1, min(PROBABILITY_BATCH, 2_000_000 // len(drawn)))
     target_se = 0.5 / np.sqrt(PROBABILITY_DRAWS)
-    hits = done = 0
+    total = squares = 0.0
+    done = 0
     while done < PROBABILITY_DRAWS:
         batch_end = min(done + PROBABILITY_BATCH, PROBABILITY_DRAWS)
         while done < batch_end:
             size = min(chunk, batch_end - done)
-            closes = rng.random((size, n), dtype=np.float32) < chance
-            hits += int(((closes @ amounts) >= gap - 1e-6).sum())
+            closes = rng.random((size, len(drawn)), dtype=np.float32) < rest_chance
+            needed = gap - 1e-6 - closes @ rest_amounts
+            chance = at_least[np.searchsorted(totals, needed, side="left")]
+            total += float(chance.sum())
+            squares += float(chance @ chance)
             done += size
-        estimate = hits / done
-        if np.sqrt(estimate * (1 - estimate) / done) <= target_se:
+        mean = total / done
+        if np.sqrt(max(squares / done - mean ** 2, 0.0) / done) <= target_se:
             break
-    return hits / done
+    return total / done
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
