@@ -193,7 +193,7 @@ def norm_streaks(weekly: pd.DataFrame) -> pd.DataFrame:
     position = np.arange(len(run)) - np.flatnonzero(starts)[run - 1]
     frame["run"] = np.where(below, position + 1, 0)
     by = frame.groupby("order", sort=True)
-    out = by[["rep_id", "rep", "team"]].first()
+    out = by[["rep_id", "rep", "team"]].first().astype({"rep_id": "int64"})
     out["weeks"] = by.size()
     out["weeks_below"] = (out["weeks"] - by["meets_norm"].sum()).astype("int64")
     out["longest_streak"] = by["run"].max().astype("int64")
