@@ -9,26 +9,6 @@ from charts.heatmaps import norm_heatmap
 
 BEFORE = "#90A4AE"
 AFTER = "#1565C0"
-#: Above twice this many sales engineers a chart draws this many at each end only (the weakest
-#: and the strongest); a team (about a dozen) is always drawn whole.
-SHOWN_EACH = 15
-
-
-def least_and_most(frame: pd.DataFrame, score: str,
-                   n: int | None = None) -> tuple[pd.DataFrame, int]:
-    """The rows of `frame` (one or more per rep_id) to draw, and how many reps it holds: every
-    row for at most 2n reps, else those of the n reps (SHOWN_EACH by default) with the lowest
-    and the n with the highest `score` summed per rep (reps without a score left out; ties go
-    by rep name)."""
-    n = SHOWN_EACH if n is None else n
-    total = frame["rep_id"].nunique()
-    if total <= 2 * n:
-        return frame, total
-    per_rep = (frame.dropna(subset=[score]).groupby(["rep_id", "rep"], sort=False)[score].sum()
-               .reset_index().sort_values([score, "rep"], kind="stable"))
-    chosen = pd.concat([per_rep.head(n), per_rep.tail(n)])["rep_id"]
-    return frame[frame["rep_id"].isin(chosen)], total
-
 
 def ride_alongs_heatmap(months: pd.DataFrame, norm: int, labels: dict[str, str]) -> go.Figure:
     """Rep x month: ride-alongs against the coaching norm."""

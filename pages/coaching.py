@@ -7,6 +7,8 @@ from datetime import timedelta
 import streamlit as st
 
 from charts import coaching as charts
+from charts import heatmaps
+import pageparts as pp
 import ui
 import ui_tables
 from salesmgmt.metrics import coaching
@@ -50,12 +52,14 @@ if tab_month.open:
     with tab_month:
         months = ui.query(coaching.coaching_by_month, filters, period, as_of, 6, norm)
         if not never:
-            drawn, engineers = charts.least_and_most(months, "ride_alongs")
-            heatmap = charts.ride_alongs_heatmap(drawn, norm, {
-                "title": ui.t("co.chart.heatmap", norm=norm), "month": ui.t("ov.trend.month")})
+            # A row per engineer for a team or so; per team (region) averages for more.
+            rows = heatmaps.row_level(months)
+            heatmap = charts.ride_alongs_heatmap(
+                heatmaps.per_person(months, "ride_alongs", "month", rows), norm, {
+                    "title": ui.t("co.chart.heatmap", norm=norm), "month": ui.t("ov.trend.month")})
             st.plotly_chart(ui.style_figure(heatmap, height=heatmap.layout.height), key="co_heatmap")
-            if drawn["rep_id"].nunique() < engineers:
-                st.caption(ui.t("co.shown.heatmap", n=charts.SHOWN_EACH, total=ui.count(engineers)))
+            if rows != "rep":
+                st.caption(ui.t(f"co.heat.{rows}", total=ui.count(months["rep_id"].nunique())))
         ui_tables.show(summary, [
             ("rep", ui.t("co.col.rep"), "text"),
             ("team", ui.t("co.col.team"), "text"),
@@ -117,8 +121,9 @@ if tab_effect.open:
         else:
             labels = {"before": ui.t("co.effect.before"), "after": ui.t("co.effect.after")}
             left, right = st.columns(2)
-            visits_drawn, engineers = charts.least_and_most(effect, "visit_rate_change")
-            win_drawn, _ = charts.least_and_most(effect, "win_rate_change")
+            # Beyond 30 engineers: the 15 largest rises and the 15 largest falls of each.
+            visits_drawn, note = pp.strongest_and_weakest(effect, "visit_rate_change", "engineers")
+            win_drawn, _ = pp.strongest_and_weakest(effect, "win_rate_change", "engineers")
             visits_fig = charts.before_after(visits_drawn, "visit_rate", {
                 **labels, "title": ui.t("co.effect.visit_rate"), "axis": ui.t("co.effect.per_week")})
             win_fig = charts.before_after(win_drawn, "win_rate", {
@@ -128,8 +133,8 @@ if tab_effect.open:
                               key="co_effect_visits")
             right.plotly_chart(ui.style_figure(win_fig, height=win_fig.layout.height),
                                key="co_effect_win")
-            if len(visits_drawn) < engineers:
-                st.caption(ui.t("co.shown.effect", n=charts.SHOWN_EACH, total=ui.count(engineers)))
+            if note:
+                st.caption(note)
             ui_tables.show(effect, [
                 ("rep", ui.t("co.col.rep"), "text"),
                 ("coached_on", ui.t("co.col.coached_on"), "date"),

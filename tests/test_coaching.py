@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from charts import coaching as charts
+from charts import heatmaps
 from salesmgmt import db
 from salesmgmt.filters import Filters
 from salesmgmt.metrics import coaching
@@ -177,13 +178,12 @@ def test_the_coaching_heatmap_shows_the_counts(con):
     assert [1, 0, 3] in z and [0, 0, 0] in z
 
 
-def test_a_chart_of_many_engineers_draws_the_least_and_the_most_coached():
-    months = pd.DataFrame({"rep_id": [i for i in range(1, 41) for _ in (1, 2)],
-                           "rep": [f"R{i:02d}" for i in range(1, 41) for _ in (1, 2)],
-                           "ride_alongs": [i % 7 for i in range(1, 41) for _ in (1, 2)]})
-    drawn, total = charts.least_and_most(months, "ride_alongs", n=3)
-    assert total == 40 and len(drawn) == 12, "both months of 6 engineers"
-    # Totals (2 x i % 7): 0 for R07, R14, R21 (ties by name); 12 for R06, R13, R20 ... R34.
-    assert sorted(set(drawn["rep"])) == ["R07", "R14", "R20", "R21", "R27", "R34"]
-    everyone, total = charts.least_and_most(months[months["rep_id"] <= 6], "ride_alongs", n=3)
-    assert total == 6 and len(everyone) == 12, "six engineers: everyone is drawn"
+def test_for_many_engineers_the_heatmap_rows_are_teams_with_the_average_per_engineer(con):
+    months = coaching.coaching_by_month(con, Filters(), MAY, AS_OF, months=3)
+    assert heatmaps.row_level(months, limit=2) == "team", "3 engineers, 2 teams"
+    teams = heatmaps.per_person(months, "ride_alongs", "month", "team")
+    dragon = teams[teams["rep"] == "Dragon"]
+    # Zhang 1, 0, 3 and Li 0, 0, 0 in March, April, May.
+    assert list(dragon["ride_alongs"]) == [0.5, 0.0, 1.5] and set(dragon["people"]) == {2}
+    fig = charts.ride_alongs_heatmap(teams, 2, {"title": "t", "month": "m"})
+    assert len(fig.data[0].y) == 2, "a row per team"

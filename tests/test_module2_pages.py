@@ -142,13 +142,14 @@ def test_a_search_that_finds_nothing_says_so(app_env):
     assert at.selectbox(key="cl_client").options == []
 
 
-def test_the_coaching_heatmap_draws_the_least_and_most_coached_with_a_caption(app_env, monkeypatch):
-    from charts import coaching as charts
+def test_the_coaching_heatmap_of_many_engineers_has_a_row_per_team_and_says_so(app_env,
+                                                                                monkeypatch):
+    from charts import heatmaps
 
     at = open_page("pages/coaching.py", "en", f_period="2026-05")
-    assert not [c for c in at.caption if "least" in c.value], "3 engineers: everyone is drawn"
-    monkeypatch.setattr(charts, "SHOWN_EACH", 1)
+    assert not [c for c in at.caption if "each row is" in c.value], "3 engineers: a row each"
+    monkeypatch.setattr(heatmaps, "MAX_ROWS", 2)
     at = open_page("pages/coaching.py", "en", f_period="2026-05")
     assert not at.exception, [e.message for e in at.exception]
-    assert "Showing the 1 least and the 1 most coached of 3 sales engineers" in \
+    assert "3 sales engineers in this selection: each row is a team" in \
         " ".join(c.value for c in at.caption)

@@ -339,12 +339,12 @@ EN = {
     "cl.error.next_before": "The next review ({next}) must come after this one ({review}).",
     "cl.error.not_in_scope": "Client {client} is not among the clients you may see.",
     # Module 2 at company scale: what a chart draws when the selection is large, the client search.
-    "co.shown.heatmap": "Showing the {n} least and the {n} most coached of {total} sales engineers "
-                        "(ride-alongs over these months); choose a team in the sidebar to see "
-                        "everyone. The table lists them all.",
-    "co.shown.effect": "Showing the {n} largest falls and the {n} largest rises of {total} sales "
-                       "engineers; choose a team in the sidebar to see everyone. The table lists "
-                       "them all.",
+    "co.heat.team": "{total} sales engineers in this selection: each row is a team, each cell "
+                    "its engineers' average ride-alongs that month; choose a team in the sidebar "
+                    "to see each engineer. The table lists them all.",
+    "co.heat.region": "{total} sales engineers in this selection: each row is a region, each cell "
+                      "its engineers' average ride-alongs that month; choose a region or team in "
+                      "the sidebar to see its teams or engineers. The table lists them all.",
     "pr.mix.shown": "Showing the {n} teams with the most won of {total}; choose a region in the "
                     "sidebar to see each of its teams. The table lists them all.",
     "op.time.by_region": "{total} teams selected: one line per region; choose a region in the "
@@ -677,10 +677,10 @@ ZH = {
     "cl.error.next_before": "下次评审（{next}）必须晚于本次评审（{review}）。",
     "cl.error.not_in_scope": "客户 {client} 不在您可查看的客户范围内。",
     # Module 2 at company scale: what a chart draws when the selection is large, the client search.
-    "co.shown.heatmap": "显示 {total} 名销售工程师中陪同拜访最少的 {n} 名和最多的 {n} 名（按这几个月合计）；"
-                        "在侧边栏选择团队可查看全部人员。下表列出全部。",
-    "co.shown.effect": "显示 {total} 名销售工程师中下降最多的 {n} 名和上升最多的 {n} 名；"
-                       "在侧边栏选择团队可查看全部人员。下表列出全部。",
+    "co.heat.team": "当前筛选共 {total} 名销售工程师：每行是一个团队，每格是该月其工程师的平均陪同拜访次数；"
+                    "在侧边栏选择团队可查看每位工程师。下表列出全部。",
+    "co.heat.region": "当前筛选共 {total} 名销售工程师：每行是一个区域，每格是该月其工程师的平均陪同拜访次数；"
+                      "在侧边栏选择区域或团队可查看其团队或工程师。下表列出全部。",
     "pr.mix.shown": "显示 {total} 个团队中赢单最多的 {n} 个；在侧边栏选择区域可查看其每个团队。下表列出全部。",
     "op.time.by_region": "已选 {total} 个团队：每个区域一条线；在侧边栏选择区域可按团队画线。",
     "cl.profile.search": "查找客户（名称的一部分）",

@@ -149,7 +149,8 @@ ORDER BY v.visit_date DESC, r.name, v.visit_key
 #: last ride-along up to as_of.
 PER_MONTH_SQL = """
 WITH eng AS (
-    SELECT r.rep_id, r.name AS rep, coalesce(r.team, '—') AS team, r.manager
+    SELECT r.rep_id, r.name AS rep, coalesce(r.team, '—') AS team,
+           coalesce(r.region, '—') AS region, r.manager
     FROM reps r WHERE r.role = 'sales_engineer' AND r.active AND {where}
 ),
 rides AS (
@@ -159,7 +160,7 @@ rides AS (
     WHERE v.visit_type = 'visit' AND v.visit_date <= $as_of
 ),
 months AS (SELECT CAST(m AS DATE) AS month FROM range($start, $end, INTERVAL 1 MONTH) t(m))
-SELECT eng.rep_id, eng.rep, eng.team, eng.manager, months.month,
+SELECT eng.rep_id, eng.rep, eng.team, eng.region, eng.manager, months.month,
        (SELECT count(*) FROM rides WHERE rides.rep_id = eng.rep_id
           AND rides.visit_date >= months.month
           AND rides.visit_date < months.month + INTERVAL 1 MONTH) AS ride_alongs,
@@ -181,8 +182,9 @@ def ride_along_visits(con: duckdb.DuckDBPyConnection, filters: Filters, start: d
 def coaching_by_month(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period,
                       as_of: date, months: int = 6,
                       norm: int = COACHING_NORM_PER_MONTH) -> pd.DataFrame:
-    """Per active sales engineer and month (the `months` months ending with `last`): ride_alongs
-    and meets_norm (empty for months that begin after as_of)."""
+    """Per active sales engineer (rep_id, rep, team, region, manager) and month (the `months`
+    months ending with `last`): ride_alongs and meets_norm (empty for months that begin after
+    as_of)."""
     first = Period.month_of(last.last_day).shift(-(months - 1)).start
     frame = _per_month(con, filters, first, last.end, as_of)
     frame["meets_norm"] = [(n >= norm) if m <= as_of else None
