@@ -207,12 +207,14 @@ class _Ctx:
         return f"_imp_{stem}_{self._n}"
 
     def record(self, entity: str, action: str, source_sql: str, params: list[Any],
-               before: bool) -> int:
-        """Append audit rows for every row of `source_sql` (a SELECT yielding `t`, the row)."""
+               before: bool, number: str | None = None) -> int:
+        """Append audit rows for every row of `source_sql` (a SELECT yielding `t`, the row).
+        `number`: a column of `t` numbering its rows 1, 2, 3... (saves numbering them here)."""
         before_sql = "to_json(t)::VARCHAR" if before else "NULL"
+        seq_sql = f"t.{_q(number)}" if number else "row_number() OVER ()"
         n = self.con.execute(
             f"INSERT INTO upload_changes (upload_id, seq, entity, entity_key, action, before_json) "
-            f"SELECT ?, ? + row_number() OVER (), ?, {_key_sql(entity, 't')}, ?, {before_sql} "
+            f"SELECT ?, ? + {seq_sql}, ?, {_key_sql(entity, 't')}, ?, {before_sql} "
             f"FROM ({source_sql}) t",
             [self.upload_id, self.seq, entity, action, *params]).fetchone()[0]
         self.seq += n
@@ -236,13 +238,16 @@ def _upsert(ctx: _Ctx, entity: str, frame: pd.DataFrame, set_cols: list[str],
     defaults = defaults or {}
     if frame.empty:
         return pd.Series([], dtype=object)
-    work = frame[[*keys, *set_cols, "_new"]].assign(_pos=np.arange(len(frame)))
+    is_new = frame["_new"].to_numpy(dtype=bool)
+    # _n: the number of each new row among the new rows (its audit sequence).
+    work = frame[[*keys, *set_cols, "_new"]].assign(_pos=np.arange(len(frame)),
+                                                    _n=np.cumsum(is_new))
     inc = ctx.name("inc")
     _register(con, inc, work)
     # The incoming rows typed as the table's columns: read straight from the registered Arrow
     # table by each statement below (no copy of the file's rows inside DuckDB).
     casts = ", ".join(f"CAST({_q(c)} AS {types[c]}) AS {_q(c)}" for c in (*keys, *set_cols))
-    view = f"(SELECT {casts}, _new, _pos FROM {inc})"
+    view = f"(SELECT {casts}, _new, _pos, _n FROM {inc})"
     try:
         on = " AND ".join(f"t.{_q(k)} = i.{_q(k)}" for k in keys)
 
@@ -274,15 +279,16 @@ def _upsert(ctx: _Ctx, entity: str, frame: pd.DataFrame, set_cols: list[str],
                 exprs.append(_q(c))
         col_list = ", ".join(_q(c) for c in cols)
         con.execute(f"INSERT INTO {_q(table)} ({col_list}, upload_id) "
-                    f"SELECT {', '.join(exprs)}, ? FROM {view} WHERE _new ORDER BY _pos",
-                    [*params, ctx.upload_id])
-        ctx.record(entity, "insert", f"SELECT * FROM {view} WHERE _new ORDER BY _pos", [],
-                   before=False)
+                    f"SELECT {', '.join(exprs)}, ? FROM {view} WHERE _new",
+                    [*params, ctx.upload_id])  # in the file's order: scans keep their order
+        key_list = ", ".join(_q(k) for k in keys)
+        ctx.record(entity, "insert", f"SELECT {key_list}, _n FROM {view} WHERE _new", [],
+                   before=False, number="_n")
         changed_pos = {r[0] for r in con.execute(f"SELECT _pos FROM {changed}").fetchall()}
         con.execute(f"DROP TABLE {changed}")
     finally:
         con.unregister(inc)
-    outcome = np.where(work["_new"].to_numpy(dtype=bool), "added", "unchanged").astype(object)
+    outcome = np.where(is_new, "added", "unchanged").astype(object)
     if changed_pos:
         outcome[np.fromiter(changed_pos, dtype="int64")] = "updated"
     return pd.Series(outcome, index=frame.index, dtype=object)
@@ -311,71 +317,87 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, names: pd.Series | None
     code and the same name counts as the same person), else by name key; a name matching
     several records is ambiguous; anything unmatched is a record to create.
 
-    The work is per distinct (code, name key) pair; rows get their id through factor codes.
+    The work is per distinct (code, name) pair; rows get their id through factor codes. Pairs
+    whose code is stored already are matched at once; only the others (new codes, rows without
+    a code) are looked at one by one, in the order of the file, and only they need name keys.
     """
     id_col = _SEQUENCES[table][1]
     none = pd.Series(None, index=index, dtype=object)
     names = none if names is None else names
     codes = none if codes is None else codes
     name_codes, name_uniques = pd.factorize(names, use_na_sentinel=True)
-    nk_codes_of_name, nk_uniques = pd.factorize(
-        np.array([name_key(v) for v in name_uniques.tolist()], dtype=object), use_na_sentinel=True)
-    nk_codes = np.where(name_codes >= 0, nk_codes_of_name[name_codes] if len(name_uniques) else -1, -1)
     code_codes, code_uniques = pd.factorize(codes, use_na_sentinel=True)
-    width = len(nk_uniques) + 1
-    pair_codes, pairs_seen = pd.factorize((code_codes + 1) * width + (nk_codes + 1))
-    _, first_rows = np.unique(pair_codes, return_index=True)
+    width = len(name_uniques) + 1
+    pair_codes, pairs_seen = pd.factorize((code_codes.astype("int64") + 1) * width
+                                          + (name_codes + 1))
+    pair_code_index, pair_name_index = np.divmod(np.asarray(pairs_seen, dtype="int64"), width)
+    # Plain lists: one element at a time from a pandas (Arrow) array costs microseconds each.
+    name_list, code_list = name_uniques.tolist(), code_uniques.tolist()
 
     existing = con.execute(f"SELECT {_q(id_col)}, name_key, code FROM {_q(table)} "
                            f"ORDER BY {_q(id_col)}").fetchall()
     by_code = {code: rid for rid, _nk, code in existing if code is not None}
-    nocode_by_nk: dict[str, list[int]] = {}
-    all_by_nk: dict[str, list[int]] = {}
-    for rid, nk, code in existing:
-        all_by_nk.setdefault(nk, []).append(rid)
-        if code is None:
-            nocode_by_nk.setdefault(nk, []).append(rid)
-
-    # Plain lists: one element at a time from a pandas (Arrow) array costs microseconds each.
-    first_names = names.iloc[first_rows].tolist() if len(first_rows) else []
-    code_list, nk_list = list(code_uniques), list(nk_uniques)
-    pairs = []  # (pair index, code, name key, name as first written)
-    for i, combined in enumerate(pairs_seen.tolist()):
-        ci, ni = divmod(int(combined), width)
-        name = first_names[i]
-        pairs.append((i, code_list[ci - 1] if ci else None, nk_list[ni - 1] if ni else None,
-                      name if isinstance(name, str) else None))
-    new: dict[int, tuple[str, str, str | None]] = {}
     lookup = np.full(len(pairs_seen), np.nan)
-    claimed: set[int] = set()
-    for i, code, nk, name in (p for p in pairs if p[1] is not None):
-        if code in by_code:
-            lookup[i] = by_code[code]
-            continue
-        candidates = [r for r in nocode_by_nk.get(nk, []) if r not in claimed] if nk else []
-        if len(candidates) == 1:
-            claimed.add(candidates[0])
-            by_code[code] = lookup[i] = candidates[0]
-            continue
-        if len(candidates) > 1:
-            lookup[i] = _AMBIGUOUS
-            continue
-        placeholder = -(len(new) + 1)
-        key = nk or name_key(code)
-        new[placeholder] = (name if name is not None else code, key, code)
-        by_code[code] = lookup[i] = placeholder
-        all_by_nk.setdefault(key, []).append(placeholder)
-    for i, _code, nk, name in (p for p in pairs if p[1] is None and p[2] is not None):
-        candidates = all_by_nk.get(nk, [])
-        if len(candidates) == 1:
-            lookup[i] = candidates[0]
-        elif len(candidates) > 1:
-            lookup[i] = _AMBIGUOUS
-        else:
+    stored = pd.Index(list(by_code), dtype=object).get_indexer(code_list) if code_list else \
+        np.array([], dtype="int64")
+    stored_ids = np.array(list(by_code.values()), dtype="float64")
+    has_code = pair_code_index > 0
+    code_at = np.where(has_code, pair_code_index - 1, 0)
+    known = has_code & (stored[code_at] >= 0 if len(stored) else False)
+    lookup[known] = stored_ids[stored[code_at[known]]]
+
+    rest_with_code = np.flatnonzero(has_code & ~known)
+    rest_by_name = np.flatnonzero(~has_code & (pair_name_index > 0))
+    new: dict[int, tuple[str, str, str | None]] = {}
+    if len(rest_with_code) or len(rest_by_name):
+        nocode_by_nk: dict[str, list[int]] = {}
+        all_by_nk: dict[str, list[int]] = {}
+        for rid, nk, code in existing:
+            all_by_nk.setdefault(nk, []).append(rid)
+            if code is None:
+                nocode_by_nk.setdefault(nk, []).append(rid)
+        keys: dict[int, str] = {}
+
+        def pair(i: int) -> tuple[str | None, str | None, str | None]:
+            """(code, name key, name) of pair i."""
+            ci, ni = int(pair_code_index[i]), int(pair_name_index[i])
+            name = name_list[ni - 1] if ni else None
+            name = name if isinstance(name, str) else None
+            if ni and ni not in keys:
+                keys[ni] = name_key(name_list[ni - 1])
+            return (code_list[ci - 1] if ci else None), (keys[ni] if ni else None), name
+
+        claimed: set[int] = set()
+        for i in rest_with_code.tolist():
+            code, nk, name = pair(i)
+            if code in by_code:
+                lookup[i] = by_code[code]
+                continue
+            candidates = [r for r in nocode_by_nk.get(nk, []) if r not in claimed] if nk else []
+            if len(candidates) == 1:
+                claimed.add(candidates[0])
+                by_code[code] = lookup[i] = candidates[0]
+                continue
+            if len(candidates) > 1:
+                lookup[i] = _AMBIGUOUS
+                continue
             placeholder = -(len(new) + 1)
-            new[placeholder] = (name, nk, None)
-            all_by_nk[nk] = [placeholder]
-            lookup[i] = placeholder
+            key = nk or name_key(code)
+            new[placeholder] = (name if name is not None else code, key, code)
+            by_code[code] = lookup[i] = placeholder
+            all_by_nk.setdefault(key, []).append(placeholder)
+        for i in rest_by_name.tolist():
+            _code, nk, name = pair(i)
+            candidates = all_by_nk.get(nk, [])
+            if len(candidates) == 1:
+                lookup[i] = candidates[0]
+            elif len(candidates) > 1:
+                lookup[i] = _AMBIGUOUS
+            else:
+                placeholder = -(len(new) + 1)
+                new[placeholder] = (name, nk, None)
+                all_by_nk[nk] = [placeholder]
+                lookup[i] = placeholder
     values = lookup[pair_codes] if len(pair_codes) else np.array([], dtype=float)
     ambiguous_mask = values == _AMBIGUOUS
     values[ambiguous_mask] = np.nan
@@ -386,7 +408,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, names: pd.Series | None
 def _finalise_people(ctx: _Ctx, people: _People, keep_rows: pd.Index, entity: str,
                      list_created: bool) -> pd.Series:
     """Create the records still needed by the rows kept and return the final ids per row."""
-    ids = people.ids.loc[keep_rows]
+    ids = _kept(people.ids, keep_rows)
     needed = sorted((int(i) for i in pd.unique(ids[ids < 0].dropna())), reverse=True)
     fresh = _new_ids(ctx.con, people.table, len(needed))
     remap = dict(zip(needed, fresh))
@@ -450,8 +472,8 @@ def _apply_reps(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
     people = _plan_people(ctx, rows, "reps", "rep", "rep_code")
     _same_record(ctx, people.ids, "rep")
     keep = _keep(ctx, rows)
-    rows = rows.loc[keep]
-    ids = people.ids.loc[keep]
+    rows = _kept(rows, keep)
+    ids = _kept(people.ids, keep)
     needed = sorted((int(i) for i in pd.unique(ids[ids < 0].dropna())), reverse=True)
     remap = dict(zip(needed, _new_ids(ctx.con, "reps", len(needed))))
     frame = pd.DataFrame({"rep_id": _remap(ids, remap).astype("int64"),
@@ -473,8 +495,8 @@ def _apply_clients(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
     owners = _plan_people(ctx, rows, "reps", "owner", None) if "owner" in rows else None
     _same_record(ctx, people.ids, "client")
     keep = _keep(ctx, rows)
-    rows = rows.loc[keep]
-    ids = people.ids.loc[keep]
+    rows = _kept(rows, keep)
+    ids = _kept(people.ids, keep)
     owner_ids = _finalise_people(ctx, owners, keep, "rep", True) if owners else None
     needed = sorted((int(i) for i in pd.unique(ids[ids < 0].dropna())), reverse=True)
     remap = dict(zip(needed, _new_ids(ctx.con, "clients", len(needed))))
@@ -510,6 +532,12 @@ def _same_record(ctx: _Ctx, keys: pd.Series, field_name: str) -> None:
         for row in rows:
             other = rows[1] if row == rows[0] else rows[0]
             ctx.errors.append(RowError(row, column, "import.same_record", {"other": other}))
+
+
+def _kept(data: pd.DataFrame | pd.Series, keep: pd.Index) -> pd.DataFrame | pd.Series:
+    """`data` restricted to the rows `keep` (a subset of its index, in order): the same object
+    when every row is kept, so that a million-row file is not copied for nothing."""
+    return data if len(keep) == len(data) else data.loc[keep]
 
 
 def _keep(ctx: _Ctx, rows: pd.DataFrame) -> pd.Index:
@@ -580,7 +608,7 @@ def _apply_opportunities(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
                                         "as_of": ctx.as_of.isoformat()}))
 
     keep = _keep(ctx, rows)
-    frame = frame.loc[keep]
+    frame = _kept(frame, keep)
     if reps:
         frame["rep_id"] = _finalise_people(ctx, reps, keep, "rep", True).astype(object)
         set_cols.append("rep_id")
@@ -697,7 +725,7 @@ def _apply_visits(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
     reps = _plan_people(ctx, rows, "reps", "rep", "rep_code")
     clients = _plan_people(ctx, rows, "clients", "client", "client_code")
     keep = _keep(ctx, rows)
-    rows = rows.loc[keep]
+    rows = _kept(rows, keep)
     frame = pd.DataFrame({
         "visit_date": rows["date"],
         "rep_id": _finalise_people(ctx, reps, keep, "rep", True).astype("Int64"),
