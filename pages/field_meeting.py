@@ -12,16 +12,19 @@ from salesmgmt.metrics import meetings
 ui.page_header("page.field_meeting")
 filters, as_of, lang = ui.filters(), ui.as_of(), ui.lang()
 
-subjects = ui.query(meetings.field_subjects, filters)
+# A national company has ~100,000 projects and clients: the picker offers the best matches of a
+# search (part of a name or a code), or without one the most relevant (live, most open business).
+c_kind, c_search, c_pick = st.columns([1, 2, 3], vertical_alignment="bottom")
+search = c_search.text_input(ui.t("fm.search"), key="fm_search",
+                             placeholder=ui.t("fm.search.placeholder")).strip()
+subjects = ui.query(meetings.field_subjects, filters, search)
 projects, clients = subjects["projects"], subjects["clients"]
-if projects.empty and clients.empty:
+if not search and projects.empty and clients.empty:
     ui.empty_state()
     st.stop()
-
-c_kind, c_pick = st.columns([1, 3])
 kind = c_kind.segmented_control(ui.t("fm.about"), ["project", "client"], key="fm_kind",
                                 default="project" if len(projects) else "client",
-                                format_func=lambda k: ui.t(f"fm.about.{k}"))
+                                format_func=lambda k: ui.t(f"fm.about.{k}")) or "project"
 project = client_id = None
 if kind == "client":
     names = dict(zip(clients["client_id"], clients["client"]))
@@ -35,6 +38,12 @@ else:
         ui.t("fm.project"), list(open_amounts), key="fm_project",
         format_func=lambda p: ui.t("fm.project_option", project=p, deals=open_deals[p],
                                    amount=ui.money(open_amounts[p])))
+found, shown = subjects[f"{kind}s_found"], len(projects if kind == "project" else clients)
+if search and not found:
+    st.info(ui.t(f"fm.none.{kind}", search=ui.md(search)), icon=":material/search_off:")
+    st.stop()
+st.caption(ui.t(f"fm.found.{kind}", shown=ui.count(shown), total=ui.count(found), search=ui.md(search))
+           if search else ui.t(f"fm.shown.{kind}", shown=ui.count(shown), total=ui.count(found)))
 if project is None and client_id is None:
     ui.empty_state()
     st.stop()

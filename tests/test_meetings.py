@@ -224,3 +224,26 @@ def test_a_field_meeting_about_a_client_takes_in_its_projects(case_con):
     subjects = meetings.field_subjects(case_con, Filters())
     project = subjects["projects"].set_index("project").loc["昆山一期厂房"]
     assert (project.deals, project.clients, project.open_amount, project.won_amount) == (3, 2, 150_000, 40_000)
+
+
+def test_the_field_meeting_offers_the_best_matches_of_a_search_never_everything(case_con):
+    con = case_con
+    con.execute("UPDATE opportunities SET project = '厂房改造' WHERE opp_id = 'O8'")     # open 20,000
+    con.execute("UPDATE opportunities SET project = '苏州老厂' WHERE opp_id = 'O7'")     # lost
+    con.execute("UPDATE clients SET code = 'C-003' WHERE client_id = 3")
+
+    def projects(search="", limit=meetings.FIELD_SUBJECTS_SHOWN, filters=Filters()):
+        found = meetings.field_subjects(con, filters, search, limit)
+        return found["projects"]["project"].tolist(), found["projects_found"]
+
+    # No search: live projects with the most open business first (150,000, then 20,000).
+    assert projects() == (["昆山一期厂房", "厂房改造", "苏州老厂"], 3)
+    assert projects(limit=1) == (["昆山一期厂房"], 3), "one shown, all three counted"
+    # A name starting with the search comes before one that only contains it.
+    assert projects("厂房") == (["厂房改造", "昆山一期厂房"], 2)
+    assert projects("o7") == (["苏州老厂"], 1), "a deal's code, in any case"
+    assert projects("厂房", filters=Filters(teams=("Dragon",))) == (["昆山一期厂房"], 1)
+    assert projects("不存在") == ([], 0)
+    found = meetings.field_subjects(con, Filters(), "Ｃ－００３")   # full-width, as typed in Chinese
+    assert (found["clients"]["client"].tolist(), found["clients_found"]) == (["西部业主"], 1)
+    assert meetings.field_subjects(con, Filters(), "钢构")["clients"]["client"].tolist() == ["江苏钢构"]

@@ -86,3 +86,14 @@ def test_presentation_mode_shows_one_section_at_a_time(app_env):
     assert any("1 / 4" in c.value for c in at.caption)
     assert {m.label: m.value for m in at.metric}["Deals won"] == "1", "team and week from the URL"
     assert not at.get("download_button"), "no download on the meeting screen"
+
+
+def test_the_field_meeting_finds_a_client_by_part_of_its_name(app_env):
+    at = open_page("pages/field_meeting.py", "en", fm_kind="client")
+    assert any("most relevant of 3 clients" in c.value for c in at.caption)
+    at.text_input(key="fm_search").input("钢构").run()
+    assert not at.exception
+    assert at.selectbox(key="fm_client").options == ["江苏钢构 · Steel-structure company"]
+    assert any("Clients matching “钢构”: 1; 1 shown" in c.value for c in at.caption)
+    at.text_input(key="fm_search").input("nothing like it").run()
+    assert any("No client in this selection matches" in i.value for i in at.info)

@@ -283,6 +283,15 @@ EN = {
     "pack.next.action.stalled_deal": "{n} big deals stalled: plan the next step and a ride-along",
     "pack.next.action.cold_key_accounts": "Key accounts going cold in {n} teams: schedule visits",
     "pack.next.action.below_norm": "Engineers below the visit norm in {n} teams: weekly visit plans",
+    # issue 8 (scale): the field meeting's search, charts that show the top and bottom at scale
+    "fm.search": "Find",
+    "fm.search.placeholder": "part of a name, or a code",
+    "fm.shown.project": "The {shown} most relevant of {total} projects: live ones with the most open business first. Type part of a name (or a deal's code) to find another.",
+    "fm.shown.client": "The {shown} most relevant of {total} clients: the most open business first. Type part of a name (or the client's code) to find another.",
+    "fm.found.project": "Projects matching “{search}”: {total}; {shown} shown, exact and leading matches first.",
+    "fm.found.client": "Clients matching “{search}”: {total}; {shown} shown, exact and leading matches first.",
+    "fm.none.project": "No project in this selection matches “{search}”.",
+    "fm.none.client": "No client in this selection matches “{search}”.",
 }
 
 
@@ -565,5 +574,14 @@ ZH = {
     "pack.next.action.stalled_deal": "{n} 个大额商机停滞：确定下一步并安排陪同拜访",
     "pack.next.action.cold_key_accounts": "{n} 个团队有冷却中的重点客户：安排拜访",
     "pack.next.action.below_norm": "{n} 个团队有拜访未达标的工程师：制定每周拜访计划",
+    # issue 8 (scale): the field meeting's search, charts that show the top and bottom at scale
+    "fm.search": "查找",
+    "fm.search.placeholder": "名称的一部分或编号",
+    "fm.shown.project": "共 {total} 个项目，显示最相关的 {shown} 个：有在途商机、在途金额最大的在前。输入名称的一部分（或商机编号）查找其他项目。",
+    "fm.shown.client": "共 {total} 个客户，显示最相关的 {shown} 个：在途金额最大的在前。输入名称的一部分（或客户编号）查找其他客户。",
+    "fm.found.project": "有 {total} 个项目与“{search}”匹配，显示 {shown} 个，完全匹配和开头匹配的在前。",
+    "fm.found.client": "有 {total} 个客户与“{search}”匹配，显示 {shown} 个，完全匹配和开头匹配的在前。",
+    "fm.none.project": "当前范围内没有与“{search}”匹配的项目。",
+    "fm.none.client": "当前范围内没有与“{search}”匹配的客户。",
 }
 

@@ -30,6 +30,7 @@ from salesmgmt.metrics.core import NO_GROUP, _run, figures
 from salesmgmt.metrics.overview import _elapsed_share, attention
 from salesmgmt.metrics.rankings import team_filters
 from salesmgmt.periods import Period
+from salesmgmt.text import name_key
 
 #: The parties of a project chain, in the order the seed tells the story: the design institute
 #: specifies, the steel-structure firm and the builder buy and install, the owner decides.
@@ -461,36 +462,84 @@ def issue_text(row, lang: str, escape=str) -> str:
 # ------------------------------------------------------------------------------------------
 # Field meeting
 
+#: Subjects offered at once: the best matches of a search, or the most relevant ones.
+FIELD_SUBJECTS_SHOWN = 50
+
+#: Projects of deals in the filter whose name (or a deal's code) contains $q ('' for all): the
+#: exact match first, then names starting with it, then live projects with the most open
+#: business. `matching` counts every match, not only the $limit returned.
 PROJECTS_SQL = """
-SELECT o.project, count(*) AS deals, count(DISTINCT o.client_id) AS clients,
-       CAST(coalesce(sum(o.amount) FILTER (WHERE o.status = 'open'), 0) AS DOUBLE) AS open_amount,
-       CAST(coalesce(sum(o.amount) FILTER (WHERE o.status = 'won'), 0) AS DOUBLE) AS won_amount,
-       count(*) FILTER (WHERE o.status = 'open') AS open_deals,
-       min(o.created_date) AS first_created
-FROM opportunities o JOIN reps r ON r.rep_id = o.rep_id
-WHERE o.project IS NOT NULL AND trim(o.project) <> '' AND {where}
-GROUP BY 1
-ORDER BY open_deals > 0 DESC, open_amount DESC, o.project
-"""
+WITH o AS (
+    SELECT o.project, o.opp_id, o.client_id, o.status, o.amount, o.created_date
+    FROM opportunities o JOIN reps r ON r.rep_id = o.rep_id
+    WHERE o.project IS NOT NULL AND trim(o.project) <> '' AND {where}
+),
+found AS (
+    SELECT o.project, count(*) AS deals,
+           CAST(coalesce(sum(o.amount) FILTER (WHERE o.status = 'open'), 0) AS DOUBLE) AS open_amount,
+           CAST(coalesce(sum(o.amount) FILTER (WHERE o.status = 'won'), 0) AS DOUBLE) AS won_amount,
+           count(*) FILTER (WHERE o.status = 'open') AS open_deals,
+           min(o.created_date) AS first_created
+    FROM o
+    GROUP BY 1
+    HAVING $q = '' OR contains(lower(o.project), $q) OR bool_or(contains(lower(o.opp_id), $q))
+),
+best AS (
+    SELECT * FROM (SELECT *, count(*) OVER () AS matching FROM found)
+    ORDER BY {order} LIMIT $limit
+),
+clients AS (   -- counted for the shown projects only
+    SELECT o.project, count(DISTINCT o.client_id) AS clients
+    FROM o SEMI JOIN best b ON b.project = o.project
+    GROUP BY 1
+)
+SELECT project, deals, clients, open_amount, won_amount, open_deals, first_created, matching
+FROM best JOIN clients USING (project)
+ORDER BY {order}
+""".replace("{order}", "lower(project) = $q DESC, starts_with(lower(project), $q) DESC, "
+                       "open_deals > 0 DESC, open_amount DESC, project")
 
+#: Clients with deals in the filter whose name or code contains $q; ranked like projects.
 CLIENTS_SQL = """
-SELECT c.client_id, c.name AS client, c.client_type, c.key_account,
-       count(o.opp_id) AS deals,
-       CAST(coalesce(sum(o.amount) FILTER (WHERE o.status = 'open'), 0) AS DOUBLE) AS open_amount
-FROM clients c
-JOIN opportunities o ON o.client_id = c.client_id
-JOIN reps r ON r.rep_id = o.rep_id
-WHERE {where}
-GROUP BY ALL
-ORDER BY open_amount DESC, c.name
+WITH deals AS (
+    SELECT o.client_id, count(*) AS deals,
+           CAST(coalesce(sum(o.amount) FILTER (WHERE o.status = 'open'), 0) AS DOUBLE) AS open_amount
+    FROM opportunities o JOIN reps r ON r.rep_id = o.rep_id
+    WHERE {where}
+    GROUP BY 1
+),
+found AS (
+    SELECT c.client_id, c.name AS client, c.client_type, c.key_account, c.code, d.deals,
+           d.open_amount, coalesce(c.name_key, lower(c.name)) AS name_key,
+           lower(coalesce(c.code, '')) AS code_key
+    FROM deals d JOIN clients c ON c.client_id = d.client_id
+)
+SELECT client_id, client, client_type, key_account, code, deals, open_amount,
+       count(*) OVER () AS matching
+FROM found
+WHERE $q = '' OR contains(name_key, $q) OR contains(code_key, $q)
+ORDER BY name_key = $q OR code_key = $q DESC, starts_with(name_key, $q) DESC, open_amount DESC,
+         client, client_id
+LIMIT $limit
 """
 
 
-def field_subjects(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, pd.DataFrame]:
-    """What a field meeting can be about: 'projects' (project, deals, clients, open_amount,
-    won_amount, open_deals, first_created; live ones first) and 'clients' (with deals in scope)."""
-    return {"projects": _dates(_run(con, PROJECTS_SQL, filters, "r", {}), "first_created"),
-            "clients": _run(con, CLIENTS_SQL, filters, "r", {})}
+def field_subjects(con: duckdb.DuckDBPyConnection, filters: Filters, search: str = "",
+                   limit: int = FIELD_SUBJECTS_SHOWN) -> dict:
+    """What a field meeting can be about, never all of a national company at once: 'projects'
+    (project, deals, clients, open_amount, won_amount, open_deals, first_created) and 'clients'
+    (client_id, client, client_type, key_account, code, deals, open_amount; with deals in
+    scope), each the `limit` best matches of `search` (part of a name, or a code: a deal's for a
+    project, the client's own), the most relevant first (see PROJECTS_SQL); without a search the
+    live ones with the most open business. 'projects_found' and 'clients_found' count every
+    match."""
+    named = {"q": name_key(search) if search else "", "limit": int(limit)}
+    projects = _dates(_run(con, PROJECTS_SQL, filters, "r", named), "first_created")
+    clients = _run(con, CLIENTS_SQL, filters, "r", named)
+    return {"projects": projects.drop(columns="matching"),
+            "clients": clients.drop(columns="matching"),
+            "projects_found": int(projects["matching"].iloc[0]) if len(projects) else 0,
+            "clients_found": int(clients["matching"].iloc[0]) if len(clients) else 0}
 
 
 SUBJECT_OPPS_SQL = """
