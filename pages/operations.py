@@ -56,14 +56,15 @@ tab_funnel, tab_teams, tab_time, tab_stuck, tab_lost = st.tabs([
 if tab_funnel.open:
     with tab_funnel:
         funnel = ui.query(operations.open_funnel, filters, min(as_of, period.last_day))
-        conversion = ui.query(operations.stage_conversion, period, filters)
+        conversions = ui.query(operations.funnel_conversions, period, filters)
+        conversion = conversions["total"]
         st.plotly_chart(ui.style_figure(charts.funnel(
             funnel, conversion, stage_names, divisor,
             {"title": ui.t("op.chart.funnel"), "open": ui.t("op.funnel.open", date=ui.date_text(
                 min(as_of, period.last_day))), "reached": ui.t("op.funnel.reached"),
              "money_axis": money_axis})), key="op_funnel")
         st.caption(ui.t("op.funnel.note"))
-        by_team = ui.query(operations.conversion_by_team, period, filters)
+        by_team = conversions["teams"]
         if not by_team.empty:
             st.markdown("**" + ui.t("op.funnel.teams") + "**")
             ui_tables.show(by_team, [("team", ui.t("op.col.team"), "text"),

@@ -94,6 +94,12 @@ def test_the_funnel_per_team(con):
     assert list(tiger["reached"]) == [2, 1, 1, 1, 1, 1]   # D3 won, D4 lost at lead
 
 
+def test_the_funnel_in_total_and_per_team_at_once_are_the_same_figures(con):
+    both = operations.funnel_conversions(con, MAY, Filters())
+    pd.testing.assert_frame_equal(both["total"], operations.stage_conversion(con, MAY, Filters()))
+    pd.testing.assert_frame_equal(both["teams"], operations.conversion_by_team(con, MAY, Filters()))
+
+
 def test_open_deals_by_stage_at_the_as_of_date(con):
     funnel = operations.open_funnel(con, Filters(), AS_OF).set_index("stage")
     assert list(funnel["open_count"]) == [0, 1, 0, 1, 1]

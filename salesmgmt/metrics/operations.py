@@ -221,7 +221,22 @@ def stage_conversion(con: duckdb.DuckDBPyConnection, period: Period, filters: Fi
     Columns: [team], stage (the open stages then 'won'), reached, conversion (to the next stage;
     empty for 'won'), share_of_first (reached / reached at the first stage).
     """
-    frame = _run(con, CLOSED_REACH_SQL, filters, "r", {"start": period.start, "end": period.end})
+    return _conversion(_closed_reach(con, period, filters), by_team)
+
+
+def funnel_conversions(con: duckdb.DuckDBPyConnection, period: Period,
+                       filters: Filters) -> dict[str, pd.DataFrame]:
+    """stage_conversion in total and conversion_by_team, the closed deals read once:
+    {'total': ..., 'teams': ...}."""
+    frame = _closed_reach(con, period, filters)
+    return {"total": _conversion(frame, False), "teams": _by_team(_conversion(frame, True))}
+
+
+def _closed_reach(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> pd.DataFrame:
+    return _run(con, CLOSED_REACH_SQL, filters, "r", {"start": period.start, "end": period.end})
+
+
+def _conversion(frame: pd.DataFrame, by_team: bool) -> pd.DataFrame:
     rows = []
     groups = frame.groupby("team") if by_team else [(None, frame)]
     for team, part in groups:
@@ -246,7 +261,10 @@ def conversion_by_team(con: duckdb.DuckDBPyConnection, period: Period,
                        filters: Filters) -> pd.DataFrame:
     """One row per team: closed (deals closed in the period), the conversion from each open
     stage to the next (columns named by the stage), and win_rate (= their product)."""
-    long = stage_conversion(con, period, filters, by_team=True)
+    return _by_team(stage_conversion(con, period, filters, by_team=True))
+
+
+def _by_team(long: pd.DataFrame) -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame(columns=["team", "closed", *_OPEN_KEYS, "win_rate"])
     wide = (long[long["stage"] != WON].pivot(index="team", columns="stage", values="conversion")
