@@ -76,18 +76,22 @@ GROUP BY o.rep_id
 #: The state of every opportunity on d0 and on d1, for those in the period's pipeline on either.
 MOVEMENT_SQL = f"""
 WITH fr AS (SELECT r.rep_id, r.name FROM reps r WHERE {{where}}),
-s0 AS (
+-- The states on d0 and d1 in one scan; only opportunities open in the period's pipeline on
+-- one of the two days can count.
+alive AS (
     SELECT h.opp_id, h.rep_id, h.stage, h.status, CAST(coalesce(h.amount, 0) AS DOUBLE) AS amount,
-           {_HIST_PROBABILITY} AS p, h.expected_close_date AS close_expected, h.client_id
+           {_HIST_PROBABILITY} AS p, h.expected_close_date AS close_expected, h.client_id,
+           h.valid_from <= $d0 AND (h.valid_to IS NULL OR h.valid_to > $d0) AS at0,
+           h.valid_from <= $d1 AND (h.valid_to IS NULL OR h.valid_to > $d1) AS at1
     FROM opportunity_history h
-    WHERE h.valid_from <= $d0 AND (h.valid_to IS NULL OR h.valid_to > $d0)
+    WHERE h.valid_from <= $d1 AND (h.valid_to IS NULL OR h.valid_to > $d0)
 ),
-s1 AS (
-    SELECT h.opp_id, h.rep_id, h.stage, h.status, CAST(coalesce(h.amount, 0) AS DOUBLE) AS amount,
-           {_HIST_PROBABILITY} AS p, h.expected_close_date AS close_expected, h.client_id
-    FROM opportunity_history h
-    WHERE h.valid_from <= $d1 AND (h.valid_to IS NULL OR h.valid_to > $d1)
+candidates AS (
+    SELECT DISTINCT opp_id FROM alive
+    WHERE status = 'open' AND close_expected BETWEEN $start AND $last
 ),
+s0 AS (SELECT * FROM alive WHERE at0 AND opp_id IN (SELECT opp_id FROM candidates)),
+s1 AS (SELECT * FROM alive WHERE at1 AND opp_id IN (SELECT opp_id FROM candidates)),
 joined AS (
     SELECT coalesce(s1.opp_id, s0.opp_id) AS opp_id,
            s0.opp_id IS NOT NULL AS existed0, s1.opp_id IS NOT NULL AS exists1,
