@@ -55,9 +55,10 @@ def deck_button(period: Period, filters: Filters, as_of: date, team: str | None,
         return
     lang = ui.lang()
     name = pack.file_name(period, team, lang)
+    # Built when clicked (Streamlit calls `data` then, outside the script run: no st.* inside).
     st.download_button(
-        ui.t("m3.deck.download"), data=lambda: ui.query(pack.build_deck_for, period, filters, as_of,
-                                                        lang, team, week_of),
+        ui.t("m3.deck.download"), data=lambda: ui.call(pack.build_deck_for, period, filters, as_of,
+                                                       lang, team, week_of),
         file_name=name, key=key, icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         help=ui.t("m3.deck.help"))

@@ -102,6 +102,25 @@ def stage_days(stages: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     return fig
 
 
+#: Above this many teams the trend draws the TREND_ENDS highest and lowest of the last month.
+TREND_TEAMS = 12
+TREND_ENDS = 5
+
+
+def trend_ends(trends: pd.DataFrame, ends: int = TREND_ENDS,
+               most: int = TREND_TEAMS) -> tuple[pd.DataFrame, int]:
+    """The rows of `team_trends` worth a line each: every team up to `most` teams; beyond, the
+    `ends` teams with the highest and the `ends` with the lowest attainment in the last month
+    (teams without one then left out). Returns (rows, number of teams in all)."""
+    total = trends["team"].nunique()
+    if total <= most:
+        return trends, total
+    last = trends[trends["month"] == trends["month"].max()].dropna(subset=["attainment"])
+    ranked = last.sort_values(["attainment", "team"], ascending=[False, True], kind="stable")["team"]
+    keep = set(ranked.head(ends)) | set(ranked.iloc[ends:].tail(ends))
+    return trends[trends["team"].isin(keep)], total
+
+
 def team_trends(trends: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Attainment per team, month by month, with the 100% line."""
     fig = go.Figure()
@@ -136,14 +155,25 @@ def school_effects(comparison: pd.DataFrame, names: dict[str, str],
     return fig
 
 
+#: Up to this many reps the spread draws a dot per rep; beyond, the boxes and the outliers.
+SPREAD_DOTS = 100
+
+
+def spread_dots(reps: pd.DataFrame) -> bool:
+    """Whether `school_spread` draws a dot for every rep."""
+    return len(reps) <= SPREAD_DOTS
+
+
 def school_spread(reps: pd.DataFrame, behaviour: str, labels: dict[str, str],
                   percent: bool = False) -> go.Figure:
-    """Every rep's value of one behaviour, top performers against the rest (one dot a rep)."""
+    """Every rep's value of one behaviour, top performers against the rest (one dot a rep; at
+    company scale the boxes with the outliers only)."""
     fig = go.Figure()
+    points = "all" if spread_dots(reps) else "outliers"
     for top, name, color in ((True, labels["top"], GOOD), (False, labels["rest"], MUTED)):
         group = reps[(reps["top"] == top) & reps[behaviour].notna()]
         fig.add_box(x=group[behaviour], y=[name] * len(group), name=name, orientation="h",
-                    boxpoints="all", jitter=0.4, pointpos=0, marker_color=color,
+                    boxpoints=points, jitter=0.4, pointpos=0, marker_color=color,
                     text=[str(r) for r in group["rep"]],
                     hovertemplate="%{text}: %{x}<extra></extra>")
     fig.update_layout(title=labels["title"], showlegend=False, height=260,

@@ -6,6 +6,7 @@ import streamlit as st
 from charts import module3 as charts
 from charts import overview as overview_charts
 import meeting_ui as m3
+import pageparts as pp
 import ui
 import ui_tables
 from salesmgmt.metrics import meetings, school
@@ -23,11 +24,15 @@ with st.columns([4, 1])[1]:
 
 
 def draw_teams() -> None:
+    # At company scale (100 teams) the chart shows the strongest and weakest; the table all.
+    charted, note = pp.strongest_and_weakest(teams, "attainment", "teams")
     st.plotly_chart(ui.style_figure(overview_charts.teams_comparison(
-        teams, 10_000 if lang == "zh" else 1, {
+        charted, 10_000 if lang == "zh" else 1, {
             "title": ui.t("mm.chart.teams"), "won": ui.t("mm.col.won"),
             "forecast": ui.t("mm.col.forecast"), "target": ui.t("mm.col.target"),
             "money_axis": ui.t("axis.money", unit=ui.money_unit())})), key="mm_teams_chart")
+    if note:
+        st.caption(note)
     ui_tables.show(teams, [
         ("team", ui.t("mm.col.team"), "text"),
         ("won_amount", ui.t("mm.col.won"), "money"),
@@ -50,9 +55,13 @@ def draw_trends() -> None:
     if trends.empty:
         ui.empty_state()
         return
-    st.plotly_chart(ui.style_figure(charts.team_trends(trends, {
+    drawn, total = charts.trend_ends(trends)
+    st.plotly_chart(ui.style_figure(charts.team_trends(drawn, {
         "title": ui.t("mm.chart.trend"), "month": ui.t("ov.trend.month"),
         "axis": ui.t("mm.col.attainment")})), key="mm_trend")
+    if drawn["team"].nunique() < total:
+        st.caption(ui.t("mm.trend.ends", n=charts.TREND_ENDS, total=ui.count(total),
+                        month=trends["month"].max().strftime("%Y-%m")))
 
 
 def draw_practices() -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from charts import module3 as charts
 import meeting_ui as m3
+import pageparts as pp
 import ui
 import ui_tables
 from salesmgmt.metrics import rankings
@@ -51,13 +52,17 @@ def draw_teams() -> None:
     if teams.empty:
         ui.empty_state()
         return
+    # At company scale (100 teams) the charts show the strongest and weakest; the table all.
+    charted, note = pp.strongest_and_weakest(teams, "composite", "teams")
     left, right = st.columns([3, 2])
     left.plotly_chart(ui.style_figure(charts.ranking_bars(
-        teams, "team", {"title": ui.t("rk.chart.teams"), "axis": ui.t("rk.col.composite")})),
+        charted, "team", {"title": ui.t("rk.chart.teams"), "axis": ui.t("rk.col.composite")})),
         key="rk_team_bars")
     right.plotly_chart(ui.style_figure(charts.score_components(
-        teams, "team", {**COMPONENT_LABELS, "title": ui.t("rk.chart.components")})),
+        charted, "team", {**COMPONENT_LABELS, "title": ui.t("rk.chart.components")})),
         key="rk_team_components")
+    if note:
+        st.caption(note)
     ranking_table(teams, "team", ui.t("rk.col.team"), "rk_team_table")
 
 
@@ -82,24 +87,47 @@ ICONS = {"three_months_over_target": ":material/local_fire_department:",
          "most_improved": ":material/trending_up:"}
 
 
+#: Up to this many recognitions are all listed; beyond, the biggest LINES_PER_KIND of each kind
+#: (a national company earns hundreds a month) and the whole list in a table.
+ALL_LINES = 30
+LINES_PER_KIND = 5
+
+
+def recognition_lines(found: pd.DataFrame, cut: bool) -> None:
+    for _kind, group in found.groupby("kind", sort=False):
+        shown = group.sort_values("value", ascending=False, kind="stable").head(LINES_PER_KIND) \
+            if cut else group
+        for row in shown.itertuples():
+            st.markdown(f"{ICONS.get(row.kind, '•')} " + recognition_line(row))
+        if len(group) > len(shown):
+            st.caption(ui.t("ov.attention.more", n=ui.count(len(group) - len(shown))))
+
+
 def draw_recognitions() -> None:
     found = ui.query(rankings.recognitions, period, filters, as_of)
     if found.empty:
         st.info(ui.t("rk.rec.none"), icon=":material/info:")
         return
+    cut = len(found) > ALL_LINES
     head_office = found[found["head_office"]]
     with st.container(key="rk_head_office", border=True):
         st.markdown("**" + ui.t("rk.head_office") + "**")
         if head_office.empty:
             st.caption(ui.t("rk.head_office.none"))
-        for row in head_office.itertuples():
-            st.markdown(f"{ICONS.get(row.kind, '•')} " + recognition_line(row))
+        recognition_lines(head_office, cut)
     others = found[~found["head_office"]]
     if len(others):
         st.markdown("**" + ui.t("rk.recognitions.more") + "**")
         with st.container(key="rk_recognitions"):
-            for row in others.itertuples():
-                st.markdown(f"{ICONS.get(row.kind, '•')} " + recognition_line(row))
+            recognition_lines(others, cut)
+    if cut:
+        with st.expander(ui.t("rk.rec.all", n=ui.count(len(found)))):
+            ui_tables.show(found.assign(
+                text=[rankings.recognition_text(row, ui.lang()) for row in found.itertuples()]), [
+                ("text", ui.t("rk.col.recognition"), "text"),
+                ("team", ui.t("rk.col.team"), "text"),
+                ("head_office", ui.t("rk.head_office"), "check"),
+            ], key="rk_recognitions_all")
 
 
 team_names = sorted(set(reps["team"]))

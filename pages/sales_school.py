@@ -83,6 +83,8 @@ def draw_spread() -> None:
     st.plotly_chart(ui.style_figure(charts.school_spread(
         reps, behaviour, {"title": NAMES[behaviour], "top": ui.t("ss.top"), "rest": ui.t("ss.rest")},
         percent=behaviour in school.PERCENT_BEHAVIOURS), height=280), key="ss_spread")
+    if not charts.spread_dots(reps):
+        st.caption(ui.t("ss.spread.boxes", total=ui.count(len(reps))))
 
 
 def draw_steps() -> None:

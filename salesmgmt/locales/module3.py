@@ -292,6 +292,10 @@ EN = {
     "fm.found.client": "Clients matching “{search}”: {total}; {shown} shown, exact and leading matches first.",
     "fm.none.project": "No project in this selection matches “{search}”.",
     "fm.none.client": "No client in this selection matches “{search}”.",
+    "rk.rec.all": "Every recognition ({n})",
+    "rk.col.recognition": "Recognition",
+    "ss.spread.boxes": "{total} engineers: each box holds the middle half of them, the line is the median, a dot is an engineer far from the rest. Choose a team in the sidebar to see a dot per engineer.",
+    "mm.trend.ends": "Showing the {n} teams with the highest and the {n} with the lowest attainment in {month}, of {total}; choose a region in the sidebar to see all its teams.",
 }
 
 
@@ -583,5 +587,9 @@ ZH = {
     "fm.found.client": "有 {total} 个客户与“{search}”匹配，显示 {shown} 个，完全匹配和开头匹配的在前。",
     "fm.none.project": "当前范围内没有与“{search}”匹配的项目。",
     "fm.none.client": "当前范围内没有与“{search}”匹配的客户。",
+    "rk.rec.all": "全部表彰（{n} 项）",
+    "rk.col.recognition": "表彰",
+    "ss.spread.boxes": "共 {total} 名工程师：箱体为中间一半的工程师，中线为中位数，圆点为明显偏离其他人的工程师。在侧边栏选择团队可查看每名工程师。",
+    "mm.trend.ends": "共 {total} 个团队，显示 {month} 完成率最高的 {n} 个和最低的 {n} 个；在侧边栏选择区域可查看其全部团队。",
 }
 
