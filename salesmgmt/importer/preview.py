@@ -21,7 +21,7 @@ from salesmgmt.importer.fields import FIELDS, KIND_FIELDS, KINDS, REQUIRED
 from salesmgmt.importer.reading import (RawTable, find_header_row, header_text, read_table,
                                         table_rows)
 from salesmgmt.importer.validate import Note, RowError, validate
-from salesmgmt.importer.values import csv_safe, native_text
+from salesmgmt.importer.values import blank, csv_safe, native_text
 
 #: Mapping values that mean "skip this column".
 IGNORE = "ignore"
@@ -157,9 +157,9 @@ def _is_empty(data: pd.DataFrame) -> pd.DataFrame:
     if data.empty:
         return data.astype(bool)
     if all(dtype != object for dtype in data.dtypes):
-        return data.apply(lambda s: (s.isna() | (s.str.strip() == "")).astype(bool)
-                          if s.dtype == "str" else
-                          s.astype("string").str.strip().fillna("") == "")
+        return pd.DataFrame({c: blank(s) if s.dtype == "str" else
+                             (s.astype("string").str.strip().fillna("") == "").to_numpy(bool)
+                             for c, s in data.items()}, index=data.index)
     return data.map(lambda v: v is None or (isinstance(v, float) and v != v)
                     or (isinstance(v, str) and not v.strip()))
 

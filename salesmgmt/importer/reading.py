@@ -127,24 +127,44 @@ _CHUNK = 1 << 23
 _HEAD_BYTES = 1 << 19
 
 
+def _valid_utf8(data: bytes) -> bool:
+    """Whether `data` is valid UTF-8, as Python's strict codec judges it (overlong forms,
+    surrogates and code points above U+10FFFF refused), checked by Arrow without a copy."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a requirement
+        try:
+            codecs.decode(data, "utf-8")
+            return True
+        except UnicodeDecodeError:
+            return False
+    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
+    blob = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        blob.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def _utf8_bytes(data: bytes, enc: str) -> memoryview | bytes | None:
     """The file as UTF-8 bytes without a byte-order mark when it decodes completely with `enc`,
-    else None. UTF-8 input is checked chunk by chunk and returned as it is (no copy); any other
-    encoding is transcoded chunk by chunk."""
-    decoder = codecs.getincrementaldecoder(enc)()
+    else None. UTF-8 input is checked and returned as it is (no copy); any other encoding is
+    transcoded chunk by chunk."""
     view = memoryview(data)
     utf8 = codecs.lookup(enc).name in ("utf-8", "utf-8-sig")
     parts: list[bytes] = []
-    try:
-        for start in range(0, len(view), _CHUNK):
-            text = decoder.decode(view[start:start + _CHUNK])
-            if not utf8:
-                parts.append(text.encode("utf-8"))
-        tail = decoder.decode(b"", final=True)
-        if not utf8:
-            parts.append(tail.encode("utf-8"))
-    except UnicodeDecodeError:
-        return None
+    if utf8:
+        if not _valid_utf8(data):
+            return None
+    else:
+        decoder = codecs.getincrementaldecoder(enc)()
+        try:
+            for start in range(0, len(view), _CHUNK):
+                parts.append(decoder.decode(view[start:start + _CHUNK]).encode("utf-8"))
+            parts.append(decoder.decode(b"", final=True).encode("utf-8"))
+        except UnicodeDecodeError:
+            return None
     bom = codecs.BOM_UTF8
     if utf8:
         # utf-8-sig's own mark, then (as after decoding) one more U+FEFF, if any.
@@ -446,10 +466,14 @@ def _read_xlsx_streaming(data: bytes, sheet: str | None) -> tuple[list[list[Any]
     return [], candidates[0][0] if candidates else "", names
 
 
+#: A byte that is not blank, a NUL or part of a byte-order mark: a file without one is empty.
+_SOMETHING = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]")
+
+
 def read_table(data: bytes, file_name: str, encoding: str | None = None,
                sheet: str | None = None) -> RawTable:
     """The cells of a CSV/TSV/text or .xlsx file. Raises SalesmgmtError for what is not a table."""
-    if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+    if not data or not _SOMETHING.search(data):
         raise SalesmgmtError("import.empty_file")
     lower = file_name.lower()
     if data.startswith(b"PK\x03\x04") or lower.endswith((".xlsx", ".xlsm")):

@@ -102,12 +102,12 @@ def to_text(raw: pd.Series, fold: bool = False) -> pd.Series:
     text = raw.astype("str")
     # A new column only where something changes: unchanged text shares the cells' memory.
     stripped = text.str.strip()
-    if ((stripped.str.len() != text.str.len()) & text.notna()).any():
+    if (_byte_lengths(stripped) != _byte_lengths(text)).any():
         text = stripped
     del stripped
-    empty = (text == "").fillna(False).astype(bool)
+    empty = _byte_lengths(text) == 0
     if empty.any():
-        text = text.mask(empty)
+        text = text.mask(empty & text.notna().to_numpy())
     if fold:
         wide = text.notna() & ~text.str.isascii().fillna(True).astype(bool)
         if wide.any():
@@ -119,6 +119,24 @@ def to_text(raw: pd.Series, fold: bool = False) -> pd.Series:
         text = text.copy()
         text[quoted] = text[quoted].map(_unescape)
     return text
+
+
+def _byte_lengths(text: pd.Series) -> np.ndarray:
+    """The length in bytes of each cell of a text ("str") column, 0 when missing: read from the
+    Arrow offsets, without looking at the characters."""
+    import pyarrow.compute as pc
+
+    lengths = pc.fill_null(pc.binary_length(text.array.__arrow_array__()), 0)
+    return lengths.to_numpy()
+
+
+def blank(text: pd.Series) -> np.ndarray:
+    """Per cell of a text ("str") column: missing, empty or only white space (what `strip`
+    takes away: Arrow's Unicode white space, the ideographic space included)."""
+    import pyarrow.compute as pc
+
+    spaces = pc.fill_null(pc.utf8_is_space(text.array.__arrow_array__()), True).to_numpy()
+    return spaces | (_byte_lengths(text) == 0)
 
 
 def _fold(text: str) -> str:
