@@ -102,25 +102,6 @@ def stage_days(stages: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     return fig
 
 
-#: Above this many teams the trend draws the TREND_ENDS highest and lowest of the last month.
-TREND_TEAMS = 12
-TREND_ENDS = 5
-
-
-def trend_ends(trends: pd.DataFrame, ends: int = TREND_ENDS,
-               most: int = TREND_TEAMS) -> tuple[pd.DataFrame, int]:
-    """The rows of `team_trends` worth a line each: every team up to `most` teams; beyond, the
-    `ends` teams with the highest and the `ends` with the lowest attainment in the last month
-    (teams without one then left out). Returns (rows, number of teams in all)."""
-    total = trends["team"].nunique()
-    if total <= most:
-        return trends, total
-    last = trends[trends["month"] == trends["month"].max()].dropna(subset=["attainment"])
-    ranked = last.sort_values(["attainment", "team"], ascending=[False, True], kind="stable")["team"]
-    keep = set(ranked.head(ends)) | set(ranked.iloc[ends:].tail(ends))
-    return trends[trends["team"].isin(keep)], total
-
-
 def team_trends(trends: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Attainment per team, month by month, with the 100% line."""
     fig = go.Figure()

@@ -55,12 +55,12 @@ def draw_trends() -> None:
     if trends.empty:
         ui.empty_state()
         return
-    drawn, total = charts.trend_ends(trends)
+    drawn, total = meetings.trend_ends(trends)
     st.plotly_chart(ui.style_figure(charts.team_trends(drawn, {
         "title": ui.t("mm.chart.trend"), "month": ui.t("ov.trend.month"),
         "axis": ui.t("mm.col.attainment")})), key="mm_trend")
     if drawn["team"].nunique() < total:
-        st.caption(ui.t("mm.trend.ends", n=charts.TREND_ENDS, total=ui.count(total),
+        st.caption(ui.t("mm.trend.ends", n=meetings.TREND_ENDS, total=ui.count(total),
                         month=trends["month"].max().strftime("%Y-%m")))
 
 

@@ -51,6 +51,8 @@ VERDICT_COLORS = {"clear": GOOD, "suggestive": AMBER, "no_difference": GREY,
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
 TABLE_ROWS = 12
+#: A bar chart of teams or reps shows at most this many (the strongest and the weakest half each).
+CHART_BARS = 30
 
 
 # ------------------------------------------------------------------------------------------
@@ -406,7 +408,8 @@ def _forecast_slide(d: _Deck) -> None:
 
 def _trend_slide(d: _Deck) -> None:
     slide = _slide(d.deck, d.t("pack.trend.title"), d.lang, d.subtitle)
-    trends = meetings.team_trends(d.con, d.filters, d.period, d.as_of, 6)
+    # At company scale the five highest and lowest teams of the last month (100 lines are noise).
+    trends, _total = meetings.trend_ends(meetings.team_trends(d.con, d.filters, d.period, d.as_of, 6))
     months = sorted(set(trends["month"])) if len(trends) else []
     series = []
     for team, group in (trends.groupby("team", sort=True) if len(trends) else []):
@@ -426,7 +429,10 @@ def _rankings_slide(d: _Deck) -> None:
     else:
         frame = rankings.team_rankings(d.con, d.period, d.filters, d.as_of)
         name_col = "team"
-    ranked = frame[frame["composite"].notna()].sort_values("rank", ascending=False)
+    ranked = frame[frame["composite"].notna()].sort_values("rank")
+    if len(ranked) > CHART_BARS:  # the strongest and weakest at company scale; the table: the top
+        ranked = pd.concat([ranked.head(CHART_BARS // 2), ranked.tail(CHART_BARS // 2)])
+    ranked = ranked.iloc[::-1]  # PowerPoint draws a bar chart's first category at the bottom
     d.chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, [str(n) for n in ranked[name_col]],
             [(d.t("pack.series.composite"), list(ranked["composite"]))], left=MARGIN,
             top=Inches(1.45), width=Inches(6.2), height=Inches(5.8),
@@ -463,18 +469,11 @@ def _recognitions_slide(d: _Deck) -> None:
              or [d.t("rk.rec.none")], d.lang, 14, bullet="• ")
 
 
-def _wins_frame(d: _Deck) -> pd.DataFrame:
-    teams = [d.team] if d.team else meetings.teams(d.con, d.filters)
-    frames = [meetings.week_wins(d.con, team, d.week_start, d.filters) for team in teams]
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames).sort_values("amount", ascending=False) if frames else pd.DataFrame()
-
-
 def _wins_slide(d: _Deck) -> None:
     week = d.t("pack.week", start=d.week_start.isoformat(),
                end=(d.week_end - timedelta(days=1)).isoformat())
     slide = _slide(d.deck, d.t("pack.wins.title"), d.lang, week)
-    wins = _wins_frame(d)
+    wins = meetings.week_wins(d.con, d.team, d.week_start, d.filters)  # no team: every team at once
     rows = [[str(w.close_date), str(w.rep), str(w.team), str(w.client or ""),
              t(f"client_type.{w.client_type}", d.lang) if isinstance(w.client_type, str) else "",
              d.money(w.amount)] for w in wins.itertuples()] if len(wins) else []
@@ -490,12 +489,8 @@ def _wins_slide(d: _Deck) -> None:
 def _cases_slides(d: _Deck) -> None:
     """One slide per success case (the week's biggest wins, at most three), each with the steps
     that led to it and the days spent in each stage as a chart."""
-    teams = [d.team] if d.team else meetings.teams(d.con, d.filters)
-    cases = []
-    for team in teams:
-        cases += meetings.success_cases(d.con, team, d.week_start, d.filters,
-                                        limit=meetings.SUCCESS_CASES if d.team else 1)
-    cases = sorted(cases, key=lambda c: -c["win"]["amount"])[:meetings.SUCCESS_CASES]
+    # The manager's deck: the biggest win of each team, the three biggest of those.
+    cases = meetings.success_cases(d.con, d.team, d.week_start, d.filters)
     if not cases:
         slide = _slide(d.deck, d.t("pack.cases.title"), d.lang, d.subtitle)
         _textbox(slide, MARGIN, Inches(1.6), WIDTH - 2 * MARGIN, Inches(1), [d.t("tm.cases.none")],

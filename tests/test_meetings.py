@@ -247,3 +247,19 @@ def test_the_field_meeting_offers_the_best_matches_of_a_search_never_everything(
     found = meetings.field_subjects(con, Filters(), "Ｃ－００３")   # full-width, as typed in Chinese
     assert (found["clients"]["client"].tolist(), found["clients_found"]) == (["西部业主"], 1)
     assert meetings.field_subjects(con, Filters(), "钢构")["clients"]["client"].tolist() == ["江苏钢构"]
+
+
+def test_the_managers_pack_reads_every_teams_wins_at_once_and_one_case_per_team(case_con):
+    con = case_con
+    monday = date(2026, 5, 18)
+    # Week of 18 May: O2 (Dragon, 40,000, 20 May); make O1 (Dragon, 60,000) and O7 (Tiger,
+    # 10,000) wins of that week too.
+    con.execute("UPDATE opportunities SET close_date = '2026-05-21' WHERE opp_id = 'O1'")
+    con.execute("UPDATE opportunities SET status = 'won', stage = 'won', close_date = '2026-05-19'"
+                " WHERE opp_id = 'O7'")
+    wins = meetings.week_wins(con, None, monday, Filters())
+    assert list(zip(wins["opp_id"], wins["team"])) == [("O1", "Dragon"), ("O2", "Dragon"), ("O7", "Tiger")]
+    assert list(meetings.week_wins(con, "Dragon", monday, Filters())["opp_id"]) == ["O1", "O2"]
+    cases = meetings.success_cases(con, None, monday, Filters())
+    assert [c["win"]["opp_id"] for c in cases] == ["O1", "O7"], "each team's biggest, biggest first"
+    assert [c["win"]["opp_id"] for c in meetings.success_cases(con, None, monday, Filters(), 1)] == ["O1"]

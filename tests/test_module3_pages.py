@@ -102,18 +102,18 @@ def test_the_field_meeting_finds_a_client_by_part_of_its_name(app_env):
 def test_a_trend_of_a_hundred_teams_draws_the_five_highest_and_lowest():
     import pandas as pd
 
-    from charts import module3 as charts
+    from salesmgmt.metrics import meetings
 
     months = [date(2026, 4, 1), date(2026, 5, 1)]
     few = pd.DataFrame({"team": ["A", "A", "B", "B"], "month": months * 2,
                         "attainment": [0.5, 0.9, 1.2, 0.4]})
-    drawn, total = charts.trend_ends(few)
+    drawn, total = meetings.trend_ends(few)
     assert (drawn is few, total) == (True, 2), "two teams: both drawn"
     # Twenty teams T00..T19; in May team Tk is at k x 10% (T00 has no target: no attainment).
     many = pd.DataFrame({"team": [f"T{k:02d}" for k in range(20) for _ in months],
                          "month": months * 20,
                          "attainment": [v for k in range(20) for v in (1.0, k / 10 or None)]})
-    drawn, total = charts.trend_ends(many)
+    drawn, total = meetings.trend_ends(many)
     assert total == 20
     assert sorted(drawn["team"].unique()) == ["T01", "T02", "T03", "T04", "T05",
                                               "T15", "T16", "T17", "T18", "T19"]

@@ -108,15 +108,18 @@ ORDER BY o.amount DESC, o.close_date, o.opp_id
 """
 
 
-def week_wins(con: duckdb.DuckDBPyConnection, team: str, week_start: date,
+def week_wins(con: duckdb.DuckDBPyConnection, team: str | None, week_start: date,
               filters: Filters) -> pd.DataFrame:
-    """The deals the team won in the week starting `week_start`, biggest first: opp_id, name,
-    project, product, client, client_type, rep_id, rep, amount, created_date, close_date, cycle_days."""
-    narrowed = team_filters(filters, team)
+    """The deals the team (None: every team in the filter, in one read) won in the week starting
+    `week_start`, biggest first: opp_id, name, project, product, client, client_type, rep_id, rep,
+    team, amount, created_date, close_date, cycle_days."""
+    narrowed = filters if team is None else team_filters(filters, team)
     frame = _run(con, WINS_SQL, narrowed or filters, "r",
                  {"start": week_start, "end": week_start + timedelta(days=7)})
     if narrowed is None:
         frame = frame.iloc[0:0]
+    elif team is None:  # reps without a team (a director) hold no team meeting
+        frame = frame[frame["team"] != NO_GROUP].reset_index(drop=True)
     return _dates(frame, "created_date", "close_date")
 
 
@@ -238,11 +241,14 @@ def case_summary(timeline: pd.DataFrame) -> dict:
     }
 
 
-def success_cases(con: duckdb.DuckDBPyConnection, team: str, week_start: date, filters: Filters,
-                  limit: int = SUCCESS_CASES) -> list[dict]:
-    """The week's biggest wins as cases to present: each a dict with the win (a row of
-    `week_wins`), its `timeline`, `stages` (days per stage) and `summary`."""
+def success_cases(con: duckdb.DuckDBPyConnection, team: str | None, week_start: date,
+                  filters: Filters, limit: int = SUCCESS_CASES) -> list[dict]:
+    """The week's biggest wins as cases to present (team None: the biggest win of each team, the
+    `limit` biggest of those): each a dict with the win (a row of `week_wins`), its `timeline`,
+    `stages` (days per stage) and `summary`."""
     wins = week_wins(con, team, week_start, filters)
+    if team is None:
+        wins = wins.drop_duplicates("team")  # biggest first: each team's biggest win
     cases = []
     for win in wins.head(limit).to_dict("records"):
         timeline = case_timeline(con, win["opp_id"], filters)
@@ -391,6 +397,25 @@ def team_trends(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period, 
         rows.append(f[["team", "month", "target", "won_amount", "attainment", "win_rate",
                        "visits_per_week"]])
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+#: Above this many teams a trend draws the TREND_ENDS highest and lowest of the last month.
+TREND_TEAMS = 12
+TREND_ENDS = 5
+
+
+def trend_ends(trends: pd.DataFrame, ends: int = TREND_ENDS,
+               most: int = TREND_TEAMS) -> tuple[pd.DataFrame, int]:
+    """The rows of `team_trends` worth a line each: every team up to `most` teams; beyond, the
+    `ends` teams with the highest and the `ends` with the lowest attainment in the last month
+    (teams without one then left out). Returns (rows, number of teams in all)."""
+    total = trends["team"].nunique() if len(trends) else 0
+    if total <= most:
+        return trends, total
+    last = trends[trends["month"] == trends["month"].max()].dropna(subset=["attainment"])
+    ranked = last.sort_values(["attainment", "team"], ascending=[False, True], kind="stable")["team"]
+    keep = set(ranked.head(ends)) | set(ranked.iloc[ends:].tail(ends))
+    return trends[trends["team"].isin(keep)], total
 
 
 ISSUE_KINDS = ("team_behind", "overdue_deal", "stalled_deal", "cold_key_accounts", "below_norm")
