@@ -131,11 +131,11 @@ if tab_profile.open:
             d1, d2, _ = st.columns([1, 1, 2])
             file_stem = f"review-{client_id}-{as_of.isoformat()}"
             d1.download_button(ui.t("cl.profile.excel"), key="cl_xlsx",
-                               data=lambda: ui.query(review_pack_xlsx, client_id, filters, as_of, lang),
+                               data=lambda: ui.call(review_pack_xlsx, client_id, filters, as_of, lang),
                                file_name=f"{file_stem}.xlsx", icon=":material/download:",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             d2.download_button(ui.t("cl.profile.html"), key="cl_html",
-                               data=lambda: ui.query(review_pack_html, client_id, filters, as_of, lang),
+                               data=lambda: ui.call(review_pack_html, client_id, filters, as_of, lang),
                                file_name=f"{file_stem}.html", mime="text/html", icon=":material/print:")
 
             t_deals, t_visits, t_people, t_reviews = st.tabs([
