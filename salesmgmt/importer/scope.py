@@ -59,6 +59,7 @@ def scope_errors(con: duckdb.DuckDBPyConnection, preview: Preview,
         return None  # no rep on the row
 
     def add(i, field: str, key: str, value) -> None:
+        value = None if not isinstance(value, str) and pd.isna(value) else value  # NaN: no text
         errors.append(RowError(int(i), columns.get(field, field), key, {"value": value}))
 
     kind = preview.kind
