@@ -30,7 +30,8 @@ def draw_teams() -> None:
         charted, 10_000 if lang == "zh" else 1, {
             "title": ui.t("mm.chart.teams"), "won": ui.t("mm.col.won"),
             "forecast": ui.t("mm.col.forecast"), "target": ui.t("mm.col.target"),
-            "money_axis": ui.t("axis.money", unit=ui.money_unit())})), key="mm_teams_chart")
+            "money_axis": ui.t("axis.money", unit=ui.money_unit())}),
+        height=None if note is None else 520), key="mm_teams_chart")  # room for 30 long names
     if note:
         st.caption(note)
     ui_tables.show(teams, [
