@@ -73,12 +73,13 @@ CHART_ROWS = 30
 CHART_ENDS = 15
 
 
-def strongest_and_weakest(frame: pd.DataFrame, by: str,
-                          noun: str) -> tuple[pd.DataFrame, str | None]:
+def strongest_and_weakest(frame: pd.DataFrame, by: str, noun: str,
+                          ends: int | None = None) -> tuple[pd.DataFrame, str | None]:
     """`frame` for a chart with a bar per row: all of it up to CHART_ROWS rows; beyond, the
-    CHART_ENDS rows highest by `by` then the CHART_ENDS lowest (rows without a value left out),
-    and a caption that says so (`noun`: 'engineers' or 'teams'). Tables and downloads stay whole."""
-    ends = CHART_ENDS
+    `ends` (CHART_ENDS) rows highest by `by` then as many lowest (rows without a value left
+    out), and a caption that says so (`noun`: 'engineers' or 'teams'). Tables and downloads
+    stay whole. A narrow chart asks for fewer `ends`."""
+    ends = CHART_ENDS if ends is None else min(ends, CHART_ENDS)
     if len(frame) <= CHART_ROWS:
         return frame, None
     ranked = frame.sort_values(by, ascending=False, na_position="last", kind="stable")
