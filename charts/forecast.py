@@ -14,6 +14,8 @@ TARGET = "#455A64"
 UP = "#2E7D32"
 DOWN = "#C62828"
 TOTAL = "#546E7A"
+#: Groups up to which the chance above each group is written out ("chance 40%").
+CHANCE_WORDS_UP_TO = 12
 
 
 def forecast_categories(frame: pd.DataFrame, key: str, divisor: float,
@@ -29,8 +31,10 @@ def forecast_categories(frame: pd.DataFrame, key: str, divisor: float,
     fig.add_scatter(x=names, y=frame["target"] / divisor, name=labels["target"], mode="markers",
                     marker=dict(symbol="line-ew-open", size=36, color=TARGET, line=dict(width=3, color=TARGET)))
     top = frame[["won_amount", "commit_amount", "best_case_amount", "forecast", "target"]].max(axis=1)
+    # Beyond a dozen groups the words would run into each other: the percent alone.
+    chance = labels["chance"] if len(frame) <= CHANCE_WORDS_UP_TO else "{p}"
     fig.add_scatter(x=names, y=top / divisor, mode="text", showlegend=False, hoverinfo="skip",
-                    text=[labels["chance"].format(p=f"{p:.0%}") if pd.notna(p) else ""
+                    text=[chance.format(p=f"{p:.0%}") if pd.notna(p) else ""
                           for p in frame["attainment_probability"]],
                     textposition="top center", textfont=dict(color=TARGET))
     fig.update_layout(title=labels["title"], barmode="group",
