@@ -130,14 +130,8 @@ _HEAD_BYTES = 1 << 19
 def _valid_utf8(data: bytes) -> bool:
     """Whether `data` is valid UTF-8, as Python's strict codec judges it (overlong forms,
     surrogates and code points above U+10FFFF refused), checked by Arrow without a copy."""
-    try:
-        import pyarrow as pa
-    except ImportError:  # pragma: no cover - pyarrow is a requirement
-        try:
-            codecs.decode(data, "utf-8")
-            return True
-        except UnicodeDecodeError:
-            return False
+    import pyarrow as pa
+
     offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
     blob = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
     try:
