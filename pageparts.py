@@ -73,14 +73,15 @@ CHART_ROWS = 30
 CHART_ENDS = 15
 
 
-def strongest_and_weakest(frame: pd.DataFrame, by: str, noun: str,
+def strongest_and_weakest(frame: pd.DataFrame, by: str, noun: str, rows: int | None = None,
                           ends: int | None = None) -> tuple[pd.DataFrame, str | None]:
-    """`frame` for a chart with a bar per row: all of it up to CHART_ROWS rows; beyond, the
-    `ends` (CHART_ENDS) rows highest by `by` then as many lowest (rows without a value left
-    out), and a caption that says so (`noun`: 'engineers' or 'teams'). Tables and downloads
-    stay whole. A narrow chart asks for fewer `ends`."""
+    """`frame` for a chart with a bar per row: all of it up to `rows` (CHART_ROWS) rows;
+    beyond, the `ends` (CHART_ENDS) rows highest by `by` then as many lowest (rows without a
+    value left out), and a caption that says so (`noun`: 'engineers' or 'teams'). Tables and
+    downloads stay whole. A narrow chart, or one with several bars a row, asks for fewer."""
+    rows = CHART_ROWS if rows is None else min(rows, CHART_ROWS)
     ends = CHART_ENDS if ends is None else min(ends, CHART_ENDS)
-    if len(frame) <= CHART_ROWS:
+    if len(frame) <= rows:
         return frame, None
     ranked = frame.sort_values(by, ascending=False, na_position="last", kind="stable")
     known = ranked[ranked[by].notna()]

@@ -58,7 +58,8 @@ chart_labels = {"won": ui.t("fc.col.won"), "commit": ui.t("fc.col.commit"),
 st.subheader(ui.t("fc.teams.title"))
 teams = ui.query(forecast.gap_analysis, period, filters, as_of, "team")
 teams = teams[(teams["target"].notna()) | (teams["won_amount"] > 0) | (teams["open_amount"] > 0)]
-charted, note = pp.strongest_and_weakest(teams, "forecast_attainment", "teams", ends=10)
+charted, note = pp.strongest_and_weakest(teams, "forecast_attainment", "teams", rows=24,
+                                         ends=10)
 pp.chart(charts.forecast_categories(
     charted, "team", divisor, {**chart_labels, "title": ui.t("fc.teams.chart")}), key="fc_teams_chart")
 if note:

@@ -51,7 +51,7 @@ with right:
     labels = {"title": ui.t("ov.teams.title"), "won": ui.t("ov.trend.won"),
               "forecast": ui.t("ov.kpi.forecast"), "target": ui.t("ov.trend.target"),
               "money_axis": ui.t("axis.money", unit=ui.money_unit())}
-    charted, note = pp.strongest_and_weakest(teams, "attainment", "teams", ends=5)  # a narrow column
+    charted, note = pp.strongest_and_weakest(teams, "attainment", "teams", rows=12, ends=5)  # narrow
     st.plotly_chart(ui.style_figure(charts.teams_comparison(
         charted, 10_000 if lang == "zh" else 1, labels)), key="ov_teams")
     if note:
