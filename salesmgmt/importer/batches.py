@@ -147,13 +147,20 @@ def _for_duckdb(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Rows per Arrow batch handed to DuckDB (its own row-group size).
+_BATCH_ROWS = 122_880
+
+
 def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
     """A DataFrame made visible to SQL as `name`, handed over as an Arrow table: DuckDB scans
-    Arrow columns in parallel without converting each value, and Arrow-backed text columns
-    (what the importer keeps) pass without a copy."""
+    Arrow columns without converting each value, and Arrow-backed text columns (what the
+    importer keeps) pass without a copy. Cut into batches (views, not copies) so that the scan
+    runs on every core; DuckDB keeps their order."""
     import pyarrow as pa
 
-    con.register(name, pa.Table.from_pandas(_for_duckdb(frame), preserve_index=False))
+    table = pa.Table.from_pandas(_for_duckdb(frame), preserve_index=False)
+    con.register(name, pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS),
+                                             schema=table.schema))
 
 
 def _drop(con: duckdb.DuckDBPyConnection, table: str) -> None:
