@@ -25,13 +25,13 @@ with st.columns([4, 1])[1]:
 
 def draw_teams() -> None:
     # At company scale (100 teams) the chart shows the strongest and weakest; the table all.
-    charted, note = pp.strongest_and_weakest(teams, "attainment", "teams")
+    charted, note = pp.strongest_and_weakest(teams, "attainment", "teams", rows=24, ends=10)
     st.plotly_chart(ui.style_figure(overview_charts.teams_comparison(
         charted, 10_000 if lang == "zh" else 1, {
             "title": ui.t("mm.chart.teams"), "won": ui.t("mm.col.won"),
             "forecast": ui.t("mm.col.forecast"), "target": ui.t("mm.col.target"),
             "money_axis": ui.t("axis.money", unit=ui.money_unit())}),
-        height=None if note is None else 520), key="mm_teams_chart")  # room for 30 long names
+        height=None if note is None else 520), key="mm_teams_chart")  # room for 20 long names
     if note:
         st.caption(note)
     ui_tables.show(teams, [

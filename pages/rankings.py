@@ -53,8 +53,9 @@ def draw_teams() -> None:
         ui.empty_state()
         return
     # At company scale (100 teams) the charts show the strongest and weakest; the table all.
-    charted, note = pp.strongest_and_weakest(teams, "composite", "teams")
-    # Side by side for a few teams; one under the other when 30 need the page's width.
+    # Four component bars a team: the 10 strongest and 10 weakest beyond 24 teams.
+    charted, note = pp.strongest_and_weakest(teams, "composite", "teams", rows=24, ends=10)
+    # Side by side for a few teams; one under the other when 20 need the page's width.
     left, right = st.columns([3, 2]) if note is None else (st.container(), st.container())
     left.plotly_chart(ui.style_figure(charts.ranking_bars(
         charted, "team", {"title": ui.t("rk.chart.teams"), "axis": ui.t("rk.col.composite")})),
