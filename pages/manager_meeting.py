@@ -19,7 +19,7 @@ if teams.empty:
     ui.empty_state("m3.no_teams" if not ui.query(meetings.teams, filters) else "empty.no_data")
     st.stop()
 
-with st.columns([4, 1])[1]:
+with st.columns([3, 1])[1]:
     m3.deck_button(period, filters, as_of, None, None, key="mm_deck")
 
 
@@ -57,9 +57,12 @@ def draw_trends() -> None:
         ui.empty_state()
         return
     drawn, total = meetings.trend_ends(trends)
-    st.plotly_chart(ui.style_figure(charts.team_trends(drawn, {
+    figure = ui.style_figure(charts.team_trends(drawn, {
         "title": ui.t("mm.chart.trend"), "month": ui.t("ov.trend.month"),
-        "axis": ui.t("mm.col.attainment")})), key="mm_trend")
+        "axis": ui.t("mm.col.attainment")}), height=460)
+    # Ten long team names take three rows: under the chart, clear of its title.
+    figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
+    st.plotly_chart(figure, key="mm_trend")
     if drawn["team"].nunique() < total:
         st.caption(ui.t("mm.trend.ends", n=meetings.TREND_ENDS, total=ui.count(total),
                         month=trends["month"].max().strftime("%Y-%m")))
