@@ -5,6 +5,7 @@ import streamlit as st
 
 from charts import module3 as charts
 import meeting_ui as m3
+import pageparts as pp
 import ui
 import ui_tables
 from salesmgmt.metrics import meetings
@@ -14,7 +15,7 @@ filters, as_of, lang = ui.filters(), ui.as_of(), ui.lang()
 
 # A national company has ~100,000 projects and clients: the picker offers the best matches of a
 # search (part of a name or a code), or without one the most relevant (live, most open business).
-c_kind, c_search, c_pick = st.columns([1, 2, 3], vertical_alignment="bottom")
+c_kind, c_search, c_pick = st.columns([3, 4, 6], vertical_alignment="bottom")
 search = c_search.text_input(ui.t("fm.search"), key="fm_search",
                              placeholder=ui.t("fm.search.placeholder")).strip()
 subjects = ui.query(meetings.field_subjects, filters, search)
@@ -56,8 +57,11 @@ if deals.empty:
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(ui.t("fm.kpi.deals"), ui.count(len(deals)), border=True)
-c2.metric(ui.t("fm.kpi.open"), ui.money(deals.loc[deals["status"] == "open", "amount"].sum()), border=True)
-c3.metric(ui.t("fm.kpi.won"), ui.money(deals.loc[deals["status"] == "won", "amount"].sum()), border=True)
+# The unit in the label, so that millions fit a quarter of the page.
+c2.metric(pp.with_unit("fm.kpi.open"), ui.money_short(deals.loc[deals["status"] == "open", "amount"].sum()),
+          border=True)
+c3.metric(pp.with_unit("fm.kpi.won"), ui.money_short(deals.loc[deals["status"] == "won", "amount"].sum()),
+          border=True)
 parties = view["parties"]
 chain = parties[parties["client_type"].isin(meetings.CHAIN_TYPES)]
 covered = chain.dropna(subset=["client"])["client_type"].nunique()
