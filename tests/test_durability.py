@@ -204,6 +204,7 @@ path, stop_file, sessions = sys.argv[1], sys.argv[2], int(sys.argv[3])
 os.environ["SALESMGMT_DB"] = path
 seen, errors, restarts = [], [], []
 views = itertools.count()
+lock = threading.Lock()
 
 class Restarted(Exception):
     pass
@@ -222,6 +223,10 @@ def session():
             view = next(views)
             seen.append([ui.query(f, view) for f in (q.visits, q.imported_visits, q.batches,
                                                      q.audit_rows, q.november_visits)])
+            with lock:  # how many views so far, for the test to wait on
+                with open(stop_file + ".views.part", "w") as f:
+                    f.write(str(len(seen)))
+                os.replace(stop_file + ".views.part", stop_file + ".views")
         except Restarted:
             restarts.append(1)
         except Exception as exc:
@@ -238,6 +243,17 @@ print(json.dumps({"seen": sorted(set(map(tuple, seen))), "reads": len(seen), "er
 """
 
 
+def _wait_for_views(stop: Path, at_least: int, timeout: float = 120.0) -> int:
+    """Until the reading sessions have shown `at_least` page views in all; how many they have."""
+    progress = Path(str(stop) + ".views")
+    deadline = time.monotonic() + timeout
+    while True:
+        views = int(progress.read_text()) if progress.exists() else 0
+        if views >= at_least or time.monotonic() > deadline:
+            return views
+        time.sleep(0.05)
+
+
 def test_several_sessions_reading_while_one_imports_see_no_error_and_no_mixed_view(company, tmp_path):
     base, _ = company
     run_db = tmp_path / "run.duckdb"
@@ -247,9 +263,9 @@ def test_several_sessions_reading_while_one_imports_see_no_error_and_no_mixed_vi
     readers = subprocess.Popen([sys.executable, "-c", READER, str(run_db), str(stop), "4"], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.0)  # the sessions are reading before the import starts
+        _wait_for_views(stop, 8)  # the sessions are reading before the import starts
         done = subprocess.run(import_command(csv, run_db), cwd=ROOT, capture_output=True, text=True)
-        time.sleep(1.0)  # and after it
+        _wait_for_views(stop, _wait_for_views(stop, 0) + 8)  # and after it
     finally:
         stop.touch()
         out, err = readers.communicate(timeout=120)
