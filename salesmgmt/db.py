@@ -312,6 +312,12 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             action VARCHAR NOT NULL,
             detail VARCHAR)""",
     ]),
+    (4, "visits without a date index", [
+        # DuckDB reads a date range through its zone maps, never through this index (an index
+        # scan is only chosen for a handful of rows), while every import had to maintain it:
+        # a 1,000,000-row insert took ~25% longer with it.
+        "DROP INDEX IF EXISTS visits_date",
+    ]),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

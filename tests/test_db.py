@@ -64,3 +64,19 @@ def test_the_status_command_prints_counts_as_json(tiny_db):
     assert counts["reps"] == 4 and counts["visits"] == 14 and counts["uploads"] == 0
     for key in ("clients", "opportunities", "targets"):
         assert key in counts
+
+
+def test_visits_keep_their_key_indexes_but_no_date_index_which_only_slowed_imports(tmp_path):
+    path = tmp_path / "v3.duckdb"
+    con = duckdb.connect(str(path))
+    db.migrate_schema(con, target=3)
+    assert "visits_date" in {r[0] for r in con.execute(
+        "SELECT index_name FROM duckdb_indexes() WHERE table_name = 'visits'").fetchall()}
+    con.close()
+    with db.connect(path) as con:
+        indexes = con.execute("SELECT index_name FROM duckdb_indexes() "
+                              "WHERE table_name = 'visits'").fetchall()
+        constraints = con.execute("SELECT constraint_type FROM duckdb_constraints() "
+                                  "WHERE table_name = 'visits' ORDER BY 1").fetchall()
+    assert indexes == []
+    assert ("PRIMARY KEY",) in constraints and ("UNIQUE",) in constraints
