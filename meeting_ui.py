@@ -21,10 +21,18 @@ from salesmgmt.periods import Period
 ROTATE_SECONDS = 20
 
 
-def sections(parts: Sequence[tuple[str, Callable[[], None]]], key: str) -> None:
-    """Draw (title, draw) sections one after the other; in presentation mode show one at a time,
-    moving on every ROTATE_SECONDS (a fragment reruns only itself, not the page)."""
+def sections(parts: Sequence[tuple[str, Callable[[], None]]], key: str, tabs: bool = False) -> None:
+    """Draw (title, draw) sections one after the other, or as tabs of which only the open one
+    runs (`tabs`: for a meeting whose sections each read much of the company); in presentation
+    mode show one at a time, moving on every ROTATE_SECONDS (a fragment reruns only itself)."""
     if not parts:
+        return
+    if not ui.presenting() and tabs:
+        shown = st.tabs([title for title, _ in parts], key=f"{key}_tab", on_change="rerun")
+        for tab, (_title, draw) in zip(shown, parts):
+            if tab.open:
+                with tab:
+                    draw()
         return
     if not ui.presenting():
         for title, draw in parts:

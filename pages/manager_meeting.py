@@ -99,4 +99,4 @@ m3.sections([
     (ui.t("mm.section.trends"), draw_trends),
     (ui.t("mm.section.practices"), draw_practices),
     (ui.t("mm.section.issues"), draw_issues),
-], "mm")
+], "mm", tabs=True)  # each section reads the whole selection: only the open one runs

@@ -7,6 +7,7 @@ from datetime import date
 
 from streamlit.testing.v1 import AppTest
 
+from salesmgmt.i18n import t
 from tests.test_app import ROOT, app_env  # noqa: F401  (the fixture)
 
 
@@ -58,7 +59,19 @@ def test_the_team_meeting_shows_the_weeks_win_and_its_case(app_env):
 def test_the_manager_meeting_escalates_the_teams_behind(app_env):
     at = open_page("pages/manager_meeting.py", "en", f_period="2026-05")
     assert list(table(at, "team", "key_account_coverage")["team"]) == ["Dragon", "Tiger"]
+    assert "Teams behind target" not in markdown_text(at), "only the open tab runs"
+    at = open_page("pages/manager_meeting.py", "en", f_period="2026-05",
+                   mm_tab=t("mm.section.issues", "en"))
     assert "Teams behind target" in markdown_text(at)
+    assert not at.get("plotly_chart"), "the teams' chart is another tab's"
+
+
+def test_every_tab_of_the_manager_meeting_renders_in_both_languages(app_env):
+    for lang in ("zh", "en"):
+        for section in ("teams", "trends", "practices", "issues"):
+            at = open_page("pages/manager_meeting.py", lang, f_period="2026-05",
+                           mm_tab=t(f"mm.section.{section}", lang))
+            assert not at.exception, (lang, section)
 
 
 def test_the_sales_school_refuses_to_compare_three_reps(app_env):
