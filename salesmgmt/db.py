@@ -94,10 +94,15 @@ def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False,
     for writing once first.
     """
     db_path = resolve_db_path(path)
-    if read_only and (not db_path.exists() or (migrate and _needs_migration(db_path))):
+    if read_only and not db_path.exists():
         with connect(db_path, read_only=False, migrate=migrate):
             pass
     con = open_connection(db_path, read_only=read_only)
+    if read_only and migrate and schema_version(con) < SCHEMA_VERSION:
+        con.close()  # migrate once with a writing connection, then read as asked
+        with connect(db_path, read_only=False, migrate=True):
+            pass
+        con = open_connection(db_path, read_only=read_only)
     try:
         if migrate and not read_only:
             migrate_schema(con)
@@ -332,17 +337,6 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
         return 0
     row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return int(row[0]) if row else 0
-
-
-def _needs_migration(path: Path) -> bool:
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
-        return False  # locked by a writer: it will have migrated already
-    try:
-        return schema_version(con) < SCHEMA_VERSION
-    finally:
-        con.close()
 
 
 def migrate_schema(con: duckdb.DuckDBPyConnection, target: int | None = None) -> int:

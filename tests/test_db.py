@@ -80,3 +80,14 @@ def test_visits_keep_their_key_indexes_but_no_date_index_which_only_slowed_impor
                                   "WHERE table_name = 'visits' ORDER BY 1").fetchall()
     assert indexes == []
     assert ("PRIMARY KEY",) in constraints and ("UNIQUE",) in constraints
+
+
+def test_a_read_only_open_of_an_older_database_migrates_it_once_then_reads(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    db.migrate_schema(con, target=2)
+    con.close()
+    with db.connect(path, read_only=True) as con:
+        assert db.schema_version(con) == db.SCHEMA_VERSION
+        with pytest.raises(duckdb.Error):
+            con.execute("CREATE TABLE not_allowed (x INT)")
