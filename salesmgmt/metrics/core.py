@@ -222,10 +222,13 @@ def group_targets_by_month(con: duckdb.DuckDBPyConnection, period: Period, filte
         if value is not None:
             team_month[(team, month)] = value
             rows.append(("team", team, month, value))
+    teams_of: dict[str, list[str]] = {}
+    for team, region in team_region.items():
+        teams_of.setdefault(region, []).append(team)
     for region, month in _product(sorted(set(team_region.values)), months):
         value = own_of.get(("region", region, month))
         if value is None:
-            parts = [team_month[(team, month)] for team in team_region.index[team_region == region]
+            parts = [team_month[(team, month)] for team in teams_of[region]
                      if (team, month) in team_month]
             value = sum(parts) if parts else None
         if value is not None:
