@@ -91,3 +91,20 @@ def test_a_read_only_open_of_an_older_database_migrates_it_once_then_reads(tmp_p
         assert db.schema_version(con) == db.SCHEMA_VERSION
         with pytest.raises(duckdb.Error):
             con.execute("CREATE TABLE not_allowed (x INT)")
+
+
+def test_the_import_audit_keeps_its_rows_and_checks_when_its_key_index_is_dropped(tmp_path):
+    path = tmp_path / "v4.duckdb"
+    con = duckdb.connect(str(path))
+    db.migrate_schema(con, target=4)
+    con.execute("INSERT INTO upload_changes VALUES (1, 1, 'visit', '7', 'insert', NULL), "
+                "(1, 2, 'visit', '8', 'update', '{}')")
+    con.close()
+    with db.connect(path) as con:
+        rows = con.execute("SELECT * FROM upload_changes ORDER BY seq").fetchall()
+        keys = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = "
+                           "'upload_changes' AND constraint_type = 'PRIMARY KEY'").fetchone()[0]
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("INSERT INTO upload_changes VALUES (2, 1, 'visit', '9', 'delete', NULL)")
+    assert rows == [(1, 1, "visit", "7", "insert", None), (1, 2, "visit", "8", "update", "{}")]
+    assert keys == 0
