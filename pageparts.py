@@ -9,57 +9,25 @@ import pandas as pd
 import streamlit as st
 
 import ui
+import ui_tables
 from salesmgmt import scorecard
 from salesmgmt.i18n import t as translate
 
-#: Column kinds of `show_table`: how a value is shown.
-KINDS = ("text", "money", "pct", "delta", "count", "number", "date", "stage", "client_type", "status")
+#: `show_table`'s kind names that differ from ui_tables' (the rest are the same).
+_KIND_NAMES = {"pct": "percent"}
 
 
 def with_unit(key: str, **values: Any) -> str:
     """A label with the money unit: 'Won (CNY)' / '赢单（万元）'."""
-    unit = ui.money_unit()
-    return ui.t(key, **values) + (f"（{unit}）" if ui.lang() == "zh" else f" ({unit})")
+    return ui_tables.with_unit(ui.t(key, **values))
 
 
 def show_table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], key: str,
                **kwargs: Any) -> Any:
-    """`frame`'s columns of `spec` (column, label key, kind) as a read-only table: money in 万元
-    (zh) or CNY (en) with the unit in the header, ratios as percents, stages and client types
-    in the user's language."""
-    shown = pd.DataFrame(index=frame.index)
-    config: dict[str, Any] = {}
-    zh = ui.lang() == "zh"
-    for column, label_key, kind in spec:
-        values = frame[column]
-        if kind == "money":
-            shown[column] = (values.astype("float64") / (10_000 if zh else 1)).round(1 if zh else 0)
-            config[column] = st.column_config.NumberColumn(with_unit(label_key), format="localized")
-        elif kind == "pct":
-            shown[column] = (values.astype("float64") * 100).round(0)
-            config[column] = st.column_config.NumberColumn(ui.t(label_key), format="%.0f%%")
-        elif kind == "delta":  # a change as a signed percent: +12%, -30%
-            shown[column] = (values.astype("float64") * 100).round(0)
-            config[column] = st.column_config.NumberColumn(ui.t(label_key), format="%+.0f%%")
-        elif kind == "count":
-            shown[column] = values
-            config[column] = st.column_config.NumberColumn(ui.t(label_key), format="%d")
-        elif kind == "number":
-            shown[column] = values.astype("float64").round(1)
-            config[column] = st.column_config.NumberColumn(ui.t(label_key), format="%.1f")
-        elif kind == "date":
-            shown[column] = values.map(ui.date_text)
-            config[column] = st.column_config.TextColumn(ui.t(label_key))
-        elif kind in ("stage", "client_type", "status"):
-            prefix = {"stage": "stage", "client_type": "client_type", "status": "plan.status"}[kind]
-            shown[column] = values.map(lambda v: ui.t(f"{prefix}.{v}") if isinstance(v, str) else "–")
-            config[column] = st.column_config.TextColumn(ui.t(label_key))
-        else:
-            shown[column] = values.map(lambda v: "–" if v is None or (isinstance(v, float) and pd.isna(v))
-                                       else str(v))
-            config[column] = st.column_config.TextColumn(ui.t(label_key))
-    return st.dataframe(shown, column_config=config, hide_index=True, key=key,
-                        width="stretch", **kwargs)
+    """`frame`'s columns of `spec` (column, label key, kind) as a read-only table: ui_tables.show
+    with the headers taken from the catalogue ('pct' is its 'percent')."""
+    return ui_tables.show(frame, [(column, ui.t(label_key), _KIND_NAMES.get(kind, kind))
+                                  for column, label_key, kind in spec], key, **kwargs)
 
 
 def chart(fig: Any, key: str, height: int | None = None) -> None:

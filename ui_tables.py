@@ -14,15 +14,26 @@ from salesmgmt.i18n import money_divisor
 
 #: (column, header, kind); kind is one of KINDS.
 Spec = Sequence[tuple[str, str, str]]
-KINDS = ("text", "money", "percent", "count", "number", "days", "date", "score", "check")
+KINDS = ("text", "money", "percent", "delta", "count", "number", "days", "date", "score", "check",
+         "stage", "client_type", "status")
+#: Kinds whose values are codes shown in the user's language: kind -> catalogue prefix.
+TRANSLATED = {"stage": "stage", "client_type": "client_type", "status": "plan.status"}
+
+
+def with_unit(header: str) -> str:
+    """A header or label with the money unit: '赢单（万元）' / 'Won (CNY)'."""
+    unit = ui.money_unit()
+    return header + (f"（{unit}）" if ui.lang() == "zh" else f" ({unit})")
 
 
 def _config(header: str, kind: str) -> st.column_config.Column | None:
     if kind == "money":
-        return st.column_config.NumberColumn(f"{header} ({ui.money_unit()})",
+        return st.column_config.NumberColumn(with_unit(header),
                                              format="%.1f" if ui.lang() == "zh" else "localized")
     if kind == "percent":
         return st.column_config.NumberColumn(header, format="%.0f%%")
+    if kind == "delta":  # a change as a signed percent: +12%, -30%
+        return st.column_config.NumberColumn(header, format="%+.0f%%")
     if kind in ("count", "days"):
         return st.column_config.NumberColumn(header, format="%d")
     if kind == "number":
@@ -52,8 +63,11 @@ def show(frame: pd.DataFrame, spec: Spec, key: str, height: int | str = "auto",
         values = frame[column]
         if kind == "money":
             values = (values.astype("float64") / divisor).round(1 if divisor > 1 else 0)
-        elif kind == "percent":
+        elif kind in ("percent", "delta"):
             values = values.astype("float64") * 100
+        elif kind in TRANSLATED:
+            values = values.map(lambda v, prefix=TRANSLATED[kind]:
+                                ui.t(f"{prefix}.{v}") if isinstance(v, str) else None)
         elif kind == "number":
             values = values.astype("float64").round(1)
         elif kind == "date":
