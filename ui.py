@@ -216,7 +216,7 @@ def _cached_call(function: str, db_file: str, version: tuple, args: tuple, kwarg
     module, _, name = function.rpartition(".")
     fn = getattr(importlib.import_module(module), name)
     view = _run_view()
-    if view is not None and str(view.path) == db_file and view.version == version:
+    if view is not None and view.version == version:  # the run's own file (_run_view)
         return fn(view.connection(), *args, **dict(kwargs))
     with db.connect(db_file) as con:
         return fn(con, *args, **dict(kwargs))

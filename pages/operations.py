@@ -16,6 +16,12 @@ money_axis = ui.t("axis.money", unit=ui.money_unit())
 stage_names = {k: ui.t(f"stage.{k}") for k in
                ("lead", "qualified", "solution", "quote", "negotiation", "won", "lost")}
 
+
+def with_stage_names(deals):
+    """The deals with their stage in the user's language (an imported CRM's own stage as it came)."""
+    return deals.assign(stage=deals["stage"].map(lambda s: stage_names.get(s, s)))
+
+
 now = ui.query(operations.operation_figures, period, filters, as_of).iloc[0]
 previous = period.previous()
 before = ui.query(operations.operation_figures, previous, filters,
@@ -139,7 +145,7 @@ if tab_stuck.open:
         if stalled.empty:
             st.success(ui.t("op.stuck.no_stalled"))
         else:
-            ui_tables.show(stalled.assign(stage=stalled["stage"].map(lambda s: stage_names.get(s, s))),
+            ui_tables.show(with_stage_names(stalled),
                            deal_columns + [
                                ("days_in_stage", ui.t("op.col.days_in_stage"), "days"),
                                ("usual_days", ui.t("op.col.usual_days"), "days"),
@@ -149,7 +155,7 @@ if tab_stuck.open:
         if pushed.empty:
             st.success(ui.t("op.stuck.no_pushed"))
         else:
-            ui_tables.show(pushed.assign(stage=pushed["stage"].map(lambda s: stage_names.get(s, s))),
+            ui_tables.show(with_stage_names(pushed),
                            deal_columns + [
                                ("push_count", ui.t("op.col.push_count"), "count"),
                                ("first_expected", ui.t("op.col.first_expected"), "date"),
