@@ -18,9 +18,14 @@ ui.ensure_database()
 ui.begin_run()  # the whole run sees one state of the data (ui.begin_run)
 try:
     ui.require_sign_in()
-    current = st.navigation({(ui.t(section) if section else ""): [_page(*p) for p in entries]
-                             for section, entries in ui.visible_pages().items()},
-                            position="hidden" if ui.presenting() else "sidebar", expanded=True)
+    current = st.navigation(
+        {
+            (ui.t(section) if section else ""): [_page(*p) for p in entries]
+            for section, entries in ui.visible_pages().items()
+        },
+        position="hidden" if ui.presenting() else "sidebar",
+        expanded=True,
+    )
     ui.apply_presentation_mode()
     ui.language_switch()
     ui.sidebar_filters()

@@ -47,14 +47,16 @@ def sections(parts: Sequence[tuple[str, Callable[[], None]]], key: str, tabs: bo
         title, draw = parts[index % len(parts)]
         st.subheader(title)
         draw()
-        st.caption(ui.t("m3.present.position", n=index % len(parts) + 1, total=len(parts),
-                        seconds=ROTATE_SECONDS))
+        st.caption(
+            ui.t("m3.present.position", n=index % len(parts) + 1, total=len(parts), seconds=ROTATE_SECONDS)
+        )
 
     rotate()
 
 
-def deck_button(period: Period, filters: Filters, as_of: date, team: str | None,
-                week_of: date | None, key: str) -> None:
+def deck_button(
+    period: Period, filters: Filters, as_of: date, team: str | None, week_of: date | None, key: str
+) -> None:
     """The meeting pack (PowerPoint) of this meeting; built only when clicked (not shown on the
     meeting screen)."""
     from salesmgmt import pack
@@ -65,11 +67,14 @@ def deck_button(period: Period, filters: Filters, as_of: date, team: str | None,
     name = pack.file_name(period, team, lang)
     # Built when clicked (Streamlit calls `data` then, outside the script run: no st.* inside).
     st.download_button(
-        ui.t("m3.deck.download"), data=lambda: ui.call(pack.build_deck_for, period, filters, as_of,
-                                                       lang, team, week_of),
-        file_name=name, key=key, icon=":material/download:",
+        ui.t("m3.deck.download"),
+        data=lambda: ui.call(pack.build_deck_for, period, filters, as_of, lang, team, week_of),
+        file_name=name,
+        key=key,
+        icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        help=ui.t("m3.deck.help"))
+        help=ui.t("m3.deck.help"),
+    )
 
 
 def client_type(key: object) -> str:
@@ -90,8 +95,9 @@ def stage_labels() -> dict[str, str]:
 
 
 def type_labels() -> dict[str, str]:
-    return {k: client_type(k) for k in ("design_institute", "steel_structure", "construction",
-                                        "owner", "other")}
+    return {
+        k: client_type(k) for k in ("design_institute", "steel_structure", "construction", "owner", "other")
+    }
 
 
 def team_choice(options: list[str], key: str) -> str | None:

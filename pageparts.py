@@ -22,12 +22,15 @@ def with_unit(key: str, **values: Any) -> str:
     return ui_tables.with_unit(ui.t(key, **values))
 
 
-def show_table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], key: str,
-               **kwargs: Any) -> Any:
+def show_table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], key: str, **kwargs: Any) -> Any:
     """`frame`'s columns of `spec` (column, label key, kind) as a read-only table: ui_tables.show
     with the headers taken from the catalogue ('pct' is its 'percent')."""
-    return ui_tables.show(frame, [(column, ui.t(label_key), _KIND_NAMES.get(kind, kind))
-                                  for column, label_key, kind in spec], key, **kwargs)
+    return ui_tables.show(
+        frame,
+        [(column, ui.t(label_key), _KIND_NAMES.get(kind, kind)) for column, label_key, kind in spec],
+        key,
+        **kwargs,
+    )
 
 
 def chart(fig: Any, key: str, height: int | None = None) -> None:
@@ -41,8 +44,9 @@ CHART_ROWS = 30
 CHART_ENDS = 15
 
 
-def strongest_and_weakest(frame: pd.DataFrame, by: str, noun: str, rows: int | None = None,
-                          ends: int | None = None) -> tuple[pd.DataFrame, str | None]:
+def strongest_and_weakest(
+    frame: pd.DataFrame, by: str, noun: str, rows: int | None = None, ends: int | None = None
+) -> tuple[pd.DataFrame, str | None]:
     """`frame` for a chart with a bar per row: all of it up to `rows` (CHART_ROWS) rows;
     beyond, the `ends` (CHART_ENDS) rows highest by `by` then as many lowest (rows without a
     value left out), and a caption that says so (`noun`: 'engineers' or 'teams'). Tables and
@@ -65,18 +69,35 @@ def scorecard_download(key: str, default_level: str = "rep") -> None:
         st.markdown("**" + ui.t("sc.title") + "**")
         st.caption(ui.t("sc.caption", period=period.label(lang), as_of=as_of.isoformat()))
         left, middle, right = st.columns([3, 2, 2], vertical_alignment="bottom")
-        level = left.segmented_control(
-            ui.t("sc.level"), scorecard.LEVELS, default=default_level, key=f"{key}_level",
-            format_func=lambda value: translate(f"sc.level.{value}", lang)) or default_level
-        fmt = middle.segmented_control(
-            ui.t("sc.format"), scorecard.FORMATS, default="xlsx", key=f"{key}_format",
-            format_func=str.upper) or "xlsx"
+        level = (
+            left.segmented_control(
+                ui.t("sc.level"),
+                scorecard.LEVELS,
+                default=default_level,
+                key=f"{key}_level",
+                format_func=lambda value: translate(f"sc.level.{value}", lang),
+            )
+            or default_level
+        )
+        fmt = (
+            middle.segmented_control(
+                ui.t("sc.format"),
+                scorecard.FORMATS,
+                default="xlsx",
+                key=f"{key}_format",
+                format_func=str.upper,
+            )
+            or "xlsx"
+        )
         # Built when clicked (Streamlit calls it then), not on every run of the page.
-        right.download_button(ui.t("sc.download"), mime=scorecard.MIME[fmt],
-                              data=lambda: ui.call(scorecard.export, period, filters, as_of,
-                                                   level, fmt),
-                              file_name=scorecard.file_name(period, level, fmt),
-                              key=f"{key}_button", icon=":material/download:")
+        right.download_button(
+            ui.t("sc.download"),
+            mime=scorecard.MIME[fmt],
+            data=lambda: ui.call(scorecard.export, period, filters, as_of, level, fmt),
+            file_name=scorecard.file_name(period, level, fmt),
+            key=f"{key}_button",
+            icon=":material/download:",
+        )
 
 
 def flash(message: str) -> None:

@@ -62,7 +62,12 @@ ALL_PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "nav.module3": [
         ("pages/rankings.py", "page.rankings", "rankings", ":material/emoji_events:"),
         ("pages/team_meeting.py", "page.team_meeting", "team-meeting", ":material/groups:"),
-        ("pages/manager_meeting.py", "page.manager_meeting", "manager-meeting", ":material/supervisor_account:"),
+        (
+            "pages/manager_meeting.py",
+            "page.manager_meeting",
+            "manager-meeting",
+            ":material/supervisor_account:",
+        ),
         ("pages/field_meeting.py", "page.field_meeting", "field-meeting", ":material/construction:"),
         ("pages/sales_school.py", "page.sales_school", "sales-school", ":material/school:"),
     ],
@@ -71,7 +76,8 @@ ALL_PAGES: dict[str, list[tuple[str, str, str, str]]] = {
 _ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = _ROOT
 PAGES: dict[str, list[tuple[str, str, str, str]]] = {
-    section: built for section, entries in ALL_PAGES.items()
+    section: built
+    for section, entries in ALL_PAGES.items()
     if (built := [e for e in entries if (_ROOT / e[0]).exists()])
 }
 
@@ -83,6 +89,7 @@ CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Source
 
 # ------------------------------------------------------------------------------------------
 # Language
+
 
 def lang() -> str:
     """The user's language: the sidebar switch, else ?lang= in the URL, else the browser's
@@ -107,8 +114,13 @@ def language_switch() -> None:
     current = lang()
     labels = {"zh": "中文", "en": "English"}
     choice = st.sidebar.segmented_control(
-        "Language / 语言", options=list(LANGS), format_func=labels.get, default=current,
-        key="lang_switch", label_visibility="collapsed")
+        "Language / 语言",
+        options=list(LANGS),
+        format_func=labels.get,
+        default=current,
+        key="lang_switch",
+        label_visibility="collapsed",
+    )
     if choice and choice != current:
         st.session_state["lang"] = choice
         st.query_params["lang"] = choice
@@ -119,6 +131,7 @@ def language_switch() -> None:
 
 # ------------------------------------------------------------------------------------------
 # Dates and the database
+
 
 def today() -> date:
     pinned = os.environ.get(ENV_TODAY)
@@ -136,9 +149,8 @@ def ensure_database() -> None:
         return
     from salesmgmt.demo import generate_demo
 
-    with st.spinner(t("app.creating_demo")):
-        with db.connect(path) as con:
-            generate_demo(con, as_of=today(), seed=7)
+    with st.spinner(t("app.creating_demo")), db.connect(path) as con:
+        generate_demo(con, as_of=today(), seed=7)
     st.toast(t("app.demo_created"))
 
 
@@ -233,8 +245,9 @@ def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     view = _run_view()
     version = view.version if view is not None else db.data_version(path)
     try:
-        return _cached_call(f"{fn.__module__}.{fn.__qualname__}", str(path), version,
-                            args, tuple(sorted(kwargs.items())))
+        return _cached_call(
+            f"{fn.__module__}.{fn.__qualname__}", str(path), version, args, tuple(sorted(kwargs.items()))
+        )
     except DataMoved:
         restart_run()
         raise  # not reached outside tests: st.rerun() raises
@@ -296,8 +309,11 @@ def _sso_configured() -> bool:
 
 def _set_cookie(token: str, max_age: int) -> None:
     # The token is base64url of our own signed data: no user text reaches this script.
-    st.html(f"<script>document.cookie = '{SESSION_COOKIE}={token}; path=/; max-age={max_age}; "
-            "SameSite=Strict';</script>", unsafe_allow_javascript=True)
+    st.html(
+        f"<script>document.cookie = '{SESSION_COOKIE}={token}; path=/; max-age={max_age}; "
+        "SameSite=Strict';</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def current_user():
@@ -402,8 +418,11 @@ HIDDEN_FOR_ROLE = {"rep": {"pages/import_data.py", "pages/manager_meeting.py"}}
 def visible_pages() -> dict[str, list[tuple[str, str, str, str]]]:
     user = st.session_state.get("user")
     hidden = HIDDEN_FOR_ROLE.get(user.role, set()) if user is not None else set()
-    return {section: kept for section, entries in PAGES.items()
-            if (kept := [e for e in entries if e[0] not in hidden])}
+    return {
+        section: kept
+        for section, entries in PAGES.items()
+        if (kept := [e for e in entries if e[0] not in hidden])
+    }
 
 
 def sidebar_filters() -> None:
@@ -412,8 +431,9 @@ def sidebar_filters() -> None:
     sb = st.sidebar
     language = lang()  # bound now: format functions may be called outside a script run
     filters_from_url()
-    kind = sb.selectbox(t("filter.period_kind"), PERIOD_KINDS, key="f_kind",
-                        format_func=lambda k: _t(f"period.{k}", language))
+    kind = sb.selectbox(
+        t("filter.period_kind"), PERIOD_KINDS, key="f_kind", format_func=lambda k: _t(f"period.{k}", language)
+    )
     periods = recent_periods(today(), kind, {"month": 24, "quarter": 8, "year": 3}[kind])
     options = [str(p) for p in periods]
     if st.session_state.get("f_period") not in options:
@@ -421,16 +441,18 @@ def sidebar_filters() -> None:
             options.append(st.session_state["f_period"])  # a period from the URL, kept
         else:
             st.session_state.pop("f_period", None)
-    sb.selectbox(t("filter.period"), options, key="f_period",
-                 format_func=lambda s: Period.parse(s).label(language))
-    for key, allowed in (("f_regions", opts["regions"]),
-                         ("f_teams", [tm for tm, _ in opts["team_regions"]])):
+    sb.selectbox(
+        t("filter.period"), options, key="f_period", format_func=lambda s: Period.parse(s).label(language)
+    )
+    for key, allowed in (("f_regions", opts["regions"]), ("f_teams", [tm for tm, _ in opts["team_regions"]])):
         if st.session_state.get(key):  # drop choices outside the scope (or from an old URL)
             st.session_state[key] = [v for v in st.session_state[key] if v in allowed]
-    sb.multiselect(t("filter.region"), opts["regions"], key="f_regions",
-                   placeholder=t("filter.all"))
-    teams = [tm for tm, rg in opts["team_regions"]
-             if not st.session_state.get("f_regions") or rg in st.session_state["f_regions"]]
+    sb.multiselect(t("filter.region"), opts["regions"], key="f_regions", placeholder=t("filter.all"))
+    teams = [
+        tm
+        for tm, rg in opts["team_regions"]
+        if not st.session_state.get("f_regions") or rg in st.session_state["f_regions"]
+    ]
     sb.multiselect(t("filter.team"), sorted(set(teams)), key="f_teams", placeholder=t("filter.all"))
     reps = opts["reps"]
     sel_regions, sel_teams = st.session_state.get("f_regions"), st.session_state.get("f_teams")
@@ -439,8 +461,13 @@ def sidebar_filters() -> None:
     if sel_teams:
         reps = reps[reps["team"].isin(sel_teams)]
     names = dict(zip(reps["rep_id"], reps["name"]))
-    sb.multiselect(t("filter.rep"), list(names), key="f_reps", format_func=lambda i: names.get(i, str(i)),
-                   placeholder=t("filter.all"))
+    sb.multiselect(
+        t("filter.rep"),
+        list(names),
+        key="f_reps",
+        format_func=lambda i: names.get(i, str(i)),
+        placeholder=t("filter.all"),
+    )
 
 
 def presenting() -> bool:
@@ -496,7 +523,8 @@ def filters() -> Filters:
         regions=tuple(st.session_state.get("f_regions") or ()),
         teams=tuple(st.session_state.get("f_teams") or ()),
         rep_ids=reps,
-        scope_regions=scope.scope_regions, scope_teams=scope.scope_teams,
+        scope_regions=scope.scope_regions,
+        scope_teams=scope.scope_teams,
         scope_rep_ids=scope.scope_rep_ids,
     )
 
@@ -509,6 +537,7 @@ def as_of() -> date:
 
 # ------------------------------------------------------------------------------------------
 # Formatting
+
 
 def money(value: float | None) -> str:
     return format_money(value, lang())
@@ -558,10 +587,14 @@ def style_figure(fig: Any, height: int | None = None) -> Any:
     """The house style of every plotly chart: a CJK-capable font, compact margins; the height the
     builder set is kept (else `height`, else 380 px)."""
     height = fig.layout.height or height or 380
-    fig.update_layout(font_family=CJK_FONT, height=height, margin=dict(l=10, r=10, t=90, b=10),
-                      title=dict(yref="container", y=0.97, yanchor="top", x=0.01, xanchor="left"),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                      hoverlabel=dict(font_family=CJK_FONT))
+    fig.update_layout(
+        font_family=CJK_FONT,
+        height=height,
+        margin=dict(l=10, r=10, t=90, b=10),
+        title=dict(yref="container", y=0.97, yanchor="top", x=0.01, xanchor="left"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        hoverlabel=dict(font_family=CJK_FONT),
+    )
     return fig
 
 
@@ -612,8 +645,10 @@ def frame_guard() -> None:
         path = wanted if wanted in known else ""  # only our own url paths, never user text
         query = urlencode(st.query_params.to_dict())
         target = "/" + path + ("?" + query if query else "")
-        script = ("const base = window.location.pathname.replace(/\\/[^\\/]*$/, '');"
-                  f"window.location.replace(base + {json.dumps(target)});")
+        script = (
+            "const base = window.location.pathname.replace(/\\/[^\\/]*$/, '');"
+            f"window.location.replace(base + {json.dumps(target)});"
+        )
         safe = script.replace("<", "\\u003c")  # nothing can close the script element
         st.html("<script>" + safe + "</script>", unsafe_allow_javascript=True)
         st.stop()

@@ -14,8 +14,21 @@ from salesmgmt.i18n import money_divisor
 
 #: (column, header, kind); kind is one of KINDS.
 Spec = Sequence[tuple[str, str, str]]
-KINDS = ("text", "money", "percent", "delta", "count", "number", "days", "date", "score", "check",
-         "stage", "client_type", "status")
+KINDS = (
+    "text",
+    "money",
+    "percent",
+    "delta",
+    "count",
+    "number",
+    "days",
+    "date",
+    "score",
+    "check",
+    "stage",
+    "client_type",
+    "status",
+)
 #: Kinds whose values are codes shown in the user's language: kind -> catalogue prefix.
 TRANSLATED = {"stage": "stage", "client_type": "client_type", "status": "plan.status"}
 
@@ -28,8 +41,9 @@ def with_unit(header: str) -> str:
 
 def _config(header: str, kind: str) -> st.column_config.Column | None:
     if kind == "money":
-        return st.column_config.NumberColumn(with_unit(header),
-                                             format="%.1f" if ui.lang() == "zh" else "localized")
+        return st.column_config.NumberColumn(
+            with_unit(header), format="%.1f" if ui.lang() == "zh" else "localized"
+        )
     if kind == "percent":
         return st.column_config.NumberColumn(header, format="%.0f%%")
     if kind == "delta":  # a change as a signed percent: +12%, -30%
@@ -47,8 +61,7 @@ def _config(header: str, kind: str) -> st.column_config.Column | None:
     return st.column_config.TextColumn(header)
 
 
-def show(frame: pd.DataFrame, spec: Spec, key: str, height: int | str = "auto",
-         selectable: bool = False):
+def show(frame: pd.DataFrame, spec: Spec, key: str, height: int | str = "auto", selectable: bool = False):
     """Draw `frame`'s columns of `spec` (in that order) with their headers and formats.
 
     With `selectable`, one row can be picked; the return value is then the selection event.
@@ -66,17 +79,20 @@ def show(frame: pd.DataFrame, spec: Spec, key: str, height: int | str = "auto",
         elif kind in ("percent", "delta"):
             values = values.astype("float64") * 100
         elif kind in TRANSLATED:
-            values = values.map(lambda v, prefix=TRANSLATED[kind]:
-                                ui.t(f"{prefix}.{v}") if isinstance(v, str) else None)
+            values = values.map(
+                lambda v, prefix=TRANSLATED[kind]: ui.t(f"{prefix}.{v}") if isinstance(v, str) else None
+            )
         elif kind == "number":
             values = values.astype("float64").round(1)
         elif kind == "date":
             values = pd.to_datetime(values)
         shown[column] = values
         config[column] = _config(header, kind)
-    kwargs = dict(column_config=config, hide_index=True, key=key, height=height,
-                  width="stretch", placeholder="–")
+    kwargs = dict(
+        column_config=config, hide_index=True, key=key, height=height, width="stretch", placeholder="–"
+    )
     if selectable:
-        return st.dataframe(shown.reset_index(drop=True), on_select="rerun",
-                            selection_mode="single-row", **kwargs)
+        return st.dataframe(
+            shown.reset_index(drop=True), on_select="rerun", selection_mode="single-row", **kwargs
+        )
     return st.dataframe(shown.reset_index(drop=True), **kwargs)

@@ -35,9 +35,25 @@ def large_db(log=print) -> Path:
         tmp = LARGE_DB.with_suffix(".part.duckdb")
         for stale in (tmp, Path(str(tmp) + ".wal")):
             stale.unlink(missing_ok=True)
-        subprocess.run([sys.executable, "-m", "salesmgmt", "demo", "--scale", "large", "--db", str(tmp),
-                        "--as-of", AS_OF.isoformat(), "--seed", str(SEED)], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "salesmgmt",
+                "demo",
+                "--scale",
+                "large",
+                "--db",
+                str(tmp),
+                "--as-of",
+                AS_OF.isoformat(),
+                "--seed",
+                str(SEED),
+            ],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         shutil.move(tmp, LARGE_DB)
         log(f"  generated in {time.perf_counter() - started:.0f} s")
     return LARGE_DB
@@ -48,9 +64,23 @@ def standard_db() -> Path:
     path = BENCH_DIR / "standard.duckdb"
     if not path.exists():
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "salesmgmt", "demo", "--db", str(path), "--as-of",
-                        AS_OF.isoformat(), "--seed", str(SEED)], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "salesmgmt",
+                "demo",
+                "--db",
+                str(path),
+                "--as-of",
+                AS_OF.isoformat(),
+                "--seed",
+                str(SEED),
+            ],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return path
 
 
@@ -77,5 +107,7 @@ def machine() -> str:
     import duckdb
     import pandas as pd
 
-    return (f"{cpu}, {os.cpu_count()} cores{mem}{load}; Python {platform.python_version()}, "
-            f"DuckDB {duckdb.__version__}, pandas {pd.__version__}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores{mem}{load}; Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}, pandas {pd.__version__}"
+    )

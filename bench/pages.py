@@ -32,10 +32,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import AS_OF, large_db, machine, standard_db  # noqa: E402
+from common import AS_OF, large_db, machine, standard_db
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, free_port  # noqa: E402
-from tests.browser_support import wait_for_app as wait_page  # noqa: E402
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, free_port
+from tests.browser_support import wait_for_app as wait_page
 
 GOAL_SECONDS = 5.0
 #: The page opened first on a fresh server (light: an upload form and a list of batches).
@@ -64,16 +64,22 @@ _HEAVIEST_JS = """() => Array.from(document.querySelectorAll('[data-testid=stEle
 
 def _measure(page, title: str, started: float) -> float:
     """Seconds from `started` until the page titled `title` is complete (less the settle check)."""
-    page.wait_for_function("t => Array.from(document.querySelectorAll('h1')).some(h => "
-                           "h.textContent.trim().startsWith(t))", arg=title, timeout=120_000)
+    page.wait_for_function(
+        "t => Array.from(document.querySelectorAll('h1')).some(h => h.textContent.trim().startsWith(t))",
+        arg=title,
+        timeout=120_000,
+    )
     wait_for_app(page)
     return time.perf_counter() - started - 0.3
 
 
 def _facts(page) -> tuple[int, int, list]:
     """Exception boxes shown, the page's DOM nodes and its three heaviest elements."""
-    return (page.locator("[data-testid=stException]").count(),
-            page.evaluate("document.querySelectorAll('*').length"), page.evaluate(_HEAVIEST_JS))
+    return (
+        page.locator("[data-testid=stException]").count(),
+        page.evaluate("document.querySelectorAll('*').length"),
+        page.evaluate(_HEAVIEST_JS),
+    )
 
 
 def open_link(context, base: str, path: str, lang: str, title: str) -> tuple[float, int, int, list]:
@@ -117,9 +123,8 @@ def tab_views(context, base: str, path: str, lang: str, title: str) -> list[tupl
             started = time.perf_counter()
             tab.click()
             try:  # the rerun the click starts (a fast one may be over before this looks)
-                page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]",
-                                       timeout=3_000)
-            except Exception:  # noqa: BLE001 - playwright's TimeoutError: it was quick
+                page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=3_000)
+            except Exception:
                 pass
             wait_for_app(page)
             times.append((label, time.perf_counter() - started - 0.3))
@@ -143,17 +148,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="zh", choices=["zh", "en"])
     parser.add_argument("--pages", default=None, help="comma-separated url paths (overview is '')")
     parser.add_argument("--db", default=None, help="database (default: the large company)")
-    parser.add_argument("--reference", action="store_true",
-                        help="also time the click on the standard company")
-    parser.add_argument("--cold-browser", action="store_true",
-                        help="also open each page in a browser profile with an empty cache")
-    parser.add_argument("--tabs", action="store_true",
-                        help="also open every other tab of a page once (on its own fresh server)")
+    parser.add_argument(
+        "--reference", action="store_true", help="also time the click on the standard company"
+    )
+    parser.add_argument(
+        "--cold-browser",
+        action="store_true",
+        help="also open each page in a browser profile with an empty cache",
+    )
+    parser.add_argument(
+        "--tabs",
+        action="store_true",
+        help="also open every other tab of a page once (on its own fresh server)",
+    )
     args = parser.parse_args(argv)
 
-    import ui
     from playwright.sync_api import sync_playwright
 
+    import ui
     from salesmgmt.i18n import t as translate
 
     db_file = Path(args.db) if args.db else large_db()
@@ -168,8 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Database: {db_file} ({db_file.stat().st_size / 1e6:.0f} MB), as of {AS_OF}, lang={args.lang}")
     reference = standard_db() if args.reference else None
     extra = (f" {'standard':>8}" if reference else "") + (f" {'cold br.':>8}" if args.cold_browser else "")
-    print(f"{'page':<18} {'click s':>8} {'link s':>8} {'warm s':>8}{extra} {'DOM nodes':>9}  ok   "
-          "heaviest elements (nodes)")
+    print(
+        f"{'page':<18} {'click s':>8} {'link s':>8} {'warm s':>8}{extra} {'DOM nodes':>9}  ok   "
+        "heaviest elements (nodes)"
+    )
     worst = 0.0
     failures = 0
     port = free_port()
@@ -221,15 +235,20 @@ def main(argv: list[str] | None = None) -> int:
                 note = "" if not (errors or errors2) else f" ({errors + errors2} exception boxes)"
                 heaviest = ", ".join(f"{key} ({n:,})" for n, key in heavy)
                 more = "".join(f" {c:>8.2f}" for c in cells)
-                print(f"{path or 'overview':<18} {click:>8.2f} {link:>8.2f} {warm:>8.2f}{more} {nodes:>9,}  "
-                      f"{'yes' if ok else 'NO ':<4} {heaviest}{note}", flush=True)
+                print(
+                    f"{path or 'overview':<18} {click:>8.2f} {link:>8.2f} {warm:>8.2f}{more} {nodes:>9,}  "
+                    f"{'yes' if ok else 'NO ':<4} {heaviest}{note}",
+                    flush=True,
+                )
                 for label, seconds in tab_times:
                     print(f"{'':<4}tab {label:<22} {seconds:>6.2f}", flush=True)
         finally:
             context.close()
             browser.close()
-    print(f"slowest first view (click, link or tab): {worst:.2f} s (goal < {GOAL_SECONDS:.0f} s); pages over "
-          f"the goal or with an exception: {failures}")
+    print(
+        f"slowest first view (click, link or tab): {worst:.2f} s (goal < {GOAL_SECONDS:.0f} s); pages over "
+        f"the goal or with an exception: {failures}"
+    )
     return 1 if failures else 0
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import AS_OF, ROOT, large_db, machine  # noqa: E402
+from common import AS_OF, ROOT, large_db, machine
 
 #: Queries the frame (dashboard.py's sidebar and sign-in gate) makes on every page.
 FRAME_FUNCTIONS = {"salesmgmt.metrics.directory.filter_options", "salesmgmt.auth.user_count"}
@@ -75,8 +75,17 @@ def page_calls(db_file: Path, page_file: str, lang: str = "zh") -> tuple[list[Ca
         started = time.perf_counter()
         with db.connect(db_file) as con:
             result = fn(con, *args, **kwargs)
-        calls.append(Call(page_file, f"{fn.__module__}.{fn.__qualname__}", args, kwargs,
-                          time.perf_counter() - started, _rows(result), result))
+        calls.append(
+            Call(
+                page_file,
+                f"{fn.__module__}.{fn.__qualname__}",
+                args,
+                kwargs,
+                time.perf_counter() - started,
+                _rows(result),
+                result,
+            )
+        )
         return result
 
     os.environ["SALESMGMT_DB"] = str(db_file)
@@ -102,8 +111,9 @@ def all_pages() -> list[tuple[str, str]]:
     return [(e[2] or "overview", e[0]) for entries in ui.PAGES.values() for e in entries]
 
 
-def measure(db_file: Path, pages: list[tuple[str, str]] | None = None,
-            lang: str = "zh") -> dict[str, tuple[list[Call], list[str]]]:
+def measure(
+    db_file: Path, pages: list[tuple[str, str]] | None = None, lang: str = "zh"
+) -> dict[str, tuple[list[Call], list[str]]]:
     out = {}
     for name, page_file in pages or all_pages():
         out[name] = page_calls(db_file, page_file, lang)
@@ -145,8 +155,10 @@ def main(argv: list[str] | None = None) -> int:
             calls, errors = page_calls(db_file, page_file, args.lang)
         own = [c for c in calls if not c.frame]
         slow = sorted(own, key=lambda c: -c.seconds)[: args.top]
-        listed = "; ".join(f"{c.function.rsplit('.', 2)[-2]}.{c.function.rsplit('.', 1)[-1]} "
-                           f"{c.seconds:.2f} ({c.rows})" for c in slow)
+        listed = "; ".join(
+            f"{c.function.rsplit('.', 2)[-2]}.{c.function.rsplit('.', 1)[-1]} {c.seconds:.2f} ({c.rows})"
+            for c in slow
+        )
         print(f"{name:<18} {len(own):>5} {sum(c.seconds for c in own):>8.2f}  {listed}", flush=True)
         for e in errors:
             print(f"  exception: {e.splitlines()[0][:200]}")
@@ -169,8 +181,10 @@ def saved_calls(directory: Path, page: str) -> list[tuple[str, tuple, dict]]:
     names = {"datetime": datetime, "Period": Period, "Filters": Filters}
     with open(directory / f"{page}.pkl", "rb") as f:
         saved = pickle.load(f)
-    return [(function, eval(args, names), eval(kwargs, names))  # noqa: S307 - our own reprs
-            for function, args, kwargs, _result in saved]
+    return [
+        (function, eval(args, names), eval(kwargs, names))
+        for function, args, kwargs, _result in saved
+    ]
 
 
 def replay(db_file: Path, directory: Path, page: str) -> list[Call]:
@@ -186,8 +200,7 @@ def replay(db_file: Path, directory: Path, page: str) -> list[Call]:
         started = time.perf_counter()
         with db.connect(db_file) as con:
             result = fn(con, *args, **kwargs)
-        calls.append(Call(page, function, args, kwargs, time.perf_counter() - started,
-                          _rows(result), result))
+        calls.append(Call(page, function, args, kwargs, time.perf_counter() - started, _rows(result), result))
     return calls
 
 
@@ -218,7 +231,7 @@ def _same(a: Any, b: Any) -> bool:
         return _same(vars(a), vars(b))
     try:
         return bool(a == b) or (a != a and b != b)
-    except Exception:  # noqa: BLE001 - incomparable values count as different
+    except Exception:
         return False
 
 

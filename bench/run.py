@@ -26,11 +26,10 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import AS_OF, BENCH_DIR, ROOT, large_db, machine  # noqa: E402
+from common import AS_OF, BENCH_DIR, ROOT, large_db, machine
 
 IMPORT_GOAL, IMPORT_LIMIT = 3.0, 4.0
 MEMORY_LIMIT_MB = 1500
@@ -148,9 +147,24 @@ def cli_import(csv: Path, base: Path) -> tuple[float, float, int]:
     """`python -m salesmgmt import` in a child process: wall seconds, peak memory (MB), status."""
     target = _fresh_copy(base, "import-cli.duckdb")
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "salesmgmt", "import", str(csv), "--db",
-                             str(target), "--as-of", AS_OF.isoformat(), "--user", "bench"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "salesmgmt",
+            "import",
+            str(csv),
+            "--db",
+            str(target),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--user",
+            "bench",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -188,8 +202,9 @@ def pandas_figures(csvs: dict[str, Path]) -> tuple[dict[str, object], float]:
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     started = time.perf_counter()
     reps = pd.read_csv(csvs["reps"], encoding="utf-8-sig")
-    opps = pd.read_csv(csvs["opportunities"], encoding="utf-8-sig",
-                       parse_dates=["Close date", "Expected close date"])
+    opps = pd.read_csv(
+        csvs["opportunities"], encoding="utf-8-sig", parse_dates=["Close date", "Expected close date"]
+    )
     visits = pd.read_csv(csvs["visits"], encoding="utf-8-sig", parse_dates=["Visit date"])
     targets = pd.read_csv(csvs["targets"], encoding="utf-8-sig")
     reading = time.perf_counter() - started
@@ -198,40 +213,58 @@ def pandas_figures(csvs: dict[str, Path]) -> tuple[dict[str, object], float]:
     closed = opps[(opps["Close date"] >= start) & (opps["Close date"] < end)]
     won = closed[closed["Status"] == won_label]
     lost = closed[closed["Status"] == lost_label]
-    open_ = opps[(opps["Status"] == open_label) & (opps["Expected close date"] >= start)
-                 & (opps["Expected close date"] < end)]
-    month_visits = visits[(visits["Visit type"] == visit_label) & (visits["Visit date"] >= start)
-                          & (visits["Visit date"] < end)]
+    open_ = opps[
+        (opps["Status"] == open_label)
+        & (opps["Expected close date"] >= start)
+        & (opps["Expected close date"] < end)
+    ]
+    month_visits = visits[
+        (visits["Visit type"] == visit_label) & (visits["Visit date"] >= start) & (visits["Visit date"] < end)
+    ]
     month_targets = targets[targets["Period"] == f"{period.start:%Y-%m}"]
-    team_month = pd.DataFrame({
-        "won_amount": won.groupby(won["Rep code"].map(team_of))["Amount"].sum(),
-        "won_count": won.groupby(won["Rep code"].map(team_of)).size(),
-        "lost_count": lost.groupby(lost["Rep code"].map(team_of)).size(),
-        "open_amount": open_.groupby(open_["Rep code"].map(team_of))["Amount"].sum(),
-        "visits": month_visits.groupby(month_visits["Rep code"].map(team_of)).size(),
-        "target": month_targets.groupby(month_targets["Rep code"].map(team_of))["Amount"].sum(),
-    }).fillna(0).sort_index()
+    team_month = (
+        pd.DataFrame(
+            {
+                "won_amount": won.groupby(won["Rep code"].map(team_of))["Amount"].sum(),
+                "won_count": won.groupby(won["Rep code"].map(team_of)).size(),
+                "lost_count": lost.groupby(lost["Rep code"].map(team_of)).size(),
+                "open_amount": open_.groupby(open_["Rep code"].map(team_of))["Amount"].sum(),
+                "visits": month_visits.groupby(month_visits["Rep code"].map(team_of)).size(),
+                "target": month_targets.groupby(month_targets["Rep code"].map(team_of))["Amount"].sum(),
+            }
+        )
+        .fillna(0)
+        .sort_index()
+    )
 
     first = pd.Timestamp(period.start) - pd.DateOffset(months=11)
-    won12 = opps[(opps["Status"] == won_label) & (opps["Close date"] >= first)
-                 & (opps["Close date"] < end)]
-    vis12 = visits[(visits["Visit type"] == visit_label) & (visits["Visit date"] >= first)
-                   & (visits["Visit date"] < end)]
+    won12 = opps[(opps["Status"] == won_label) & (opps["Close date"] >= first) & (opps["Close date"] < end)]
+    vis12 = visits[
+        (visits["Visit type"] == visit_label) & (visits["Visit date"] >= first) & (visits["Visit date"] < end)
+    ]
     months = pd.period_range(first, periods=12, freq="M")
-    trend = pd.DataFrame({
-        "won_amount": won12.groupby(won12["Close date"].dt.to_period("M"))["Amount"].sum(),
-        "visits": vis12.groupby(vis12["Visit date"].dt.to_period("M")).size(),
-    }).reindex(months).fillna(0)
+    trend = (
+        pd.DataFrame(
+            {
+                "won_amount": won12.groupby(won12["Close date"].dt.to_period("M"))["Amount"].sum(),
+                "visits": vis12.groupby(vis12["Visit date"].dt.to_period("M")).size(),
+            }
+        )
+        .reindex(months)
+        .fillna(0)
+    )
 
     week_from, week_to, _weeks = week_window(period, AS_OF)
-    counted = visits[(visits["Visit type"] == visit_label)
-                     & (visits["Visit date"] >= pd.Timestamp(week_from))
-                     & (visits["Visit date"] < pd.Timestamp(week_to))]
-    per_week = counted.groupby([counted["Rep code"],
-                                counted["Visit date"].dt.to_period("W-SUN")]).size()
+    counted = visits[
+        (visits["Visit type"] == visit_label)
+        & (visits["Visit date"] >= pd.Timestamp(week_from))
+        & (visits["Visit date"] < pd.Timestamp(week_to))
+    ]
+    per_week = counted.groupby([counted["Rep code"], counted["Visit date"].dt.to_period("W-SUN")]).size()
     engineers = reps[reps["Role"] == t("role.sales_engineer", "en")]["Rep code"]
-    weeks_ok = (per_week[per_week >= VISIT_NORM_PER_WEEK].groupby(level=0).size()
-                .reindex(engineers, fill_value=0))
+    weeks_ok = (
+        per_week[per_week >= VISIT_NORM_PER_WEEK].groupby(level=0).size().reindex(engineers, fill_value=0)
+    )
     return {"team_month": team_month, "trend": trend, "weeks_ok": weeks_ok}, reading
 
 
@@ -255,18 +288,22 @@ def same_figures(p: dict, d: dict) -> bool:
 
     teams = d["team_month"].set_index("team").sort_index()
     pm = p["team_month"].reindex(teams.index).fillna(0)
-    checks = [np.allclose(pm[c].to_numpy(float), teams[c].to_numpy(float))
-              for c in ("won_amount", "won_count", "lost_count", "open_amount", "visits", "target")]
+    checks = [
+        np.allclose(pm[c].to_numpy(float), teams[c].to_numpy(float))
+        for c in ("won_amount", "won_count", "lost_count", "open_amount", "visits", "target")
+    ]
     trend = d["trend"]
-    checks.append(np.allclose(p["trend"]["won_amount"].to_numpy(float),
-                              trend["won_amount"].to_numpy(float)))
+    checks.append(np.allclose(p["trend"]["won_amount"].to_numpy(float), trend["won_amount"].to_numpy(float)))
     checks.append(np.allclose(p["trend"]["visits"].to_numpy(float), trend["visits"].to_numpy(float)))
     reps = d["weeks_ok"]
     engineers = reps[(reps["role"] == "sales_engineer")].set_index("rep_id").sort_index()
     code = {rid: f"E{rid:03d}" for rid in engineers.index}  # the demo's rep codes
-    checks.append(np.array_equal(
-        p["weeks_ok"].reindex([code[r] for r in engineers.index], fill_value=0).to_numpy(),
-        engineers["weeks_meeting_norm"].to_numpy()))
+    checks.append(
+        np.array_equal(
+            p["weeks_ok"].reindex([code[r] for r in engineers.index], fill_value=0).to_numpy(),
+            engineers["weeks_meeting_norm"].to_numpy(),
+        )
+    )
     return all(checks)
 
 
@@ -311,10 +348,20 @@ def main(argv: list[str] | None = None) -> int:
             # The sidebar's queries: AppTest runs them only for the entry page (the overview).
             frame_calls = frame_calls or [c for c in calls if c.frame]
             slowest = max(own, key=lambda c: c.seconds, default=None)
-            pages.append((name, len(own), sum(c.seconds for c in own),
-                          (f"{slowest.function.rsplit('.', 2)[-2]}.{slowest.function.rsplit('.', 1)[-1]} "
-                           f"{slowest.seconds:.2f}" if slowest else "")
-                          + (f"  EXCEPTION: {errors[0].splitlines()[0][:80]}" if errors else "")))
+            pages.append(
+                (
+                    name,
+                    len(own),
+                    sum(c.seconds for c in own),
+                    (
+                        f"{slowest.function.rsplit('.', 2)[-2]}.{slowest.function.rsplit('.', 1)[-1]} "
+                        f"{slowest.seconds:.2f}"
+                        if slowest
+                        else ""
+                    )
+                    + (f"  EXCEPTION: {errors[0].splitlines()[0][:80]}" if errors else ""),
+                )
+            )
         frame_s = sum(c.seconds for c in frame_calls)
 
     log("the plain-pandas way against the domain functions (twice each)...")
@@ -337,33 +384,45 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"1. Import of {args.rows:,} visits ({mb:.0f} MB CSV, Chinese headers)   seconds   vs read_csv")
     print(f"   DuckDB read_csv into a table                          {read_s:8.2f}      1.0x")
-    print(f"   salesmgmt importer (read, check, apply, audit)         {best[0]:8.2f}  {ratio:8.1f}x  "
-          f"(goal {IMPORT_GOAL:.0f}x, limit {IMPORT_LIMIT:.0f}x: "
-          f"{'within the goal' if ratio <= IMPORT_GOAL else 'within the limit' if ratio <= IMPORT_LIMIT else 'OVER THE LIMIT'})")
+    print(
+        f"   salesmgmt importer (read, check, apply, audit)         {best[0]:8.2f}  {ratio:8.1f}x  "
+        f"(goal {IMPORT_GOAL:.0f}x, limit {IMPORT_LIMIT:.0f}x: "
+        f"{'within the goal' if ratio <= IMPORT_GOAL else 'within the limit' if ratio <= IMPORT_LIMIT else 'OVER THE LIMIT'})"
+    )
     print(f"     of which read and check the file (prepare)           {best[1]:8.2f}")
     print(f"     of which write: one transaction with audit (apply)   {best[2]:8.2f}")
-    print(f"   command line import, whole process                     {cli_s:8.2f}            "
-          f"peak memory {cli_mb:,.0f} MB (limit {MEMORY_LIMIT_MB:,}: "
-          f"{'ok' if cli_mb < MEMORY_LIMIT_MB else 'OVER'}){'' if cli_status == 0 else f'  EXIT {cli_status}'}")
+    print(
+        f"   command line import, whole process                     {cli_s:8.2f}            "
+        f"peak memory {cli_mb:,.0f} MB (limit {MEMORY_LIMIT_MB:,}: "
+        f"{'ok' if cli_mb < MEMORY_LIMIT_MB else 'OVER'}){'' if cli_status == 0 else f'  EXIT {cli_status}'}"
+    )
     print(f"   ({best[3]})")
     if pages:
         print()
-        print(f"2. Each page's domain queries on the large company, uncached (first view)")
+        print("2. Each page's domain queries on the large company, uncached (first view)")
         print(f"   {'page':<18} {'calls':>5} {'seconds':>8}  slowest call")
         for name, n, seconds, slow in pages:
             print(f"   {name:<18} {n:>5} {seconds:>8.2f}  {slow}")
-        print(f"   {'(sidebar, any page)':<18} {len(frame_calls):>5} {frame_s:>8.2f}  "
-              f"filters and sign-in check, shared by every page")
+        print(
+            f"   {'(sidebar, any page)':<18} {len(frame_calls):>5} {frame_s:>8.2f}  "
+            f"filters and sign-in check, shared by every page"
+        )
     print()
     pandas_s, duck_s = min(pandas_runs), min(duck_runs)
     print("3. Team figures of the month, 12-month trend, weeks meeting the visit norm per engineer")
-    print(f"   plain pandas: read the CSV exports, filter, group      {pandas_s:8.2f}  "
-          f"(reading alone {read_only:.2f})")
-    print(f"   salesmgmt domain functions on DuckDB                   {duck_s:8.2f}  "
-          f"{pandas_s / duck_s:8.1f}x faster (goal {PANDAS_GOAL:.0f}x); "
-          f"same figures: {'yes' if equal else 'NO'}")
-    print(f"   pandas with the frames already in memory               {pandas_s - read_only:8.2f}  "
-          f"{(pandas_s - read_only) / duck_s:8.1f}x")
+    print(
+        f"   plain pandas: read the CSV exports, filter, group      {pandas_s:8.2f}  "
+        f"(reading alone {read_only:.2f})"
+    )
+    print(
+        f"   salesmgmt domain functions on DuckDB                   {duck_s:8.2f}  "
+        f"{pandas_s / duck_s:8.1f}x faster (goal {PANDAS_GOAL:.0f}x); "
+        f"same figures: {'yes' if equal else 'NO'}"
+    )
+    print(
+        f"   pandas with the frames already in memory               {pandas_s - read_only:8.2f}  "
+        f"{(pandas_s - read_only) / duck_s:8.1f}x"
+    )
     print()
     print(f"(benchmark took {time.perf_counter() - started:.0f} s)")
     return 0

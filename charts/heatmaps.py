@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-
 #: The most rows a heat map draws: above, people are grouped by team, then by region.
 MAX_ROWS = 40
 
@@ -31,33 +30,59 @@ def per_person(frame: pd.DataFrame, value: str, period: str, level: str) -> pd.D
     if level == "rep":
         return frame
     keys = ["region", "team"] if level == "team" else ["region"]
-    grouped = (frame.groupby(keys + [period], sort=True)
-               .agg(**{value: (value, "mean"), "people": ("rep_id", "nunique")}).reset_index())
+    grouped = (
+        frame.groupby(keys + [period], sort=True)
+        .agg(**{value: (value, "mean"), "people": ("rep_id", "nunique")})
+        .reset_index()
+    )
     grouped[value] = grouped[value].round(1)
     if level == "team":
         return grouped.rename(columns={"region": "team", "team": "rep"})
     return grouped.rename(columns={"region": "rep"}).assign(team="")
 
 
-def norm_heatmap(frame: pd.DataFrame, value: str, period: str, norm: int,
-                 labels: dict[str, str], period_text: Callable[[Any], str],
-                 row_height: int = 28, axis_on_top: bool = False) -> go.Figure:
+def norm_heatmap(
+    frame: pd.DataFrame,
+    value: str,
+    period: str,
+    norm: int,
+    labels: dict[str, str],
+    period_text: Callable[[Any], str],
+    row_height: int = 28,
+    axis_on_top: bool = False,
+) -> go.Figure:
     """Rows `team`/`rep`, columns `period` (shown by `period_text`), cells `value`; labels:
     title and axis (the period axis title). Groups of `per_person` show as 'team · region'."""
-    table = frame.pivot_table(index=["team", "rep"], columns=period, values=value,
-                              aggfunc="sum", sort=True)
+    table = frame.pivot_table(index=["team", "rep"], columns=period, values=value, aggfunc="sum", sort=True)
     x = [period_text(p) for p in table.columns]
     y = [f"{rep} · {team}" if team else str(rep) for team, rep in table.index]
     z = table.to_numpy()
     top = max(2 * norm, 1)
-    fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=y, zmin=0, zmax=top, text=z, texttemplate="%{text}",
-        colorscale=[[0, "#EF9A9A"], [max(norm - 0.5, 0) / top, "#FFF59D"],
-                    [min(norm / top, 1), "#A5D6A7"], [1, "#2E7D32"]],
-        showscale=False, hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>", xgap=2, ygap=2))
-    fig.update_layout(title=labels["title"],
-                      xaxis=dict(type="category", title=labels["axis"],
-                                 side="top" if axis_on_top else "bottom"),
-                      yaxis=dict(type="category", autorange="reversed"),
-                      height=max(300, row_height * len(y) + 120))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            zmin=0,
+            zmax=top,
+            text=z,
+            texttemplate="%{text}",
+            colorscale=[
+                [0, "#EF9A9A"],
+                [max(norm - 0.5, 0) / top, "#FFF59D"],
+                [min(norm / top, 1), "#A5D6A7"],
+                [1, "#2E7D32"],
+            ],
+            showscale=False,
+            hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_layout(
+        title=labels["title"],
+        xaxis=dict(type="category", title=labels["axis"], side="top" if axis_on_top else "bottom"),
+        yaxis=dict(type="category", autorange="reversed"),
+        height=max(300, row_height * len(y) + 120),
+    )
     return fig

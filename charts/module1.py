@@ -13,10 +13,25 @@ DONE = "#2E7D32"
 MISSED = "#C62828"
 VISITS = "#1565C0"
 TARGET = "#455A64"
-PALETTE = ["#1565C0", "#2E7D32", "#EF6C00", "#6A1B9A", "#00838F", "#AD1457", "#558B2F",
-           "#4E342E", "#283593", "#F9A825"]
-TYPE_COLORS = {"design_institute": "#1565C0", "steel_structure": "#EF6C00",
-               "construction": "#6A1B9A", "owner": "#2E7D32", "other": "#90A4AE"}
+PALETTE = [
+    "#1565C0",
+    "#2E7D32",
+    "#EF6C00",
+    "#6A1B9A",
+    "#00838F",
+    "#AD1457",
+    "#558B2F",
+    "#4E342E",
+    "#283593",
+    "#F9A825",
+]
+TYPE_COLORS = {
+    "design_institute": "#1565C0",
+    "steel_structure": "#EF6C00",
+    "construction": "#6A1B9A",
+    "owner": "#2E7D32",
+    "other": "#90A4AE",
+}
 
 
 def _day(d) -> str:
@@ -30,19 +45,30 @@ def weekly_review(review: pd.DataFrame, norm: int, labels: dict[str, str]) -> go
     fig.add_bar(x=weeks, y=review["planned"], name=labels["planned"], marker_color=PLANNED)
     fig.add_bar(x=weeks, y=review["planned_done"], name=labels["done"], marker_color=DONE)
     fig.add_bar(x=weeks, y=review["visits"], name=labels["visits"], marker_color=VISITS)
-    fig.add_scatter(x=weeks, y=[norm] * len(weeks), name=labels["norm"], mode="lines",
-                    line=dict(color=MISSED, dash="dot"))
-    fig.update_layout(title=labels["title"], barmode="group",
-                      xaxis=dict(type="category", title=labels["week"]),
-                      yaxis=dict(title=labels["count"], rangemode="tozero", dtick=1))
+    fig.add_scatter(
+        x=weeks, y=[norm] * len(weeks), name=labels["norm"], mode="lines", line=dict(color=MISSED, dash="dot")
+    )
+    fig.update_layout(
+        title=labels["title"],
+        barmode="group",
+        xaxis=dict(type="category", title=labels["week"]),
+        yaxis=dict(title=labels["count"], rangemode="tozero", dtick=1),
+    )
     return fig
 
 
 def visits_heatmap(weekly: pd.DataFrame, norm: int, labels: dict[str, str]) -> go.Figure:
     """Engineer x week: client visits, red below the norm, green at or above it."""
-    return norm_heatmap(weekly, "visits", "week", norm,
-                        {"title": labels["title"], "axis": labels["week"]}, _day,
-                        row_height=24, axis_on_top=True)
+    return norm_heatmap(
+        weekly,
+        "visits",
+        "week",
+        norm,
+        {"title": labels["title"], "axis": labels["week"]},
+        _day,
+        row_height=24,
+        axis_on_top=True,
+    )
 
 
 def planned_vs_done(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
@@ -50,101 +76,179 @@ def planned_vs_done(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     names = list(frame["rep"])
     upcoming = frame["planned"] - frame["planned_done"] - frame["planned_missed"]
     fig = go.Figure()
-    fig.add_bar(x=names, y=frame["planned_done"], name=labels["done"], marker_color=DONE,
-                offsetgroup="plan")
-    fig.add_bar(x=names, y=frame["planned_missed"], name=labels["missed"], marker_color=MISSED,
-                offsetgroup="plan", base=frame["planned_done"])
-    fig.add_bar(x=names, y=upcoming, name=labels["upcoming"], marker_color=PLANNED,
-                offsetgroup="plan", base=frame["planned_done"] + frame["planned_missed"])
-    fig.add_bar(x=names, y=frame["visits"], name=labels["visits"], marker_color=VISITS,
-                offsetgroup="made")
-    fig.update_layout(title=labels["title"], barmode="group", xaxis=dict(type="category"),
-                      yaxis=dict(title=labels["count"], rangemode="tozero"))
+    fig.add_bar(x=names, y=frame["planned_done"], name=labels["done"], marker_color=DONE, offsetgroup="plan")
+    fig.add_bar(
+        x=names,
+        y=frame["planned_missed"],
+        name=labels["missed"],
+        marker_color=MISSED,
+        offsetgroup="plan",
+        base=frame["planned_done"],
+    )
+    fig.add_bar(
+        x=names,
+        y=upcoming,
+        name=labels["upcoming"],
+        marker_color=PLANNED,
+        offsetgroup="plan",
+        base=frame["planned_done"] + frame["planned_missed"],
+    )
+    fig.add_bar(x=names, y=frame["visits"], name=labels["visits"], marker_color=VISITS, offsetgroup="made")
+    fig.update_layout(
+        title=labels["title"],
+        barmode="group",
+        xaxis=dict(type="category"),
+        yaxis=dict(title=labels["count"], rangemode="tozero"),
+    )
     return fig
 
 
-def client_type_share(share: pd.DataFrame, type_names: dict[str, str],
-                      labels: dict[str, str]) -> go.Figure:
+def client_type_share(share: pd.DataFrame, type_names: dict[str, str], labels: dict[str, str]) -> go.Figure:
     """Per group: the share of its visits to each client type (100% stacked bars)."""
     fig = go.Figure()
     for client_type, part in share.groupby("client_type", sort=False):
-        fig.add_bar(x=[str(g) for g in part["group"]], y=part["share"],
-                    name=type_names.get(client_type, client_type),
-                    marker_color=TYPE_COLORS.get(client_type, PLANNED),
-                    customdata=part["visits"],
-                    text=[f"{s:.0%}" if s and s >= 0.06 else "" for s in part["share"].fillna(0)],
-                    textposition="inside",
-                    hovertemplate="%{x}: %{y:.0%} (%{customdata})<extra></extra>")
-    fig.update_layout(title=labels["title"], barmode="stack", xaxis=dict(type="category"),
-                      yaxis=dict(tickformat=".0%", range=[0, 1]))
+        fig.add_bar(
+            x=[str(g) for g in part["group"]],
+            y=part["share"],
+            name=type_names.get(client_type, client_type),
+            marker_color=TYPE_COLORS.get(client_type, PLANNED),
+            customdata=part["visits"],
+            text=[f"{s:.0%}" if s and s >= 0.06 else "" for s in part["share"].fillna(0)],
+            textposition="inside",
+            hovertemplate="%{x}: %{y:.0%} (%{customdata})<extra></extra>",
+        )
+    fig.update_layout(
+        title=labels["title"],
+        barmode="stack",
+        xaxis=dict(type="category"),
+        yaxis=dict(tickformat=".0%", range=[0, 1]),
+    )
     return fig
 
 
 def progress_share(by_rep: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Per rep: the share of visits followed by opportunity progress."""
     frame = by_rep.sort_values("share", ascending=True)
-    fig = go.Figure(go.Bar(
-        x=frame["share"], y=[f"{r} · {t}" for r, t in zip(frame["rep"], frame["team"])],
-        orientation="h", marker_color=DONE,
-        text=[f"{s:.0%} ({int(w)}/{int(v)})" for s, w, v in
-              zip(frame["share"].fillna(0), frame["visits_with_progress"], frame["visits"])],
-        textposition="outside", cliponaxis=False))
-    fig.update_layout(title=labels["title"], xaxis=dict(tickformat=".0%", rangemode="tozero"),
-                      yaxis=dict(type="category"), height=max(300, 22 * len(frame) + 120))
+    fig = go.Figure(
+        go.Bar(
+            x=frame["share"],
+            y=[f"{r} · {t}" for r, t in zip(frame["rep"], frame["team"])],
+            orientation="h",
+            marker_color=DONE,
+            text=[
+                f"{s:.0%} ({int(w)}/{int(v)})"
+                for s, w, v in zip(frame["share"].fillna(0), frame["visits_with_progress"], frame["visits"])
+            ],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
+    fig.update_layout(
+        title=labels["title"],
+        xaxis=dict(tickformat=".0%", rangemode="tozero"),
+        yaxis=dict(type="category"),
+        height=max(300, 22 * len(frame) + 120),
+    )
     return fig
 
 
-def regions_vs_target(frame: pd.DataFrame, key: str, divisor: float,
-                      labels: dict[str, str]) -> go.Figure:
+def regions_vs_target(frame: pd.DataFrame, key: str, divisor: float, labels: dict[str, str]) -> go.Figure:
     """Per region (team, rep): won and forecast against a target marker, attainment as text."""
     names = [str(n) for n in frame[key]]
     fig = go.Figure()
-    fig.add_bar(x=names, y=frame["won_amount"] / divisor, name=labels["won"], marker_color=DONE,
-                text=[f"{a:.0%}" if pd.notna(a) else "" for a in frame["attainment"]],
-                textposition="outside", cliponaxis=False)
+    fig.add_bar(
+        x=names,
+        y=frame["won_amount"] / divisor,
+        name=labels["won"],
+        marker_color=DONE,
+        text=[f"{a:.0%}" if pd.notna(a) else "" for a in frame["attainment"]],
+        textposition="outside",
+        cliponaxis=False,
+    )
     fig.add_bar(x=names, y=frame["forecast"] / divisor, name=labels["forecast"], marker_color="#81C784")
-    fig.add_scatter(x=names, y=frame["target"] / divisor, name=labels["target"], mode="markers",
-                    marker=dict(symbol="line-ew-open", size=40, color=TARGET,
-                                line=dict(width=3, color=TARGET)))
-    fig.update_layout(title=labels["title"], barmode="group", xaxis=dict(type="category"),
-                      yaxis=dict(title=labels["money_axis"], rangemode="tozero"))
+    fig.add_scatter(
+        x=names,
+        y=frame["target"] / divisor,
+        name=labels["target"],
+        mode="markers",
+        marker=dict(symbol="line-ew-open", size=40, color=TARGET, line=dict(width=3, color=TARGET)),
+    )
+    fig.update_layout(
+        title=labels["title"],
+        barmode="group",
+        xaxis=dict(type="category"),
+        yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
+    )
     return fig
 
 
-def penetration_heatmap(frame: pd.DataFrame, key: str, type_names: dict[str, str],
-                        labels: dict[str, str]) -> go.Figure:
+def penetration_heatmap(
+    frame: pd.DataFrame, key: str, type_names: dict[str, str], labels: dict[str, str]
+) -> go.Figure:
     """Group x client type: the share of the type's clients reached in the period."""
-    table = frame.pivot_table(index=key, columns="client_type", values="penetration", sort=False,
-                              dropna=False)
+    table = frame.pivot_table(
+        index=key, columns="client_type", values="penetration", sort=False, dropna=False
+    )
     reached = frame.pivot_table(index=key, columns="client_type", values="reached", sort=False)
     clients = frame.pivot_table(index=key, columns="client_type", values="clients", sort=False)
     cols = list(table.columns)
-    text = [[f"{p:.0%}<br>{int(r)}/{int(c)}" if pd.notna(p) else "–"
-             for p, r, c in zip(table.loc[i], reached.loc[i, cols], clients.loc[i, cols])]
-            for i in table.index]
-    fig = go.Figure(go.Heatmap(
-        z=table.to_numpy(), x=[type_names.get(c, c) for c in cols], y=[str(i) for i in table.index],
-        zmin=0, zmax=1, text=text, texttemplate="%{text}", colorscale="Greens", showscale=False,
-        hovertemplate="%{y} · %{x}: %{z:.0%}<extra></extra>", xgap=2, ygap=2))
-    fig.update_layout(title=labels["title"], xaxis=dict(type="category", side="top"),
-                      yaxis=dict(type="category", autorange="reversed"),
-                      height=max(260, 50 * len(table.index) + 140))
+    text = [
+        [
+            f"{p:.0%}<br>{int(r)}/{int(c)}" if pd.notna(p) else "–"
+            for p, r, c in zip(table.loc[i], reached.loc[i, cols], clients.loc[i, cols])
+        ]
+        for i in table.index
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=table.to_numpy(),
+            x=[type_names.get(c, c) for c in cols],
+            y=[str(i) for i in table.index],
+            zmin=0,
+            zmax=1,
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Greens",
+            showscale=False,
+            hovertemplate="%{y} · %{x}: %{z:.0%}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_layout(
+        title=labels["title"],
+        xaxis=dict(type="category", side="top"),
+        yaxis=dict(type="category", autorange="reversed"),
+        height=max(260, 50 * len(table.index) + 140),
+    )
     return fig
 
 
-def regions_over_time(frame: pd.DataFrame, column: str, labels: dict[str, str],
-                      divisor: float = 1, percent: bool = False) -> go.Figure:
+def regions_over_time(
+    frame: pd.DataFrame, column: str, labels: dict[str, str], divisor: float = 1, percent: bool = False
+) -> go.Figure:
     """One line per region of `column` (won_amount or attainment) by month."""
     fig = go.Figure()
     for i, (region, part) in enumerate(frame.groupby("region", sort=True)):
-        fig.add_scatter(x=[m.strftime("%Y-%m") for m in part["month"]], y=part[column] / divisor,
-                        name=str(region), mode="lines+markers",
-                        line=dict(color=PALETTE[i % len(PALETTE)]))
+        fig.add_scatter(
+            x=[m.strftime("%Y-%m") for m in part["month"]],
+            y=part[column] / divisor,
+            name=str(region),
+            mode="lines+markers",
+            line=dict(color=PALETTE[i % len(PALETTE)]),
+        )
     if percent:
         months = sorted({m.strftime("%Y-%m") for m in frame["month"]})
-        fig.add_scatter(x=months, y=[1.0] * len(months), name=labels["target"], mode="lines",
-                        line=dict(color=TARGET, dash="dash"))
-    fig.update_layout(title=labels["title"], xaxis=dict(type="category", title=labels["month"]),
-                      yaxis=dict(title=labels["axis"], rangemode="tozero",
-                                 tickformat=".0%" if percent else None))
+        fig.add_scatter(
+            x=months,
+            y=[1.0] * len(months),
+            name=labels["target"],
+            mode="lines",
+            line=dict(color=TARGET, dash="dash"),
+        )
+    fig.update_layout(
+        title=labels["title"],
+        xaxis=dict(type="category", title=labels["month"]),
+        yaxis=dict(title=labels["axis"], rangemode="tozero", tickformat=".0%" if percent else None),
+    )
     return fig

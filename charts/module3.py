@@ -15,10 +15,22 @@ BAR = "#1565C0"
 MUTED = "#90A4AE"
 WARN = "#C62828"
 AMBER = "#F9A825"
-STAGE_COLORS = {"lead": "#B0BEC5", "qualified": "#90CAF9", "solution": "#42A5F5",
-                "quote": "#1E88E5", "negotiation": "#1565C0", "won": GOOD, "lost": WARN}
-TYPE_COLORS = {"design_institute": "#6A1B9A", "steel_structure": "#EF6C00",
-               "construction": "#00838F", "owner": "#2E7D32", "other": "#757575"}
+STAGE_COLORS = {
+    "lead": "#B0BEC5",
+    "qualified": "#90CAF9",
+    "solution": "#42A5F5",
+    "quote": "#1E88E5",
+    "negotiation": "#1565C0",
+    "won": GOOD,
+    "lost": WARN,
+}
+TYPE_COLORS = {
+    "design_institute": "#6A1B9A",
+    "steel_structure": "#EF6C00",
+    "construction": "#00838F",
+    "owner": "#2E7D32",
+    "other": "#757575",
+}
 VERDICT_COLORS = {"clear": GOOD, "suggestive": AMBER, "no_difference": MUTED, "too_few": "#CFD8DC"}
 
 
@@ -29,14 +41,27 @@ def ranking_bars(frame: pd.DataFrame, name_col: str, labels: dict[str, str]) -> 
     names = [str(n) for n in shown[name_col]]
     text = [f"{s:.0f} {movement_text(m)}".strip() for s, m in zip(shown["composite"], shown["movement"])]
     colors = [GOOD if s >= 100 else BAR for s in shown["composite"]]
-    fig = go.Figure(go.Bar(x=shown["composite"], y=names, orientation="h", text=text,
-                           textposition="outside", marker_color=colors, cliponaxis=False,
-                           hovertemplate="%{y}: %{x:.1f}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=shown["composite"],
+            y=names,
+            orientation="h",
+            text=text,
+            textposition="outside",
+            marker_color=colors,
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        )
+    )
     fig.add_vline(x=100, line_dash="dash", line_color=MUTED)
     top = max([110.0] + [float(s) * 1.15 for s in shown["composite"]])
-    fig.update_layout(title=labels["title"], xaxis=dict(title=labels["axis"], range=[0, top]),
-                      yaxis=dict(type="category", autorange="reversed"),
-                      height=max(260, 38 * len(names) + 120), showlegend=False)
+    fig.update_layout(
+        title=labels["title"],
+        xaxis=dict(title=labels["axis"], range=[0, top]),
+        yaxis=dict(type="category", autorange="reversed"),
+        height=max(260, 38 * len(names) + 120),
+        showlegend=False,
+    )
     return fig
 
 
@@ -45,13 +70,15 @@ def score_components(frame: pd.DataFrame, name_col: str, labels: dict[str, str])
     shown = frame[frame["composite"].notna()].sort_values("rank")
     names = [str(n) for n in shown[name_col]]
     fig = go.Figure()
-    for key, color in (("attainment", GOOD), ("growth", "#6A1B9A"), ("visits", BAR),
-                       ("win_rate", "#EF6C00")):
+    for key, color in (("attainment", GOOD), ("growth", "#6A1B9A"), ("visits", BAR), ("win_rate", "#EF6C00")):
         fig.add_bar(x=names, y=shown[f"score_{key}"], name=labels[key], marker_color=color)
     fig.add_hline(y=1, line_dash="dash", line_color=MUTED)
-    fig.update_layout(title=labels["title"], barmode="group",
-                      yaxis=dict(title=labels["axis"], rangemode="tozero"),
-                      xaxis=dict(type="category"))
+    fig.update_layout(
+        title=labels["title"],
+        barmode="group",
+        yaxis=dict(title=labels["axis"], rangemode="tozero"),
+        xaxis=dict(type="category"),
+    )
     return fig
 
 
@@ -61,44 +88,76 @@ def case_timeline(timeline: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     fig = go.Figure()
     marks = timeline[timeline["kind"] != "visit"]
     fig.add_scatter(
-        x=marks["day"], y=[labels["lane_stage"]] * len(marks), mode="lines+markers+text",
+        x=marks["day"],
+        y=[labels["lane_stage"]] * len(marks),
+        mode="lines+markers+text",
         text=[labels["stages"].get(s, s) if isinstance(s, str) else "" for s in marks["stage"]],
         textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(marks))],
-        marker=dict(size=14, color=[STAGE_COLORS.get(s, MUTED) for s in marks["stage"]],
-                    symbol="diamond"),
-        line=dict(color=MUTED, width=2), name=labels["lane_stage"],
-        hovertemplate="%{x|%Y-%m-%d}: %{text}<extra></extra>")
+        marker=dict(size=14, color=[STAGE_COLORS.get(s, MUTED) for s in marks["stage"]], symbol="diamond"),
+        line=dict(color=MUTED, width=2),
+        name=labels["lane_stage"],
+        hovertemplate="%{x|%Y-%m-%d}: %{text}<extra></extra>",
+    )
     visits = timeline[timeline["kind"] == "visit"]
     for ctype, group in visits.groupby(visits["client_type"].fillna("other"), sort=False):
-        hover = [f"{c} · {r}" + (f" · {labels['with']} {a}" if isinstance(a, str) and a else "")
-                 + (f"<br>{p or ''} → {o or ''}" if (p or o) else "")
-                 for c, r, a, p, o in zip(group["client"], group["rep"], group["accompanied_by"],
-                                          group["purpose"].where(group["purpose"].notna(), None),
-                                          group["outcome"].where(group["outcome"].notna(), None))]
+        hover = [
+            f"{c} · {r}"
+            + (f" · {labels['with']} {a}" if isinstance(a, str) and a else "")
+            + (f"<br>{p or ''} → {o or ''}" if (p or o) else "")
+            for c, r, a, p, o in zip(
+                group["client"],
+                group["rep"],
+                group["accompanied_by"],
+                group["purpose"].where(group["purpose"].notna(), None),
+                group["outcome"].where(group["outcome"].notna(), None),
+            )
+        ]
         fig.add_scatter(
-            x=group["day"], y=[labels["lane_visit"]] * len(group), mode="markers",
-            marker=dict(size=12, color=TYPE_COLORS.get(ctype, MUTED),
-                        symbol=["star" if isinstance(a, str) and a else "circle"
-                                for a in group["accompanied_by"]],
-                        line=dict(width=1, color="white")),
-            name=labels["types"].get(ctype, ctype), text=hover,
-            hovertemplate="%{x|%Y-%m-%d}<br>%{text}<extra></extra>")
-    fig.update_layout(title=labels["title"], yaxis=dict(
-                          type="category", categoryarray=[labels["lane_visit"], labels["lane_stage"]],
-                          range=[-0.6, 1.8]),
-                      xaxis=dict(title=labels["date"]), height=300)
+            x=group["day"],
+            y=[labels["lane_visit"]] * len(group),
+            mode="markers",
+            marker=dict(
+                size=12,
+                color=TYPE_COLORS.get(ctype, MUTED),
+                symbol=["star" if isinstance(a, str) and a else "circle" for a in group["accompanied_by"]],
+                line=dict(width=1, color="white"),
+            ),
+            name=labels["types"].get(ctype, ctype),
+            text=hover,
+            hovertemplate="%{x|%Y-%m-%d}<br>%{text}<extra></extra>",
+        )
+    fig.update_layout(
+        title=labels["title"],
+        yaxis=dict(
+            type="category", categoryarray=[labels["lane_visit"], labels["lane_stage"]], range=[-0.6, 1.8]
+        ),
+        xaxis=dict(title=labels["date"]),
+        height=300,
+    )
     return fig
 
 
 def stage_days(stages: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Days spent in each stage of a case (horizontal bars in funnel order)."""
     names = [labels["stages"].get(s, str(s)) for s in stages["stage"]]
-    fig = go.Figure(go.Bar(x=stages["days"], y=names, orientation="h", text=stages["days"],
-                           textposition="outside", cliponaxis=False,
-                           marker_color=[STAGE_COLORS.get(s, MUTED) for s in stages["stage"]]))
-    fig.update_layout(title=labels["title"], xaxis=dict(title=labels["axis"], rangemode="tozero"),
-                      yaxis=dict(type="category", autorange="reversed"),
-                      height=max(220, 34 * len(names) + 110), showlegend=False)
+    fig = go.Figure(
+        go.Bar(
+            x=stages["days"],
+            y=names,
+            orientation="h",
+            text=stages["days"],
+            textposition="outside",
+            cliponaxis=False,
+            marker_color=[STAGE_COLORS.get(s, MUTED) for s in stages["stage"]],
+        )
+    )
+    fig.update_layout(
+        title=labels["title"],
+        xaxis=dict(title=labels["axis"], rangemode="tozero"),
+        yaxis=dict(type="category", autorange="reversed"),
+        height=max(220, 34 * len(names) + 110),
+        showlegend=False,
+    )
     return fig
 
 
@@ -106,17 +165,23 @@ def team_trends(trends: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Attainment per team, month by month, with the 100% line."""
     fig = go.Figure()
     for team, group in trends.groupby("team", sort=True):
-        fig.add_scatter(x=[m.strftime("%Y-%m") for m in group["month"]], y=group["attainment"],
-                        mode="lines+markers", name=str(team),
-                        hovertemplate="%{x}: %{y:.0%}<extra>" + str(team) + "</extra>")
+        fig.add_scatter(
+            x=[m.strftime("%Y-%m") for m in group["month"]],
+            y=group["attainment"],
+            mode="lines+markers",
+            name=str(team),
+            hovertemplate="%{x}: %{y:.0%}<extra>" + str(team) + "</extra>",
+        )
     fig.add_hline(y=1, line_dash="dash", line_color=MUTED)
-    fig.update_layout(title=labels["title"], xaxis=dict(title=labels["month"], type="category"),
-                      yaxis=dict(title=labels["axis"], tickformat=".0%", rangemode="tozero"))
+    fig.update_layout(
+        title=labels["title"],
+        xaxis=dict(title=labels["month"], type="category"),
+        yaxis=dict(title=labels["axis"], tickformat=".0%", rangemode="tozero"),
+    )
     return fig
 
 
-def school_effects(comparison: pd.DataFrame, names: dict[str, str],
-                   labels: dict[str, str]) -> go.Figure:
+def school_effects(comparison: pd.DataFrame, names: dict[str, str], labels: dict[str, str]) -> go.Figure:
     """Hedges' g per behaviour (top performers minus the rest), coloured by how sure we are;
     behaviours with too few reps are shown empty."""
     shown = comparison.iloc[::-1]
@@ -124,15 +189,28 @@ def school_effects(comparison: pd.DataFrame, names: dict[str, str],
     x = [0 if v == "too_few" or pd.isna(g) else g for g, v in zip(shown["effect_size"], shown["verdict"])]
     text = [labels["verdicts"][v] for v in shown["verdict"]]
     hover = [f"n = {a} / {b}" for a, b in zip(shown["n_top"], shown["n_rest"])]
-    fig = go.Figure(go.Bar(x=x, y=y, orientation="h", text=text, textposition="outside",
-                           cliponaxis=False, customdata=hover,
-                           marker_color=[VERDICT_COLORS[v] for v in shown["verdict"]],
-                           hovertemplate="%{y}: g = %{x:.2f}<br>%{customdata}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=x,
+            y=y,
+            orientation="h",
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=hover,
+            marker_color=[VERDICT_COLORS[v] for v in shown["verdict"]],
+            hovertemplate="%{y}: g = %{x:.2f}<br>%{customdata}<extra></extra>",
+        )
+    )
     fig.add_vline(x=0, line_color=MUTED)
     span = max([1.0] + [abs(v) * 1.4 for v in x])
-    fig.update_layout(title=labels["title"], xaxis=dict(title=labels["axis"], range=[-span, span]),
-                      yaxis=dict(type="category"), height=max(300, 40 * len(y) + 120),
-                      showlegend=False)
+    fig.update_layout(
+        title=labels["title"],
+        xaxis=dict(title=labels["axis"], range=[-span, span]),
+        yaxis=dict(type="category"),
+        height=max(300, 40 * len(y) + 120),
+        showlegend=False,
+    )
     return fig
 
 
@@ -145,20 +223,33 @@ def spread_dots(reps: pd.DataFrame) -> bool:
     return len(reps) <= SPREAD_DOTS
 
 
-def school_spread(reps: pd.DataFrame, behaviour: str, labels: dict[str, str],
-                  percent: bool = False) -> go.Figure:
+def school_spread(
+    reps: pd.DataFrame, behaviour: str, labels: dict[str, str], percent: bool = False
+) -> go.Figure:
     """Every rep's value of one behaviour, top performers against the rest (one dot a rep; at
     company scale the boxes with the outliers only)."""
     fig = go.Figure()
     points = "all" if spread_dots(reps) else "outliers"
     for top, name, color in ((True, labels["top"], GOOD), (False, labels["rest"], MUTED)):
         group = reps[(reps["top"] == top) & reps[behaviour].notna()]
-        fig.add_box(x=group[behaviour], y=[name] * len(group), name=name, orientation="h",
-                    boxpoints=points, jitter=0.4, pointpos=0, marker_color=color,
-                    text=[str(r) for r in group["rep"]],
-                    hovertemplate="%{text}: %{x}<extra></extra>")
-    fig.update_layout(title=labels["title"], showlegend=False, height=260,
-                      xaxis=dict(tickformat=".0%" if percent else None, rangemode="tozero"))
+        fig.add_box(
+            x=group[behaviour],
+            y=[name] * len(group),
+            name=name,
+            orientation="h",
+            boxpoints=points,
+            jitter=0.4,
+            pointpos=0,
+            marker_color=color,
+            text=[str(r) for r in group["rep"]],
+            hovertemplate="%{text}: %{x}<extra></extra>",
+        )
+    fig.update_layout(
+        title=labels["title"],
+        showlegend=False,
+        height=260,
+        xaxis=dict(tickformat=".0%" if percent else None, rangemode="tozero"),
+    )
     return fig
 
 
@@ -169,14 +260,21 @@ def deal_history(history: pd.DataFrame, as_of: date, labels: dict[str, str]) -> 
     for row in history.itertuples():
         end = row.valid_to or (as_of if row.status == "open" else row.valid_from + timedelta(days=1))
         stage = str(row.stage)
-        fig.add_scatter(x=[row.valid_from, end], y=[str(row.name or row.opp_id)] * 2, mode="lines",
-                        line=dict(color=STAGE_COLORS.get(stage, MUTED), width=14),
-                        name=labels["stages"].get(stage, stage), legendgroup=stage,
-                        showlegend=stage not in seen,
-                        hovertemplate=f"{labels['stages'].get(stage, stage)}: "
-                                      "%{x|%Y-%m-%d}<extra></extra>")
+        fig.add_scatter(
+            x=[row.valid_from, end],
+            y=[str(row.name or row.opp_id)] * 2,
+            mode="lines",
+            line=dict(color=STAGE_COLORS.get(stage, MUTED), width=14),
+            name=labels["stages"].get(stage, stage),
+            legendgroup=stage,
+            showlegend=stage not in seen,
+            hovertemplate=f"{labels['stages'].get(stage, stage)}: %{{x|%Y-%m-%d}}<extra></extra>",
+        )
         seen.add(stage)
-    fig.update_layout(title=labels["title"], yaxis=dict(type="category", autorange="reversed"),
-                      xaxis=dict(title=labels["date"]),
-                      height=max(240, 44 * history["opp_id"].nunique() + 140))
+    fig.update_layout(
+        title=labels["title"],
+        yaxis=dict(type="category", autorange="reversed"),
+        xaxis=dict(title=labels["date"]),
+        height=max(240, 44 * history["opp_id"].nunique() + 140),
+    )
     return fig

@@ -19,16 +19,27 @@ def won_vs_target_trend(trend: pd.DataFrame, divisor: float, labels: dict[str, s
     months = [m.strftime("%Y-%m") for m in trend["month"]]
     fig = go.Figure()
     fig.add_bar(x=months, y=trend["won_amount"] / divisor, name=labels["won"], marker_color=WON)
-    fig.add_scatter(x=months, y=trend["target"] / divisor, name=labels["target"],
-                    mode="lines+markers", line=dict(color=TARGET, dash="dash"))
-    fig.add_scatter(x=months, y=trend["visits"], name=labels["visits"], yaxis="y2",
-                    mode="lines", line=dict(color=VISITS, width=1.5), opacity=0.7)
+    fig.add_scatter(
+        x=months,
+        y=trend["target"] / divisor,
+        name=labels["target"],
+        mode="lines+markers",
+        line=dict(color=TARGET, dash="dash"),
+    )
+    fig.add_scatter(
+        x=months,
+        y=trend["visits"],
+        name=labels["visits"],
+        yaxis="y2",
+        mode="lines",
+        line=dict(color=VISITS, width=1.5),
+        opacity=0.7,
+    )
     fig.update_layout(
         title=labels["title"],
         xaxis=dict(title=labels["month"], type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
-        yaxis2=dict(title=labels["visits"], overlaying="y", side="right", rangemode="tozero",
-                    showgrid=False),
+        yaxis2=dict(title=labels["visits"], overlaying="y", side="right", rangemode="tozero", showgrid=False),
         barmode="group",
     )
     return fig
@@ -38,14 +49,23 @@ def teams_comparison(teams: pd.DataFrame, divisor: float, labels: dict[str, str]
     """Per team: won and forecast bars against a target marker, attainment as text."""
     names = list(teams["team"])
     fig = go.Figure()
-    fig.add_bar(x=names, y=teams["won_amount"] / divisor, name=labels["won"], marker_color=WON,
-                text=[f"{a:.0%}" if pd.notna(a) else "" for a in teams["attainment"]],
-                textposition="outside")
-    fig.add_bar(x=names, y=teams["forecast"] / divisor, name=labels["forecast"],
-                marker_color=FORECAST)
-    fig.add_scatter(x=names, y=teams["target"] / divisor, name=labels["target"], mode="markers",
-                    marker=dict(symbol="line-ew-open", size=40, color=TARGET,
-                                line=dict(width=3, color=TARGET)))
-    fig.update_layout(title=labels["title"], barmode="group",
-                      yaxis=dict(title=labels["money_axis"], rangemode="tozero"))
+    fig.add_bar(
+        x=names,
+        y=teams["won_amount"] / divisor,
+        name=labels["won"],
+        marker_color=WON,
+        text=[f"{a:.0%}" if pd.notna(a) else "" for a in teams["attainment"]],
+        textposition="outside",
+    )
+    fig.add_bar(x=names, y=teams["forecast"] / divisor, name=labels["forecast"], marker_color=FORECAST)
+    fig.add_scatter(
+        x=names,
+        y=teams["target"] / divisor,
+        name=labels["target"],
+        mode="markers",
+        marker=dict(symbol="line-ew-open", size=40, color=TARGET, line=dict(width=3, color=TARGET)),
+    )
+    fig.update_layout(
+        title=labels["title"], barmode="group", yaxis=dict(title=labels["money_axis"], rangemode="tozero")
+    )
     return fig

@@ -8,8 +8,18 @@ import plotly.graph_objects as go
 GROW = "#2E7D32"
 SHRINK = "#C62828"
 STEADY = "#90A4AE"
-PALETTE = ["#1565C0", "#2E7D32", "#EF6C00", "#6A1B9A", "#00838F", "#AD1457", "#558B2F",
-           "#4E342E", "#283593", "#F9A825"]
+PALETTE = [
+    "#1565C0",
+    "#2E7D32",
+    "#EF6C00",
+    "#6A1B9A",
+    "#00838F",
+    "#AD1457",
+    "#558B2F",
+    "#4E342E",
+    "#283593",
+    "#F9A825",
+]
 
 
 def _months(frame: pd.DataFrame) -> list[str]:
@@ -20,38 +30,60 @@ def won_by_product_month(trend: pd.DataFrame, divisor: float, labels: dict[str, 
     """Won per month, one stacked bar segment per product."""
     fig = go.Figure()
     for i, (product, part) in enumerate(trend.groupby("product", sort=False)):
-        fig.add_bar(x=_months(part), y=part["won_amount"] / divisor, name=str(product),
-                    marker_color=PALETTE[i % len(PALETTE)])
-    fig.update_layout(title=labels["title"], barmode="stack",
-                      xaxis=dict(title=labels["month"], type="category"),
-                      yaxis=dict(title=labels["money_axis"], rangemode="tozero"))
+        fig.add_bar(
+            x=_months(part),
+            y=part["won_amount"] / divisor,
+            name=str(product),
+            marker_color=PALETTE[i % len(PALETTE)],
+        )
+    fig.update_layout(
+        title=labels["title"],
+        barmode="stack",
+        xaxis=dict(title=labels["month"], type="category"),
+        yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
+    )
     return fig
 
 
-def product_lines(trend: pd.DataFrame, column: str, labels: dict[str, str],
-                  divisor: float = 1, percent: bool = False) -> go.Figure:
+def product_lines(
+    trend: pd.DataFrame, column: str, labels: dict[str, str], divisor: float = 1, percent: bool = False
+) -> go.Figure:
     """One line per product of `column` by month (pipeline at month end, win rate...)."""
     fig = go.Figure()
     for i, (product, part) in enumerate(trend.groupby("product", sort=False)):
-        fig.add_scatter(x=_months(part), y=part[column] / divisor, name=str(product),
-                        mode="lines+markers", line=dict(color=PALETTE[i % len(PALETTE)]),
-                        connectgaps=False)
-    fig.update_layout(title=labels["title"], xaxis=dict(title=labels["month"], type="category"),
-                      yaxis=dict(title=labels["axis"], rangemode="tozero",
-                                 tickformat=".0%" if percent else None))
+        fig.add_scatter(
+            x=_months(part),
+            y=part[column] / divisor,
+            name=str(product),
+            mode="lines+markers",
+            line=dict(color=PALETTE[i % len(PALETTE)]),
+            connectgaps=False,
+        )
+    fig.update_layout(
+        title=labels["title"],
+        xaxis=dict(title=labels["month"], type="category"),
+        yaxis=dict(title=labels["axis"], rangemode="tozero", tickformat=".0%" if percent else None),
+    )
     return fig
 
 
 def growth_vs_last_year(table: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Change of won against the same period last year per product, green up, red down."""
     shown = table[table["won_growth"].notna()].sort_values("won_growth")
-    colors = [GROW if d == "growing" else SHRINK if d == "shrinking" else STEADY
-              for d in shown["direction"]]
-    fig = go.Figure(go.Bar(x=shown["won_growth"], y=shown["product"].astype(str), orientation="h",
-                           marker_color=colors,
-                           text=[f"{g:+.0%}" for g in shown["won_growth"]], textposition="auto"))
-    fig.update_layout(title=labels["title"], xaxis=dict(title=labels["axis"], tickformat=".0%"),
-                      yaxis=dict(type="category"))
+    colors = [GROW if d == "growing" else SHRINK if d == "shrinking" else STEADY for d in shown["direction"]]
+    fig = go.Figure(
+        go.Bar(
+            x=shown["won_growth"],
+            y=shown["product"].astype(str),
+            orientation="h",
+            marker_color=colors,
+            text=[f"{g:+.0%}" for g in shown["won_growth"]],
+            textposition="auto",
+        )
+    )
+    fig.update_layout(
+        title=labels["title"], xaxis=dict(title=labels["axis"], tickformat=".0%"), yaxis=dict(type="category")
+    )
     return fig
 
 
@@ -59,8 +91,7 @@ def growth_vs_last_year(table: pd.DataFrame, labels: dict[str, str]) -> go.Figur
 MIX_GROUPS = 20
 
 
-def largest_groups(breakdown: pd.DataFrame, by: str,
-                   n: int | None = None) -> tuple[pd.DataFrame, int]:
+def largest_groups(breakdown: pd.DataFrame, by: str, n: int | None = None) -> tuple[pd.DataFrame, int]:
     """The rows of the n groups of `by` (MIX_GROUPS by default) with the largest won amount (all
     when there are at most n; ties go by name), and how many groups there are."""
     n = MIX_GROUPS if n is None else n
@@ -71,19 +102,25 @@ def largest_groups(breakdown: pd.DataFrame, by: str,
     return breakdown[breakdown[by].astype(str).isin(keep)], len(won)
 
 
-def product_mix(breakdown: pd.DataFrame, by: str, names: dict[str, str],
-                labels: dict[str, str]) -> go.Figure:
+def product_mix(breakdown: pd.DataFrame, by: str, names: dict[str, str], labels: dict[str, str]) -> go.Figure:
     """Per group of `by` (a team, a region, a client type), its won split by product (100%)."""
     fig = go.Figure()
     groups = sorted(breakdown[by].astype(str).unique())
     for i, (product, part) in enumerate(breakdown.groupby("product", sort=True)):
         # Zero, not NaN, where a group sold none of it: a gap would break the stack.
         share = part.set_index(part[by].astype(str))["won_mix"].reindex(groups).fillna(0.0)
-        fig.add_bar(x=[names.get(g, g) for g in groups], y=share, name=str(product),
-                    marker_color=PALETTE[i % len(PALETTE)],
-                    text=[f"{s:.0%}" if s == s and s >= 0.05 else "" for s in share],
-                    textposition="inside")
-    fig.update_layout(title=labels["title"], barmode="stack",
-                      yaxis=dict(title=labels["axis"], tickformat=".0%", range=[0, 1]),
-                      xaxis=dict(type="category"))
+        fig.add_bar(
+            x=[names.get(g, g) for g in groups],
+            y=share,
+            name=str(product),
+            marker_color=PALETTE[i % len(PALETTE)],
+            text=[f"{s:.0%}" if s == s and s >= 0.05 else "" for s in share],
+            textposition="inside",
+        )
+    fig.update_layout(
+        title=labels["title"],
+        barmode="stack",
+        yaxis=dict(title=labels["axis"], tickformat=".0%", range=[0, 1]),
+        xaxis=dict(type="category"),
+    )
     return fig

@@ -30,11 +30,15 @@ c[0].caption(ui.t("ar.kpi.per_week", vpw="–" if vpw is None else f"{vpw:.1f}",
 c[1].metric(ui.t("ar.kpi.norm_share"), ui.pct(total["norm_share"]), border=True)
 c[1].caption(ui.t("ar.kpi.weeks", weeks=int(total["weeks"])))
 c[2].metric(ui.t("ar.kpi.plan_done"), ui.pct(done / (done + missed) if done + missed else None), border=True)
-c[2].caption(ui.t("ar.kpi.plan_counts", done=int(done), missed=int(missed),
-                  planned=int(planned["planned"].sum())))
+c[2].caption(
+    ui.t("ar.kpi.plan_counts", done=int(done), missed=int(missed), planned=int(planned["planned"].sum()))
+)
 visits_total = by_rep["visits"].sum()
-c[3].metric(ui.t("ar.kpi.progress"), ui.pct(by_rep["visits_with_progress"].sum() / visits_total
-                                            if visits_total else None), border=True)
+c[3].metric(
+    ui.t("ar.kpi.progress"),
+    ui.pct(by_rep["visits_with_progress"].sum() / visits_total if visits_total else None),
+    border=True,
+)
 c[3].caption(ui.t("ar.kpi.progress_help", days=actions.PROGRESS_DAYS))
 
 st.subheader(ui.t("ar.heat.title", norm=norm))
@@ -43,51 +47,96 @@ if weekly.empty:
 else:
     # A row per engineer for a team or so; per team (region) averages for more.
     rows = heatmaps.row_level(weekly)
-    pp.chart(charts.visits_heatmap(heatmaps.per_person(weekly, "visits", "week", rows), norm, {
-        "title": ui.t("ar.heat.chart"), "week": ui.t("plan.col.week")}), key="ar_heatmap")
+    pp.chart(
+        charts.visits_heatmap(
+            heatmaps.per_person(weekly, "visits", "week", rows),
+            norm,
+            {"title": ui.t("ar.heat.chart"), "week": ui.t("plan.col.week")},
+        ),
+        key="ar_heatmap",
+    )
     if rows != "rep":
         st.caption(ui.t(f"m1.heat.{rows}", total=ui.count(weekly["rep_id"].nunique())))
 
 st.subheader(ui.t("ar.below.title"))
-streak = st.number_input(ui.t("ar.below.streak"), min_value=1, max_value=26,
-                         value=actions.BELOW_NORM_STREAK, step=1, key="ar_streak")
+streak = st.number_input(
+    ui.t("ar.below.streak"),
+    min_value=1,
+    max_value=26,
+    value=actions.BELOW_NORM_STREAK,
+    step=1,
+    key="ar_streak",
+)
 below = ui.query(actions.reps_below_norm, period, filters, as_of, int(streak))
 with st.container(key="ar_below"):
     if below.empty:
         st.success(ui.t("ar.below.none", n=int(streak)), icon=":material/check_circle:")
     else:
-        pp.show_table(below, [
-            ("rep", "fc.col.rep", "text"), ("team", "fc.col.team", "text"),
-            ("longest_streak", "ar.col.longest", "count"), ("current_streak", "ar.col.current", "count"),
-            ("weeks_below", "ar.col.weeks_below", "count"), ("weeks", "ar.col.weeks", "count"),
-            ("visits_per_week", "ar.col.per_week", "number")], key="ar_below_table")
+        pp.show_table(
+            below,
+            [
+                ("rep", "fc.col.rep", "text"),
+                ("team", "fc.col.team", "text"),
+                ("longest_streak", "ar.col.longest", "count"),
+                ("current_streak", "ar.col.current", "count"),
+                ("weeks_below", "ar.col.weeks_below", "count"),
+                ("weeks", "ar.col.weeks", "count"),
+                ("visits_per_week", "ar.col.per_week", "number"),
+            ],
+            key="ar_below_table",
+        )
 
 st.subheader(ui.t("ar.plan.title"))
 if planned["planned"].sum() == 0:
     st.info(ui.t("ar.plan.none"), icon=":material/info:")
 else:
-    shown, note = pp.strongest_and_weakest(planned[planned["planned"] > 0], "planned_done_share",
-                                           "engineers")
-    pp.chart(charts.planned_vs_done(shown, {
-        "title": ui.t("ar.plan.chart"), "done": ui.t("plan.status.done"),
-        "missed": ui.t("plan.status.missed"), "upcoming": ui.t("plan.status.upcoming"),
-        "visits": ui.t("mp.review.visits"), "count": ui.t("axis.count")}), key="ar_planned_chart")
+    shown, note = pp.strongest_and_weakest(planned[planned["planned"] > 0], "planned_done_share", "engineers")
+    pp.chart(
+        charts.planned_vs_done(
+            shown,
+            {
+                "title": ui.t("ar.plan.chart"),
+                "done": ui.t("plan.status.done"),
+                "missed": ui.t("plan.status.missed"),
+                "upcoming": ui.t("plan.status.upcoming"),
+                "visits": ui.t("mp.review.visits"),
+                "count": ui.t("axis.count"),
+            },
+        ),
+        key="ar_planned_chart",
+    )
     if note:
         st.caption(note)
-pp.show_table(planned, [
-    ("rep", "fc.col.rep", "text"), ("team", "fc.col.team", "text"),
-    ("visits", "ar.col.visits", "count"), ("visits_marked_planned", "ar.col.marked", "count"),
-    ("marked_planned_share", "ar.col.marked_share", "pct"), ("planned", "ar.col.planned", "count"),
-    ("planned_done", "ar.col.done", "count"), ("planned_missed", "ar.col.missed", "count"),
-    ("planned_done_share", "ar.col.done_share", "pct")], key="ar_planned")
+pp.show_table(
+    planned,
+    [
+        ("rep", "fc.col.rep", "text"),
+        ("team", "fc.col.team", "text"),
+        ("visits", "ar.col.visits", "count"),
+        ("visits_marked_planned", "ar.col.marked", "count"),
+        ("marked_planned_share", "ar.col.marked_share", "pct"),
+        ("planned", "ar.col.planned", "count"),
+        ("planned_done", "ar.col.done", "count"),
+        ("planned_missed", "ar.col.missed", "count"),
+        ("planned_done_share", "ar.col.done_share", "pct"),
+    ],
+    key="ar_planned",
+)
 st.caption(ui.t("ar.plan.caption"))
 
 st.subheader(ui.t("ar.types.title"))
 level_names = {v: ui.t(f"sc.level.{v}") for v in ("team", "region", "rep")}
 per_team = planned["team"].nunique() <= pp.CHART_ROWS
-by = st.segmented_control(ui.t("ar.types.by"), list(level_names),
-                          default="team" if per_team else "region",
-                          format_func=level_names.get, key="ar_types_by") or "team"
+by = (
+    st.segmented_control(
+        ui.t("ar.types.by"),
+        list(level_names),
+        default="team" if per_team else "region",
+        format_func=level_names.get,
+        key="ar_types_by",
+    )
+    or "team"
+)
 share = ui.query(actions.client_type_share, period, filters, by)
 if share.empty:
     st.info(ui.t("ar.heat.none"), icon=":material/info:")
@@ -95,13 +144,15 @@ else:
     type_names = {k: ui.t(f"client_type.{k}") for k in actions.CLIENT_TYPES}
     visits_of = share.groupby("group")["visits"].sum()
     if len(visits_of) > pp.CHART_ROWS:  # the groups with the most visits
-        most = visits_of.sort_values(ascending=False, kind="stable").index[:pp.CHART_ROWS]
+        most = visits_of.sort_values(ascending=False, kind="stable").index[: pp.CHART_ROWS]
         share = share[share["group"].isin(most)]
-    pp.chart(charts.client_type_share(share, type_names, {
-        "title": ui.t("ar.types.chart")}), key="ar_types_chart")
+    pp.chart(
+        charts.client_type_share(share, type_names, {"title": ui.t("ar.types.chart")}), key="ar_types_chart"
+    )
     if len(visits_of) > pp.CHART_ROWS:
-        st.caption(ui.t("m1.types.most", n=pp.CHART_ROWS, total=ui.count(len(visits_of)),
-                        level=level_names[by]))
+        st.caption(
+            ui.t("m1.types.most", n=pp.CHART_ROWS, total=ui.count(len(visits_of)), level=level_names[by])
+        )
 
 st.subheader(ui.t("ar.progress.title", days=actions.PROGRESS_DAYS))
 if by_rep.empty:
@@ -114,10 +165,18 @@ else:
     visits = progress["visits"]
     if len(visits):
         with st.expander(ui.t("ar.progress.list", n=len(visits))):
-            pp.show_table(visits, [
-                ("visit_date", "ar.col.visit_date", "date"), ("rep", "fc.col.rep", "text"),
-                ("client", "plan.col.client", "text"), ("client_type", "plan.col.client_type", "client_type"),
-                ("opportunity", "plan.col.opportunity", "text"),
-                ("stage_before", "fc.col.stage_before", "stage"), ("stage_after", "fc.col.stage_after", "stage"),
-                ("progress_date", "ar.col.progress_date", "date"), ("days_after", "ar.col.days_after", "count")],
-                key="ar_progress_list")
+            pp.show_table(
+                visits,
+                [
+                    ("visit_date", "ar.col.visit_date", "date"),
+                    ("rep", "fc.col.rep", "text"),
+                    ("client", "plan.col.client", "text"),
+                    ("client_type", "plan.col.client_type", "client_type"),
+                    ("opportunity", "plan.col.opportunity", "text"),
+                    ("stage_before", "fc.col.stage_before", "stage"),
+                    ("stage_after", "fc.col.stage_after", "stage"),
+                    ("progress_date", "ar.col.progress_date", "date"),
+                    ("days_after", "ar.col.days_after", "count"),
+                ],
+                key="ar_progress_list",
+            )

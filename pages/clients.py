@@ -16,8 +16,9 @@ from salesmgmt.review_pack import review_pack_html, review_pack_xlsx
 #: The client picker lists at most this many clients (those matching the search).
 CHOICES = 100
 
-ui.page_header("page.clients", ui.t("cl.caption", date=ui.date_text(ui.as_of()),
-                                    scope=ui.filters().describe(ui.lang())))
+ui.page_header(
+    "page.clients", ui.t("cl.caption", date=ui.date_text(ui.as_of()), scope=ui.filters().describe(ui.lang()))
+)
 filters, as_of, lang = ui.filters(), ui.as_of(), ui.lang()
 
 health = ui.query(clients.client_health, filters, as_of)
@@ -31,19 +32,22 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric(ui.t("cl.kpi.clients"), ui.count(len(health)), border=True)
 c1.caption(ui.t("cl.kpi.key_accounts", n=len(key)))
 c2.metric(ui.t("cl.kpi.cold"), ui.count(int(health["going_cold"].sum())), border=True)
-c3.metric(ui.t("cl.kpi.avg_health"), f"{key['health_score'].mean():.0f}" if len(key) else "–",
-          border=True)
+c3.metric(ui.t("cl.kpi.avg_health"), f"{key['health_score'].mean():.0f}" if len(key) else "–", border=True)
 c3.caption(ui.t("cl.kpi.avg_all", score=f"{health['health_score'].mean():.0f}"))
 c4.metric(ui.t("cl.kpi.due"), ui.count(len(due)), border=True)
 c4.caption(ui.t("cl.kpi.due_days", days=clients.REVIEW_DUE_DAYS))
 
 # Only the open tab runs (its queries and tables): switching tabs reruns the page.
-tab_health, tab_profile, tab_due, tab_chain = st.tabs([
-    ui.t("cl.tab.health"), ui.t("cl.tab.profile"), ui.t("cl.tab.due"), ui.t("cl.tab.chain")],
-    key="cl_tab", on_change="rerun")
+tab_health, tab_profile, tab_due, tab_chain = st.tabs(
+    [ui.t("cl.tab.health"), ui.t("cl.tab.profile"), ui.t("cl.tab.due"), ui.t("cl.tab.chain")],
+    key="cl_tab",
+    on_change="rerun",
+)
 
-TYPE = {k: ui.t(f"client_type.{k}") for k in
-        ("design_institute", "steel_structure", "construction", "owner", "other")}
+TYPE = {
+    k: ui.t(f"client_type.{k}")
+    for k in ("design_institute", "steel_structure", "construction", "owner", "other")
+}
 
 if tab_health.open:
     with tab_health:
@@ -54,28 +58,41 @@ if tab_health.open:
         else:
             cold = shown[shown["going_cold"]]
             if len(cold):
-                st.warning(ui.t("cl.health.cold", n=len(cold), days=clients.COLD_ACCOUNT_DAYS), icon=":material/ac_unit:")
-            ui_tables.show(shown.assign(client_type=shown["client_type"].map(TYPE)), [
-                ("client", ui.t("cl.col.client"), "text"),
-                ("going_cold", ui.t("cl.col.cold"), "check"),
-                ("health_score", ui.t("cl.col.health"), "score"),
-                ("recency_points", ui.t("cl.part.recency") + " /30", "number"),
-                ("visit_trend_points", ui.t("cl.part.visit_trend") + " /15", "number"),
-                ("pipeline_points", ui.t("cl.part.pipeline") + " /20", "number"),
-                ("revenue_points", ui.t("cl.part.revenue") + " /20", "number"),
-                ("relationship_points", ui.t("cl.part.relationship") + " /15", "number"),
-                ("client_type", ui.t("cl.col.type"), "text"),
-                ("owner", ui.t("cl.col.owner"), "text"),
-                ("days_since_visit", ui.t("cl.col.days_since_visit"), "days"),
-                ("visits_recent", ui.t("cl.col.visits_recent"), "count"),
-                ("visits_previous", ui.t("cl.col.visits_previous"), "count"),
-                ("pipeline_now", ui.t("cl.col.pipeline_now"), "money"),
-                ("pipeline_then", ui.t("cl.col.pipeline_then"), "money"),
-                ("won_last_12m", ui.t("cl.col.won_12m"), "money"),
-                ("won_prior_12m", ui.t("cl.col.won_prior"), "money"),
-            ], key="cl_health", height=420)
-            st.caption(ui.t("cl.health.formula", key_days=clients.CADENCE_DAYS[True],
-                            other_days=clients.CADENCE_DAYS[False]))
+                st.warning(
+                    ui.t("cl.health.cold", n=len(cold), days=clients.COLD_ACCOUNT_DAYS),
+                    icon=":material/ac_unit:",
+                )
+            ui_tables.show(
+                shown.assign(client_type=shown["client_type"].map(TYPE)),
+                [
+                    ("client", ui.t("cl.col.client"), "text"),
+                    ("going_cold", ui.t("cl.col.cold"), "check"),
+                    ("health_score", ui.t("cl.col.health"), "score"),
+                    ("recency_points", ui.t("cl.part.recency") + " /30", "number"),
+                    ("visit_trend_points", ui.t("cl.part.visit_trend") + " /15", "number"),
+                    ("pipeline_points", ui.t("cl.part.pipeline") + " /20", "number"),
+                    ("revenue_points", ui.t("cl.part.revenue") + " /20", "number"),
+                    ("relationship_points", ui.t("cl.part.relationship") + " /15", "number"),
+                    ("client_type", ui.t("cl.col.type"), "text"),
+                    ("owner", ui.t("cl.col.owner"), "text"),
+                    ("days_since_visit", ui.t("cl.col.days_since_visit"), "days"),
+                    ("visits_recent", ui.t("cl.col.visits_recent"), "count"),
+                    ("visits_previous", ui.t("cl.col.visits_previous"), "count"),
+                    ("pipeline_now", ui.t("cl.col.pipeline_now"), "money"),
+                    ("pipeline_then", ui.t("cl.col.pipeline_then"), "money"),
+                    ("won_last_12m", ui.t("cl.col.won_12m"), "money"),
+                    ("won_prior_12m", ui.t("cl.col.won_prior"), "money"),
+                ],
+                key="cl_health",
+                height=420,
+            )
+            st.caption(
+                ui.t(
+                    "cl.health.formula",
+                    key_days=clients.CADENCE_DAYS[True],
+                    other_days=clients.CADENCE_DAYS[False],
+                )
+            )
 
 if tab_profile.open:
     with tab_profile:
@@ -94,8 +111,9 @@ if tab_profile.open:
             st.caption(ui.t("cl.profile.matches", n=ui.count(len(matches)), shown=len(listed)))
         if st.session_state.get("cl_client") not in names:
             st.session_state.pop("cl_client", None)  # picked under other filters
-        client_id = pick.selectbox(ui.t("cl.profile.pick"), list(names),
-                                   format_func=lambda i: names.get(i, str(i)), key="cl_client")
+        client_id = pick.selectbox(
+            ui.t("cl.profile.pick"), list(names), format_func=lambda i: names.get(i, str(i)), key="cl_client"
+        )
         profile = ui.query(clients.client_profile, client_id, filters, as_of) if names else None
         if profile is None:
             st.info(ui.t("cl.profile.none"), icon=":material/info:")
@@ -103,111 +121,174 @@ if tab_profile.open:
             c = profile["client"]
             m1, m2, m3, m4 = st.columns(4)
             m1.metric(ui.t("cl.col.health"), f"{c['health_score']:.0f}", border=True)
-            m1.caption(TYPE.get(c["client_type"], c["client_type"]) + " · " + ui.t(
-                "cl.tier.key" if c["key_account"] else "cl.tier.other"))
+            m1.caption(
+                TYPE.get(c["client_type"], c["client_type"])
+                + " · "
+                + ui.t("cl.tier.key" if c["key_account"] else "cl.tier.other")
+            )
             m2.metric(ui.t("cl.col.days_since_visit"), ui.count(c["days_since_visit"]), border=True)
             m2.caption(ui.t("cl.profile.cadence", days=c["cadence_days"]))
             m3.metric(ui.t("cl.profile.next_review"), ui.date_text(profile["next_review_date"]), border=True)
             last = profile["last_review"]
-            m3.caption(ui.t("cl.profile.last_review", date=ui.date_text(last["review_date"]))
-                       if last else ui.t("cl.profile.never_reviewed"))
+            m3.caption(
+                ui.t("cl.profile.last_review", date=ui.date_text(last["review_date"]))
+                if last
+                else ui.t("cl.profile.never_reviewed")
+            )
             m4.metric(ui.t("cl.col.owner"), "–" if pd.isna(c["owner"]) else c["owner"], border=True)
             m4.caption("" if pd.isna(c["team"]) else ui.md(c["team"]))
 
             st.markdown("**" + ui.t("cl.profile.why") + "**")
             parts = clients.health_explanation(c, lang)
-            ui_tables.show(pd.DataFrame(parts), [
-                ("label", ui.t("cl.col.part"), "text"),
-                ("points", ui.t("cl.col.points"), "number"),
-                ("max", ui.t("cl.col.max"), "count"),
-                ("detail", ui.t("cl.col.detail"), "text"),
-            ], key="cl_parts")
+            ui_tables.show(
+                pd.DataFrame(parts),
+                [
+                    ("label", ui.t("cl.col.part"), "text"),
+                    ("points", ui.t("cl.col.points"), "number"),
+                    ("max", ui.t("cl.col.max"), "count"),
+                    ("detail", ui.t("cl.col.detail"), "text"),
+                ],
+                key="cl_parts",
+            )
 
             st.markdown("**" + ui.t("cl.doc.plan") + "**")
             with st.container(border=True, key="cl_plan"):
-                st.markdown(ui.md(profile["development_plan"]) if profile["development_plan"]
-                            else "_" + ui.t("cl.doc.no_plan") + "_")
+                st.markdown(
+                    ui.md(profile["development_plan"])
+                    if profile["development_plan"]
+                    else "_" + ui.t("cl.doc.no_plan") + "_"
+                )
 
             d1, d2, _ = st.columns([1, 1, 2])
             file_stem = f"review-{client_id}-{as_of.isoformat()}"
-            d1.download_button(ui.t("cl.profile.excel"), key="cl_xlsx",
-                               data=lambda: ui.call(review_pack_xlsx, client_id, filters, as_of, lang),
-                               file_name=f"{file_stem}.xlsx", icon=":material/download:",
-                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            d2.download_button(ui.t("cl.profile.html"), key="cl_html",
-                               data=lambda: ui.call(review_pack_html, client_id, filters, as_of, lang),
-                               file_name=f"{file_stem}.html", mime="text/html", icon=":material/print:")
+            d1.download_button(
+                ui.t("cl.profile.excel"),
+                key="cl_xlsx",
+                data=lambda: ui.call(review_pack_xlsx, client_id, filters, as_of, lang),
+                file_name=f"{file_stem}.xlsx",
+                icon=":material/download:",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            d2.download_button(
+                ui.t("cl.profile.html"),
+                key="cl_html",
+                data=lambda: ui.call(review_pack_html, client_id, filters, as_of, lang),
+                file_name=f"{file_stem}.html",
+                mime="text/html",
+                icon=":material/print:",
+            )
 
-            t_deals, t_visits, t_people, t_reviews = st.tabs([
-                ui.t("cl.doc.open_deals") + " / " + ui.t("cl.doc.closed_deals"), ui.t("cl.doc.visits"),
-                ui.t("cl.doc.people"), ui.t("cl.doc.history")])
+            t_deals, t_visits, t_people, t_reviews = st.tabs(
+                [
+                    ui.t("cl.doc.open_deals") + " / " + ui.t("cl.doc.closed_deals"),
+                    ui.t("cl.doc.visits"),
+                    ui.t("cl.doc.people"),
+                    ui.t("cl.doc.history"),
+                ]
+            )
             with t_deals:
                 deals = profile["deals"]
-                ui_tables.show(deals.assign(stage=deals["stage"].map(lambda s: ui.t(f"stage.{s}")),
-                                            status=deals["status"].map(lambda s: ui.t(f"status.{s}"))), [
-                    ("opportunity", ui.t("cl.col.opportunity"), "text"),
-                    ("status", ui.t("cl.col.status"), "text"),
-                    ("stage", ui.t("cl.col.stage"), "text"),
-                    ("product", ui.t("cl.col.product"), "text"),
-                    ("project", ui.t("cl.col.project"), "text"),
-                    ("amount", ui.t("cl.col.amount"), "money"),
-                    ("expected_close_date", ui.t("cl.col.expected_close"), "date"),
-                    ("close_date", ui.t("cl.col.close_date"), "date"),
-                    ("lost_reason", ui.t("cl.col.lost_reason"), "text"),
-                    ("rep", ui.t("cl.col.rep"), "text"),
-                ], key="cl_deals")
+                ui_tables.show(
+                    deals.assign(
+                        stage=deals["stage"].map(lambda s: ui.t(f"stage.{s}")),
+                        status=deals["status"].map(lambda s: ui.t(f"status.{s}")),
+                    ),
+                    [
+                        ("opportunity", ui.t("cl.col.opportunity"), "text"),
+                        ("status", ui.t("cl.col.status"), "text"),
+                        ("stage", ui.t("cl.col.stage"), "text"),
+                        ("product", ui.t("cl.col.product"), "text"),
+                        ("project", ui.t("cl.col.project"), "text"),
+                        ("amount", ui.t("cl.col.amount"), "money"),
+                        ("expected_close_date", ui.t("cl.col.expected_close"), "date"),
+                        ("close_date", ui.t("cl.col.close_date"), "date"),
+                        ("lost_reason", ui.t("cl.col.lost_reason"), "text"),
+                        ("rep", ui.t("cl.col.rep"), "text"),
+                    ],
+                    key="cl_deals",
+                )
             with t_visits:
                 visits = profile["visits"]
-                ui_tables.show(visits.assign(
-                    visit_type=visits["visit_type"].map(lambda v: ui.t(f"visit_type.{v}")),
-                    rep=visits["rep"].fillna(ui.t("cl.people.outside"))), [
-                    ("visit_date", ui.t("cl.col.date"), "date"),
-                    ("visit_type", ui.t("cl.col.visit_type"), "text"),
-                    ("rep", ui.t("cl.col.rep"), "text"),
-                    ("accompanied_by", ui.t("cl.col.accompanied_by"), "text"),
-                    ("purpose", ui.t("cl.col.purpose"), "text"),
-                    ("outcome", ui.t("cl.col.outcome"), "text"),
-                    ("notes", ui.t("cl.col.notes"), "text"),
-                    ("opportunity", ui.t("cl.col.opportunity"), "text"),
-                ], key="cl_visits")
+                ui_tables.show(
+                    visits.assign(
+                        visit_type=visits["visit_type"].map(lambda v: ui.t(f"visit_type.{v}")),
+                        rep=visits["rep"].fillna(ui.t("cl.people.outside")),
+                    ),
+                    [
+                        ("visit_date", ui.t("cl.col.date"), "date"),
+                        ("visit_type", ui.t("cl.col.visit_type"), "text"),
+                        ("rep", ui.t("cl.col.rep"), "text"),
+                        ("accompanied_by", ui.t("cl.col.accompanied_by"), "text"),
+                        ("purpose", ui.t("cl.col.purpose"), "text"),
+                        ("outcome", ui.t("cl.col.outcome"), "text"),
+                        ("notes", ui.t("cl.col.notes"), "text"),
+                        ("opportunity", ui.t("cl.col.opportunity"), "text"),
+                    ],
+                    key="cl_visits",
+                )
             with t_people:
                 people = profile["people"]
-                ui_tables.show(people.assign(role=people["role"].map(lambda r: ui.t(f"cl.role.{r}")),
-                                             person=people["person"].fillna(ui.t("cl.people.outside"))), [
-                    ("person", ui.t("cl.col.person"), "text"),
-                    ("role", ui.t("cl.col.role"), "text"),
-                    ("visits", ui.t("cl.col.visits"), "count"),
-                    ("last_visit", ui.t("cl.col.last_visit"), "date"),
-                ], key="cl_people")
+                ui_tables.show(
+                    people.assign(
+                        role=people["role"].map(lambda r: ui.t(f"cl.role.{r}")),
+                        person=people["person"].fillna(ui.t("cl.people.outside")),
+                    ),
+                    [
+                        ("person", ui.t("cl.col.person"), "text"),
+                        ("role", ui.t("cl.col.role"), "text"),
+                        ("visits", ui.t("cl.col.visits"), "count"),
+                        ("last_visit", ui.t("cl.col.last_visit"), "date"),
+                    ],
+                    key="cl_people",
+                )
             with t_reviews:
-                ui_tables.show(profile["reviews"], [
-                    ("review_date", ui.t("cl.col.date"), "date"),
-                    ("participants", ui.t("cl.col.participants"), "text"),
-                    ("findings", ui.t("cl.col.findings"), "text"),
-                    ("development_plan", ui.t("cl.col.plan"), "text"),
-                    ("next_review_date", ui.t("cl.col.next"), "date"),
-                    ("recorded_by", ui.t("cl.col.recorded_by"), "text"),
-                ], key="cl_reviews")
+                ui_tables.show(
+                    profile["reviews"],
+                    [
+                        ("review_date", ui.t("cl.col.date"), "date"),
+                        ("participants", ui.t("cl.col.participants"), "text"),
+                        ("findings", ui.t("cl.col.findings"), "text"),
+                        ("development_plan", ui.t("cl.col.plan"), "text"),
+                        ("next_review_date", ui.t("cl.col.next"), "date"),
+                        ("recorded_by", ui.t("cl.col.recorded_by"), "text"),
+                    ],
+                    key="cl_reviews",
+                )
 
             st.markdown("**" + ui.t("cl.review.title") + "**")
             with st.form("cl_review_form", clear_on_submit=True, border=True):
                 f1, f2 = st.columns(2)
-                review_date = f1.date_input(ui.t("cl.review.date"), value=ui.today(), key="cl_review_date",
-                                            format="YYYY-MM-DD")
-                next_date = f2.date_input(ui.t("cl.review.next"), key="cl_review_next", format="YYYY-MM-DD",
-                                          value=ui.today() + timedelta(days=clients.REVIEW_INTERVAL_DAYS))
-                participants = st.text_input(ui.t("cl.review.participants"), key="cl_review_participants",
-                                             placeholder=ui.t("cl.review.participants_hint"))
+                review_date = f1.date_input(
+                    ui.t("cl.review.date"), value=ui.today(), key="cl_review_date", format="YYYY-MM-DD"
+                )
+                next_date = f2.date_input(
+                    ui.t("cl.review.next"),
+                    key="cl_review_next",
+                    format="YYYY-MM-DD",
+                    value=ui.today() + timedelta(days=clients.REVIEW_INTERVAL_DAYS),
+                )
+                participants = st.text_input(
+                    ui.t("cl.review.participants"),
+                    key="cl_review_participants",
+                    placeholder=ui.t("cl.review.participants_hint"),
+                )
                 findings = st.text_area(ui.t("cl.review.findings"), key="cl_review_findings", height=90)
                 plan = st.text_area(ui.t("cl.review.plan"), key="cl_review_plan", height=110)
                 submitted = st.form_submit_button(ui.t("cl.review.save"), type="primary")
             if submitted:
                 user = ui.current_user()
                 try:
-                    ui.write(clients.record_review, client_id, filters, review_date=review_date,
-                             participants=participants, development_plan=plan, findings=findings,
-                             next_review_date=next_date,
-                             recorded_by=(user.display_name or user.username) if user else None)
+                    ui.write(
+                        clients.record_review,
+                        client_id,
+                        filters,
+                        review_date=review_date,
+                        participants=participants,
+                        development_plan=plan,
+                        findings=findings,
+                        next_review_date=next_date,
+                        recorded_by=(user.display_name or user.username) if user else None,
+                    )
                 except SalesmgmtError as exc:
                     ui.show_error(exc)
                 else:
@@ -219,14 +300,18 @@ if tab_due.open:
         if due.empty:
             st.success(ui.t("cl.due.none", days=clients.REVIEW_DUE_DAYS))
         else:
-            ui_tables.show(due.assign(client_type=due["client_type"].map(TYPE)), [
-                ("client", ui.t("cl.col.client"), "text"),
-                ("client_type", ui.t("cl.col.type"), "text"),
-                ("owner", ui.t("cl.col.owner"), "text"),
-                ("last_review_date", ui.t("cl.col.last_review"), "date"),
-                ("next_review_date", ui.t("cl.col.next"), "date"),
-                ("days_to_review", ui.t("cl.col.days_to_review"), "days"),
-            ], key="cl_due")
+            ui_tables.show(
+                due.assign(client_type=due["client_type"].map(TYPE)),
+                [
+                    ("client", ui.t("cl.col.client"), "text"),
+                    ("client_type", ui.t("cl.col.type"), "text"),
+                    ("owner", ui.t("cl.col.owner"), "text"),
+                    ("last_review_date", ui.t("cl.col.last_review"), "date"),
+                    ("next_review_date", ui.t("cl.col.next"), "date"),
+                    ("days_to_review", ui.t("cl.col.days_to_review"), "days"),
+                ],
+                key="cl_due",
+            )
             st.caption(ui.t("cl.due.note", days=clients.REVIEW_INTERVAL_DAYS))
 
 if tab_chain.open:
@@ -237,15 +322,24 @@ if tab_chain.open:
             st.info(ui.t("cl.chain.none"), icon=":material/info:")
         else:
             marks = {"visited": "●", "not_visited": "○", "none": "–"}
-            shown = chain.assign(**{k: chain[k].map(marks) + " " + chain[f"{k}_clients"].fillna("")
-                                    for k in clients.CHAIN_TYPES})
+            shown = chain.assign(
+                **{
+                    k: chain[k].map(marks) + " " + chain[f"{k}_clients"].fillna("")
+                    for k in clients.CHAIN_TYPES
+                }
+            )
             shown["chain_coverage"] = shown["chain_coverage"] * 100
-            ui_tables.show(shown, [
-                ("project", ui.t("cl.col.project"), "text"),
-                ("chain_coverage", ui.t("cl.col.coverage"), "score"),
-                *[(k, TYPE[k], "text") for k in clients.CHAIN_TYPES],
-                ("open_amount", ui.t("cl.col.open_amount"), "money"),
-                ("open_count", ui.t("cl.col.open_count"), "count"),
-                ("started", ui.t("cl.col.started"), "date"),
-            ], key="cl_chain", height=420)
+            ui_tables.show(
+                shown,
+                [
+                    ("project", ui.t("cl.col.project"), "text"),
+                    ("chain_coverage", ui.t("cl.col.coverage"), "score"),
+                    *[(k, TYPE[k], "text") for k in clients.CHAIN_TYPES],
+                    ("open_amount", ui.t("cl.col.open_amount"), "money"),
+                    ("open_count", ui.t("cl.col.open_count"), "count"),
+                    ("started", ui.t("cl.col.started"), "date"),
+                ],
+                key="cl_chain",
+                height=420,
+            )
             st.caption(ui.t("cl.chain.note", days=clients.PROJECT_LEAD_DAYS))

@@ -23,28 +23,43 @@ user_name = user.username if user is not None else None
 
 if "imp_uploader" not in st.session_state:
     st.session_state["imp_uploader"] = 0
-files = st.file_uploader(ui.t("imp.upload"), type=["csv", "txt", "tsv", "xlsx", "xlsm"],
-                         accept_multiple_files=True, max_upload_size=MAX_UPLOAD_MB,
-                         key=f"imp_files_{st.session_state['imp_uploader']}",
-                         help=ui.t("imp.upload_help"))
+files = st.file_uploader(
+    ui.t("imp.upload"),
+    type=["csv", "txt", "tsv", "xlsx", "xlsm"],
+    accept_multiple_files=True,
+    max_upload_size=MAX_UPLOAD_MB,
+    key=f"imp_files_{st.session_state['imp_uploader']}",
+    help=ui.t("imp.upload_help"),
+)
 
 with st.expander(ui.t("imp.options"), expanded=False):
     o1, o2, o3 = st.columns(3)
-    kind_choice = o1.selectbox(ui.t("imp.kind"), ["auto", *importer.KINDS], key="imp_kind",
-                               format_func=lambda k, _l=lang: ui.t("imp.auto") if k == "auto"
-                               else ui.t(f"import.kind.{k}"))
-    encoding_choice = o2.selectbox(ui.t("imp.encoding"), ["auto", "utf-8", "gb18030", "utf-16", "big5"],
-                                   key="imp_encoding",
-                                   format_func=lambda e, _l=lang: ui.t("imp.auto") if e == "auto" else e)
-    as_of = o3.date_input(ui.t("imp.as_of"), value=ui.today(), key="imp_as_of",
-                          help=ui.t("imp.as_of_help"))
+    kind_choice = o1.selectbox(
+        ui.t("imp.kind"),
+        ["auto", *importer.KINDS],
+        key="imp_kind",
+        format_func=lambda k, _l=lang: ui.t("imp.auto") if k == "auto" else ui.t(f"import.kind.{k}"),
+    )
+    encoding_choice = o2.selectbox(
+        ui.t("imp.encoding"),
+        ["auto", "utf-8", "gb18030", "utf-16", "big5"],
+        key="imp_encoding",
+        format_func=lambda e, _l=lang: ui.t("imp.auto") if e == "auto" else e,
+    )
+    as_of = o3.date_input(ui.t("imp.as_of"), value=ui.today(), key="imp_as_of", help=ui.t("imp.as_of_help"))
 
 
 def _prepare(data: bytes, name: str, mapping: dict | None, sheet: str | None) -> importer.Preview:
     return importer.prepare(
-        data, name, kind=None if kind_choice == "auto" else kind_choice, mapping=mapping,
-        encoding=None if encoding_choice == "auto" else encoding_choice, sheet=sheet,
-        as_of=as_of, lang=lang)
+        data,
+        name,
+        kind=None if kind_choice == "auto" else kind_choice,
+        mapping=mapping,
+        encoding=None if encoding_choice == "auto" else encoding_choice,
+        sheet=sheet,
+        as_of=as_of,
+        lang=lang,
+    )
 
 
 def _remembered(signature: str) -> dict | None:
@@ -76,32 +91,48 @@ def file_section(index: int, upload) -> None:
 
     facts = st.columns(4)
     facts[0].metric(ui.t("imp.detected_kind"), ui.t(f"import.kind.{preview.kind}") if preview.kind else "–")
-    facts[1].metric(ui.t("imp.detected_encoding"), preview.encoding or (f"Excel · {preview.sheet}" if preview.sheet else "–"))
+    facts[1].metric(
+        ui.t("imp.detected_encoding"),
+        preview.encoding or (f"Excel · {preview.sheet}" if preview.sheet else "–"),
+    )
     facts[2].metric(ui.t("imp.rows"), ui.count(preview.rows_total))
     facts[3].metric(ui.t("imp.rows_with_errors"), ui.count(len(preview.error_rows)))
     if len(preview.sheet_names) > 1:
-        st.selectbox(ui.t("imp.sheet"), preview.sheet_names, key=f"{key}_sheet",
-                     index=preview.sheet_names.index(preview.sheet) if preview.sheet in preview.sheet_names else 0)
+        st.selectbox(
+            ui.t("imp.sheet"),
+            preview.sheet_names,
+            key=f"{key}_sheet",
+            index=preview.sheet_names.index(preview.sheet) if preview.sheet in preview.sheet_names else 0,
+        )
 
     # Column mapping: each source column with its guessed field and sample values, editable.
     st.markdown("**" + ui.t("imp.mapping") + "**")
-    options = [importer.IGNORE, *(importer.KIND_FIELDS.get(preview.kind, importer.FIELDS)
-                                  if preview.kind else importer.FIELDS)]
-    table = pd.DataFrame({
-        "source": [c.source for c in preview.columns],
-        "field": [c.field or importer.IGNORE for c in preview.columns],
-        "samples": [" | ".join(c.samples) for c in preview.columns],
-    })
+    options = [
+        importer.IGNORE,
+        *(importer.KIND_FIELDS.get(preview.kind, importer.FIELDS) if preview.kind else importer.FIELDS),
+    ]
+    table = pd.DataFrame(
+        {
+            "source": [c.source for c in preview.columns],
+            "field": [c.field or importer.IGNORE for c in preview.columns],
+            "samples": [" | ".join(c.samples) for c in preview.columns],
+        }
+    )
     edited = st.data_editor(
-        table, key=f"{key}_editor", hide_index=True, width="stretch", disabled=["source", "samples"],
+        table,
+        key=f"{key}_editor",
+        hide_index=True,
+        width="stretch",
+        disabled=["source", "samples"],
         column_config={
             "source": st.column_config.TextColumn(ui.t("imp.col_source")),
-            "field": st.column_config.SelectboxColumn(ui.t("imp.col_field"), options=options,
-                                                      required=True),
+            "field": st.column_config.SelectboxColumn(ui.t("imp.col_field"), options=options, required=True),
             "samples": st.column_config.TextColumn(ui.t("imp.col_samples")),
-        })
-    new_mapping = {row.source: (None if row.field == importer.IGNORE else row.field)
-                   for row in edited.itertuples()}
+        },
+    )
+    new_mapping = {
+        row.source: (None if row.field == importer.IGNORE else row.field) for row in edited.itertuples()
+    }
     current = {c.source: c.field for c in preview.columns}
     if new_mapping != current:
         if st.button(ui.t("imp.apply_mapping"), key=f"{key}_remap", type="secondary"):
@@ -115,18 +146,30 @@ def file_section(index: int, upload) -> None:
     st.dataframe(preview.rows.head(PREVIEW_ROWS), key=f"{key}_rows", width="stretch", height=260)
 
     if preview.errors:
-        st.warning(ui.t("imp.has_errors", rows=len(preview.error_rows), errors=len(preview.errors)),
-                   icon=":material/warning:")
-        st.dataframe(importer.errors_frame(preview, lang), key=f"{key}_errors", width="stretch",
-                     hide_index=True, height=220)
-        st.download_button(ui.t("imp.download_errors"), data=importer.errors_csv(preview, lang),
-                           file_name=f"{upload.name.rsplit('.', 1)[0]}-errors.csv",
-                           mime="text/csv", key=f"{key}_errors_csv")
+        st.warning(
+            ui.t("imp.has_errors", rows=len(preview.error_rows), errors=len(preview.errors)),
+            icon=":material/warning:",
+        )
+        st.dataframe(
+            importer.errors_frame(preview, lang),
+            key=f"{key}_errors",
+            width="stretch",
+            hide_index=True,
+            height=220,
+        )
+        st.download_button(
+            ui.t("imp.download_errors"),
+            data=importer.errors_csv(preview, lang),
+            file_name=f"{upload.name.rsplit('.', 1)[0]}-errors.csv",
+            mime="text/csv",
+            key=f"{key}_errors_csv",
+        )
 
     b1, b2, b3, b4 = st.columns(4)
     go = b1.button(ui.t("imp.import"), key=f"{key}_go", type="primary", disabled=not preview.ok)
-    skip = b2.button(ui.t("imp.import_valid"), key=f"{key}_skip",
-                     disabled=preview.ok or not len(preview.valid_rows))
+    skip = b2.button(
+        ui.t("imp.import_valid"), key=f"{key}_skip", disabled=preview.ok or not len(preview.valid_rows)
+    )
     test = b3.button(ui.t("imp.test_run"), key=f"{key}_dry", disabled=not len(preview.valid_rows))
     cancel = b4.button(ui.t("imp.cancel"), key=f"{key}_cancel")
     if cancel:
@@ -135,8 +178,9 @@ def file_section(index: int, upload) -> None:
     if go or skip or test:
         bar = st.progress(0.1, text=ui.t("imp.writing"))
         try:
-            result = ui.write(importer.apply, preview, skip_invalid=bool(skip), user=user_name,
-                              dry_run=bool(test))
+            result = ui.write(
+                importer.apply, preview, skip_invalid=bool(skip), user=user_name, dry_run=bool(test)
+            )
         except SalesmgmtError as exc:
             bar.empty()
             ui.show_error(exc)
@@ -167,25 +211,32 @@ uploads = ui.query(importer.list_uploads)
 if uploads.empty:
     st.caption(ui.t("imp.no_uploads"))
 else:
-    shown = pd.DataFrame({
-        ui.t("imp.h_batch"): uploads["upload_id"],
-        ui.t("imp.h_when"): pd.to_datetime(uploads["created_at"]).dt.strftime("%Y-%m-%d %H:%M"),
-        ui.t("imp.h_file"): uploads["file_name"],
-        ui.t("imp.h_kind"): [ui.t(f"import.kind.{k}") for k in uploads["kind"]],
-        ui.t("imp.h_added"): uploads["rows_added"],
-        ui.t("imp.h_updated"): uploads["rows_updated"],
-        ui.t("imp.h_unchanged"): uploads["rows_unchanged"],
-        ui.t("imp.h_refused"): uploads["rows_refused"],
-        ui.t("imp.h_who"): uploads["user_name"].fillna("–"),
-        ui.t("imp.h_state"): [ui.t("imp.undone") if pd.notna(u) else "" for u in uploads["undone_at"]],
-    })
+    shown = pd.DataFrame(
+        {
+            ui.t("imp.h_batch"): uploads["upload_id"],
+            ui.t("imp.h_when"): pd.to_datetime(uploads["created_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            ui.t("imp.h_file"): uploads["file_name"],
+            ui.t("imp.h_kind"): [ui.t(f"import.kind.{k}") for k in uploads["kind"]],
+            ui.t("imp.h_added"): uploads["rows_added"],
+            ui.t("imp.h_updated"): uploads["rows_updated"],
+            ui.t("imp.h_unchanged"): uploads["rows_unchanged"],
+            ui.t("imp.h_refused"): uploads["rows_refused"],
+            ui.t("imp.h_who"): uploads["user_name"].fillna("–"),
+            ui.t("imp.h_state"): [ui.t("imp.undone") if pd.notna(u) else "" for u in uploads["undone_at"]],
+        }
+    )
     st.dataframe(shown, key="imp_history", hide_index=True, width="stretch")
     undoable = uploads[uploads["can_undo"]]
     if len(undoable):
         u1, u2 = st.columns([3, 1])
-        batch = u1.selectbox(ui.t("imp.undo_pick"), list(undoable["upload_id"]), key="imp_undo_pick",
-                             format_func=lambda b, _f=dict(zip(undoable["upload_id"], undoable["file_name"])):
-                             f"#{b} · {_f.get(b, '')}")
+        batch = u1.selectbox(
+            ui.t("imp.undo_pick"),
+            list(undoable["upload_id"]),
+            key="imp_undo_pick",
+            format_func=lambda b, _f=dict(zip(undoable["upload_id"], undoable["file_name"])): (
+                f"#{b} · {_f.get(b, '')}"
+            ),
+        )
         u2.write("")
         if u2.button(ui.t("imp.undo"), key="imp_undo", type="secondary"):
             try:
@@ -202,6 +253,10 @@ for col, kind in zip(cols, importer.KINDS):
     for tlang in ("zh", "en"):
         path = ui.PROJECT_ROOT / "data" / "templates" / f"{kind}.{tlang}.csv"
         if path.exists():
-            col.download_button(f"{ui.t(f'import.kind.{kind}')} ({'中文' if tlang == 'zh' else 'English'})",
-                                data=path.read_bytes(), file_name=path.name, mime="text/csv",
-                                key=f"imp_tpl_{kind}_{tlang}")
+            col.download_button(
+                f"{ui.t(f'import.kind.{kind}')} ({'中文' if tlang == 'zh' else 'English'})",
+                data=path.read_bytes(),
+                file_name=path.name,
+                mime="text/csv",
+                key=f"imp_tpl_{kind}_{tlang}",
+            )

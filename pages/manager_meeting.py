@@ -3,12 +3,12 @@ best practices of the sales school, issues to escalate; the meeting pack to down
 
 import streamlit as st
 
-from charts import module3 as charts
-from charts import overview as overview_charts
 import meeting_ui as m3
 import pageparts as pp
 import ui
 import ui_tables
+from charts import module3 as charts
+from charts import overview as overview_charts
 from salesmgmt.metrics import meetings, school
 
 ui.page_header("page.manager_meeting")
@@ -26,28 +26,43 @@ with st.columns([3, 1])[1]:
 def draw_teams() -> None:
     # At company scale (100 teams) the chart shows the strongest and weakest; the table all.
     charted, note = pp.strongest_and_weakest(teams, "attainment", "teams", rows=24, ends=10)
-    st.plotly_chart(ui.style_figure(overview_charts.teams_comparison(
-        charted, 10_000 if lang == "zh" else 1, {
-            "title": ui.t("mm.chart.teams"), "won": ui.t("mm.col.won"),
-            "forecast": ui.t("mm.col.forecast"), "target": ui.t("mm.col.target"),
-            "money_axis": ui.t("axis.money", unit=ui.money_unit())}),
-        height=None if note is None else 520), key="mm_teams_chart")  # room for 20 long names
+    st.plotly_chart(
+        ui.style_figure(
+            overview_charts.teams_comparison(
+                charted,
+                10_000 if lang == "zh" else 1,
+                {
+                    "title": ui.t("mm.chart.teams"),
+                    "won": ui.t("mm.col.won"),
+                    "forecast": ui.t("mm.col.forecast"),
+                    "target": ui.t("mm.col.target"),
+                    "money_axis": ui.t("axis.money", unit=ui.money_unit()),
+                },
+            ),
+            height=None if note is None else 520,
+        ),
+        key="mm_teams_chart",
+    )  # room for 20 long names
     if note:
         st.caption(note)
-    ui_tables.show(teams, [
-        ("team", ui.t("mm.col.team"), "text"),
-        ("won_amount", ui.t("mm.col.won"), "money"),
-        ("target", ui.t("mm.col.target"), "money"),
-        ("attainment", ui.t("mm.col.attainment"), "percent"),
-        ("forecast_attainment", ui.t("mm.col.forecast_attainment"), "percent"),
-        ("attainment_probability", ui.t("mm.col.probability"), "percent"),
-        ("win_rate", ui.t("mm.col.win_rate"), "percent"),
-        ("visits_per_week", ui.t("mm.col.visits_per_week"), "number"),
-        ("norm_share", ui.t("mm.col.norm_share"), "percent"),
-        ("ride_alongs_per_engineer", ui.t("mm.col.ride_alongs"), "number"),
-        ("key_account_coverage", ui.t("mm.col.key_coverage"), "percent"),
-        ("cold_key_accounts", ui.t("mm.col.cold"), "count"),
-    ], key="mm_teams")
+    ui_tables.show(
+        teams,
+        [
+            ("team", ui.t("mm.col.team"), "text"),
+            ("won_amount", ui.t("mm.col.won"), "money"),
+            ("target", ui.t("mm.col.target"), "money"),
+            ("attainment", ui.t("mm.col.attainment"), "percent"),
+            ("forecast_attainment", ui.t("mm.col.forecast_attainment"), "percent"),
+            ("attainment_probability", ui.t("mm.col.probability"), "percent"),
+            ("win_rate", ui.t("mm.col.win_rate"), "percent"),
+            ("visits_per_week", ui.t("mm.col.visits_per_week"), "number"),
+            ("norm_share", ui.t("mm.col.norm_share"), "percent"),
+            ("ride_alongs_per_engineer", ui.t("mm.col.ride_alongs"), "number"),
+            ("key_account_coverage", ui.t("mm.col.key_coverage"), "percent"),
+            ("cold_key_accounts", ui.t("mm.col.cold"), "count"),
+        ],
+        key="mm_teams",
+    )
     st.caption(ui.t("mm.teams.note"))
 
 
@@ -57,15 +72,29 @@ def draw_trends() -> None:
         ui.empty_state()
         return
     drawn, total = meetings.trend_ends(trends)
-    figure = ui.style_figure(charts.team_trends(drawn, {
-        "title": ui.t("mm.chart.trend"), "month": ui.t("ov.trend.month"),
-        "axis": ui.t("mm.col.attainment")}), height=460)
+    figure = ui.style_figure(
+        charts.team_trends(
+            drawn,
+            {
+                "title": ui.t("mm.chart.trend"),
+                "month": ui.t("ov.trend.month"),
+                "axis": ui.t("mm.col.attainment"),
+            },
+        ),
+        height=460,
+    )
     # Ten long team names take three rows: under the chart, clear of its title.
     figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
     st.plotly_chart(figure, key="mm_trend")
     if drawn["team"].nunique() < total:
-        st.caption(ui.t("mm.trend.ends", n=meetings.TREND_ENDS, total=ui.count(total),
-                        month=trends["month"].max().strftime("%Y-%m")))
+        st.caption(
+            ui.t(
+                "mm.trend.ends",
+                n=meetings.TREND_ENDS,
+                total=ui.count(total),
+                month=trends["month"].max().strftime("%Y-%m"),
+            )
+        )
 
 
 def draw_practices() -> None:
@@ -94,9 +123,13 @@ def draw_issues() -> None:
                 st.caption(ui.t("ov.attention.more", n=len(group) - 8))
 
 
-m3.sections([
-    (ui.t("mm.section.teams"), draw_teams),
-    (ui.t("mm.section.trends"), draw_trends),
-    (ui.t("mm.section.practices"), draw_practices),
-    (ui.t("mm.section.issues"), draw_issues),
-], "mm", tabs=True)  # each section reads the whole selection: only the open one runs
+m3.sections(
+    [
+        (ui.t("mm.section.teams"), draw_teams),
+        (ui.t("mm.section.trends"), draw_trends),
+        (ui.t("mm.section.practices"), draw_practices),
+        (ui.t("mm.section.issues"), draw_issues),
+    ],
+    "mm",
+    tabs=True,
+)  # each section reads the whole selection: only the open one runs

@@ -29,8 +29,10 @@ candidates = engineers if len(engineers) else reps
 if candidates.empty:
     ui.empty_state()
     st.stop()
-names = {int(r.rep_id): f"{r.name} · {r.team}" if isinstance(r.team, str) else r.name
-         for r in candidates.itertuples()}
+names = {
+    int(r.rep_id): f"{r.name} · {r.team}" if isinstance(r.team, str) else r.name
+    for r in candidates.itertuples()
+}
 left, right = st.columns([2, 1])
 rep_id = left.selectbox(ui.t("mp.rep"), list(names), format_func=names.get, key="mp_rep")
 right.text_input(ui.t("mp.month"), month.label(lang), disabled=True, key="mp_month_shown")
@@ -71,13 +73,21 @@ with st.container(key="mp_actions"):
 deals = report["deals"]
 st.markdown("**" + ui.t("mp.deals.title", n=len(deals)) + "**")
 if len(deals):
-    pp.show_table(deals, [
-        ("opportunity", "plan.col.opportunity", "text"), ("client", "plan.col.client", "text"),
-        ("stage", "plan.col.stage", "stage"), ("amount", "plan.col.amount", "money"),
-        ("probability", "plan.col.probability", "pct"),
-        ("expected_close_date", "plan.col.expected_close", "date"),
-        ("age_days", "plan.col.age", "count"), ("days_in_stage", "plan.col.days_in_stage", "count"),
-        ("last_visit", "plan.col.last_visit", "date")], key="mp_deals")
+    pp.show_table(
+        deals,
+        [
+            ("opportunity", "plan.col.opportunity", "text"),
+            ("client", "plan.col.client", "text"),
+            ("stage", "plan.col.stage", "stage"),
+            ("amount", "plan.col.amount", "money"),
+            ("probability", "plan.col.probability", "pct"),
+            ("expected_close_date", "plan.col.expected_close", "date"),
+            ("age_days", "plan.col.age", "count"),
+            ("days_in_stage", "plan.col.days_in_stage", "count"),
+            ("last_visit", "plan.col.last_visit", "date"),
+        ],
+        key="mp_deals",
+    )
     st.caption(ui.t("mp.deals.caption"))
 else:
     st.caption(ui.t("mp.deals.none"))
@@ -87,8 +97,14 @@ st.subheader(ui.t("mp.plan.title"))
 revisions = ui.query(plans.plan_revisions, rep_id, month, filters)
 latest = ui.query(plans.plan_detail, rep_id, month, filters, as_of)
 if latest:
-    st.caption(ui.t("mp.plan.latest", revision=latest["revision"], saved_on=ui.date_text(latest["saved_on"]),
-                    by=latest.get("saved_by") or "–"))
+    st.caption(
+        ui.t(
+            "mp.plan.latest",
+            revision=latest["revision"],
+            saved_on=ui.date_text(latest["saved_on"]),
+            by=latest.get("saved_by") or "–",
+        )
+    )
 else:
     st.caption(ui.t("mp.plan.none"))
 
@@ -99,30 +115,49 @@ if latest is not None and len(latest["visits"]):
     for cid, cname in zip(latest["visits"]["client_id"], latest["visits"]["client"]):
         client_name.setdefault(cid, cname)
         by_name.setdefault(cname, cid)
-start_rows = pd.DataFrame({
-    "client": [client_name.get(c) for c in latest["visits"]["client_id"]] if latest else [],
-    "planned_date": list(latest["visits"]["planned_date"]) if latest else [],
-    "purpose": [p if isinstance(p, str) else "" for p in latest["visits"]["purpose"]] if latest else [],
-}, columns=["client", "planned_date", "purpose"]).astype({"client": object, "purpose": object})
+start_rows = pd.DataFrame(
+    {
+        "client": [client_name.get(c) for c in latest["visits"]["client_id"]] if latest else [],
+        "planned_date": list(latest["visits"]["planned_date"]) if latest else [],
+        "purpose": [p if isinstance(p, str) else "" for p in latest["visits"]["purpose"]] if latest else [],
+    },
+    columns=["client", "planned_date", "purpose"],
+).astype({"client": object, "purpose": object})
 start_rows["planned_date"] = pd.to_datetime(start_rows["planned_date"]).dt.date
 editor_key = f"mp_visits_{rep_id}_{month}_{latest['revision'] if latest else 0}"
 edited = st.data_editor(
-    start_rows, num_rows="dynamic", hide_index=True, key=editor_key, width="stretch",
+    start_rows,
+    num_rows="dynamic",
+    hide_index=True,
+    key=editor_key,
+    width="stretch",
     column_config={
-        "client": st.column_config.SelectboxColumn(ui.t("plan.col.client"), options=sorted(by_name),
-                                                   required=True, width="large"),
-        "planned_date": st.column_config.DateColumn(ui.t("plan.col.date"), min_value=month.start,
-                                                    max_value=month.last_day, required=True,
-                                                    format="YYYY-MM-DD"),
+        "client": st.column_config.SelectboxColumn(
+            ui.t("plan.col.client"), options=sorted(by_name), required=True, width="large"
+        ),
+        "planned_date": st.column_config.DateColumn(
+            ui.t("plan.col.date"),
+            min_value=month.start,
+            max_value=month.last_day,
+            required=True,
+            format="YYYY-MM-DD",
+        ),
         "purpose": st.column_config.TextColumn(ui.t("plan.col.purpose"), width="large"),
-    })
+    },
+)
 edited = edited.dropna(subset=["client"])
 planned_dates = [d for d in edited["planned_date"] if d is not None and not pd.isna(d)]
 short = plans.weeks_below_norm(planned_dates, month)
 with st.container(key="mp_norm_check"):
     if short and planned_dates:
-        st.warning(ui.t("mp.plan.below_norm", norm=VISIT_NORM_PER_WEEK, weeks=", ".join(
-            ui.t("mp.plan.week_count", week=ui.date_text(w), n=n) for w, n in short)), icon=":material/warning:")
+        st.warning(
+            ui.t(
+                "mp.plan.below_norm",
+                norm=VISIT_NORM_PER_WEEK,
+                weeks=", ".join(ui.t("mp.plan.week_count", week=ui.date_text(w), n=n) for w, n in short),
+            ),
+            icon=":material/warning:",
+        )
     elif short:
         st.caption(ui.t("mp.plan.norm_hint", norm=VISIT_NORM_PER_WEEK))
     else:
@@ -130,21 +165,42 @@ with st.container(key="mp_norm_check"):
 
 suggested = plans.actions_text(actions, lang) if report["low"] else ""
 key_suffix = f"{rep_id}_{month}_{latest['revision'] if latest else 0}"
-commitments = st.text_area(ui.t("plan.doc.commitments"), value=(latest or {}).get("commitments") or "",
-                           key=f"mp_commit_{key_suffix}", placeholder=ui.t("mp.plan.commitments_hint"))
-remedies = st.text_area(ui.t("plan.doc.actions"),
-                        value=(latest or {}).get("remedial_actions") or suggested,
-                        key=f"mp_remedies_{key_suffix}", height=140)
-notes = st.text_area(ui.t("plan.doc.notes"), value="", key=f"mp_notes_{key_suffix}",
-                     placeholder=ui.t("mp.plan.notes_hint"))
+commitments = st.text_area(
+    ui.t("plan.doc.commitments"),
+    value=(latest or {}).get("commitments") or "",
+    key=f"mp_commit_{key_suffix}",
+    placeholder=ui.t("mp.plan.commitments_hint"),
+)
+remedies = st.text_area(
+    ui.t("plan.doc.actions"),
+    value=(latest or {}).get("remedial_actions") or suggested,
+    key=f"mp_remedies_{key_suffix}",
+    height=140,
+)
+notes = st.text_area(
+    ui.t("plan.doc.notes"), value="", key=f"mp_notes_{key_suffix}", placeholder=ui.t("mp.plan.notes_hint")
+)
 user = st.session_state.get("user")
-if st.button(ui.t("mp.plan.save") if not latest else ui.t("mp.plan.revise"), type="primary",
-             key="mp_save", icon=":material/save:"):
+if st.button(
+    ui.t("mp.plan.save") if not latest else ui.t("mp.plan.revise"),
+    type="primary",
+    key="mp_save",
+    icon=":material/save:",
+):
     visits = [(by_name.get(row.client), row.planned_date, row.purpose) for row in edited.itertuples()]
     try:
-        ui.write(plans.save_plan, rep_id, month, filters, visits=visits, commitments=commitments,
-                 remedial_actions=remedies, review_notes=notes or None,
-                 saved_by=getattr(user, "display_name", None), saved_on=as_of)
+        ui.write(
+            plans.save_plan,
+            rep_id,
+            month,
+            filters,
+            visits=visits,
+            commitments=commitments,
+            remedial_actions=remedies,
+            review_notes=notes or None,
+            saved_by=getattr(user, "display_name", None),
+            saved_on=as_of,
+        )
     except SalesmgmtError as exc:
         ui.show_error(exc)
     else:
@@ -156,21 +212,32 @@ if latest:
     st.markdown("**" + ui.t("mp.sign.title", revision=latest["revision"]) + "**")
     role = getattr(user, "role", None)
     allowed = {"manager": role in (None, "manager", "director"), "rep": role in (None, "rep")}
-    defaults = {"manager": rep.get("manager") or getattr(user, "display_name", "") or "",
-                "rep": rep["name"]}
+    defaults = {"manager": rep.get("manager") or getattr(user, "display_name", "") or "", "rep": rep["name"]}
     columns = st.columns(2)
     for col, party in zip(columns, plans.PARTIES):
         with col.container(border=True, key=f"mp_sign_{party}"):
             st.markdown("**" + ui.t(f"plan.doc.{party}") + "**")
             signed_by = latest.get(f"{party}_signed_by")
             if signed_by:
-                st.markdown(":material/check_circle: " + ui.md(ui.t("plan.doc.signed", name=signed_by,
-                                                at=str(latest[f"{party}_signed_at"])[:16])))
+                st.markdown(
+                    ":material/check_circle: "
+                    + ui.md(
+                        ui.t("plan.doc.signed", name=signed_by, at=str(latest[f"{party}_signed_at"])[:16])
+                    )
+                )
                 continue
-            name = st.text_input(ui.t("mp.sign.name"), value=defaults[party],
-                                 key=f"mp_signer_{party}_{key_suffix}", disabled=not allowed[party])
-            if st.button(ui.t(f"mp.sign.as_{party}"), key=f"mp_sign_button_{party}",
-                         disabled=not allowed[party], icon=":material/draw:"):
+            name = st.text_input(
+                ui.t("mp.sign.name"),
+                value=defaults[party],
+                key=f"mp_signer_{party}_{key_suffix}",
+                disabled=not allowed[party],
+            )
+            if st.button(
+                ui.t(f"mp.sign.as_{party}"),
+                key=f"mp_sign_button_{party}",
+                disabled=not allowed[party],
+                icon=":material/draw:",
+            ):
                 try:
                     ui.write(plans.sign_plan, int(latest["plan_id"]), party, name, filters)
                 except SalesmgmtError as exc:
@@ -182,48 +249,91 @@ if latest:
 # ---------------------------------------------------------------- the weekly review
 st.subheader(ui.t("mp.review.title"))
 review = ui.query(plans.weekly_review, rep_id, month, filters, as_of)
-pp.chart(charts.weekly_review(review, VISIT_NORM_PER_WEEK, {
-    "title": ui.t("mp.review.chart"), "planned": ui.t("plan.col.planned"),
-    "done": ui.t("mp.review.planned_done"), "visits": ui.t("mp.review.visits"),
-    "norm": ui.t("mp.review.norm", norm=VISIT_NORM_PER_WEEK), "week": ui.t("plan.col.week"),
-    "count": ui.t("axis.count")}), key="mp_review_chart", height=320)
+pp.chart(
+    charts.weekly_review(
+        review,
+        VISIT_NORM_PER_WEEK,
+        {
+            "title": ui.t("mp.review.chart"),
+            "planned": ui.t("plan.col.planned"),
+            "done": ui.t("mp.review.planned_done"),
+            "visits": ui.t("mp.review.visits"),
+            "norm": ui.t("mp.review.norm", norm=VISIT_NORM_PER_WEEK),
+            "week": ui.t("plan.col.week"),
+            "count": ui.t("axis.count"),
+        },
+    ),
+    key="mp_review_chart",
+    height=320,
+)
 behind = review[review["below_norm"]]
 if len(behind):
-    st.warning(ui.t("mp.review.below", weeks=", ".join(ui.date_text(w) for w in behind["week"]),
-                    norm=VISIT_NORM_PER_WEEK), icon=":material/warning:")
+    st.warning(
+        ui.t(
+            "mp.review.below",
+            weeks=", ".join(ui.date_text(w) for w in behind["week"]),
+            norm=VISIT_NORM_PER_WEEK,
+        ),
+        icon=":material/warning:",
+    )
 if latest is not None and len(latest["visits"]):
-    pp.show_table(latest["visits"], [
-        ("planned_date", "plan.col.date", "date"), ("client", "plan.col.client", "text"),
-        ("client_type", "plan.col.client_type", "client_type"), ("purpose", "plan.col.purpose", "text"),
-        ("status", "plan.col.status", "status"), ("done_on", "mp.review.done_on", "date")],
-        key="mp_planned")
+    pp.show_table(
+        latest["visits"],
+        [
+            ("planned_date", "plan.col.date", "date"),
+            ("client", "plan.col.client", "text"),
+            ("client_type", "plan.col.client_type", "client_type"),
+            ("purpose", "plan.col.purpose", "text"),
+            ("status", "plan.col.status", "status"),
+            ("done_on", "mp.review.done_on", "date"),
+        ],
+        key="mp_planned",
+    )
     st.caption(ui.t("mp.review.caption"))
 
 # ---------------------------------------------------------------- history and exports
 if len(revisions):
     with st.expander(ui.t("mp.history.title", n=len(revisions))):
-        pp.show_table(revisions, [
-            ("revision", "mp.history.revision", "count"), ("saved_on", "mp.history.saved_on", "date"),
-            ("saved_by", "mp.history.saved_by", "text"), ("planned_visits", "mp.history.visits", "count"),
-            ("manager_signed_by", "plan.doc.manager", "text"), ("rep_signed_by", "plan.doc.rep", "text")],
-            key="mp_history")
+        pp.show_table(
+            revisions,
+            [
+                ("revision", "mp.history.revision", "count"),
+                ("saved_on", "mp.history.saved_on", "date"),
+                ("saved_by", "mp.history.saved_by", "text"),
+                ("planned_visits", "mp.history.visits", "count"),
+                ("manager_signed_by", "plan.doc.manager", "text"),
+                ("rep_signed_by", "plan.doc.rep", "text"),
+            ],
+            key="mp_history",
+        )
 
 st.subheader(ui.t("mp.export.title"))
 options = [None] + list(revisions["revision"])
 latest_label = ui.t("mp.export.latest")
-revision = st.selectbox(ui.t("mp.export.revision"), options, key="mp_export_revision",
-                        format_func=lambda r: latest_label if r is None else str(r))
+revision = st.selectbox(
+    ui.t("mp.export.revision"),
+    options,
+    key="mp_export_revision",
+    format_func=lambda r: latest_label if r is None else str(r),
+)
 revision = None if revision is None else int(revision)
 file_base = f"plan-{rep['name']}-{month}".replace(" ", "_")
 c1, c2 = st.columns(2)
 # The files are built when a button is clicked (Streamlit calls `data` then), not on every run.
-c1.download_button(ui.t("mp.export.xlsx"), key="mp_xlsx", icon=":material/table_view:",
-                   data=lambda: ui.call(plans.export_xlsx, rep_id, month, filters, as_of, lang,
-                                        revision),
-                   file_name=f"{file_base}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-c2.download_button(ui.t("mp.export.html"), key="mp_html", icon=":material/print:",
-                   data=lambda: ui.call(plans.export_html, rep_id, month, filters, as_of, lang,
-                                        revision),
-                   file_name=f"{file_base}.html", mime="text/html")
+c1.download_button(
+    ui.t("mp.export.xlsx"),
+    key="mp_xlsx",
+    icon=":material/table_view:",
+    data=lambda: ui.call(plans.export_xlsx, rep_id, month, filters, as_of, lang, revision),
+    file_name=f"{file_base}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+c2.download_button(
+    ui.t("mp.export.html"),
+    key="mp_html",
+    icon=":material/print:",
+    data=lambda: ui.call(plans.export_html, rep_id, month, filters, as_of, lang, revision),
+    file_name=f"{file_base}.html",
+    mime="text/html",
+)
 st.caption(ui.t("mp.export.caption"))

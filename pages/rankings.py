@@ -4,11 +4,11 @@ movement since last week, recognitions and the results worth reporting to head o
 import pandas as pd
 import streamlit as st
 
-from charts import module3 as charts
 import meeting_ui as m3
 import pageparts as pp
 import ui
 import ui_tables
+from charts import module3 as charts
 from salesmgmt.metrics import rankings
 
 ui.page_header("page.rankings")
@@ -22,30 +22,46 @@ if teams.empty and reps.empty:
 
 if not reps["composite"].notna().any() and not teams["composite"].notna().any():
     st.warning(ui.t("rk.no_targets"), icon=":material/warning:")
-st.caption(ui.t("rk.composite_help", days=rankings.MOVEMENT_DAYS,
-                cap=rankings.COMPONENT_CAP, n=rankings.MIN_CLOSED_FOR_WIN_RATE))
+st.caption(
+    ui.t(
+        "rk.composite_help",
+        days=rankings.MOVEMENT_DAYS,
+        cap=rankings.COMPONENT_CAP,
+        n=rankings.MIN_CLOSED_FOR_WIN_RATE,
+    )
+)
 
-COMPONENT_LABELS = {"attainment": ui.t("rk.col.attainment"), "growth": ui.t("rk.col.growth"),
-                    "visits": ui.t("rk.col.visits_vs_norm"), "win_rate": ui.t("rk.col.win_rate"),
-                    "axis": ui.t("rk.axis.ratio")}
+COMPONENT_LABELS = {
+    "attainment": ui.t("rk.col.attainment"),
+    "growth": ui.t("rk.col.growth"),
+    "visits": ui.t("rk.col.visits_vs_norm"),
+    "win_rate": ui.t("rk.col.win_rate"),
+    "axis": ui.t("rk.axis.ratio"),
+}
 
 
 def ranking_table(frame, name_col: str, name_header: str, key: str) -> None:
-    shown = frame.assign(move=[rankings.movement_text(m) for m in frame["movement"]],
-                         rank_text=["–" if pd.isna(r) else str(int(r)) for r in frame["rank"]])
-    ui_tables.show(shown, [
-        ("rank_text", ui.t("rk.col.rank"), "text"),
-        ("move", ui.t("rk.col.movement"), "text"),
-        (name_col, name_header, "text"),
-        ("composite", ui.t("rk.col.composite"), "score"),
-        ("attainment", ui.t("rk.col.attainment"), "percent"),
-        ("won_amount", ui.t("rk.col.won"), "money"),
-        ("target", ui.t("rk.col.target"), "money"),
-        ("growth", ui.t("rk.col.growth"), "percent"),
-        ("visits_vs_norm", ui.t("rk.col.visits_vs_norm"), "percent"),
-        ("win_rate", ui.t("rk.col.win_rate"), "percent"),
-        ("closed_count", ui.t("rk.col.closed"), "count"),
-    ], key=key)
+    shown = frame.assign(
+        move=[rankings.movement_text(m) for m in frame["movement"]],
+        rank_text=["–" if pd.isna(r) else str(int(r)) for r in frame["rank"]],
+    )
+    ui_tables.show(
+        shown,
+        [
+            ("rank_text", ui.t("rk.col.rank"), "text"),
+            ("move", ui.t("rk.col.movement"), "text"),
+            (name_col, name_header, "text"),
+            ("composite", ui.t("rk.col.composite"), "score"),
+            ("attainment", ui.t("rk.col.attainment"), "percent"),
+            ("won_amount", ui.t("rk.col.won"), "money"),
+            ("target", ui.t("rk.col.target"), "money"),
+            ("growth", ui.t("rk.col.growth"), "percent"),
+            ("visits_vs_norm", ui.t("rk.col.visits_vs_norm"), "percent"),
+            ("win_rate", ui.t("rk.col.win_rate"), "percent"),
+            ("closed_count", ui.t("rk.col.closed"), "count"),
+        ],
+        key=key,
+    )
 
 
 def draw_teams() -> None:
@@ -57,12 +73,22 @@ def draw_teams() -> None:
     charted, note = pp.strongest_and_weakest(teams, "composite", "teams", rows=24, ends=10)
     # Side by side for a few teams; one under the other when 20 need the page's width.
     left, right = st.columns([3, 2]) if note is None else (st.container(), st.container())
-    left.plotly_chart(ui.style_figure(charts.ranking_bars(
-        charted, "team", {"title": ui.t("rk.chart.teams"), "axis": ui.t("rk.col.composite")})),
-        key="rk_team_bars")
-    right.plotly_chart(ui.style_figure(charts.score_components(
-        charted, "team", {**COMPONENT_LABELS, "title": ui.t("rk.chart.components")})),
-        key="rk_team_components")
+    left.plotly_chart(
+        ui.style_figure(
+            charts.ranking_bars(
+                charted, "team", {"title": ui.t("rk.chart.teams"), "axis": ui.t("rk.col.composite")}
+            )
+        ),
+        key="rk_team_bars",
+    )
+    right.plotly_chart(
+        ui.style_figure(
+            charts.score_components(
+                charted, "team", {**COMPONENT_LABELS, "title": ui.t("rk.chart.components")}
+            )
+        ),
+        key="rk_team_components",
+    )
     if note:
         st.caption(note)
     ranking_table(teams, "team", ui.t("rk.col.team"), "rk_team_table")
@@ -73,9 +99,14 @@ def draw_reps_of(team: str, suffix: str) -> None:
     if mine.empty:
         ui.empty_state()
         return
-    st.plotly_chart(ui.style_figure(charts.ranking_bars(
-        mine, "rep", {"title": ui.t("rk.chart.reps", team=team), "axis": ui.t("rk.col.composite")})),
-        key=f"rk_rep_bars_{suffix}")
+    st.plotly_chart(
+        ui.style_figure(
+            charts.ranking_bars(
+                mine, "rep", {"title": ui.t("rk.chart.reps", team=team), "axis": ui.t("rk.col.composite")}
+            )
+        ),
+        key=f"rk_rep_bars_{suffix}",
+    )
     ranking_table(mine, "rep", ui.t("rk.col.rep"), f"rk_rep_table_{suffix}")
 
 
@@ -83,10 +114,14 @@ def recognition_line(row) -> str:
     return rankings.recognition_text(row, ui.lang(), escape=ui.md)
 
 
-ICONS = {"three_months_over_target": ":material/local_fire_department:",
-         "outstanding_attainment": ":material/star:", "big_win": ":material/paid:",
-         "team_over_target": ":material/flag:", "first_design_institute": ":material/architecture:",
-         "most_improved": ":material/trending_up:"}
+ICONS = {
+    "three_months_over_target": ":material/local_fire_department:",
+    "outstanding_attainment": ":material/star:",
+    "big_win": ":material/paid:",
+    "team_over_target": ":material/flag:",
+    "first_design_institute": ":material/architecture:",
+    "most_improved": ":material/trending_up:",
+}
 
 
 #: Up to this many recognitions are all listed; beyond, the biggest LINES_PER_KIND of each kind
@@ -97,8 +132,9 @@ LINES_PER_KIND = 5
 
 def recognition_lines(found: pd.DataFrame, cut: bool) -> None:
     for _kind, group in found.groupby("kind", sort=False):
-        shown = group.sort_values("value", ascending=False, kind="stable").head(LINES_PER_KIND) \
-            if cut else group
+        shown = (
+            group.sort_values("value", ascending=False, kind="stable").head(LINES_PER_KIND) if cut else group
+        )
         for row in shown.itertuples():
             st.markdown(f"{ICONS.get(row.kind, '•')} " + recognition_line(row))
         if len(group) > len(shown):
@@ -124,25 +160,32 @@ def draw_recognitions() -> None:
             recognition_lines(others, cut)
     if cut:
         with st.expander(ui.t("rk.rec.all", n=ui.count(len(found)))):
-            ui_tables.show(found.assign(
-                text=[rankings.recognition_text(row, ui.lang()) for row in found.itertuples()]), [
-                ("text", ui.t("rk.col.recognition"), "text"),
-                ("team", ui.t("rk.col.team"), "text"),
-                ("head_office", ui.t("rk.head_office"), "check"),
-            ], key="rk_recognitions_all")
+            ui_tables.show(
+                found.assign(text=[rankings.recognition_text(row, ui.lang()) for row in found.itertuples()]),
+                [
+                    ("text", ui.t("rk.col.recognition"), "text"),
+                    ("team", ui.t("rk.col.team"), "text"),
+                    ("head_office", ui.t("rk.head_office"), "check"),
+                ],
+                key="rk_recognitions_all",
+            )
 
 
 team_names = sorted(set(reps["team"]))
 parts = [(ui.t("rk.section.teams"), draw_teams)]
 if ui.presenting():
     # On the meeting screen every team's table takes its turn.
-    parts += [(ui.t("rk.section.reps_of", team=team), lambda team=team, i=i: draw_reps_of(team, str(i)))
-              for i, team in enumerate(team_names)]
+    parts += [
+        (ui.t("rk.section.reps_of", team=team), lambda team=team, i=i: draw_reps_of(team, str(i)))
+        for i, team in enumerate(team_names)
+    ]
 else:
+
     def draw_reps() -> None:
         team = m3.team_choice(team_names, "rk_team")
         if team:
             draw_reps_of(team, "chosen")
+
     parts.append((ui.t("rk.section.reps"), draw_reps))
 parts.append((ui.t("rk.section.recognitions"), draw_recognitions))
 m3.sections(parts, "rk")

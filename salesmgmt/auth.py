@@ -28,7 +28,7 @@ from salesmgmt.filters import Filters
 from salesmgmt.text import name_key
 
 ROLES = ("director", "manager", "rep")
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SESSION_HOURS = 12
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 15 * 60
@@ -51,22 +51,23 @@ class User:
             return Filters()
         if self.role == "rep":
             return Filters(scope_rep_ids=(self.rep_id,) if self.rep_id is not None else ())
-        return Filters(scope_regions=self.regions or None, scope_teams=self.teams or None) \
-            if (self.regions or self.teams) else Filters(scope_rep_ids=())
+        return (
+            Filters(scope_regions=self.regions or None, scope_teams=self.teams or None)
+            if (self.regions or self.teams)
+            else Filters(scope_rep_ids=())
+        )
 
 
 # ------------------------------------------------------------------------------------------
 # Passwords
 
+
 def hash_password(password: str) -> str:
     if not password:
         raise SalesmgmtError("auth.empty_password")
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R,
-                            p=SCRYPT_P, dklen=32)
-    return "scrypt${}${}${}${}${}".format(SCRYPT_N, SCRYPT_R, SCRYPT_P,
-                                          base64.b64encode(salt).decode(),
-                                          base64.b64encode(digest).decode())
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
 
 
 def verify_password(password: str, stored: str | None) -> bool:
@@ -78,8 +79,9 @@ def verify_password(password: str, stored: str | None) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    actual = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n),
-                            r=int(r), p=int(p), dklen=32)
+    actual = hashlib.scrypt(
+        password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
+    )
     return hmac.compare_digest(actual, base64.b64decode(digest))
 
 
@@ -97,14 +99,21 @@ def _dummy_hash() -> str:
 # ------------------------------------------------------------------------------------------
 # Users in the database
 
-USER_COLUMNS = ("username, display_name, email, role, scope_regions, scope_teams, rep_id, active")
+USER_COLUMNS = "username, display_name, email, role, scope_regions, scope_teams, rep_id, active"
 
 
 def _row_to_user(row: tuple) -> User:
     username, display, email, role, regions, teams, rep_id, active = row
-    return User(username=username, display_name=display or username, role=role, email=email,
-                regions=tuple(json.loads(regions or "[]")), teams=tuple(json.loads(teams or "[]")),
-                rep_id=rep_id, active=bool(active))
+    return User(
+        username=username,
+        display_name=display or username,
+        role=role,
+        email=email,
+        regions=tuple(json.loads(regions or "[]")),
+        teams=tuple(json.loads(teams or "[]")),
+        rep_id=rep_id,
+        active=bool(active),
+    )
 
 
 def user_count(con: duckdb.DuckDBPyConnection, active_only: bool = True) -> int:
@@ -113,42 +122,65 @@ def user_count(con: duckdb.DuckDBPyConnection, active_only: bool = True) -> int:
 
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
-    row = con.execute(f"SELECT {USER_COLUMNS} FROM users WHERE username = ?",
-                      [username.strip().lower()]).fetchone()
+    row = con.execute(
+        f"SELECT {USER_COLUMNS} FROM users WHERE username = ?", [username.strip().lower()]
+    ).fetchone()
     return _row_to_user(row) if row else None
 
 
 def user_by_email(con: duckdb.DuckDBPyConnection, email: str) -> User | None:
     """Single sign-on: the active user whose email matches (case-insensitive)."""
-    row = con.execute(f"SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower(?) AND active",
-                      [email.strip()]).fetchone()
+    row = con.execute(
+        f"SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower(?) AND active", [email.strip()]
+    ).fetchone()
     return _row_to_user(row) if row else None
 
 
 def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    rows = con.execute(
-        f"SELECT {USER_COLUMNS}, last_sign_in FROM users ORDER BY username").fetchall()
+    rows = con.execute(f"SELECT {USER_COLUMNS}, last_sign_in FROM users ORDER BY username").fetchall()
     out = []
     for row in rows:
         user = _row_to_user(row[:-1])
-        out.append({"username": user.username, "display_name": user.display_name,
-                    "role": user.role, "email": user.email, "regions": list(user.regions),
-                    "teams": list(user.teams), "rep_id": user.rep_id, "active": user.active,
-                    "last_sign_in": row[-1].isoformat(sep=" ", timespec="seconds") if row[-1] else None})
+        out.append(
+            {
+                "username": user.username,
+                "display_name": user.display_name,
+                "role": user.role,
+                "email": user.email,
+                "regions": list(user.regions),
+                "teams": list(user.teams),
+                "rep_id": user.rep_id,
+                "active": user.active,
+                "last_sign_in": row[-1].isoformat(sep=" ", timespec="seconds") if row[-1] else None,
+            }
+        )
     return out
 
 
 def audit(con: duckdb.DuckDBPyConnection, username: str | None, action: str, detail: str = "") -> None:
-    con.execute("INSERT INTO audit_log (username, action, detail) VALUES (?, ?, ?)",
-                [username, action, detail])
+    con.execute(
+        "INSERT INTO audit_log (username, action, detail) VALUES (?, ?, ?)", [username, action, detail]
+    )
 
 
-def add_user(con: duckdb.DuckDBPyConnection, username: str, role: str, password: str, *,
-             display_name: str | None = None, email: str | None = None,
-             teams: tuple[str, ...] = (), regions: tuple[str, ...] = (),
-             rep: str | None = None, by: str | None = None) -> User:
+def add_user(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    display_name: str | None = None,
+    email: str | None = None,
+    teams: tuple[str, ...] = (),
+    regions: tuple[str, ...] = (),
+    rep: str | None = None,
+    by: str | None = None,
+) -> User:
     username = (username or "").strip().lower()
-    if not username or not username.replace(".", "").replace("_", "").replace("-", "").replace("@", "").isalnum():
+    if (
+        not username
+        or not username.replace(".", "").replace("_", "").replace("-", "").replace("@", "").isalnum()
+    ):
         raise SalesmgmtError("auth.bad_username", username=username)
     if role not in ROLES:
         raise SalesmgmtError("auth.bad_role", role=role, roles=", ".join(ROLES))
@@ -170,15 +202,25 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, role: str, password:
     con.execute(
         "INSERT INTO users (username, display_name, email, role, scope_regions, scope_teams, rep_id,"
         " password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [username, display_name or username, email, role, json.dumps(list(regions), ensure_ascii=False),
-         json.dumps(list(teams), ensure_ascii=False), rep_id, hash_password(password)])
+        [
+            username,
+            display_name or username,
+            email,
+            role,
+            json.dumps(list(regions), ensure_ascii=False),
+            json.dumps(list(teams), ensure_ascii=False),
+            rep_id,
+            hash_password(password),
+        ],
+    )
     audit(con, by, "user.add", f"{username} ({role})")
     return get_user(con, username)  # type: ignore[return-value]
 
 
 def _rep_id(con: duckdb.DuckDBPyConnection, rep: str) -> int:
-    rows = con.execute("SELECT rep_id FROM reps WHERE code = ? OR name_key = ? ORDER BY rep_id",
-                       [rep.strip(), name_key(rep)]).fetchall()
+    rows = con.execute(
+        "SELECT rep_id FROM reps WHERE code = ? OR name_key = ? ORDER BY rep_id", [rep.strip(), name_key(rep)]
+    ).fetchall()
     if not rows:
         raise SalesmgmtError("auth.unknown_rep", rep=rep)
     if len(rows) > 1:
@@ -193,12 +235,13 @@ def disable_user(con: duckdb.DuckDBPyConnection, username: str, by: str | None =
     audit(con, by, "user.disable", username)
 
 
-def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str,
-                 by: str | None = None) -> None:
+def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, by: str | None = None) -> None:
     if not get_user(con, username):
         raise SalesmgmtError("auth.unknown_user", username=username)
-    con.execute("UPDATE users SET password_hash = ? WHERE username = ?",
-                [hash_password(password), username.strip().lower()])
+    con.execute(
+        "UPDATE users SET password_hash = ? WHERE username = ?",
+        [hash_password(password), username.strip().lower()],
+    )
     audit(con, by, "user.passwd", username)
 
 
@@ -213,12 +256,14 @@ def active_user(con: duckdb.DuckDBPyConnection, username: str) -> User:
 # ------------------------------------------------------------------------------------------
 # Sign-in and its rate limit
 
+
 class RateLimiter:
     """At most MAX_FAILURES failed attempts per key within LOCKOUT_SECONDS; then refused until
     the window passes. Keys are usernames (whether or not they exist)."""
 
-    def __init__(self, max_failures: int = MAX_FAILURES, window: float = LOCKOUT_SECONDS,
-                 clock=time.monotonic) -> None:
+    def __init__(
+        self, max_failures: int = MAX_FAILURES, window: float = LOCKOUT_SECONDS, clock=time.monotonic
+    ) -> None:
         self.max_failures, self.window, self.clock = max_failures, window, clock
         self._failures: dict[str, list[float]] = {}
         self._lock = threading.Lock()
@@ -242,15 +287,15 @@ class RateLimiter:
 LIMITER = RateLimiter()
 
 
-def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str,
-            limiter: RateLimiter = LIMITER) -> User:
+def sign_in(
+    con: duckdb.DuckDBPyConnection, username: str, password: str, limiter: RateLimiter = LIMITER
+) -> User:
     """The user when the password is right; else one message that does not say whether the user
     exists. Refused while the username is rate-limited."""
     key = (username or "").strip().lower()
     if limiter.blocked(key):
         raise SalesmgmtError("auth.too_many_attempts", minutes=int(limiter.window // 60))
-    row = con.execute(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?",
-                      [key]).fetchone()
+    row = con.execute(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?", [key]).fetchone()
     stored = row[-1] if row else _dummy_hash()
     ok = verify_password(password or "", stored) and row is not None and bool(row[7])
     if not ok:
@@ -267,14 +312,13 @@ def _secret(con: duckdb.DuckDBPyConnection) -> bytes:
     if row:
         return bytes.fromhex(row[0])
     value = secrets.token_hex(32)
-    con.execute("INSERT INTO meta (key, value) VALUES ('session_secret', ?) ON CONFLICT DO NOTHING",
-                [value])
-    return bytes.fromhex(con.execute(
-        "SELECT value FROM meta WHERE key = 'session_secret'").fetchone()[0])
+    con.execute("INSERT INTO meta (key, value) VALUES ('session_secret', ?) ON CONFLICT DO NOTHING", [value])
+    return bytes.fromhex(con.execute("SELECT value FROM meta WHERE key = 'session_secret'").fetchone()[0])
 
 
-def issue_token(con: duckdb.DuckDBPyConnection, username: str, hours: float = SESSION_HOURS,
-                now: float | None = None) -> str:
+def issue_token(
+    con: duckdb.DuckDBPyConnection, username: str, hours: float = SESSION_HOURS, now: float | None = None
+) -> str:
     """A signed session token: base64url(username | expiry | HMAC)."""
     expiry = int((now if now is not None else time.time()) + hours * 3600)
     payload = f"{username}|{expiry}"
@@ -282,8 +326,9 @@ def issue_token(con: duckdb.DuckDBPyConnection, username: str, hours: float = SE
     return base64.urlsafe_b64encode(f"{payload}|{sig}".encode()).decode().rstrip("=")
 
 
-def user_from_token(con: duckdb.DuckDBPyConnection, token: str | None,
-                    now: float | None = None) -> User | None:
+def user_from_token(
+    con: duckdb.DuckDBPyConnection, token: str | None, now: float | None = None
+) -> User | None:
     """The active user a token names, if the signature holds and it has not expired."""
     if not token or not isinstance(token, str):
         return None

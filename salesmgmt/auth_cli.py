@@ -57,9 +57,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_add(args: argparse.Namespace) -> int:
     password = _read_password(args)
     with db.connect(args.db) as con, db.transaction(con):
-        user = auth.add_user(con, args.username, args.role, password, display_name=args.name,
-                             email=args.email, teams=tuple(args.team), regions=tuple(args.region),
-                             rep=args.rep, by="cli")
+        user = auth.add_user(
+            con,
+            args.username,
+            args.role,
+            password,
+            display_name=args.name,
+            email=args.email,
+            teams=tuple(args.team),
+            regions=tuple(args.region),
+            rep=args.rep,
+            by="cli",
+        )
     print(f"added {user.username} ({user.role})")
     return 0
 
@@ -75,7 +84,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     for u in users:
         scope = ", ".join(u["regions"] + u["teams"]) or (f"rep #{u['rep_id']}" if u["rep_id"] else "all")
         state = "active" if u["active"] else "disabled"
-        print(f"{u['username']:<20} {u['role']:<9} {state:<9} {scope}  last sign-in: {u['last_sign_in'] or '-'}")
+        print(
+            f"{u['username']:<20} {u['role']:<9} {state:<9} {scope}  last sign-in: {u['last_sign_in'] or '-'}"
+        )
     return 0
 
 

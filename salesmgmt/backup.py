@@ -63,8 +63,10 @@ def _sha256(path: Path) -> str:
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
     """Base tables of the main schema of `catalog` (the connection's own database by default)."""
-    sql = ("SELECT table_name FROM information_schema.tables "
-           "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'")
+    sql = (
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
+    )
     params: list[str] = []
     if catalog is not None:
         sql += " AND table_catalog = ?"
@@ -78,8 +80,10 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[
 
 def _counts(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, int]:
     prefix = f"{catalog}." if catalog else ""
-    return {t: int(con.execute(f'SELECT count(*) FROM {prefix}"{t}"').fetchone()[0])
-            for t in _tables(con, catalog)}
+    return {
+        t: int(con.execute(f'SELECT count(*) FROM {prefix}"{t}"').fetchone()[0])
+        for t in _tables(con, catalog)
+    }
 
 
 def _fsync(path: Path) -> None:
@@ -90,8 +94,9 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def backup(out_dir: str | os.PathLike[str], path: str | os.PathLike[str] | None = None,
-           now: datetime | None = None) -> Backup:
+def backup(
+    out_dir: str | os.PathLike[str], path: str | os.PathLike[str] | None = None, now: datetime | None = None
+) -> Backup:
     """Copy the database into `out_dir` as salesmgmt-YYYYMMDD-HHMMSS.duckdb plus its manifest."""
     source = db.resolve_db_path(path)
     if not source.exists():
@@ -120,12 +125,14 @@ def backup(out_dir: str | os.PathLike[str], path: str | os.PathLike[str] | None 
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    result = Backup(target, str(source), stamp.isoformat(), version, counts, _sha256(target),
-                    target.stat().st_size)
+    result = Backup(
+        target, str(source), stamp.isoformat(), version, counts, _sha256(target), target.stat().st_size
+    )
     manifest = {k: v for k, v in asdict(result).items() if k != "path"}
     manifest["file"] = target.name
-    result.manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
-                                    encoding="utf-8")
+    result.manifest_path.write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     return result
 
 
@@ -143,9 +150,15 @@ def read_backup(path: str | os.PathLike[str], verify: bool = True) -> Backup:
         raise SalesmgmtError("backup.bad_manifest", path=str(manifest_path), detail=str(exc)) from None
     if verify and _sha256(file) != manifest.get("sha256"):
         raise SalesmgmtError("backup.checksum", path=str(file))
-    return Backup(file, manifest.get("source", ""), manifest.get("created_at", ""),
-                  int(manifest.get("schema_version", 0)), dict(manifest.get("counts", {})),
-                  manifest.get("sha256", ""), int(manifest.get("bytes", 0)))
+    return Backup(
+        file,
+        manifest.get("source", ""),
+        manifest.get("created_at", ""),
+        int(manifest.get("schema_version", 0)),
+        dict(manifest.get("counts", {})),
+        manifest.get("sha256", ""),
+        int(manifest.get("bytes", 0)),
+    )
 
 
 def list_backups(out_dir: str | os.PathLike[str]) -> list[Backup]:
@@ -160,14 +173,17 @@ def list_backups(out_dir: str | os.PathLike[str]) -> list[Backup]:
 
 
 def _sequence_values(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, int]:
-    rows = con.execute("SELECT sequence_name, coalesce(last_value, start_value - 1) "
-                       "FROM duckdb_sequences() WHERE database_name = ? AND schema_name = 'main'",
-                       [catalog]).fetchall()
+    rows = con.execute(
+        "SELECT sequence_name, coalesce(last_value, start_value - 1) "
+        "FROM duckdb_sequences() WHERE database_name = ? AND schema_name = 'main'",
+        [catalog],
+    ).fetchall()
     return {name: int(value) for name, value in rows if _NAME.match(name)}
 
 
-def restore(backup_path: str | os.PathLike[str], path: str | os.PathLike[str] | None = None,
-            user: str | None = None) -> Backup:
+def restore(
+    backup_path: str | os.PathLike[str], path: str | os.PathLike[str] | None = None, user: str | None = None
+) -> Backup:
     """Put the database back as it was when `backup_path` was taken; returns that backup."""
     info = read_backup(backup_path)
     if info.schema_version > db.SCHEMA_VERSION:
@@ -203,13 +219,17 @@ def _restore_into(target: Path, work: Path, info: Backup, user: str | None) -> N
                     con.execute(f'DELETE FROM "{table}"')
                     if table not in theirs:
                         continue
-                    columns = [r[0] for r in con.execute(
-                        "SELECT column_name FROM information_schema.columns "
-                        "WHERE table_catalog = 'restore_src' AND table_schema = 'main' "
-                        "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+                    columns = [
+                        r[0]
+                        for r in con.execute(
+                            "SELECT column_name FROM information_schema.columns "
+                            "WHERE table_catalog = 'restore_src' AND table_schema = 'main' "
+                            "AND table_name = ? ORDER BY ordinal_position",
+                            [table],
+                        ).fetchall()
+                    ]
                     names = ", ".join(f'"{c}"' for c in columns if _NAME.match(c))
-                    con.execute(f'INSERT INTO "{table}" ({names}) '
-                                f'SELECT {names} FROM restore_src."{table}"')
+                    con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM restore_src."{table}"')
                 # Sequences only move forward: past the backup's ids, never back to reuse them.
                 current = _sequence_values(con, con.execute("SELECT current_database()").fetchone()[0])
                 for name, value in _sequence_values(con, "restore_src").items():
@@ -217,7 +237,9 @@ def _restore_into(target: Path, work: Path, info: Backup, user: str | None) -> N
                     if name in current and behind > 0:
                         con.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [behind])
                 if "audit_log" in mine:
-                    con.execute("INSERT INTO audit_log (username, action, detail) VALUES (?, ?, ?)",
-                                [user, "restore", f"{info.path.name} ({info.created_at})"])
+                    con.execute(
+                        "INSERT INTO audit_log (username, action, detail) VALUES (?, ?, ?)",
+                        [user, "restore", f"{info.path.name} ({info.created_at})"],
+                    )
         finally:
             con.execute("DETACH restore_src")

@@ -41,8 +41,7 @@ def _mb(size: int) -> str:
 
 
 def _print_counts(counts: dict[str, int]) -> None:
-    for table in ("reps", "clients", "opportunities", "opportunity_history", "visits", "targets",
-                  "uploads"):
+    for table in ("reps", "clients", "opportunities", "opportunity_history", "visits", "targets", "uploads"):
         if table in counts:
             print(f"  {table:<22} {counts[table]:>9,}")
 
@@ -51,8 +50,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from salesmgmt.backup import backup
 
     made = backup(args.out, args.db)
-    print(t("backup.done", _lang(args), path=made.path, size=_mb(made.bytes),
-            schema=made.schema_version, manifest=made.manifest_path.name))
+    print(
+        t(
+            "backup.done",
+            _lang(args),
+            path=made.path,
+            size=_mb(made.bytes),
+            schema=made.schema_version,
+            manifest=made.manifest_path.name,
+        )
+    )
     _print_counts(made.counts)
     return 0
 
@@ -86,6 +93,15 @@ def cmd_backups(args: argparse.Namespace) -> int:
     if not found:
         print(t("backup.none", lang, path=args.dir))
     for b in found:
-        print(t("backup.listed", lang, path=b.path.name, when=b.created_at, schema=b.schema_version,
-                size=_mb(b.bytes), visits=f"{b.counts.get('visits', 0):,}"))
+        print(
+            t(
+                "backup.listed",
+                lang,
+                path=b.path.name,
+                when=b.created_at,
+                schema=b.schema_version,
+                size=_mb(b.bytes),
+                visits=f"{b.counts.get('visits', 0):,}",
+            )
+        )
     return 0

@@ -36,8 +36,9 @@ def parse_date(text: str) -> date:
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", default=None,
-                        help="database file (default: $SALESMGMT_DB, else data/salesmgmt.duckdb)")
+    parser.add_argument(
+        "--db", default=None, help="database file (default: $SALESMGMT_DB, else data/salesmgmt.duckdb)"
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,9 +46,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_argument(p)
     p.add_argument("--as-of", type=parse_date, default=None, help="last day of history (default: today)")
     p.add_argument("--seed", type=int, default=7, help="random seed (same seed and as-of: same data)")
-    p.add_argument("--scale", choices=["standard", "large"], default="standard",
-                   help="standard: four teams of East China; large: a national company "
-                        "(~1,200 reps in 100 teams, 100,000 clients, 1,000,000 visits; minutes)")
+    p.add_argument(
+        "--scale",
+        choices=["standard", "large"],
+        default="standard",
+        help="standard: four teams of East China; large: a national company "
+        "(~1,200 reps in 100 teams, 100,000 clients, 1,000,000 visits; minutes)",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("glossary", help="print the metrics glossary (docs/glossary.md) as Markdown")
@@ -65,8 +70,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     as_of = args.as_of or date.today()
     with db.connect(args.db) as con:
         counts = generate_demo(con, as_of=as_of, seed=args.seed, size=SIZES[args.scale])
-    print(f"Demo company ({args.scale}) written to {db.resolve_db_path(args.db)} "
-          f"(as of {as_of}, seed {args.seed}):")
+    print(
+        f"Demo company ({args.scale}) written to {db.resolve_db_path(args.db)} "
+        f"(as of {as_of}, seed {args.seed}):"
+    )
     for key, value in counts.items():
         print(f"  {key:<22} {value:>9,}")
     return 0
@@ -96,8 +103,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m salesmgmt",
-                                     description="Sales management: data, imports and exports.")
+    parser = argparse.ArgumentParser(
+        prog="python -m salesmgmt", description="Sales management: data, imports and exports."
+    )
     parser.add_argument("--lang", default=None, help="language of messages: zh or en")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:

@@ -55,8 +55,9 @@ def data_version(path: Path) -> tuple[float, int, float, int]:
 def _is_lock_error(exc: Exception) -> bool:
     """Another process holds the file, or (while it does) another thread of ours is opening it."""
     text = str(exc).lower()
-    return (("lock" in text and ("could not set" in text or "conflicting" in text))
-            or "unique file handle conflict" in text)
+    return (
+        "lock" in text and ("could not set" in text or "conflicting" in text)
+    ) or "unique file handle conflict" in text
 
 
 #: Opening a file is serialised within the process: threads (app sessions) opening the same file
@@ -64,8 +65,9 @@ def _is_lock_error(exc: Exception) -> bool:
 _OPEN_LOCK = threading.Lock()
 
 
-def open_connection(path: Path, read_only: bool = False,
-                    wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+def open_connection(
+    path: Path, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
+) -> duckdb.DuckDBPyConnection:
     """Open the database, waiting while another process holds its lock."""
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
@@ -86,8 +88,9 @@ def open_connection(path: Path, read_only: bool = False,
 
 
 @contextmanager
-def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False,
-            migrate: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: str | os.PathLike[str] | None = None, read_only: bool = False, migrate: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open, migrate to the current schema, yield, close.
 
     A read-only open of a database that does not exist yet, or needs migrating, opens it
@@ -128,12 +131,15 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 # add the next. `meta.schema_version` records where a database stands.
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
-    (1, "initial data model", [
-        """CREATE TABLE IF NOT EXISTS meta (
+    (
+        1,
+        "initial data model",
+        [
+            """CREATE TABLE IF NOT EXISTS meta (
             key VARCHAR PRIMARY KEY,
             value VARCHAR NOT NULL)""",
-        "CREATE SEQUENCE IF NOT EXISTS upload_seq START 1",
-        """CREATE TABLE uploads (
+            "CREATE SEQUENCE IF NOT EXISTS upload_seq START 1",
+            """CREATE TABLE uploads (
             upload_id INTEGER PRIMARY KEY,
             file_name VARCHAR NOT NULL,
             file_hash VARCHAR,
@@ -151,9 +157,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
             undone_at TIMESTAMP,
             undone_by VARCHAR)""",
-        # What each upload changed, so it can be undone: the row's key and its values before
-        # the upload (NULL when the upload added the row).
-        """CREATE TABLE upload_changes (
+            # What each upload changed, so it can be undone: the row's key and its values before
+            # the upload (NULL when the upload added the row).
+            """CREATE TABLE upload_changes (
             upload_id INTEGER NOT NULL,
             seq INTEGER NOT NULL,
             entity VARCHAR NOT NULL,
@@ -161,8 +167,8 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             action VARCHAR NOT NULL CHECK (action IN ('insert', 'update')),
             before_json VARCHAR,
             PRIMARY KEY (upload_id, seq))""",
-        "CREATE SEQUENCE IF NOT EXISTS rep_seq START 1",
-        """CREATE TABLE reps (
+            "CREATE SEQUENCE IF NOT EXISTS rep_seq START 1",
+            """CREATE TABLE reps (
             rep_id INTEGER PRIMARY KEY,
             name VARCHAR NOT NULL,
             name_key VARCHAR NOT NULL,
@@ -174,9 +180,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             manager VARCHAR,
             active BOOLEAN NOT NULL DEFAULT TRUE,
             upload_id INTEGER)""",
-        "CREATE INDEX reps_name_key ON reps (name_key)",
-        "CREATE SEQUENCE IF NOT EXISTS client_seq START 1",
-        """CREATE TABLE clients (
+            "CREATE INDEX reps_name_key ON reps (name_key)",
+            "CREATE SEQUENCE IF NOT EXISTS client_seq START 1",
+            """CREATE TABLE clients (
             client_id INTEGER PRIMARY KEY,
             name VARCHAR NOT NULL,
             name_key VARCHAR NOT NULL,
@@ -189,9 +195,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             owner_rep_id INTEGER,
             relationship_level INTEGER CHECK (relationship_level BETWEEN 1 AND 5),
             upload_id INTEGER)""",
-        "CREATE INDEX clients_name_key ON clients (name_key)",
-        # The current state of each opportunity. Its past states live in opportunity_history.
-        """CREATE TABLE opportunities (
+            "CREATE INDEX clients_name_key ON clients (name_key)",
+            # The current state of each opportunity. Its past states live in opportunity_history.
+            """CREATE TABLE opportunities (
             opp_id VARCHAR PRIMARY KEY,
             name VARCHAR,
             client_id INTEGER,
@@ -207,9 +213,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             close_date DATE,
             lost_reason VARCHAR,
             upload_id INTEGER)""",
-        # Change intervals: one row per state, valid from `valid_from` (inclusive) to `valid_to`
-        # (exclusive; NULL while current). A week's re-upload of an unchanged pipeline adds nothing.
-        """CREATE TABLE opportunity_history (
+            # Change intervals: one row per state, valid from `valid_from` (inclusive) to `valid_to`
+            # (exclusive; NULL while current). A week's re-upload of an unchanged pipeline adds nothing.
+            """CREATE TABLE opportunity_history (
             opp_id VARCHAR NOT NULL,
             valid_from DATE NOT NULL,
             valid_to DATE,
@@ -224,8 +230,8 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             close_date DATE,
             upload_id INTEGER,
             PRIMARY KEY (opp_id, valid_from))""",
-        "CREATE SEQUENCE IF NOT EXISTS visit_seq START 1",
-        """CREATE TABLE visits (
+            "CREATE SEQUENCE IF NOT EXISTS visit_seq START 1",
+            """CREATE TABLE visits (
             visit_key INTEGER PRIMARY KEY,
             visit_id VARCHAR UNIQUE,
             visit_date DATE NOT NULL,
@@ -240,19 +246,19 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             outcome VARCHAR,
             notes VARCHAR,
             upload_id INTEGER)""",
-        "CREATE INDEX visits_date ON visits (visit_date)",
-        # A monthly target for exactly one of: a rep, a team or a region.
-        """CREATE TABLE targets (
+            "CREATE INDEX visits_date ON visits (visit_date)",
+            # A monthly target for exactly one of: a rep, a team or a region.
+            """CREATE TABLE targets (
             month DATE NOT NULL,
             scope_kind VARCHAR NOT NULL CHECK (scope_kind IN ('rep', 'team', 'region')),
             scope_key VARCHAR NOT NULL,
             amount DECIMAL(18, 2) NOT NULL CHECK (amount >= 0),
             upload_id INTEGER,
             PRIMARY KEY (month, scope_kind, scope_key))""",
-        # The seed's monthly planning & evaluation report, co-signed by manager and rep;
-        # every weekly review saves a new revision (history kept).
-        "CREATE SEQUENCE IF NOT EXISTS plan_seq START 1",
-        """CREATE TABLE monthly_plans (
+            # The seed's monthly planning & evaluation report, co-signed by manager and rep;
+            # every weekly review saves a new revision (history kept).
+            "CREATE SEQUENCE IF NOT EXISTS plan_seq START 1",
+            """CREATE TABLE monthly_plans (
             plan_id INTEGER PRIMARY KEY,
             rep_id INTEGER NOT NULL,
             month DATE NOT NULL,
@@ -268,27 +274,35 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             manager_signed_at TIMESTAMP,
             saved_by VARCHAR,
             UNIQUE (rep_id, month, revision))""",
-        """CREATE TABLE plan_visits (
+            """CREATE TABLE plan_visits (
             plan_id INTEGER NOT NULL,
             client_id INTEGER NOT NULL,
             planned_date DATE NOT NULL,
             purpose VARCHAR)""",
-    ]),
-    (2, "remembered import column mappings", [
-        # A user's column mapping, remembered per set of headers (importer.headers_signature),
-        # so next week's export with the same headers maps itself.
-        """CREATE TABLE import_mappings (
+        ],
+    ),
+    (
+        2,
+        "remembered import column mappings",
+        [
+            # A user's column mapping, remembered per set of headers (importer.headers_signature),
+            # so next week's export with the same headers maps itself.
+            """CREATE TABLE import_mappings (
             signature VARCHAR PRIMARY KEY,
             kind VARCHAR,
             mapping_json VARCHAR NOT NULL,
             saved_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
             saved_by VARCHAR)""",
-    ]),
-    (3, "key-account reviews, sign-in users, recognitions", [
-        # The seed's client relationship evaluation: each review of a key account with its
-        # participants and the new development plan.
-        "CREATE SEQUENCE IF NOT EXISTS review_seq START 1",
-        """CREATE TABLE client_reviews (
+        ],
+    ),
+    (
+        3,
+        "key-account reviews, sign-in users, recognitions",
+        [
+            # The seed's client relationship evaluation: each review of a key account with its
+            # participants and the new development plan.
+            "CREATE SEQUENCE IF NOT EXISTS review_seq START 1",
+            """CREATE TABLE client_reviews (
             review_id INTEGER PRIMARY KEY,
             client_id INTEGER NOT NULL,
             review_date DATE NOT NULL,
@@ -298,8 +312,8 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             next_review_date DATE,
             recorded_by VARCHAR,
             recorded_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
-        # Sign-in users. scope_regions / scope_teams hold JSON lists; password_hash is scrypt.
-        """CREATE TABLE users (
+            # Sign-in users. scope_regions / scope_teams hold JSON lists; password_hash is scrypt.
+            """CREATE TABLE users (
             username VARCHAR PRIMARY KEY,
             display_name VARCHAR,
             email VARCHAR,
@@ -311,33 +325,42 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             active BOOLEAN NOT NULL DEFAULT TRUE,
             created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
             last_sign_in TIMESTAMP)""",
-        """CREATE TABLE audit_log (
+            """CREATE TABLE audit_log (
             logged_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
             username VARCHAR,
             action VARCHAR NOT NULL,
             detail VARCHAR)""",
-    ]),
-    (4, "visits without a date index", [
-        # DuckDB reads a date range through its zone maps, never through this index (an index
-        # scan is only chosen for a handful of rows), while every import had to maintain it:
-        # a 1,000,000-row insert took ~25% longer with it.
-        "DROP INDEX IF EXISTS visits_date",
-    ]),
-    (5, "the import audit without a primary key", [
-        # Its rows are numbered by the one transaction that writes them (seq 1..n per upload)
-        # and only ever read by upload; the key's index cost ~0.5 s of a 1,000,000-row import.
-        """CREATE TABLE upload_changes_v5 (
+        ],
+    ),
+    (
+        4,
+        "visits without a date index",
+        [
+            # DuckDB reads a date range through its zone maps, never through this index (an index
+            # scan is only chosen for a handful of rows), while every import had to maintain it:
+            # a 1,000,000-row insert took ~25% longer with it.
+            "DROP INDEX IF EXISTS visits_date",
+        ],
+    ),
+    (
+        5,
+        "the import audit without a primary key",
+        [
+            # Its rows are numbered by the one transaction that writes them (seq 1..n per upload)
+            # and only ever read by upload; the key's index cost ~0.5 s of a 1,000,000-row import.
+            """CREATE TABLE upload_changes_v5 (
             upload_id INTEGER NOT NULL,
             seq INTEGER NOT NULL,
             entity VARCHAR NOT NULL,
             entity_key VARCHAR NOT NULL,
             action VARCHAR NOT NULL CHECK (action IN ('insert', 'update')),
             before_json VARCHAR)""",
-        "INSERT INTO upload_changes_v5 SELECT upload_id, seq, entity, entity_key, action, before_json "
-        "FROM upload_changes ORDER BY upload_id, seq",
-        "DROP TABLE upload_changes",
-        "ALTER TABLE upload_changes_v5 RENAME TO upload_changes",
-    ]),
+            "INSERT INTO upload_changes_v5 SELECT upload_id, seq, entity, entity_key, action, before_json "
+            "FROM upload_changes ORDER BY upload_id, seq",
+            "DROP TABLE upload_changes",
+            "ALTER TABLE upload_changes_v5 RENAME TO upload_changes",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -376,16 +399,35 @@ def migrate_schema(con: duckdb.DuckDBPyConnection, target: int | None = None) ->
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts of the main tables (the `status` command)."""
     counts = {}
-    for table in ("reps", "clients", "opportunities", "visits", "targets", "uploads",
-                  "opportunity_history", "monthly_plans"):
+    for table in (
+        "reps",
+        "clients",
+        "opportunities",
+        "visits",
+        "targets",
+        "uploads",
+        "opportunity_history",
+        "monthly_plans",
+    ):
         counts[table] = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]
     return counts
 
 
-_KNOWN_IDENTIFIERS = frozenset({
-    "reps", "clients", "opportunities", "opportunity_history", "visits", "targets", "uploads",
-    "upload_changes", "monthly_plans", "plan_visits", "meta",
-})
+_KNOWN_IDENTIFIERS = frozenset(
+    {
+        "reps",
+        "clients",
+        "opportunities",
+        "opportunity_history",
+        "visits",
+        "targets",
+        "uploads",
+        "upload_changes",
+        "monthly_plans",
+        "plan_visits",
+        "meta",
+    }
+)
 
 
 def quote_ident(name: str) -> str:

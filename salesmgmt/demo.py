@@ -48,11 +48,19 @@ TEAMS: list[tuple[str, str]] = [
 ]
 _CITIES: list[list[str]] = [
     ["昆山", "苏州", "无锡", "常州", "江阴", "张家港", "常熟", "太仓", "南京", "镇江", "宜兴"],
-    ["上海松江", "上海嘉定", "上海青浦", "上海浦东", "上海闵行", "上海宝山", "上海奉贤",
-     "上海金山", "上海临港"],
+    [
+        "上海松江",
+        "上海嘉定",
+        "上海青浦",
+        "上海浦东",
+        "上海闵行",
+        "上海宝山",
+        "上海奉贤",
+        "上海金山",
+        "上海临港",
+    ],
     ["杭州", "宁波", "嘉兴", "绍兴", "湖州", "台州", "温州", "金华", "义乌", "平湖", "海宁"],
-    ["南通", "盐城", "扬州", "泰州", "淮安", "徐州", "连云港", "宿迁", "合肥", "芜湖", "滁州",
-     "马鞍山"],
+    ["南通", "盐城", "扬州", "泰州", "淮安", "徐州", "连云港", "宿迁", "合肥", "芜湖", "滁州", "马鞍山"],
 ]
 _PROVINCES: list[list[str]] = [["江苏"], ["上海"], ["浙江"], ["江苏", "安徽"]]
 
@@ -70,9 +78,9 @@ MIN_DEAL, MAX_DEAL = 50_000, 3_000_000
 #: The scripted stories. Names are fixed (not drawn), so they hold for every seed and the
 #: dashboard's walkthrough can name them.
 DEMO_STORIES: dict[str, str] = {
-    "star_rep": "陈思远",          # 龙 Dragon: ~150% of target lately, ~3 visits a week
-    "struggling_rep": "周晓东",    # 虎 Tiger: under one visit a week, ~40% of target lately
-    "team_behind": "狼 Wolf",      # ~70% of target in the current and previous quarter
+    "star_rep": "陈思远",  # 龙 Dragon: ~150% of target lately, ~3 visits a week
+    "struggling_rep": "周晓东",  # 虎 Tiger: under one visit a week, ~40% of target lately
+    "team_behind": "狼 Wolf",  # ~70% of target in the current and previous quarter
     "cold_account": "华东建筑设计研究院",  # key design institute, no visit for 60-90 days
 }
 _STAR_TEAM, _STRUGGLING_TEAM, _BEHIND_TEAM, _COLD_TEAM = 0, 1, 3, 1
@@ -80,10 +88,18 @@ _STAR_TEAM, _STRUGGLING_TEAM, _BEHIND_TEAM, _COLD_TEAM = 0, 1, 3, 1
 #: Chinese New Year's day. The table covers the years a demo is likely to be asked for;
 #: other years fall back to 1 February (close enough for a dip in a chart).
 SPRING_FESTIVALS: dict[int, date] = {
-    2020: date(2020, 1, 25), 2021: date(2021, 2, 12), 2022: date(2022, 2, 1),
-    2023: date(2023, 1, 22), 2024: date(2024, 2, 10), 2025: date(2025, 1, 29),
-    2026: date(2026, 2, 17), 2027: date(2027, 2, 6), 2028: date(2028, 1, 26),
-    2029: date(2029, 2, 13), 2030: date(2030, 2, 3), 2031: date(2031, 1, 23),
+    2020: date(2020, 1, 25),
+    2021: date(2021, 2, 12),
+    2022: date(2022, 2, 1),
+    2023: date(2023, 1, 22),
+    2024: date(2024, 2, 10),
+    2025: date(2025, 1, 29),
+    2026: date(2026, 2, 17),
+    2027: date(2027, 2, 6),
+    2028: date(2028, 1, 26),
+    2029: date(2029, 2, 13),
+    2030: date(2030, 2, 3),
+    2031: date(2031, 1, 23),
     2032: date(2032, 2, 11),
 }
 
@@ -95,8 +111,17 @@ _SEASON = np.array([0.85, 0.55, 0.95, 1.0, 1.05, 1.1, 1.0, 0.95, 1.1, 0.9, 1.15,
 #: would point at the wrong demo rows. Users, the audit log and saved import mappings are
 #: not company data and are kept.
 DATA_TABLES: list[str] = [
-    "reps", "clients", "opportunities", "opportunity_history", "visits", "targets",
-    "monthly_plans", "plan_visits", "uploads", "upload_changes", "client_reviews",
+    "reps",
+    "clients",
+    "opportunities",
+    "opportunity_history",
+    "visits",
+    "targets",
+    "monthly_plans",
+    "plan_visits",
+    "uploads",
+    "upload_changes",
+    "client_reviews",
 ]
 
 
@@ -145,9 +170,19 @@ STANDARD_SIZE = DemoSize()
 #: clients, three years of history with ~200,000 opportunities and ~1,000,000 contacts.
 #: Engineers carry a bigger quota in smaller deals and log their phone calls.
 LARGE_SIZE = DemoSize(
-    engineers_per_team=(10, 12), clients_per_engineer=94.0, open_deals_per_engineer=12.0,
-    regions=10, teams_per_region=10, history_years=3, quota_factor=2.6, deal_factor=0.3,
-    call_rate=(1.5, 2.5), meeting_rate=(0.3, 0.6), key_account_share=0.04, client_name_words=2)
+    engineers_per_team=(10, 12),
+    clients_per_engineer=94.0,
+    open_deals_per_engineer=12.0,
+    regions=10,
+    teams_per_region=10,
+    history_years=3,
+    quota_factor=2.6,
+    deal_factor=0.3,
+    call_rate=(1.5, 2.5),
+    meeting_rate=(0.3, 0.6),
+    key_account_share=0.04,
+    client_name_words=2,
+)
 
 #: `python -m salesmgmt demo --scale NAME`.
 SIZES: dict[str, DemoSize] = {"standard": STANDARD_SIZE, "large": LARGE_SIZE}
@@ -155,29 +190,147 @@ SIZES: dict[str, DemoSize] = {"standard": STANDARD_SIZE, "large": LARGE_SIZE}
 #: Regions of the national company: (region as shown, team name stem in Chinese and English,
 #: provinces, cities). Teams are numbered within their region ("华东一组 East 1").
 NATIONAL_REGIONS: list[tuple[str, str, str, list[str], list[str]]] = [
-    ("华东 East China", "华东", "East", ["江苏", "浙江", "上海"],
-     ["上海", "南京", "苏州", "无锡", "常州", "南通", "杭州", "宁波", "嘉兴", "绍兴", "温州", "昆山"]),
-    ("华北 North China", "华北", "North", ["河北", "北京", "天津"],
-     ["北京", "天津", "石家庄", "唐山", "保定", "廊坊", "沧州", "邯郸", "秦皇岛", "邢台", "衡水", "张家口"]),
-    ("华南 South China", "华南", "South", ["广东", "广西", "海南"],
-     ["广州", "深圳", "东莞", "佛山", "惠州", "珠海", "中山", "江门", "南宁", "柳州", "海口", "湛江"]),
-    ("华中 Central China", "华中", "Central", ["湖北", "湖南", "河南"],
-     ["武汉", "长沙", "郑州", "洛阳", "襄阳", "宜昌", "株洲", "湘潭", "岳阳", "新乡", "许昌", "南阳"]),
-    ("西南 Southwest", "西南", "Southwest", ["四川", "重庆", "云南", "贵州"],
-     ["成都", "重庆", "昆明", "贵阳", "绵阳", "德阳", "宜宾", "遵义", "曲靖", "泸州", "南充", "乐山"]),
-    ("西北 Northwest", "西北", "Northwest", ["陕西", "甘肃", "宁夏", "新疆"],
-     ["西安", "兰州", "银川", "乌鲁木齐", "宝鸡", "咸阳", "渭南", "天水", "榆林", "西宁", "酒泉", "克拉玛依"]),
-    ("东北 Northeast", "东北", "Northeast", ["辽宁", "吉林", "黑龙江"],
-     ["沈阳", "大连", "长春", "哈尔滨", "鞍山", "吉林", "大庆", "营口", "锦州", "齐齐哈尔", "抚顺", "盘锦"]),
-    ("山东 Shandong", "山东", "Shandong", ["山东"],
-     ["济南", "青岛", "烟台", "潍坊", "淄博", "临沂", "济宁", "威海", "日照", "东营", "泰安", "德州"]),
-    ("闽赣 Fujian & Jiangxi", "闽赣", "Fujian-Jiangxi", ["福建", "江西"],
-     ["福州", "厦门", "泉州", "漳州", "莆田", "龙岩", "南昌", "赣州", "九江", "上饶", "宜春", "景德镇"]),
-    ("晋蒙 Shanxi & Inner Mongolia", "晋蒙", "Shanxi-Mongolia", ["山西", "内蒙古"],
-     ["太原", "大同", "长治", "晋中", "临汾", "运城", "阳泉", "呼和浩特", "包头", "鄂尔多斯", "赤峰", "忻州"]),
+    (
+        "华东 East China",
+        "华东",
+        "East",
+        ["江苏", "浙江", "上海"],
+        ["上海", "南京", "苏州", "无锡", "常州", "南通", "杭州", "宁波", "嘉兴", "绍兴", "温州", "昆山"],
+    ),
+    (
+        "华北 North China",
+        "华北",
+        "North",
+        ["河北", "北京", "天津"],
+        [
+            "北京",
+            "天津",
+            "石家庄",
+            "唐山",
+            "保定",
+            "廊坊",
+            "沧州",
+            "邯郸",
+            "秦皇岛",
+            "邢台",
+            "衡水",
+            "张家口",
+        ],
+    ),
+    (
+        "华南 South China",
+        "华南",
+        "South",
+        ["广东", "广西", "海南"],
+        ["广州", "深圳", "东莞", "佛山", "惠州", "珠海", "中山", "江门", "南宁", "柳州", "海口", "湛江"],
+    ),
+    (
+        "华中 Central China",
+        "华中",
+        "Central",
+        ["湖北", "湖南", "河南"],
+        ["武汉", "长沙", "郑州", "洛阳", "襄阳", "宜昌", "株洲", "湘潭", "岳阳", "新乡", "许昌", "南阳"],
+    ),
+    (
+        "西南 Southwest",
+        "西南",
+        "Southwest",
+        ["四川", "重庆", "云南", "贵州"],
+        ["成都", "重庆", "昆明", "贵阳", "绵阳", "德阳", "宜宾", "遵义", "曲靖", "泸州", "南充", "乐山"],
+    ),
+    (
+        "西北 Northwest",
+        "西北",
+        "Northwest",
+        ["陕西", "甘肃", "宁夏", "新疆"],
+        [
+            "西安",
+            "兰州",
+            "银川",
+            "乌鲁木齐",
+            "宝鸡",
+            "咸阳",
+            "渭南",
+            "天水",
+            "榆林",
+            "西宁",
+            "酒泉",
+            "克拉玛依",
+        ],
+    ),
+    (
+        "东北 Northeast",
+        "东北",
+        "Northeast",
+        ["辽宁", "吉林", "黑龙江"],
+        [
+            "沈阳",
+            "大连",
+            "长春",
+            "哈尔滨",
+            "鞍山",
+            "吉林",
+            "大庆",
+            "营口",
+            "锦州",
+            "齐齐哈尔",
+            "抚顺",
+            "盘锦",
+        ],
+    ),
+    (
+        "山东 Shandong",
+        "山东",
+        "Shandong",
+        ["山东"],
+        ["济南", "青岛", "烟台", "潍坊", "淄博", "临沂", "济宁", "威海", "日照", "东营", "泰安", "德州"],
+    ),
+    (
+        "闽赣 Fujian & Jiangxi",
+        "闽赣",
+        "Fujian-Jiangxi",
+        ["福建", "江西"],
+        ["福州", "厦门", "泉州", "漳州", "莆田", "龙岩", "南昌", "赣州", "九江", "上饶", "宜春", "景德镇"],
+    ),
+    (
+        "晋蒙 Shanxi & Inner Mongolia",
+        "晋蒙",
+        "Shanxi-Mongolia",
+        ["山西", "内蒙古"],
+        [
+            "太原",
+            "大同",
+            "长治",
+            "晋中",
+            "临汾",
+            "运城",
+            "阳泉",
+            "呼和浩特",
+            "包头",
+            "鄂尔多斯",
+            "赤峰",
+            "忻州",
+        ],
+    ),
 ]
-_TEAM_NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
-                  "十一", "十二", "十三", "十四", "十五", "十六"]
+_TEAM_NUMERALS = [
+    "一",
+    "二",
+    "三",
+    "四",
+    "五",
+    "六",
+    "七",
+    "八",
+    "九",
+    "十",
+    "十一",
+    "十二",
+    "十三",
+    "十四",
+    "十五",
+    "十六",
+]
 
 
 @dataclass(frozen=True)
@@ -193,10 +346,12 @@ class _Geography:
 def _geography(size: DemoSize) -> _Geography:
     if size.regions == len(TEAMS) and size.teams_per_region == 1:
         return _Geography(TEAMS, _CITIES, _PROVINCES)
-    if not 1 <= size.regions <= len(NATIONAL_REGIONS) or not 1 <= size.teams_per_region <= len(_TEAM_NUMERALS):
+    if not 1 <= size.regions <= len(NATIONAL_REGIONS) or not 1 <= size.teams_per_region <= len(
+        _TEAM_NUMERALS
+    ):
         raise ValueError(f"unsupported demo size: {size.regions} regions of {size.teams_per_region} teams")
     teams, cities, provinces = [], [], []
-    for region, zh, en, provs, region_cities in NATIONAL_REGIONS[:size.regions]:
+    for region, zh, en, provs, region_cities in NATIONAL_REGIONS[: size.regions]:
         for k in range(size.teams_per_region):
             teams.append((f"{zh}{_TEAM_NUMERALS[k]}组 {en} {k + 1}", region))
             cities.append(region_cities)
@@ -267,7 +422,7 @@ class _Calendar:
             for lo, hi, f in ((-7, -2, 0.5), (-1, 7, 0.02), (8, 12, 0.45)):
                 mask = (days >= cny + lo) & (days <= cny + hi)
                 factor = np.where(mask, np.minimum(factor, f), factor)
-            for (m, d0, d1, f) in ((1, 1, 1, 0.05), (5, 1, 5, 0.1), (10, 1, 7, 0.05)):
+            for m, d0, d1, f in ((1, 1, 1, 0.05), (5, 1, 5, 0.1), (10, 1, 7, 0.05)):
                 lo_o = date(year, m, d0).toordinal() - _EPOCH
                 hi_o = date(year, m, d1).toordinal() - _EPOCH
                 mask = (days >= lo_o) & (days <= hi_o)
@@ -329,42 +484,179 @@ class _Calendar:
     def workdays(self, lo: date, hi: date) -> list[date]:
         """Working days in [lo, hi]."""
         i, j = self._index(lo), self._index(hi)
-        picked = self.days[i:j + 1][self.workday[i:j + 1]]
+        picked = self.days[i : j + 1][self.workday[i : j + 1]]
         return [date.fromordinal(int(o) + _EPOCH) for o in picked]
 
 
 # --------------------------------------------------------------------------------------
 # People and clients
 
-_SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜"
-                 "叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛顾毛钱严戴")
+_SURNAMES = list(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜"
+    "叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛顾毛钱严戴"
+)
 _GIVEN_TWO = [
-    "志强", "建华", "海涛", "文杰", "俊杰", "佳怡", "雨婷", "晓明", "丽娟", "春梅", "国栋", "振华",
-    "建平", "立新", "子豪", "欣怡", "思琪", "浩然", "宇航", "晨曦", "明辉", "永刚", "家豪", "婉清",
-    "瑞琪", "天宇", "嘉伟", "雪梅", "玉兰", "秀英", "卫东", "红霞", "晓燕", "鹏飞", "志远", "海燕",
-    "国强", "俊峰", "文静", "亚楠", "凯文", "一鸣", "梦洁", "晓峰", "金龙", "宏伟", "丽萍", "永辉",
+    "志强",
+    "建华",
+    "海涛",
+    "文杰",
+    "俊杰",
+    "佳怡",
+    "雨婷",
+    "晓明",
+    "丽娟",
+    "春梅",
+    "国栋",
+    "振华",
+    "建平",
+    "立新",
+    "子豪",
+    "欣怡",
+    "思琪",
+    "浩然",
+    "宇航",
+    "晨曦",
+    "明辉",
+    "永刚",
+    "家豪",
+    "婉清",
+    "瑞琪",
+    "天宇",
+    "嘉伟",
+    "雪梅",
+    "玉兰",
+    "秀英",
+    "卫东",
+    "红霞",
+    "晓燕",
+    "鹏飞",
+    "志远",
+    "海燕",
+    "国强",
+    "俊峰",
+    "文静",
+    "亚楠",
+    "凯文",
+    "一鸣",
+    "梦洁",
+    "晓峰",
+    "金龙",
+    "宏伟",
+    "丽萍",
+    "永辉",
 ]
-_GIVEN_ONE = list("伟强磊军勇杰涛明超刚平辉鹏浩宇凯斌峰俊健晨亮波鑫飞芳娜敏静丽艳娟霞婷雪琳倩颖慧佳蕾洁燕萍晶")
+_GIVEN_ONE = list(
+    "伟强磊军勇杰涛明超刚平辉鹏浩宇凯斌峰俊健晨亮波鑫飞芳娜敏静丽艳娟霞婷雪琳倩颖慧佳蕾洁燕萍晶"
+)
 
 _WORDS = [
-    "华信", "中恒", "东方", "嘉和", "新城", "鼎盛", "同创", "宏图", "汇通", "金鼎", "天合", "博远",
-    "恒信", "瑞丰", "盛世", "华晟", "永信", "协力", "联创", "大地", "鸿业", "海纳", "合众", "润达",
-    "泰和", "启明", "德润", "兴业", "安达", "长江", "江南", "太湖", "东吴", "吴越", "锦程", "友邦",
-    "万通", "卓越", "远大", "中天", "恒通", "宏达", "精工", "银河", "星辰", "蓝天", "绿源", "立信",
-    "鑫源", "富达", "天成", "宏远", "永盛", "荣达", "亿达", "明珠", "凯达", "东升", "明德", "中瑞",
-    "晨光", "新宇", "百川", "嘉诚", "博创", "信达", "华宇", "安泰", "盛达", "宝丰", "瑞华", "金桥",
+    "华信",
+    "中恒",
+    "东方",
+    "嘉和",
+    "新城",
+    "鼎盛",
+    "同创",
+    "宏图",
+    "汇通",
+    "金鼎",
+    "天合",
+    "博远",
+    "恒信",
+    "瑞丰",
+    "盛世",
+    "华晟",
+    "永信",
+    "协力",
+    "联创",
+    "大地",
+    "鸿业",
+    "海纳",
+    "合众",
+    "润达",
+    "泰和",
+    "启明",
+    "德润",
+    "兴业",
+    "安达",
+    "长江",
+    "江南",
+    "太湖",
+    "东吴",
+    "吴越",
+    "锦程",
+    "友邦",
+    "万通",
+    "卓越",
+    "远大",
+    "中天",
+    "恒通",
+    "宏达",
+    "精工",
+    "银河",
+    "星辰",
+    "蓝天",
+    "绿源",
+    "立信",
+    "鑫源",
+    "富达",
+    "天成",
+    "宏远",
+    "永盛",
+    "荣达",
+    "亿达",
+    "明珠",
+    "凯达",
+    "东升",
+    "明德",
+    "中瑞",
+    "晨光",
+    "新宇",
+    "百川",
+    "嘉诚",
+    "博创",
+    "信达",
+    "华宇",
+    "安泰",
+    "盛达",
+    "宝丰",
+    "瑞华",
+    "金桥",
 ]
 _CLIENT_TEMPLATES: dict[str, list[str]] = {
-    "design_institute": ["{city}{w}建筑设计研究院", "{city}{w}建筑设计院有限公司",
-                         "{prov}{w}工业设计研究院有限公司", "{city}{w}工程设计有限公司"],
-    "steel_structure": ["{prov}{w}钢结构有限公司", "{city}{w}钢结构工程有限公司",
-                        "{city}{w}重型钢构有限公司", "{prov}{w}空间结构有限公司"],
-    "construction": ["中建{n}局{city}分公司", "{city}{w}建设集团有限公司", "{city}第{n}建筑工程有限公司",
-                     "{prov}{w}建工集团有限公司", "{city}{w}建筑安装工程有限公司"],
-    "owner": ["{city}{w}汽车零部件有限公司", "{city}{w}物流园", "{city}{w}精密机械有限公司",
-              "{city}{w}新能源科技有限公司", "{city}{w}电子科技有限公司", "{city}{w}食品有限公司",
-              "{city}{w}仓储物流有限公司", "{city}{w}产业园开发有限公司", "{city}{w}纺织有限公司",
-              "{city}{w}光伏科技有限公司", "{city}{w}冷链物流有限公司", "{city}{w}机械制造有限公司"],
+    "design_institute": [
+        "{city}{w}建筑设计研究院",
+        "{city}{w}建筑设计院有限公司",
+        "{prov}{w}工业设计研究院有限公司",
+        "{city}{w}工程设计有限公司",
+    ],
+    "steel_structure": [
+        "{prov}{w}钢结构有限公司",
+        "{city}{w}钢结构工程有限公司",
+        "{city}{w}重型钢构有限公司",
+        "{prov}{w}空间结构有限公司",
+    ],
+    "construction": [
+        "中建{n}局{city}分公司",
+        "{city}{w}建设集团有限公司",
+        "{city}第{n}建筑工程有限公司",
+        "{prov}{w}建工集团有限公司",
+        "{city}{w}建筑安装工程有限公司",
+    ],
+    "owner": [
+        "{city}{w}汽车零部件有限公司",
+        "{city}{w}物流园",
+        "{city}{w}精密机械有限公司",
+        "{city}{w}新能源科技有限公司",
+        "{city}{w}电子科技有限公司",
+        "{city}{w}食品有限公司",
+        "{city}{w}仓储物流有限公司",
+        "{city}{w}产业园开发有限公司",
+        "{city}{w}纺织有限公司",
+        "{city}{w}光伏科技有限公司",
+        "{city}{w}冷链物流有限公司",
+        "{city}{w}机械制造有限公司",
+    ],
     "other": ["{city}{w}建材贸易有限公司", "{city}{w}幕墙工程有限公司", "{city}{w}工程咨询有限公司"],
 }
 _CHINESE_NUMERALS = "一二三四五六七八"
@@ -423,8 +715,10 @@ def _unique_person_names(rng: np.random.Generator, n: int, taken: set[str]) -> l
 
 def _build_reps(rng: np.random.Generator, size: DemoSize) -> list[_Rep]:
     taken = set(DEMO_STORIES.values())
-    sizes = [int(rng.integers(size.engineers_per_team[0], size.engineers_per_team[1] + 1))
-             for _ in range(size.teams)]
+    sizes = [
+        int(rng.integers(size.engineers_per_team[0], size.engineers_per_team[1] + 1))
+        for _ in range(size.teams)
+    ]
     names = _unique_person_names(rng, 1 + size.teams + sum(sizes), taken)
     director = names.pop(0)
     reps = [_Rep(1, director, None, "director", None)]
@@ -449,8 +743,7 @@ def _build_reps(rng: np.random.Generator, size: DemoSize) -> list[_Rep]:
                 rep.visit_rate = float(rng.uniform(0.65, 0.78) * norm)
             rep.call_rate = float(rng.uniform(*size.call_rate))
             rep.meeting_rate = float(rng.uniform(*size.meeting_rate))
-            rep.ride_rate = float(rng.uniform(1.5, 2.5) if rng.random() < 0.75
-                                  else rng.uniform(0.3, 0.7))
+            rep.ride_rate = float(rng.uniform(1.5, 2.5) if rng.random() < 0.75 else rng.uniform(0.3, 0.7))
             if t == _BEHIND_TEAM:
                 rep.ride_rate *= 0.5  # the Wolf manager coaches in the field less
             rep.quota = float(quotas[int(rng.integers(len(quotas)))]) * size.quota_factor
@@ -483,23 +776,27 @@ def _engineers_by_team(reps: list[_Rep], n_teams: int) -> list[list[_Rep]]:
     return out
 
 
-def _client_name(rng: np.random.Generator, client_type: str, geo: _Geography, team: int,
-                 taken: set[str], words: int = 1) -> str:
+def _client_name(
+    rng: np.random.Generator, client_type: str, geo: _Geography, team: int, taken: set[str], words: int = 1
+) -> str:
     templates = _CLIENT_TEMPLATES[client_type]
     for _ in range(1000):
         template = templates[int(rng.integers(len(templates)))]
         name = template.format(
-            city=_pick(rng, geo.cities[team]), prov=_pick(rng, geo.provinces[team]),
+            city=_pick(rng, geo.cities[team]),
+            prov=_pick(rng, geo.provinces[team]),
             w=_trade_name(rng, words),
-            n=_CHINESE_NUMERALS[int(rng.integers(len(_CHINESE_NUMERALS)))])
+            n=_CHINESE_NUMERALS[int(rng.integers(len(_CHINESE_NUMERALS)))],
+        )
         if name_key(name) not in taken:
             taken.add(name_key(name))
             return name
     raise RuntimeError("ran out of client names")  # only if the word lists shrink a lot
 
 
-def _build_clients(rng: np.random.Generator, reps: list[_Rep], size: DemoSize,
-                   geo: _Geography) -> list[_Client]:
+def _build_clients(
+    rng: np.random.Generator, reps: list[_Rep], size: DemoSize, geo: _Geography
+) -> list[_Client]:
     taken = {name_key(DEMO_STORIES["cold_account"])}
     clients: list[_Client] = []
     by_team = _engineers_by_team(reps, size.teams)
@@ -509,17 +806,24 @@ def _build_clients(rng: np.random.Generator, reps: list[_Rep], size: DemoSize,
         types = [str(x) for x in rng.choice(_CLIENT_TYPES, size=n, p=_CLIENT_TYPE_P)]
         # Key accounts: big steel-structure firms and key design institutes first.
         n_key = max(1, int(round(n * size.key_account_share)))
-        key_w = np.array([{"steel_structure": 5, "design_institute": 4, "construction": 1,
-                           "owner": 0.6, "other": 0}[x] for x in types], dtype=float)
+        key_w = np.array(
+            [
+                {"steel_structure": 5, "design_institute": 4, "construction": 1, "owner": 0.6, "other": 0}[x]
+                for x in types
+            ],
+            dtype=float,
+        )
         key_idx = set(rng.choice(n, size=n_key, replace=False, p=key_w / key_w.sum()).tolist())
         region_clients: list[_Client] = []
         if t == _COLD_TEAM:
-            region_clients.append(_Client(0, DEMO_STORIES["cold_account"], "design_institute", t,
-                                          True, 0, 4))
+            region_clients.append(_Client(0, DEMO_STORIES["cold_account"], "design_institute", t, True, 0, 4))
         for i, ctype in enumerate(types):
             key = i in key_idx
-            level = (_choose(rng, [3, 4, 5], [0.2, 0.45, 0.35]) if key
-                     else _choose(rng, [1, 2, 3, 4], [0.15, 0.35, 0.35, 0.15]))
+            level = (
+                _choose(rng, [3, 4, 5], [0.2, 0.45, 0.35])
+                if key
+                else _choose(rng, [1, 2, 3, 4], [0.15, 0.35, 0.35, 0.15])
+            )
             name = _client_name(rng, ctype, geo, t, taken, size.client_name_words)
             region_clients.append(_Client(0, name, ctype, t, key, 0, level))
         # Owners: round-robin over a shuffled order, key accounts dealt first so each engineer
@@ -617,8 +921,13 @@ def _team_factors(rng: np.random.Generator, n_quarters: int, n_teams: int) -> np
     return f
 
 
-def _won_plan(rng: np.random.Generator, reps: list[_Rep], frame: _Frame,
-              targets: dict[tuple[int, date], int], n_teams: int) -> dict[tuple[int, int], float]:
+def _won_plan(
+    rng: np.random.Generator,
+    reps: list[_Rep],
+    frame: _Frame,
+    targets: dict[tuple[int, date], int],
+    n_teams: int,
+) -> dict[tuple[int, int], float]:
     """Amount each engineer wins in each quarter (to as-of), CNY."""
     team_f = _team_factors(rng, len(frame.quarters), n_teams)
     plan: dict[tuple[int, int], float] = {}
@@ -627,8 +936,10 @@ def _won_plan(rng: np.random.Generator, reps: list[_Rep], frame: _Frame,
     for t in range(n_teams):
         engineers = by_team[t]
         for j, q in enumerate(frame.quarters):
-            due = {r.rep_id: sum(targets[(r.rep_id, m)] * frame.elapsed(m) for m in q.month_starts())
-                   for r in engineers}
+            due = {
+                r.rep_id: sum(targets[(r.rep_id, m)] * frame.elapsed(m) for m in q.month_starts())
+                for r in engineers
+            }
             fixed: dict[int, float] = {}
             for r in engineers:
                 late = j >= n_q - 4
@@ -636,8 +947,11 @@ def _won_plan(rng: np.random.Generator, reps: list[_Rep], frame: _Frame,
                     fixed[r.rep_id] = 1.5 if late else 1.25
                 elif r.name == DEMO_STORIES["struggling_rep"]:
                     fixed[r.rep_id] = 0.4 if late else 0.65
-            raw = {r.rep_id: r.skill * float(np.exp(rng.normal(0, 0.22)))
-                   for r in engineers if r.rep_id not in fixed}
+            raw = {
+                r.rep_id: r.skill * float(np.exp(rng.normal(0, 0.22)))
+                for r in engineers
+                if r.rep_id not in fixed
+            }
             wanted = team_f[t, j] * sum(due.values())
             rest = wanted - sum(due[k] * v for k, v in fixed.items())
             scale = rest / max(1.0, sum(due[k] * v for k, v in raw.items()))
@@ -652,8 +966,13 @@ def _won_plan(rng: np.random.Generator, reps: list[_Rep], frame: _Frame,
 
 _OPEN_KEYS = [key for key, _ in OPEN_STAGES]
 _KEEP_STAGE_P = {"qualified": 0.9, "solution": 0.85, "quote": 0.95, "negotiation": 0.7}
-_CYCLE_DAYS = {"design_institute": (100, 260), "steel_structure": (45, 160),
-               "construction": (45, 160), "owner": (60, 200), "other": (30, 120)}
+_CYCLE_DAYS = {
+    "design_institute": (100, 260),
+    "steel_structure": (45, 160),
+    "construction": (45, 160),
+    "owner": (60, 200),
+    "other": (30, 120),
+}
 _LOST_REASONS = {
     "early": (["项目取消", "预算不足", "项目延期搁置", "竞争对手关系更好"], [0.3, 0.25, 0.25, 0.2]),
     "solution": (["技术参数不符", "竞争对手关系更好", "业主指定品牌", "项目取消"], [0.35, 0.25, 0.2, 0.2]),
@@ -711,8 +1030,9 @@ def _deal_amount(rng: np.random.Generator, median: float) -> int:
     return int(np.clip(round(float(np.exp(rng.normal(np.log(median), 0.6))), -3), MIN_DEAL, MAX_DEAL))
 
 
-def _months_for(deals: list[tuple[_Rep, int, _Client | None]], months: list[date],
-                due: list[float]) -> list[date]:
+def _months_for(
+    deals: list[tuple[_Rep, int, _Client | None]], months: list[date], due: list[float]
+) -> list[date]:
     """The month each of a team's won deals of a quarter closes in, so that every month's total
     follows its share of the target: the team's story shows in a month's view as in the
     quarter's. Largest deals first, each to the month furthest behind its share."""
@@ -750,8 +1070,9 @@ def _stage_path(rng: np.random.Generator, final: str) -> list[str]:
     return path
 
 
-def _transition_dates(rng: np.random.Generator, cal: _Calendar, created: date, end: date,
-                      path: list[str], end_is_event: bool) -> list[tuple[date, str]]:
+def _transition_dates(
+    rng: np.random.Generator, cal: _Calendar, created: date, end: date, path: list[str], end_is_event: bool
+) -> list[tuple[date, str]]:
     """Dates of the stage changes after creation, strictly increasing working days in
     (created, end]; when `end_is_event` the last stage in `path` changes exactly on `end`."""
     n = len(path) - 1
@@ -775,9 +1096,14 @@ def _transition_dates(rng: np.random.Generator, cal: _Calendar, created: date, e
     return out
 
 
-def _build_timeline(rng: np.random.Generator, cal: _Calendar, opp: _Opp, as_of: date,
-                    extra: list[tuple[date, dict[str, Any]]] | None = None,
-                    open_last_change: date | None = None) -> None:
+def _build_timeline(
+    rng: np.random.Generator,
+    cal: _Calendar,
+    opp: _Opp,
+    as_of: date,
+    extra: list[tuple[date, dict[str, Any]]] | None = None,
+    open_last_change: date | None = None,
+) -> None:
     """Fill `opp.created`, `opp.events` and `opp.transitions` from its outcome and dates."""
     lo, hi = _CYCLE_DAYS.get(opp.client_type, (45, 160))
     path = _stage_path(rng, opp.final_stage)
@@ -822,9 +1148,19 @@ def _build_timeline(rng: np.random.Generator, cal: _Calendar, opp: _Opp, as_of: 
         amount_change_at = late[0] if late else changes[0][0]
 
     expected0 = opp.created + timedelta(days=max(14, planned_cycle))
-    events: list[tuple[date, dict[str, Any]]] = [(opp.created, {
-        "stage": path[0], "status": "open", "amount": amount0, "probability": None,
-        "expected_close_date": expected0, "close_date": None})]
+    events: list[tuple[date, dict[str, Any]]] = [
+        (
+            opp.created,
+            {
+                "stage": path[0],
+                "status": "open",
+                "amount": amount0,
+                "probability": None,
+                "expected_close_date": expected0,
+                "close_date": None,
+            },
+        )
+    ]
     if amount_change_at is not None:
         events.append((amount_change_at, {"amount": opp.amount}))
     explicit_p = rng.random() < 0.15
@@ -841,23 +1177,28 @@ def _build_timeline(rng: np.random.Generator, cal: _Calendar, opp: _Opp, as_of: 
     end = opp.close if opp.close else as_of
     if opp.outcome in (WON, LOST):
         if expected0 < end - timedelta(days=20) and rng.random() < 0.6:
-            push = min(max(expected0 - timedelta(days=int(rng.integers(0, 11))),
-                           opp.created + timedelta(days=1)), end - timedelta(days=1))
+            push = min(
+                max(expected0 - timedelta(days=int(rng.integers(0, 11))), opp.created + timedelta(days=1)),
+                end - timedelta(days=1),
+            )
             slipped = end + timedelta(days=int(rng.integers(-7, 22)))
             events.append((push, {"expected_close_date": slipped}))
     else:
         # Open deals: mostly expected in the coming four months, some overdue, some pushed.
         if rng.random() < 0.12:  # overdue: nobody updated it, sometimes for months
-            final_expected = max(as_of - timedelta(days=int(rng.integers(5, 91))),
-                                 opp.created + timedelta(days=14))
+            final_expected = max(
+                as_of - timedelta(days=int(rng.integers(5, 91))), opp.created + timedelta(days=14)
+            )
         else:
             final_expected = as_of + timedelta(days=int(rng.integers(3, 126)))
         if final_expected > as_of and rng.random() < 0.3 and age > 30:
-            first = max(opp.created + timedelta(days=14),
-                        final_expected - timedelta(days=int(rng.integers(20, 76))))
+            first = max(
+                opp.created + timedelta(days=14), final_expected - timedelta(days=int(rng.integers(20, 76)))
+            )
             events[0][1]["expected_close_date"] = first
-            push = min(max(first - timedelta(days=int(rng.integers(0, 15))),
-                           opp.created + timedelta(days=1)), as_of)
+            push = min(
+                max(first - timedelta(days=int(rng.integers(0, 15))), opp.created + timedelta(days=1)), as_of
+            )
             events.append((push, {"expected_close_date": final_expected}))
         else:
             events[0][1]["expected_close_date"] = final_expected
@@ -887,26 +1228,46 @@ def _intervals(opp: _Opp) -> list[tuple[date, date | None, dict[str, Any]]]:
     return [(d, end, st) for (d, _, st), end in zip(merged, ends)]
 
 
-_PARKS = ["产业园", "工业园", "物流园", "智能制造基地", "科技园", "汽车零部件产业园", "冷链物流中心",
-          "新能源产业园", "装备制造园", "电子信息产业园"]
+_PARKS = [
+    "产业园",
+    "工业园",
+    "物流园",
+    "智能制造基地",
+    "科技园",
+    "汽车零部件产业园",
+    "冷链物流中心",
+    "新能源产业园",
+    "装备制造园",
+    "电子信息产业园",
+]
 _PHASES = ["", "一期", "二期", "三期"]
-_BUILDINGS = ["厂房", "联合厂房", "生产车间", "仓库", "物流仓储中心", "钢结构厂房", "1#厂房", "2#车间",
-              "总装车间", "成品库"]
+_BUILDINGS = [
+    "厂房",
+    "联合厂房",
+    "生产车间",
+    "仓库",
+    "物流仓储中心",
+    "钢结构厂房",
+    "1#厂房",
+    "2#车间",
+    "总装车间",
+    "成品库",
+]
 
 
 def _project_name(rng: np.random.Generator, cities: list[str], taken: set[str], words: int = 1) -> str:
     for _ in range(1000):
         city = _pick(rng, cities)
-        name = (city + _trade_name(rng, words) + _pick(rng, _PARKS)
-                + _pick(rng, _PHASES) + _pick(rng, _BUILDINGS))
+        name = (
+            city + _trade_name(rng, words) + _pick(rng, _PARKS) + _pick(rng, _PHASES) + _pick(rng, _BUILDINGS)
+        )
         if name not in taken:
             taken.add(name)
             return name
     raise RuntimeError("ran out of project names")
 
 
-def _assign_projects(rng: np.random.Generator, opps: list[_Opp], geo: _Geography,
-                     words: int = 1) -> None:
+def _assign_projects(rng: np.random.Generator, opps: list[_Opp], geo: _Geography, words: int = 1) -> None:
     """Group opportunities of a region into projects: one project reaches several client types
     (the design institute specifies, the steel-structure firm or builder buys, the owner
     decides), so a project's chain can be followed across clients."""
@@ -946,8 +1307,13 @@ def _product_for(rng: np.random.Generator, opp: _Opp, used: set[str]) -> str:
     return _pick(rng, [p for p, _ in fits], [w for _, w in fits])
 
 
-_DEAL_WEIGHT_BY_TYPE = {"steel_structure": 1.3, "construction": 1.1, "owner": 1.0,
-                        "design_institute": 0.9, "other": 0.4}
+_DEAL_WEIGHT_BY_TYPE = {
+    "steel_structure": 1.3,
+    "construction": 1.1,
+    "owner": 1.0,
+    "design_institute": 0.9,
+    "other": 0.4,
+}
 
 
 class _ClientPicker:
@@ -955,12 +1321,15 @@ class _ClientPicker:
     key accounts and the client types that buy; now and then another client of the region."""
 
     def __init__(self, own: dict[int, list[_Client]], region: dict[int, list[_Client]]) -> None:
-        self._pools = {**{("own", k): v for k, v in own.items()},
-                       **{("region", k): v for k, v in region.items()}}
+        self._pools = {
+            **{("own", k): v for k, v in own.items()},
+            **{("region", k): v for k, v in region.items()},
+        }
         self._cdf: dict[tuple[str, int], list[float]] = {}
         for key, pool in self._pools.items():
-            w = np.array([(2.5 if c.key_account else 1.0) * _DEAL_WEIGHT_BY_TYPE[c.client_type]
-                          for c in pool])
+            w = np.array(
+                [(2.5 if c.key_account else 1.0) * _DEAL_WEIGHT_BY_TYPE[c.client_type] for c in pool]
+            )
             if len(w):
                 cdf = (w / w.sum()).cumsum()  # as rng.choice(len(pool), p=w / w.sum()) does
                 cdf /= cdf[-1]
@@ -974,26 +1343,50 @@ class _ClientPicker:
         return pool[bisect.bisect_right(self._cdf[key], rng.random())]
 
 
-def _script_cold_timeline(rng: np.random.Generator, cal: _Calendar, opp: _Opp, quiet: date,
-                          peak: int, cold_last: date, extra: list[tuple[date, dict[str, Any]]]) -> None:
+def _script_cold_timeline(
+    rng: np.random.Generator,
+    cal: _Calendar,
+    opp: _Opp,
+    quiet: date,
+    peak: int,
+    cold_last: date,
+    extra: list[tuple[date, dict[str, Any]]],
+) -> None:
     """A cold-account deal: stages move until `quiet`, then only the scripted `extra` changes."""
     opp.created = cal.prev_workday(quiet - timedelta(days=int(rng.integers(100, 220))))
     path = _stage_path(rng, opp.final_stage)
     changes = _transition_dates(rng, cal, opp.created, quiet, path, True)
     # Before it went quiet the deal was expected to close soon after the last visit.
     expected0 = cold_last + timedelta(days=int(rng.integers(25, 60)))
-    events: list[tuple[date, dict[str, Any]]] = [(opp.created, {
-        "stage": path[0], "status": "open", "amount": peak, "probability": None,
-        "expected_close_date": expected0, "close_date": None})]
+    events: list[tuple[date, dict[str, Any]]] = [
+        (
+            opp.created,
+            {
+                "stage": path[0],
+                "status": "open",
+                "amount": peak,
+                "probability": None,
+                "expected_close_date": expected0,
+                "close_date": None,
+            },
+        )
+    ]
     events += [(d, {"stage": s}) for d, s in changes]
     opp.events = sorted(events + extra, key=lambda e: e[0])
     opp.transitions = [(opp.created, path[0])] + changes
 
 
-def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep],
-                         clients: list[_Client], plan: dict[tuple[int, int], float],
-                         targets: dict[tuple[int, date], int], size: DemoSize = STANDARD_SIZE,
-                         geo: _Geography | None = None) -> tuple[list[_Opp], date]:
+def _build_opportunities(
+    seed: int,
+    cal: _Calendar,
+    frame: _Frame,
+    reps: list[_Rep],
+    clients: list[_Client],
+    plan: dict[tuple[int, int], float],
+    targets: dict[tuple[int, date], int],
+    size: DemoSize = STANDARD_SIZE,
+    geo: _Geography | None = None,
+) -> tuple[list[_Opp], date]:
     """Won deals from the plan, lost and open deals around them, the cold account's script.
     Returns the opportunities and the cold account's last visit day."""
     rng = _rng(seed, 4)
@@ -1002,8 +1395,9 @@ def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_R
     cold_owner = next(r for r in reps if r.rep_id == cold.owner_rep_id)
     # The last visit: 62-85 days before as-of, on a working day.
     window = cal.workdays(as_of - timedelta(days=85), as_of - timedelta(days=62))
-    cold_last = (window[int(rng.integers(len(window)))] if window
-                 else cal.prev_workday(as_of - timedelta(days=70)))
+    cold_last = (
+        window[int(rng.integers(len(window)))] if window else cal.prev_workday(as_of - timedelta(days=70))
+    )
 
     n_q = len(frame.quarters)
     # The cold account was a good customer: part of its owner's wins in three past quarters.
@@ -1023,11 +1417,22 @@ def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_R
     picker = _ClientPicker(own, region)
     opps: list[_Opp] = []
 
-    def new(rep: _Rep, outcome: str, amount: int, stage: str, close: date | None,
-            client: _Client | None = None) -> _Opp:
+    def new(
+        rep: _Rep, outcome: str, amount: int, stage: str, close: date | None, client: _Client | None = None
+    ) -> _Opp:
         client = client or picker.pick(rng, rep)
-        o = _Opp(len(opps), rep.rep_id, outcome, amount, stage, close, client.client_id,
-                 client.client_type, rep.team or 0, cold=client is cold)
+        o = _Opp(
+            len(opps),
+            rep.rep_id,
+            outcome,
+            amount,
+            stage,
+            close,
+            client.client_id,
+            client.client_type,
+            rep.team or 0,
+            cold=client is cold,
+        )
         opps.append(o)
         return o
 
@@ -1045,7 +1450,10 @@ def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_R
                 continue
             deals: list[tuple[_Rep, int, _Client | None]] = []
             for rep in team:
-                deals += [(rep, amount, None) for amount in _split_amount(rng, plan[(rep.rep_id, j)], size.deal_factor)]
+                deals += [
+                    (rep, amount, None)
+                    for amount in _split_amount(rng, plan[(rep.rep_id, j)], size.deal_factor)
+                ]
                 if rep is cold_owner and j in cold_won:
                     deals.append((rep, cold_won[j], cold))
             for (rep, amount, client), m in zip(deals, _months_for(deals, months, due)):
@@ -1063,8 +1471,11 @@ def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_R
     for o in opps:
         _build_timeline(rng, cal, o, as_of)
         if o.outcome == LOST:
-            kind = "early" if o.final_stage in ("lead", "qualified") else (
-                "solution" if o.final_stage == "solution" else "late")
+            kind = (
+                "early"
+                if o.final_stage in ("lead", "qualified")
+                else ("solution" if o.final_stage == "solution" else "late")
+            )
             reasons, p = _LOST_REASONS[kind]
             o.lost_reason = _pick(rng, reasons, p)
 
@@ -1073,10 +1484,21 @@ def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_R
     quiet = cal.prev_workday(cold_last - timedelta(days=3))
     scripts: list[tuple[str, int, int, list[tuple[int, dict[str, Any]]]]] = [
         # (current stage, amount at its peak, amount now, [(days after the last visit, change)])
-        ("quote", 1_200_000, 800_000, [(20, {"amount": 800_000}),
-                                       (35, {"expected_close_date": as_of + timedelta(days=95)})]),
-        ("solution", 900_000, 900_000, [(10, {"expected_close_date": cold_last + timedelta(days=75)}),
-                                        (48, {"expected_close_date": as_of + timedelta(days=70)})]),
+        (
+            "quote",
+            1_200_000,
+            800_000,
+            [(20, {"amount": 800_000}), (35, {"expected_close_date": as_of + timedelta(days=95)})],
+        ),
+        (
+            "solution",
+            900_000,
+            900_000,
+            [
+                (10, {"expected_close_date": cold_last + timedelta(days=75)}),
+                (48, {"expected_close_date": as_of + timedelta(days=70)}),
+            ],
+        ),
         ("qualified", 600_000, 400_000, [(45, {"amount": 400_000})]),
     ]
     for stage, peak, final, changes in scripts:
@@ -1087,8 +1509,15 @@ def _build_opportunities(seed: int, cal: _Calendar, frame: _Frame, reps: list[_R
     o = new(cold_owner, LOST, 1_500_000, "negotiation", None, cold)
     o.close = cal.prev_workday(as_of - timedelta(days=int(rng.integers(18, 36))))
     o.lost_reason = "竞争对手关系更好"
-    _script_cold_timeline(rng, cal, o, quiet, o.amount, cold_last, [
-        (o.close, {"stage": LOST, "status": LOST, "close_date": o.close, "probability": None})])
+    _script_cold_timeline(
+        rng,
+        cal,
+        o,
+        quiet,
+        o.amount,
+        cold_last,
+        [(o.close, {"stage": LOST, "status": LOST, "close_date": o.close, "probability": None})],
+    )
     for o in opps:
         if o.cold:  # nobody visits it after the last visit, so nothing is preceded by one
             o.transitions = [(d, s) for d, s in o.transitions if d <= quiet]
@@ -1133,20 +1562,37 @@ _OUTCOMES: dict[str, list[str]] = {
     "won": ["合同已签订"],
     "lost": ["确认丢单原因"],
     "follow": ["需再次拜访", "等待客户反馈", "客户认可方案", "约定下次技术交流"],
-    "general": ["需再次拜访", "等待客户反馈", "客户暂无新需求", "介绍新产品,客户有兴趣",
-                "获得新项目线索", "约定技术交流"],
+    "general": [
+        "需再次拜访",
+        "等待客户反馈",
+        "客户暂无新需求",
+        "介绍新产品,客户有兴趣",
+        "获得新项目线索",
+        "约定技术交流",
+    ],
 }
-_NOTES = ["客户关注采光均匀性", "需提供节点大样图", "关注消防排烟验收要求", "竞争对手报价较低",
-          "项目进度推迟", "需经理协助推进", "已对接设计负责人", "客户要求提供样品", "已发送技术资料",
-          "关注防水与抗风揭性能", "采购部门参与", "需要同类项目业绩案例", "客户关注交货周期",
-          "业主倾向进口品牌"]
+_NOTES = [
+    "客户关注采光均匀性",
+    "需提供节点大样图",
+    "关注消防排烟验收要求",
+    "竞争对手报价较低",
+    "项目进度推迟",
+    "需经理协助推进",
+    "已对接设计负责人",
+    "客户要求提供样品",
+    "已发送技术资料",
+    "关注防水与抗风揭性能",
+    "采购部门参与",
+    "需要同类项目业绩案例",
+    "客户关注交货周期",
+    "业主倾向进口品牌",
+]
 # Where a visit came from: sets how likely it was planned, and which of two contacts with a
 # client on one day is kept (the lower: a visit that moved a deal says the most).
 _SRC_STAGE, _SRC_KEY_ACCOUNT, _SRC_FILLER = 0, 1, 2
 
 
-def _choose_text(rng: np.random.Generator, options: dict[str, list[str]],
-                 keys: np.ndarray) -> np.ndarray:
+def _choose_text(rng: np.random.Generator, options: dict[str, list[str]], keys: np.ndarray) -> np.ndarray:
     """One text per row from the option list of the row's key (vectorised per key)."""
     out = np.empty(len(keys), dtype=object)
     for key in sorted(set(keys.tolist())):
@@ -1166,9 +1612,17 @@ def _window_sum(a: np.ndarray, width: int) -> np.ndarray:
     return cs[:, hi] - cs[:, lo]
 
 
-def _build_visits(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep], clients: list[_Client],
-                  opps: list[_Opp], history: pd.DataFrame, cold_last: date,
-                  n_teams: int = len(TEAMS)) -> pd.DataFrame:
+def _build_visits(
+    seed: int,
+    cal: _Calendar,
+    frame: _Frame,
+    reps: list[_Rep],
+    clients: list[_Client],
+    opps: list[_Opp],
+    history: pd.DataFrame,
+    cold_last: date,
+    n_teams: int = len(TEAMS),
+) -> pd.DataFrame:
     rng = _rng(seed, 5)
     d0 = frame.start.toordinal() - _EPOCH
     d1 = frame.as_of.toordinal() - _EPOCH
@@ -1188,16 +1642,21 @@ def _build_visits(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep], cl
             continue
         end = cold_end if c is cold else d1
         lo, hi = (7, 15) if c is cold else (7, 21)  # working days between visits
-        ranks = int(cal.rank_days(np.array([d0]))[0]) + int(rng.integers(0, 10)) + np.cumsum(
-            rng.integers(lo, hi, size=(end - d0) // lo + 2))
+        ranks = (
+            int(cal.rank_days(np.array([d0]))[0])
+            + int(rng.integers(0, 10))
+            + np.cumsum(rng.integers(lo, hi, size=(end - d0) // lo + 2))
+        )
         days = cal.at_rank_days(ranks)
         # Half-speed days around holidays keep only some of their visits.
         days = days[(days >= d0) & (days <= end) & (rng.random(len(days)) < cal.factor_days(days))]
         if c is cold:
             days = np.append(days[days < cold_end - 5], cold_end)
         kinds = np.where(rng.random(len(days)) < 0.9, "visit", "meeting")
-        rows += [(c.owner_rep_id, c.client_id, int(d), str(k), None, "key_account", _SRC_KEY_ACCOUNT)
-                 for d, k in zip(days.tolist(), kinds.tolist())]
+        rows += [
+            (c.owner_rep_id, c.client_id, int(d), str(k), None, "key_account", _SRC_KEY_ACCOUNT)
+            for d, k in zip(days.tolist(), kinds.tolist())
+        ]
 
     # A visit comes before most stage changes: the change is what the visit achieved.
     for o in opps:
@@ -1223,8 +1682,9 @@ def _build_visits(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep], cl
             kind = "visit" if u < 0.85 else ("meeting" if u < 0.95 else "call")
             rows.append((o.rep_id, o.client_id, day, kind, o.opp_id, stage, _SRC_STAGE))
 
-    scripted = pd.DataFrame(rows, columns=["rep_id", "client_id", "day", "visit_type", "opp_id",
-                                           "cat", "src"])
+    scripted = pd.DataFrame(
+        rows, columns=["rep_id", "client_id", "day", "visit_type", "opp_id", "cat", "src"]
+    )
     scripted["opp_id"] = scripted["opp_id"].astype(object)
 
     # Filler: each engineer's weekly rhythm up to their visit rate, drawn per week with little
@@ -1244,8 +1704,7 @@ def _build_visits(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep], cl
     row = {rid: i for i, rid in enumerate(rep_ids.tolist())}
     s_visits = scripted[scripted.visit_type == "visit"]
     s_count = np.zeros((len(rep_ids), n_weeks))
-    np.add.at(s_count, (s_visits.rep_id.map(row).to_numpy(),
-                        (s_visits.day.to_numpy() - monday0) // 7), 1)
+    np.add.at(s_count, (s_visits.rep_id.map(row).to_numpy(), (s_visits.day.to_numpy() - monday0) // 7), 1)
     s_rate = _window_sum(s_count, 13) / np.maximum(_window_sum(week_f[None, :], 13), 1e-9)
     streams = {
         "visit": np.maximum(0.15 * visit_rate[:, None], visit_rate[:, None] - s_rate),
@@ -1306,13 +1765,21 @@ def _build_visits(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep], cl
         pool = own + region
         w = np.array([(2.0 if c.key_account else 1.0) * (0.6 + 0.2 * c.level) for c in pool])
         w[: len(own)] *= 0.85 / w[: len(own)].sum()
-        w[len(own):] *= 0.15 / max(w[len(own):].sum(), 1e-9)
+        w[len(own) :] *= 0.15 / max(w[len(own) :].sum(), 1e-9)
         chosen = rng.choice(len(pool), size=len(rest), p=w / w.sum())
         fc[rest] = np.array([c.client_id for c in pool])[chosen]
 
-    filler = pd.DataFrame({"rep_id": fr, "client_id": fc, "day": fd, "visit_type": ft,
-                           "opp_id": pd.array(fo, dtype=object),
-                           "cat": np.where(ft == "call", "call", "general"), "src": _SRC_FILLER})
+    filler = pd.DataFrame(
+        {
+            "rep_id": fr,
+            "client_id": fc,
+            "day": fd,
+            "visit_type": ft,
+            "opp_id": pd.array(fo, dtype=object),
+            "cat": np.where(ft == "call", "call", "general"),
+            "src": _SRC_FILLER,
+        }
+    )
     v = pd.concat([scripted, filler], ignore_index=True)
     v = v[~((v.client_id == cold.client_id) & (v.day > cold_end))]
     v = v.sort_values(["day", "rep_id", "client_id", "src"], kind="stable")
@@ -1321,9 +1788,16 @@ def _build_visits(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep], cl
 
     # Half of the visits without a deal are still about one: a deal of that client and rep
     # open on the day.
-    links = v[v.opp_id.isna()].reset_index().merge(
-        pd.DataFrame({"rep_id": opp_rep, "client_id": opp_client, "opp": opp_ids,
-                      "lo": opp_from, "hi": opp_to}), on=["rep_id", "client_id"])
+    links = (
+        v[v.opp_id.isna()]
+        .reset_index()
+        .merge(
+            pd.DataFrame(
+                {"rep_id": opp_rep, "client_id": opp_client, "opp": opp_ids, "lo": opp_from, "hi": opp_to}
+            ),
+            on=["rep_id", "client_id"],
+        )
+    )
     links = links[(links.lo <= links.day) & (links.day <= links.hi)]
     links = links.sort_values(["index", "opp"], kind="stable")
     links = links.drop_duplicates("index")
@@ -1343,23 +1817,31 @@ def _build_visits(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep], cl
     n = len(v)
     cat = v.cat.to_numpy(dtype=object)
     purpose = _choose_text(rng, _PURPOSES, cat)
-    out_key = np.array([c.split(":")[0] if c.startswith("follow") else (
-        c if c in _OUTCOMES else "general") for c in cat.tolist()], dtype=object)
+    out_key = np.array(
+        [
+            c.split(":")[0] if c.startswith("follow") else (c if c in _OUTCOMES else "general")
+            for c in cat.tolist()
+        ],
+        dtype=object,
+    )
     outcome = _choose_text(rng, _OUTCOMES, out_key)
-    notes = np.where(rng.random(n) < 0.45,
-                     np.asarray(_NOTES, dtype=object)[rng.integers(len(_NOTES), size=n)], None)
+    notes = np.where(
+        rng.random(n) < 0.45, np.asarray(_NOTES, dtype=object)[rng.integers(len(_NOTES), size=n)], None
+    )
 
     types = v.visit_type.to_numpy(dtype=object)
     src = v.src.to_numpy()
-    planned_p = np.select([types == "call", src == _SRC_KEY_ACCOUNT, src == _SRC_STAGE],
-                          [0.4, 0.85, 0.75], 0.7)
+    planned_p = np.select(
+        [types == "call", src == _SRC_KEY_ACCOUNT, src == _SRC_STAGE], [0.4, 0.85, 0.75], 0.7
+    )
     planned = rng.random(n) < planned_p
 
     # Ride-alongs: the manager joins one or two visits a month, more often at key accounts
     # and for the deciding talks; a manager is in one place a day.
     rep_arr = v.rep_id.to_numpy()
-    per_month = np.array([by_id[r].ride_rate / max(by_id[r].visit_rate * 4.33, 0.5)
-                          for r in rep_arr.tolist()])
+    per_month = np.array(
+        [by_id[r].ride_rate / max(by_id[r].visit_rate * 4.33, 0.5) for r in rep_arr.tolist()]
+    )
     key_client = np.array([client_by_id[c].key_account for c in v.client_id.tolist()])
     boost = np.where(key_client | np.isin(cat, ["negotiation", "won"]), 1.8, 0.85)
     ride = (types != "call") & (rng.random(n) < per_month * boost)
@@ -1369,20 +1851,22 @@ def _build_visits(seed: int, cal: _Calendar, frame: _Frame, reps: list[_Rep], cl
     accompanied[dup.to_numpy() & ride] = None
 
     keys = np.arange(1, n + 1)
-    return pd.DataFrame({
-        "visit_key": keys,
-        "visit_id": [f"V{k:06d}" for k in keys],
-        "visit_date": (v.day.to_numpy() + 0).astype("datetime64[D]"),
-        "rep_id": rep_arr,
-        "client_id": v.client_id.to_numpy(),
-        "visit_type": types,
-        "planned": planned,
-        "accompanied_by": accompanied,
-        "opp_id": v.opp_id.to_numpy(dtype=object),
-        "purpose": purpose,
-        "outcome": outcome,
-        "notes": notes,
-    })
+    return pd.DataFrame(
+        {
+            "visit_key": keys,
+            "visit_id": [f"V{k:06d}" for k in keys],
+            "visit_date": (v.day.to_numpy() + 0).astype("datetime64[D]"),
+            "rep_id": rep_arr,
+            "client_id": v.client_id.to_numpy(),
+            "visit_type": types,
+            "planned": planned,
+            "accompanied_by": accompanied,
+            "opp_id": v.opp_id.to_numpy(dtype=object),
+            "purpose": purpose,
+            "outcome": outcome,
+            "notes": notes,
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -1393,8 +1877,7 @@ def _as_dates(values: list[date | None]) -> pd.Series:
     return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[s]")
 
 
-def build_demo_frames(as_of: date, seed: int = 7,
-                      size: DemoSize = STANDARD_SIZE) -> dict[str, pd.DataFrame]:
+def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE) -> dict[str, pd.DataFrame]:
     """The demo company as one DataFrame per table, sorted by key (pure: no database)."""
     frame = _frame(as_of, size.history_years)
     geo = _geography(size)
@@ -1406,43 +1889,64 @@ def build_demo_frames(as_of: date, seed: int = 7,
     plan = _won_plan(_rng(seed, 3), reps, frame, targets, size.teams)
     opps, cold_last = _build_opportunities(seed, cal, frame, reps, clients, plan, targets, size, geo)
 
-    reps_df = pd.DataFrame({
-        "rep_id": [r.rep_id for r in reps],
-        "name": [r.name for r in reps],
-        "name_key": [name_key(r.name) for r in reps],
-        "code": [f"E{r.rep_id:03d}" for r in reps],
-        "team": [geo.teams[r.team][0] if r.team is not None else None for r in reps],
-        "region": [geo.teams[r.team][1] if r.team is not None else None for r in reps],
-        "role": [r.role for r in reps],
-        "manager": [r.manager for r in reps],
-        "active": True,
-    })
-    clients_df = pd.DataFrame({
-        "client_id": [c.client_id for c in clients],
-        "name": [c.name for c in clients],
-        "name_key": [name_key(c.name) for c in clients],
-        "code": [f"C{c.client_id:04d}" for c in clients],
-        "client_type": [c.client_type for c in clients],
-        "region": [geo.teams[c.team][1] for c in clients],
-        "key_account": [c.key_account for c in clients],
-        "owner_rep_id": [c.owner_rep_id for c in clients],
-        "relationship_level": [c.level for c in clients],
-    })
+    reps_df = pd.DataFrame(
+        {
+            "rep_id": [r.rep_id for r in reps],
+            "name": [r.name for r in reps],
+            "name_key": [name_key(r.name) for r in reps],
+            "code": [f"E{r.rep_id:03d}" for r in reps],
+            "team": [geo.teams[r.team][0] if r.team is not None else None for r in reps],
+            "region": [geo.teams[r.team][1] if r.team is not None else None for r in reps],
+            "role": [r.role for r in reps],
+            "manager": [r.manager for r in reps],
+            "active": True,
+        }
+    )
+    clients_df = pd.DataFrame(
+        {
+            "client_id": [c.client_id for c in clients],
+            "name": [c.name for c in clients],
+            "name_key": [name_key(c.name) for c in clients],
+            "code": [f"C{c.client_id:04d}" for c in clients],
+            "client_type": [c.client_type for c in clients],
+            "region": [geo.teams[c.team][1] for c in clients],
+            "key_account": [c.key_account for c in clients],
+            "owner_rep_id": [c.owner_rep_id for c in clients],
+            "relationship_level": [c.level for c in clients],
+        }
+    )
 
     hist_rows: list[dict[str, Any]] = []
     opp_rows: list[dict[str, Any]] = []
     for o in sorted(opps, key=lambda o: o.opp_id):
         intervals = _intervals(o)
         for valid_from, valid_to, st in intervals:
-            hist_rows.append({"opp_id": o.opp_id, "valid_from": valid_from, "valid_to": valid_to,
-                              "client_id": o.client_id, "rep_id": o.rep_id, "product": o.product,
-                              **{k: st[k] for k in _FIELDS}})
+            hist_rows.append(
+                {
+                    "opp_id": o.opp_id,
+                    "valid_from": valid_from,
+                    "valid_to": valid_to,
+                    "client_id": o.client_id,
+                    "rep_id": o.rep_id,
+                    "product": o.product,
+                    **{k: st[k] for k in _FIELDS},
+                }
+            )
         cur = intervals[-1][2]
         short = o.product.split(" ")[0]
-        opp_rows.append({"opp_id": o.opp_id, "name": f"{o.project}-{short}", "client_id": o.client_id,
-                         "rep_id": o.rep_id, "product": o.product, "project": o.project,
-                         **{k: cur[k] for k in _FIELDS}, "created_date": o.created,
-                         "lost_reason": o.lost_reason if cur["status"] == LOST else None})
+        opp_rows.append(
+            {
+                "opp_id": o.opp_id,
+                "name": f"{o.project}-{short}",
+                "client_id": o.client_id,
+                "rep_id": o.rep_id,
+                "product": o.product,
+                "project": o.project,
+                **{k: cur[k] for k in _FIELDS},
+                "created_date": o.created,
+                "lost_reason": o.lost_reason if cur["status"] == LOST else None,
+            }
+        )
     history = pd.DataFrame(hist_rows)
     opportunities = pd.DataFrame(opp_rows)
     for df in (history, opportunities):
@@ -1451,29 +1955,44 @@ def build_demo_frames(as_of: date, seed: int = 7,
                 df[col] = _as_dates(df[col].tolist())
         df["probability"] = pd.array(df["probability"].tolist(), dtype="Float64")
         df["amount"] = df["amount"].astype("int64")
-    history_days = pd.DataFrame({
-        "opp_id": history.opp_id,
-        "from_day": np.array([d.toordinal() - _EPOCH for d in (r["valid_from"] for r in hist_rows)]),
-        "stage": history.stage})
+    history_days = pd.DataFrame(
+        {
+            "opp_id": history.opp_id,
+            "from_day": np.array([d.toordinal() - _EPOCH for d in (r["valid_from"] for r in hist_rows)]),
+            "stage": history.stage,
+        }
+    )
 
     visits = _build_visits(seed, cal, frame, reps, clients, opps, history_days, cold_last, size.teams)
 
     target_rows = sorted(targets.items(), key=lambda kv: (kv[0][1], str(kv[0][0])))
-    targets_df = pd.DataFrame({
-        "month": _as_dates([m for (_, m), _ in target_rows]),
-        "scope_kind": "rep",
-        "scope_key": [str(r) for (r, _), _ in target_rows],
-        "amount": [a for _, a in target_rows],
-    })
-    return {"reps": reps_df, "clients": clients_df, "opportunities": opportunities,
-            "opportunity_history": history, "visits": visits, "targets": targets_df}
+    targets_df = pd.DataFrame(
+        {
+            "month": _as_dates([m for (_, m), _ in target_rows]),
+            "scope_kind": "rep",
+            "scope_key": [str(r) for (r, _), _ in target_rows],
+            "amount": [a for _, a in target_rows],
+        }
+    )
+    return {
+        "reps": reps_df,
+        "clients": clients_df,
+        "opportunities": opportunities,
+        "opportunity_history": history,
+        "visits": visits,
+        "targets": targets_df,
+    }
 
 
-_DATE_COLUMNS = frozenset({"valid_from", "valid_to", "created_date", "expected_close_date",
-                           "close_date", "visit_date", "month"})
+_DATE_COLUMNS = frozenset(
+    {"valid_from", "valid_to", "created_date", "expected_close_date", "close_date", "visit_date", "month"}
+)
 #: Sequences that hand out ids of tables the demo fills with explicit ids.
-_SEQUENCES = [("rep_seq", "reps", "rep_id"), ("client_seq", "clients", "client_id"),
-              ("visit_seq", "visits", "visit_key")]
+_SEQUENCES = [
+    ("rep_seq", "reps", "rep_id"),
+    ("client_seq", "clients", "client_id"),
+    ("visit_seq", "visits", "visit_key"),
+]
 
 
 def _advance_sequence(con: duckdb.DuckDBPyConnection, seq: str, table: str, column: str) -> None:
@@ -1488,8 +2007,12 @@ def _advance_sequence(con: duckdb.DuckDBPyConnection, seq: str, table: str, colu
 def write_demo_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
     """Replace every data table's rows with `frames`, in one transaction."""
     with db.transaction(con):
-        present = {row[0] for row in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        present = {
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        }
         for table in DATA_TABLES:
             if table in present:
                 con.execute(f"DELETE FROM {db.quote_ident(table)}")
@@ -1499,21 +2022,25 @@ def write_demo_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataF
             select = ", ".join(f"CAST({c} AS DATE)" if c in _DATE_COLUMNS else c for c in columns)
             con.register(view, df)
             try:
-                con.execute(f"INSERT INTO {db.quote_ident(table)} ({', '.join(columns)}) "
-                            f"SELECT {select} FROM {view}")
+                con.execute(
+                    f"INSERT INTO {db.quote_ident(table)} ({', '.join(columns)}) SELECT {select} FROM {view}"
+                )
             finally:
                 con.unregister(view)
         for seq, table, column in _SEQUENCES:
             _advance_sequence(con, seq, table, column)
 
 
-def generate_demo(con: duckdb.DuckDBPyConnection, as_of: date, seed: int = 7,
-                  size: DemoSize = STANDARD_SIZE) -> dict[str, int]:
+def generate_demo(
+    con: duckdb.DuckDBPyConnection, as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE
+) -> dict[str, int]:
     """Replace all data with the demo company as of `as_of`; return row counts per table.
 
     Same `seed` and `as_of`: same content. The stories in DEMO_STORIES hold for any seed.
     """
     frames = build_demo_frames(as_of, seed, size)
     write_demo_frames(con, frames)
-    return {table: int(con.execute(f"SELECT count(*) FROM {db.quote_ident(table)}").fetchone()[0])
-            for table in frames}
+    return {
+        table: int(con.execute(f"SELECT count(*) FROM {db.quote_ident(table)}").fetchone()[0])
+        for table in frames
+    }

@@ -52,8 +52,15 @@ def to_xlsx(doc: Document) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     sheet = book.add_worksheet(_sheet_name(doc.sheet_name))
     font = "Microsoft YaHei" if doc.lang == "zh" else "Calibri"
     base = {"font_name": font, "font_size": 9, "valign": "top"}
@@ -61,8 +68,7 @@ def to_xlsx(doc: Document) -> bytes:
         "title": book.add_format({**base, "bold": True, "font_size": 14}),
         "sub": book.add_format({**base, "font_color": "#555555"}),
         "h": book.add_format({**base, "bold": True, "font_size": 11, "bottom": 1}),
-        "th": book.add_format({**base, "bold": True, "bg_color": "#E8EEF4", "border": 1,
-                               "text_wrap": True}),
+        "th": book.add_format({**base, "bold": True, "bg_color": "#E8EEF4", "border": 1, "text_wrap": True}),
         "td": book.add_format({**base, "border": 1, "text_wrap": True}),
         "text": book.add_format({**base, "text_wrap": True, "border": 1}),
         "k": book.add_format({**base, "bold": True}),
@@ -139,25 +145,29 @@ def to_html(doc: Document) -> str:
     """A printable HTML page (A4); every value escaped."""
     e = html.escape
     parts = [
-        f"<!DOCTYPE html><html lang=\"{'zh-CN' if doc.lang == 'zh' else 'en'}\"><head>"
-        f"<meta charset=\"utf-8\"><title>{e(doc.title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{e(doc.title)}</h1><div class=\"sub\">{e(doc.subtitle)}</div>",
+        f'<!DOCTYPE html><html lang="{"zh-CN" if doc.lang == "zh" else "en"}"><head>'
+        f'<meta charset="utf-8"><title>{e(doc.title)}</title><style>{_STYLE}</style></head><body>',
+        f'<h1>{e(doc.title)}</h1><div class="sub">{e(doc.subtitle)}</div>',
     ]
     for section in doc.sections:
         parts.append(f"<h2>{e(section.title)}</h2>")
         if isinstance(section, Facts):
-            parts.append("<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>"
-                                          for k, v in section.items) + "</dl>")
+            parts.append(
+                "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in section.items) + "</dl>"
+            )
         elif isinstance(section, Table):
-            parts.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in section.head)
-                         + "</tr></thead><tbody>")
-            parts += ["<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>"
-                      for row in section.rows]
+            parts.append(
+                "<table><thead><tr>"
+                + "".join(f"<th>{e(h)}</th>" for h in section.head)
+                + "</tr></thead><tbody>"
+            )
+            parts += ["<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>" for row in section.rows]
             parts.append("</tbody></table>")
             if section.note:
-                parts.append(f"<div class=\"note\">{e(section.note)}</div>")
+                parts.append(f'<div class="note">{e(section.note)}</div>')
         else:
-            parts.append(f"<div class=\"text\" style=\"min-height: {1.4 * section.lines:.1f}em\">"
-                         f"{e(section.text)}</div>")
+            parts.append(
+                f'<div class="text" style="min-height: {1.4 * section.lines:.1f}em">{e(section.text)}</div>'
+            )
     parts.append("</body></html>")
     return "".join(parts)

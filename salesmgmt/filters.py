@@ -37,14 +37,16 @@ class Filters:
             clauses.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
 
-        for column, values in (("region", self.regions), ("team", self.teams),
-                               ("rep_id", self.rep_ids)):
+        for column, values in (("region", self.regions), ("team", self.teams), ("rep_id", self.rep_ids)):
             if values:
                 add(column, values)
         # Scope: an empty tuple here means "nothing", unlike the filters above.
         scope = []
-        for column, values in (("region", self.scope_regions), ("team", self.scope_teams),
-                               ("rep_id", self.scope_rep_ids)):
+        for column, values in (
+            ("region", self.scope_regions),
+            ("team", self.scope_teams),
+            ("rep_id", self.scope_rep_ids),
+        ):
             if values is not None:
                 scope.append((column, values))
         if scope:
@@ -77,7 +79,9 @@ class Filters:
             scope.append(t("filter.team", lang) + ": " + ", ".join(self.scope_teams))
         if self.scope_rep_ids is not None:
             scope.append(t("filter.own_figures", lang))
-        text = "; ".join(parts) if parts else t("filter.everyone" if not scope else "filter.all_in_scope", lang)
+        text = (
+            "; ".join(parts) if parts else t("filter.everyone" if not scope else "filter.all_in_scope", lang)
+        )
         return text + (" · " + t("filter.scope", lang) + " " + "; ".join(scope) if scope else "")
 
 

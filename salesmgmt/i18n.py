@@ -56,6 +56,7 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: Any) -> str:
 # ----------------------------------------------------------------------------------------
 # Numbers and money
 
+
 def money_divisor(lang: str) -> int:
     """Chinese reports count money in 万 (10,000 yuan)."""
     return 10_000 if lang == "zh" else 1

@@ -17,21 +17,42 @@ def register(sub: argparse._SubParsersAction) -> None:
     from salesmgmt.cli import add_db_argument, parse_date
 
     p = sub.add_parser(
-        "pack", help="write the meeting pack (PowerPoint): weekly team meeting with --team, "
-                     "else the sales-manager meeting")
-    p.add_argument("--period", required=True, type=_parse_period,
-                   help="month (2026-05), quarter (2026-Q2) or year (2026)")
-    p.add_argument("--team", default=None,
-                   help="the team of a weekly team meeting (its name, or one word of it: 'Dragon', '龙')")
+        "pack",
+        help="write the meeting pack (PowerPoint): weekly team meeting with --team, "
+        "else the sales-manager meeting",
+    )
+    p.add_argument(
+        "--period",
+        required=True,
+        type=_parse_period,
+        help="month (2026-05), quarter (2026-Q2) or year (2026)",
+    )
+    p.add_argument(
+        "--team",
+        default=None,
+        help="the team of a weekly team meeting (its name, or one word of it: 'Dragon', '龙')",
+    )
     # Its own dest: the top-level --lang (language of error messages) must not be overwritten.
-    p.add_argument("--lang", dest="deck_lang", default=None, choices=["zh", "en"],
-                   help="language of the deck (default: the top-level --lang, else zh)")
+    p.add_argument(
+        "--lang",
+        dest="deck_lang",
+        default=None,
+        choices=["zh", "en"],
+        help="language of the deck (default: the top-level --lang, else zh)",
+    )
     p.add_argument("--out", required=True, type=Path, help="the .pptx file to write")
-    p.add_argument("--as-of", type=parse_date, default=None,
-                   help="read the figures as at this day (default: today, or the period's last "
-                        "day for a past period)")
-    p.add_argument("--week", type=parse_date, default=None,
-                   help="any day of the meeting's week (default: the week of the as-of day)")
+    p.add_argument(
+        "--as-of",
+        type=parse_date,
+        default=None,
+        help="read the figures as at this day (default: today, or the period's last day for a past period)",
+    )
+    p.add_argument(
+        "--week",
+        type=parse_date,
+        default=None,
+        help="any day of the meeting's week (default: the week of the as-of day)",
+    )
     add_db_argument(p)
     p.set_defaults(func=cmd_pack)
 

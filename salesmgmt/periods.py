@@ -27,7 +27,7 @@ class Period:
     end: date
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         text = (text or "").strip()
         if m := _MONTH.match(text):
             year, month = int(m[1]), int(m[2])
@@ -43,12 +43,12 @@ class Period:
         raise SalesmgmtError("error.bad_period", value=text)
 
     @classmethod
-    def month_of(cls, d: date) -> "Period":
+    def month_of(cls, d: date) -> Period:
         start = date(d.year, d.month, 1)
         return cls("month", start, _add_months(start, 1))
 
     @classmethod
-    def containing(cls, d: date, kind: str) -> "Period":
+    def containing(cls, d: date, kind: str) -> Period:
         if kind == "month":
             return cls.month_of(d)
         if kind == "quarter":
@@ -63,15 +63,15 @@ class Period:
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
 
-    def shift(self, n: int) -> "Period":
+    def shift(self, n: int) -> Period:
         """The period `n` periods later (negative: earlier) of the same kind."""
         start = _add_months(self.start, n * self.months)
         return Period(self.kind, start, _add_months(start, self.months))
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         return self.shift(-1)
 
-    def same_last_year(self) -> "Period":
+    def same_last_year(self) -> Period:
         start = date(self.start.year - 1, self.start.month, 1)
         return Period(self.kind, start, _add_months(start, self.months))
 

@@ -29,9 +29,20 @@ KEY_COLUMNS: dict[str, list[str]] = {
     "team": ["team", "region"],
     "region": ["region"],
 }
-FIGURE_COLUMNS = ["target", "won_amount", "won_count", "lost_count", "win_rate", "open_amount",
-                  "weighted_amount", "forecast", "attainment", "attainment_probability", "visits",
-                  "weeks_meeting_norm"]
+FIGURE_COLUMNS = [
+    "target",
+    "won_amount",
+    "won_count",
+    "lost_count",
+    "win_rate",
+    "open_amount",
+    "weighted_amount",
+    "forecast",
+    "attainment",
+    "attainment_probability",
+    "visits",
+    "weeks_meeting_norm",
+]
 MONEY = ("target", "won_amount", "open_amount", "weighted_amount", "forecast")
 RATIOS = ("win_rate", "attainment", "attainment_probability")
 COUNTS = ("won_count", "lost_count", "visits", "weeks_meeting_norm")
@@ -49,8 +60,9 @@ def columns(level: str) -> list[str]:
     return KEY_COLUMNS[level] + FIGURE_COLUMNS
 
 
-def scorecard(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
-              level: str = "rep") -> pd.DataFrame:
+def scorecard(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date, level: str = "rep"
+) -> pd.DataFrame:
     """One row per rep (team, region) in `filters` with the contract's columns, rounded.
 
     Money in CNY to two decimals, ratios as fractions to four; empty (NaN) where a figure is
@@ -103,8 +115,7 @@ def to_csv(table: pd.DataFrame) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(list(table.columns))
     for row in records(table):
-        writer.writerow(["" if v is None else _inert(v) if isinstance(v, str)
-                         else v for v in row.values()])
+        writer.writerow(["" if v is None else _inert(v) if isinstance(v, str) else v for v in row.values()])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -118,8 +129,15 @@ def to_xlsx(table: pd.DataFrame, title: str = "scorecard") -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     sheet = book.add_worksheet(title[:31])
     head = book.add_format({"bold": True, "bottom": 1})
     money = book.add_format({"num_format": "#,##0.00"})
@@ -152,8 +170,9 @@ def render(table: pd.DataFrame, fmt: str) -> bytes:
     raise ValueError(fmt)
 
 
-def export(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
-           level: str, fmt: str) -> bytes:
+def export(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date, level: str, fmt: str
+) -> bytes:
     """The scorecard as a file's bytes (what the pages download)."""
     return render(scorecard(con, period, filters, as_of, level), fmt)
 

@@ -22,11 +22,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--level", choices=["rep", "team", "region"], default="rep")
     p.add_argument("--format", choices=["csv", "json", "xlsx"], default="csv")
     p.add_argument("--out", default=None, help="file to write (default: standard output)")
-    p.add_argument("--as-of", type=parse_date, default=None,
-                   help="date the figures are read at (default: today, or the period's last day "
-                        "for a past period)")
-    p.add_argument("--as-user", default=None, metavar="USERNAME",
-                   help="apply that user's scope (refused for an unknown or disabled user)")
+    p.add_argument(
+        "--as-of",
+        type=parse_date,
+        default=None,
+        help="date the figures are read at (default: today, or the period's last day for a past period)",
+    )
+    p.add_argument(
+        "--as-user",
+        default=None,
+        metavar="USERNAME",
+        help="apply that user's scope (refused for an unknown or disabled user)",
+    )
     add_db_argument(p)
     p.set_defaults(func=cmd_scorecard)
 

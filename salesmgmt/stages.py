@@ -12,10 +12,10 @@ from salesmgmt.text import name_key
 
 #: Open stages in funnel order, with the default probability used when a row has none.
 OPEN_STAGES: list[tuple[str, float]] = [
-    ("lead", 0.10),         # 线索: a project heard of, no contact with the decision makers yet
-    ("qualified", 0.20),    # 需求确认: need, budget and timing confirmed with the client
-    ("solution", 0.40),     # 方案设计: our products specified in the design / solution
-    ("quote", 0.60),        # 报价投标: quotation or tender submitted
+    ("lead", 0.10),  # 线索: a project heard of, no contact with the decision makers yet
+    ("qualified", 0.20),  # 需求确认: need, budget and timing confirmed with the client
+    ("solution", 0.40),  # 方案设计: our products specified in the design / solution
+    ("quote", 0.60),  # 报价投标: quotation or tender submitted
     ("negotiation", 0.80),  # 商务谈判: commercial terms being negotiated
 ]
 WON, LOST = "won", "lost"
@@ -25,10 +25,17 @@ UNKNOWN_OPEN_PROBABILITY = 0.30
 
 _LABELS: dict[str, list[str]] = {
     "lead": ["lead", "prospecting", "prospect", "new", "线索", "初步接触", "潜在"],
-    "qualified": ["qualified", "qualification", "engaging", "needs analysis", "需求确认",
-                  "需求分析", "立项"],
-    "solution": ["solution", "proposal", "design", "value proposition", "方案设计", "方案",
-                 "技术交流", "设计"],
+    "qualified": ["qualified", "qualification", "engaging", "needs analysis", "需求确认", "需求分析", "立项"],
+    "solution": [
+        "solution",
+        "proposal",
+        "design",
+        "value proposition",
+        "方案设计",
+        "方案",
+        "技术交流",
+        "设计",
+    ],
     "quote": ["quote", "quotation", "tender", "bid", "报价", "报价投标", "投标"],
     "negotiation": ["negotiation", "negotiation/review", "contract", "商务谈判", "谈判", "合同"],
     WON: ["won", "closed won", "win", "赢单", "成交", "已成交", "签约"],
@@ -70,5 +77,4 @@ def stage_probability_sql(stage_col: str, prob_col: str) -> str:
     Column names are ours (never user input); the stage map is inlined from constants.
     """
     cases = " ".join(f"WHEN '{key}' THEN {p}" for key, p in DEFAULT_PROBABILITY.items())
-    return (f"coalesce({prob_col}, CASE {stage_col} {cases} "
-            f"ELSE {UNKNOWN_OPEN_PROBABILITY} END)")
+    return f"coalesce({prob_col}, CASE {stage_col} {cases} ELSE {UNKNOWN_OPEN_PROBABILITY} END)"

@@ -16,8 +16,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("SALESMGMT_CHROMIUM", "/usr/bin/chromium")
 #: Chromium without a sandbox (root in CI), a GPU or any network of its own.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium_or_skip() -> None:
@@ -26,8 +33,9 @@ def chromium_or_skip() -> None:
         return
     if os.environ.get("CI") == "true":
         pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing: apt-get install chromium")
-    pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk to run "
-                "the browser tests")
+    pytest.skip(
+        f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk to run the browser tests"
+    )
 
 
 def free_port() -> int:
@@ -45,10 +53,26 @@ class Streamlit:
         self.log_file = Path(log_file)
         self.log = open(self.log_file, "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -71,10 +95,7 @@ class Streamlit:
 
 def wait_for_app(page, timeout_ms: int = 30_000) -> None:
     """Until the script has finished and no skeleton is left (checked twice, 0.3 s apart)."""
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]",
-                           timeout=timeout_ms)
-    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')",
-                           timeout=timeout_ms)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms)
+    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')", timeout=timeout_ms)
     page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]",
-                           timeout=timeout_ms)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms)

@@ -12,12 +12,20 @@ import duckdb
 from salesmgmt import importer
 
 AS_OF = date(2024, 5, 6)
-TABLES = ("reps", "clients", "opportunities", "opportunity_history", "visits", "targets",
-          "uploads", "upload_changes", "import_mappings")
+TABLES = (
+    "reps",
+    "clients",
+    "opportunities",
+    "opportunity_history",
+    "visits",
+    "targets",
+    "uploads",
+    "upload_changes",
+    "import_mappings",
+)
 
 
-def csv_bytes(rows: list[list[Any]], encoding: str = "utf-8", sep: str = ",",
-              newline: str = "\n") -> bytes:
+def csv_bytes(rows: list[list[Any]], encoding: str = "utf-8", sep: str = ",", newline: str = "\n") -> bytes:
     """A CSV as a spreadsheet program would write it (quotes where needed)."""
     import csv
 
@@ -51,8 +59,13 @@ def prepare_rows(rows: list[list[Any]], name: str = "file.csv", **kw: Any) -> im
     return importer.prepare(csv_bytes(rows), name, **kw)
 
 
-def import_rows(con: duckdb.DuckDBPyConnection, rows: list[list[Any]], name: str = "file.csv",
-                skip_invalid: bool = False, **kw: Any) -> importer.ImportResult:
+def import_rows(
+    con: duckdb.DuckDBPyConnection,
+    rows: list[list[Any]],
+    name: str = "file.csv",
+    skip_invalid: bool = False,
+    **kw: Any,
+) -> importer.ImportResult:
     preview = prepare_rows(rows, name, **kw)
     assert preview.file_error is None, preview.file_error
     if not skip_invalid:
@@ -62,8 +75,7 @@ def import_rows(con: duckdb.DuckDBPyConnection, rows: list[list[Any]], name: str
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     """Every row of every table the importer may touch, in a stable order."""
-    return {table: sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-            for table in TABLES}
+    return {table: sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in TABLES}
 
 
 #: A small visits export (immutable: tests build their variants from copies).

@@ -22,5 +22,6 @@ def audit_rows(con, view: int = 0) -> int:
 
 
 def november_visits(con, view: int = 0) -> int:
-    return con.execute("SELECT count(*) FROM visits v JOIN reps r USING (rep_id) "
-                       "WHERE v.visit_date >= DATE '2026-11-01'").fetchone()[0]
+    return con.execute(
+        "SELECT count(*) FROM visits v JOIN reps r USING (rep_id) WHERE v.visit_date >= DATE '2026-11-01'"
+    ).fetchone()[0]

@@ -32,29 +32,46 @@ def con(tiny_con):
     c.executemany(
         "INSERT INTO visits (visit_key, visit_date, rep_id, client_id, visit_type, planned, opp_id)"
         " VALUES (?, ?, ?, ?, 'visit', ?, ?)",
-        [(101, date(2026, 5, 6), 3, 3, None, None), (102, date(2026, 5, 7), 3, 3, None, None),
-         (103, date(2026, 5, 27), 1, 1, True, "O4"), (104, date(2026, 3, 10), 2, 5, None, None)])
-    for opp, split, before, after in (("O4", date(2026, 5, 29), "solution", "quote"),
-                                      ("O5", date(2026, 5, 20), "quote", "negotiation"),
-                                      ("O8", date(2026, 5, 8), "qualified", "solution")):
-        c.execute("INSERT INTO opportunity_history (opp_id, valid_from, rep_id, client_id, stage, status,"
-                  " amount, probability, expected_close_date) SELECT opp_id, ?, rep_id, client_id, ?,"
-                  " status, amount, probability, expected_close_date FROM opportunity_history"
-                  " WHERE opp_id = ?", [split, after, opp])
-        c.execute("UPDATE opportunity_history SET valid_to = ?, stage = ? WHERE opp_id = ? AND valid_from < ?",
-                  [split, before, opp, split])
+        [
+            (101, date(2026, 5, 6), 3, 3, None, None),
+            (102, date(2026, 5, 7), 3, 3, None, None),
+            (103, date(2026, 5, 27), 1, 1, True, "O4"),
+            (104, date(2026, 3, 10), 2, 5, None, None),
+        ],
+    )
+    for opp, split, before, after in (
+        ("O4", date(2026, 5, 29), "solution", "quote"),
+        ("O5", date(2026, 5, 20), "quote", "negotiation"),
+        ("O8", date(2026, 5, 8), "qualified", "solution"),
+    ):
+        c.execute(
+            "INSERT INTO opportunity_history (opp_id, valid_from, rep_id, client_id, stage, status,"
+            " amount, probability, expected_close_date) SELECT opp_id, ?, rep_id, client_id, ?,"
+            " status, amount, probability, expected_close_date FROM opportunity_history"
+            " WHERE opp_id = ?",
+            [split, after, opp],
+        )
+        c.execute(
+            "UPDATE opportunity_history SET valid_to = ?, stage = ? WHERE opp_id = ? AND valid_from < ?",
+            [split, before, opp, split],
+        )
     c.executemany(
         "INSERT INTO clients (client_id, name, name_key, client_type, region, key_account, owner_rep_id)"
         " VALUES (?, ?, ?, 'construction', ?, FALSE, ?)",
-        [(4, "西部建工", name_key("西部建工"), "West", 3), (5, "苏州三建", name_key("苏州三建"), "East", None)])
+        [
+            (4, "西部建工", name_key("西部建工"), "West", 3),
+            (5, "苏州三建", name_key("苏州三建"), "East", None),
+        ],
+    )
     return c
 
 
 def test_the_heat_map_counts_each_engineers_visits_per_counted_week(con):
     weekly = actions.weekly_visits(con, MAY, ALL, tiny.AS_OF)
     grid = {(r.rep, r.week): r.visits for r in weekly.itertuples()}
-    assert sorted({r for r, _ in grid}) == sorted(["张伟 Zhang", "李娜 Li", "王强 Wang"]), \
+    assert sorted({r for r, _ in grid}) == sorted(["张伟 Zhang", "李娜 Li", "王强 Wang"]), (
         "sales engineers only: the manager is left out"
+    )
     assert [grid[("张伟 Zhang", w)] for w in (W1, W2, W3, W4)] == [2, 1, 3, 1]
     assert [grid[("李娜 Li", w)] for w in (W1, W2, W3, W4)] == [2, 2, 0, 0]
     assert [grid[("王强 Wang", w)] for w in (W1, W2, W3, W4)] == [2, 0, 0, 0]
@@ -67,14 +84,22 @@ def test_engineers_below_the_norm_several_weeks_in_a_row(con):
     assert streaks.loc["李娜 Li", "longest_streak"] == 2 and streaks.loc["李娜 Li", "current_streak"] == 2
     assert streaks.loc["王强 Wang", "longest_streak"] == 3
     assert list(actions.reps_below_norm(con, MAY, ALL, tiny.AS_OF)["rep"]) == ["王强 Wang"]
-    assert list(actions.reps_below_norm(con, MAY, ALL, tiny.AS_OF, streak=2)["rep"]) == ["王强 Wang", "李娜 Li"]
+    assert list(actions.reps_below_norm(con, MAY, ALL, tiny.AS_OF, streak=2)["rep"]) == [
+        "王强 Wang",
+        "李娜 Li",
+    ]
 
 
 def test_planned_visits_of_the_latest_plan_against_those_done(con):
     plans.save_plan(con, 2, MAY, ALL, saved_on=date(2026, 5, 1), visits=[(1, date(2026, 5, 4), None)])
-    plans.save_plan(con, 2, MAY, ALL, saved_on=date(2026, 5, 4),
-                    visits=[(2, date(2026, 5, 6), None), (1, date(2026, 5, 12), None),
-                            (2, date(2026, 5, 27), None)])
+    plans.save_plan(
+        con,
+        2,
+        MAY,
+        ALL,
+        saved_on=date(2026, 5, 4),
+        visits=[(2, date(2026, 5, 6), None), (1, date(2026, 5, 12), None), (2, date(2026, 5, 27), None)],
+    )
     frame = actions.planned_vs_done(con, MAY, ALL, tiny.AS_OF).set_index("rep")
     li = frame.loc["李娜 Li"]
     assert (li.visits, li.planned, li.planned_done, li.planned_missed) == (4, 3, 1, 1)
@@ -109,8 +134,13 @@ def test_visits_followed_by_opportunity_progress_within_two_weeks(con):
     assert by_rep.loc["王强 Wang", "share"] == 1.0
     assert by_rep.loc["陈总 Chen", "visits_with_progress"] == 0
     first = progress["visits"].iloc[0]
-    assert (first.visit_date, first.opp_id, first.stage_before, first.stage_after, first.days_after) == \
-        (date(2026, 5, 27), "O4", "solution", "quote", 2)
+    assert (first.visit_date, first.opp_id, first.stage_before, first.stage_after, first.days_after) == (
+        date(2026, 5, 27),
+        "O4",
+        "solution",
+        "quote",
+        2,
+    )
     shorter = actions.visit_progress(con, MAY, ALL, tiny.AS_OF, days=6)["by_rep"].set_index("rep")
     assert shorter.loc["李娜 Li", "visits_with_progress"] == 1, "May 14 + 6 days = May 20 counts"
 
@@ -118,7 +148,7 @@ def test_visits_followed_by_opportunity_progress_within_two_weeks(con):
 def test_each_region_against_its_target_with_growth(con):
     review = regions.region_review(con, MAY, ALL, tiny.AS_OF).set_index("region")
     east, west = review.loc["East"], review.loc["West"]
-    assert east.target == 300_000 and west.target == 150_000     # Tiger's own target
+    assert east.target == 300_000 and west.target == 150_000  # Tiger's own target
     assert east.attainment == pytest.approx(1 / 3) and west.attainment == 0
     assert east.win_rate == pytest.approx(2 / 3) and west.win_rate == 0
     assert east.won_previous == 50_000 and east.growth_prev == pytest.approx(1.0)  # O6 in April
@@ -133,11 +163,11 @@ def test_client_type_penetration_counts_reached_clients_of_each_type(con):
     pen = regions.client_penetration(con, MAY, ALL)
     got = {(r.region, r.client_type): (r.reached, r.clients) for r in pen.itertuples() if r.clients}
     assert got == {
-        ("East", "design_institute"): (1, 1),   # open O4
+        ("East", "design_institute"): (1, 1),  # open O4
         ("East", "steel_structure"): (1, 1),
-        ("East", "construction"): (0, 1),       # 苏州三建: no owner, Li's (March) visit
+        ("East", "construction"): (0, 1),  # 苏州三建: no owner, Li's (March) visit
         ("West", "owner"): (1, 1),
-        ("West", "construction"): (0, 1),       # 西部建工: never visited
+        ("West", "construction"): (0, 1),  # 西部建工: never visited
     }
     east = pen[(pen["region"] == "East") & (pen["client_type"] == "owner")].iloc[0]
     assert east.clients == 0 and np.isnan(east.penetration)
@@ -149,8 +179,9 @@ def test_the_drill_down_goes_region_team_rep_and_keeps_the_scope(con):
     reps = regions.drill_down(con, MAY, ALL, tiny.AS_OF, region="East", team="Dragon")
     assert set(reps["rep"]) == {"张伟 Zhang", "李娜 Li", "陈总 Chen"}
     scoped = Filters(scope_rep_ids=(1,))
-    assert list(regions.drill_down(con, MAY, scoped, tiny.AS_OF, region="East", team="Dragon")["rep"]) \
-        == ["张伟 Zhang"]
+    assert list(regions.drill_down(con, MAY, scoped, tiny.AS_OF, region="East", team="Dragon")["rep"]) == [
+        "张伟 Zhang"
+    ]
     assert regions.drill_down(con, MAY, scoped, tiny.AS_OF, region="West").empty
 
 

@@ -54,8 +54,8 @@ def test_the_overview_shows_the_kpis_of_the_period_in_chinese(app_env):
     labels = [m.label for m in at.metric]
     assert labels == ["赢单 vs 目标（万元）", "预测（万元）", "完成率", "人均周拜访"]
     values = {m.label: m.value for m in at.metric}
-    assert values["赢单 vs 目标（万元）"] == "10.0"     # 100,000 CNY won in May
-    assert values["完成率"] == "22%"                 # 100,000 / 450,000
+    assert values["赢单 vs 目标（万元）"] == "10.0"  # 100,000 CNY won in May
+    assert values["完成率"] == "22%"  # 100,000 / 450,000
     text = " ".join(m.value for m in at.markdown)
     assert "华东设计院" in text, "the cold key account is listed"
 

@@ -10,8 +10,8 @@ import pytest
 
 from salesmgmt import auth, db
 from salesmgmt.errors import SalesmgmtError
-from salesmgmt.periods import Period
 from salesmgmt.metrics import core
+from salesmgmt.periods import Period
 from tests import tiny
 
 
@@ -104,23 +104,48 @@ def test_session_tokens_expire_and_cannot_be_forged(tiny_con):
 
 
 def run_cli(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "salesmgmt", *args], input=stdin,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "salesmgmt", *args], input=stdin, capture_output=True, text=True
+    )
 
 
 def test_the_users_commands_add_list_disable_and_change_passwords(tiny_db):
-    added = run_cli("users", "add", "chen", "--role", "manager", "--team", "Dragon",
-                    "--password-stdin", "--db", str(tiny_db), stdin="pw1\n")
+    added = run_cli(
+        "users",
+        "add",
+        "chen",
+        "--role",
+        "manager",
+        "--team",
+        "Dragon",
+        "--password-stdin",
+        "--db",
+        str(tiny_db),
+        stdin="pw1\n",
+    )
     assert added.returncode == 0, added.stderr
     listed = json.loads(run_cli("users", "list", "--format", "json", "--db", str(tiny_db)).stdout)
     assert listed[0]["username"] == "chen" and listed[0]["teams"] == ["Dragon"]
-    assert run_cli("users", "passwd", "chen", "--password-stdin", "--db", str(tiny_db),
-                   stdin="pw2\n").returncode == 0
+    assert (
+        run_cli("users", "passwd", "chen", "--password-stdin", "--db", str(tiny_db), stdin="pw2\n").returncode
+        == 0
+    )
     with db.connect(tiny_db) as con:
         assert auth.sign_in(con, "chen", "pw2", auth.RateLimiter()).username == "chen"
     assert run_cli("users", "disable", "chen", "--db", str(tiny_db)).returncode == 0
-    refused = run_cli("users", "add", "x", "--role", "rep", "--rep", "nobody", "--password-stdin",
-                      "--db", str(tiny_db), stdin="pw\n")
+    refused = run_cli(
+        "users",
+        "add",
+        "x",
+        "--role",
+        "rep",
+        "--rep",
+        "nobody",
+        "--password-stdin",
+        "--db",
+        str(tiny_db),
+        stdin="pw\n",
+    )
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert "no rep" in refused.stderr
     with db.connect(tiny_db) as con:
@@ -129,16 +154,29 @@ def test_the_users_commands_add_list_disable_and_change_passwords(tiny_db):
 
 
 def test_the_scorecard_as_a_user_applies_that_users_scope_and_refuses_unknown_users(tiny_db):
-    added = run_cli("users", "add", "chen", "--role", "manager", "--team", "Dragon",
-                    "--password-stdin", "--db", str(tiny_db), stdin="pw\n")
+    added = run_cli(
+        "users",
+        "add",
+        "chen",
+        "--role",
+        "manager",
+        "--team",
+        "Dragon",
+        "--password-stdin",
+        "--db",
+        str(tiny_db),
+        stdin="pw\n",
+    )
     assert added.returncode == 0, added.stderr
-    scoped = run_cli("scorecard", "--period", "2026-05", "--format", "json", "--as-user", "chen",
-                     "--db", str(tiny_db))
+    scoped = run_cli(
+        "scorecard", "--period", "2026-05", "--format", "json", "--as-user", "chen", "--db", str(tiny_db)
+    )
     assert scoped.returncode == 0, scoped.stderr
     rows = json.loads(scoped.stdout)
     assert {r["team"] for r in rows} == {"Dragon"}
-    everyone = json.loads(run_cli("scorecard", "--period", "2026-05", "--format", "json",
-                                  "--db", str(tiny_db)).stdout)
+    everyone = json.loads(
+        run_cli("scorecard", "--period", "2026-05", "--format", "json", "--db", str(tiny_db)).stdout
+    )
     assert {r["team"] for r in everyone} == {"Dragon", "Tiger"}
     for who in ("ghost", "chen-disabled"):
         if who == "chen-disabled":

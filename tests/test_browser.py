@@ -26,13 +26,33 @@ def _start_app(tmp: Path, users: list[tuple[list[str], str]] = ()):
     """Generate the demo into a fresh database, add `users` (CLI args, password), start the app."""
     db_file = tmp / "demo.duckdb"
     env = {**os.environ, "SALESMGMT_DB": str(db_file), "SALESMGMT_TODAY": AS_OF}
-    subprocess.run([sys.executable, "-m", "salesmgmt", "demo", "--db", str(db_file),
-                    "--as-of", AS_OF, "--seed", "7"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "salesmgmt", "demo", "--db", str(db_file), "--as-of", AS_OF, "--seed", "7"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     for args, password in users:
-        subprocess.run([sys.executable, "-m", "salesmgmt", "users", "add", *args,
-                        "--password-stdin", "--db", str(db_file)], cwd=ROOT, env=env,
-                       check=True, capture_output=True, input=password + "\n", text=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "salesmgmt",
+                "users",
+                "add",
+                *args,
+                "--password-stdin",
+                "--db",
+                str(db_file),
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            input=password + "\n",
+            text=True,
+        )
     try:
         app = Streamlit(db_file, AS_OF, tmp / "streamlit.log")
     except RuntimeError as exc:
@@ -102,8 +122,10 @@ def test_the_language_switch_in_the_sidebar_changes_the_page(server, browser):
     try:
         assert page.locator("h1").first.inner_text().strip() == "Overview"
         page.locator(".st-key-lang_switch button", has_text="中文").click()
-        page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').innerText.includes('总览')",
-                               timeout=20_000)
+        page.wait_for_function(
+            "document.querySelector('h1') && document.querySelector('h1').innerText.includes('总览')",
+            timeout=20_000,
+        )
         assert "lang=zh" in page.url
     finally:
         page.close()
@@ -116,8 +138,10 @@ MANAGER_TEAM = "虎 Tiger"
 def guarded_server(tmp_path_factory):
     """The app once users exist: a manager of one team signs in."""
     chromium_or_skip()
-    proc, base, db_file = _start_app(tmp_path_factory.mktemp("guarded"),
-                                     users=[(["tiger", "--role", "manager", "--team", MANAGER_TEAM], "tiger-pw")])
+    proc, base, db_file = _start_app(
+        tmp_path_factory.mktemp("guarded"),
+        users=[(["tiger", "--role", "manager", "--team", MANAGER_TEAM], "tiger-pw")],
+    )
     yield base, db_file
     proc.stop()
 
@@ -126,9 +150,12 @@ def _other_teams_reps(db_file: Path) -> list[str]:
     from salesmgmt import db
 
     with db.connect(db_file, read_only=True) as con:
-        return [r[0] for r in con.execute(
-            "SELECT name FROM reps WHERE team IS NOT NULL AND team <> ? ORDER BY name",
-            [MANAGER_TEAM]).fetchall()]
+        return [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM reps WHERE team IS NOT NULL AND team <> ? ORDER BY name", [MANAGER_TEAM]
+            ).fetchall()
+        ]
 
 
 def test_a_team_manager_signs_in_and_finds_no_other_teams_rep_on_any_page(guarded_server, browser):
@@ -149,8 +176,9 @@ def test_a_team_manager_signs_in_and_finds_no_other_teams_rep_on_any_page(guarde
         for path, title_key in PAGES:
             page.goto(f"{base}/{path}?lang=en")
             wait_for_app(page)
-            assert page.locator("h1").first.inner_text().strip() != "Sign in", \
+            assert page.locator("h1").first.inner_text().strip() != "Sign in", (
                 f"/{path}: the session cookie keeps the manager signed in"
+            )
             assert page.locator("[data-testid=stException]").count() == 0, path
             text = page.locator("[data-testid=stApp]").inner_text()
             leaked = [name for name in others if name in text]
@@ -158,7 +186,8 @@ def test_a_team_manager_signs_in_and_finds_no_other_teams_rep_on_any_page(guarde
         page.get_by_role("button", name="Sign out").click()
         page.wait_for_function(
             "document.querySelector('h1') && document.querySelector('h1').innerText.includes('Sign in')",
-            timeout=20_000)
+            timeout=20_000,
+        )
         page.reload()
         wait_for_app(page)
         assert page.locator("h1").first.inner_text().strip() == "Sign in", "signed out for good"
@@ -174,7 +203,8 @@ def test_a_direct_link_is_the_first_request_of_a_fresh_server(tmp_path_factory, 
         page = open_page(browser, base, "forecast", "en")
         page.wait_for_function(
             "document.querySelector('h1') && document.querySelector('h1').innerText.includes('Forecast')",
-            timeout=30_000)
+            timeout=30_000,
+        )
         wait_for_app(page)
         assert page.locator(".st-key-f_period").count() == 1
         assert "/forecast" in page.url and "lang=en" in page.url

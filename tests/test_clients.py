@@ -45,44 +45,73 @@ def con(tmp_path):
         c.client(3, "Tiger Steel", "steel_structure", owner=2, key=True, level=2)
         c.client(4, "Ownerless", "construction")
         for day in (date(2026, 1, 15), date(2026, 2, 10), date(2026, 3, 10), date(2026, 3, 20)):
-            c.visit(day, 1, 1, notes="=HYPERLINK(\"x\") <script>alert(1)</script>")
+            c.visit(day, 1, 1, notes='=HYPERLINK("x") <script>alert(1)</script>')
         c.visit(date(2026, 4, 20), 2, 1, accompanied_by="Product manager Liu")
         c.visit(date(2026, 5, 16), 1, 1, purpose="technical exchange")
         c.visit(date(2026, 2, 15), 1, 2)
         c.visit(date(2026, 6, 20), 1, 4)
         far = date(2026, 12, 31)
-        c.deal("K1", 1, 1, [(date(2026, 1, 1), "solution", 200_000, far)], project="Plant X",
-               product="Skylight")
-        c.deal("K2", 1, 1, [(date(2026, 2, 1), "quote", 100_000, far),
-                            (date(2026, 5, 1), "lost", 100_000, far)], lost_reason="Price")
-        c.deal("K3", 1, 1, [(date(2026, 2, 1), "quote", 50_000, far),
-                            (date(2026, 6, 1), "won", 50_000, far)])
-        c.deal("K4", 1, 1, [(date(2025, 6, 1), "quote", 100_000, far),
-                            (date(2025, 9, 1), "won", 100_000, far)])
-        c.deal("K5", 1, 1, [(date(2024, 10, 1), "quote", 300_000, far),
-                            (date(2025, 1, 10), "won", 300_000, far)])
-        c.deal("Q1", 1, 2, [(date(2026, 1, 1), "quote", 80_000, far),
-                            (date(2026, 3, 1), "won", 80_000, far)])
-        c.deal("P1", 1, 2, [(date(2026, 3, 1), "lead", 10_000, far),
-                            (date(2026, 3, 15), "lost", 10_000, far)], project="Plant X")
+        c.deal(
+            "K1", 1, 1, [(date(2026, 1, 1), "solution", 200_000, far)], project="Plant X", product="Skylight"
+        )
+        c.deal(
+            "K2",
+            1,
+            1,
+            [(date(2026, 2, 1), "quote", 100_000, far), (date(2026, 5, 1), "lost", 100_000, far)],
+            lost_reason="Price",
+        )
+        c.deal("K3", 1, 1, [(date(2026, 2, 1), "quote", 50_000, far), (date(2026, 6, 1), "won", 50_000, far)])
+        c.deal(
+            "K4", 1, 1, [(date(2025, 6, 1), "quote", 100_000, far), (date(2025, 9, 1), "won", 100_000, far)]
+        )
+        c.deal(
+            "K5", 1, 1, [(date(2024, 10, 1), "quote", 300_000, far), (date(2025, 1, 10), "won", 300_000, far)]
+        )
+        c.deal("Q1", 1, 2, [(date(2026, 1, 1), "quote", 80_000, far), (date(2026, 3, 1), "won", 80_000, far)])
+        c.deal(
+            "P1",
+            1,
+            2,
+            [(date(2026, 3, 1), "lead", 10_000, far), (date(2026, 3, 15), "lost", 10_000, far)],
+            project="Plant X",
+        )
         c.deal("T1", 2, 3, [(date(2026, 5, 1), "lead", 100_000, far)], project="Plant X")
         yield con
 
 
-@pytest.mark.parametrize("facts, parts", [
-    # days, key, recent, previous, now, then, won since, won 12m, prior 12m, level
-    ((45, True, 2, 4, 200_000, 350_000, 50_000, 150_000, 300_000, 4),
-     dict(recency=22.5, visit_trend=7.5, pipeline=20 * (0.5 + 0.5 * 250 / 350), revenue=10,
-          relationship=11.25)),
-    ((135, False, 0, 1, 0, 0, 0, 80_000, 0, None),
-     dict(recency=22.5, visit_trend=0, pipeline=0, revenue=20, relationship=None)),
-    ((None, True, 0, 0, 100_000, 0, 0, 0, 0, 2),
-     dict(recency=0, visit_trend=0, pipeline=20, revenue=0, relationship=3.75)),
-    ((30, True, 3, 0, 1, 1, 0, 1, 1, 5), dict(recency=30, visit_trend=15, pipeline=20, revenue=20,
-                                               relationship=15)),
-    ((90, True, 1, 3, 0, 5, 0, 0, 0, 1), dict(recency=0, visit_trend=5, pipeline=0, revenue=0,
-                                              relationship=0)),
-])
+@pytest.mark.parametrize(
+    "facts, parts",
+    [
+        # days, key, recent, previous, now, then, won since, won 12m, prior 12m, level
+        (
+            (45, True, 2, 4, 200_000, 350_000, 50_000, 150_000, 300_000, 4),
+            dict(
+                recency=22.5,
+                visit_trend=7.5,
+                pipeline=20 * (0.5 + 0.5 * 250 / 350),
+                revenue=10,
+                relationship=11.25,
+            ),
+        ),
+        (
+            (135, False, 0, 1, 0, 0, 0, 80_000, 0, None),
+            dict(recency=22.5, visit_trend=0, pipeline=0, revenue=20, relationship=None),
+        ),
+        (
+            (None, True, 0, 0, 100_000, 0, 0, 0, 0, 2),
+            dict(recency=0, visit_trend=0, pipeline=20, revenue=0, relationship=3.75),
+        ),
+        (
+            (30, True, 3, 0, 1, 1, 0, 1, 1, 5),
+            dict(recency=30, visit_trend=15, pipeline=20, revenue=20, relationship=15),
+        ),
+        (
+            (90, True, 1, 3, 0, 5, 0, 0, 0, 1),
+            dict(recency=0, visit_trend=5, pipeline=0, revenue=0, relationship=0),
+        ),
+    ],
+)
 def test_the_health_formula_part_by_part(facts, parts):
     got = clients.health_parts(*facts)
     for name, value in parts.items():
@@ -163,30 +192,45 @@ def test_a_scoped_profile_counts_every_visit_but_names_only_people_in_scope(con)
 
 
 def test_recording_a_review_sets_the_plan_and_the_next_date(con):
-    review_id = clients.record_review(con, 1, DRAGON, review_date=date(2026, 6, 10),
-                                      participants="A, 陈总", findings="Phase 2 in design",
-                                      development_plan="Get skylights specified in phase 2",
-                                      recorded_by="chen")
+    review_id = clients.record_review(
+        con,
+        1,
+        DRAGON,
+        review_date=date(2026, 6, 10),
+        participants="A, 陈总",
+        findings="Phase 2 in design",
+        development_plan="Get skylights specified in phase 2",
+        recorded_by="chen",
+    )
     assert review_id == 1
     profile = clients.client_profile(con, 1, Filters(), AS_OF)
     assert profile["development_plan"] == "Get skylights specified in phase 2"
     assert profile["next_review_date"] == date(2026, 9, 8), "90 days after the review by default"
     assert profile["reviews"].iloc[0].recorded_by == "chen"
-    clients.record_review(con, 1, DRAGON, review_date=date(2026, 6, 20), participants="A",
-                          development_plan="Follow up", next_review_date=date(2026, 7, 10))
+    clients.record_review(
+        con,
+        1,
+        DRAGON,
+        review_date=date(2026, 6, 20),
+        participants="A",
+        development_plan="Follow up",
+        next_review_date=date(2026, 7, 10),
+    )
     profile = clients.client_profile(con, 1, Filters(), AS_OF)
     assert profile["development_plan"] == "Follow up" and len(profile["reviews"]) == 2
 
 
-@pytest.mark.parametrize("change, key", [
-    (dict(development_plan="  "), "cl.error.no_plan"),
-    (dict(participants=""), "cl.error.no_participants"),
-    (dict(next_review_date=date(2026, 6, 1)), "cl.error.next_before"),
-    (dict(client_id=3), "cl.error.not_in_scope"),
-])
+@pytest.mark.parametrize(
+    "change, key",
+    [
+        (dict(development_plan="  "), "cl.error.no_plan"),
+        (dict(participants=""), "cl.error.no_participants"),
+        (dict(next_review_date=date(2026, 6, 1)), "cl.error.next_before"),
+        (dict(client_id=3), "cl.error.not_in_scope"),
+    ],
+)
 def test_a_review_is_refused_with_a_reason(con, change, key):
-    args = dict(client_id=1, review_date=date(2026, 6, 10), participants="A",
-                development_plan="Plan")
+    args = dict(client_id=1, review_date=date(2026, 6, 10), participants="A", development_plan="Plan")
     args.update(change)
     client_id = args.pop("client_id")
     with pytest.raises(SalesmgmtError) as info:
@@ -198,13 +242,21 @@ def test_a_review_is_refused_with_a_reason(con, change, key):
 def test_reviews_due_lists_key_accounts_never_reviewed_or_due_soon(con):
     due = clients.reviews_due(con, Filters(), AS_OF)
     assert list(due["client"]) == ["Key Institute", "Tiger Steel"], "never reviewed, by name"
-    clients.record_review(con, 1, Filters(), review_date=date(2026, 6, 1), participants="A",
-                          development_plan="Plan", next_review_date=date(2026, 7, 10))
+    clients.record_review(
+        con,
+        1,
+        Filters(),
+        review_date=date(2026, 6, 1),
+        participants="A",
+        development_plan="Plan",
+        next_review_date=date(2026, 7, 10),
+    )
     due = clients.reviews_due(con, Filters(), AS_OF).set_index("client")
     assert list(due.index) == ["Tiger Steel", "Key Institute"]
     assert due.loc["Key Institute", "days_to_review"] == 10
-    clients.record_review(con, 1, Filters(), review_date=date(2026, 6, 2), participants="A",
-                          development_plan="Plan")
+    clients.record_review(
+        con, 1, Filters(), review_date=date(2026, 6, 2), participants="A", development_plan="Plan"
+    )
     assert list(clients.reviews_due(con, Filters(), AS_OF)["client"]) == ["Tiger Steel"]
 
 
@@ -212,7 +264,11 @@ def test_the_project_chain_shows_which_links_were_visited(con):
     chain = clients.project_coverage(con, Filters(), AS_OF).set_index("project")
     x = chain.loc["Plant X"]
     assert (x.design_institute, x.steel_structure, x.construction, x.owner) == (
-        "visited", "not_visited", "none", "visited")
+        "visited",
+        "not_visited",
+        "none",
+        "visited",
+    )
     assert x.design_institute_clients == "Key Institute"
     assert x.design_institute_last_visit == date(2026, 5, 16)
     assert x.links_known == 3 and x.links_visited == 2 and x.chain_coverage == 0.5
@@ -227,10 +283,17 @@ def test_the_project_chain_keeps_to_the_deals_in_scope(con):
 
 
 def test_the_review_pack_in_excel_is_safe_and_in_the_users_language(con):
-    clients.record_review(con, 1, Filters(), review_date=date(2026, 6, 10), participants="A",
-                          development_plan="Get skylights specified")
+    clients.record_review(
+        con,
+        1,
+        Filters(),
+        review_date=date(2026, 6, 10),
+        participants="A",
+        development_plan="Get skylights specified",
+    )
     data = review_pack_xlsx(con, 1, Filters(), AS_OF, "zh")
     import io
+
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
     texts = [str(c.value) for c in cells]

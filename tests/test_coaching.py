@@ -54,30 +54,42 @@ def con(tmp_path):
         c.visit(date(2026, 5, 22), 1, 1, visit_type="call", accompanied_by=CHEN)
         c.visit(date(2026, 4, 15), 2, 1, accompanied_by="陈总")
         c.visit(date(2026, 5, 6), 3, 2, accompanied_by="Boss Wu")
-        c.visit(date(2026, 5, 7), 5, 1, accompanied_by=CHEN)   # inactive: in no per-rep table
-        for opp, start, end, stage in (("Z1", date(2026, 1, 1), date(2026, 2, 1), "lost"),
-                                       ("Z2", date(2026, 3, 1), date(2026, 4, 1), "won"),
-                                       ("Z3", date(2026, 4, 1), date(2026, 5, 1), "won"),
-                                       ("Z4", date(2026, 4, 15), date(2026, 5, 15), "lost")):
+        c.visit(date(2026, 5, 7), 5, 1, accompanied_by=CHEN)  # inactive: in no per-rep table
+        for opp, start, end, stage in (
+            ("Z1", date(2026, 1, 1), date(2026, 2, 1), "lost"),
+            ("Z2", date(2026, 3, 1), date(2026, 4, 1), "won"),
+            ("Z3", date(2026, 4, 1), date(2026, 5, 1), "won"),
+            ("Z4", date(2026, 4, 15), date(2026, 5, 15), "lost"),
+        ):
             c.deal(opp, 1, 1, [(start, "quote", 100_000, end), (end, stage, 100_000, end)])
         c.deal("W1", 3, 2, [(date(2026, 1, 1), "lead", 100_000, date(2026, 9, 1))])
-        c.deal("W2", 3, 2, [(date(2026, 3, 1), "negotiation", 500_000, date(2026, 4, 1)),
-                            (date(2026, 4, 1), "negotiation", 500_000, date(2026, 5, 1)),
-                            (date(2026, 5, 1), "negotiation", 500_000, date(2026, 6, 30))])
+        c.deal(
+            "W2",
+            3,
+            2,
+            [
+                (date(2026, 3, 1), "negotiation", 500_000, date(2026, 4, 1)),
+                (date(2026, 4, 1), "negotiation", 500_000, date(2026, 5, 1)),
+                (date(2026, 5, 1), "negotiation", 500_000, date(2026, 6, 30)),
+            ],
+        )
         c.target(date(2026, 5, 1), "rep", "2", 100_000)
         yield con
 
 
-@pytest.mark.parametrize("accompanied_by, manager, expected", [
-    ("陈总 Chen", "陈总 Chen", True),
-    ("  陈总　CHEN ", "陈总 Chen", True),         # full-width space, case, padding
-    ("Liu、陈总 Chen", "陈总 Chen", True),        # one of several names
-    ("Liu; 陈总 Chen / Zhao", "陈总 Chen", True),
-    ("陈总", "陈总 Chen", False),                  # a title alone
-    ("陈总 Chen Jr", "陈总 Chen", False),
-    ("", "陈总 Chen", False),
-    ("陈总 Chen", None, False),
-])
+@pytest.mark.parametrize(
+    "accompanied_by, manager, expected",
+    [
+        ("陈总 Chen", "陈总 Chen", True),
+        ("  陈总　CHEN ", "陈总 Chen", True),  # full-width space, case, padding
+        ("Liu、陈总 Chen", "陈总 Chen", True),  # one of several names
+        ("Liu; 陈总 Chen / Zhao", "陈总 Chen", True),
+        ("陈总", "陈总 Chen", False),  # a title alone
+        ("陈总 Chen Jr", "陈总 Chen", False),
+        ("", "陈总 Chen", False),
+        ("陈总 Chen", None, False),
+    ],
+)
 def test_a_ride_along_names_the_reps_manager(accompanied_by, manager, expected):
     assert coaching.is_ride_along(accompanied_by, manager) is expected
 
@@ -85,8 +97,13 @@ def test_a_ride_along_names_the_reps_manager(accompanied_by, manager, expected):
 def test_the_ride_along_visits_of_the_period_with_their_notes(con):
     rides = coaching.ride_along_visits(con, Filters(), date(2026, 3, 1), date(2026, 6, 1))
     assert list(zip(rides["visit_date"], rides["rep_id"])) == [
-        (date(2026, 5, 21), 1), (date(2026, 5, 12), 1), (date(2026, 5, 7), 5), (date(2026, 5, 6), 3),
-        (date(2026, 5, 4), 1), (date(2026, 3, 10), 1)]
+        (date(2026, 5, 21), 1),
+        (date(2026, 5, 12), 1),
+        (date(2026, 5, 7), 5),
+        (date(2026, 5, 6), 3),
+        (date(2026, 5, 4), 1),
+        (date(2026, 3, 10), 1),
+    ]
     assert rides.iloc[-1].notes == "opened with the chief engineer"
 
 
@@ -96,8 +113,9 @@ def test_ride_alongs_per_engineer_and_month_against_the_norm(con):
     assert list(zhang["ride_alongs"]) == [1, 0, 3]
     assert list(zhang["meets_norm"]) == [False, False, True]
     assert set(months["rep_id"]) == {1, 2, 3}, "active sales engineers only"
-    assert list(coaching.coaching_by_month(con, Filters(), MAY, AS_OF, 3, norm=1)
-                .query("rep_id == 1")["meets_norm"]) == [True, False, True]
+    assert list(
+        coaching.coaching_by_month(con, Filters(), MAY, AS_OF, 3, norm=1).query("rep_id == 1")["meets_norm"]
+    ) == [True, False, True]
 
 
 def test_the_coaching_summary_of_a_month(con):
@@ -140,7 +158,7 @@ def test_before_and_after_the_latest_settled_ride_along(con):
 def test_before_and_after_a_chosen_ride_along(con):
     zhang = coaching.before_after(con, Filters(), AS_OF, coached_on=date(2026, 5, 4), rep_id=1).iloc[0]
     assert zhang.after_days == 28
-    assert zhang.visits_before == 2 and zhang.visits_after == 4   # 15 Feb, 10 Mar | 4, 12, 20, 21 May
+    assert zhang.visits_before == 2 and zhang.visits_after == 4  # 15 Feb, 10 Mar | 4, 12, 20, 21 May
     assert zhang.visit_rate_after == pytest.approx(1.0)
     assert (zhang.won_before, zhang.lost_before, zhang.won_after, zhang.lost_after) == (2, 0, 0, 1)
     assert coaching.before_after(con, Filters(scope_teams=("Tiger",)), AS_OF, rep_id=1).empty

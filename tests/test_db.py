@@ -38,18 +38,16 @@ def test_a_database_from_a_newer_release_is_refused_with_a_clear_message(tmp_pat
     path = tmp_path / "future.duckdb"
     with db.connect(path) as con:
         con.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
-    with pytest.raises(SalesmgmtError) as info:
-        with db.connect(path):
-            pass
+    with pytest.raises(SalesmgmtError) as info, db.connect(path):
+        pass
     assert "newer release" in info.value.message("en")
 
 
 def test_a_failed_unit_of_work_leaves_nothing_behind(tmp_path):
     with db.connect(tmp_path / "tx.duckdb") as con:
-        with pytest.raises(RuntimeError):
-            with db.transaction(con):
-                con.execute("INSERT INTO reps (rep_id, name, name_key) VALUES (1, 'A', 'a')")
-                raise RuntimeError("boom")
+        with pytest.raises(RuntimeError), db.transaction(con):
+            con.execute("INSERT INTO reps (rep_id, name, name_key) VALUES (1, 'A', 'a')")
+            raise RuntimeError("boom")
         assert db.table_counts(con)["reps"] == 0
 
 
@@ -58,8 +56,12 @@ def test_the_status_command_prints_counts_as_json(tiny_db):
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "salesmgmt", "status", "--db", str(tiny_db),
-                          "--format", "json"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "salesmgmt", "status", "--db", str(tiny_db), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     counts = json.loads(out.stdout)
     assert counts["reps"] == 4 and counts["visits"] == 14 and counts["uploads"] == 0
     for key in ("clients", "opportunities", "targets"):
@@ -70,14 +72,18 @@ def test_visits_keep_their_key_indexes_but_no_date_index_which_only_slowed_impor
     path = tmp_path / "v3.duckdb"
     con = duckdb.connect(str(path))
     db.migrate_schema(con, target=3)
-    assert "visits_date" in {r[0] for r in con.execute(
-        "SELECT index_name FROM duckdb_indexes() WHERE table_name = 'visits'").fetchall()}
+    assert "visits_date" in {
+        r[0]
+        for r in con.execute("SELECT index_name FROM duckdb_indexes() WHERE table_name = 'visits'").fetchall()
+    }
     con.close()
     with db.connect(path) as con:
-        indexes = con.execute("SELECT index_name FROM duckdb_indexes() "
-                              "WHERE table_name = 'visits'").fetchall()
-        constraints = con.execute("SELECT constraint_type FROM duckdb_constraints() "
-                                  "WHERE table_name = 'visits' ORDER BY 1").fetchall()
+        indexes = con.execute(
+            "SELECT index_name FROM duckdb_indexes() WHERE table_name = 'visits'"
+        ).fetchall()
+        constraints = con.execute(
+            "SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'visits' ORDER BY 1"
+        ).fetchall()
     assert indexes == []
     assert ("PRIMARY KEY",) in constraints and ("UNIQUE",) in constraints
 
@@ -97,13 +103,17 @@ def test_the_import_audit_keeps_its_rows_and_checks_when_its_key_index_is_droppe
     path = tmp_path / "v4.duckdb"
     con = duckdb.connect(str(path))
     db.migrate_schema(con, target=4)
-    con.execute("INSERT INTO upload_changes VALUES (1, 1, 'visit', '7', 'insert', NULL), "
-                "(1, 2, 'visit', '8', 'update', '{}')")
+    con.execute(
+        "INSERT INTO upload_changes VALUES (1, 1, 'visit', '7', 'insert', NULL), "
+        "(1, 2, 'visit', '8', 'update', '{}')"
+    )
     con.close()
     with db.connect(path) as con:
         rows = con.execute("SELECT * FROM upload_changes ORDER BY seq").fetchall()
-        keys = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = "
-                           "'upload_changes' AND constraint_type = 'PRIMARY KEY'").fetchone()[0]
+        keys = con.execute(
+            "SELECT count(*) FROM duckdb_constraints() WHERE table_name = "
+            "'upload_changes' AND constraint_type = 'PRIMARY KEY'"
+        ).fetchone()[0]
         with pytest.raises(duckdb.ConstraintException):
             con.execute("INSERT INTO upload_changes VALUES (2, 1, 'visit', '9', 'delete', NULL)")
     assert rows == [(1, 1, "visit", "7", "insert", None), (1, 2, "visit", "8", "update", "{}")]

@@ -37,25 +37,45 @@ def visits_csv(path: Path, db_file: Path, rows: int, prefix: str) -> Path:
     """A visits export (Chinese headers, UTF-8 with BOM) of `rows` new visits in November 2026
     by the demo's engineers at its clients, with visit ids `prefix`0000001..."""
     with db.connect(db_file, read_only=True) as con:
-        reps = con.execute("SELECT name, code FROM reps WHERE role = 'sales_engineer' "
-                           "ORDER BY rep_id").fetchall()
+        reps = con.execute(
+            "SELECT name, code FROM reps WHERE role = 'sales_engineer' ORDER BY rep_id"
+        ).fetchall()
         clients = con.execute("SELECT name, code FROM clients ORDER BY client_id").fetchall()
     i = np.arange(rows)
     rep = np.array(reps, dtype=object)[i % len(reps)]
     client = np.array(clients, dtype=object)[(i * 7) % len(clients)]
     days = pd.Timestamp("2026-11-02") + pd.to_timedelta(i % 20, unit="D")
-    pd.DataFrame({
-        "拜访日期": days.strftime("%Y-%m-%d"), "销售人员": rep[:, 0], "工号": rep[:, 1],
-        "客户名称": client[:, 0], "客户编号": client[:, 1],
-        "拜访编号": [f"{prefix}{k:07d}" for k in i], "拜访方式": "上门拜访", "是否计划内": "是",
-        "拜访目的": "客户维护", "拜访结果": "需再次拜访",
-    }).to_csv(path, index=False, encoding="utf-8-sig")
+    pd.DataFrame(
+        {
+            "拜访日期": days.strftime("%Y-%m-%d"),
+            "销售人员": rep[:, 0],
+            "工号": rep[:, 1],
+            "客户名称": client[:, 0],
+            "客户编号": client[:, 1],
+            "拜访编号": [f"{prefix}{k:07d}" for k in i],
+            "拜访方式": "上门拜访",
+            "是否计划内": "是",
+            "拜访目的": "客户维护",
+            "拜访结果": "需再次拜访",
+        }
+    ).to_csv(path, index=False, encoding="utf-8-sig")
     return path
 
 
 def import_command(csv: Path, db_file: Path) -> list[str]:
-    return [sys.executable, "-m", "salesmgmt", "import", str(csv), "--db", str(db_file),
-            "--as-of", AS_OF.isoformat(), "--user", "durability-test"]
+    return [
+        sys.executable,
+        "-m",
+        "salesmgmt",
+        "import",
+        str(csv),
+        "--db",
+        str(db_file),
+        "--as-of",
+        AS_OF.isoformat(),
+        "--user",
+        "durability-test",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -73,13 +93,15 @@ def state(db_file: Path, prefix: str = "K") -> dict[str, int]:
     """What an import of `prefix` visits changed, read in one connection, after reading every
     table through (a damaged file fails here)."""
     with db.connect(db_file) as con:
-        for (table,) in con.execute("SELECT table_name FROM information_schema.tables "
-                                    "WHERE table_schema = 'main'").fetchall():
+        for (table,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall():
             con.execute(f'SELECT count(*), count(DISTINCT COLUMNS(*)) FROM "{table}"').fetchall()
         return {
             "visits": con.execute("SELECT count(*) FROM visits").fetchone()[0],
-            "imported": con.execute("SELECT count(*) FROM visits WHERE visit_id LIKE ?",
-                                    [prefix + "%"]).fetchone()[0],
+            "imported": con.execute(
+                "SELECT count(*) FROM visits WHERE visit_id LIKE ?", [prefix + "%"]
+            ).fetchone()[0],
             "batches": con.execute("SELECT count(*) FROM uploads").fetchone()[0],
             "rows_added": con.execute("SELECT coalesce(sum(rows_added), 0) FROM uploads").fetchone()[0],
             "audit": con.execute("SELECT count(*) FROM upload_changes").fetchone()[0],
@@ -89,9 +111,13 @@ def state(db_file: Path, prefix: str = "K") -> dict[str, int]:
 def _all_or_none(before: dict[str, int], after: dict[str, int], rows: int) -> str:
     if after == before:
         return "none"
-    assert after == {"visits": before["visits"] + rows, "imported": rows,
-                     "batches": before["batches"] + 1, "rows_added": before["rows_added"] + rows,
-                     "audit": before["audit"] + rows}, after
+    assert after == {
+        "visits": before["visits"] + rows,
+        "imported": rows,
+        "batches": before["batches"] + 1,
+        "rows_added": before["rows_added"] + rows,
+        "audit": before["audit"] + rows,
+    }, after
     return "all"
 
 
@@ -107,8 +133,7 @@ class _Watched:
         self.wal = Path(str(db_file) + ".wal")
         self.size0 = db_file.stat().st_size
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         os.set_blocking(self.proc.stdout.fileno(), False)
         self.output = b""
 
@@ -260,8 +285,13 @@ def test_several_sessions_reading_while_one_imports_see_no_error_and_no_mixed_vi
     shutil.copyfile(base, run_db)
     csv = visits_csv(tmp_path / "visits-20k.csv", base, 20_000, "R")
     stop = tmp_path / "stop"
-    readers = subprocess.Popen([sys.executable, "-c", READER, str(run_db), str(stop), "4"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    readers = subprocess.Popen(
+        [sys.executable, "-c", READER, str(run_db), str(stop), "4"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_for_views(stop, 8)  # the sessions are reading before the import starts
         done = subprocess.run(import_command(csv, run_db), cwd=ROOT, capture_output=True, text=True)
@@ -275,8 +305,13 @@ def test_several_sessions_reading_while_one_imports_see_no_error_and_no_mixed_vi
     with db.connect(base, read_only=True) as con:
         november = page_queries.november_visits(con)
     pre = (before["visits"], 0, before["batches"], before["audit"], november)
-    post = (before["visits"] + 20_000, 20_000, before["batches"] + 1, before["audit"] + 20_000,
-            november + 20_000)
+    post = (
+        before["visits"] + 20_000,
+        20_000,
+        before["batches"] + 1,
+        before["audit"] + 20_000,
+        november + 20_000,
+    )
     views = {tuple(v) for v in result["seen"]}
     # Every page view's five figures come from one state of the data: all before or all after.
     assert views <= {pre, post}, f"mixed views: {views - {pre, post}}"
@@ -341,8 +376,9 @@ def test_a_command_line_import_succeeds_while_the_app_serves_pages_which_then_sh
     before, errors = _visits_kpi(app)
     assert errors == 0
     csv = visits_csv(app["tmp"] / "visits-app.csv", app["db"], 5_000, "A")
-    proc = subprocess.Popen(import_command(csv, app["db"]), cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        import_command(csv, app["db"]), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     views = _serve_pages_while(app, proc)
     out = proc.communicate()[0]
     assert proc.returncode == 0, out
@@ -354,9 +390,13 @@ def test_a_command_line_import_succeeds_while_the_app_serves_pages_which_then_sh
 
 def test_a_backup_taken_while_the_app_serves_pages_is_a_consistent_copy(app):
     out_dir = app["tmp"] / "backups"
-    proc = subprocess.Popen([sys.executable, "-m", "salesmgmt", "backup", "--out", str(out_dir),
-                             "--db", str(app["db"])], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "salesmgmt", "backup", "--out", str(out_dir), "--db", str(app["db"])],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     views = _serve_pages_while(app, proc)
     out = proc.communicate()[0]
     assert proc.returncode == 0, out
@@ -368,8 +408,12 @@ def test_a_backup_taken_while_the_app_serves_pages_is_a_consistent_copy(app):
         live = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in manifest["counts"]}
     assert manifest["counts"] == live  # nothing was written meanwhile: the same rows
     restored = app["tmp"] / "restored.duckdb"
-    done = subprocess.run([sys.executable, "-m", "salesmgmt", "restore", str(copies[0]),
-                           "--db", str(restored)], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "salesmgmt", "restore", str(copies[0]), "--db", str(restored)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert state(restored, "A") == state(app["db"], "A")
 

@@ -25,14 +25,15 @@ def add_opportunity(con, opp_id: str, rep_id: int, intervals: list[tuple]) -> No
             "INSERT INTO opportunity_history (opp_id, valid_from, valid_to, rep_id, client_id, stage,"
             " status, amount, probability, expected_close_date, close_date)"
             " VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
-            [opp_id, valid_from, valid_to, rep_id, stage, status, amount, p, expected, closed])
+            [opp_id, valid_from, valid_to, rep_id, stage, status, amount, p, expected, closed],
+        )
     first, last = intervals[0], intervals[-1]
     con.execute(
         "INSERT INTO opportunities (opp_id, name, rep_id, client_id, stage, status, amount,"
         " probability, created_date, expected_close_date, close_date)"
         " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
-        [opp_id, f"Deal {opp_id}", rep_id, last[2], last[3], last[4], last[5], first[0], last[6],
-         last[7]])
+        [opp_id, f"Deal {opp_id}", rep_id, last[2], last[3], last[4], last[5], first[0], last[6], last[7]],
+    )
 
 
 def d(month: int, day: int) -> date:
@@ -48,34 +49,95 @@ def moving(tiny_con):
     """
     con = tiny_con
     add_opportunity(con, "M1", 1, [(d(6, 5), None, "lead", "open", 10_000, 0.5, d(6, 20), None)])
-    add_opportunity(con, "M2", 1, [(d(5, 1), d(6, 10), "quote", "open", 20_000, 0.5, d(7, 15), None),
-                                   (d(6, 10), None, "quote", "open", 20_000, 0.5, d(6, 25), None)])
-    add_opportunity(con, "M3", 1, [(d(5, 1), d(6, 12), "quote", "open", 30_000, 0.5, d(6, 20), None),
-                                   (d(6, 12), None, "quote", "open", 30_000, 0.5, d(7, 20), None)])
-    add_opportunity(con, "M4", 1, [(d(5, 1), d(6, 8), "quote", "open", 40_000, 0.5, d(6, 28), None),
-                                   (d(6, 8), None, "quote", "open", 45_000, 0.5, d(6, 28), None)])
-    add_opportunity(con, "M5", 1, [(d(5, 1), d(6, 3), "quote", "open", 50_000, 0.5, d(6, 18), None),
-                                   (d(6, 3), None, "quote", "open", 35_000, 0.5, d(6, 18), None)])
-    add_opportunity(con, "M6", 1, [(d(5, 1), d(6, 11), "quote", "open", 60_000, 0.5, d(6, 30), None),
-                                   (d(6, 11), None, "won", "won", 60_000, None, d(6, 30), d(6, 11))])
-    add_opportunity(con, "M7", 1, [(d(5, 1), d(6, 2), "quote", "open", 70_000, 0.5, d(6, 15), None),
-                                   (d(6, 2), None, "lost", "lost", 70_000, None, d(6, 15), d(6, 2))])
+    add_opportunity(
+        con,
+        "M2",
+        1,
+        [
+            (d(5, 1), d(6, 10), "quote", "open", 20_000, 0.5, d(7, 15), None),
+            (d(6, 10), None, "quote", "open", 20_000, 0.5, d(6, 25), None),
+        ],
+    )
+    add_opportunity(
+        con,
+        "M3",
+        1,
+        [
+            (d(5, 1), d(6, 12), "quote", "open", 30_000, 0.5, d(6, 20), None),
+            (d(6, 12), None, "quote", "open", 30_000, 0.5, d(7, 20), None),
+        ],
+    )
+    add_opportunity(
+        con,
+        "M4",
+        1,
+        [
+            (d(5, 1), d(6, 8), "quote", "open", 40_000, 0.5, d(6, 28), None),
+            (d(6, 8), None, "quote", "open", 45_000, 0.5, d(6, 28), None),
+        ],
+    )
+    add_opportunity(
+        con,
+        "M5",
+        1,
+        [
+            (d(5, 1), d(6, 3), "quote", "open", 50_000, 0.5, d(6, 18), None),
+            (d(6, 3), None, "quote", "open", 35_000, 0.5, d(6, 18), None),
+        ],
+    )
+    add_opportunity(
+        con,
+        "M6",
+        1,
+        [
+            (d(5, 1), d(6, 11), "quote", "open", 60_000, 0.5, d(6, 30), None),
+            (d(6, 11), None, "won", "won", 60_000, None, d(6, 30), d(6, 11)),
+        ],
+    )
+    add_opportunity(
+        con,
+        "M7",
+        1,
+        [
+            (d(5, 1), d(6, 2), "quote", "open", 70_000, 0.5, d(6, 15), None),
+            (d(6, 2), None, "lost", "lost", 70_000, None, d(6, 15), d(6, 2)),
+        ],
+    )
     # Changes after D1 do not count.
-    add_opportunity(con, "M8", 1, [(d(5, 1), d(6, 20), "quote", "open", 80_000, 0.5, d(6, 22), None),
-                                   (d(6, 20), None, "won", "won", 80_000, None, d(6, 22), d(6, 20))])
+    add_opportunity(
+        con,
+        "M8",
+        1,
+        [
+            (d(5, 1), d(6, 20), "quote", "open", 80_000, 0.5, d(6, 22), None),
+            (d(6, 20), None, "won", "won", 80_000, None, d(6, 22), d(6, 20)),
+        ],
+    )
     # Reassigned from Wang (Tiger) to Zhang (Dragon) on June 5.
     add_opportunity(con, "M9", 3, [(d(5, 1), d(6, 5), "quote", "open", 5_000, 0.5, d(6, 10), None)])
-    con.execute("INSERT INTO opportunity_history (opp_id, valid_from, rep_id, client_id, stage, status,"
-                " amount, probability, expected_close_date) VALUES ('M9', ?, 1, 1, 'quote', 'open',"
-                " 5000, 0.5, ?)", [d(6, 5), d(6, 10)])
-    con.execute("UPDATE opportunity_history SET valid_to = ? WHERE opp_id = 'M9' AND valid_from = ?",
-                [d(6, 5), d(5, 1)])
+    con.execute(
+        "INSERT INTO opportunity_history (opp_id, valid_from, rep_id, client_id, stage, status,"
+        " amount, probability, expected_close_date) VALUES ('M9', ?, 1, 1, 'quote', 'open',"
+        " 5000, 0.5, ?)",
+        [d(6, 5), d(6, 10)],
+    )
+    con.execute(
+        "UPDATE opportunity_history SET valid_to = ? WHERE opp_id = 'M9' AND valid_from = ?",
+        [d(6, 5), d(5, 1)],
+    )
     con.execute("UPDATE opportunities SET rep_id = 1 WHERE opp_id = 'M9'")
     # Recorded on D1 itself: the state on D1 includes it.
     add_opportunity(con, "M11", 1, [(d(6, 15), None, "lead", "open", 1_000, 0.5, d(6, 30), None)])
     # Pulled in after D1: in neither state.
-    add_opportunity(con, "M12", 1, [(d(5, 1), d(6, 16), "quote", "open", 9_000, 0.5, d(7, 5), None),
-                                    (d(6, 16), None, "quote", "open", 9_000, 0.5, d(6, 29), None)])
+    add_opportunity(
+        con,
+        "M12",
+        1,
+        [
+            (d(5, 1), d(6, 16), "quote", "open", 9_000, 0.5, d(7, 5), None),
+            (d(6, 16), None, "quote", "open", 9_000, 0.5, d(6, 29), None),
+        ],
+    )
     return con
 
 
@@ -88,13 +150,13 @@ def test_movement_sorts_each_changed_deal_into_one_category(moving):
     assert movement["start"] == 355_000
     assert movement["end"] == 216_000
     assert steps_of(movement) == {
-        "new": (11_000, 2),          # M1, and M11 recorded on D1
-        "pulled_in": (20_000, 1),    # M2: July -> June
-        "amount_up": (5_000, 1),     # M4: 40,000 -> 45,000
-        "amount_down": (-15_000, 1), # M5: 50,000 -> 35,000
+        "new": (11_000, 2),  # M1, and M11 recorded on D1
+        "pulled_in": (20_000, 1),  # M2: July -> June
+        "amount_up": (5_000, 1),  # M4: 40,000 -> 45,000
+        "amount_down": (-15_000, 1),  # M5: 50,000 -> 35,000
         "pushed_out": (-30_000, 1),  # M3: June -> July
-        "won": (-60_000, 1),         # M6
-        "lost": (-70_000, 1),        # M7
+        "won": (-60_000, 1),  # M6
+        "lost": (-70_000, 1),  # M7
     }
     total = movement["start"] + movement["steps"]["amount"].sum()
     assert total == movement["end"], "start + changes = end"
@@ -127,7 +189,7 @@ def test_forecast_accuracy_compares_the_forecast_on_the_first_day_with_what_was_
     assert june.period == "2026-06"
     # On June 1: O8 20,000 at the solution default 40% + M3..M9 (335,000) at 50%.
     assert june.forecast_at_start == pytest.approx(8_000 + 167_500)
-    assert june.won_amount == 140_000                       # M6 and M8 won in June
+    assert june.won_amount == 140_000  # M6 and M8 won in June
     assert june.forecast_accuracy == pytest.approx(1 - 35_500 / 140_000)
     assert np.isnan(june.target), "the tiny company has no June targets"
 
@@ -144,8 +206,9 @@ def test_accuracy_covers_the_periods_that_ended_by_the_as_of_date(tiny_con):
     assert may.forecast_at_start == pytest.approx(210_000)
     assert may.forecast_accuracy == 0.0, "off by more than what was won: floored at 0"
     assert may.target == 450_000
-    early = forecast.forecast_accuracy(tiny_con, Period.parse("2026-01"), Filters(),
-                                       date(2026, 1, 31), count=2)
+    early = forecast.forecast_accuracy(
+        tiny_con, Period.parse("2026-01"), Filters(), date(2026, 1, 31), count=2
+    )
     assert early["forecast_at_start"].isna().all(), "before the history begins"
 
 
@@ -186,11 +249,20 @@ def test_the_teams_chart_writes_the_chance_out_for_a_few_teams_and_the_percent_a
     from charts import forecast as charts
 
     teams = forecast.gap_analysis(tiny_con, Period.parse("2026-05"), Filters(), tiny.AS_OF, "team")
-    labels = {"won": "", "commit": "", "best_case": "", "forecast": "", "target": "",
-              "chance": "chance {p}", "money_axis": "", "title": ""}
+    labels = {
+        "won": "",
+        "commit": "",
+        "best_case": "",
+        "forecast": "",
+        "target": "",
+        "chance": "chance {p}",
+        "money_axis": "",
+        "title": "",
+    }
     text = charts.forecast_categories(teams, "team", 1, labels).data[-1].text
     # Dragon 8% (see test_metrics_core); Tiger is Wang's, out of reach with no pipeline left.
     assert list(text) == ["chance 8%", "chance 0%"]
     many = pd.concat([teams.iloc[[0]].assign(team=f"T{i}") for i in range(13)])
-    assert set(charts.forecast_categories(many, "team", 1, labels).data[-1].text) == {"8%"}, \
+    assert set(charts.forecast_categories(many, "team", 1, labels).data[-1].text) == {"8%"}, (
         "13 teams: the percent alone"
+    )

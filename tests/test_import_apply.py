@@ -9,8 +9,7 @@ import pytest
 
 from salesmgmt import db, importer
 from salesmgmt.errors import SalesmgmtError
-from tests.import_fixtures import (AS_OF, VISITS, csv_bytes, import_rows, prepare_rows,
-                                   snapshot)
+from tests.import_fixtures import AS_OF, VISITS, csv_bytes, import_rows, prepare_rows, snapshot
 
 
 @pytest.fixture
@@ -19,8 +18,17 @@ def con(tmp_path):
         yield con
 
 
-OPPS_HEADER = ["商机编号", "商机名称", "销售人员", "客户名称", "商机阶段", "金额", "赢率", "创建日期",
-               "预计成交日期"]
+OPPS_HEADER = [
+    "商机编号",
+    "商机名称",
+    "销售人员",
+    "客户名称",
+    "商机阶段",
+    "金额",
+    "赢率",
+    "创建日期",
+    "预计成交日期",
+]
 
 
 def opps(*rows):
@@ -32,12 +40,16 @@ def test_importing_visits_creates_the_reps_and_clients_they_name_and_lists_them(
     assert (result.added, result.updated, result.unchanged, result.refused) == (3, 0, 0, 0)
     assert result.created_reps == ["张伟", "李娜"]
     assert result.created_clients == ["华东设计院", "江苏钢构", "西部业主"]
-    rows = con.execute("SELECT v.visit_date, r.name, c.name, v.visit_type, v.planned "
-                       "FROM visits v JOIN reps r USING (rep_id) JOIN clients c USING (client_id) "
-                       "ORDER BY v.visit_date").fetchall()
-    assert rows == [(date(2024, 5, 6), "张伟", "华东设计院", "visit", True),
-                    (date(2024, 5, 7), "李娜", "江苏钢构", "call", False),
-                    (date(2024, 5, 8), "张伟", "西部业主", "meeting", True)]
+    rows = con.execute(
+        "SELECT v.visit_date, r.name, c.name, v.visit_type, v.planned "
+        "FROM visits v JOIN reps r USING (rep_id) JOIN clients c USING (client_id) "
+        "ORDER BY v.visit_date"
+    ).fetchall()
+    assert rows == [
+        (date(2024, 5, 6), "张伟", "华东设计院", "visit", True),
+        (date(2024, 5, 7), "李娜", "江苏钢构", "call", False),
+        (date(2024, 5, 8), "张伟", "西部业主", "meeting", True),
+    ]
     assert "张伟" in result.summary("zh") and "新建" in result.summary("zh")
 
 
@@ -72,8 +84,12 @@ def test_two_rows_with_the_same_key_and_different_values_are_an_error_naming_bot
 
 
 def test_two_opportunity_rows_with_one_id_and_different_amounts_are_refused():
-    preview = prepare_rows(opps(["O1", "", "张伟", "甲", "报价", "100", "", "", ""],
-                                ["O1", "", "张伟", "甲", "报价", "200", "", "", ""]))
+    preview = prepare_rows(
+        opps(
+            ["O1", "", "张伟", "甲", "报价", "100", "", "", ""],
+            ["O1", "", "张伟", "甲", "报价", "200", "", "", ""],
+        )
+    )
     assert {e.row for e in preview.errors} == {2, 3}
     assert all(e.column == "金额" for e in preview.errors)
 
@@ -90,7 +106,7 @@ def test_a_refused_file_leaves_the_database_exactly_as_it_was(con):
 
 
 def test_skip_invalid_imports_the_valid_rows_and_the_errors_file_holds_the_refused_ones(con):
-    bad = [*VISITS, ["2024-13-45", "王强", "新客户", "拜访", "是", "=HYPERLINK(\"http://x\")", ""]]
+    bad = [*VISITS, ["2024-13-45", "王强", "新客户", "拜访", "是", '=HYPERLINK("http://x")', ""]]
     preview = prepare_rows(bad)
     result = importer.apply(con, preview, skip_invalid=True)
     assert (result.added, result.refused) == (3, 1)
@@ -116,7 +132,7 @@ def test_an_import_where_every_row_is_invalid_is_refused_even_with_skip_invalid(
 
 
 def test_stored_text_is_data_formulas_and_sql_are_kept_verbatim(con):
-    evil = ["=HYPERLINK(\"http://evil\",\"click\")", "'; drop table visits; --", "@SUM(1+1)*cmd|' /C calc'!A0"]
+    evil = ['=HYPERLINK("http://evil","click")', "'; drop table visits; --", "@SUM(1+1)*cmd|' /C calc'!A0"]
     rows = [["客户名称", "客户类型"], *[[name, "业主"] for name in evil]]
     import_rows(con, rows)
     assert sorted(r[0] for r in con.execute("SELECT name FROM clients").fetchall()) == sorted(evil)
@@ -134,9 +150,11 @@ def test_reps_and_clients_are_matched_by_code_first_then_by_normalised_name(con)
     import_rows(con, [["姓名", "工号", "团队"], ["张伟", "E01", "龙队"], ["李娜", "", "虎队"]])
     # A visits file naming the rep by code (with a different spelling of the name), and by a
     # full-width, spaced variant of the name.
-    rows = [["拜访日期", "销售人员", "工号", "客户名称"],
-            ["2024-05-06", "张 伟", "E01", "华东设计院"],
-            ["2024-05-07", "  李娜　", "", "华东设计院"]]
+    rows = [
+        ["拜访日期", "销售人员", "工号", "客户名称"],
+        ["2024-05-06", "张 伟", "E01", "华东设计院"],
+        ["2024-05-07", "  李娜　", "", "华东设计院"],
+    ]
     result = import_rows(con, rows)
     assert result.created_reps == []
     assert con.execute("SELECT count(*) FROM reps").fetchone()[0] == 2
@@ -159,44 +177,73 @@ def test_a_name_shared_by_two_coded_reps_is_ambiguous_and_refused(con):
 
 
 def test_reimporting_opportunities_at_a_later_date_keeps_the_previous_state_in_the_history(con):
-    import_rows(con, opps(["O1", "三号厂房", "张伟", "甲", "方案设计", "10万", "", "2024-04-01", "2024-06-30"],
-                          ["O2", "仓库", "李娜", "乙", "报价", "5万", "60%", "2024-04-10", "2024-07-31"]),
-                as_of=date(2024, 5, 6))
-    week2 = import_rows(con, opps(["O1", "三号厂房", "张伟", "甲", "报价", "12万", "", "2024-04-01", "2024-06-30"],
-                                  ["O2", "仓库", "李娜", "乙", "报价", "5万", "60%", "2024-04-10", "2024-07-31"]),
-                        as_of=date(2024, 5, 13))
+    import_rows(
+        con,
+        opps(
+            ["O1", "三号厂房", "张伟", "甲", "方案设计", "10万", "", "2024-04-01", "2024-06-30"],
+            ["O2", "仓库", "李娜", "乙", "报价", "5万", "60%", "2024-04-10", "2024-07-31"],
+        ),
+        as_of=date(2024, 5, 6),
+    )
+    week2 = import_rows(
+        con,
+        opps(
+            ["O1", "三号厂房", "张伟", "甲", "报价", "12万", "", "2024-04-01", "2024-06-30"],
+            ["O2", "仓库", "李娜", "乙", "报价", "5万", "60%", "2024-04-10", "2024-07-31"],
+        ),
+        as_of=date(2024, 5, 13),
+    )
     assert (week2.added, week2.updated, week2.unchanged) == (0, 1, 1)
-    history = con.execute("SELECT opp_id, valid_from, valid_to, stage, amount FROM opportunity_history "
-                          "ORDER BY opp_id, valid_from").fetchall()
+    history = con.execute(
+        "SELECT opp_id, valid_from, valid_to, stage, amount FROM opportunity_history "
+        "ORDER BY opp_id, valid_from"
+    ).fetchall()
     assert history == [
         ("O1", date(2024, 4, 1), date(2024, 5, 13), "solution", 100_000),
         ("O1", date(2024, 5, 13), None, "quote", 120_000),
         ("O2", date(2024, 4, 10), None, "quote", 50_000),
     ]
-    assert con.execute("SELECT stage, amount, probability FROM opportunities WHERE opp_id = 'O2'"
-                       ).fetchone() == ("quote", 50_000, 0.6)
+    assert con.execute(
+        "SELECT stage, amount, probability FROM opportunities WHERE opp_id = 'O2'"
+    ).fetchone() == ("quote", 50_000, 0.6)
     # The same export again adds no history.
-    import_rows(con, opps(["O1", "三号厂房", "张伟", "甲", "报价", "12万", "", "2024-04-01", "2024-06-30"]),
-                as_of=date(2024, 5, 20))
+    import_rows(
+        con,
+        opps(["O1", "三号厂房", "张伟", "甲", "报价", "12万", "", "2024-04-01", "2024-06-30"]),
+        as_of=date(2024, 5, 20),
+    )
     assert con.execute("SELECT count(*) FROM opportunity_history").fetchone()[0] == 3
 
 
 def test_a_second_change_on_the_same_day_rewrites_that_days_interval(con):
-    import_rows(con, opps(["O1", "", "张伟", "甲", "报价", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 6))
-    import_rows(con, opps(["O1", "", "张伟", "甲", "谈判", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 13))
-    import_rows(con, opps(["O1", "", "张伟", "甲", "赢单", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 13))
-    assert con.execute("SELECT valid_from, valid_to, stage, status FROM opportunity_history "
-                       "ORDER BY valid_from").fetchall() == [
+    import_rows(
+        con, opps(["O1", "", "张伟", "甲", "报价", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 6)
+    )
+    import_rows(
+        con, opps(["O1", "", "张伟", "甲", "谈判", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 13)
+    )
+    import_rows(
+        con, opps(["O1", "", "张伟", "甲", "赢单", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 13)
+    )
+    assert con.execute(
+        "SELECT valid_from, valid_to, stage, status FROM opportunity_history ORDER BY valid_from"
+    ).fetchall() == [
         (date(2024, 4, 1), date(2024, 5, 13), "quote", "open"),
-        (date(2024, 5, 13), None, "won", "won")]
+        (date(2024, 5, 13), None, "won", "won"),
+    ]
 
 
 def test_an_export_older_than_the_last_recorded_change_is_refused(con):
-    import_rows(con, opps(["O1", "", "张伟", "甲", "报价", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 13))
-    import_rows(con, opps(["O1", "", "张伟", "甲", "谈判", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 20))
+    import_rows(
+        con, opps(["O1", "", "张伟", "甲", "报价", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 13)
+    )
+    import_rows(
+        con, opps(["O1", "", "张伟", "甲", "谈判", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 20)
+    )
     before = snapshot(con)
-    preview = prepare_rows(opps(["O1", "", "张伟", "甲", "丢单", "100", "", "2024-04-01", ""]),
-                           as_of=date(2024, 5, 14))
+    preview = prepare_rows(
+        opps(["O1", "", "张伟", "甲", "丢单", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 14)
+    )
     with pytest.raises(SalesmgmtError) as info:
         importer.apply(con, preview)
     assert "2024-05-20" in info.value.message("en")
@@ -204,13 +251,20 @@ def test_an_export_older_than_the_last_recorded_change_is_refused(con):
 
 
 def test_status_comes_from_the_stage_label_or_an_explicit_status_column(con):
-    rows = [["商机编号", "销售人员", "商机阶段", "商机状态"],
-            ["O1", "张伟", "Closed Won", ""], ["O2", "张伟", "谈判", "丢单"], ["O3", "张伟", "我们自己的阶段", ""],
-            ["O4", "张伟", "", "赢单"]]
+    rows = [
+        ["商机编号", "销售人员", "商机阶段", "商机状态"],
+        ["O1", "张伟", "Closed Won", ""],
+        ["O2", "张伟", "谈判", "丢单"],
+        ["O3", "张伟", "我们自己的阶段", ""],
+        ["O4", "张伟", "", "赢单"],
+    ]
     import_rows(con, rows)
     assert con.execute("SELECT opp_id, stage, status FROM opportunities ORDER BY opp_id").fetchall() == [
-        ("O1", "won", "won"), ("O2", "negotiation", "lost"), ("O3", "我们自己的阶段", "open"),
-        ("O4", "won", "won")]
+        ("O1", "won", "won"),
+        ("O2", "negotiation", "lost"),
+        ("O3", "我们自己的阶段", "open"),
+        ("O4", "won", "won"),
+    ]
 
 
 def test_an_opportunity_needs_a_rep_or_a_client():
@@ -219,20 +273,36 @@ def test_an_opportunity_needs_a_rep_or_a_client():
 
 
 def test_quarter_and_year_targets_are_split_evenly_over_their_months(con):
-    rows = [["期间", "销售人员", "团队", "目标金额"],
-            ["2024-Q2", "", "龙队", "300万"], ["2024-05", "张伟", "", "50000"], ["2025", "", "虎队", "1200000"]]
+    rows = [
+        ["期间", "销售人员", "团队", "目标金额"],
+        ["2024-Q2", "", "龙队", "300万"],
+        ["2024-05", "张伟", "", "50000"],
+        ["2025", "", "虎队", "1200000"],
+    ]
     result = import_rows(con, rows)
     assert result.added == 3 and result.created_reps == ["张伟"]
-    assert con.execute("SELECT month, amount FROM targets WHERE scope_kind = 'team' AND scope_key = '龙队' "
-                       "ORDER BY month").fetchall() == [
-        (date(2024, 4, 1), 1_000_000), (date(2024, 5, 1), 1_000_000), (date(2024, 6, 1), 1_000_000)]
-    assert con.execute("SELECT count(*), sum(amount) FROM targets WHERE scope_key = '虎队'").fetchone() == (12, 1_200_000)
+    assert con.execute(
+        "SELECT month, amount FROM targets WHERE scope_kind = 'team' AND scope_key = '龙队' ORDER BY month"
+    ).fetchall() == [
+        (date(2024, 4, 1), 1_000_000),
+        (date(2024, 5, 1), 1_000_000),
+        (date(2024, 6, 1), 1_000_000),
+    ]
+    assert con.execute("SELECT count(*), sum(amount) FROM targets WHERE scope_key = '虎队'").fetchone() == (
+        12,
+        1_200_000,
+    )
     rep_id = con.execute("SELECT rep_id FROM reps WHERE name = '张伟'").fetchone()[0]
-    assert con.execute("SELECT scope_kind, scope_key FROM targets WHERE amount = 50000").fetchone() == ("rep", str(rep_id))
+    assert con.execute("SELECT scope_kind, scope_key FROM targets WHERE amount = 50000").fetchone() == (
+        "rep",
+        str(rep_id),
+    )
 
 
 def test_a_year_target_and_a_month_target_for_the_same_scope_overlap_and_are_refused():
-    preview = prepare_rows([["期间", "团队", "目标金额"], ["2024", "龙队", "1200000"], ["2024-05", "龙队", "90000"]])
+    preview = prepare_rows(
+        [["期间", "团队", "目标金额"], ["2024", "龙队", "1200000"], ["2024-05", "龙队", "90000"]]
+    )
     assert {e.row for e in preview.errors} == {2, 3}
 
 
@@ -248,22 +318,37 @@ def test_each_import_is_one_audited_batch(con):
     result = import_rows(con, VISITS, name="拜访.csv")
     uploads = importer.list_uploads(con)
     row = uploads.iloc[0]
-    assert (row.upload_id, row.file_name, row.kind, row.rows_total, row.rows_added) == \
-        (result.upload_id, "拜访.csv", "visits", 3, 3)
+    assert (row.upload_id, row.file_name, row.kind, row.rows_total, row.rows_added) == (
+        result.upload_id,
+        "拜访.csv",
+        "visits",
+        3,
+        3,
+    )
     assert row.created_reps == 2 and row.created_clients == 3 and row.user_name is None
-    changes = con.execute("SELECT entity, action, count(*) FROM upload_changes GROUP BY ALL ORDER BY 1").fetchall()
+    changes = con.execute(
+        "SELECT entity, action, count(*) FROM upload_changes GROUP BY ALL ORDER BY 1"
+    ).fetchall()
     assert changes == [("client", "insert", 3), ("rep", "insert", 2), ("visit", "insert", 3)]
     file_hash = con.execute("SELECT file_hash FROM uploads").fetchone()[0]
     assert len(file_hash) == 64
 
 
 def test_undo_restores_exactly_what_a_batch_changed_including_updated_opportunities(con):
-    import_rows(con, opps(["O1", "三号厂房", "张伟", "甲", "方案设计", "10万", "", "2024-04-01", "2024-06-30"]),
-                as_of=date(2024, 5, 6))
+    import_rows(
+        con,
+        opps(["O1", "三号厂房", "张伟", "甲", "方案设计", "10万", "", "2024-04-01", "2024-06-30"]),
+        as_of=date(2024, 5, 6),
+    )
     before = snapshot(con)
-    week2 = import_rows(con, opps(["O1", "三号厂房", "张伟", "丙", "报价", "12万", "50%", "2024-04-01", "2024-06-30"],
-                                  ["O3", "新商机", "王强", "丙", "线索", "1万", "", "2024-05-10", ""]),
-                        as_of=date(2024, 5, 13))
+    week2 = import_rows(
+        con,
+        opps(
+            ["O1", "三号厂房", "张伟", "丙", "报价", "12万", "50%", "2024-04-01", "2024-06-30"],
+            ["O3", "新商机", "王强", "丙", "线索", "1万", "", "2024-05-10", ""],
+        ),
+        as_of=date(2024, 5, 13),
+    )
     assert week2.created_reps == ["王强"] and week2.created_clients == ["丙"]
     importer.undo(con, week2.upload_id, user="经理")
     after = snapshot(con)
@@ -294,12 +379,18 @@ def test_undoing_a_batch_twice_is_refused(con):
 
 
 def test_a_batch_whose_rows_a_later_batch_changed_can_only_be_undone_after_that_one(con):
-    first = import_rows(con, opps(["O1", "", "张伟", "甲", "报价", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 6))
-    second = import_rows(con, opps(["O1", "", "张伟", "甲", "谈判", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 13))
+    first = import_rows(
+        con, opps(["O1", "", "张伟", "甲", "报价", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 6)
+    )
+    second = import_rows(
+        con, opps(["O1", "", "张伟", "甲", "谈判", "100", "", "2024-04-01", ""]), as_of=date(2024, 5, 13)
+    )
     with pytest.raises(SalesmgmtError) as info:
         importer.undo(con, first.upload_id)
     assert info.value.key == "import.undo_later" and str(second.upload_id) in info.value.message("en")
-    assert list(importer.list_uploads(con).set_index("upload_id").loc[first.upload_id].blocked_by) == [second.upload_id]
+    assert list(importer.list_uploads(con).set_index("upload_id").loc[first.upload_id].blocked_by) == [
+        second.upload_id
+    ]
     importer.undo(con, second.upload_id)
     importer.undo(con, first.upload_id)
     assert con.execute("SELECT count(*) FROM opportunities").fetchone()[0] == 0
@@ -331,7 +422,9 @@ def test_a_users_mapping_is_remembered_for_files_with_the_same_headers(con):
 
 def test_ids_written_by_other_code_are_not_reused(con):
     con.execute("INSERT INTO reps (rep_id, name, name_key) VALUES (7, '老员工', '老员工')")
-    con.execute("INSERT INTO visits (visit_key, visit_date, rep_id, client_id) VALUES (5, DATE '2024-01-01', 7, 1)")
+    con.execute(
+        "INSERT INTO visits (visit_key, visit_date, rep_id, client_id) VALUES (5, DATE '2024-01-01', 7, 1)"
+    )
     import_rows(con, VISITS)
     assert con.execute("SELECT min(rep_id) FROM reps WHERE name <> '老员工'").fetchone()[0] > 7
     assert con.execute("SELECT min(visit_key) FROM visits WHERE visit_key <> 5").fetchone()[0] > 5
@@ -343,7 +436,8 @@ def test_visits_with_ids_are_matched_by_id_and_updated(con):
     result = import_rows(con, [header, ["V1", "2024-05-07", "张伟", "甲", "已报价"]])
     assert (result.added, result.updated) == (0, 1)
     assert con.execute("SELECT visit_id, visit_date, outcome FROM visits").fetchall() == [
-        ("V1", date(2024, 5, 7), "已报价")]
+        ("V1", date(2024, 5, 7), "已报价")
+    ]
 
 
 def test_a_partial_export_updates_only_the_columns_it_holds(con):
@@ -351,15 +445,23 @@ def test_a_partial_export_updates_only_the_columns_it_holds(con):
     result = import_rows(con, [["客户名称", "区域"], ["甲", "华南"]])
     assert result.updated == 1
     assert con.execute("SELECT client_type, key_account, region FROM clients").fetchone() == (
-        "design_institute", True, "华南")
+        "design_institute",
+        True,
+        "华南",
+    )
 
 
 def test_a_status_only_export_closes_deals_without_touching_their_stages(con):
     import_rows(con, [["商机编号", "销售人员", "商机阶段"], ["O1", "张伟", "谈判"], ["O2", "张伟", "报价"]])
-    import_rows(con, [["商机编号", "销售人员", "商机状态"], ["O1", "张伟", "赢单"], ["O2", "张伟", "进行中"]],
-                as_of=date(2024, 5, 13))
+    import_rows(
+        con,
+        [["商机编号", "销售人员", "商机状态"], ["O1", "张伟", "赢单"], ["O2", "张伟", "进行中"]],
+        as_of=date(2024, 5, 13),
+    )
     assert con.execute("SELECT opp_id, stage, status FROM opportunities ORDER BY opp_id").fetchall() == [
-        ("O1", "negotiation", "won"), ("O2", "quote", "open")]
+        ("O1", "negotiation", "won"),
+        ("O2", "quote", "open"),
+    ]
 
 
 def test_progress_is_reported_for_a_progress_bar(con):
@@ -374,8 +476,10 @@ def test_progress_is_reported_for_a_progress_bar(con):
 def test_a_client_reviewed_since_its_import_keeps_its_batch_from_being_undone(con):
     batch = import_rows(con, VISITS)
     client_id = con.execute("SELECT client_id FROM clients WHERE name = '华东设计院'").fetchone()[0]
-    con.execute("INSERT INTO client_reviews (review_id, client_id, review_date) VALUES (1, ?, ?)",
-                [client_id, date(2024, 5, 20)])
+    con.execute(
+        "INSERT INTO client_reviews (review_id, client_id, review_date) VALUES (1, ?, ?)",
+        [client_id, date(2024, 5, 20)],
+    )
     with pytest.raises(SalesmgmtError) as info:
         importer.undo(con, batch.upload_id)
     assert info.value.key == "import.undo_client_in_use" and "client_reviews (1)" in info.value.message("en")

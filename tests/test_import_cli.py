@@ -19,15 +19,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(*args: str) -> subprocess.CompletedProcess:
     """The real command in a subprocess (what a user runs)."""
-    return subprocess.run([sys.executable, "-m", "salesmgmt", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "salesmgmt", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def counts(path: Path) -> dict[str, int]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("reps", "clients", "visits", "uploads")}
+        return {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("reps", "clients", "visits", "uploads")
+        }
     finally:
         con.close()
 
@@ -96,8 +99,9 @@ def test_a_mapping_file_maps_unknown_headers(tmp_path, capsys):
     data = tmp_path / "export.csv"
     data.write_bytes(csv_bytes([["When", "Who", "Whom", "Mood"], ["2024-05-06", "张伟", "华东设计院", "ok"]]))
     mapping = tmp_path / "mapping.json"
-    mapping.write_text(json.dumps({"When": "date", "Who": "rep", "Whom": "client", "Mood": None}),
-                       encoding="utf-8")
+    mapping.write_text(
+        json.dumps({"When": "date", "Who": "rep", "Whom": "client", "Mood": None}), encoding="utf-8"
+    )
     db_path = tmp_path / "m.duckdb"
     assert main(["import", "--db", str(db_path), str(data)]) == 1
     assert "Cannot tell what this file holds" in capsys.readouterr().err
@@ -119,7 +123,10 @@ def test_several_files_are_applied_reps_first_each_as_its_own_batch(tmp_path, ca
     assert out.index("reps.csv: batch 1") < out.index("visits.xlsx: batch 2")
     assert "new rep" not in out  # the reps file came first
     con = duckdb.connect(str(db_path), read_only=True)
-    assert con.execute("SELECT name, team FROM reps ORDER BY rep_id").fetchall() == [("张伟", "龙队"), ("李娜", "虎队")]
+    assert con.execute("SELECT name, team FROM reps ORDER BY rep_id").fetchall() == [
+        ("张伟", "龙队"),
+        ("李娜", "虎队"),
+    ]
     con.close()
 
 
@@ -140,11 +147,15 @@ def test_uploads_lists_batches_and_undo_undoes_one(files, capsys):
     assert listed[0]["undone_at"] and listed[0]["can_undo"] is False
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"", "The file is empty"),
-    (b"\x00\x01\x02binary\x00" * 40, "binary data"),
-    ("拜访日期,销售人员,客户名称\n".encode(), "no data rows"),
-], ids=["empty", "binary", "header-only"])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", "The file is empty"),
+        (b"\x00\x01\x02binary\x00" * 40, "binary data"),
+        ("拜访日期,销售人员,客户名称\n".encode(), "no data rows"),
+    ],
+    ids=["empty", "binary", "header-only"],
+)
 def test_a_broken_file_is_a_message_and_a_non_zero_exit(tmp_path, capsys, content, expected):
     path = tmp_path / "broken.csv"
     path.write_bytes(content)

@@ -10,10 +10,35 @@ from salesmgmt.importer import headers as H
 from salesmgmt.importer.fields import FIELD_TYPES, FIELDS, KIND_FIELDS
 
 ISSUE_HEADERS = {
-    "rep": ["rep", "sales rep", "salesperson", "owner", "opportunity owner", "deal owner",
-            "assigned to", "销售", "销售人员", "业务员", "负责人", "拜访人", "跟进人", "姓名"],
-    "client": ["client", "account", "account name", "company", "customer", "organization", "客户",
-               "客户名称", "关联客户", "单位名称", "拜访客户"],
+    "rep": [
+        "rep",
+        "sales rep",
+        "salesperson",
+        "owner",
+        "opportunity owner",
+        "deal owner",
+        "assigned to",
+        "销售",
+        "销售人员",
+        "业务员",
+        "负责人",
+        "拜访人",
+        "跟进人",
+        "姓名",
+    ],
+    "client": [
+        "client",
+        "account",
+        "account name",
+        "company",
+        "customer",
+        "organization",
+        "客户",
+        "客户名称",
+        "关联客户",
+        "单位名称",
+        "拜访客户",
+    ],
     "opportunity_id": ["opportunity id", "deal id", "record id", "商机编号", "编号"],
     "opportunity_name": ["opportunity name", "deal name", "商机名称"],
     "stage": ["stage", "deal stage", "stage name", "商机阶段", "销售阶段", "阶段"],
@@ -48,8 +73,9 @@ def test_every_header_name_of_the_issue_is_recognised(field, header):
     assert H.guess_field(header) == field
 
 
-@pytest.mark.parametrize("header", ["Sales Rep", "SALES_REP", " sales-rep ", "Sales Rep *",
-                                    "销售人员（必填）", "销售　人员"])
+@pytest.mark.parametrize(
+    "header", ["Sales Rep", "SALES_REP", " sales-rep ", "Sales Rep *", "销售人员（必填）", "销售　人员"]
+)
 def test_headers_match_whatever_their_case_spacing_underscores_and_notes(header):
     assert H.guess_field(header) == "rep"
 
@@ -59,25 +85,45 @@ def test_every_field_name_is_itself_a_recognised_header():
         assert H.guess_field(field) == field or H.for_kind(H.guess_field(field), "clients") == field
 
 
-@pytest.mark.parametrize("kind, header, field", [
-    ("clients", "负责人", "owner"), ("clients", "Owner", "owner"),
-    ("visits", "商机编号", "opportunity"), ("opportunities", "Opportunity", "opportunity_name"),
-    ("opportunities", "负责人", "rep")])
+@pytest.mark.parametrize(
+    "kind, header, field",
+    [
+        ("clients", "负责人", "owner"),
+        ("clients", "Owner", "owner"),
+        ("visits", "商机编号", "opportunity"),
+        ("opportunities", "Opportunity", "opportunity_name"),
+        ("opportunities", "负责人", "rep"),
+    ],
+)
 def test_a_header_means_what_the_kind_of_file_makes_it_mean(kind, header, field):
     assert H.for_kind(H.guess_field(header), kind) == field
 
 
-@pytest.mark.parametrize("headers, kind", [
-    (["姓名", "团队", "区域"], "reps"),
-    (["客户名称", "客户类型", "负责人"], "clients"),
-    (["商机编号", "客户名称", "商机阶段", "金额"], "opportunities"),
-    (["opportunity_id", "sales_agent", "product", "account", "deal_stage", "engage_date",
-      "close_date", "close_value"], "opportunities"),
-    (["拜访日期", "销售人员", "客户名称", "商机编号"], "visits"),
-    (["月份", "销售人员", "目标金额"], "targets"),
-    (["sales_agent", "manager", "regional_office"], "reps"),
-    (["备注"], None),
-])
+@pytest.mark.parametrize(
+    "headers, kind",
+    [
+        (["姓名", "团队", "区域"], "reps"),
+        (["客户名称", "客户类型", "负责人"], "clients"),
+        (["商机编号", "客户名称", "商机阶段", "金额"], "opportunities"),
+        (
+            [
+                "opportunity_id",
+                "sales_agent",
+                "product",
+                "account",
+                "deal_stage",
+                "engage_date",
+                "close_date",
+                "close_value",
+            ],
+            "opportunities",
+        ),
+        (["拜访日期", "销售人员", "客户名称", "商机编号"], "visits"),
+        (["月份", "销售人员", "目标金额"], "targets"),
+        (["sales_agent", "manager", "regional_office"], "reps"),
+        (["备注"], None),
+    ],
+)
 def test_the_kind_of_a_file_is_detected_from_its_headers(headers, kind):
     assert H.detect_kind(H.guess_field(h) for h in headers) == kind
 
@@ -98,7 +144,7 @@ def test_the_users_mapping_overrides_the_headers_and_the_kind_can_be_given():
 
 
 def test_a_mapping_to_a_field_that_does_not_exist_is_refused_with_the_list_of_fields():
-    preview = importer.prepare("A\n1\n".encode(), "x.csv", mapping={"A": "revenue"})
+    preview = importer.prepare(b"A\n1\n", "x.csv", mapping={"A": "revenue"})
     assert preview.file_error.key == "import.mapping_unknown_field"
     assert "opportunity_id" in preview.file_error.message("en")
 
@@ -125,8 +171,9 @@ def test_every_field_has_a_type_and_every_kind_stores_known_fields():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_committed_templates_are_generated_and_import_as_they_are(kind, lang):
     path = exports.template_path(kind, lang)
-    assert path.read_bytes() == exports.template_csv(kind, lang), \
+    assert path.read_bytes() == exports.template_csv(kind, lang), (
         "regenerate: exports.template_path(k, l).write_bytes(exports.template_csv(k, l))"
+    )
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     preview = importer.prepare(path.read_bytes(), path.name)
     assert preview.ok and preview.kind == kind and len(preview.rows) == 2

@@ -13,12 +13,14 @@ from tests import tiny
 
 ROOT = Path(__file__).resolve().parent.parent
 
-GOOD_VISITS = ("拜访日期,拜访人,拜访客户,拜访方式,备注\n"
-               "2026-05-27,张伟 Zhang,华东设计院,拜访,技术交流\n"
-               "2026/5/28,李娜 Li,新客户有限公司,拜访,初次拜访\n").encode("gb18030")
-BAD_VISITS = ("拜访日期,拜访人,拜访客户\n"
-              "2026-05-27,张伟 Zhang,华东设计院\n"
-              "2026-13-45,李娜 Li,江苏钢构\n").encode("utf-8")
+GOOD_VISITS = (
+    "拜访日期,拜访人,拜访客户,拜访方式,备注\n"
+    "2026-05-27,张伟 Zhang,华东设计院,拜访,技术交流\n"
+    "2026/5/28,李娜 Li,新客户有限公司,拜访,初次拜访\n"
+).encode("gb18030")
+BAD_VISITS = (
+    "拜访日期,拜访人,拜访客户\n2026-05-27,张伟 Zhang,华东设计院\n2026-13-45,李娜 Li,江苏钢构\n"
+).encode()
 
 
 @pytest.fixture

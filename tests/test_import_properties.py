@@ -12,7 +12,7 @@ from salesmgmt import db, importer
 from tests.import_fixtures import csv_bytes, snapshot, xlsx_bytes
 
 REPS = ["张伟", "李娜", "王强", "Zhang Wei", "陈 军"]
-CLIENTS = ["华东设计院", "江苏钢构有限公司", "西部业主", "=HYPERLINK(\"x\")", "上海施工（集团）"]
+CLIENTS = ["华东设计院", "江苏钢构有限公司", "西部业主", '=HYPERLINK("x")', "上海施工（集团）"]
 STAGES = ["线索", "方案设计", "报价", "谈判", "赢单", "丢单", "Prospecting", "Closed Won"]
 
 
@@ -20,10 +20,18 @@ def random_opportunities(rng: random.Random, n: int) -> list[dict]:
     rows = []
     for i in range(n):
         created = date(2024, 1, 1) + timedelta(days=rng.randrange(120))
-        rows.append({"id": f"O{i:03d}", "rep": rng.choice(REPS), "client": rng.choice(CLIENTS),
-                     "stage": rng.choice(STAGES), "amount": rng.randrange(0, 2_000_000, 100),
-                     "probability": rng.choice([None, 10, 35, 60, 90]), "created": created,
-                     "close": created + timedelta(days=rng.randrange(30, 200))})
+        rows.append(
+            {
+                "id": f"O{i:03d}",
+                "rep": rng.choice(REPS),
+                "client": rng.choice(CLIENTS),
+                "stage": rng.choice(STAGES),
+                "amount": rng.randrange(0, 2_000_000, 100),
+                "probability": rng.choice([None, 10, 35, 60, 90]),
+                "created": created,
+                "close": created + timedelta(days=rng.randrange(30, 200)),
+            }
+        )
     return rows
 
 
@@ -33,18 +41,35 @@ def spell(rows: list[dict], rng: random.Random) -> tuple[bytes, str]:
     money_style = rng.choice(["plain", "commas", "yuan", "wan"])
 
     def d(value: date):
-        return {"iso": value.isoformat(), "slash": f"{value.year}/{value.month}/{value.day}",
-                "chinese": f"{value.year}年{value.month}月{value.day}日",
-                "us": f"{value.month}/{value.day}/{value.year}"}[date_style]
+        return {
+            "iso": value.isoformat(),
+            "slash": f"{value.year}/{value.month}/{value.day}",
+            "chinese": f"{value.year}年{value.month}月{value.day}日",
+            "us": f"{value.month}/{value.day}/{value.year}",
+        }[date_style]
 
     def m(value: int) -> str:
-        return {"plain": str(value), "commas": f"{value:,}", "yuan": f"￥{value:,}",
-                "wan": f"{value / 10_000:g}万"}[money_style]
+        return {
+            "plain": str(value),
+            "commas": f"{value:,}",
+            "yuan": f"￥{value:,}",
+            "wan": f"{value / 10_000:g}万",
+        }[money_style]
 
     header = ["商机编号", "销售人员", "客户名称", "商机阶段", "金额", "赢率", "创建日期", "预计成交日期"]
-    table = [header] + [[r["id"], r["rep"], r["client"], r["stage"], m(r["amount"]),
-                         "" if r["probability"] is None else f"{r['probability']}%",
-                         d(r["created"]), d(r["close"])] for r in rows]
+    table = [header] + [
+        [
+            r["id"],
+            r["rep"],
+            r["client"],
+            r["stage"],
+            m(r["amount"]),
+            "" if r["probability"] is None else f"{r['probability']}%",
+            d(r["created"]),
+            d(r["close"]),
+        ]
+        for r in rows
+    ]
     if rng.random() < 0.3:
         return xlsx_bytes({"商机": table}), "opps.xlsx"
     encoding = rng.choice(["utf-8", "utf-8-sig", "gbk", "utf-16"])

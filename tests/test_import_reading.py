@@ -18,9 +18,16 @@ def names(preview):
     return list(preview.rows["rep"]) if "rep" in preview.rows else list(preview.rows["client"])
 
 
-@pytest.mark.parametrize("encoding, expected", [
-    ("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"), ("gb18030", "gb18030"),
-    ("utf-16", "utf-16")])
+@pytest.mark.parametrize(
+    "encoding, expected",
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("gbk", "gb18030"),
+        ("gb18030", "gb18030"),
+        ("utf-16", "utf-16"),
+    ],
+)
 def test_the_same_visits_file_reads_the_same_in_every_encoding_excel_writes(encoding, expected):
     preview = importer.prepare(csv_bytes(VISITS, encoding=encoding), "visits.csv")
     assert preview.ok, preview.error_messages()
@@ -42,8 +49,7 @@ def test_a_gbk_file_with_the_fullwidth_yuan_sign_reads_its_amounts():
 
 
 def test_excels_unicode_text_is_utf16_with_tabs():
-    preview = importer.prepare(csv_bytes(VISITS, encoding="utf-16", sep="\t", newline="\r\n"),
-                               "visits.txt")
+    preview = importer.prepare(csv_bytes(VISITS, encoding="utf-16", sep="\t", newline="\r\n"), "visits.txt")
     assert preview.ok and preview.delimiter == "\t" and len(preview.rows) == 3
 
 
@@ -68,22 +74,24 @@ def test_the_user_can_name_the_encoding_and_a_wrong_one_is_a_clear_error():
 
 
 def test_an_excel_workbook_with_real_date_cells_and_text_dates_is_read():
-    rows = [["拜访日期", "销售人员", "客户名称", "金额"],
-            [datetime(2024, 5, 6, 10, 30), "张伟", "华东设计院", 1],
-            ["2024/5/7", "李娜", "江苏钢构", 2],
-            [date(2024, 5, 8), "张伟", "西部业主", 3]]
+    rows = [
+        ["拜访日期", "销售人员", "客户名称", "金额"],
+        [datetime(2024, 5, 6, 10, 30), "张伟", "华东设计院", 1],
+        ["2024/5/7", "李娜", "江苏钢构", 2],
+        [date(2024, 5, 8), "张伟", "西部业主", 3],
+    ]
     data = xlsx_bytes({"说明": [], "拜访记录": rows})
     preview = importer.prepare(data, "visits.xlsx", mapping={"金额": "ignore"})
     assert preview.ok, preview.error_messages()
     assert preview.sheet == "拜访记录" and preview.sheet_names == ["说明", "拜访记录"]
     assert preview.encoding is None
-    assert [d.date() for d in preview.rows["date"]] == [date(2024, 5, 6), date(2024, 5, 7),
-                                                        date(2024, 5, 8)]
+    assert [d.date() for d in preview.rows["date"]] == [date(2024, 5, 6), date(2024, 5, 7), date(2024, 5, 8)]
 
 
 def test_the_chosen_sheet_is_read_and_a_missing_sheet_is_named():
-    data = xlsx_bytes({"reps": [["姓名", "团队"], ["张伟", "龙队"]],
-                       "clients": [["客户名称"], ["华东设计院"]]})
+    data = xlsx_bytes(
+        {"reps": [["姓名", "团队"], ["张伟", "龙队"]], "clients": [["客户名称"], ["华东设计院"]]}
+    )
     assert importer.prepare(data, "book.xlsx").kind == "reps"
     assert importer.prepare(data, "book.xlsx", sheet="clients").kind == "clients"
     missing = importer.prepare(data, "book.xlsx", sheet="visits")
@@ -107,8 +115,7 @@ def test_a_title_above_the_header_is_skipped_and_rows_keep_their_spreadsheet_num
 
 
 def test_blank_lines_do_not_shift_the_row_numbers_of_errors():
-    data = ("拜访日期,销售人员,客户名称\n2024-05-06,张伟,华东设计院\n\n"
-            "bad,李娜,江苏钢构\n").encode()
+    data = ("拜访日期,销售人员,客户名称\n2024-05-06,张伟,华东设计院\n\nbad,李娜,江苏钢构\n").encode()
     preview = importer.prepare(data, "visits.csv")
     assert [(e.row, e.column) for e in preview.errors] == [(4, "拜访日期")]
     assert preview.rows_total == 2
@@ -133,27 +140,42 @@ def test_trailing_empty_values_are_not_ragged_rows():
     assert importer.prepare(data, "clients.csv").ok
 
 
-@pytest.mark.parametrize("data, name, key", [
-    (b"", "visits.csv", "import.empty_file"),
-    (b"\xef\xbb\xbf\r\n\r\n", "visits.csv", "import.empty_file"),
-    ("拜访日期,销售人员,客户名称\n".encode(), "visits.csv", "import.no_rows"),
-    ("拜访日期,销售人员,客户名称\n,,\n".encode(), "visits.csv", "import.no_rows"),
-    (b"%PDF-1.4 binary", "report.pdf", "import.not_a_table"),
-    (b"\x89PNG\r\n\x1a\n....", "photo.csv", "import.not_a_table"),
-    (b"\x00\x01\x02\x03binary\x00\xff" * 50, "data.csv", "import.binary_file"),
-    (b"PK\x03\x04 this is not really a workbook", "book.xlsx", "import.corrupt_excel"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", "import.old_excel"),
-    (b"just some words\nwithout any table\n", "notes.txt", "import.unknown_kind"),
-    ("拜访日期,销售人员,客户名称,心情\n2024-05-06,张伟,华东设计院,好\n".encode(), "v.csv",
-     "import.unknown_columns"),
-    ("拜访日期,销售人员,销售人员,客户名称\n2024-05-06,张伟,张伟,华东设计院\n".encode(), "v.csv",
-     "import.duplicate_header"),
-    ("拜访日期,销售人员,业务员,客户名称\n2024-05-06,张伟,张伟,华东设计院\n".encode(), "v.csv",
-     "import.duplicate_field"),
-    ("拜访日期,客户名称,拜访目的\n2024-05-06,华东设计院,介绍\n".encode(), "v.csv",
-     "import.missing_column"),
-    (b"\xff\xfe\x00\xd8 broken utf-16", "v.csv", "import.wrong_encoding"),
-])
+@pytest.mark.parametrize(
+    "data, name, key",
+    [
+        (b"", "visits.csv", "import.empty_file"),
+        (b"\xef\xbb\xbf\r\n\r\n", "visits.csv", "import.empty_file"),
+        ("拜访日期,销售人员,客户名称\n".encode(), "visits.csv", "import.no_rows"),
+        ("拜访日期,销售人员,客户名称\n,,\n".encode(), "visits.csv", "import.no_rows"),
+        (b"%PDF-1.4 binary", "report.pdf", "import.not_a_table"),
+        (b"\x89PNG\r\n\x1a\n....", "photo.csv", "import.not_a_table"),
+        (b"\x00\x01\x02\x03binary\x00\xff" * 50, "data.csv", "import.binary_file"),
+        (b"PK\x03\x04 this is not really a workbook", "book.xlsx", "import.corrupt_excel"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", "import.old_excel"),
+        (b"just some words\nwithout any table\n", "notes.txt", "import.unknown_kind"),
+        (
+            "拜访日期,销售人员,客户名称,心情\n2024-05-06,张伟,华东设计院,好\n".encode(),
+            "v.csv",
+            "import.unknown_columns",
+        ),
+        (
+            "拜访日期,销售人员,销售人员,客户名称\n2024-05-06,张伟,张伟,华东设计院\n".encode(),
+            "v.csv",
+            "import.duplicate_header",
+        ),
+        (
+            "拜访日期,销售人员,业务员,客户名称\n2024-05-06,张伟,张伟,华东设计院\n".encode(),
+            "v.csv",
+            "import.duplicate_field",
+        ),
+        (
+            "拜访日期,客户名称,拜访目的\n2024-05-06,华东设计院,介绍\n".encode(),
+            "v.csv",
+            "import.missing_column",
+        ),
+        (b"\xff\xfe\x00\xd8 broken utf-16", "v.csv", "import.wrong_encoding"),
+    ],
+)
 def test_malformed_files_give_a_clear_message_and_no_exception(data, name, key):
     preview = importer.prepare(data, name)
     assert preview.file_error is not None, preview
@@ -180,7 +202,11 @@ def test_an_unknown_column_can_be_ignored_by_the_mapping_and_the_preview_lists_e
     preview = importer.prepare(data, "v.csv", mapping={"心情": "ignore"})
     assert preview.ok
     assert [(c.source, c.field) for c in preview.columns] == [
-        ("拜访日期", "date"), ("销售人员", "rep"), ("客户名称", "client"), ("心情", None)]
+        ("拜访日期", "date"),
+        ("销售人员", "rep"),
+        ("客户名称", "client"),
+        ("心情", None),
+    ]
     assert preview.columns[3].samples == ["好"]
 
 
@@ -234,11 +260,13 @@ def test_the_streaming_excel_reader_reads_what_openpyxl_reads(write_only, mac_ep
 
     from salesmgmt.importer import reading
 
-    rows = [["拜访日期", "销售人员", "金额", "是否计划内", "备注"],
-            [datetime(2024, 5, 6, 10, 30), "张伟", 12345.5, True, "=HYPERLINK(\"x\")"],
-            [date(2024, 5, 7), "李娜", 100, False, None],
-            [None, None, None, None, None],
-            ["2024/5/8", "　王强 ", 0, None, "多行\n备注"]]
+    rows = [
+        ["拜访日期", "销售人员", "金额", "是否计划内", "备注"],
+        [datetime(2024, 5, 6, 10, 30), "张伟", 12345.5, True, '=HYPERLINK("x")'],
+        [date(2024, 5, 7), "李娜", 100, False, None],
+        [None, None, None, None, None],
+        ["2024/5/8", "　王强 ", 0, None, "多行\n备注"],
+    ]
     book = openpyxl.Workbook(write_only=write_only)
     if mac_epoch:
         book.epoch = CALENDAR_MAC_1904

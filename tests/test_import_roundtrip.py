@@ -47,8 +47,9 @@ def test_the_tiny_companys_exports_imported_into_an_empty_database_give_the_same
         results = import_directory(con, tmp_path / "out", tiny.AS_OF)
         assert [r.added for r in results] == [4, 3, 9, 14, 5]
         for period, frame in expected.items():
-            pd.testing.assert_frame_equal(figures_by_rep_name(con, Period.parse(period), tiny.AS_OF),
-                                          frame, check_dtype=False)
+            pd.testing.assert_frame_equal(
+                figures_by_rep_name(con, Period.parse(period), tiny.AS_OF), frame, check_dtype=False
+            )
 
 
 def test_importing_a_databases_own_exports_into_it_changes_nothing(tmp_path):
@@ -86,5 +87,6 @@ def test_the_demo_companys_exports_reproduce_its_figures(tmp_path):
     with db.connect(tmp_path / "copy.duckdb") as con:
         results = import_directory(con, tmp_path / "out", as_of)
         assert [r.added for r in results] == [counts[k] for k in importer.KINDS]
-        pd.testing.assert_frame_equal(figures_by_rep_name(con, Period.parse("2026-Q2"), as_of),
-                                      expected, check_dtype=False)
+        pd.testing.assert_frame_equal(
+            figures_by_rep_name(con, Period.parse("2026-Q2"), as_of), expected, check_dtype=False
+        )

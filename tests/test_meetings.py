@@ -29,14 +29,19 @@ def case_con(tiny_con):
     con.executemany(
         "INSERT INTO opportunity_history (opp_id, valid_from, valid_to, rep_id, client_id, stage,"
         " status, amount) VALUES ('O2', ?, ?, 1, 2, ?, ?, ?)",
-        [(date(2026, 3, 1), date(2026, 4, 1), "lead", "open", 50_000),
-         (date(2026, 4, 1), date(2026, 4, 20), "quote", "open", 50_000),
-         (date(2026, 4, 20), date(2026, 5, 5), "quote", "open", 45_000),
-         (date(2026, 5, 5), date(2026, 5, 20), "negotiation", "open", 40_000),
-         (date(2026, 5, 20), None, "won", "won", 40_000)])
+        [
+            (date(2026, 3, 1), date(2026, 4, 1), "lead", "open", 50_000),
+            (date(2026, 4, 1), date(2026, 4, 20), "quote", "open", 50_000),
+            (date(2026, 4, 20), date(2026, 5, 5), "quote", "open", 45_000),
+            (date(2026, 5, 5), date(2026, 5, 20), "negotiation", "open", 40_000),
+            (date(2026, 5, 20), None, "won", "won", 40_000),
+        ],
+    )
     con.execute("UPDATE opportunities SET project = '昆山一期厂房' WHERE opp_id IN ('O2', 'O4', 'O5')")
-    con.execute("INSERT INTO visits (visit_key, visit_date, rep_id, client_id, visit_type, opp_id,"
-                " purpose) VALUES (100, '2026-04-10', 2, 1, 'visit', 'O5', '技术交流')")
+    con.execute(
+        "INSERT INTO visits (visit_key, visit_date, rep_id, client_id, visit_type, opp_id,"
+        " purpose) VALUES (100, '2026-04-10', 2, 1, 'visit', 'O5', '技术交流')"
+    )
     return con
 
 
@@ -45,7 +50,7 @@ def test_the_weeks_wins_and_who_won_them(tiny_con):
     assert list(wins["opp_id"]) == ["O2"]
     win = wins.iloc[0]
     assert (win.rep, win.amount, win.client) == ("张伟 Zhang", 40_000, "江苏钢构")
-    assert win.cycle_days == 80          # 1 March to 20 May
+    assert win.cycle_days == 80  # 1 March to 20 May
     assert list(meetings.week_wins(tiny_con, "Dragon", date(2026, 5, 4), Filters())["opp_id"]) == ["O1"]
     assert meetings.week_wins(tiny_con, "Tiger", WEEK, Filters()).empty
     assert meetings.week_wins(tiny_con, "Dragon", WEEK, Filters(teams=("Tiger",))).empty
@@ -55,12 +60,17 @@ def test_a_success_case_is_the_timeline_of_visits_and_stage_changes(case_con):
     steps = meetings.case_timeline(case_con, "O2", Filters())
     got = [(d.isoformat(), k) for d, k in zip(steps["day"], steps["kind"])]
     assert got == [
-        ("2026-03-01", "created"), ("2026-04-01", "stage"),
-        ("2026-04-10", "visit"),             # Li at the design institute, linked to O5 (same project)
-        ("2026-05-01", "visit"), ("2026-05-04", "visit"),
+        ("2026-03-01", "created"),
+        ("2026-04-01", "stage"),
+        ("2026-04-10", "visit"),  # Li at the design institute, linked to O5 (same project)
+        ("2026-05-01", "visit"),
+        ("2026-05-04", "visit"),
         ("2026-05-05", "stage"),
-        ("2026-05-06", "visit"), ("2026-05-12", "visit"), ("2026-05-18", "visit"),
-        ("2026-05-19", "visit"), ("2026-05-20", "visit"),
+        ("2026-05-06", "visit"),
+        ("2026-05-12", "visit"),
+        ("2026-05-18", "visit"),
+        ("2026-05-19", "visit"),
+        ("2026-05-20", "visit"),
         ("2026-05-20", "won"),
     ], "the 20 April amount change is no step; the 26 May call came after the win"
     assert list(steps["days_since_previous"]) == [0, 31, 9, 21, 3, 1, 1, 6, 6, 1, 1, 0]
@@ -71,8 +81,15 @@ def test_a_success_case_is_the_timeline_of_visits_and_stage_changes(case_con):
     stages = meetings.stage_durations(steps)
     assert list(zip(stages["stage"], stages["days"])) == [("lead", 31), ("quote", 34), ("negotiation", 15)]
     summary = meetings.case_summary(steps)
-    assert summary == {"days_to_close": 80, "visits": 8, "calls": 0, "meetings": 0, "ride_alongs": 1,
-                       "parties_met": ["design_institute", "steel_structure"], "stage_changes": 2}
+    assert summary == {
+        "days_to_close": 80,
+        "visits": 8,
+        "calls": 0,
+        "meetings": 0,
+        "ride_alongs": 1,
+        "parties_met": ["design_institute", "steel_structure"],
+        "stage_changes": 2,
+    }
 
 
 def test_a_deal_first_seen_closed_has_no_stages_to_show(tiny_con):
@@ -96,13 +113,17 @@ def test_a_success_case_shows_only_what_the_filter_allows(case_con):
 def plan_con(tiny_con):
     con = tiny_con
     # Zhang's May plan: revision 1 (superseded) and revision 2, the one that counts.
-    con.execute("INSERT INTO monthly_plans (plan_id, rep_id, month, revision, saved_on) VALUES"
-                " (1, 1, '2026-05-01', 1, '2026-05-01'), (2, 1, '2026-05-01', 2, '2026-05-08')")
-    con.execute("INSERT INTO plan_visits VALUES"
-                " (1, 3, '2026-05-06', 'dropped in revision 2'),"
-                " (2, 1, '2026-05-13', 'follow up'),"    # week of 11 May: no visit to client 1 -> missed
-                " (2, 2, '2026-05-19', 'quote'),"        # visited 18 May -> done
-                " (2, 1, '2026-05-27', 'next week')")    # its week is not over on 24 May
+    con.execute(
+        "INSERT INTO monthly_plans (plan_id, rep_id, month, revision, saved_on) VALUES"
+        " (1, 1, '2026-05-01', 1, '2026-05-01'), (2, 1, '2026-05-01', 2, '2026-05-08')"
+    )
+    con.execute(
+        "INSERT INTO plan_visits VALUES"
+        " (1, 3, '2026-05-06', 'dropped in revision 2'),"
+        " (2, 1, '2026-05-13', 'follow up'),"  # week of 11 May: no visit to client 1 -> missed
+        " (2, 2, '2026-05-19', 'quote'),"  # visited 18 May -> done
+        " (2, 1, '2026-05-27', 'next week')"
+    )  # its week is not over on 24 May
     return con
 
 
@@ -118,17 +139,21 @@ def test_who_is_behind_on_the_plan(plan_con):
     assert zhang.reasons == ("planned_visits_missed",), "won 100,000 and 3 visits this week: on pace"
     assert (zhang.planned_due, zhang.planned_missed) == (2, 1)
     assert meetings.behind_on_plan(plan_con, "Dragon", WEEK, Filters(rep_ids=(1,)), tiny.AS_OF)[
-        "rep_id"].tolist() == [1]
+        "rep_id"
+    ].tolist() == [1]
 
 
 def test_next_weeks_visits_come_from_the_plans_else_from_the_schedule(plan_con):
     plan = meetings.next_week_visits(plan_con, "Dragon", WEEK, Filters())
     assert list(zip(plan["planned_date"], plan["client"], plan["source"])) == [
-        (date(2026, 5, 27), "华东设计院", "plan")]
+        (date(2026, 5, 27), "华东设计院", "plan")
+    ]
     assert meetings.next_week_visits(plan_con, "Dragon", date(2026, 5, 25), Filters()).empty
     plan_con.execute("DELETE FROM plan_visits")
-    plan_con.execute("INSERT INTO visits (visit_key, visit_date, rep_id, client_id, planned)"
-                     " VALUES (101, '2026-05-28', 2, 2, TRUE)")
+    plan_con.execute(
+        "INSERT INTO visits (visit_key, visit_date, rep_id, client_id, planned)"
+        " VALUES (101, '2026-05-28', 2, 2, TRUE)"
+    )
     scheduled = meetings.next_week_visits(plan_con, "Dragon", WEEK, Filters())
     assert list(zip(scheduled["rep"], scheduled["source"])) == [("李娜 Li", "schedule")]
     assert meetings.next_week_visits(plan_con, "Dragon", WEEK, Filters(rep_ids=(1,))).empty
@@ -137,11 +162,11 @@ def test_next_weeks_visits_come_from_the_plans_else_from_the_schedule(plan_con):
 def test_teams_side_by_side_on_module_1_and_2_figures(tiny_con):
     teams = meetings.teams_side_by_side(tiny_con, MAY, Filters(), tiny.AS_OF).set_index("team")
     dragon = teams.loc["Dragon"]
-    assert dragon.won_amount == 100_000 and dragon.target == 300_000     # module 1, core.figures
-    assert dragon.ride_alongs == 1            # Zhang's 4 May visit with his manager 陈总 Chen
+    assert dragon.won_amount == 100_000 and dragon.target == 300_000  # module 1, core.figures
+    assert dragon.ride_alongs == 1  # Zhang's 4 May visit with his manager 陈总 Chen
     assert dragon.ride_alongs_per_engineer == 0.5
     assert (dragon.key_accounts, dragon.key_accounts_visited) == (2, 1)  # 华东设计院 not in May
-    assert dragon.cold_key_accounts == 1      # 华东设计院, last visit 1 March
+    assert dragon.cold_key_accounts == 1  # 华东设计院, last visit 1 March
     tiger = teams.loc["Tiger"]
     assert tiger.key_accounts == 0 and pd.isna(tiger.key_account_coverage)
 
@@ -149,7 +174,10 @@ def test_teams_side_by_side_on_module_1_and_2_figures(tiny_con):
 def test_each_teams_trend_month_by_month(tiny_con):
     trend = meetings.team_trends(tiny_con, Filters(), MAY, tiny.AS_OF, months=2)
     dragon = trend[trend["team"] == "Dragon"].set_index("month")
-    assert dragon.loc[date(2026, 4, 1), "target"] == 80_000 and dragon.loc[date(2026, 4, 1), "won_amount"] == 50_000
+    assert (
+        dragon.loc[date(2026, 4, 1), "target"] == 80_000
+        and dragon.loc[date(2026, 4, 1), "won_amount"] == 50_000
+    )
     assert dragon.loc[date(2026, 5, 1), "attainment"] == pytest.approx(1 / 3)
 
 
@@ -157,22 +185,26 @@ def test_issues_to_escalate(tiny_con):
     con = tiny_con
     # A 1,200,000 deal expected on 15 May and still open; a 1,100,000 deal in 'solution' since
     # 1 Feb (119 days; too few stays in the tiny company for a usual time: operations' 60 days).
-    con.execute("INSERT INTO opportunities (opp_id, name, rep_id, client_id, stage, status, amount,"
-                " created_date, expected_close_date) VALUES"
-                " ('BIG1', '大单一', 2, 2, 'quote', 'open', 1200000, '2026-01-10', '2026-05-15'),"
-                " ('BIG2', '大单二', 3, 3, 'solution', 'open', 1100000, '2026-01-05', '2026-07-01')")
-    con.execute("INSERT INTO opportunity_history (opp_id, valid_from, valid_to, rep_id, client_id,"
-                " stage, status, amount, expected_close_date) VALUES"
-                " ('BIG1', '2026-01-10', NULL, 2, 2, 'quote', 'open', 1200000, '2026-05-15'),"
-                " ('BIG2', '2026-01-05', '2026-02-01', 3, 3, 'lead', 'open', 1100000, '2026-07-01'),"
-                " ('BIG2', '2026-02-01', NULL, 3, 3, 'solution', 'open', 1100000, '2026-07-01')")
+    con.execute(
+        "INSERT INTO opportunities (opp_id, name, rep_id, client_id, stage, status, amount,"
+        " created_date, expected_close_date) VALUES"
+        " ('BIG1', '大单一', 2, 2, 'quote', 'open', 1200000, '2026-01-10', '2026-05-15'),"
+        " ('BIG2', '大单二', 3, 3, 'solution', 'open', 1100000, '2026-01-05', '2026-07-01')"
+    )
+    con.execute(
+        "INSERT INTO opportunity_history (opp_id, valid_from, valid_to, rep_id, client_id,"
+        " stage, status, amount, expected_close_date) VALUES"
+        " ('BIG1', '2026-01-10', NULL, 2, 2, 'quote', 'open', 1200000, '2026-05-15'),"
+        " ('BIG2', '2026-01-05', '2026-02-01', 3, 3, 'lead', 'open', 1100000, '2026-07-01'),"
+        " ('BIG2', '2026-02-01', NULL, 3, 3, 'solution', 'open', 1100000, '2026-07-01')"
+    )
     issues = meetings.issues_to_escalate(con, MAY, Filters(), tiny.AS_OF)
     kinds = list(zip(issues["kind"], issues["team"]))
     assert ("team_behind", "Tiger") in kinds
     overdue = issues[issues["kind"] == "overdue_deal"].iloc[0]
-    assert (overdue.subject, overdue.value) == ("大单一", 16)       # 15 May to 31 May
+    assert (overdue.subject, overdue.value) == ("大单一", 16)  # 15 May to 31 May
     stalled = issues[issues["kind"] == "stalled_deal"].iloc[0]
-    assert (stalled.subject, stalled.value) == ("大单二", 119)      # 1 Feb to 31 May
+    assert (stalled.subject, stalled.value) == ("大单二", 119)  # 1 Feb to 31 May
     cold = issues[issues["kind"] == "cold_key_accounts"].iloc[0]
     assert (cold.team, cold.value, cold.detail) == ("Dragon", 1, "华东设计院")
     below = issues[issues["kind"] == "below_norm"].iloc[0]
@@ -203,7 +235,11 @@ def test_a_field_meeting_shows_the_project_chain_and_who_covers_it(case_con):
     assert "visit_party" not in set(actions["kind"]), "51 days is not yet cold (60)"
     stage_changes = view["history"]
     assert list(stage_changes.loc[stage_changes["opp_id"] == "O2", "stage"]) == [
-        "lead", "quote", "negotiation", "won"]
+        "lead",
+        "quote",
+        "negotiation",
+        "won",
+    ]
 
 
 def test_a_field_meeting_stays_inside_the_filter(case_con):
@@ -213,8 +249,9 @@ def test_a_field_meeting_stays_inside_the_filter(case_con):
     assert parties.loc["steel_structure", "covered_by"] == "李娜 Li"
     assert pd.isna(parties.loc["design_institute", "client"])
     assert set(view["visits"]["rep"]) == {"李娜 Li"}
-    assert meetings.field_view(case_con, Filters(teams=("Tiger",)), tiny.AS_OF,
-                               project="昆山一期厂房")["opportunities"].empty
+    assert meetings.field_view(case_con, Filters(teams=("Tiger",)), tiny.AS_OF, project="昆山一期厂房")[
+        "opportunities"
+    ].empty
 
 
 def test_a_field_meeting_about_a_client_takes_in_its_projects(case_con):
@@ -223,13 +260,18 @@ def test_a_field_meeting_about_a_client_takes_in_its_projects(case_con):
     assert sorted(view["opportunities"]["opp_id"]) == ["O1", "O2", "O3", "O4", "O5"]
     subjects = meetings.field_subjects(case_con, Filters())
     project = subjects["projects"].set_index("project").loc["昆山一期厂房"]
-    assert (project.deals, project.clients, project.open_amount, project.won_amount) == (3, 2, 150_000, 40_000)
+    assert (project.deals, project.clients, project.open_amount, project.won_amount) == (
+        3,
+        2,
+        150_000,
+        40_000,
+    )
 
 
 def test_the_field_meeting_offers_the_best_matches_of_a_search_never_everything(case_con):
     con = case_con
-    con.execute("UPDATE opportunities SET project = '厂房改造' WHERE opp_id = 'O8'")     # open 20,000
-    con.execute("UPDATE opportunities SET project = '苏州老厂' WHERE opp_id = 'O7'")     # lost
+    con.execute("UPDATE opportunities SET project = '厂房改造' WHERE opp_id = 'O8'")  # open 20,000
+    con.execute("UPDATE opportunities SET project = '苏州老厂' WHERE opp_id = 'O7'")  # lost
     con.execute("UPDATE clients SET code = 'C-003' WHERE client_id = 3")
 
     def projects(search="", limit=meetings.FIELD_SUBJECTS_SHOWN, filters=Filters()):
@@ -244,7 +286,7 @@ def test_the_field_meeting_offers_the_best_matches_of_a_search_never_everything(
     assert projects("o7") == (["苏州老厂"], 1), "a deal's code, in any case"
     assert projects("厂房", filters=Filters(teams=("Dragon",))) == (["昆山一期厂房"], 1)
     assert projects("不存在") == ([], 0)
-    found = meetings.field_subjects(con, Filters(), "Ｃ－００３")   # full-width, as typed in Chinese
+    found = meetings.field_subjects(con, Filters(), "Ｃ－００３")  # full-width, as typed in Chinese
     assert (found["clients"]["client"].tolist(), found["clients_found"]) == (["西部业主"], 1)
     assert meetings.field_subjects(con, Filters(), "钢构")["clients"]["client"].tolist() == ["江苏钢构"]
 
@@ -255,8 +297,10 @@ def test_the_managers_pack_reads_every_teams_wins_at_once_and_one_case_per_team(
     # Week of 18 May: O2 (Dragon, 40,000, 20 May); make O1 (Dragon, 60,000) and O7 (Tiger,
     # 10,000) wins of that week too.
     con.execute("UPDATE opportunities SET close_date = '2026-05-21' WHERE opp_id = 'O1'")
-    con.execute("UPDATE opportunities SET status = 'won', stage = 'won', close_date = '2026-05-19'"
-                " WHERE opp_id = 'O7'")
+    con.execute(
+        "UPDATE opportunities SET status = 'won', stage = 'won', close_date = '2026-05-19'"
+        " WHERE opp_id = 'O7'"
+    )
     wins = meetings.week_wins(con, None, monday, Filters())
     assert list(zip(wins["opp_id"], wins["team"])) == [("O1", "Dragon"), ("O2", "Dragon"), ("O7", "Tiger")]
     assert list(meetings.week_wins(con, "Dragon", monday, Filters())["opp_id"]) == ["O1", "O2"]

@@ -49,11 +49,11 @@ def test_forecast_commit_and_best_case_follow_the_probability_bands(tiny_con):
     reps = core.figures(tiny_con, MAY, Filters(), tiny.AS_OF)
     zhang, li = by(reps, "rep_id", 1), by(reps, "rep_id", 2)
     assert zhang.forecast == pytest.approx(130_000)
-    assert zhang.commit_amount == 100_000          # 60% is below the commit band
-    assert zhang.best_case_amount == 150_000       # but inside best case
+    assert zhang.commit_amount == 100_000  # 60% is below the commit band
+    assert zhang.best_case_amount == 150_000  # but inside best case
     assert li.forecast == pytest.approx(90_000)
-    assert li.commit_amount == 100_000             # O5 at 80%
-    assert li.best_case_amount == 100_000          # O9 at 10% counts in neither
+    assert li.commit_amount == 100_000  # O5 at 80%
+    assert li.best_case_amount == 100_000  # O9 at 10% counts in neither
 
 
 def test_attainment_and_the_probability_of_making_the_target(tiny_con):
@@ -70,13 +70,13 @@ def test_attainment_and_the_probability_of_making_the_target(tiny_con):
 
 def test_a_teams_own_target_overrides_the_sum_of_its_reps(tiny_con):
     teams = core.figures(tiny_con, MAY, Filters(), tiny.AS_OF, level="team")
-    assert by(teams, "team", "Dragon").target == 300_000   # 100,000 + 200,000
-    assert by(teams, "team", "Tiger").target == 150_000    # own target, not Wang's 100,000
+    assert by(teams, "team", "Dragon").target == 300_000  # 100,000 + 200,000
+    assert by(teams, "team", "Tiger").target == 150_000  # own target, not Wang's 100,000
     total = core.totals(tiny_con, MAY, Filters(), tiny.AS_OF)
     assert total["target"] == 450_000
     assert total["won_amount"] == 100_000
     assert total["attainment"] == pytest.approx(100_000 / 450_000)
-    assert total["win_rate"] == pytest.approx(0.5)        # 2 won, 2 lost
+    assert total["win_rate"] == pytest.approx(0.5)  # 2 won, 2 lost
 
 
 def test_team_probability_combines_every_open_deal_of_the_team(tiny_con):
@@ -98,11 +98,11 @@ def test_visits_and_weeks_meeting_the_norm(tiny_con):
     reps = core.figures(tiny_con, MAY, Filters(), tiny.AS_OF)
     zhang = by(reps, "rep_id", 1)
     assert zhang.visits == 7, "the call does not count; the 1 May visit does"
-    assert zhang.weeks_meeting_norm == 2          # weeks of 4 May (2) and 18 May (3)
+    assert zhang.weeks_meeting_norm == 2  # weeks of 4 May (2) and 18 May (3)
     assert zhang.visits_per_week == pytest.approx(6 / 4), "1 May lies before the first week"
     teams = core.figures(tiny_con, MAY, Filters(), tiny.AS_OF, level="team")
     dragon = by(teams, "team", "Dragon")
-    assert dragon.visits == 12                    # the manager's visit counts as a visit
+    assert dragon.visits == 12  # the manager's visit counts as a visit
     assert dragon.engineers == 2
     assert dragon.visits_per_week == pytest.approx(10 / 8)  # engineers only
     assert dragon.norm_share == pytest.approx(4 / 8)
@@ -128,7 +128,7 @@ def test_attention_lists_the_team_behind_the_cold_key_account_and_reps_below_nor
     assert list(items["reps_below_norm"]["rep_id"]) == [3]
     cold = items["cold_accounts"]
     assert list(cold["client"]) == ["华东设计院"]
-    assert cold.iloc[0].days_since_visit == 91     # last visit 1 March
+    assert cold.iloc[0].days_since_visit == 91  # last visit 1 March
 
 
 def test_the_exact_and_the_sampled_probability_agree():
@@ -142,8 +142,9 @@ def test_the_exact_and_the_sampled_probability_agree():
     # The sample of 24 deals against an exact computation by convolution over cents is costly;
     # instead check against the normal approximation within its error.
     mean = (amounts * probs).sum()
-    sd = np.sqrt((amounts ** 2 * probs * (1 - probs)).sum())
+    sd = np.sqrt((amounts**2 * probs * (1 - probs)).sum())
     from math import erf, sqrt
+
     approx = 0.5 * (1 - erf((gap - mean) / (sd * sqrt(2))))
     assert sampled == pytest.approx(approx, abs=0.08)
 
@@ -163,7 +164,9 @@ class _CountingRng:
                 def random(self, shape, dtype=np.float64):
                     outer.rows += shape[0]
                     return generator.random(shape, dtype=dtype)
+
             return Counting()
+
         monkeypatch.setattr(core.np.random, "default_rng", make)
 
 

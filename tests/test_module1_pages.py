@@ -57,7 +57,7 @@ def test_the_forecast_page_shows_won_commit_and_target(app_db):
     at = open_page("pages/forecast.py", "en")
     values = metrics(at)
     assert values["Won (CNY)"] == "100,000"
-    assert values["Commit (CNY)"] == "200,000"          # 100,000 won + Li's O5 (100,000 at 80%)
+    assert values["Commit (CNY)"] == "200,000"  # 100,000 won + Li's O5 (100,000 at 80%)
     assert values["Target (CNY)"] == "450,000"
     assert values["Gap (CNY)"] == "350,000"
     teams = table(at, "team")
@@ -124,8 +124,8 @@ def test_the_regional_review_shows_each_region_against_its_target(app_db):
     at = open_page("pages/regional_review.py", "en")
     regions = table(at, "region").set_index("region")
     assert regions.loc["East", "target"] == 300_000 and regions.loc["West", "target"] == 150_000
-    assert round(regions.loc["East", "attainment"], 4) == 33.3333   # percent, shown as 33%
-    assert regions.loc["East", "growth_prev"] == 100                 # vs April's 50,000
+    assert round(regions.loc["East", "attainment"], 4) == 33.3333  # percent, shown as 33%
+    assert regions.loc["East", "growth_prev"] == 100  # vs April's 50,000
     reps = table(at, "rep")
     assert set(reps["rep"]) <= {"张伟 Zhang", "李娜 Li", "陈总 Chen"}
     assert len(at.get("download_button")) == 1
@@ -140,8 +140,11 @@ def test_no_export_file_is_built_while_a_page_runs_only_when_its_button_is_click
     monkeypatch.setattr(scorecard, "export", not_now)
     monkeypatch.setattr(plans, "export_xlsx", not_now)
     monkeypatch.setattr(plans, "export_html", not_now)
-    for page, state in (("pages/forecast.py", {}), ("pages/regional_review.py", {}),
-                        ("pages/monthly_plan.py", {"mp_rep": 2})):
+    for page, state in (
+        ("pages/forecast.py", {}),
+        ("pages/regional_review.py", {}),
+        ("pages/monthly_plan.py", {"mp_rep": 2}),
+    ):
         at = open_page(page, "en", **state)
         assert len(at.get("download_button")) >= 1, page
 
@@ -156,8 +159,9 @@ def test_a_large_selection_charts_teams_or_the_strongest_and_weakest_with_a_capt
     monkeypatch.setattr(pageparts, "CHART_ENDS", 1)
     at = open_page("pages/action_review.py", "en")
     captions = " ".join(c.value for c in at.caption)
-    assert ("3 engineers in this selection: each row is a team, each cell its engineers' "
-            "average visits that week") in captions
+    assert (
+        "3 engineers in this selection: each row is a team, each cell its engineers' average visits that week"
+    ) in captions
     # Visits followed by progress: Zhang, Li and Wang visited; the best and the worst are shown.
     assert "Showing the 1 strongest and 1 weakest of 3 engineers" in captions
     zh = open_page("pages/action_review.py", "zh")

@@ -92,8 +92,9 @@ def check(frame: pd.DataFrame, allowed: set[int], what: str) -> None:
 def with_projects(tiny_con):
     """The tiny company, its deals grouped into one project and a review recorded."""
     tiny_con.execute("UPDATE opportunities SET project = 'Plant X'")
-    clients.record_review(tiny_con, 1, Filters(), review_date=AS_OF, participants="Chen",
-                          development_plan="Plan")
+    clients.record_review(
+        tiny_con, 1, Filters(), review_date=AS_OF, participants="Chen", development_plan="Plan"
+    )
     return tiny_con
 
 

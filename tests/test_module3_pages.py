@@ -46,8 +46,9 @@ def test_rankings_show_both_teams_and_the_first_design_institute_deal(app_env):
 
 
 def test_the_team_meeting_shows_the_weeks_win_and_its_case(app_env):
-    at = open_page("pages/team_meeting.py", "en", f_period="2026-05", tm_team="Dragon",
-                   tm_day=date(2026, 5, 20))
+    at = open_page(
+        "pages/team_meeting.py", "en", f_period="2026-05", tm_team="Dragon", tm_day=date(2026, 5, 20)
+    )
     assert {m.label: m.value for m in at.metric}["Deals won"] == "1"
     wins = table(at, "client", "cycle_days")
     assert list(wins["client"]) == ["江苏钢构"]
@@ -60,8 +61,7 @@ def test_the_manager_meeting_escalates_the_teams_behind(app_env):
     at = open_page("pages/manager_meeting.py", "en", f_period="2026-05")
     assert list(table(at, "team", "key_account_coverage")["team"]) == ["Dragon", "Tiger"]
     assert "Teams behind target" not in markdown_text(at), "only the open tab runs"
-    at = open_page("pages/manager_meeting.py", "en", f_period="2026-05",
-                   mm_tab=t("mm.section.issues", "en"))
+    at = open_page("pages/manager_meeting.py", "en", f_period="2026-05", mm_tab=t("mm.section.issues", "en"))
     assert "Teams behind target" in markdown_text(at)
     assert not at.get("plotly_chart"), "the teams' chart is another tab's"
 
@@ -69,8 +69,9 @@ def test_the_manager_meeting_escalates_the_teams_behind(app_env):
 def test_every_tab_of_the_manager_meeting_renders_in_both_languages(app_env):
     for lang in ("zh", "en"):
         for section in ("teams", "trends", "practices", "issues"):
-            at = open_page("pages/manager_meeting.py", lang, f_period="2026-05",
-                           mm_tab=t(f"mm.section.{section}", lang))
+            at = open_page(
+                "pages/manager_meeting.py", lang, f_period="2026-05", mm_tab=t(f"mm.section.{section}", lang)
+            )
             assert not at.exception, (lang, section)
 
 
@@ -88,8 +89,13 @@ def test_the_field_meeting_shows_a_clients_chain(app_env):
 
 def test_presentation_mode_shows_one_section_at_a_time(app_env):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for key, value in {"lang": "en", "present": "1", "team": "Dragon", "week": "2026-05-20",
-                       "period": "2026-05"}.items():
+    for key, value in {
+        "lang": "en",
+        "present": "1",
+        "team": "Dragon",
+        "week": "2026-05-20",
+        "period": "2026-05",
+    }.items():
         at.query_params[key] = value
     at.run()
     at.switch_page("pages/team_meeting.py")
@@ -118,18 +124,33 @@ def test_a_trend_of_a_hundred_teams_draws_the_five_highest_and_lowest():
     from salesmgmt.metrics import meetings
 
     months = [date(2026, 4, 1), date(2026, 5, 1)]
-    few = pd.DataFrame({"team": ["A", "A", "B", "B"], "month": months * 2,
-                        "attainment": [0.5, 0.9, 1.2, 0.4]})
+    few = pd.DataFrame(
+        {"team": ["A", "A", "B", "B"], "month": months * 2, "attainment": [0.5, 0.9, 1.2, 0.4]}
+    )
     drawn, total = meetings.trend_ends(few)
     assert (drawn is few, total) == (True, 2), "two teams: both drawn"
     # Twenty teams T00..T19; in May team Tk is at k x 10% (T00 has no target: no attainment).
-    many = pd.DataFrame({"team": [f"T{k:02d}" for k in range(20) for _ in months],
-                         "month": months * 20,
-                         "attainment": [v for k in range(20) for v in (1.0, k / 10 or None)]})
+    many = pd.DataFrame(
+        {
+            "team": [f"T{k:02d}" for k in range(20) for _ in months],
+            "month": months * 20,
+            "attainment": [v for k in range(20) for v in (1.0, k / 10 or None)],
+        }
+    )
     drawn, total = meetings.trend_ends(many)
     assert total == 20
-    assert sorted(drawn["team"].unique()) == ["T01", "T02", "T03", "T04", "T05",
-                                              "T15", "T16", "T17", "T18", "T19"]
+    assert sorted(drawn["team"].unique()) == [
+        "T01",
+        "T02",
+        "T03",
+        "T04",
+        "T05",
+        "T15",
+        "T16",
+        "T17",
+        "T18",
+        "T19",
+    ]
     assert len(drawn) == 20, "both months of each team drawn"
 
 
@@ -139,9 +160,16 @@ def test_the_school_spread_draws_a_dot_per_rep_only_for_a_readable_number():
     from charts import module3 as charts
 
     def reps(n):
-        return pd.DataFrame({"rep": [f"R{i}" for i in range(n)], "top": [i < n / 4 for i in range(n)],
-                             "visits_per_week": [float(i % 7) for i in range(n)]})
+        return pd.DataFrame(
+            {
+                "rep": [f"R{i}" for i in range(n)],
+                "top": [i < n / 4 for i in range(n)],
+                "visits_per_week": [float(i % 7) for i in range(n)],
+            }
+        )
 
     labels = {"title": "t", "top": "top", "rest": "rest"}
     assert {b.boxpoints for b in charts.school_spread(reps(40), "visits_per_week", labels).data} == {"all"}
-    assert {b.boxpoints for b in charts.school_spread(reps(1_100), "visits_per_week", labels).data} == {"outliers"}
+    assert {b.boxpoints for b in charts.school_spread(reps(1_100), "visits_per_week", labels).data} == {
+        "outliers"
+    }

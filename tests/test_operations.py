@@ -45,30 +45,61 @@ def con(tmp_path):
         c.client(1, "One", owner=1)
         c.client(2, "Two", owner=2)
         exp = date(2026, 5, 31)
-        c.deal("D1", 1, 1, [(date(2026, 3, 1), "lead", 100_000, exp),
-                            (date(2026, 3, 20), "qualified", 100_000, exp),
-                            (date(2026, 4, 20), "negotiation", 100_000, exp),
-                            (date(2026, 5, 10), "won", 100_000, exp)])
-        c.deal("D2", 1, 1, [(date(2026, 4, 1), "lead", 50_000, exp),
-                            (date(2026, 4, 15), "solution", 50_000, exp),
-                            (date(2026, 5, 15), "lost", 50_000, exp)], lost_reason="Price")
-        c.deal("D3", 2, 2, [(date(2026, 3, 11), "quote", 200_000, exp),
-                            (date(2026, 5, 20), "won", 200_000, exp)])
-        c.deal("D4", 2, 2, [(date(2026, 5, 1), "lead", 30_000, exp),
-                            (date(2026, 5, 25), "lost", 30_000, exp)])
-        c.deal("E1", 1, 1, [(date(2026, 1, 1), "lead", 80_000, date(2026, 4, 30)),
-                            (date(2026, 2, 1), "qualified", 80_000, date(2026, 4, 30)),
-                            (date(2026, 3, 1), "qualified", 80_000, date(2026, 5, 31)),
-                            (date(2026, 4, 10), "qualified", 80_000, date(2026, 6, 30)),
-                            (date(2026, 5, 5), "qualified", 90_000, date(2026, 6, 30))])
+        c.deal(
+            "D1",
+            1,
+            1,
+            [
+                (date(2026, 3, 1), "lead", 100_000, exp),
+                (date(2026, 3, 20), "qualified", 100_000, exp),
+                (date(2026, 4, 20), "negotiation", 100_000, exp),
+                (date(2026, 5, 10), "won", 100_000, exp),
+            ],
+        )
+        c.deal(
+            "D2",
+            1,
+            1,
+            [
+                (date(2026, 4, 1), "lead", 50_000, exp),
+                (date(2026, 4, 15), "solution", 50_000, exp),
+                (date(2026, 5, 15), "lost", 50_000, exp),
+            ],
+            lost_reason="Price",
+        )
+        c.deal(
+            "D3", 2, 2, [(date(2026, 3, 11), "quote", 200_000, exp), (date(2026, 5, 20), "won", 200_000, exp)]
+        )
+        c.deal(
+            "D4", 2, 2, [(date(2026, 5, 1), "lead", 30_000, exp), (date(2026, 5, 25), "lost", 30_000, exp)]
+        )
+        c.deal(
+            "E1",
+            1,
+            1,
+            [
+                (date(2026, 1, 1), "lead", 80_000, date(2026, 4, 30)),
+                (date(2026, 2, 1), "qualified", 80_000, date(2026, 4, 30)),
+                (date(2026, 3, 1), "qualified", 80_000, date(2026, 5, 31)),
+                (date(2026, 4, 10), "qualified", 80_000, date(2026, 6, 30)),
+                (date(2026, 5, 5), "qualified", 90_000, date(2026, 6, 30)),
+            ],
+        )
         c.deal("E2", 2, 2, [(date(2026, 5, 20), "quote", 40_000, date(2026, 6, 15))])
-        c.deal("E3", 2, 2, [(date(2026, 4, 1), "negotiation", 60_000, date(2026, 5, 20)),
-                            (date(2026, 5, 10), "negotiation", 60_000, date(2026, 6, 10)),
-                            (date(2026, 5, 20), "negotiation", 60_000, date(2026, 5, 30))])
+        c.deal(
+            "E3",
+            2,
+            2,
+            [
+                (date(2026, 4, 1), "negotiation", 60_000, date(2026, 5, 20)),
+                (date(2026, 5, 10), "negotiation", 60_000, date(2026, 6, 10)),
+                (date(2026, 5, 20), "negotiation", 60_000, date(2026, 5, 30)),
+            ],
+        )
         c.visit(date(2026, 5, 12), 1, 1)
-        c.visit(date(2026, 5, 28), 2, 1)                  # not E1's owner: not E1's last visit
+        c.visit(date(2026, 5, 28), 2, 1)  # not E1's owner: not E1's last visit
         c.visit(date(2026, 5, 2), 2, 2, visit_type="call")
-        c.visit(date(2026, 6, 3), 2, 2)                   # after the as-of date
+        c.visit(date(2026, 6, 3), 2, 2)  # after the as-of date
         yield con
 
 
@@ -91,7 +122,7 @@ def test_the_conversions_multiply_to_module_1s_win_rate(con):
 def test_the_funnel_per_team(con):
     teams = operations.stage_conversion(con, MAY, Filters(), by_team=True)
     tiger = teams[teams["team"] == "Tiger"].set_index("stage")
-    assert list(tiger["reached"]) == [2, 1, 1, 1, 1, 1]   # D3 won, D4 lost at lead
+    assert list(tiger["reached"]) == [2, 1, 1, 1, 1, 1]  # D3 won, D4 lost at lead
 
 
 def test_the_funnel_in_total_and_per_team_at_once_are_the_same_figures(con):
@@ -164,7 +195,7 @@ def test_the_usual_time_ignores_the_users_narrowing_but_not_the_scope(con):
 def test_deals_pushed_twice_or_more(con):
     pushed = operations.pushed_deals(con, Filters(), AS_OF)
     assert list(pushed["opp_id"]) == ["E1"], "E3 moved later once, then earlier"
-    assert pushed.iloc[0].push_count == 2 and pushed.iloc[0].days_pushed == 61   # 30 Apr -> 30 Jun
+    assert pushed.iloc[0].push_count == 2 and pushed.iloc[0].days_pushed == 61  # 30 Apr -> 30 Jun
     deals = operations.open_deals_at(con, Filters(), AS_OF).set_index("opp_id")
     assert deals.loc["E3", "push_count"] == 1
 
@@ -196,7 +227,12 @@ def test_the_funnel_chart_shows_open_deals_and_conversions(con):
     funnel = operations.open_funnel(con, Filters(), AS_OF)
     conversion = operations.stage_conversion(con, MAY, Filters())
     names = {s: s.title() for s in ["lead", "qualified", "solution", "quote", "negotiation", "won"]}
-    fig = charts.funnel(funnel, conversion, names, 1, {"title": "t", "open": "Open",
-                                                       "reached": "Reached", "money_axis": "CNY"})
+    fig = charts.funnel(
+        funnel,
+        conversion,
+        names,
+        1,
+        {"title": "t", "open": "Open", "reached": "Reached", "money_axis": "CNY"},
+    )
     assert list(fig.data[0].x) == [0, 1, 0, 1, 1]
     assert list(fig.data[1].x) == [4, 3, 3, 2, 2, 2]

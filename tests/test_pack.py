@@ -19,8 +19,11 @@ from salesmgmt.periods import Period
 from tests import tiny
 
 MAY = Period.parse("2026-05")
-CHART_TYPES = set(XL_CHART_TYPE.__members__.values()) if hasattr(XL_CHART_TYPE, "__members__") \
+CHART_TYPES = (
+    set(XL_CHART_TYPE.__members__.values())
+    if hasattr(XL_CHART_TYPE, "__members__")
     else {m.value for m in XL_CHART_TYPE}
+)
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -54,9 +57,14 @@ def texts_of(deck) -> list[str]:
 def data_names(con) -> list[str]:
     """Names that come from the data (shown as they are), longest first."""
     names = []
-    for sql in ("SELECT name FROM reps", "SELECT name FROM clients", "SELECT DISTINCT team FROM reps",
-                "SELECT DISTINCT region FROM reps", "SELECT name FROM opportunities WHERE name IS NOT NULL",
-                "SELECT opp_id FROM opportunities"):
+    for sql in (
+        "SELECT name FROM reps",
+        "SELECT name FROM clients",
+        "SELECT DISTINCT team FROM reps",
+        "SELECT DISTINCT region FROM reps",
+        "SELECT name FROM opportunities WHERE name IS NOT NULL",
+        "SELECT opp_id FROM opportunities",
+    ):
         names += [row[0] for row in con.execute(sql).fetchall() if row[0]]
     return sorted(set(names), key=len, reverse=True)
 
@@ -69,8 +77,9 @@ def without(text: str, names: list[str]) -> str:
 
 @pytest.fixture
 def team_deck_zh(tiny_con):
-    return open_deck(pack.build_deck(tiny_con, MAY, as_of=tiny.AS_OF, lang="zh", team="Dragon",
-                                     week_of=tiny.AS_OF))
+    return open_deck(
+        pack.build_deck(tiny_con, MAY, as_of=tiny.AS_OF, lang="zh", team="Dragon", week_of=tiny.AS_OF)
+    )
 
 
 @pytest.fixture
@@ -83,8 +92,9 @@ def test_the_team_deck_has_eight_slides_and_four_native_charts(team_deck_zh):
     charts = charts_of(team_deck_zh)
     assert len(charts) >= 4
     assert all(chart.chart_type in CHART_TYPES for chart in charts), "real, editable chart objects"
-    assert not any(shape.shape_type == 13 for slide in team_deck_zh.slides for shape in slide.shapes), \
+    assert not any(shape.shape_type == 13 for slide in team_deck_zh.slides for shape in slide.shapes), (
         "no pictures"
+    )
 
 
 def test_the_team_decks_figures_are_the_teams(team_deck_zh):
@@ -96,14 +106,14 @@ def test_the_team_decks_figures_are_the_teams(team_deck_zh):
     assert "完成率\n33%\n预测完成率 73%" in texts
     assert "达成目标概率\n8%" in texts
     assert "人均周拜访\n1.2\n50% 的人周达标" in texts
-    won_chart = next(c for c in charts_of(team_deck_zh)
-                     if c.chart_title.text_frame.text.startswith("赢单与目标"))
+    won_chart = next(
+        c for c in charts_of(team_deck_zh) if c.chart_title.text_frame.text.startswith("赢单与目标")
+    )
     plot = won_chart.plots[0]
     assert list(plot.categories) == ["张伟 Zhang", "李娜 Li"], "Dragon's sales engineers"
     won, target = (list(s.values) for s in plot.series)
     assert won == [10.0, 0.0] and target == [10.0, 20.0], "in 万元"
-    ranking = next(c for c in charts_of(team_deck_zh)
-                   if c.chart_title.text_frame.text.startswith("综合得分"))
+    ranking = next(c for c in charts_of(team_deck_zh) if c.chart_title.text_frame.text.startswith("综合得分"))
     # Zhang: 100 x (0.4 x 1 + 0.2 x 0.75 + 0.2 x 1) / 0.8; Li: 100 x 0.2 x 0.5 / 0.6 (best at the top).
     assert list(ranking.plots[0].categories) == ["李娜 Li", "张伟 Zhang"]
     assert list(ranking.plots[0].series[0].values) == pytest.approx([100 * 0.1 / 0.6, 93.75])
@@ -147,8 +157,9 @@ def test_the_manager_deck_compares_the_teams(manager_deck_en):
 
 
 def test_an_empty_week_still_makes_a_full_deck(tiny_con):
-    deck = open_deck(pack.build_deck(tiny_con, Period.parse("2025-01"), as_of=tiny.AS_OF,
-                                     lang="en", team="Tiger"))
+    deck = open_deck(
+        pack.build_deck(tiny_con, Period.parse("2025-01"), as_of=tiny.AS_OF, lang="en", team="Tiger")
+    )
     assert len(deck.slides) >= 8 and len(charts_of(deck)) >= 4
 
 
@@ -162,10 +173,26 @@ def test_a_team_is_found_by_one_word_of_its_name(tiny_con):
 
 def test_the_pack_command_writes_the_deck(tiny_db, tmp_path, capsys):
     out = tmp_path / "deck.pptx"
-    status = main(["pack", "--period", "2026-05", "--team", "Dragon", "--lang", "en",
-                   "--out", str(out), "--db", str(tiny_db), "--as-of", "2026-05-31"])
+    status = main(
+        [
+            "pack",
+            "--period",
+            "2026-05",
+            "--team",
+            "Dragon",
+            "--lang",
+            "en",
+            "--out",
+            str(out),
+            "--db",
+            str(tiny_db),
+            "--as-of",
+            "2026-05-31",
+        ]
+    )
     assert status == 0 and out.exists()
     assert len(open_deck(out.read_bytes()).slides) >= 8
-    assert main(["pack", "--period", "2026-05", "--team", "Lion", "--out", str(out),
-                 "--db", str(tiny_db)]) == 1
+    assert (
+        main(["pack", "--period", "2026-05", "--team", "Lion", "--out", str(out), "--db", str(tiny_db)]) == 1
+    )
     assert "Dragon, Tiger" in capsys.readouterr().err

@@ -13,12 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_importing_salesmgmt_does_not_load_streamlit():
-    code = ("import sys, pkgutil, importlib, salesmgmt\n"
-            "for m in pkgutil.walk_packages(salesmgmt.__path__, 'salesmgmt.'):\n"
-            "    if m.name == 'salesmgmt.__main__': continue\n"
-            "    importlib.import_module(m.name)\n"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly')]\n"
-            "print(bad); sys.exit(1 if bad else 0)\n")
+    code = (
+        "import sys, pkgutil, importlib, salesmgmt\n"
+        "for m in pkgutil.walk_packages(salesmgmt.__path__, 'salesmgmt.'):\n"
+        "    if m.name == 'salesmgmt.__main__': continue\n"
+        "    importlib.import_module(m.name)\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly')]\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -33,7 +35,8 @@ def test_chinese_and_english_catalogues_have_the_same_keys():
         module = importlib.import_module(f"salesmgmt.locales.{info.name}")
         assert set(module.EN) == set(module.ZH), (
             f"locales/{info.name}: only in EN {sorted(set(module.EN) - set(module.ZH))}, "
-            f"only in ZH {sorted(set(module.ZH) - set(module.EN))}")
+            f"only in ZH {sorted(set(module.ZH) - set(module.EN))}"
+        )
 
 
 def test_every_placeholder_of_a_message_exists_in_both_languages():

@@ -21,8 +21,10 @@ ZHANG, LI, WANG = 1, 2, 3
 
 
 def kinds(actions) -> list[tuple[str, str | None]]:
-    return [(a["kind"], a["opp_id"] if isinstance(a["opp_id"], str) else a["client"])
-            for a in actions.to_dict(orient="records")]
+    return [
+        (a["kind"], a["opp_id"] if isinstance(a["opp_id"], str) else a["client"])
+        for a in actions.to_dict(orient="records")
+    ]
 
 
 def test_the_report_lists_each_open_deal_with_its_age_and_the_last_visit(tiny_con):
@@ -32,9 +34,9 @@ def test_the_report_lists_each_open_deal_with_its_age_and_the_last_visit(tiny_co
     assert f["target"] == 200_000 and f["won_amount"] == 0
     assert f["attainment_probability"] == pytest.approx(0.08) and report["low"]
     deals = report["deals"].set_index("opp_id")
-    assert list(deals.index) == ["O5", "O9"]                  # by expected close date
-    assert deals.loc["O5", "age_days"] == 60                   # April 1 -> May 31
-    assert deals.loc["O9", "age_days"] == 29                   # May 2 -> May 31
+    assert list(deals.index) == ["O5", "O9"]  # by expected close date
+    assert deals.loc["O5", "age_days"] == 60  # April 1 -> May 31
+    assert deals.loc["O9", "age_days"] == 29  # May 2 -> May 31
     assert deals.loc["O9", "probability"] == pytest.approx(0.1)
     assert deals.loc["O5", "last_visit"] == date(2026, 5, 14)  # Li's last visit to 江苏钢构
     assert deals.loc["O5", "days_since_visit"] == 17
@@ -57,14 +59,21 @@ def test_remedial_actions_follow_from_the_data(tiny_con):
     zhang = plans.rep_report(tiny_con, ZHANG, MAY, ALL, tiny.AS_OF)
     assert not zhang["low"], "Zhang already made the month"
     visit = [a for a in zhang["actions"].to_dict(orient="records") if a["kind"] == "visit_client"]
-    assert visit[0]["client"] == "华东设计院" and visit[0]["days"] == 91   # last visit March 1
+    assert visit[0]["client"] == "华东设计院" and visit[0]["days"] == 91  # last visit March 1
 
 
 def test_a_plan_is_saved_signed_by_both_and_revised_with_its_history_kept(tiny_con):
     first = plans.save_plan(
-        tiny_con, LI, MAY, ALL, saved_on=date(2026, 5, 4), saved_by="陈总 Chen",
+        tiny_con,
+        LI,
+        MAY,
+        ALL,
+        saved_on=date(2026, 5, 4),
+        saved_by="陈总 Chen",
         visits=[(2, date(2026, 5, 5), "报价跟进"), {"client_id": 1, "planned_date": "2026-05-12"}],
-        commitments="Close O5 by May 25", remedial_actions="1. Advance O9")
+        commitments="Close O5 by May 25",
+        remedial_actions="1. Advance O9",
+    )
     at = datetime(2026, 5, 4, 10, 30)
     plans.sign_plan(tiny_con, first, "manager", "陈总 Chen", ALL, at=at)
     plans.sign_plan(tiny_con, first, "rep", " 李娜 Li ", ALL, at=at)
@@ -73,9 +82,15 @@ def test_a_plan_is_saved_signed_by_both_and_revised_with_its_history_kept(tiny_c
     assert exc.value.key == "plan.error.already_signed"
 
     second = plans.save_plan(
-        tiny_con, LI, MAY, ALL, saved_on=date(2026, 5, 11),
+        tiny_con,
+        LI,
+        MAY,
+        ALL,
+        saved_on=date(2026, 5, 11),
         visits=[(2, date(2026, 5, 6), None), (1, date(2026, 5, 12), None), (2, date(2026, 5, 27), "签约")],
-        commitments="Close O5 by May 25", review_notes="Week 1: O5 in negotiation")
+        commitments="Close O5 by May 25",
+        review_notes="Week 1: O5 in negotiation",
+    )
     revisions = plans.plan_revisions(tiny_con, LI, MAY, ALL)
     assert list(revisions["revision"]) == [2, 1]
     assert list(revisions["planned_visits"]) == [3, 2]
@@ -91,27 +106,45 @@ def test_a_plan_is_saved_signed_by_both_and_revised_with_its_history_kept(tiny_c
 
 
 def test_a_planned_visit_is_done_when_the_client_is_visited_in_the_same_week(tiny_con):
-    plans.save_plan(tiny_con, LI, MAY, ALL, saved_on=date(2026, 5, 4),
-                    visits=[(2, date(2026, 5, 6), None), (1, date(2026, 5, 12), None),
-                            (2, date(2026, 5, 27), None)])
+    plans.save_plan(
+        tiny_con,
+        LI,
+        MAY,
+        ALL,
+        saved_on=date(2026, 5, 4),
+        visits=[(2, date(2026, 5, 6), None), (1, date(2026, 5, 12), None), (2, date(2026, 5, 27), None)],
+    )
     visits = plans.plan_detail(tiny_con, LI, MAY, ALL, tiny.AS_OF)["visits"]
     assert list(visits["status"]) == ["done", "missed", "upcoming"]
-    assert visits.iloc[0]["done_on"] == date(2026, 5, 5)    # the Tuesday before the planned day
+    assert visits.iloc[0]["done_on"] == date(2026, 5, 5)  # the Tuesday before the planned day
     # The week of May 25 ends on Sunday May 31, the as-of date: not over yet.
 
 
 def test_the_weekly_review_sets_planned_against_actual(tiny_con):
-    tiny_con.execute("UPDATE opportunity_history SET valid_to = DATE '2026-05-20', stage = 'quote'"
-                     " WHERE opp_id = 'O5'")
-    tiny_con.execute("INSERT INTO opportunity_history (opp_id, valid_from, rep_id, client_id, stage,"
-                     " status, amount, probability, expected_close_date) VALUES ('O5', DATE"
-                     " '2026-05-20', 2, 2, 'negotiation', 'open', 100000, 0.8, DATE '2026-05-25')")
-    plans.save_plan(tiny_con, LI, MAY, ALL, saved_on=date(2026, 5, 4),
-                    visits=[(2, date(2026, 5, 6), None), (1, date(2026, 5, 12), None),
-                            (2, date(2026, 5, 27), None)])
+    tiny_con.execute(
+        "UPDATE opportunity_history SET valid_to = DATE '2026-05-20', stage = 'quote' WHERE opp_id = 'O5'"
+    )
+    tiny_con.execute(
+        "INSERT INTO opportunity_history (opp_id, valid_from, rep_id, client_id, stage,"
+        " status, amount, probability, expected_close_date) VALUES ('O5', DATE"
+        " '2026-05-20', 2, 2, 'negotiation', 'open', 100000, 0.8, DATE '2026-05-25')"
+    )
+    plans.save_plan(
+        tiny_con,
+        LI,
+        MAY,
+        ALL,
+        saved_on=date(2026, 5, 4),
+        visits=[(2, date(2026, 5, 6), None), (1, date(2026, 5, 12), None), (2, date(2026, 5, 27), None)],
+    )
     review = plans.weekly_review(tiny_con, LI, MAY, ALL, tiny.AS_OF).set_index("week")
-    assert list(review.index) == [date(2026, 4, 27), date(2026, 5, 4), date(2026, 5, 11),
-                                  date(2026, 5, 18), date(2026, 5, 25)]
+    assert list(review.index) == [
+        date(2026, 4, 27),
+        date(2026, 5, 4),
+        date(2026, 5, 11),
+        date(2026, 5, 18),
+        date(2026, 5, 25),
+    ]
     assert not review.loc[date(2026, 4, 27), "norm_applies"], "its Monday is in April"
     w1, w2, w3, w4 = (review.loc[date(2026, 5, d)] for d in (4, 11, 18, 25))
     assert (w1.planned, w1.planned_done, w1.visits, w1.unplanned_visits) == (1, 1, 2, 1)
@@ -119,9 +152,9 @@ def test_the_weekly_review_sets_planned_against_actual(tiny_con):
     assert (w3.planned, w3.visits, w3.deals_advanced, w3.below_norm) == (0, 0, 1, True)
     assert w4.state == "current" and w4.planned == 1 and not w4.below_norm
     zhang = plans.weekly_review(tiny_con, ZHANG, MAY, ALL, tiny.AS_OF).set_index("week")
-    assert zhang.loc[date(2026, 5, 4), "won_amount"] == 60_000   # O1 on May 10
-    assert zhang.loc[date(2026, 5, 18), "won_count"] == 1        # O2 on May 20
-    assert zhang.loc[date(2026, 4, 27), "visits"] == 1           # May 1 (April 30 is not May)
+    assert zhang.loc[date(2026, 5, 4), "won_amount"] == 60_000  # O1 on May 10
+    assert zhang.loc[date(2026, 5, 18), "won_count"] == 1  # O2 on May 20
+    assert zhang.loc[date(2026, 4, 27), "visits"] == 1  # May 1 (April 30 is not May)
 
 
 def test_fewer_than_two_planned_visits_a_week_is_flagged(tiny_con):
@@ -133,11 +166,14 @@ def test_fewer_than_two_planned_visits_a_week_is_flagged(tiny_con):
     assert [w for w, _ in november] == [date(2026, 11, d) for d in (2, 9, 16, 23)]
 
 
-@pytest.mark.parametrize("visits,key", [
-    ([(2, date(2026, 6, 1), None)], "plan.error.date_outside_month"),
-    ([(99, date(2026, 5, 5), None)], "plan.error.unknown_client"),
-    ([(2, None, None)], "plan.error.visit_without_date"),
-])
+@pytest.mark.parametrize(
+    "visits,key",
+    [
+        ([(2, date(2026, 6, 1), None)], "plan.error.date_outside_month"),
+        ([(99, date(2026, 5, 5), None)], "plan.error.unknown_client"),
+        ([(2, None, None)], "plan.error.visit_without_date"),
+    ],
+)
 def test_a_plan_with_a_bad_visit_is_refused_whole(tiny_con, visits, key):
     with pytest.raises(SalesmgmtError) as exc:
         plans.save_plan(tiny_con, LI, MAY, ALL, saved_on=date(2026, 5, 4), visits=visits)
@@ -170,15 +206,25 @@ def test_a_rep_outside_the_filters_is_refused_everywhere(tiny_con):
 
 def test_the_one_page_report_in_excel_and_html_is_in_the_users_language(tiny_con):
     plan_id = plans.save_plan(
-        tiny_con, LI, MAY, ALL, saved_on=date(2026, 5, 4),
-        visits=[(2, date(2026, 5, 6), "<b>报价</b>"), (1, date(2026, 5, 7), None), (2, date(2026, 5, 12), "")],
-        commitments="=HYPERLINK(\"http://x\")", remedial_actions="<script>alert(1)</script>")
+        tiny_con,
+        LI,
+        MAY,
+        ALL,
+        saved_on=date(2026, 5, 4),
+        visits=[
+            (2, date(2026, 5, 6), "<b>报价</b>"),
+            (1, date(2026, 5, 7), None),
+            (2, date(2026, 5, 12), ""),
+        ],
+        commitments='=HYPERLINK("http://x")',
+        remedial_actions="<script>alert(1)</script>",
+    )
     plans.sign_plan(tiny_con, plan_id, "manager", "陈总 Chen", ALL, at=datetime(2026, 5, 4, 9, 0))
     data = plans.export_xlsx(tiny_con, LI, MAY, ALL, tiny.AS_OF, "zh")
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     cells = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
     assert cells[0] == "月度规划与评估报告 — 李娜 Li，2026年5月"
-    assert "=HYPERLINK(\"http://x\")" in cells, "a formula-like text stays text"
+    assert '=HYPERLINK("http://x")' in cells, "a formula-like text stays text"
     assert "陈总 Chen 签字，2026-05-04 09:00" in cells
     assert sheet.sheet_properties.pageSetUpPr.fitToPage, "fitted to one page when printed"
     assert sheet.page_setup.fitToHeight in (None, 1) and sheet.page_setup.fitToWidth in (None, 1)

@@ -41,27 +41,107 @@ def con(tmp_path):
         c.rep(2, "B", "Tiger", "West")
         c.client(1, "Institute", "design_institute", owner=1)
         c.client(2, "Steel", "steel_structure", owner=2)
-        c.deal("P1", 1, 1, [(date(2026, 1, 10), "lead", 100_000, date(2026, 4, 30)),
-                            (date(2026, 4, 20), "won", 100_000, date(2026, 4, 30))], PANEL)
-        c.deal("P2", 2, 2, [(date(2026, 3, 1), "solution", 300_000, date(2026, 5, 31)),
-                            (date(2026, 5, 31), "won", 300_000, date(2026, 5, 31))], PANEL)
-        c.deal("P3", 1, 1, [(date(2026, 2, 1), "qualified", 50_000, date(2026, 6, 30)),
-                            (date(2026, 6, 10), "lost", 50_000, date(2026, 6, 30))], PANEL)
+        c.deal(
+            "P1",
+            1,
+            1,
+            [
+                (date(2026, 1, 10), "lead", 100_000, date(2026, 4, 30)),
+                (date(2026, 4, 20), "won", 100_000, date(2026, 4, 30)),
+            ],
+            PANEL,
+        )
+        c.deal(
+            "P2",
+            2,
+            2,
+            [
+                (date(2026, 3, 1), "solution", 300_000, date(2026, 5, 31)),
+                (date(2026, 5, 31), "won", 300_000, date(2026, 5, 31)),
+            ],
+            PANEL,
+        )
+        c.deal(
+            "P3",
+            1,
+            1,
+            [
+                (date(2026, 2, 1), "qualified", 50_000, date(2026, 6, 30)),
+                (date(2026, 6, 10), "lost", 50_000, date(2026, 6, 30)),
+            ],
+            PANEL,
+        )
         c.deal("P4", 1, 1, [(date(2026, 6, 1), "lead", 70_000, date(2026, 8, 1))], PANEL)
-        c.deal("PL", 1, 1, [(date(2025, 3, 1), "quote", 200_000, date(2025, 5, 10)),
-                            (date(2025, 5, 10), "won", 200_000, date(2025, 5, 10))], PANEL)
-        c.deal("S1", 2, 2, [(date(2026, 5, 16), "quote", 200_000, date(2026, 6, 15)),
-                            (date(2026, 6, 15), "won", 200_000, date(2026, 6, 15))], SKY)
-        c.deal("S2", 2, 2, [(date(2026, 1, 5), "lead", 80_000, date(2026, 4, 5)),
-                            (date(2026, 4, 5), "lost", 80_000, date(2026, 4, 5))], SKY)
-        c.deal("S3", 2, 2, [(date(2026, 1, 5), "lead", 20_000, date(2026, 5, 5)),
-                            (date(2026, 5, 5), "lost", 20_000, date(2026, 5, 5))], SKY)
-        c.deal("SL", 2, 2, [(date(2025, 4, 1), "quote", 250_000, date(2025, 6, 1)),
-                            (date(2025, 6, 1), "won", 250_000, date(2025, 6, 1))], SKY)
-        c.deal("V1", 1, 1, [(date(2026, 4, 1), "lead", 120_000, date(2026, 6, 20)),
-                            (date(2026, 5, 15), "quote", 120_000, date(2026, 6, 20))], VENT)
-        c.deal("VL", 1, 1, [(date(2025, 1, 1), "quote", 100_000, date(2025, 4, 1)),
-                            (date(2025, 4, 1), "won", 100_000, date(2025, 4, 1))], VENT)
+        c.deal(
+            "PL",
+            1,
+            1,
+            [
+                (date(2025, 3, 1), "quote", 200_000, date(2025, 5, 10)),
+                (date(2025, 5, 10), "won", 200_000, date(2025, 5, 10)),
+            ],
+            PANEL,
+        )
+        c.deal(
+            "S1",
+            2,
+            2,
+            [
+                (date(2026, 5, 16), "quote", 200_000, date(2026, 6, 15)),
+                (date(2026, 6, 15), "won", 200_000, date(2026, 6, 15)),
+            ],
+            SKY,
+        )
+        c.deal(
+            "S2",
+            2,
+            2,
+            [
+                (date(2026, 1, 5), "lead", 80_000, date(2026, 4, 5)),
+                (date(2026, 4, 5), "lost", 80_000, date(2026, 4, 5)),
+            ],
+            SKY,
+        )
+        c.deal(
+            "S3",
+            2,
+            2,
+            [
+                (date(2026, 1, 5), "lead", 20_000, date(2026, 5, 5)),
+                (date(2026, 5, 5), "lost", 20_000, date(2026, 5, 5)),
+            ],
+            SKY,
+        )
+        c.deal(
+            "SL",
+            2,
+            2,
+            [
+                (date(2025, 4, 1), "quote", 250_000, date(2025, 6, 1)),
+                (date(2025, 6, 1), "won", 250_000, date(2025, 6, 1)),
+            ],
+            SKY,
+        )
+        c.deal(
+            "V1",
+            1,
+            1,
+            [
+                (date(2026, 4, 1), "lead", 120_000, date(2026, 6, 20)),
+                (date(2026, 5, 15), "quote", 120_000, date(2026, 6, 20)),
+            ],
+            VENT,
+        )
+        c.deal(
+            "VL",
+            1,
+            1,
+            [
+                (date(2025, 1, 1), "quote", 100_000, date(2025, 4, 1)),
+                (date(2025, 4, 1), "won", 100_000, date(2025, 4, 1)),
+            ],
+            VENT,
+        )
         yield con
 
 
@@ -125,7 +205,7 @@ def test_a_month_after_the_as_of_date_has_no_pipeline_yet(con):
 
 def test_the_product_mix_of_each_team(con):
     mix = products.product_breakdown(con, Q2, Filters(), "team")
-    assert row(mix, product=PANEL, team="Tiger").won_mix == pytest.approx(0.6)   # 300 of 500
+    assert row(mix, product=PANEL, team="Tiger").won_mix == pytest.approx(0.6)  # 300 of 500
     assert row(mix, product=SKY, team="Tiger").won_mix == pytest.approx(0.4)
     assert row(mix, product=PANEL, team="Dragon").won_mix == 1.0
     assert row(mix, product=PANEL, team="Dragon").win_rate == 0.5
@@ -153,14 +233,13 @@ def test_deal_figures_summed_over_products_equal_module_1s_totals(con):
     total = core.totals(con, Q2, Filters(), AS_OF, with_probability=False)
     assert table["won_amount"].sum() == total["won_amount"] == 600_000
     assert table["won_count"].sum() == total["won_count"]
-    assert table["lost_count"].sum() == total["lost_count"] == 3   # P3, S2, S3
+    assert table["lost_count"].sum() == total["lost_count"] == 3  # P3, S2, S3
     assert table["open_amount"].sum() == total["open_amount"] == 120_000
 
 
 def test_the_product_charts_carry_the_figures(con):
     trend = products.product_trend(con, Filters(), Period.parse("2026-06"), AS_OF, months=3)
-    fig = charts.won_by_product_month(trend, 10_000, {"title": "t", "money_axis": "万元",
-                                                      "month": "m"})
+    fig = charts.won_by_product_month(trend, 10_000, {"title": "t", "money_axis": "万元", "month": "m"})
     panel = [d for d in fig.data if d.name == PANEL][0]
     assert list(panel.y) == [10.0, 30.0, 0.0], "in 万元"
     table = products.product_table(con, Q2, Filters(), AS_OF)

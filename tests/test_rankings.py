@@ -30,7 +30,8 @@ def add_deal(con, opp_id, rep, client, amount, close, status="won"):
     con.execute(
         "INSERT INTO opportunities (opp_id, rep_id, client_id, stage, status, amount, created_date,"
         " expected_close_date, close_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [opp_id, rep, client, status, status, amount, date(close.year, 1, 1), close, close])
+        [opp_id, rep, client, status, status, amount, date(close.year, 1, 1), close, close],
+    )
 
 
 @pytest.fixture
@@ -44,8 +45,8 @@ def test_reps_are_ranked_within_their_team_on_the_documented_composite(with_last
     reps = rankings.rep_rankings(with_last_year, MAY, Filters(), tiny.AS_OF)
     assert set(reps["rep_id"]) == {1, 2, 3}, "sales engineers only: the manager is not ranked"
     zhang = by(reps, "rep_id", 1)
-    assert zhang.attainment == 1.0                      # 100,000 of 100,000
-    assert zhang.growth == pytest.approx(1.0)          # 100,000 vs 50,000
+    assert zhang.attainment == 1.0  # 100,000 of 100,000
+    assert zhang.growth == pytest.approx(1.0)  # 100,000 vs 50,000
     # Complete weeks to Sunday 31 May: 4; his visits in them 2 + 1 + 3 + 0 = 6 -> 1.5 a week.
     assert zhang.visits_per_week == pytest.approx(1.5)
     assert zhang.visits_vs_norm == pytest.approx(0.75)
@@ -68,7 +69,7 @@ def test_teams_are_ranked_on_their_own_targets(with_last_year):
     teams = rankings.team_rankings(with_last_year, MAY, Filters(), tiny.AS_OF)
     assert list(teams["team"]) == ["Dragon", "Tiger"]
     dragon = by(teams, "team", "Dragon")
-    assert dragon.attainment == pytest.approx(1 / 3)    # 100,000 of 300,000
+    assert dragon.attainment == pytest.approx(1 / 3)  # 100,000 of 300,000
     # Engineers' visits in complete weeks: Zhang 6 + Li 4 over 2 engineers x 4 weeks.
     assert dragon.visits_per_week == pytest.approx(1.25)
     # Dragon 2 of 3 closed against everyone's 2 of 4: 0.667 / 0.5 = 1.333.
@@ -106,8 +107,9 @@ def test_last_week_in_the_previous_month_is_ranked_in_that_month(tiny_con):
 def test_rankings_stay_inside_the_filter(with_last_year):
     reps = rankings.rep_rankings(with_last_year, MAY, Filters(teams=("Tiger",)), tiny.AS_OF)
     assert list(reps["rep_id"]) == [3]
-    assert rankings.rep_rankings(with_last_year, MAY, Filters(teams=("Tiger",)), tiny.AS_OF,
-                                 team="Dragon").empty
+    assert rankings.rep_rankings(
+        with_last_year, MAY, Filters(teams=("Tiger",)), tiny.AS_OF, team="Dragon"
+    ).empty
     scoped = Filters(scope_rep_ids=(2,))
     assert list(rankings.rep_rankings(with_last_year, MAY, scoped, tiny.AS_OF)["rep_id"]) == [2]
     teams = rankings.team_rankings(with_last_year, MAY, Filters(regions=("West",)), tiny.AS_OF)
@@ -133,11 +135,11 @@ def test_recognitions_and_what_goes_to_head_office(with_achievements):
     kinds = {(row.kind, row.rep_id if pd.notna(row.rep_id) else row.team) for row in found.itertuples()}
     assert kinds == {
         ("three_months_over_target", 1),
-        ("outstanding_attainment", 3),      # 1,600,000 / 100,000
+        ("outstanding_attainment", 3),  # 1,600,000 / 100,000
         ("big_win", 3),
-        ("team_over_target", "Tiger"),      # 1,600,000 / 150,000
-        ("first_design_institute", 1),      # O1 at 华东设计院, nobody won there before
-        ("most_improved", 1),               # 0% -> 100%
+        ("team_over_target", "Tiger"),  # 1,600,000 / 150,000
+        ("first_design_institute", 1),  # O1 at 华东设计院, nobody won there before
+        ("most_improved", 1),  # 0% -> 100%
     }
     streak = by(found, "kind", "three_months_over_target")
     assert streak.value == 1.0 and streak.when == "2026-05"
@@ -146,8 +148,12 @@ def test_recognitions_and_what_goes_to_head_office(with_achievements):
     assert by(found, "kind", "most_improved").value == pytest.approx(1.0)
     assert by(found, "kind", "outstanding_attainment").value == pytest.approx(16.0)
     report = rankings.head_office_report(with_achievements, MAY, Filters(), tiny.AS_OF)
-    assert set(report["kind"]) == {"three_months_over_target", "outstanding_attainment", "big_win",
-                                   "team_over_target"}
+    assert set(report["kind"]) == {
+        "three_months_over_target",
+        "outstanding_attainment",
+        "big_win",
+        "team_over_target",
+    }
 
 
 def test_a_second_deal_with_the_same_design_institute_is_not_a_first(tiny_con):

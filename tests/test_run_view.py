@@ -45,6 +45,7 @@ def app_db(tiny_db, monkeypatch):
 
 def delete_one_visit_in_another_session(path) -> None:
     """What another browser session's write does: its own connection, its own thread."""
+
     def work() -> None:
         with db.connect(path) as con:
             con.execute("DELETE FROM visits WHERE visit_key = (SELECT min(visit_key) FROM visits)")
@@ -87,17 +88,26 @@ def test_no_connection_stays_open_between_runs_so_another_process_can_write(app_
     ui.query(count_visits)
     ui.end_run()
     other = subprocess.run(
-        [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-         "con.execute('CREATE TABLE written_by_another_process (x INT)'); con.close()", str(app_db)],
-        capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+            "con.execute('CREATE TABLE written_by_another_process (x INT)'); con.close()",
+            str(app_db),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert other.returncode == 0, other.stderr
 
 
 def test_a_write_from_the_page_is_seen_by_the_rest_of_the_run(app_db):
     ui.begin_run()
     before = ui.query(count_visits)
-    ui.write(lambda con: con.execute(
-        "DELETE FROM visits WHERE visit_key = (SELECT min(visit_key) FROM visits)"))
+    ui.write(
+        lambda con: con.execute("DELETE FROM visits WHERE visit_key = (SELECT min(visit_key) FROM visits)")
+    )
     assert ui.query(count_visits) == before - 1
     ui.end_run()
 

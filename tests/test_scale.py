@@ -14,8 +14,14 @@ import pytest
 
 from salesmgmt import db
 from salesmgmt.cli import build_parser
-from salesmgmt.demo import (LARGE_SIZE, NATIONAL_REGIONS, SIZES, STANDARD_SIZE, build_demo_frames,
-                            generate_demo)
+from salesmgmt.demo import (
+    LARGE_SIZE,
+    NATIONAL_REGIONS,
+    SIZES,
+    STANDARD_SIZE,
+    build_demo_frames,
+    generate_demo,
+)
 from salesmgmt.exports import export_csv
 from salesmgmt.importer import apply, prepare
 
@@ -77,8 +83,9 @@ def test_visits_and_deals_are_with_clients_of_the_reps_region(frames):
     region_of_client = frames["clients"].set_index("client_id")["region"]
     for table in ("visits", "opportunities"):
         rows = frames[table]
-        assert (rows["rep_id"].map(region_of_rep).to_numpy()
-                == rows["client_id"].map(region_of_client).to_numpy()).all(), table
+        assert (
+            rows["rep_id"].map(region_of_rep).to_numpy() == rows["client_id"].map(region_of_client).to_numpy()
+        ).all(), table
 
 
 def test_the_standard_size_is_still_the_four_teams_of_east_china():
@@ -99,15 +106,18 @@ def test_a_year_of_weekly_reuploads_of_an_unchanged_pipeline_adds_no_rows(tmp_pa
         generate_demo(con, as_of=start, seed=3)
         # Twenty deals keep the test short: each import's cost is mostly fixed.
         pipeline = b"\n".join(export_csv(con, "opportunities", "zh").split(b"\n")[:21]) + b"\n"
-        before = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("opportunities", "opportunity_history")}
+        before = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("opportunities", "opportunity_history")
+        }
         for week in range(1, 53):
-            preview = prepare(pipeline, f"pipeline-week-{week}.csv",
-                              as_of=start + timedelta(weeks=week))
+            preview = prepare(pipeline, f"pipeline-week-{week}.csv", as_of=start + timedelta(weeks=week))
             result = apply(con, preview)
             assert (result.added, result.updated, result.unchanged) == (0, 0, 20)
-        after = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                 for t in ("opportunities", "opportunity_history")}
+        after = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("opportunities", "opportunity_history")
+        }
         batches = con.execute("SELECT count(*) FROM uploads").fetchone()[0]
     assert after == before
     assert batches == 52

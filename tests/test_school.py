@@ -27,7 +27,7 @@ def test_the_window_is_whole_months_ending_with_the_last_complete_one():
 
 
 def test_behaviour_per_rep_on_the_tiny_company(tiny_con):
-    window = school.window_for(tiny.AS_OF, 3)                 # March to May 2026
+    window = school.window_for(tiny.AS_OF, 3)  # March to May 2026
     reps = school.behaviour_by_rep(tiny_con, window, Filters(), tiny.AS_OF).set_index("rep_id")
     assert sorted(reps.index) == [1, 2, 3], "sales engineers only"
     zhang = reps.loc[1]
@@ -84,17 +84,34 @@ def test_one_matrix_of_resamples_serves_every_behaviour():
 def test_each_rep_gets_the_clear_steps_first_then_the_biggest_gap():
     import pandas as pd
 
-    frame = pd.DataFrame({"rep_id": [1, 2, 3], "rep": ["甲", "乙", "丙"], "team": ["T"] * 3,
-                          "top": [True, False, False], "visits_per_week": [3.0, 1.0, float("nan")],
-                          "owner_share": [0.3, 0.0, 0.4], "chain_coverage": [0.2, 0.5, 0.1],
-                          "planned_share": [0.9, 0.1, 0.1], "days_between_stages": [5.0, 50.0, 9.0]})
-    comparison = pd.DataFrame({
-        "behaviour": ["visits_per_week", "owner_share", "chain_coverage", "planned_share",
-                      "days_between_stages"],
-        "verdict": ["clear", "suggestive", "clear", "no_difference", "clear"],
-        "difference": [1.0, 0.1, -0.2, 0.5, -10.0],
-        "median_top": [3.0, 0.3, 0.2, 0.9, 5.0],
-        "pooled_sd": [1.0, 0.1, 0.1, 0.2, 0.0]})
+    frame = pd.DataFrame(
+        {
+            "rep_id": [1, 2, 3],
+            "rep": ["甲", "乙", "丙"],
+            "team": ["T"] * 3,
+            "top": [True, False, False],
+            "visits_per_week": [3.0, 1.0, float("nan")],
+            "owner_share": [0.3, 0.0, 0.4],
+            "chain_coverage": [0.2, 0.5, 0.1],
+            "planned_share": [0.9, 0.1, 0.1],
+            "days_between_stages": [5.0, 50.0, 9.0],
+        }
+    )
+    comparison = pd.DataFrame(
+        {
+            "behaviour": [
+                "visits_per_week",
+                "owner_share",
+                "chain_coverage",
+                "planned_share",
+                "days_between_stages",
+            ],
+            "verdict": ["clear", "suggestive", "clear", "no_difference", "clear"],
+            "difference": [1.0, 0.1, -0.2, 0.5, -10.0],
+            "median_top": [3.0, 0.3, 0.2, 0.9, 5.0],
+            "pooled_sd": [1.0, 0.1, 0.1, 0.2, 0.0],
+        }
+    )
     steps = school.rep_steps(frame, comparison)
     # 乙: chain coverage (top performers lower: 0.5 -> 0.2, 3 sd) and visits (1 -> 3, 2 sd) are
     # clear; owners (0 -> 0.3, 3 sd) only suggestive, so last. No difference and a zero spread
@@ -104,7 +121,9 @@ def test_each_rep_gets_the_clear_steps_first_then_the_biggest_gap():
     assert steps["gap_sd"].tolist() == pytest.approx([3.0, 2.0, 3.0])
     assert steps["goal"].tolist() == pytest.approx([0.2, 3.0, 0.3])
     assert school.rep_steps(frame, comparison, steps=2)["behaviour"].tolist() == [
-        "chain_coverage", "visits_per_week"]
+        "chain_coverage",
+        "visits_per_week",
+    ]
 
 
 def test_the_statistics_agree_with_scipy():
@@ -125,23 +144,38 @@ def sixteen(con, reps: int = 16) -> None:
     """Reps 1-4 win 150,000 of a 100,000 target and visit 3 clients a week (one week in four
     only 2); the others win 50,000 and visit 1 a week (one in four 2). Half of everyone's
     visits go to design institutes and everyone has one ride-along, so those do not differ."""
-    con.execute("INSERT INTO clients (client_id, name, name_key, client_type) VALUES"
-                " (1, '设计院', 'di', 'design_institute'), (2, '业主', 'owner', 'owner')")
+    con.execute(
+        "INSERT INTO clients (client_id, name, name_key, client_type) VALUES"
+        " (1, '设计院', 'di', 'design_institute'), (2, '业主', 'owner', 'owner')"
+    )
     for rep in range(1, reps + 1):
         name = f"R{rep:02d}"
-        con.execute("INSERT INTO reps (rep_id, name, name_key, team, region, manager)"
-                    " VALUES (?, ?, ?, 'T', 'E', '经理 M')", [rep, name, name_key(name)])
+        con.execute(
+            "INSERT INTO reps (rep_id, name, name_key, team, region, manager)"
+            " VALUES (?, ?, ?, 'T', 'E', '经理 M')",
+            [rep, name, name_key(name)],
+        )
         con.execute("INSERT INTO targets VALUES ('2026-05-01', 'rep', ?, 100000, NULL)", [str(rep)])
         top = rep <= 4
-        con.execute("INSERT INTO opportunities (opp_id, rep_id, client_id, stage, status, amount,"
-                    " created_date, close_date) VALUES (?, ?, 1, 'won', 'won', ?, '2026-04-01', '2026-05-20')",
-                    [f"W{rep}", rep, 150_000 if top else 50_000])
+        con.execute(
+            "INSERT INTO opportunities (opp_id, rep_id, client_id, stage, status, amount,"
+            " created_date, close_date) VALUES (?, ?, 1, 'won', 'won', ?, '2026-04-01', '2026-05-20')",
+            [f"W{rep}", rep, 150_000 if top else 50_000],
+        )
         for i, monday in enumerate(MONDAYS):
             n = (3 if top else 1) + (1 if i % 4 == rep % 4 else 0) * (-1 if top else 1)
             for k in range(n):
-                con.execute("INSERT INTO visits (visit_key, visit_date, rep_id, client_id, accompanied_by)"
-                            " VALUES (?, ?, ?, ?, ?)", [rep * 1000 + i * 10 + k, monday + timedelta(days=k),
-                                                        rep, 1 + (i % 2), "经理 M" if i == k == 0 else None])
+                con.execute(
+                    "INSERT INTO visits (visit_key, visit_date, rep_id, client_id, accompanied_by)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [
+                        rep * 1000 + i * 10 + k,
+                        monday + timedelta(days=k),
+                        rep,
+                        1 + (i % 2),
+                        "经理 M" if i == k == 0 else None,
+                    ],
+                )
 
 
 @pytest.fixture
@@ -151,6 +185,7 @@ def team_of(tmp_path):
         with db.connect(path) as con:
             sixteen(con, reps)
         return path
+
     return make
 
 

@@ -53,18 +53,36 @@ def metric_functions():
     return found
 
 
-def arguments(fn, filters, in_scope_rep: int, team: str, client_id: int, project: str,
-              opp_id: str) -> dict:
+def arguments(fn, filters, in_scope_rep: int, team: str, client_id: int, project: str, opp_id: str) -> dict:
     month = Period.month_of(AS_OF)
     monday = AS_OF - timedelta(days=AS_OF.weekday())
     known = {
-        "filters": filters, "as_of": AS_OF, "period": month, "last": month, "month": month,
-        "window": Period.parse("2026-Q3"), "rep_id": in_scope_rep, "team": team,
-        "week_start": monday - timedelta(days=7), "start": date(2026, 1, 1), "end": AS_OF,
-        "level": "rep", "by": "team", "lang": "en", "dates": (date(2026, 10, 1), AS_OF),
-        "d0": date(2026, 10, 1), "d1": AS_OF, "opp_id": opp_id, "project": project, "client_id": client_id,
-        "first": date(2026, 10, 1), "second": AS_OF, "date_from": date(2026, 10, 1),
-        "date_to": AS_OF, "since": date(2026, 10, 1), "until": AS_OF,
+        "filters": filters,
+        "as_of": AS_OF,
+        "period": month,
+        "last": month,
+        "month": month,
+        "window": Period.parse("2026-Q3"),
+        "rep_id": in_scope_rep,
+        "team": team,
+        "week_start": monday - timedelta(days=7),
+        "start": date(2026, 1, 1),
+        "end": AS_OF,
+        "level": "rep",
+        "by": "team",
+        "lang": "en",
+        "dates": (date(2026, 10, 1), AS_OF),
+        "d0": date(2026, 10, 1),
+        "d1": AS_OF,
+        "opp_id": opp_id,
+        "project": project,
+        "client_id": client_id,
+        "first": date(2026, 10, 1),
+        "second": AS_OF,
+        "date_from": date(2026, 10, 1),
+        "date_to": AS_OF,
+        "since": date(2026, 10, 1),
+        "until": AS_OF,
     }
     args = {}
     for name, param in list(inspect.signature(fn).parameters.items())[1:]:
@@ -122,16 +140,21 @@ def test_no_metric_returns_anything_outside_the_users_scope(demo, fn, role):
         allowed = reps[reps.rep_id == user.rep_id]
     outside = reps[~reps.rep_id.isin(allowed.rep_id)]
     # A rep's own manager (who co-signs their plan and rides along) and the director may be named.
-    outside = outside[~outside.role.isin(["sales_manager", "director"])
-                      | ((outside.role == "sales_manager") & (outside.team != MANAGER_TEAM))]
+    outside = outside[
+        ~outside.role.isin(["sales_manager", "director"])
+        | ((outside.role == "sales_manager") & (outside.team != MANAGER_TEAM))
+    ]
     in_scope_rep = int(allowed[allowed.role == "sales_engineer"].rep_id.iloc[0])
     with db.connect(path, read_only=True) as con:
         opp_id, client_id, project = con.execute(
             "SELECT o.opp_id, o.client_id, o.project FROM opportunities o JOIN clients c USING (client_id) "
             "WHERE o.rep_id = ? AND c.owner_rep_id = ? AND o.project IS NOT NULL "
-            "ORDER BY o.opp_id LIMIT 1", [in_scope_rep, in_scope_rep]).fetchall()[0]
-        result = fn(con, **arguments(fn, user.scope(), in_scope_rep, MANAGER_TEAM, client_id,
-                                     project, opp_id))
+            "ORDER BY o.opp_id LIMIT 1",
+            [in_scope_rep, in_scope_rep],
+        ).fetchall()[0]
+        result = fn(
+            con, **arguments(fn, user.scope(), in_scope_rep, MANAGER_TEAM, client_id, project, opp_id)
+        )
     for frame in frames(result):
         if "rep_id" in frame.columns:
             leaked = set(frame["rep_id"].dropna().astype(int)) - set(allowed.rep_id)
@@ -150,7 +173,13 @@ def test_no_metric_returns_anything_outside_the_users_scope(demo, fn, role):
 def test_every_metrics_module_is_covered():
     covered = {p.values[0].__module__ for p in metric_functions()}
     modules = {f"salesmgmt.metrics.{i.name}" for i in pkgutil.iter_modules(metrics_pkg.__path__)}
-    without = {m for m in modules
-               if any(fn.__module__ == m for _, fn in inspect.getmembers(importlib.import_module(m), inspect.isfunction)
-                      if "filters" in inspect.signature(fn).parameters)}
+    without = {
+        m
+        for m in modules
+        if any(
+            fn.__module__ == m
+            for _, fn in inspect.getmembers(importlib.import_module(m), inspect.isfunction)
+            if "filters" in inspect.signature(fn).parameters
+        )
+    }
     assert without <= covered

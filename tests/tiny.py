@@ -71,24 +71,28 @@ def load(con) -> None:
     """Write the tiny company into an empty, migrated database."""
     con.executemany(
         "INSERT INTO reps (rep_id, name, name_key, team, region, role, manager) VALUES (?,?,?,?,?,?,?)",
-        [(i, n, name_key(n), t, r, role, m) for i, n, t, r, role, m in REPS])
+        [(i, n, name_key(n), t, r, role, m) for i, n, t, r, role, m in REPS],
+    )
     con.executemany(
         "INSERT INTO clients (client_id, name, name_key, client_type, region, key_account, owner_rep_id)"
         " VALUES (?,?,?,?,?,?,?)",
-        [(i, n, name_key(n), ty, r, k, o) for i, n, ty, r, k, o in CLIENTS])
+        [(i, n, name_key(n), ty, r, k, o) for i, n, ty, r, k, o in CLIENTS],
+    )
     con.executemany(
         "INSERT INTO opportunities (opp_id, rep_id, client_id, stage, status, amount, probability,"
         " created_date, expected_close_date, close_date) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        OPPORTUNITIES)
+        OPPORTUNITIES,
+    )
     con.executemany(
         "INSERT INTO opportunity_history (opp_id, valid_from, rep_id, client_id, stage, status, amount,"
         " probability, expected_close_date, close_date)"
         " SELECT opp_id, created_date, rep_id, client_id, stage, status, amount, probability,"
         " expected_close_date, close_date FROM opportunities WHERE opp_id = ?",
-        [(o[0],) for o in OPPORTUNITIES])
-    con.executemany("INSERT INTO targets (month, scope_kind, scope_key, amount) VALUES (?,?,?,?)",
-                    TARGETS)
+        [(o[0],) for o in OPPORTUNITIES],
+    )
+    con.executemany("INSERT INTO targets (month, scope_kind, scope_key, amount) VALUES (?,?,?,?)", TARGETS)
     con.executemany(
         "INSERT INTO visits (visit_key, visit_date, rep_id, client_id, visit_type, accompanied_by)"
         " VALUES (?,?,?,?,?,?)",
-        [(i + 1, *v) for i, v in enumerate(VISITS)])
+        [(i + 1, *v) for i, v in enumerate(VISITS)],
+    )

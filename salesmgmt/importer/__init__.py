@@ -10,17 +10,48 @@ See docs/importing.md for the formats, the header names, the mapping file and th
 
 from __future__ import annotations
 
-from salesmgmt.importer.batches import (ImportResult, apply, list_uploads, remember_mapping,
-                                      remembered_mapping, undo)
+from salesmgmt.importer.batches import (
+    ImportResult,
+    apply,
+    list_uploads,
+    remember_mapping,
+    remembered_mapping,
+    undo,
+)
 from salesmgmt.importer.fields import FIELD_TYPES, FIELDS, KIND_FIELDS, KINDS, REQUIRED
 from salesmgmt.importer.headers import headers_signature, template_headers
-from salesmgmt.importer.preview import (IGNORE, ColumnInfo, ImportRefused, Preview, errors_csv,
-                                        errors_frame, prepare)
+from salesmgmt.importer.preview import (
+    IGNORE,
+    ColumnInfo,
+    ImportRefused,
+    Preview,
+    errors_csv,
+    errors_frame,
+    prepare,
+)
 from salesmgmt.importer.validate import Note, RowError
 
 __all__ = [
-    "FIELDS", "FIELD_TYPES", "IGNORE", "KINDS", "KIND_FIELDS", "REQUIRED", "ColumnInfo",
-    "ImportRefused", "ImportResult", "Note", "Preview", "RowError", "apply", "errors_csv",
-    "errors_frame", "headers_signature", "list_uploads", "prepare", "remember_mapping",
-    "remembered_mapping", "template_headers", "undo",
+    "FIELDS",
+    "FIELD_TYPES",
+    "IGNORE",
+    "KINDS",
+    "KIND_FIELDS",
+    "REQUIRED",
+    "ColumnInfo",
+    "ImportRefused",
+    "ImportResult",
+    "Note",
+    "Preview",
+    "RowError",
+    "apply",
+    "errors_csv",
+    "errors_frame",
+    "headers_signature",
+    "list_uploads",
+    "prepare",
+    "remember_mapping",
+    "remembered_mapping",
+    "template_headers",
+    "undo",
 ]

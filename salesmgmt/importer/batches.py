@@ -43,14 +43,27 @@ ENTITIES: dict[str, tuple[str, tuple[str, ...]]] = {
 UNDO_ORDER = ("opportunity_history", "opportunity", "visit", "target", "client", "rep")
 
 #: The columns of an opportunity whose change opens a new history interval.
-TRACKED = ("client_id", "rep_id", "product", "stage", "status", "amount", "probability",
-           "expected_close_date", "close_date")
+TRACKED = (
+    "client_id",
+    "rep_id",
+    "product",
+    "stage",
+    "status",
+    "amount",
+    "probability",
+    "expected_close_date",
+    "close_date",
+)
 
 #: Names of created reps and clients shown in a summary (all of them are in `ImportResult`).
 SHOWN_NAMES = 20
 
-_SEQUENCES = {"reps": ("rep_seq", "rep_id"), "clients": ("client_seq", "client_id"),
-              "visits": ("visit_seq", "visit_key"), "uploads": ("upload_seq", "upload_id")}
+_SEQUENCES = {
+    "reps": ("rep_seq", "rep_id"),
+    "clients": ("client_seq", "client_id"),
+    "visits": ("visit_seq", "visit_key"),
+    "uploads": ("upload_seq", "upload_id"),
+}
 
 
 @dataclass
@@ -72,11 +85,20 @@ class ImportResult:
 
     def summary(self, lang: str = "en") -> str:
         key = "import.summary_dry_run" if self.dry_run else "import.summary"
-        text = t(key, lang, batch=self.upload_id, kind=t(f"import.kind.{self.kind}", lang),
-                 added=self.added, updated=self.updated, unchanged=self.unchanged,
-                 refused=self.refused)
-        for key, names in (("import.created_reps", self.created_reps),
-                           ("import.created_clients", self.created_clients)):
+        text = t(
+            key,
+            lang,
+            batch=self.upload_id,
+            kind=t(f"import.kind.{self.kind}", lang),
+            added=self.added,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            refused=self.refused,
+        )
+        for key, names in (
+            ("import.created_reps", self.created_reps),
+            ("import.created_clients", self.created_clients),
+        ):
             if names:
                 shown = ", ".join(names[:SHOWN_NAMES])
                 if len(names) > SHOWN_NAMES:
@@ -92,10 +114,13 @@ class _DryRun(Exception):
 # ----------------------------------------------------------------------------------------
 # Schema helpers
 
+
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     rows = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()
+        "WHERE table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
     return {name: dtype for name, dtype in rows}
 
 
@@ -122,8 +147,7 @@ def _key_from_change(entity: str, types: dict[str, str], alias: str = "c") -> li
     _table, keys = ENTITIES[entity]
     if len(keys) == 1:
         return [f"CAST({alias}.entity_key AS {types[keys[0]]}) AS {_q(keys[0])}"]
-    return [f"CAST(json_extract_string({alias}.entity_key, '$.{k}') AS {types[k]}) AS {_q(k)}"
-            for k in keys]
+    return [f"CAST(json_extract_string({alias}.entity_key, '$.{k}') AS {types[k]}) AS {_q(k)}" for k in keys]
 
 
 def _for_duckdb(frame: pd.DataFrame) -> pd.DataFrame:
@@ -159,8 +183,9 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) ->
     import pyarrow as pa
 
     table = pa.Table.from_pandas(_for_duckdb(frame), preserve_index=False)
-    con.register(name, pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS),
-                                             schema=table.schema))
+    con.register(
+        name, pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), schema=table.schema)
+    )
 
 
 def _drop(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -191,9 +216,11 @@ def _new_ids(con: duckdb.DuckDBPyConnection, table: str, n: int) -> list[int] | 
 # ----------------------------------------------------------------------------------------
 # The context of one import
 
+
 class _Ctx:
-    def __init__(self, con: duckdb.DuckDBPyConnection, upload_id: int, as_of: date,
-                 col_of: dict[str, str]) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, upload_id: int, as_of: date, col_of: dict[str, str]
+    ) -> None:
         self.con = con
         self.upload_id = upload_id
         self.as_of = as_of
@@ -213,8 +240,15 @@ class _Ctx:
         self._n += 1
         return f"_imp_{stem}_{self._n}"
 
-    def record(self, entity: str, action: str, source_sql: str, params: list[Any],
-               before: bool, number: str | None = None) -> int:
+    def record(
+        self,
+        entity: str,
+        action: str,
+        source_sql: str,
+        params: list[Any],
+        before: bool,
+        number: str | None = None,
+    ) -> int:
         """Append audit rows for every row of `source_sql` (a SELECT yielding `t`, the row).
         `number`: a column of `t` numbering its rows 1, 2, 3... (saves numbering them here)."""
         before_sql = "to_json(t)::VARCHAR" if before else "NULL"
@@ -223,7 +257,8 @@ class _Ctx:
             f"INSERT INTO upload_changes (upload_id, seq, entity, entity_key, action, before_json) "
             f"SELECT ?, ? + {seq_sql}, ?, {_key_sql(entity, 't')}, ?, {before_sql} "
             f"FROM ({source_sql}) t",
-            [self.upload_id, self.seq, entity, action, *params]).fetchone()[0]
+            [self.upload_id, self.seq, entity, action, *params],
+        ).fetchone()[0]
         self.seq += n
         return n
 
@@ -231,8 +266,15 @@ class _Ctx:
 # ----------------------------------------------------------------------------------------
 # The generic upsert
 
-def _upsert(ctx: _Ctx, entity: str, frame: pd.DataFrame, set_cols: list[str],
-            keep_if_null: tuple[str, ...] = (), defaults: dict[str, Any] | None = None) -> pd.Series:
+
+def _upsert(
+    ctx: _Ctx,
+    entity: str,
+    frame: pd.DataFrame,
+    set_cols: list[str],
+    keep_if_null: tuple[str, ...] = (),
+    defaults: dict[str, Any] | None = None,
+) -> pd.Series:
     """Insert the rows of `frame` with `_new` True, update the others where a value differs.
 
     `frame` holds the complete key of every row (existing or freshly allocated) and `set_cols`;
@@ -247,8 +289,7 @@ def _upsert(ctx: _Ctx, entity: str, frame: pd.DataFrame, set_cols: list[str],
         return pd.Series([], dtype=object)
     is_new = frame["_new"].to_numpy(dtype=bool)
     # _n: the number of each new row among the new rows (its audit sequence).
-    work = frame[[*keys, *set_cols, "_new"]].assign(_pos=np.arange(len(frame)),
-                                                    _n=np.cumsum(is_new))
+    work = frame[[*keys, *set_cols, "_new"]].assign(_pos=np.arange(len(frame)), _n=np.cumsum(is_new))
     inc = ctx.name("inc")
     _register(con, inc, work)
     # The incoming rows typed as the table's columns: read straight from the registered Arrow
@@ -265,16 +306,20 @@ def _upsert(ctx: _Ctx, entity: str, frame: pd.DataFrame, set_cols: list[str],
 
         differs = " OR ".join(f"{value(c)} IS DISTINCT FROM t.{_q(c)}" for c in set_cols) or "FALSE"
         changed = ctx.name("chg")
-        con.execute(f"CREATE TEMP TABLE {changed} AS SELECT i.* FROM {view} i "
-                    f"JOIN {_q(table)} t ON {on} WHERE NOT i._new AND ({differs})")
+        con.execute(
+            f"CREATE TEMP TABLE {changed} AS SELECT i.* FROM {view} i "
+            f"JOIN {_q(table)} t ON {on} WHERE NOT i._new AND ({differs})"
+        )
         on_c = " AND ".join(f"t.{_q(k)} = c.{_q(k)}" for k in keys)
-        ctx.record(entity, "update",
-                   f"SELECT t.* FROM {_q(table)} t JOIN {changed} c ON {on_c}", [], before=True)
+        ctx.record(
+            entity, "update", f"SELECT t.* FROM {_q(table)} t JOIN {changed} c ON {on_c}", [], before=True
+        )
         if set_cols:
             sets = ", ".join(f"{_q(c)} = {value(c, 'c', _q(table))}" for c in set_cols)
             on_u = " AND ".join(f"{_q(table)}.{_q(k)} = c.{_q(k)}" for k in keys)
-            con.execute(f"UPDATE {_q(table)} SET {sets}, upload_id = ? FROM {changed} c WHERE {on_u}",
-                        [ctx.upload_id])
+            con.execute(
+                f"UPDATE {_q(table)} SET {sets}, upload_id = ? FROM {changed} c WHERE {on_u}", [ctx.upload_id]
+            )
         cols = [*keys, *set_cols]
         exprs = []
         params: list[Any] = []
@@ -285,12 +330,15 @@ def _upsert(ctx: _Ctx, entity: str, frame: pd.DataFrame, set_cols: list[str],
             else:
                 exprs.append(_q(c))
         col_list = ", ".join(_q(c) for c in cols)
-        con.execute(f"INSERT INTO {_q(table)} ({col_list}, upload_id) "
-                    f"SELECT {', '.join(exprs)}, ? FROM {view} WHERE _new",
-                    [*params, ctx.upload_id])  # in the file's order: scans keep their order
+        con.execute(
+            f"INSERT INTO {_q(table)} ({col_list}, upload_id) "
+            f"SELECT {', '.join(exprs)}, ? FROM {view} WHERE _new",
+            [*params, ctx.upload_id],
+        )  # in the file's order: scans keep their order
         key_list = ", ".join(_q(k) for k in keys)
-        ctx.record(entity, "insert", f"SELECT {key_list}, _n FROM {view} WHERE _new", [],
-                   before=False, number="_n")
+        ctx.record(
+            entity, "insert", f"SELECT {key_list}, _n FROM {view} WHERE _new", [], before=False, number="_n"
+        )
         changed_pos = {r[0] for r in con.execute(f"SELECT _pos FROM {changed}").fetchall()}
         con.execute(f"DROP TABLE {changed}")
     finally:
@@ -303,6 +351,7 @@ def _upsert(ctx: _Ctx, entity: str, frame: pd.DataFrame, set_cols: list[str],
 
 # ----------------------------------------------------------------------------------------
 # Reps and clients: matching by code, else by name
+
 
 @dataclass
 class _People:
@@ -318,8 +367,13 @@ class _People:
 _AMBIGUOUS = -(10**12)
 
 
-def _resolve(con: duckdb.DuckDBPyConnection, table: str, names: pd.Series | None,
-             codes: pd.Series | None, index: pd.Index) -> _People:
+def _resolve(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    names: pd.Series | None,
+    codes: pd.Series | None,
+    index: pd.Index,
+) -> _People:
     """Match each row's (code, name) to a rep or client: by code when given (a record without a
     code and the same name counts as the same person), else by name key; a name matching
     several records is ambiguous; anything unmatched is a record to create.
@@ -335,18 +389,21 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, names: pd.Series | None
     name_codes, name_uniques = pd.factorize(names, use_na_sentinel=True)
     code_codes, code_uniques = pd.factorize(codes, use_na_sentinel=True)
     width = len(name_uniques) + 1
-    pair_codes, pairs_seen = pd.factorize((code_codes.astype("int64") + 1) * width
-                                          + (name_codes + 1))
+    pair_codes, pairs_seen = pd.factorize((code_codes.astype("int64") + 1) * width + (name_codes + 1))
     pair_code_index, pair_name_index = np.divmod(np.asarray(pairs_seen, dtype="int64"), width)
     # Plain lists: one element at a time from a pandas (Arrow) array costs microseconds each.
     name_list, code_list = name_uniques.tolist(), code_uniques.tolist()
 
-    existing = con.execute(f"SELECT {_q(id_col)}, name_key, code FROM {_q(table)} "
-                           f"ORDER BY {_q(id_col)}").fetchall()
+    existing = con.execute(
+        f"SELECT {_q(id_col)}, name_key, code FROM {_q(table)} ORDER BY {_q(id_col)}"
+    ).fetchall()
     by_code = {code: rid for rid, _nk, code in existing if code is not None}
     lookup = np.full(len(pairs_seen), np.nan)
-    stored = pd.Index(list(by_code), dtype=object).get_indexer(code_list) if code_list else \
-        np.array([], dtype="int64")
+    stored = (
+        pd.Index(list(by_code), dtype=object).get_indexer(code_list)
+        if code_list
+        else np.array([], dtype="int64")
+    )
     stored_ids = np.array(list(by_code.values()), dtype="float64")
     has_code = pair_code_index > 0
     code_at = np.where(has_code, pair_code_index - 1, 0)
@@ -412,8 +469,9 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, names: pd.Series | None
     return _People(table, ids, new, index[ambiguous_mask])
 
 
-def _finalise_people(ctx: _Ctx, people: _People, keep_rows: pd.Index, entity: str,
-                     list_created: bool) -> pd.Series:
+def _finalise_people(
+    ctx: _Ctx, people: _People, keep_rows: pd.Index, entity: str, list_created: bool
+) -> pd.Series:
     """Create the records still needed by the rows kept and return the final ids per row."""
     ids = _kept(people.ids, keep_rows)
     needed = sorted((int(i) for i in pd.unique(ids[ids < 0].dropna())), reverse=True)
@@ -421,13 +479,15 @@ def _finalise_people(ctx: _Ctx, people: _People, keep_rows: pd.Index, entity: st
     remap = dict(zip(needed, fresh))
     if needed:
         id_col = _SEQUENCES[people.table][1]
-        frame = pd.DataFrame({
-            id_col: fresh,
-            "name": [people.new[p][0] for p in needed],
-            "name_key": [people.new[p][1] for p in needed],
-            "code": [people.new[p][2] for p in needed],
-            "_new": True,
-        })
+        frame = pd.DataFrame(
+            {
+                id_col: fresh,
+                "name": [people.new[p][0] for p in needed],
+                "name_key": [people.new[p][1] for p in needed],
+                "code": [people.new[p][2] for p in needed],
+                "_new": True,
+            }
+        )
         _upsert(ctx, entity, frame, ["name", "name_key", "code"])
         if list_created:
             ctx.created[people.table].extend(frame["name"].tolist())
@@ -449,9 +509,14 @@ def _remap(ids: pd.Series, remap: dict[int, int]) -> pd.Series:
 def _ambiguity(ctx: _Ctx, people: _People, frame: pd.DataFrame, name_field: str) -> None:
     if len(people.ambiguous):
         for row in people.ambiguous:
-            ctx.errors.append(RowError(int(row), ctx.col_of.get(name_field, ""),
-                                       "import.ambiguous_name",
-                                       {"name": frame.at[row, name_field]}))
+            ctx.errors.append(
+                RowError(
+                    int(row),
+                    ctx.col_of.get(name_field, ""),
+                    "import.ambiguous_name",
+                    {"name": frame.at[row, name_field]},
+                )
+            )
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series | None:
@@ -461,12 +526,15 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series | None:
 # ----------------------------------------------------------------------------------------
 # Kinds
 
-def _plan_people(ctx: _Ctx, rows: pd.DataFrame, table: str, name_field: str,
-                 code_field: str | None) -> _People | None:
+
+def _plan_people(
+    ctx: _Ctx, rows: pd.DataFrame, table: str, name_field: str, code_field: str | None
+) -> _People | None:
     if name_field not in rows and (code_field is None or code_field not in rows):
         return None
-    people = _resolve(ctx.con, table, _col(rows, name_field),
-                      _col(rows, code_field) if code_field else None, rows.index)
+    people = _resolve(
+        ctx.con, table, _col(rows, name_field), _col(rows, code_field) if code_field else None, rows.index
+    )
     _ambiguity(ctx, people, rows, name_field)
     return people
 
@@ -483,18 +551,29 @@ def _apply_reps(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
     ids = _kept(people.ids, keep)
     needed = sorted((int(i) for i in pd.unique(ids[ids < 0].dropna())), reverse=True)
     remap = dict(zip(needed, _new_ids(ctx.con, "reps", len(needed))))
-    frame = pd.DataFrame({"rep_id": _remap(ids, remap).astype("int64"),
-                          "name": rows["rep"], "name_key": rows["rep"].map(name_key)},
-                         index=rows.index)
+    frame = pd.DataFrame(
+        {
+            "rep_id": _remap(ids, remap).astype("int64"),
+            "name": rows["rep"],
+            "name_key": rows["rep"].map(name_key),
+        },
+        index=rows.index,
+    )
     frame["_new"] = (ids < 0).to_numpy(dtype=bool)
     set_cols = ["name", "name_key"]
-    for f, c in (("rep_code", "code"), ("team", "team"), ("region", "region"),
-                 ("role", "role"), ("manager", "manager")):
+    for f, c in (
+        ("rep_code", "code"),
+        ("team", "team"),
+        ("region", "region"),
+        ("role", "role"),
+        ("manager", "manager"),
+    ):
         if f in rows:
             frame[c] = rows[f]
             set_cols.append(c)
-    return _upsert(ctx, "rep", frame, set_cols, keep_if_null=("code", "role"),
-                   defaults={"role": "sales_engineer"})
+    return _upsert(
+        ctx, "rep", frame, set_cols, keep_if_null=("code", "role"), defaults={"role": "sales_engineer"}
+    )
 
 
 def _apply_clients(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
@@ -507,23 +586,37 @@ def _apply_clients(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
     owner_ids = _finalise_people(ctx, owners, keep, "rep", True) if owners else None
     needed = sorted((int(i) for i in pd.unique(ids[ids < 0].dropna())), reverse=True)
     remap = dict(zip(needed, _new_ids(ctx.con, "clients", len(needed))))
-    frame = pd.DataFrame({"client_id": _remap(ids, remap).astype("int64"),
-                          "name": rows["client"], "name_key": rows["client"].map(name_key)},
-                         index=rows.index)
+    frame = pd.DataFrame(
+        {
+            "client_id": _remap(ids, remap).astype("int64"),
+            "name": rows["client"],
+            "name_key": rows["client"].map(name_key),
+        },
+        index=rows.index,
+    )
     frame["_new"] = (ids < 0).to_numpy(dtype=bool)
     set_cols = ["name", "name_key"]
-    for f, c in (("client_code", "code"), ("client_type", "client_type"),
-                 ("key_account", "key_account"), ("relationship_level", "relationship_level"),
-                 ("region", "region")):
+    for f, c in (
+        ("client_code", "code"),
+        ("client_type", "client_type"),
+        ("key_account", "key_account"),
+        ("relationship_level", "relationship_level"),
+        ("region", "region"),
+    ):
         if f in rows:
             frame[c] = rows[f]
             set_cols.append(c)
     if owner_ids is not None:
         frame["owner_rep_id"] = owner_ids.astype(object)
         set_cols.append("owner_rep_id")
-    return _upsert(ctx, "client", frame, set_cols,
-                   keep_if_null=("code", "client_type", "key_account"),
-                   defaults={"client_type": "other", "key_account": False})
+    return _upsert(
+        ctx,
+        "client",
+        frame,
+        set_cols,
+        keep_if_null=("code", "client_type", "key_account"),
+        defaults={"client_type": "other", "key_account": False},
+    )
 
 
 def _same_record(ctx: _Ctx, keys: pd.Series, field_name: str) -> None:
@@ -553,11 +646,19 @@ def _keep(ctx: _Ctx, rows: pd.DataFrame) -> pd.Index:
     return rows.index[~rows.index.isin(list(bad))]
 
 
-_OPP_FIELDS = (("opportunity_name", "name"), ("product", "product"), ("project", "project"),
-               ("stage", "stage"), ("status", "status"), ("amount", "amount"),
-               ("probability", "probability"), ("created_date", "created_date"),
-               ("expected_close_date", "expected_close_date"), ("close_date", "close_date"),
-               ("lost_reason", "lost_reason"))
+_OPP_FIELDS = (
+    ("opportunity_name", "name"),
+    ("product", "product"),
+    ("project", "project"),
+    ("stage", "stage"),
+    ("status", "status"),
+    ("amount", "amount"),
+    ("probability", "probability"),
+    ("created_date", "created_date"),
+    ("expected_close_date", "expected_close_date"),
+    ("close_date", "close_date"),
+    ("lost_reason", "lost_reason"),
+)
 
 
 def _apply_opportunities(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
@@ -582,7 +683,8 @@ def _apply_opportunities(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
         stored = con.execute(
             f"SELECT o.*, h.latest FROM opportunities o JOIN {ids_name} i ON o.opp_id = i.opp_id "
             f"LEFT JOIN (SELECT opp_id, max(valid_from) AS latest FROM opportunity_history "
-            f"GROUP BY opp_id) h ON h.opp_id = o.opp_id").df()
+            f"GROUP BY opp_id) h ON h.opp_id = o.opp_id"
+        ).df()
     finally:
         con.unregister(ids_name)
     stored = stored.set_index("opp_id")
@@ -608,11 +710,18 @@ def _apply_opportunities(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
         latest = pd.to_datetime(old["latest"])
         stale = tracked_change & (latest > pd.Timestamp(ctx.as_of)).fillna(False)
         for row in rows.index[stale.to_numpy()]:
-            ctx.errors.append(RowError(int(row), ctx.col_of.get("opportunity_id", ""),
-                                       "import.stale_as_of",
-                                       {"id": frame.at[row, "opp_id"],
-                                        "latest": latest.at[row].date().isoformat(),
-                                        "as_of": ctx.as_of.isoformat()}))
+            ctx.errors.append(
+                RowError(
+                    int(row),
+                    ctx.col_of.get("opportunity_id", ""),
+                    "import.stale_as_of",
+                    {
+                        "id": frame.at[row, "opp_id"],
+                        "latest": latest.at[row].date().isoformat(),
+                        "as_of": ctx.as_of.isoformat(),
+                    },
+                )
+            )
 
     keep = _keep(ctx, rows)
     frame = _kept(frame, keep)
@@ -644,29 +753,38 @@ def _apply_opportunities(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
         f"JOIN {hist} h ON h.opp_id = o.opp_id "
         f"WHERE NOT EXISTS (SELECT 1 FROM opportunity_history x WHERE x.opp_id = o.opp_id) "
         f"AND least(coalesce(o.created_date, ?::DATE), ?::DATE) < ?::DATE",
-        [as_of, as_of, as_of, as_of, as_of, as_of])
-    con.execute(f"INSERT INTO opportunity_history (opp_id, valid_from, valid_to, {hcols}, upload_id) "
-                f"SELECT opp_id, valid_from, valid_to, {hcols}, ? FROM {hist}_first", [ctx.upload_id])
+        [as_of, as_of, as_of, as_of, as_of, as_of],
+    )
+    con.execute(
+        f"INSERT INTO opportunity_history (opp_id, valid_from, valid_to, {hcols}, upload_id) "
+        f"SELECT opp_id, valid_from, valid_to, {hcols}, ? FROM {hist}_first",
+        [ctx.upload_id],
+    )
     ctx.record("opportunity_history", "insert", f"SELECT * FROM {hist}_first", [], before=False)
     con.execute(f"DROP TABLE {hist}_first")
 
-    outcome = _upsert(ctx, "opportunity", frame, set_cols, keep_if_null=("status",),
-                      defaults={"status": "open"})
+    outcome = _upsert(
+        ctx, "opportunity", frame, set_cols, keep_if_null=("status",), defaults={"status": "open"}
+    )
 
     # 2. the current interval: closed at as_of, or (same day) rewritten in place
-    cur = f"SELECT x.* FROM opportunity_history x JOIN {hist} h ON h.opp_id = x.opp_id " \
-          f"WHERE x.valid_to IS NULL"
+    cur = (
+        f"SELECT x.* FROM opportunity_history x JOIN {hist} h ON h.opp_id = x.opp_id WHERE x.valid_to IS NULL"
+    )
     ctx.record("opportunity_history", "update", cur, [], before=True)
     sets = ", ".join(f"{_q(c)} = o.{_q(c)}" for c in TRACKED)
     con.execute(
         f"UPDATE opportunity_history SET {sets}, upload_id = ? FROM opportunities o, {hist} h "
         f"WHERE opportunity_history.opp_id = o.opp_id AND o.opp_id = h.opp_id "
         f"AND opportunity_history.valid_to IS NULL AND opportunity_history.valid_from = ?::DATE",
-        [ctx.upload_id, as_of])
+        [ctx.upload_id, as_of],
+    )
     con.execute(
         f"UPDATE opportunity_history SET valid_to = ?::DATE, upload_id = ? FROM {hist} h "
         f"WHERE opportunity_history.opp_id = h.opp_id AND opportunity_history.valid_to IS NULL "
-        f"AND opportunity_history.valid_from < ?::DATE", [as_of, ctx.upload_id, as_of])
+        f"AND opportunity_history.valid_from < ?::DATE",
+        [as_of, ctx.upload_id, as_of],
+    )
     # 3. a new interval from as_of (changed) or from the creation date (new opportunities)
     new_name = ctx.name("newopp")
     con.register(new_name, frame.loc[frame["_new"], ["opp_id"]].reset_index(drop=True))
@@ -680,14 +798,18 @@ def _apply_opportunities(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
             f"SELECT o.opp_id, least(coalesce(o.created_date, ?::DATE), ?::DATE) AS valid_from, "
             f"{', '.join('o.' + _q(c) for c in TRACKED)} "
             f"FROM opportunities o JOIN (SELECT DISTINCT opp_id FROM {new_name}) n "
-            f"ON n.opp_id = o.opp_id")
+            f"ON n.opp_id = o.opp_id"
+        )
         params = [as_of, as_of, as_of, as_of]
         opened = ctx.name("opened")
         con.execute(f"CREATE TEMP TABLE {opened} AS {src}", params)
     finally:
         con.unregister(new_name)
-    con.execute(f"INSERT INTO opportunity_history (opp_id, valid_from, {hcols}, upload_id) "
-                f"SELECT opp_id, valid_from, {hcols}, ? FROM {opened}", [ctx.upload_id])
+    con.execute(
+        f"INSERT INTO opportunity_history (opp_id, valid_from, {hcols}, upload_id) "
+        f"SELECT opp_id, valid_from, {hcols}, ? FROM {opened}",
+        [ctx.upload_id],
+    )
     ctx.record("opportunity_history", "insert", f"SELECT * FROM {opened}", [], before=False)
     con.execute(f"DROP TABLE {opened}")
     con.execute(f"DROP TABLE {hist}")
@@ -722,9 +844,15 @@ def _differs(old: pd.Series, new: pd.Series) -> pd.Series:
     return out.astype(bool)
 
 
-_VISIT_FIELDS = (("type", "visit_type"), ("planned", "planned"), ("accompanied_by", "accompanied_by"),
-                 ("opportunity", "opp_id"), ("purpose", "purpose"), ("outcome", "outcome"),
-                 ("notes", "notes"))
+_VISIT_FIELDS = (
+    ("type", "visit_type"),
+    ("planned", "planned"),
+    ("accompanied_by", "accompanied_by"),
+    ("opportunity", "opp_id"),
+    ("purpose", "purpose"),
+    ("outcome", "outcome"),
+    ("notes", "notes"),
+)
 
 
 def _apply_visits(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
@@ -733,11 +861,14 @@ def _apply_visits(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
     clients = _plan_people(ctx, rows, "clients", "client", "client_code")
     keep = _keep(ctx, rows)
     rows = _kept(rows, keep)
-    frame = pd.DataFrame({
-        "visit_date": rows["date"],
-        "rep_id": _finalise_people(ctx, reps, keep, "rep", True).astype("Int64"),
-        "client_id": _finalise_people(ctx, clients, keep, "client", True).astype("Int64"),
-    }, index=rows.index)
+    frame = pd.DataFrame(
+        {
+            "visit_date": rows["date"],
+            "rep_id": _finalise_people(ctx, reps, keep, "rep", True).astype("Int64"),
+            "client_id": _finalise_people(ctx, clients, keep, "client", True).astype("Int64"),
+        },
+        index=rows.index,
+    )
     frame["visit_id"] = rows["visit_id"] if "visit_id" in rows else None
     set_cols = ["visit_date", "rep_id", "client_id"]
     if "visit_id" in rows:
@@ -750,8 +881,7 @@ def _apply_visits(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
 
     # Match: by visit id, else by (date, rep, client, type) among visits without a clashing id.
     inc = ctx.name("vis")
-    _register(con, inc, frame[["_pos", "visit_id", "visit_date", "rep_id", "client_id",
-                               "visit_type"]])
+    _register(con, inc, frame[["_pos", "visit_id", "visit_date", "rep_id", "client_id", "visit_type"]])
     try:
         matches = con.execute(f"""
             WITH i AS (SELECT _pos, CAST(visit_id AS VARCHAR) AS visit_id,
@@ -777,8 +907,9 @@ def _apply_visits(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
     keys[new] = _new_ids(con, "visits", int(new.sum()))
     frame["visit_key"] = keys.astype("int64")
     frame["_new"] = new
-    return _upsert(ctx, "visit", frame, set_cols, keep_if_null=("visit_id",),
-                   defaults={"visit_type": "visit"})
+    return _upsert(
+        ctx, "visit", frame, set_cols, keep_if_null=("visit_id",), defaults={"visit_type": "visit"}
+    )
 
 
 def _apply_targets(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
@@ -830,28 +961,41 @@ def _apply_targets(ctx: _Ctx, rows: pd.DataFrame) -> pd.Series:
         found = con.execute(
             f"SELECT i.month, i.scope_kind, i.scope_key FROM {found_name} i "
             f"JOIN targets t ON t.month = CAST(i.month AS DATE) AND t.scope_kind = i.scope_kind "
-            f"AND t.scope_key = i.scope_key").fetchall()
+            f"AND t.scope_key = i.scope_key"
+        ).fetchall()
     finally:
         con.unregister(found_name)
     found_set = {(pd.Timestamp(m).date(), k, s) for m, k, s in found}
-    frame["_new"] = [(m, k, s) not in found_set for m, k, s in
-                     zip(frame["month"], frame["scope_kind"], frame["scope_key"])]
+    frame["_new"] = [
+        (m, k, s) not in found_set for m, k, s in zip(frame["month"], frame["scope_kind"], frame["scope_key"])
+    ]
     outcome = _upsert(ctx, "target", frame, ["amount"])
     per_row = pd.DataFrame({"row": frame["_row"].to_numpy(), "o": outcome.to_numpy()})
     rank = {"added": 2, "updated": 1, "unchanged": 0}
     return per_row.groupby("row")["o"].agg(lambda s: max(s, key=rank.get))
 
 
-_APPLIERS = {"reps": _apply_reps, "clients": _apply_clients, "opportunities": _apply_opportunities,
-             "visits": _apply_visits, "targets": _apply_targets}
+_APPLIERS = {
+    "reps": _apply_reps,
+    "clients": _apply_clients,
+    "opportunities": _apply_opportunities,
+    "visits": _apply_visits,
+    "targets": _apply_targets,
+}
 
 
 # ----------------------------------------------------------------------------------------
 # The public operations
 
-def apply(con: duckdb.DuckDBPyConnection, preview: Preview, skip_invalid: bool = False,
-          user: str | None = None, dry_run: bool = False,
-          progress: Progress | None = None) -> ImportResult:
+
+def apply(
+    con: duckdb.DuckDBPyConnection,
+    preview: Preview,
+    skip_invalid: bool = False,
+    user: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
     """Write a prepared file in one transaction as one upload batch.
 
     Refused (SalesmgmtError, nothing written) when the file could not be read, or when any row
@@ -876,9 +1020,17 @@ def apply(con: duckdb.DuckDBPyConnection, preview: Preview, skip_invalid: bool =
             con.execute(
                 "INSERT INTO uploads (upload_id, file_name, file_hash, kind, encoding, as_of, "
                 "rows_total, user_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [upload_id, preview.file_name, preview.file_hash, kind,
-                 preview.encoding or (f"xlsx:{preview.sheet}" if preview.sheet else None),
-                 preview.as_of, preview.rows_total, user])
+                [
+                    upload_id,
+                    preview.file_name,
+                    preview.file_hash,
+                    kind,
+                    preview.encoding or (f"xlsx:{preview.sheet}" if preview.sheet else None),
+                    preview.as_of,
+                    preview.rows_total,
+                    user,
+                ],
+            )
             ctx = _Ctx(con, upload_id, preview.as_of, preview.field_columns)
             progress(0.1, "import.step_writing")
             outcome = _APPLIERS[kind](ctx, rows)
@@ -886,8 +1038,9 @@ def apply(con: duckdb.DuckDBPyConnection, preview: Preview, skip_invalid: bool =
             if ctx.errors and not skip_invalid:
                 raise ImportRefused(preview.file_name, ctx.errors)
             if outcome.empty:
-                raise ImportRefused(preview.file_name, [*preview.errors, *ctx.errors],
-                                    key="import.nothing_valid")
+                raise ImportRefused(
+                    preview.file_name, [*preview.errors, *ctx.errors], key="import.nothing_valid"
+                )
             counts = outcome.value_counts()
             result.upload_id = upload_id
             result.added = int(counts.get("added", 0))
@@ -901,8 +1054,16 @@ def apply(con: duckdb.DuckDBPyConnection, preview: Preview, skip_invalid: bool =
             con.execute(
                 "UPDATE uploads SET rows_added = ?, rows_updated = ?, rows_unchanged = ?, "
                 "rows_refused = ?, created_reps = ?, created_clients = ? WHERE upload_id = ?",
-                [result.added, result.updated, result.unchanged, result.refused,
-                 len(result.created_reps), len(result.created_clients), upload_id])
+                [
+                    result.added,
+                    result.updated,
+                    result.unchanged,
+                    result.refused,
+                    len(result.created_reps),
+                    len(result.created_clients),
+                    upload_id,
+                ],
+            )
             if preview.user_mapping:
                 remember_mapping(con, preview.signature, preview.user_mapping, kind, user)
             if dry_run:
@@ -913,20 +1074,24 @@ def apply(con: duckdb.DuckDBPyConnection, preview: Preview, skip_invalid: bool =
     return result
 
 
-def remember_mapping(con: duckdb.DuckDBPyConnection, signature: str,
-                     mapping: dict[str, str | None], kind: str | None = None,
-                     user: str | None = None) -> None:
+def remember_mapping(
+    con: duckdb.DuckDBPyConnection,
+    signature: str,
+    mapping: dict[str, str | None],
+    kind: str | None = None,
+    user: str | None = None,
+) -> None:
     """Keep a user's column mapping for files with the same headers."""
     con.execute(
         "INSERT OR REPLACE INTO import_mappings (signature, kind, mapping_json, saved_at, saved_by) "
         "VALUES (?, ?, ?, current_localtimestamp(), ?)",
-        [signature, kind, json.dumps(mapping, ensure_ascii=False, sort_keys=True), user])
+        [signature, kind, json.dumps(mapping, ensure_ascii=False, sort_keys=True), user],
+    )
 
 
 def remembered_mapping(con: duckdb.DuckDBPyConnection, signature: str) -> dict[str, str | None] | None:
     """The mapping last used for files with these headers (see `headers_signature`), or None."""
-    row = con.execute("SELECT mapping_json FROM import_mappings WHERE signature = ?",
-                      [signature]).fetchone()
+    row = con.execute("SELECT mapping_json FROM import_mappings WHERE signature = ?", [signature]).fetchone()
     return json.loads(row[0]) if row else None
 
 
@@ -973,7 +1138,9 @@ def _referencing_columns(con: duckdb.DuckDBPyConnection, entity: str) -> list[tu
     rows = con.execute(
         "SELECT table_name, column_name FROM information_schema.columns "
         "WHERE (column_name = ? OR suffix(column_name, ?)) AND table_name <> ? "
-        "ORDER BY table_name, column_name", [key, "_" + key, own_table]).fetchall()
+        "ORDER BY table_name, column_name",
+        [key, "_" + key, own_table],
+    ).fetchall()
     return [(t, c) for t, c in rows if not t.startswith("_imp_")]
 
 
@@ -991,13 +1158,15 @@ def undo(con: duckdb.DuckDBPyConnection, upload_id: int, user: str | None = None
         raise SalesmgmtError("import.undo_twice", batch=upload_id, when=str(row[0])[:19])
     later = [r[0] for r in con.execute(_LATER_SQL, [upload_id]).fetchall()]
     if later:
-        raise SalesmgmtError("import.undo_later", batch=upload_id,
-                             later=", ".join(str(x) for x in later))
+        raise SalesmgmtError("import.undo_later", batch=upload_id, later=", ".join(str(x) for x in later))
     with db.transaction(con):
         changes = "_imp_undo_changes"
-        con.execute(f"CREATE TEMP TABLE {changes} AS SELECT * FROM upload_changes "
-                    f"WHERE upload_id = ? QUALIFY row_number() OVER "
-                    f"(PARTITION BY entity, entity_key ORDER BY seq) = 1", [upload_id])
+        con.execute(
+            f"CREATE TEMP TABLE {changes} AS SELECT * FROM upload_changes "
+            f"WHERE upload_id = ? QUALIFY row_number() OVER "
+            f"(PARTITION BY entity, entity_key ORDER BY seq) = 1",
+            [upload_id],
+        )
         try:
             for entity in UNDO_ORDER:
                 table, keys = ENTITIES[entity]
@@ -1006,33 +1175,43 @@ def undo(con: duckdb.DuckDBPyConnection, upload_id: int, user: str | None = None
                 on = " AND ".join(f"{_q(table)}.{_q(k)} = s.{_q(k)}" for k in keys)
                 con.execute(
                     f"DELETE FROM {_q(table)} USING (SELECT {key_exprs} FROM {changes} c "
-                    f"WHERE c.entity = ? AND c.action = 'insert') s WHERE {on}", [entity])
+                    f"WHERE c.entity = ? AND c.action = 'insert') s WHERE {on}",
+                    [entity],
+                )
                 sets = ", ".join(
                     f"{_q(c)} = CAST(json_extract_string(s.before_json, '$.\"{c}\"') AS {dtype})"
-                    for c, dtype in types.items() if c not in keys)
+                    for c, dtype in types.items()
+                    if c not in keys
+                )
                 con.execute(
                     f"UPDATE {_q(table)} SET {sets} FROM (SELECT {key_exprs}, c.before_json "
                     f"FROM {changes} c WHERE c.entity = ? AND c.action = 'update') s WHERE {on}",
-                    [entity])
+                    [entity],
+                )
             _check_dangling(con, changes, upload_id)
         finally:
             _drop(con, changes)
-        con.execute("UPDATE uploads SET undone_at = current_localtimestamp(), undone_by = ? "
-                    "WHERE upload_id = ?", [user, upload_id])
+        con.execute(
+            "UPDATE uploads SET undone_at = current_localtimestamp(), undone_by = ? WHERE upload_id = ?",
+            [user, upload_id],
+        )
 
 
 def _check_dangling(con: duckdb.DuckDBPyConnection, changes: str, upload_id: int) -> None:
     """Refuse (inside the undo's transaction) when a rep or client the batch created, now
     deleted, is still named by other rows: they would point nowhere."""
     for entity in ("rep", "client"):
-        removed = (f"SELECT CAST(entity_key AS INTEGER) FROM {changes} "
-                   f"WHERE entity = '{entity}' AND action = 'insert'")
+        removed = (
+            f"SELECT CAST(entity_key AS INTEGER) FROM {changes} "
+            f"WHERE entity = '{entity}' AND action = 'insert'"
+        )
         if not con.execute(f"SELECT count(*) FROM ({removed})").fetchone()[0]:
             continue
         checks = [(t, f"{_q(c)} IN ({removed})") for t, c in _referencing_columns(con, entity)]
         if entity == "rep":
-            checks.append(("targets", f"scope_kind = 'rep' AND "
-                                      f"TRY_CAST(scope_key AS INTEGER) IN ({removed})"))
+            checks.append(
+                ("targets", f"scope_kind = 'rep' AND TRY_CAST(scope_key AS INTEGER) IN ({removed})")
+            )
         users: list[str] = []
         batches: set[int] = set()
         for ref_table, condition in checks:
@@ -1044,6 +1223,9 @@ def _check_dangling(con: duckdb.DuckDBPyConnection, changes: str, upload_id: int
                 if has_upload:
                     batches.update(b for b in (found[1] or []) if b is not None)
         if users:
-            raise SalesmgmtError(f"import.undo_{entity}_in_use", batch=upload_id,
-                                 users=", ".join(users),
-                                 batches=", ".join(str(b) for b in sorted(batches)) or "–")
+            raise SalesmgmtError(
+                f"import.undo_{entity}_in_use",
+                batch=upload_id,
+                users=", ".join(users),
+                batches=", ".join(str(b) for b in sorted(batches)) or "–",
+            )

@@ -34,22 +34,36 @@ def _lang_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="import CSV or Excel exports (reps, clients, opportunities, "
-                                      "visits, targets)")
+    p = sub.add_parser(
+        "import", help="import CSV or Excel exports (reps, clients, opportunities, visits, targets)"
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
     add_db_argument(p)
-    p.add_argument("--kind", choices=KINDS, default=None,
-                   help="what the files hold (default: detected from the headers)")
-    p.add_argument("--mapping", default=None, metavar="FILE",
-                   help='JSON file {"source column": "field"}; a null or "ignore" skips a column')
-    p.add_argument("--as-of", type=parse_date, default=None,
-                   help="the date of the export, for the opportunity history (default: today)")
-    p.add_argument("--skip-invalid", action="store_true",
-                   help="import the valid rows and leave out the invalid ones")
-    p.add_argument("--errors", default=None, metavar="OUT.csv",
-                   help="write the refused rows with their reasons to this CSV file")
-    p.add_argument("--dry-run", action="store_true",
-                   help="check and run the whole import, then roll it back")
+    p.add_argument(
+        "--kind", choices=KINDS, default=None, help="what the files hold (default: detected from the headers)"
+    )
+    p.add_argument(
+        "--mapping",
+        default=None,
+        metavar="FILE",
+        help='JSON file {"source column": "field"}; a null or "ignore" skips a column',
+    )
+    p.add_argument(
+        "--as-of",
+        type=parse_date,
+        default=None,
+        help="the date of the export, for the opportunity history (default: today)",
+    )
+    p.add_argument(
+        "--skip-invalid", action="store_true", help="import the valid rows and leave out the invalid ones"
+    )
+    p.add_argument(
+        "--errors",
+        default=None,
+        metavar="OUT.csv",
+        help="write the refused rows with their reasons to this CSV file",
+    )
+    p.add_argument("--dry-run", action="store_true", help="check and run the whole import, then roll it back")
     p.add_argument("--encoding", default=None, help="text encoding of the files (default: detected)")
     p.add_argument("--sheet", default=None, help="Excel sheet to read (default: the first with data)")
     p.add_argument("--user", default=None, help="name recorded in the upload history")
@@ -94,12 +108,13 @@ def load_mapping(path: str) -> dict[str, str | None]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SalesmgmtError("import.mapping_file_bad", path=path,
-                             detail=f"line {exc.lineno}: {exc.msg}") from None
+        raise SalesmgmtError(
+            "import.mapping_file_bad", path=path, detail=f"line {exc.lineno}: {exc.msg}"
+        ) from None
     if not isinstance(data, dict) or not all(
-            isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in data.items()):
-        raise SalesmgmtError("import.mapping_file_bad", path=path,
-                             detail='{"source column": "field", ...}')
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in data.items()
+    ):
+        raise SalesmgmtError("import.mapping_file_bad", path=path, detail='{"source column": "field", ...}')
     return data
 
 
@@ -117,8 +132,7 @@ def _read(path: str) -> bytes:
 def _describe(preview: Preview, lang: str) -> str:
     kind = t(f"import.kind.{preview.kind}", lang) if preview.kind else "?"
     how = preview.encoding or (f"{t('import.sheet', lang)} {preview.sheet}" if preview.sheet else "")
-    return t("import.file_line", lang, file=preview.file_name, kind=kind, rows=preview.rows_total,
-             how=how)
+    return t("import.file_line", lang, file=preview.file_name, kind=kind, rows=preview.rows_total, how=how)
 
 
 def _print_errors(errors: list, lang: str, out: Any) -> None:
@@ -136,13 +150,19 @@ def _write_errors(path: str, previews: list[Preview], extra: dict[str, list], la
             continue
         if extra.get(preview.file_name):
             from salesmgmt.importer.preview import _with_errors
+
             preview = _with_errors(preview, extra[preview.file_name])
         frame = errors_frame(preview, lang)
         if len(previews) > 1:
             frame.insert(0, t("import.errors_file_header", lang), preview.file_name)
         frames.append(frame)
-    combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=[t("import.errors_row_header", lang), t("import.errors_reason_header", lang)])
+    combined = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(
+            columns=[t("import.errors_row_header", lang), t("import.errors_reason_header", lang)]
+        )
+    )
     combined = combined.astype(object).where(combined.notna(), "")
     Path(path).write_bytes(frame_to_csv(combined))
     return len(combined)
@@ -164,8 +184,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
     previews = []
     for path in args.files:
         # The file's bytes are not kept: the preview holds what the import needs.
-        previews.append(prepare(_read(path), Path(path).name, kind=args.kind, mapping=mapping,
-                                encoding=args.encoding, sheet=args.sheet, as_of=as_of, lang=lang))
+        previews.append(
+            prepare(
+                _read(path),
+                Path(path).name,
+                kind=args.kind,
+                mapping=mapping,
+                encoding=args.encoding,
+                sheet=args.sheet,
+                as_of=as_of,
+                lang=lang,
+            )
+        )
 
     refused = False
     for preview in previews:
@@ -177,8 +207,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             refused = True
             continue
         if preview.errors:
-            print("  " + t("import.rows_with_errors", lang, rows=len(preview.error_rows)),
-                  file=sys.stderr)
+            print("  " + t("import.rows_with_errors", lang, rows=len(preview.error_rows)), file=sys.stderr)
             _print_errors(preview.errors, lang, sys.stderr)
             if not args.skip_invalid or preview.valid_rows.empty:
                 refused = True
@@ -196,13 +225,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
     with db.connect(args.db) as con:
         for preview in sorted(previews, key=lambda p: KIND_ORDER[p.kind or "reps"]):
             try:
-                result = A.apply(con, preview, skip_invalid=args.skip_invalid, user=user,
-                                 dry_run=args.dry_run)
+                result = A.apply(
+                    con, preview, skip_invalid=args.skip_invalid, user=user, dry_run=args.dry_run
+                )
             except ImportRefused as exc:
                 print(exc.message(lang), file=sys.stderr)
                 extra[preview.file_name] = exc.errors
-                print(t("import.refused_file_not_written", lang, file=preview.file_name),
-                      file=sys.stderr)
+                print(t("import.refused_file_not_written", lang, file=preview.file_name), file=sys.stderr)
                 status = 1
                 break
             extra[preview.file_name] = result.errors
@@ -230,15 +259,32 @@ def cmd_uploads(args: argparse.Namespace) -> int:
         print(t("import.no_uploads", lang))
         return 0
     for row in frame.itertuples(index=False):
-        state = (t("import.undone_on", lang, when=str(row.undone_at)[:16], user=row.undone_by or "–")
-                 if not pd.isna(row.undone_at) else
-                 (t("import.undo_blocked_by", lang, batches=", ".join(str(b) for b in row.blocked_by))
-                  if len(row.blocked_by) else ""))
-        print(t("import.upload_line", lang, batch=row.upload_id, when=str(row.created_at)[:16],
-                file=row.file_name, kind=t(f"import.kind.{row.kind}", lang),
-                rows=row.rows_total, added=row.rows_added, updated=row.rows_updated,
-                unchanged=row.rows_unchanged, refused=row.rows_refused,
-                user=row.user_name or "–") + (f"  [{state}]" if state else ""))
+        state = (
+            t("import.undone_on", lang, when=str(row.undone_at)[:16], user=row.undone_by or "–")
+            if not pd.isna(row.undone_at)
+            else (
+                t("import.undo_blocked_by", lang, batches=", ".join(str(b) for b in row.blocked_by))
+                if len(row.blocked_by)
+                else ""
+            )
+        )
+        print(
+            t(
+                "import.upload_line",
+                lang,
+                batch=row.upload_id,
+                when=str(row.created_at)[:16],
+                file=row.file_name,
+                kind=t(f"import.kind.{row.kind}", lang),
+                rows=row.rows_total,
+                added=row.rows_added,
+                updated=row.rows_updated,
+                unchanged=row.rows_unchanged,
+                refused=row.rows_refused,
+                user=row.user_name or "–",
+            )
+            + (f"  [{state}]" if state else "")
+        )
     return 0
 
 
@@ -251,4 +297,3 @@ def cmd_undo(args: argparse.Namespace) -> int:
         A.undo(con, args.batch, user=_user(args))
     print(t("import.undone", lang, batch=args.batch))
     return 0
-

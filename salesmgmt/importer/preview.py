@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -18,8 +18,7 @@ from salesmgmt.errors import SalesmgmtError
 from salesmgmt.i18n import t
 from salesmgmt.importer import headers as H
 from salesmgmt.importer.fields import FIELDS, KIND_FIELDS, KINDS, REQUIRED
-from salesmgmt.importer.reading import (RawTable, find_header_row, header_text, read_table,
-                                        table_rows)
+from salesmgmt.importer.reading import RawTable, find_header_row, header_text, read_table, table_rows
 from salesmgmt.importer.validate import Note, RowError, validate
 from salesmgmt.importer.values import blank, csv_safe, native_text
 
@@ -141,15 +140,14 @@ def _cells_frame(table: RawTable, header_index: int) -> tuple[list[str], pd.Data
     if table.frame is not None:
         frame = table.frame
         header_cells = frame.iloc[header_index].tolist() if len(frame) > header_index else []
-        data = frame.iloc[header_index + 1:]
+        data = frame.iloc[header_index + 1 :]
     else:
         width = max((len(r) for r in table.rows), default=0)
         rows = [list(r) + [None] * (width - len(r)) for r in table.rows]
         frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
         header_cells = rows[header_index] if len(rows) > header_index else []
-        data = frame.iloc[header_index + 1:]
-    data = data.set_axis(pd.RangeIndex(header_index + 2, header_index + 2 + len(data), name="row"),
-                         axis=0)
+        data = frame.iloc[header_index + 1 :]
+    data = data.set_axis(pd.RangeIndex(header_index + 2, header_index + 2 + len(data), name="row"), axis=0)
     return [header_text(h) for h in header_cells], data
 
 
@@ -157,11 +155,18 @@ def _is_empty(data: pd.DataFrame) -> pd.DataFrame:
     if data.empty:
         return data.astype(bool)
     if all(dtype != object for dtype in data.dtypes):
-        return pd.DataFrame({c: blank(s) if s.dtype == "str" else
-                             (s.astype("string").str.strip().fillna("") == "").to_numpy(bool)
-                             for c, s in data.items()}, index=data.index)
-    return data.map(lambda v: v is None or (isinstance(v, float) and v != v)
-                    or (isinstance(v, str) and not v.strip()))
+        return pd.DataFrame(
+            {
+                c: blank(s)
+                if s.dtype == "str"
+                else (s.astype("string").str.strip().fillna("") == "").to_numpy(bool)
+                for c, s in data.items()
+            },
+            index=data.index,
+        )
+    return data.map(
+        lambda v: v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+    )
 
 
 #: A progress callback: the fraction done (0..1) and a catalogue key naming the step.
@@ -172,35 +177,53 @@ def _no_progress(_fraction: float, _step: str) -> None:
     return None
 
 
-def prepare(data: bytes, file_name: str, kind: str | None = None,
-            mapping: dict[str, str | None] | None = None, encoding: str | None = None,
-            sheet: str | None = None, as_of: date | None = None, lang: str = "en",
-            progress: Progress | None = None) -> Preview:
+def prepare(
+    data: bytes,
+    file_name: str,
+    kind: str | None = None,
+    mapping: dict[str, str | None] | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    as_of: date | None = None,
+    lang: str = "en",
+    progress: Progress | None = None,
+) -> Preview:
     """Read, map and check a file. Never raises for a bad file: see `preview.file_error`.
     `progress(fraction, step_key)` is called as the work advances (for a progress bar)."""
-    preview = Preview(file_name=file_name, file_hash=hashlib.sha256(data).hexdigest(),
-                      as_of=as_of or date.today(), lang=lang,
-                      user_mapping=dict(mapping) if mapping else None)
+    preview = Preview(
+        file_name=file_name,
+        file_hash=hashlib.sha256(data).hexdigest(),
+        as_of=as_of or date.today(),
+        lang=lang,
+        user_mapping=dict(mapping) if mapping else None,
+    )
     try:
         _prepare(preview, data, kind, mapping, encoding, sheet, progress or _no_progress)
     except SalesmgmtError as exc:
         preview.file_error = exc
-    except Exception as exc:  # noqa: BLE001 - a file nobody foresaw still gets a message
+    except Exception as exc:
         detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
         preview.file_error = SalesmgmtError("import.unreadable", detail=detail)
     return preview
 
 
-def _prepare(preview: Preview, data: bytes, kind: str | None,
-             mapping: dict[str, str | None] | None, encoding: str | None,
-             sheet: str | None, progress: Progress) -> None:
+def _prepare(
+    preview: Preview,
+    data: bytes,
+    kind: str | None,
+    mapping: dict[str, str | None] | None,
+    encoding: str | None,
+    sheet: str | None,
+    progress: Progress,
+) -> None:
     if kind is not None and kind not in KINDS:
         raise SalesmgmtError("import.unknown_kind_name", kind=kind, kinds=", ".join(KINDS))
     user = {header_text(k): _mapping_value(v) for k, v in (mapping or {}).items()}
     for source, target in user.items():
         if target is not None and target not in FIELDS:
-            raise SalesmgmtError("import.mapping_unknown_field", column=source, field=target,
-                                 fields=", ".join(FIELDS))
+            raise SalesmgmtError(
+                "import.mapping_unknown_field", column=source, field=target, fields=", ".join(FIELDS)
+            )
 
     progress(0.0, "import.step_reading")
     table = read_table(data, preview.file_name, encoding, sheet)
@@ -210,8 +233,7 @@ def _prepare(preview: Preview, data: bytes, kind: str | None,
 
     def recognised(cell: Any) -> bool:
         text = header_text(cell)
-        return bool(text) and (text in user or H.guess_field(text) is not None
-                               or H.is_ignored_header(text))
+        return bool(text) and (text in user or H.guess_field(text) is not None or H.is_ignored_header(text))
 
     header_index = find_header_row(table_rows(table), recognised)
     preview.header_row = header_index + 1
@@ -243,13 +265,20 @@ def _prepare(preview: Preview, data: bytes, kind: str | None,
                 continue
             name = t("import.unnamed_column", preview.lang, letter=_column_letter(pos))
         if name in seen:
-            raise SalesmgmtError("import.duplicate_header", column=name,
-                                 first=_column_letter(seen[name]), second=_column_letter(pos))
+            raise SalesmgmtError(
+                "import.duplicate_header",
+                column=name,
+                first=_column_letter(seen[name]),
+                second=_column_letter(pos),
+            )
         seen[name] = pos
         keep_positions.append(pos)
         source_names.append(name)
-    cells = cells.iloc[:, keep_positions] if len(cells.columns) else pd.DataFrame(
-        columns=range(len(keep_positions)))
+    cells = (
+        cells.iloc[:, keep_positions]
+        if len(cells.columns)
+        else pd.DataFrame(columns=range(len(keep_positions)))
+    )
     cells.columns = source_names
     preview._cells = cells
 
@@ -273,11 +302,11 @@ def _prepare(preview: Preview, data: bytes, kind: str | None,
         raise SalesmgmtError("import.unknown_kind", columns=", ".join(source_names[:12]))
 
     stored = set(KIND_FIELDS[detected])
-    unknown = [n for n in source_names if field_of[n] is None and n not in user
-               and not H.is_ignored_header(n)]
+    unknown = [
+        n for n in source_names if field_of[n] is None and n not in user and not H.is_ignored_header(n)
+    ]
     if unknown:
-        raise SalesmgmtError("import.unknown_columns", columns=", ".join(unknown),
-                             kind=detected)
+        raise SalesmgmtError("import.unknown_columns", columns=", ".join(unknown), kind=detected)
     by_field: dict[str, str] = {}
     for name in source_names:
         f = field_of[name]
@@ -294,9 +323,11 @@ def _prepare(preview: Preview, data: bytes, kind: str | None,
     for group in REQUIRED[detected]:
         if not any(f in by_field for f in group):
             names_for = " / ".join(
-                f"{H.TEMPLATE_HEADERS['en'][f]}, {H.TEMPLATE_HEADERS['zh'][f]}" for f in group)
-            raise SalesmgmtError("import.missing_column", kind=detected, fields=" / ".join(group),
-                                 headers=names_for)
+                f"{H.TEMPLATE_HEADERS['en'][f]}, {H.TEMPLATE_HEADERS['zh'][f]}" for f in group
+            )
+            raise SalesmgmtError(
+                "import.missing_column", kind=detected, fields=" / ".join(group), headers=names_for
+            )
     if cells.empty and not ragged_rows:
         raise SalesmgmtError("import.no_rows")
 

@@ -59,9 +59,11 @@ class RawTable:
 # Encodings
 
 _BOMS = [
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 ]
 
 
@@ -96,15 +98,13 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         try:
             return data.decode(enc), enc
         except UnicodeDecodeError as exc:
-            raise SalesmgmtError("import.wrong_encoding", encoding=encoding,
-                                 position=exc.start) from None
+            raise SalesmgmtError("import.wrong_encoding", encoding=encoding, position=exc.start) from None
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(enc), enc
             except UnicodeDecodeError as exc:
-                raise SalesmgmtError("import.wrong_encoding", encoding=enc,
-                                     position=exc.start) from None
+                raise SalesmgmtError("import.wrong_encoding", encoding=enc, position=exc.start) from None
     enc16 = _utf16_without_bom(data)
     if enc16:
         try:
@@ -155,7 +155,7 @@ def _utf8_bytes(data: bytes, enc: str) -> memoryview | bytes | None:
         decoder = codecs.getincrementaldecoder(enc)()
         try:
             for start in range(0, len(view), _CHUNK):
-                parts.append(decoder.decode(view[start:start + _CHUNK]).encode("utf-8"))
+                parts.append(decoder.decode(view[start : start + _CHUNK]).encode("utf-8"))
             parts.append(decoder.decode(b"", final=True).encode("utf-8"))
         except UnicodeDecodeError:
             return None
@@ -163,7 +163,7 @@ def _utf8_bytes(data: bytes, enc: str) -> memoryview | bytes | None:
     if utf8:
         # utf-8-sig's own mark, then (as after decoding) one more U+FEFF, if any.
         skip = 3 if data.startswith(bom) and enc.replace("_", "-") == "utf-8-sig" else 0
-        skip += 3 if data[skip:skip + 3] == bom else 0
+        skip += 3 if data[skip : skip + 3] == bom else 0
         return view[skip:]
     out = b"".join(parts)
     del parts
@@ -206,6 +206,7 @@ def utf8_head(buffer: memoryview | bytes, size: int = _HEAD_BYTES) -> str:
 
 # ----------------------------------------------------------------------------------------
 # File types
+
 
 def _looks_binary(data: bytes) -> str | None:
     """A name for a file that is plainly not a table (PDF, image, archive...), else None."""
@@ -262,21 +263,34 @@ def _read_text_table(buffer: memoryview | bytes, head: str, delimiter: str) -> p
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(buffer)),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                             ignore_empty_lines=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+            ),
             # large_string: what pandas' text columns hold, so that no column is converted.
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
-                                                 strings_can_be_null=False))
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.large_string() for n in names}, strings_can_be_null=False
+            ),
+        )
         frame = table.to_pandas(self_destruct=True, split_blocks=True)
         del table
         frame.columns = range(frame.shape[1])
         return frame
-    except Exception:  # noqa: BLE001 - any refusal of the fast reader: use the careful ones
+    except Exception:
         pass
     try:
-        frame = pd.read_csv(io.BytesIO(buffer), sep=delimiter, header=None, dtype=object,
-                            keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                            engine="c", quotechar='"', doublequote=True, encoding="utf-8")
+        frame = pd.read_csv(
+            io.BytesIO(buffer),
+            sep=delimiter,
+            header=None,
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+            quotechar='"',
+            doublequote=True,
+            encoding="utf-8",
+        )
         return frame
     except pd.errors.ParserError:
         pass  # more values in some record than in the first: read record by record below
@@ -296,7 +310,7 @@ def read_excel(data: bytes, sheet: str | None) -> tuple[list[list[Any]], str, li
         return _read_xlsx_streaming(data, sheet)
     except SalesmgmtError:
         raise
-    except Exception:  # noqa: BLE001 - an unusual workbook: let openpyxl judge it
+    except Exception:
         return _read_xlsx_openpyxl(data, sheet)
 
 
@@ -353,8 +367,7 @@ def _xlsx_date_styles(archive: zipfile.ZipFile) -> set[int]:
     if "xl/styles.xml" not in archive.namelist():
         return set()
     root = etree.fromstring(archive.read("xl/styles.xml"))
-    custom = {int(f.get("numFmtId")): f.get("formatCode") or ""
-              for f in root.iter(f"{_M}numFmt")}
+    custom = {int(f.get("numFmtId")): f.get("formatCode") or "" for f in root.iter(f"{_M}numFmt")}
     dates = set()
     xfs = root.find(f"{_M}cellXfs")
     for i, xf in enumerate(xfs if xfs is not None else []):
@@ -374,8 +387,7 @@ def _xlsx_shared_strings(archive: zipfile.ZipFile) -> list[str]:
     with archive.open("xl/sharedStrings.xml") as stream:
         for _event, si in etree.iterparse(stream, tag=f"{_M}si"):
             # Text runs count; phonetic guides (rPh) do not.
-            out.append("".join(t.text or "" for t in si.iter(f"{_M}t")
-                               if t.getparent().tag != f"{_M}rPh"))
+            out.append("".join(t.text or "" for t in si.iter(f"{_M}t") if t.getparent().tag != f"{_M}rPh"))
             si.clear()
     return out
 
@@ -387,8 +399,9 @@ def _read_xlsx_streaming(data: bytes, sheet: str | None) -> tuple[list[list[Any]
     archive = zipfile.ZipFile(io.BytesIO(data))
     book = etree.fromstring(archive.read("xl/workbook.xml"))
     pr = book.find(f"{_M}workbookPr")
-    epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") \
-        else CALENDAR_WINDOWS_1900
+    epoch = (
+        CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
+    )
     rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target") for r in rels}
     sheets = [(s.get("name"), targets[s.get(f"{_R}id")]) for s in book.iter(f"{_M}sheet")]
@@ -464,8 +477,9 @@ def _read_xlsx_streaming(data: bytes, sheet: str | None) -> tuple[list[list[Any]
 _SOMETHING = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]")
 
 
-def read_table(data: bytes, file_name: str, encoding: str | None = None,
-               sheet: str | None = None) -> RawTable:
+def read_table(
+    data: bytes, file_name: str, encoding: str | None = None, sheet: str | None = None
+) -> RawTable:
     """The cells of a CSV/TSV/text or .xlsx file. Raises SalesmgmtError for what is not a table."""
     if not data or not _SOMETHING.search(data):
         raise SalesmgmtError("import.empty_file")
@@ -484,8 +498,11 @@ def read_table(data: bytes, file_name: str, encoding: str | None = None,
         raise SalesmgmtError("import.not_a_table", what=kind)
     # A sheet name means nothing to a text file (the command line passes it to every file).
     if b"\x00" in data[:8192] and not (
-            data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data)
-            or (encoding and "16" in encoding) or (encoding and "32" in encoding)):
+        data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        or _utf16_without_bom(data)
+        or (encoding and "16" in encoding)
+        or (encoding and "32" in encoding)
+    ):
         raise SalesmgmtError("import.binary_file")
     buffer, used = decode_to_utf8(data, encoding)
     head = utf8_head(buffer)
@@ -498,6 +515,7 @@ def read_table(data: bytes, file_name: str, encoding: str | None = None,
 
 # ----------------------------------------------------------------------------------------
 # Header row
+
 
 def _nonempty(values: list[Any]) -> list[Any]:
     return [v for v in values if v is not None and str(v).strip() != ""]

@@ -28,19 +28,27 @@ ALL_REPS_SQL = "SELECT rep_id, name_key, code FROM reps"
 
 
 def _unrestricted(scope: Filters | None) -> bool:
-    return scope is None or (scope.scope_regions is None and scope.scope_teams is None
-                             and scope.scope_rep_ids is None)
+    return scope is None or (
+        scope.scope_regions is None and scope.scope_teams is None and scope.scope_rep_ids is None
+    )
 
 
-def scope_errors(con: duckdb.DuckDBPyConnection, preview: Preview,
-                 scope: Filters | None) -> list[RowError]:
+def scope_errors(con: duckdb.DuckDBPyConnection, preview: Preview, scope: Filters | None) -> list[RowError]:
     """The rows of a prepared file that lie outside `scope`, as row errors."""
     if _unrestricted(scope) or preview.file_error is not None or preview.rows.empty:
         return []
     assert scope is not None
-    mine = _run(con, SCOPE_REPS_SQL, Filters(scope_regions=scope.scope_regions,
-                                             scope_teams=scope.scope_teams,
-                                             scope_rep_ids=scope.scope_rep_ids), "r", {})
+    mine = _run(
+        con,
+        SCOPE_REPS_SQL,
+        Filters(
+            scope_regions=scope.scope_regions,
+            scope_teams=scope.scope_teams,
+            scope_rep_ids=scope.scope_rep_ids,
+        ),
+        "r",
+        {},
+    )
     teams = set(mine["team"].dropna()) | set(scope.scope_teams or ())
     regions = set(mine["region"].dropna()) | set(scope.scope_regions or ())
     by_code = set(mine["code"].dropna())
@@ -67,7 +75,9 @@ def scope_errors(con: duckdb.DuckDBPyConnection, preview: Preview,
         if kind in ("visits", "opportunities") or (kind == "targets" and rep_ok(i) is not None):
             ok = rep_ok(i)
             if ok is False or (ok is None and kind == "visits"):
-                field = "rep_code" if "rep_code" in rows.columns and pd.notna(rows.at[i, "rep_code"]) else "rep"
+                field = (
+                    "rep_code" if "rep_code" in rows.columns and pd.notna(rows.at[i, "rep_code"]) else "rep"
+                )
                 add(i, field, "import.out_of_scope_rep", rows.at[i, field] if field in rows.columns else "")
         elif kind == "targets":
             team = rows.at[i, "team"] if "team" in rows.columns else None
@@ -79,10 +89,15 @@ def scope_errors(con: duckdb.DuckDBPyConnection, preview: Preview,
         elif kind == "reps":
             team = rows.at[i, "team"] if "team" in rows.columns else None
             region = rows.at[i, "region"] if "region" in rows.columns else None
-            if not ((isinstance(team, str) and team in teams)
-                    or (isinstance(region, str) and region in regions)):
-                add(i, "team" if "team" in rows.columns else "rep", "import.out_of_scope_team",
-                    team if isinstance(team, str) else (rows.at[i, "rep"] if "rep" in rows.columns else ""))
+            if not (
+                (isinstance(team, str) and team in teams) or (isinstance(region, str) and region in regions)
+            ):
+                add(
+                    i,
+                    "team" if "team" in rows.columns else "rep",
+                    "import.out_of_scope_team",
+                    team if isinstance(team, str) else (rows.at[i, "rep"] if "rep" in rows.columns else ""),
+                )
         elif kind == "clients":
             owner = rows.at[i, "owner"] if "owner" in rows.columns else None
             if isinstance(owner, str) and owner.strip() and name_key(owner) not in by_name:
@@ -90,8 +105,7 @@ def scope_errors(con: duckdb.DuckDBPyConnection, preview: Preview,
     return errors
 
 
-def within_scope(con: duckdb.DuckDBPyConnection, preview: Preview,
-                 scope: Filters | None) -> Preview:
+def within_scope(con: duckdb.DuckDBPyConnection, preview: Preview, scope: Filters | None) -> Preview:
     """The preview with the out-of-scope rows added to its errors (a copy; the input is kept)."""
     extra = scope_errors(con, preview, scope)
     if not extra:

@@ -35,8 +35,11 @@ class RowError:
         return t(self.key, lang, **self.values)
 
     def message(self, lang: str = "en") -> str:
-        where = (t("import.at_row_column", lang, row=self.row, column=self.column) if self.column
-                 else t("import.at_row", lang, row=self.row))
+        where = (
+            t("import.at_row_column", lang, row=self.row, column=self.column)
+            if self.column
+            else t("import.at_row", lang, row=self.row)
+        )
         return where + self.reason(lang)
 
 
@@ -77,8 +80,13 @@ class _Collector:
             self.errors.append(RowError(int(row), column, key, dict(vals)))
 
 
-def validate(cells: pd.DataFrame, mapping: dict[str, str], kind: str,
-             lengths: dict[int, int] | None = None, width: int | None = None) -> Validated:
+def validate(
+    cells: pd.DataFrame,
+    mapping: dict[str, str],
+    kind: str,
+    lengths: dict[int, int] | None = None,
+    width: int | None = None,
+) -> Validated:
     """Parse and check every row. `mapping` holds only the columns the kind stores."""
     col_of = {f: c for c, f in mapping.items()}
     out = pd.DataFrame(index=cells.index)
@@ -90,8 +98,7 @@ def validate(cells: pd.DataFrame, mapping: dict[str, str], kind: str,
     if lengths and width is not None:
         for row, n in lengths.items():
             if n > width:
-                errs.errors.append(RowError(int(row), "", "import.ragged_row",
-                                            {"count": n, "width": width}))
+                errs.errors.append(RowError(int(row), "", "import.ragged_row", {"count": n, "width": width}))
 
     # Dates: a/b/yyyy is decided per column; a column with no evidence follows the file's.
     date_fields = [f for f in KIND_FIELDS[kind] if FIELD_TYPES[f] == "date" and f in col_of]
@@ -124,12 +131,18 @@ def validate(cells: pd.DataFrame, mapping: dict[str, str], kind: str,
             else:
                 day_first = file_df > file_mf
                 if V.has_ambiguous_dates(raw):
-                    notes.append(Note("import.note_day_first" if day_first else
-                                      "import.note_month_first", {}, column))
+                    notes.append(
+                        Note("import.note_day_first" if day_first else "import.note_month_first", {}, column)
+                    )
             parsed = V.parse_dates(raw, day_first)
             if mf and dfv:
-                notes.append(Note("import.note_mixed_dates_dmy" if day_first else
-                                  "import.note_mixed_dates_mdy", {}, column))
+                notes.append(
+                    Note(
+                        "import.note_mixed_dates_dmy" if day_first else "import.note_mixed_dates_mdy",
+                        {},
+                        column,
+                    )
+                )
         elif ftype == "money":
             parsed = V.parse_money(raw, header_multiplier(column))
         elif ftype == "probability":
@@ -168,11 +181,13 @@ def validate(cells: pd.DataFrame, mapping: dict[str, str], kind: str,
 def _typed_input(raw: pd.Series) -> pd.Series:
     """A typed column's cells: text stripped (NA when empty), Excel values as they are."""
     if raw.dtype == object:
+
         def clean(v: Any) -> Any:
             if isinstance(v, str):
                 v = v.strip()
                 return v if v else None
             return v
+
         cleaned = raw.map(clean)
         return cleaned.where(cleaned.notna(), None)
     text = raw.astype("string").str.strip()
@@ -242,10 +257,15 @@ def row_keys(out: pd.DataFrame, kind: str) -> pd.DataFrame:
         # for the rows without one (empty for the rows with one).
         has_id = out["visit_id"].notna() if "visit_id" in out else None
         part = out if has_id is None else out[~has_id]
-        keys = pd.DataFrame({
-            "date": part["date"], "rep": _who(part, "rep", "rep_code").astype(object),
-            "client": _who(part, "client", "client_code").astype(object),
-            "type": part["type"].astype(object)}, index=part.index)
+        keys = pd.DataFrame(
+            {
+                "date": part["date"],
+                "rep": _who(part, "rep", "rep_code").astype(object),
+                "client": _who(part, "client", "client_code").astype(object),
+                "type": part["type"].astype(object),
+            },
+            index=part.index,
+        )
         if has_id is not None:
             keys = keys.reindex(out.index)
             keys.insert(0, "id", out["visit_id"])
@@ -254,9 +274,16 @@ def row_keys(out: pd.DataFrame, kind: str) -> pd.DataFrame:
         rep = _who(out, "rep", "rep_code")
         team = out["team"] if "team" in out else pd.Series(None, index=out.index, dtype=object)
         region = out["region"] if "region" in out else pd.Series(None, index=out.index, dtype=object)
-        scope = [f"rep|{r}" if isinstance(r, str) else f"team|{tm}" if isinstance(tm, str)
-                 else f"region|{rg}" if isinstance(rg, str) else None
-                 for r, tm, rg in zip(rep, team, region)]
+        scope = [
+            f"rep|{r}"
+            if isinstance(r, str)
+            else f"team|{tm}"
+            if isinstance(tm, str)
+            else f"region|{rg}"
+            if isinstance(rg, str)
+            else None
+            for r, tm, rg in zip(rep, team, region)
+        ]
         return pd.DataFrame({"scope": pd.Series(scope, index=out.index, dtype=object)})
     raise AssertionError(kind)
 
@@ -275,8 +302,9 @@ def _isna(v: Any) -> bool:
         return False
 
 
-def _check_duplicates(out: pd.DataFrame, kind: str, col_of: dict[str, str], errs: _Collector,
-                      bad_rows: set[int]) -> list[int]:
+def _check_duplicates(
+    out: pd.DataFrame, kind: str, col_of: dict[str, str], errs: _Collector, bad_rows: set[int]
+) -> list[int]:
     """Rows with the same key: identical ones are repeats (kept once); different ones are an
     error on each, naming the other row and the first column where they differ."""
     ok = out[~out.index.isin(list(bad_rows))] if bad_rows else out
@@ -312,10 +340,22 @@ def _check_duplicates(out: pd.DataFrame, kind: str, col_of: dict[str, str], errs
                 continue
             column = col_of.get(diff, diff)
             a, b = _show(ok.at[first, diff]), _show(ok.at[other, diff])
-            errs.errors.append(RowError(int(other), column, "import.duplicate_key",
-                                        {"other": int(first), "this_value": b, "other_value": a}))
-            errs.errors.append(RowError(int(first), column, "import.duplicate_key",
-                                        {"other": int(other), "this_value": a, "other_value": b}))
+            errs.errors.append(
+                RowError(
+                    int(other),
+                    column,
+                    "import.duplicate_key",
+                    {"other": int(first), "this_value": b, "other_value": a},
+                )
+            )
+            errs.errors.append(
+                RowError(
+                    int(first),
+                    column,
+                    "import.duplicate_key",
+                    {"other": int(other), "this_value": a, "other_value": b},
+                )
+            )
     return sorted(repeats)
 
 
@@ -332,12 +372,14 @@ def _duplicated(keys: pd.DataFrame) -> np.ndarray:
     return dup
 
 
-def _check_target_overlaps(ok: pd.DataFrame, scopes: pd.Series, col_of: dict[str, str],
-                           errs: _Collector) -> list[int]:
+def _check_target_overlaps(
+    ok: pd.DataFrame, scopes: pd.Series, col_of: dict[str, str], errs: _Collector
+) -> list[int]:
     """Targets collide per month: a year target and a month target for the same rep overlap."""
     months = ok["period"].map(lambda p: V.period_months(p) if isinstance(p, str) else [])
-    expanded = pd.DataFrame({"scope": scopes, "months": months, "amount": ok["amount"],
-                             "period": ok["period"]}).explode("months")
+    expanded = pd.DataFrame(
+        {"scope": scopes, "months": months, "amount": ok["amount"], "period": ok["period"]}
+    ).explode("months")
     expanded = expanded[expanded["months"].notna() & expanded["scope"].notna()]
     key = expanded["scope"] + "|" + expanded["months"].astype(str)
     dup = key.duplicated(keep=False)
@@ -349,8 +391,9 @@ def _check_target_overlaps(ok: pd.DataFrame, scopes: pd.Series, col_of: dict[str
         rows = list(dict.fromkeys(rows))
         first = rows[0]
         for other in rows[1:]:
-            same = (ok.at[first, "period"] == ok.at[other, "period"]
-                    and _same(ok.at[first, "amount"], ok.at[other, "amount"]))
+            same = ok.at[first, "period"] == ok.at[other, "period"] and _same(
+                ok.at[first, "amount"], ok.at[other, "amount"]
+            )
             if same:
                 repeats.add(int(other))
                 continue
@@ -360,10 +403,22 @@ def _check_target_overlaps(ok: pd.DataFrame, scopes: pd.Series, col_of: dict[str
             column = col_of.get("period", "")
             a = f"{ok.at[first, 'period']}: {_show(ok.at[first, 'amount'])}"
             b = f"{ok.at[other, 'period']}: {_show(ok.at[other, 'amount'])}"
-            errs.errors.append(RowError(int(other), column, "import.duplicate_key",
-                                        {"other": int(first), "this_value": b, "other_value": a}))
-            errs.errors.append(RowError(int(first), column, "import.duplicate_key",
-                                        {"other": int(other), "this_value": a, "other_value": b}))
+            errs.errors.append(
+                RowError(
+                    int(other),
+                    column,
+                    "import.duplicate_key",
+                    {"other": int(first), "this_value": b, "other_value": a},
+                )
+            )
+            errs.errors.append(
+                RowError(
+                    int(first),
+                    column,
+                    "import.duplicate_key",
+                    {"other": int(other), "this_value": a, "other_value": b},
+                )
+            )
     return sorted(repeats)
 
 

@@ -25,11 +25,13 @@ from salesmgmt.stages import canonical_stage, status_of
 from salesmgmt.text import name_key
 
 #: Cells meaning "no value" in a typed column (a dash for an empty date, "N/A", ...).
-EMPTY_TOKENS = frozenset({"-", "--", "---", "—", "——", "/", "n/a", "na", "null", "none", "nan",
-                          "nat", "无", "空"})
+EMPTY_TOKENS = frozenset(
+    {"-", "--", "---", "—", "——", "/", "n/a", "na", "null", "none", "nan", "nat", "无", "空"}
+)
 #: Spreadsheet error values: a formula that failed in the exporting tool.
-SPREADSHEET_ERRORS = frozenset({"#n/a", "#ref!", "#value!", "#div/0!", "#name?", "#null!",
-                                "#num!", "#getting_data", "#spill!", "#calc!"})
+SPREADSHEET_ERRORS = frozenset(
+    {"#n/a", "#ref!", "#value!", "#div/0!", "#name?", "#null!", "#num!", "#getting_data", "#spill!", "#calc!"}
+)
 #: The first character of a cell a spreadsheet would run as a formula. Our exports prefix such
 #: text cells with ' (see `csv_safe`); the importer takes that prefix off again.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -59,6 +61,7 @@ class Parsed:
 
 # ----------------------------------------------------------------------------------------
 # Text
+
 
 def csv_safe(value: str) -> str:
     """A text cell as written to a CSV for spreadsheets: formula-like text gets a ' prefix."""
@@ -152,8 +155,12 @@ def map_distinct(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     return pd.Series(table[codes], index=series.index, dtype=object)
 
 
-def _distinct_map(raw: pd.Series, parse: Callable[[Any], Any],
-                  empty_tokens: frozenset[str] = EMPTY_TOKENS, dtype: str = "object") -> Parsed:
+def _distinct_map(
+    raw: pd.Series,
+    parse: Callable[[Any], Any],
+    empty_tokens: frozenset[str] = EMPTY_TOKENS,
+    dtype: str = "object",
+) -> Parsed:
     """Apply `parse` to each distinct non-empty cell; errors become (key, values) per row.
     `dtype` is that of the parsed column ('object', 'float64' or 'datetime64[s]')."""
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
@@ -178,8 +185,9 @@ def _distinct_map(raw: pd.Series, parse: Callable[[Any], Any],
                 values[i] = parsed
         except Bad as bad:
             errors[i] = (bad.key, {"value": _show(cell), **bad.values})
-    return Parsed(pd.Series(values[codes], index=raw.index),
-                  pd.Series(errors[codes], index=raw.index, dtype=object))
+    return Parsed(
+        pd.Series(values[codes], index=raw.index), pd.Series(errors[codes], index=raw.index, dtype=object)
+    )
 
 
 def _show(cell: Any) -> str:
@@ -195,9 +203,21 @@ _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[�
 _AB_Y = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4}|\d{2})$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL = re.compile(r"^\d{4,5}(\.\d+)?$")
-_NAMED_FORMATS = ("%d-%b-%Y", "%d-%b-%y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y",
-                  "%d %b %Y", "%d %B %Y", "%Y-%b-%d", "%d-%B-%Y", "%b-%d-%Y", "%a, %d %b %Y",
-                  "%A, %B %d, %Y")
+_NAMED_FORMATS = (
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%b %d %Y",
+    "%B %d %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y-%b-%d",
+    "%d-%B-%Y",
+    "%b-%d-%Y",
+    "%a, %d %b %Y",
+    "%A, %B %d, %Y",
+)
 
 
 def _date_text(cell: str) -> str:
@@ -282,8 +302,9 @@ def parse_date_cell(cell: Any, day_first: bool = False) -> date:
 
 def parse_dates(raw: pd.Series, day_first: bool = False) -> Parsed:
     """A date column as datetime64 (time of day dropped)."""
-    return _distinct_map(raw, lambda c: np.datetime64(parse_date_cell(c, day_first), "s"),
-                         dtype="datetime64[s]")
+    return _distinct_map(
+        raw, lambda c: np.datetime64(parse_date_cell(c, day_first), "s"), dtype="datetime64[s]"
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -417,24 +438,41 @@ def parse_flags(raw: pd.Series) -> Parsed:
 
 #: Client types: exact names first, then words contained in the name.
 _CLIENT_TYPE_EXACT = {
-    "design_institute": "design_institute", "steel_structure": "steel_structure",
-    "construction": "construction", "owner": "owner", "other": "other",
-    "design institute": "design_institute", "designinstitute": "design_institute",
-    "设计院": "design_institute", "设计单位": "design_institute", "设计公司": "design_institute",
-    "steel structure": "steel_structure", "steel-structure company": "steel_structure",
-    "steel structure company": "steel_structure", "钢结构": "steel_structure",
-    "钢结构公司": "steel_structure", "钢构": "steel_structure",
-    "construction company": "construction", "contractor": "construction",
-    "general contractor": "construction", "施工": "construction", "施工公司": "construction",
-    "施工单位": "construction", "总包": "construction",
-    "业主": "owner", "甲方": "owner", "建设单位": "owner", "end user": "owner",
-    "developer": "owner", "其他": "other", "其它": "other",
+    "design_institute": "design_institute",
+    "steel_structure": "steel_structure",
+    "construction": "construction",
+    "owner": "owner",
+    "other": "other",
+    "design institute": "design_institute",
+    "designinstitute": "design_institute",
+    "设计院": "design_institute",
+    "设计单位": "design_institute",
+    "设计公司": "design_institute",
+    "steel structure": "steel_structure",
+    "steel-structure company": "steel_structure",
+    "steel structure company": "steel_structure",
+    "钢结构": "steel_structure",
+    "钢结构公司": "steel_structure",
+    "钢构": "steel_structure",
+    "construction company": "construction",
+    "contractor": "construction",
+    "general contractor": "construction",
+    "施工": "construction",
+    "施工公司": "construction",
+    "施工单位": "construction",
+    "总包": "construction",
+    "业主": "owner",
+    "甲方": "owner",
+    "建设单位": "owner",
+    "end user": "owner",
+    "developer": "owner",
+    "其他": "other",
+    "其它": "other",
 }
 _CLIENT_TYPE_WORDS = (
     ("design_institute", ("设计", "design", "architect")),
     ("steel_structure", ("钢", "steel")),
-    ("owner", ("业主", "甲方", "建设单位", "建设方", "地产", "开发商", "owner", "developer",
-               "end user")),
+    ("owner", ("业主", "甲方", "建设单位", "建设方", "地产", "开发商", "owner", "developer", "end user")),
     ("construction", ("施工", "总包", "建筑", "工程公司", "construction", "contractor", "builder")),
 )
 
@@ -451,12 +489,32 @@ def client_type_of(cell: Any) -> str:
 
 _VISIT_TYPE_WORDS = (
     ("call", ("电话", "致电", "call", "phone", "tel")),
-    ("meeting", ("会议", "开会", "会面", "交流会", "研讨", "视频", "meeting", "conference", "video",
-                 "webinar")),
-    ("visit", ("拜访", "上门", "面访", "现场", "实地", "走访", "陪访", "visit", "on-site", "onsite",
-               "in person", "in-person", "face to face")),
-    ("other", ("微信", "邮件", "短信", "email", "e-mail", "wechat", "sms", "message", "其他",
-               "其它", "other")),
+    (
+        "meeting",
+        ("会议", "开会", "会面", "交流会", "研讨", "视频", "meeting", "conference", "video", "webinar"),
+    ),
+    (
+        "visit",
+        (
+            "拜访",
+            "上门",
+            "面访",
+            "现场",
+            "实地",
+            "走访",
+            "陪访",
+            "visit",
+            "on-site",
+            "onsite",
+            "in person",
+            "in-person",
+            "face to face",
+        ),
+    ),
+    (
+        "other",
+        ("微信", "邮件", "短信", "email", "e-mail", "wechat", "sms", "message", "其他", "其它", "other"),
+    ),
 )
 
 
@@ -471,8 +529,23 @@ def visit_type_of(cell: Any) -> str:
 _ROLE_WORDS = (
     ("director", ("总监", "副总", "总经理", "director", "vp", "vice president", "head of sales")),
     ("sales_manager", ("经理", "主管", "组长", "manager", "supervisor", "team lead")),
-    ("sales_engineer", ("工程师", "销售", "代表", "专员", "业务员", "顾问", "engineer", "rep",
-                        "sales", "agent", "account executive", "associate")),
+    (
+        "sales_engineer",
+        (
+            "工程师",
+            "销售",
+            "代表",
+            "专员",
+            "业务员",
+            "顾问",
+            "engineer",
+            "rep",
+            "sales",
+            "agent",
+            "account executive",
+            "associate",
+        ),
+    ),
 )
 
 
@@ -502,13 +575,29 @@ def parse_vocabulary(raw: pd.Series, parse: Callable[[Any], str], fallback: str 
 
     parsed = _distinct_map(raw, lenient)
     if unknown:
-        parsed.notes.append(("import.note_unknown_values",
-                             {"values": ", ".join(sorted(unknown)[:10]), "fallback": fallback}))
+        parsed.notes.append(
+            ("import.note_unknown_values", {"values": ", ".join(sorted(unknown)[:10]), "fallback": fallback})
+        )
     return parsed
 
 
-_OPEN_WORDS = {"open", "opened", "active", "in progress", "pending", "ongoing", "进行中", "跟进中",
-               "开放", "未成交", "未结束", "正常", "打开", "在谈", "进行"}
+_OPEN_WORDS = {
+    "open",
+    "opened",
+    "active",
+    "in progress",
+    "pending",
+    "ongoing",
+    "进行中",
+    "跟进中",
+    "开放",
+    "未成交",
+    "未结束",
+    "正常",
+    "打开",
+    "在谈",
+    "进行",
+}
 
 
 def status_value(cell: Any) -> str:

@@ -5,11 +5,11 @@ EN = {
     "unit.money": "CNY",
     "error.title": "Something needs fixing",
     "error.db_locked": "The database {path} is in use by another program and stayed locked. "
-                       "Wait for the import or backup to finish and try again. ({detail})",
+    "Wait for the import or backup to finish and try again. ({detail})",
     "error.db_newer": "This database was written by a newer release (schema {found}; this "
-                      "release knows up to {supported}). Upgrade salesmgmt to open it.",
+    "release knows up to {supported}). Upgrade salesmgmt to open it.",
     "error.bad_period": "'{value}' is not a period. Use a month (2026-05), a quarter (2026-Q2) "
-                        "or a year (2026).",
+    "or a year (2026).",
     "error.bad_date": "'{value}' is not a date. Use YYYY-MM-DD, for example 2026-05-31.",
     "error.unexpected": "Unexpected error: {detail}",
     "error.prefix": "Error: ",

@@ -51,102 +51,98 @@ EN = {
     "import.out_of_scope_region": "The region '{value}' is outside your scope. Import only your own region's rows, or ask the sales director.",
     # file problems
     "import.empty_file": "The file is empty. Export the data again and upload the file that has "
-                         "a header row and data rows.",
+    "a header row and data rows.",
     "import.no_rows": "The file has a header row but no data rows. Nothing to import.",
     "import.binary_file": "This is not a text table (it contains binary data). Upload a CSV file "
-                          "or an Excel .xlsx workbook.",
-    "import.not_a_table": "This is a {what} file, not a table. Upload a CSV file or an Excel .xlsx "
-                          "workbook.",
+    "or an Excel .xlsx workbook.",
+    "import.not_a_table": "This is a {what} file, not a table. Upload a CSV file or an Excel .xlsx workbook.",
     "import.old_excel": "Old Excel 97-2003 workbooks (.xls) cannot be read. Open it in Excel and "
-                        "save it as .xlsx (Excel Workbook) or as CSV UTF-8.",
+    "save it as .xlsx (Excel Workbook) or as CSV UTF-8.",
     "import.corrupt_excel": "The Excel workbook is damaged or not really an .xlsx file. Open it in "
-                            "Excel, save it again as .xlsx, and upload that.",
+    "Excel, save it again as .xlsx, and upload that.",
     "import.corrupt_excel_detail": "The Excel workbook cannot be read ({detail}). Open it in "
-                                   "Excel, save it again as .xlsx, and upload that.",
+    "Excel, save it again as .xlsx, and upload that.",
     "import.no_such_sheet": "The workbook has no sheet named '{sheet}'. Its sheets: {sheets}.",
     "import.unknown_encoding": "'{encoding}' is not a text encoding this program knows. Try "
-                               "utf-8, gb18030 (for GBK/GB2312), utf-16 or big5.",
+    "utf-8, gb18030 (for GBK/GB2312), utf-16 or big5.",
     "import.wrong_encoding": "The file cannot be read as {encoding} (invalid bytes at position "
-                             "{position}). Leave the encoding to be detected, or name the right one.",
+    "{position}). Leave the encoding to be detected, or name the right one.",
     "import.unknown_file_encoding": "The file's text encoding is neither UTF-8 nor GBK/GB18030. "
-                                    "Save it from Excel as 'CSV UTF-8', or name its encoding "
-                                    "(for example --encoding big5).",
+    "Save it from Excel as 'CSV UTF-8', or name its encoding "
+    "(for example --encoding big5).",
     "import.unknown_kind_name": "'{kind}' is not a kind of import. Use one of: {kinds}.",
     "import.unknown_kind": "Cannot tell what this file holds from its headers ({columns}). Choose "
-                           "the kind (reps, clients, opportunities, visits or targets) or map the "
-                           "columns to fields.",
+    "the kind (reps, clients, opportunities, visits or targets) or map the "
+    "columns to fields.",
     "import.unknown_columns": "These columns are not recognised for {kind}: {columns}. Map each "
-                              "to a field, or to 'ignore' to leave it out (mapping file: "
-                              "{{\"column\": \"field\"}}).",
+    "to a field, or to 'ignore' to leave it out (mapping file: "
+    '{{"column": "field"}}).',
     "import.duplicate_header": "Two columns are both headed '{column}' (columns {first} and "
-                               "{second}). Rename one of them.",
+    "{second}). Rename one of them.",
     "import.duplicate_field": "Columns '{first}' and '{second}' both hold the field {field}. Map "
-                              "one of them to another field or to 'ignore'.",
+    "one of them to another field or to 'ignore'.",
     "import.missing_column": "A file of {kind} needs a column for {fields} (for example: "
-                             "{headers}). Add it, or map an existing column to it.",
+    "{headers}). Add it, or map an existing column to it.",
     "import.mapping_unknown_field": "The mapping sends column '{column}' to '{field}', which is "
-                                    "not a field. Fields: {fields}; or 'ignore'.",
+    "not a field. Fields: {fields}; or 'ignore'.",
     "import.mapping_file_missing": "The mapping file {path} does not exist.",
     "import.mapping_file_bad": "The mapping file {path} is not a JSON object of column names to "
-                               "field names ({detail}).",
+    "field names ({detail}).",
     "import.unreadable": "The file could not be read ({detail}). Save it again as CSV UTF-8 or as "
-                         ".xlsx and upload that; if it still fails, report this message.",
+    ".xlsx and upload that; if it still fails, report this message.",
     "import.file_missing": "The file {path} does not exist.",
     "import.file_unreadable": "The file {path} cannot be read: {detail}",
     "import.unnamed_column": "(column {letter})",
     # row errors
     "import.bad_date": "'{value}' is not a date. Use YYYY-MM-DD, for example 2024-05-06 "
-                       "(2024/5/6, 2024年5月6日 and Excel dates work too).",
+    "(2024/5/6, 2024年5月6日 and Excel dates work too).",
     "import.bad_date_year": "'{value}' is not a plausible date (year outside {min}-{max}). Check "
-                            "the year; use YYYY-MM-DD.",
-    "import.bad_money": "'{value}' is not an amount. Use a number such as 12345.50, ￥12,345 or "
-                        "12.5万.",
+    "the year; use YYYY-MM-DD.",
+    "import.bad_money": "'{value}' is not an amount. Use a number such as 12345.50, ￥12,345 or 12.5万.",
     "import.negative_money": "'{value}' is negative. Amounts must be zero or more; enter the "
-                             "amount without a minus sign.",
+    "amount without a minus sign.",
     "import.money_too_large": "'{value}' is too large to be an amount. Check for extra digits.",
-    "import.bad_probability": "'{value}' is not a probability. Use 60%, 60 or 0.6 (between 0 and "
-                              "100%).",
+    "import.bad_probability": "'{value}' is not a probability. Use 60%, 60 or 0.6 (between 0 and 100%).",
     "import.bad_flag": "'{value}' is not yes or no. Use yes/no, y/n, true/false, 1/0 or 是/否.",
     "import.bad_level": "'{value}' is not a relationship level. Use a whole number from 1 to 5.",
     "import.bad_period": "'{value}' is not a period. Use a month (2024-05 or 2024年5月), a quarter "
-                         "(2024-Q2) or a year (2024).",
+    "(2024-Q2) or a year (2024).",
     "import.bad_role": "'{value}' is not a role. Use sales engineer, sales manager or director "
-                       "(销售工程师, 销售经理, 销售总监).",
+    "(销售工程师, 销售经理, 销售总监).",
     "import.bad_status": "'{value}' is not a status. Use won, lost or open (赢单, 输单, 进行中).",
     "import.unknown_client_type": "'{value}' is not a client type.",
     "import.unknown_visit_type": "'{value}' is not a visit type.",
     "import.spreadsheet_error": "The cell holds a spreadsheet error ({value}). Fix the formula in "
-                                "the source file or type the value.",
+    "the source file or type the value.",
     "import.required": "A value is required here; fill it in.",
     "import.required_one_of": "Each row needs a value in one of: {columns}.",
     "import.ragged_row": "The row has {count} values but the header has {width} columns. A comma "
-                         "inside a value must be inside double quotes; check this line.",
+    "inside a value must be inside double quotes; check this line.",
     "import.duplicate_key": "same record as row {other} but a different value here ('{this_value}' "
-                            "vs '{other_value}'). Keep one of the two rows, or give them "
-                            "different ids.",
+    "vs '{other_value}'). Keep one of the two rows, or give them "
+    "different ids.",
     "import.same_record": "this row and row {other} name the same record (one by code, one by "
-                          "name). Keep one of the two rows.",
+    "name). Keep one of the two rows.",
     "import.ambiguous_name": "'{name}' matches several records with that name. Add a code column "
-                             "(rep code / client code) to say which one.",
+    "(rep code / client code) to say which one.",
     "import.stale_as_of": "opportunity {id} already has a change dated {latest}, later than this "
-                          "export's as-of date {as_of}. Import older exports first, or set --as-of "
-                          "to the export's real date.",
+    "export's as-of date {as_of}. Import older exports first, or set --as-of "
+    "to the export's real date.",
     # notes
     "import.note_month_first": "dates like 5/6/2024 read as month/day/year (no value in the "
-                               "file settles the order; write YYYY-MM-DD to be sure).",
+    "file settles the order; write YYYY-MM-DD to be sure).",
     "import.note_day_first": "dates like 5/6/2024 read as day/month/year, as in other date "
-                             "columns of this file.",
+    "columns of this file.",
     "import.note_mixed_dates_mdy": "the column mixes month/day/year and day/month/year dates; read "
-                                   "as month/day/year, so the others are reported as errors.",
+    "as month/day/year, so the others are reported as errors.",
     "import.note_mixed_dates_dmy": "the column mixes day/month/year and month/day/year dates; read "
-                                   "as day/month/year, so the others are reported as errors.",
+    "as day/month/year, so the others are reported as errors.",
     "import.note_unknown_values": "values not recognised, stored as '{fallback}': {values}.",
-    "import.note_not_stored": "recognised as {field}, which a file of {kind} does not store; left "
-                              "out.",
+    "import.note_not_stored": "recognised as {field}, which a file of {kind} does not store; left out.",
     "import.note_header_row": "the header is on row {row}; the rows above it were skipped.",
     # refusal and results
     "import.refused": "{file} was not imported: {rows} row(s) have errors. Fix them, or import "
-                      "the valid rows only (--skip-invalid).",
+    "the valid rows only (--skip-invalid).",
     "import.nothing_valid": "{file} was not imported: no row is valid.",
     "import.more_errors": "… and {count} more.",
     "import.rows_with_errors": "{rows} row(s) with errors:",
@@ -159,9 +155,9 @@ EN = {
     "import.file_line": "{file}: {kind}, {rows} rows ({how})",
     "import.sheet": "sheet",
     "import.summary": "batch {batch} ({kind}): {added} added, {updated} updated, {unchanged} "
-                      "unchanged, {refused} refused.",
+    "unchanged, {refused} refused.",
     "import.summary_dry_run": "test run ({kind}), nothing kept: {added} would be added, {updated} "
-                              "updated, {unchanged} unchanged, {refused} refused.",
+    "updated, {unchanged} unchanged, {refused} refused.",
     "import.created_reps": "{count} new rep(s) created: {names}",
     "import.created_clients": "{count} new client(s) created: {names}",
     # progress steps
@@ -174,19 +170,19 @@ EN = {
     # uploads and undo
     "import.no_uploads": "No uploads yet.",
     "import.upload_line": "#{batch}  {when}  {file}  {kind}: {rows} rows, {added} added, {updated} "
-                          "updated, {unchanged} unchanged, {refused} refused  ({user})",
+    "updated, {unchanged} unchanged, {refused} refused  ({user})",
     "import.undone_on": "undone {when} by {user}",
     "import.undo_blocked_by": "undo batch {batches} first",
     "import.undone": "Batch {batch} is undone: its rows are as they were before it.",
     "import.undo_unknown": "There is no upload batch {batch}.",
     "import.undo_twice": "Batch {batch} was already undone ({when}).",
     "import.undo_later": "Batch {batch} cannot be undone yet: later batch(es) {later} changed some "
-                         "of the same rows. Undo those first.",
+    "of the same rows. Undo those first.",
     "import.undo_rep_in_use": "Batch {batch} cannot be undone: reps it created are used by other "
-                              "data ({users}; batches: {batches}). Undo those batches first.",
+    "data ({users}; batches: {batches}). Undo those batches first.",
     "import.undo_client_in_use": "Batch {batch} cannot be undone: clients it created are used by "
-                                 "other data ({users}; batches: {batches}). Undo those batches "
-                                 "first.",
+    "other data ({users}; batches: {batches}). Undo those batches "
+    "first.",
 }
 
 ZH = {
@@ -241,28 +237,28 @@ ZH = {
     "import.binary_file": "这不是文本表格（含有二进制数据）。请上传 CSV 文件或 Excel .xlsx 工作簿。",
     "import.not_a_table": "这是 {what} 文件，不是表格。请上传 CSV 文件或 Excel .xlsx 工作簿。",
     "import.old_excel": "无法读取旧版 Excel 97-2003 工作簿（.xls）。请在 Excel 中打开，另存为 .xlsx"
-                        "（Excel 工作簿）或“CSV UTF-8”。",
+    "（Excel 工作簿）或“CSV UTF-8”。",
     "import.corrupt_excel": "Excel 工作簿已损坏，或并非真正的 .xlsx 文件。请在 Excel 中打开并重新另存为 "
-                            ".xlsx 后上传。",
+    ".xlsx 后上传。",
     "import.corrupt_excel_detail": "无法读取该 Excel 工作簿（{detail}）。请在 Excel 中打开并重新另存为 "
-                                   ".xlsx 后上传。",
+    ".xlsx 后上传。",
     "import.no_such_sheet": "工作簿中没有名为“{sheet}”的工作表。现有工作表：{sheets}。",
     "import.unknown_encoding": "“{encoding}”不是可识别的文本编码。可尝试 utf-8、gb18030"
-                               "（适用于 GBK/GB2312）、utf-16 或 big5。",
+    "（适用于 GBK/GB2312）、utf-16 或 big5。",
     "import.wrong_encoding": "无法按 {encoding} 读取文件（位置 {position} 处有无效字节）。"
-                             "请让程序自动识别编码，或指定正确的编码。",
+    "请让程序自动识别编码，或指定正确的编码。",
     "import.unknown_file_encoding": "文件编码既不是 UTF-8 也不是 GBK/GB18030。请在 Excel 中另存为"
-                                    "“CSV UTF-8”，或指定其编码（例如 --encoding big5）。",
+    "“CSV UTF-8”，或指定其编码（例如 --encoding big5）。",
     "import.unknown_kind_name": "“{kind}”不是可导入的类型。请使用：{kinds}。",
     "import.unknown_kind": "无法从表头（{columns}）判断文件内容。请选择类型（reps 销售人员、clients 客户、"
-                           "opportunities 商机、visits 拜访、targets 目标），或把各列对应到字段。",
+    "opportunities 商机、visits 拜访、targets 目标），或把各列对应到字段。",
     "import.unknown_columns": "以下列无法识别（{kind}）：{columns}。请把每一列对应到一个字段，"
-                              "或设为“ignore”忽略（映射文件：{{\"列名\": \"字段\"}}）。",
+    '或设为“ignore”忽略（映射文件：{{"列名": "字段"}}）。',
     "import.duplicate_header": "有两列的表头都是“{column}”（第 {first} 列和第 {second} 列）。请重命名其中一列。",
     "import.duplicate_field": "列“{first}”和“{second}”都对应字段 {field}。请把其中一列改为其他字段或“ignore”。",
     "import.missing_column": "{kind} 文件需要 {fields} 列（例如：{headers}）。请添加该列，或把现有列对应到它。",
     "import.mapping_unknown_field": "映射把列“{column}”对应到“{field}”，但这不是字段。可用字段：{fields}；"
-                                    "或“ignore”。",
+    "或“ignore”。",
     "import.mapping_file_missing": "映射文件 {path} 不存在。",
     "import.mapping_file_bad": "映射文件 {path} 不是“列名 → 字段名”的 JSON 对象（{detail}）。",
     "import.unreadable": "无法读取该文件（{detail}）。请重新另存为“CSV UTF-8”或 .xlsx 后上传；如仍失败，请报告此信息。",
@@ -270,9 +266,9 @@ ZH = {
     "import.file_unreadable": "无法读取文件 {path}：{detail}",
     "import.unnamed_column": "（第 {letter} 列）",
     "import.bad_date": "“{value}”不是有效日期。请使用 YYYY-MM-DD，例如 2024-05-06"
-                       "（也可用 2024/5/6、2024年5月6日 或 Excel 日期）。",
+    "（也可用 2024/5/6、2024年5月6日 或 Excel 日期）。",
     "import.bad_date_year": "“{value}”不是合理的日期（年份不在 {min}-{max} 之间）。请检查年份，"
-                            "使用 YYYY-MM-DD。",
+    "使用 YYYY-MM-DD。",
     "import.bad_money": "“{value}”不是有效金额。请使用数字，例如 12345.50、￥12,345 或 12.5万。",
     "import.negative_money": "“{value}”是负数。金额必须大于或等于零，请去掉负号。",
     "import.money_too_large": "“{value}”太大，不像是金额。请检查是否多了位数。",
@@ -280,7 +276,7 @@ ZH = {
     "import.bad_flag": "“{value}”不是“是/否”。请使用 是/否、yes/no、y/n、true/false 或 1/0。",
     "import.bad_level": "“{value}”不是有效关系等级。请使用 1 到 5 的整数。",
     "import.bad_period": "“{value}”不是有效期间。请使用月份（2024-05 或 2024年5月）、季度（2024-Q2）"
-                         "或年份（2024）。",
+    "或年份（2024）。",
     "import.bad_role": "“{value}”不是有效职位。请使用 销售工程师、销售经理 或 销售总监。",
     "import.bad_status": "“{value}”不是有效状态。请使用 赢单、输单 或 进行中（won、lost、open）。",
     "import.unknown_client_type": "“{value}”不是有效客户类型。",
@@ -290,18 +286,18 @@ ZH = {
     "import.required_one_of": "每行至少要在以下列之一中填写：{columns}。",
     "import.ragged_row": "该行有 {count} 个值，但表头只有 {width} 列。值中的逗号必须放在双引号内，请检查这一行。",
     "import.duplicate_key": "与第 {other} 行是同一条记录，但此处的值不同（“{this_value}” 与 "
-                            "“{other_value}”）。请保留其中一行，或给两行不同的编号。",
+    "“{other_value}”）。请保留其中一行，或给两行不同的编号。",
     "import.same_record": "本行与第 {other} 行指的是同一条记录（一行用编号，一行用名称）。请只保留其中一行。",
     "import.ambiguous_name": "“{name}”与多条同名记录相符。请添加编号列（工号 / 客户编号）指明是哪一条。",
     "import.stale_as_of": "商机 {id} 已有日期为 {latest} 的变更，晚于本次导出的截至日期 {as_of}。"
-                          "请先导入较早的导出文件，或把 --as-of 设为导出文件的实际日期。",
+    "请先导入较早的导出文件，或把 --as-of 设为导出文件的实际日期。",
     "import.note_month_first": "形如 5/6/2024 的日期按“月/日/年”读取（文件中没有能判定顺序的值；"
-                               "请用 YYYY-MM-DD 以免误读）。",
+    "请用 YYYY-MM-DD 以免误读）。",
     "import.note_day_first": "形如 5/6/2024 的日期按“日/月/年”读取，与本文件其他日期列一致。",
     "import.note_mixed_dates_mdy": "该列混有“月/日/年”和“日/月/年”两种日期；按“月/日/年”读取，"
-                                   "其余的报告为错误。",
+    "其余的报告为错误。",
     "import.note_mixed_dates_dmy": "该列混有“日/月/年”和“月/日/年”两种日期；按“日/月/年”读取，"
-                                   "其余的报告为错误。",
+    "其余的报告为错误。",
     "import.note_unknown_values": "以下值无法识别，按“{fallback}”保存：{values}。",
     "import.note_not_stored": "识别为 {field}，但 {kind} 文件不保存该字段；已忽略。",
     "import.note_header_row": "表头在第 {row} 行，其上方的行已跳过。",
@@ -319,7 +315,7 @@ ZH = {
     "import.sheet": "工作表",
     "import.summary": "批次 {batch}（{kind}）：新增 {added}，更新 {updated}，未变 {unchanged}，拒绝 {refused}。",
     "import.summary_dry_run": "试运行（{kind}），未保存任何内容：将新增 {added}，更新 {updated}，"
-                              "未变 {unchanged}，拒绝 {refused}。",
+    "未变 {unchanged}，拒绝 {refused}。",
     "import.created_reps": "新建销售人员 {count} 名：{names}",
     "import.created_clients": "新建客户 {count} 个：{names}",
     "import.step_reading": "正在读取文件…",
@@ -330,7 +326,7 @@ ZH = {
     "import.step_done": "完成。",
     "import.no_uploads": "还没有导入记录。",
     "import.upload_line": "#{batch}  {when}  {file}  {kind}：{rows} 行，新增 {added}，更新 {updated}，"
-                          "未变 {unchanged}，拒绝 {refused}（{user}）",
+    "未变 {unchanged}，拒绝 {refused}（{user}）",
     "import.undone_on": "已于 {when} 由 {user} 撤销",
     "import.undo_blocked_by": "须先撤销批次 {batches}",
     "import.undone": "批次 {batch} 已撤销：相关数据已恢复到导入之前的状态。",
@@ -338,7 +334,7 @@ ZH = {
     "import.undo_twice": "批次 {batch} 已经撤销过（{when}）。",
     "import.undo_later": "批次 {batch} 暂不能撤销：之后的批次 {later} 修改了其中部分数据。请先撤销这些批次。",
     "import.undo_rep_in_use": "批次 {batch} 不能撤销：它新建的销售人员已被其他数据使用（{users}；批次：{batches}）。"
-                              "请先撤销这些批次。",
+    "请先撤销这些批次。",
     "import.undo_client_in_use": "批次 {batch} 不能撤销：它新建的客户已被其他数据使用（{users}；批次：{batches}）。"
-                                 "请先撤销这些批次。",
+    "请先撤销这些批次。",
 }

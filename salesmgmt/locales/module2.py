@@ -33,7 +33,7 @@ EN = {
     "pr.direction.new": "New",
     "pr.direction.none": "–",
     "pr.table.note": "{period} against {last}. Open pipeline: every deal open on {date}; "
-                     "growing or shrinking: more than 10% up or down.",
+    "growing or shrinking: more than 10% up or down.",
     "pr.chart.growth": "Won against {last}",
     "pr.chart.won_month": "Won by product and month",
     "pr.chart.pipeline_month": "Open pipeline at each month's end",
@@ -49,12 +49,12 @@ EN = {
     # Field coaching
     "co.norm": "Coaching norm (ride-alongs a month)",
     "co.norm_help": "How often a manager should go along on each sales engineer's visits. "
-                    "The seed plan's example: two a month.",
+    "The seed plan's example: two a month.",
     "co.long_days": "Not coached for (days)",
     "co.empty": "No active sales engineer in this selection.",
     "co.never": "No ride-along is recorded for these sales engineers: a ride-along is a visit whose "
-                "'accompanied by' names the rep's manager. Import visits with that column, and reps "
-                "with their manager, to see coaching here.",
+    "'accompanied by' names the rep's manager. Import visits with that column, and reps "
+    "with their manager, to see coaching here.",
     "co.kpi.ride_alongs": "Ride-alongs",
     "co.kpi.engineers": "of {n} sales engineers",
     "co.kpi.rate": "Per engineer-month",
@@ -102,13 +102,13 @@ EN = {
     "co.col.attainment": "Attainment",
     "co.col.stuck": "Stalled or pushed deals",
     "co.month.note": "Norm and shortfall count the {months} month(s) of the period begun so far; "
-                     "the current month counts as far as it has gone.",
+    "the current month counts as far as it has gone.",
     "co.long.none": "Every sales engineer had a ride-along in the last {days} days.",
     "co.long.intro": "No ride-along for more than {days} days, or never:",
     "co.visits.none": "No ride-along in this period.",
     "co.effect.intro": "Each sales engineer's visits a week and win rate in the {days} days before "
-                       "a ride-along and the {days} days from it (up to today). By default the "
-                       "latest ride-along with at least {settle} days after it.",
+    "a ride-along and the {days} days from it (up to today). By default the "
+    "latest ride-along with at least {settle} days after it.",
     "co.effect.none": "No ride-along yet to compare around.",
     "co.effect.before": "Before",
     "co.effect.after": "After",
@@ -122,11 +122,11 @@ EN = {
     "co.effect.windows": "{before} days before, {after} days after.",
     "co.plan.none": "No active sales engineer to plan for.",
     "co.plan.intro": "Suggested ride-alongs for **{month}**, from {base}: the norm of {norm} for "
-                     "everyone, one more for each shortfall (at most two). {total} in all.",
+    "everyone, one more for each shortfall (at most two). {total} in all.",
     "co.plan.note": "Reasons: visit norm met in under half the weeks; win rate over 10 points "
-                    "below the team's; attainment under 80%; no ride-along for 60 days; two or "
-                    "more stalled or pushed deals. Go along on: the largest stalled or pushed "
-                    "deal, else the largest in quote or negotiation.",
+    "below the team's; attainment under 80%; no ride-along for 60 days; two or "
+    "more stalled or pushed deals. Go along on: the largest stalled or pushed "
+    "deal, else the largest in quote or negotiation.",
     "co.reason.visits": "visits below norm",
     "co.reason.win_rate": "win rate below team",
     "co.reason.attainment": "behind target",
@@ -139,7 +139,7 @@ EN = {
     "op.kpi.cycle": "Sales cycle (days)",
     "op.kpi.velocity": "Velocity ({unit} a day)",
     "op.kpi.velocity_help": "Open deals x win rate x average deal size / sales cycle in days: "
-                            "what the pipeline turns into sales each day.",
+    "what the pipeline turns into sales each day.",
     "op.kpi.open": "Open deals",
     "op.tab.funnel": "Funnel",
     "op.tab.teams": "Teams",
@@ -150,8 +150,8 @@ EN = {
     "op.funnel.open": "Open deals on {date}",
     "op.funnel.reached": "Deals closed in the period: stage reached, → conversion",
     "op.funnel.note": "Right: of the deals won or lost in the period, how many reached each "
-                      "stage (from their history) and the share going on to the next; the steps "
-                      "multiply to the win rate.",
+    "stage (from their history) and the share going on to the next; the steps "
+    "multiply to the win rate.",
     "op.funnel.teams": "Stage-to-stage conversion by team",
     "op.col.team": "Team",
     "op.col.closed": "Closed",
@@ -182,7 +182,7 @@ EN = {
     "op.col.lost_amount": "Amount lost",
     "op.col.share": "Share",
     "op.teams.note": "Open deals at the period's end (today for the current period); velocity in "
-                     "the money unit a day.",
+    "the money unit a day.",
     "op.time.measure": "Measure",
     "op.time.by_team": "Team by team",
     "op.time.total": "All",
@@ -221,8 +221,8 @@ EN = {
     "cl.health.no_key": "No client in this selection.",
     "cl.health.cold": "{n} key account(s) going cold: no visit for {days}+ days, or pipeline falling.",
     "cl.health.formula": "Score 0-100 = recency 30 + visit trend 15 + open pipeline 20 + won "
-                         "revenue 20 + relationship 15. Expected visits: every {key_days} days for a "
-                         "key account, every {other_days} for others. Full formula in the glossary.",
+    "revenue 20 + relationship 15. Expected visits: every {key_days} days for a "
+    "key account, every {other_days} for others. Full formula in the glossary.",
     "cl.part.recency": "Recency",
     "cl.part.visit_trend": "Visit trend",
     "cl.part.pipeline": "Open pipeline",
@@ -310,10 +310,10 @@ EN = {
     "cl.due.note": "A review without a next date is due {days} days after it. Negative days: overdue.",
     "cl.chain.open_only": "Projects with open deals only",
     "cl.chain.none": "No project names on the deals in this selection (the 'project' column of "
-                     "the opportunities export).",
+    "the opportunities export).",
     "cl.chain.note": "● visited · ○ client on the project, not visited · – no client of that "
-                     "type on the project. Visits count from {days} days before the project's "
-                     "first deal.",
+    "type on the project. Visits count from {days} days before the project's "
+    "first deal.",
     "cl.doc.title": "Key-account review: {client}",
     "cl.doc.subtitle": "{type} · {tier} · owner {owner} ({team}) · as of {as_of}",
     "cl.doc.sheet": "Review pack",
@@ -340,18 +340,18 @@ EN = {
     "cl.error.not_in_scope": "Client {client} is not among the clients you may see.",
     # Module 2 at company scale: what a chart draws when the selection is large, the client search.
     "co.heat.team": "{total} sales engineers in this selection: each row is a team, each cell "
-                    "its engineers' average ride-alongs that month; choose a team in the sidebar "
-                    "to see each engineer. The table lists them all.",
+    "its engineers' average ride-alongs that month; choose a team in the sidebar "
+    "to see each engineer. The table lists them all.",
     "co.heat.region": "{total} sales engineers in this selection: each row is a region, each cell "
-                      "its engineers' average ride-alongs that month; choose a region or team in "
-                      "the sidebar to see its teams or engineers. The table lists them all.",
+    "its engineers' average ride-alongs that month; choose a region or team in "
+    "the sidebar to see its teams or engineers. The table lists them all.",
     "pr.mix.shown": "Showing the {n} teams with the most won of {total}; choose a region in the "
-                    "sidebar to see each of its teams. The table lists them all.",
+    "sidebar to see each of its teams. The table lists them all.",
     "op.time.by_region": "{total} teams selected: one line per region; choose a region in the "
-                         "sidebar for a line per team.",
+    "sidebar for a line per team.",
     "cl.profile.search": "Find a client (part of its name)",
     "cl.profile.matches": "{n} clients match; the first {shown} are listed (key accounts going "
-                          "cold first). Type more of the name to narrow the list.",
+    "cold first). Type more of the name to narrow the list.",
     "cl.profile.no_match": "No client in the list matches “{text}”.",
 }
 
@@ -405,7 +405,7 @@ ZH = {
     "co.long_days": "多少天未辅导算久",
     "co.empty": "当前筛选下没有在职的销售工程师。",
     "co.never": "这些销售工程师没有任何陪同拜访记录：陪同拜访是指“陪同人员”中有该销售经理的拜访。"
-                "请导入带有陪同人员列的拜访记录，以及带有经理的销售名单，即可在此查看辅导情况。",
+    "请导入带有陪同人员列的拜访记录，以及带有经理的销售名单，即可在此查看辅导情况。",
     "co.kpi.ride_alongs": "陪同拜访",
     "co.kpi.engineers": "共 {n} 名销售工程师",
     "co.kpi.rate": "人均每月",
@@ -457,7 +457,7 @@ ZH = {
     "co.long.intro": "超过 {days} 天没有陪同拜访，或从未陪同：",
     "co.visits.none": "本期没有陪同拜访。",
     "co.effect.intro": "每位销售工程师在一次陪同拜访前 {days} 天与之后 {days} 天（截至今天）的每周拜访次数和赢率。"
-                       "默认取之后至少已过 {settle} 天的最近一次陪同。",
+    "默认取之后至少已过 {settle} 天的最近一次陪同。",
     "co.effect.none": "还没有可用于前后对比的陪同拜访。",
     "co.effect.before": "辅导前",
     "co.effect.after": "辅导后",
@@ -472,7 +472,7 @@ ZH = {
     "co.plan.none": "没有可安排辅导的在职销售工程师。",
     "co.plan.intro": "**{month}** 建议陪同拜访，依据 {base} 的数据：每人按标准 {norm} 次，每项不足再加一次（最多加两次）。合计 {total} 次。",
     "co.plan.note": "原因：拜访达标周不足一半；赢率低于团队 10 个百分点以上；完成率低于 80%；60 天没有陪同；"
-                    "两个或以上停滞或推迟的商机。建议陪同的商机：金额最大的停滞或推迟商机，否则为报价或谈判阶段中金额最大的商机。",
+    "两个或以上停滞或推迟的商机。建议陪同的商机：金额最大的停滞或推迟商机，否则为报价或谈判阶段中金额最大的商机。",
     "co.reason.visits": "拜访未达标",
     "co.reason.win_rate": "赢率低于团队",
     "co.reason.attainment": "落后于目标",
@@ -563,7 +563,7 @@ ZH = {
     "cl.health.no_key": "当前筛选下没有客户。",
     "cl.health.cold": "{n} 个重点客户正在变冷：{days} 天以上未拜访，或商机下降。",
     "cl.health.formula": "健康分 0-100 = 拜访及时性 30 + 拜访趋势 15 + 在途商机 20 + 赢单收入 20 + 关系等级 15。"
-                         "拜访周期：重点客户每 {key_days} 天，其他客户每 {other_days} 天。完整公式见指标说明。",
+    "拜访周期：重点客户每 {key_days} 天，其他客户每 {other_days} 天。完整公式见指标说明。",
     "cl.part.recency": "拜访及时性",
     "cl.part.visit_trend": "拜访趋势",
     "cl.part.pipeline": "在途商机",
@@ -678,9 +678,9 @@ ZH = {
     "cl.error.not_in_scope": "客户 {client} 不在您可查看的客户范围内。",
     # Module 2 at company scale: what a chart draws when the selection is large, the client search.
     "co.heat.team": "当前筛选共 {total} 名销售工程师：每行是一个团队，每格是该月其工程师的平均陪同拜访次数；"
-                    "在侧边栏选择团队可查看每位工程师。下表列出全部。",
+    "在侧边栏选择团队可查看每位工程师。下表列出全部。",
     "co.heat.region": "当前筛选共 {total} 名销售工程师：每行是一个区域，每格是该月其工程师的平均陪同拜访次数；"
-                      "在侧边栏选择区域或团队可查看其团队或工程师。下表列出全部。",
+    "在侧边栏选择区域或团队可查看其团队或工程师。下表列出全部。",
     "pr.mix.shown": "显示 {total} 个团队中赢单最多的 {n} 个；在侧边栏选择区域可查看其每个团队。下表列出全部。",
     "op.time.by_region": "已选 {total} 个团队：每个区域一条线；在侧边栏选择区域可按团队画线。",
     "cl.profile.search": "查找客户（名称的一部分）",

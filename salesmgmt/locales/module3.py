@@ -12,10 +12,10 @@ EN = {
     "ss.no_targets": "The sales school ranks sales engineers by attainment, and none in this selection has a target in the window. Import the monthly targets.",
     # rankings
     "rk.composite_help": "Composite score: 100 × the weighted mean of attainment of one's own target "
-                         "(40%), growth on the same period last year (20%), visits against the norm "
-                         "(20%) and win rate against the group's (20%, from {n} closed deals); each "
-                         "a ratio to its bar capped at {cap}. 100 = on the bar everywhere. Movement: "
-                         "rank now against rank {days} days ago.",
+    "(40%), growth on the same period last year (20%), visits against the norm "
+    "(20%) and win rate against the group's (20%, from {n} closed deals); each "
+    "a ratio to its bar capped at {cap}. 100 = on the bar everywhere. Movement: "
+    "rank now against rank {days} days ago.",
     "rk.section.teams": "Team against team",
     "rk.section.reps": "Rep against rep within a team",
     "rk.section.reps_of": "Within {team}",
@@ -183,7 +183,7 @@ EN = {
     "ss.window": "Window",
     "ss.window.months": "{n} months",
     "ss.intro": "{window}: the top {top} of {all} sales engineers by attainment (from {cut}) against the rest. "
-                "Each rep is one data point; no claim below {min_group} reps in a group or {min_reps} in all.",
+    "Each rep is one data point; no claim below {min_group} reps in a group or {min_reps} in all.",
     "ss.too_few": "Too few reps to tell: {n_top} top performers and {n_rest} others (at least {min_group} in each group and {min_reps} in all are needed). Widen the filters.",
     "ss.section.findings": "Where the top performers differ",
     "ss.section.spread": "Every rep, one behaviour",
@@ -213,8 +213,8 @@ EN = {
     "ss.col.step": "Step",
     "ss.col.gap": "Gap (SD)",
     "ss.method": "Means per group; the interval is a bootstrap of the difference in means ({draws} draws, fixed seed); "
-                 "clear = the interval excludes 0 and p < 0.05, suggestive = one of the two or p < 0.2. "
-                 "At least {min_group} reps per group and {min_reps} in all.",
+    "clear = the interval excludes 0 and p < 0.05, suggestive = one of the two or p < 0.2. "
+    "At least {min_group} reps per group and {min_reps} in all.",
     "ss.behaviour": "Behaviour",
     "ss.top": "Top performers",
     "ss.rest": "The rest",
@@ -310,8 +310,8 @@ ZH = {
     "ss.no_targets": "销售学校按完成率为销售工程师排名，而当前范围内没有人在分析区间内设定目标。请导入月度目标。",
     # rankings
     "rk.composite_help": "综合得分：100 × 加权平均——本人目标完成率（40%）、同比增长（20%）、拜访达标比（20%）"
-                         "和相对本组的赢率（20%，至少 {n} 笔已结商机）；每项为相对标准的比值，上限 {cap}。"
-                         "100 = 各项恰好达标。名次变化：当前名次与 {days} 天前名次之差。",
+    "和相对本组的赢率（20%，至少 {n} 笔已结商机）；每项为相对标准的比值，上限 {cap}。"
+    "100 = 各项恰好达标。名次变化：当前名次与 {days} 天前名次之差。",
     "rk.section.teams": "团队之间",
     "rk.section.reps": "团队内销售之间",
     "rk.section.reps_of": "{team} 团队内",
@@ -479,7 +479,7 @@ ZH = {
     "ss.window": "分析区间",
     "ss.window.months": "{n} 个月",
     "ss.intro": "{window}：按完成率排名前 {top} 位的销售工程师（共 {all} 人，完成率 {cut} 以上）与其他人对比。"
-                "每位销售为一个数据点；任一组少于 {min_group} 人或总数少于 {min_reps} 人时不下结论。",
+    "每位销售为一个数据点；任一组少于 {min_group} 人或总数少于 {min_reps} 人时不下结论。",
     "ss.too_few": "人数太少，无法下结论：顶尖销售 {n_top} 人，其他 {n_rest} 人（每组至少 {min_group} 人、总数至少 {min_reps} 人）。请放宽筛选条件。",
     "ss.section.findings": "顶尖销售的不同之处",
     "ss.section.spread": "每位销售的单项行为",
@@ -509,7 +509,7 @@ ZH = {
     "ss.col.step": "步骤",
     "ss.col.gap": "差距（标准差）",
     "ss.method": "各组取平均值；区间为均值差的自助法区间（{draws} 次抽样，固定种子）；"
-                 "明显 = 区间不含 0 且 p < 0.05，仅有迹象 = 满足其一或 p < 0.2。每组至少 {min_group} 人、总数至少 {min_reps} 人。",
+    "明显 = 区间不含 0 且 p < 0.05，仅有迹象 = 满足其一或 p < 0.2。每组至少 {min_group} 人、总数至少 {min_reps} 人。",
     "ss.behaviour": "行为",
     "ss.top": "顶尖销售",
     "ss.rest": "其他人",
@@ -592,4 +592,3 @@ ZH = {
     "ss.spread.boxes": "共 {total} 名工程师：箱体为中间一半的工程师，中线为中位数，圆点为明显偏离其他人的工程师。在侧边栏选择团队可查看每名工程师。",
     "mm.trend.ends": "共 {total} 个团队，显示 {month} 完成率最高的 {n} 个和最低的 {n} 个；在侧边栏选择区域可查看其全部团队。",
 }
-

@@ -28,28 +28,57 @@ PROGRESS_DAYS = 14
 #: Visits with progress listed on the page (the most recent).
 PROGRESS_LIST = 200
 CLIENT_TYPES = ("design_institute", "steel_structure", "construction", "owner", "other")
-GROUPS = {"rep": "r.name", "team": f"coalesce(r.team, '{NO_GROUP}')",
-          "region": f"coalesce(r.region, '{NO_GROUP}')", "total": "'all'"}
+GROUPS = {
+    "rep": "r.name",
+    "team": f"coalesce(r.team, '{NO_GROUP}')",
+    "region": f"coalesce(r.region, '{NO_GROUP}')",
+    "total": "'all'",
+}
 
 MEASURES: list[Measure] = [
-    Measure("weekly_visits", "Client visits per week", "每周客户拜访", "count",
-            "Client visits (type visit) of an active sales engineer in one counted week; the week "
-            f"meets the norm at {VISIT_NORM_PER_WEEK} or more."),
-    Measure("below_norm_streak", "Weeks below the norm in a row", "连续未达标周数", "count",
-            "The longest run of consecutive counted weeks of the period in which an active sales "
-            f"engineer made fewer than {VISIT_NORM_PER_WEEK} client visits. Listed from "
-            f"{BELOW_NORM_STREAK} weeks (adjustable on the page)."),
-    Measure("client_type_share", "Share of visits by client type", "客户类型拜访占比", "percent",
-            "Client visits in the period to clients of a type / all client visits in the period "
-            "(design institutes, steel-structure companies, construction companies, owners, other)."),
-    Measure("plan_visits_done_share", "Planned visits done", "计划拜访完成率", "percent",
-            "Planned visits of the latest plan revisions dated in the period that are done / those "
-            "done or missed (see plan_visit_done); upcoming ones are left out."),
-    Measure("visit_progress_share", "Visits followed by progress", "拜访后推进率", "percent",
-            "Client visits in the period after which, within the next "
-            f"{PROGRESS_DAYS} days, an opportunity of the same rep and client (the visit's own "
-            "opportunity when it names one) moved up a stage or was won, according to the "
-            "opportunity history / all client visits in the period."),
+    Measure(
+        "weekly_visits",
+        "Client visits per week",
+        "每周客户拜访",
+        "count",
+        "Client visits (type visit) of an active sales engineer in one counted week; the week "
+        f"meets the norm at {VISIT_NORM_PER_WEEK} or more.",
+    ),
+    Measure(
+        "below_norm_streak",
+        "Weeks below the norm in a row",
+        "连续未达标周数",
+        "count",
+        "The longest run of consecutive counted weeks of the period in which an active sales "
+        f"engineer made fewer than {VISIT_NORM_PER_WEEK} client visits. Listed from "
+        f"{BELOW_NORM_STREAK} weeks (adjustable on the page).",
+    ),
+    Measure(
+        "client_type_share",
+        "Share of visits by client type",
+        "客户类型拜访占比",
+        "percent",
+        "Client visits in the period to clients of a type / all client visits in the period "
+        "(design institutes, steel-structure companies, construction companies, owners, other).",
+    ),
+    Measure(
+        "plan_visits_done_share",
+        "Planned visits done",
+        "计划拜访完成率",
+        "percent",
+        "Planned visits of the latest plan revisions dated in the period that are done / those "
+        "done or missed (see plan_visit_done); upcoming ones are left out.",
+    ),
+    Measure(
+        "visit_progress_share",
+        "Visits followed by progress",
+        "拜访后推进率",
+        "percent",
+        "Client visits in the period after which, within the next "
+        f"{PROGRESS_DAYS} days, an opportunity of the same rep and client (the visit's own "
+        "opportunity when it names one) moved up a stage or was won, according to the "
+        "opportunity history / all client visits in the period.",
+    ),
 ]
 
 WEEKLY_VISITS_SQL = f"""
@@ -138,7 +167,9 @@ linked AS (
 )
 """
 
-PROGRESS_BY_REP_SQL = VISIT_PROGRESS_SQL + """
+PROGRESS_BY_REP_SQL = (
+    VISIT_PROGRESS_SQL
+    + """
 SELECT fr.rep_id, fr.name AS rep, fr.team, count(vis.visit_key) AS visits,
        count(linked.visit_key) AS visits_with_progress
 FROM fr LEFT JOIN vis USING (rep_id) LEFT JOIN linked USING (visit_key)
@@ -146,8 +177,11 @@ GROUP BY ALL
 HAVING count(vis.visit_key) > 0
 ORDER BY fr.team, fr.name
 """
+)
 
-PROGRESS_LIST_SQL = VISIT_PROGRESS_SQL + """
+PROGRESS_LIST_SQL = (
+    VISIT_PROGRESS_SQL
+    + """
 SELECT l.visit_date, fr.name AS rep, fr.team, c.name AS client,
        coalesce(c.client_type, 'other') AS client_type, l.opp_id,
        coalesce(o.name, l.opp_id) AS opportunity,
@@ -159,10 +193,12 @@ LEFT JOIN opportunities o ON o.opp_id = l.opp_id
 ORDER BY l.visit_date DESC, fr.name, l.visit_key
 LIMIT $limit
 """
+)
 
 
-def weekly_visits(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                  as_of: date) -> pd.DataFrame:
+def weekly_visits(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """Client visits of each active sales engineer in each counted week (zeros included).
 
     Columns: rep_id, rep, team, region, week (Monday), visits, meets_norm.
@@ -178,8 +214,17 @@ def weekly_visits(con: duckdb.DuckDBPyConnection, period: Period, filters: Filte
 def norm_streaks(weekly: pd.DataFrame) -> pd.DataFrame:
     """Per engineer of `weekly_visits`: weeks, weeks_below, longest_streak (weeks below the norm
     in a row), current_streak (ending with the last counted week), visits, visits_per_week."""
-    columns = ["rep_id", "rep", "team", "weeks", "weeks_below", "longest_streak",
-               "current_streak", "visits", "visits_per_week"]
+    columns = [
+        "rep_id",
+        "rep",
+        "team",
+        "weeks",
+        "weeks_below",
+        "longest_streak",
+        "current_streak",
+        "visits",
+        "visits_per_week",
+    ]
     if weekly.empty:
         return pd.DataFrame(columns=columns)
     # Engineers in the order they come, each one's weeks in order.
@@ -203,17 +248,24 @@ def norm_streaks(weekly: pd.DataFrame) -> pd.DataFrame:
     return out[columns].reset_index(drop=True)
 
 
-def reps_below_norm(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                    as_of: date, streak: int = BELOW_NORM_STREAK) -> pd.DataFrame:
+def reps_below_norm(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    filters: Filters,
+    as_of: date,
+    streak: int = BELOW_NORM_STREAK,
+) -> pd.DataFrame:
     """Engineers below the norm `streak` or more weeks in a row, the longest runs first."""
     streaks = norm_streaks(weekly_visits(con, period, filters, as_of))
     out = streaks[streaks["longest_streak"] >= streak]
-    return out.sort_values(["longest_streak", "visits_per_week"],
-                           ascending=[False, True]).reset_index(drop=True)
+    return out.sort_values(["longest_streak", "visits_per_week"], ascending=[False, True]).reset_index(
+        drop=True
+    )
 
 
-def planned_vs_done(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                    as_of: date) -> pd.DataFrame:
+def planned_vs_done(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """Per rep in the filters: visits made, visits marked planned in the exports, and the
     planned visits of the monthly plans (latest revisions) dated in the period: planned,
     planned_done, planned_missed, planned_done_share (see the measures).
@@ -222,8 +274,13 @@ def planned_vs_done(con: duckdb.DuckDBPyConnection, period: Period, filters: Fil
     """
     named = {"start": period.start, "end": period.end}
     reps = _run(con, REP_VISITS_SQL, filters, "r", named)
-    plan = _run(con, PLAN_DONE_SQL, filters, "r",
-                {**named, "as_of": as_of, "first_month": Period.month_of(period.start).start})
+    plan = _run(
+        con,
+        PLAN_DONE_SQL,
+        filters,
+        "r",
+        {**named, "as_of": as_of, "first_month": Period.month_of(period.start).start},
+    )
     out = reps.merge(plan, on="rep_id", how="left")
     for col in ("planned", "planned_done", "planned_missed"):
         out[col] = out[col].fillna(0).astype("int64")
@@ -235,8 +292,9 @@ def planned_vs_done(con: duckdb.DuckDBPyConnection, period: Period, filters: Fil
     return out.reset_index(drop=True)
 
 
-def client_type_share(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                      by: str = "team") -> pd.DataFrame:
+def client_type_share(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, by: str = "team"
+) -> pd.DataFrame:
     """Client visits of the period per group (`by`: rep, team, region or total) and client type.
 
     Columns: group, client_type, visits, share (of the group's visits); every type present for
@@ -244,8 +302,13 @@ def client_type_share(con: duckdb.DuckDBPyConnection, period: Period, filters: F
     """
     if by not in GROUPS:
         raise ValueError(by)
-    frame = _run(con, CLIENT_TYPE_SQL.replace("{group}", GROUPS[by]), filters, "r",
-                 {"start": period.start, "end": period.end})
+    frame = _run(
+        con,
+        CLIENT_TYPE_SQL.replace("{group}", GROUPS[by]),
+        filters,
+        "r",
+        {"start": period.start, "end": period.end},
+    )
     if frame.empty:
         return pd.DataFrame(columns=["group", "client_type", "visits", "share"])
     groups = sorted(frame["grp"].unique())
@@ -257,8 +320,9 @@ def client_type_share(con: duckdb.DuckDBPyConnection, period: Period, filters: F
     return out.rename(columns={"grp": "group"})
 
 
-def visit_progress(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                   as_of: date, days: int = PROGRESS_DAYS) -> dict[str, pd.DataFrame]:
+def visit_progress(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date, days: int = PROGRESS_DAYS
+) -> dict[str, pd.DataFrame]:
     """Visits followed by opportunity progress (see the measure).
 
     {'by_rep': rep_id, rep, team, visits, visits_with_progress, share;

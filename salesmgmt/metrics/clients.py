@@ -37,8 +37,13 @@ from salesmgmt.text import name_key
 #: How often a client should be visited: key accounts monthly, others quarterly (days).
 CADENCE_DAYS: dict[bool, int] = {True: 30, False: 90}
 #: Points of each part of the health score (they add up to 100).
-WEIGHTS: dict[str, int] = {"recency": 30, "visit_trend": 15, "pipeline": 20, "revenue": 20,
-                           "relationship": 15}
+WEIGHTS: dict[str, int] = {
+    "recency": 30,
+    "visit_trend": 15,
+    "pipeline": 20,
+    "revenue": 20,
+    "relationship": 15,
+}
 #: Visit trend: visits in the last this-many days against the same number of days before.
 TREND_DAYS = 90
 #: Pipeline movement: open pipeline now against this many days ago.
@@ -57,43 +62,88 @@ PROJECT_LEAD_DAYS = 90
 assert sum(WEIGHTS.values()) == 100
 
 MEASURES: list[Measure] = [
-    Measure("health_score", "Client health score", "客户健康分", "number",
-            "0-100, the sum of five parts: recency (30 points), visit trend (15), open pipeline "
-            "(20), won revenue (20) and relationship level (15). When the relationship level is "
-            "not recorded, that part is left out and the others are scaled up: score = points / "
-            "85 x 100."),
-    Measure("recency_points", "Health: recency", "健康分：拜访及时性", "number",
-            "30 x clamp((3c - d) / 2c, 0, 1), where d is days_since_visit and c the expected "
-            f"cadence of the client's tier: {CADENCE_DAYS[True]} days for a key account, "
-            f"{CADENCE_DAYS[False]} for any other client. Full points up to one cadence, half "
-            "at two, none at three or more, none when never visited."),
-    Measure("visit_trend_points", "Health: visit trend", "健康分：拜访趋势", "number",
-            f"15 x min(recent / previous, 1), where recent counts the client's visits (type "
-            f"visit) in the {TREND_DAYS} days up to the as-of date and previous those in the "
-            f"{TREND_DAYS} days before; 15 when previous is 0 and recent is not; 0 when both are 0."),
-    Measure("pipeline_points", "Health: open pipeline", "健康分：在途商机", "number",
-            "0 without open pipeline at the as-of date (pipeline_at); else 10 for having it plus "
-            f"10 x min((now + won since then) / {PIPELINE_DAYS} days ago, 1) for its movement "
-            "(10 when there was none then): pipeline that turned into a win has not fallen."),
-    Measure("revenue_points", "Health: won revenue", "健康分：赢单收入", "number",
-            "20 x min(won in the last 12 months / won in the 12 months before, 1); 20 when "
-            "nothing was won before but something now; 0 when nothing was won in either."),
-    Measure("relationship_points", "Health: relationship level", "健康分：关系等级", "number",
-            "15 x (relationship_level - 1) / 4 for a level of 1-5; left out when not recorded."),
-    Measure("going_cold", "Key account going cold", "重点客户变冷", "count",
-            f"A key account with no visit for {COLD_ACCOUNT_DAYS} days or more (or never), or "
-            "whose pipeline is falling: open pipeline now plus what was won since is below the "
-            f"open pipeline {PIPELINE_DAYS} days ago. Listed first."),
-    Measure("review_due", "Review due", "待评审", "count",
-            "A key account whose next review date (from its last review) is on or before "
-            f"{REVIEW_DUE_DAYS} days after the as-of date, or that was never reviewed. A review "
-            f"without a next date is due {REVIEW_INTERVAL_DAYS} days after it."),
-    Measure("project_chain_coverage", "Project chain coverage", "项目链覆盖", "percent",
-            "Of the four links of a project's chain (design institute, steel-structure company, "
-            "construction company, owner), the share with a client on the project's deals that "
-            f"was visited (type visit) from {PROJECT_LEAD_DAYS} days before the project's first "
-            "deal was created up to the as-of date. A link with no client on the project counts "
-            "as not covered."),
+    Measure(
+        "health_score",
+        "Client health score",
+        "客户健康分",
+        "number",
+        "0-100, the sum of five parts: recency (30 points), visit trend (15), open pipeline "
+        "(20), won revenue (20) and relationship level (15). When the relationship level is "
+        "not recorded, that part is left out and the others are scaled up: score = points / "
+        "85 x 100.",
+    ),
+    Measure(
+        "recency_points",
+        "Health: recency",
+        "健康分：拜访及时性",
+        "number",
+        "30 x clamp((3c - d) / 2c, 0, 1), where d is days_since_visit and c the expected "
+        f"cadence of the client's tier: {CADENCE_DAYS[True]} days for a key account, "
+        f"{CADENCE_DAYS[False]} for any other client. Full points up to one cadence, half "
+        "at two, none at three or more, none when never visited.",
+    ),
+    Measure(
+        "visit_trend_points",
+        "Health: visit trend",
+        "健康分：拜访趋势",
+        "number",
+        f"15 x min(recent / previous, 1), where recent counts the client's visits (type "
+        f"visit) in the {TREND_DAYS} days up to the as-of date and previous those in the "
+        f"{TREND_DAYS} days before; 15 when previous is 0 and recent is not; 0 when both are 0.",
+    ),
+    Measure(
+        "pipeline_points",
+        "Health: open pipeline",
+        "健康分：在途商机",
+        "number",
+        "0 without open pipeline at the as-of date (pipeline_at); else 10 for having it plus "
+        f"10 x min((now + won since then) / {PIPELINE_DAYS} days ago, 1) for its movement "
+        "(10 when there was none then): pipeline that turned into a win has not fallen.",
+    ),
+    Measure(
+        "revenue_points",
+        "Health: won revenue",
+        "健康分：赢单收入",
+        "number",
+        "20 x min(won in the last 12 months / won in the 12 months before, 1); 20 when "
+        "nothing was won before but something now; 0 when nothing was won in either.",
+    ),
+    Measure(
+        "relationship_points",
+        "Health: relationship level",
+        "健康分：关系等级",
+        "number",
+        "15 x (relationship_level - 1) / 4 for a level of 1-5; left out when not recorded.",
+    ),
+    Measure(
+        "going_cold",
+        "Key account going cold",
+        "重点客户变冷",
+        "count",
+        f"A key account with no visit for {COLD_ACCOUNT_DAYS} days or more (or never), or "
+        "whose pipeline is falling: open pipeline now plus what was won since is below the "
+        f"open pipeline {PIPELINE_DAYS} days ago. Listed first.",
+    ),
+    Measure(
+        "review_due",
+        "Review due",
+        "待评审",
+        "count",
+        "A key account whose next review date (from its last review) is on or before "
+        f"{REVIEW_DUE_DAYS} days after the as-of date, or that was never reviewed. A review "
+        f"without a next date is due {REVIEW_INTERVAL_DAYS} days after it.",
+    ),
+    Measure(
+        "project_chain_coverage",
+        "Project chain coverage",
+        "项目链覆盖",
+        "percent",
+        "Of the four links of a project's chain (design institute, steel-structure company, "
+        "construction company, owner), the share with a client on the project's deals that "
+        f"was visited (type visit) from {PROJECT_LEAD_DAYS} days before the project's first "
+        "deal was created up to the as-of date. A link with no client on the project counts "
+        "as not covered.",
+    ),
 ]
 
 #: One row per client in scope with the raw facts of its health score. Windows end at as_of.
@@ -158,9 +208,18 @@ def _capped_ratio(now: np.ndarray, before: np.ndarray) -> np.ndarray:
 
 
 #: The columns health_points reads, one row per client.
-FACT_COLUMNS = ("days_since_visit", "key_account", "visits_recent", "visits_previous",
-                "pipeline_now", "pipeline_then", "won_since_then", "won_last_12m",
-                "won_prior_12m", "relationship_level")
+FACT_COLUMNS = (
+    "days_since_visit",
+    "key_account",
+    "visits_recent",
+    "visits_previous",
+    "pipeline_now",
+    "pipeline_then",
+    "won_since_then",
+    "won_last_12m",
+    "won_prior_12m",
+    "relationship_level",
+)
 
 
 def health_points(facts: pd.DataFrame) -> pd.DataFrame:
@@ -170,29 +229,40 @@ def health_points(facts: pd.DataFrame) -> pd.DataFrame:
     f = {c: facts[c].to_numpy(dtype="float64") for c in FACT_COLUMNS}
     cadence = np.where(f["key_account"] > 0, CADENCE_DAYS[True], CADENCE_DAYS[False])
     days = f["days_since_visit"]
-    recency = np.where(np.isnan(days), 0.0,
-                       np.clip((3 * cadence - days) / (2 * cadence), 0.0, 1.0))
-    pipeline = np.where(f["pipeline_now"] > 0,
-                        0.5 + 0.5 * _capped_ratio(f["pipeline_now"] + f["won_since_then"],
-                                                  f["pipeline_then"]), 0.0)
+    recency = np.where(np.isnan(days), 0.0, np.clip((3 * cadence - days) / (2 * cadence), 0.0, 1.0))
+    pipeline = np.where(
+        f["pipeline_now"] > 0,
+        0.5 + 0.5 * _capped_ratio(f["pipeline_now"] + f["won_since_then"], f["pipeline_then"]),
+        0.0,
+    )
     level = f["relationship_level"]
-    parts = pd.DataFrame({
-        "recency": WEIGHTS["recency"] * recency,
-        "visit_trend": WEIGHTS["visit_trend"] * _capped_ratio(f["visits_recent"],
-                                                              f["visits_previous"]),
-        "pipeline": WEIGHTS["pipeline"] * pipeline,
-        "revenue": WEIGHTS["revenue"] * _capped_ratio(f["won_last_12m"], f["won_prior_12m"]),
-        "relationship": WEIGHTS["relationship"] * (level - 1) / 4,
-    }, index=facts.index)
+    parts = pd.DataFrame(
+        {
+            "recency": WEIGHTS["recency"] * recency,
+            "visit_trend": WEIGHTS["visit_trend"] * _capped_ratio(f["visits_recent"], f["visits_previous"]),
+            "pipeline": WEIGHTS["pipeline"] * pipeline,
+            "revenue": WEIGHTS["revenue"] * _capped_ratio(f["won_last_12m"], f["won_prior_12m"]),
+            "relationship": WEIGHTS["relationship"] * (level - 1) / 4,
+        },
+        index=facts.index,
+    )
     possible = np.where(np.isnan(level), 100 - WEIGHTS["relationship"], 100)
     parts["score"] = parts.sum(axis=1, skipna=True) / possible * 100
     return parts
 
 
-def health_parts(days_since_visit: float | None, key_account: bool, visits_recent: int,
-                 visits_previous: int, pipeline_now: float, pipeline_then: float,
-                 won_since_then: float, won_last_12m: float, won_prior_12m: float,
-                 relationship_level: int | None) -> dict[str, float | None]:
+def health_parts(
+    days_since_visit: float | None,
+    key_account: bool,
+    visits_recent: int,
+    visits_previous: int,
+    pipeline_now: float,
+    pipeline_then: float,
+    won_since_then: float,
+    won_last_12m: float,
+    won_prior_12m: float,
+    relationship_level: int | None,
+) -> dict[str, float | None]:
     """health_points of one client, as a dict (relationship None when not recorded)."""
     values = locals()
     row = pd.DataFrame([{c: (np.nan if values[c] is None else values[c]) for c in FACT_COLUMNS}])
@@ -200,10 +270,12 @@ def health_parts(days_since_visit: float | None, key_account: bool, visits_recen
     return {k: (None if v != v else float(v)) for k, v in parts.items()}
 
 
-def _facts(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-           client_id: int | None = None) -> pd.DataFrame:
+def _facts(
+    con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date, client_id: int | None = None
+) -> pd.DataFrame:
     named = {
-        "as_of": as_of, "client_id": client_id,
+        "as_of": as_of,
+        "client_id": client_id,
         "trend_from": as_of - timedelta(days=TREND_DAYS),
         "trend_prev_from": as_of - timedelta(days=2 * TREND_DAYS),
         "pipe_then": as_of - timedelta(days=PIPELINE_DAYS),
@@ -216,8 +288,9 @@ def _facts(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
     return facts
 
 
-def client_health(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-                  key_accounts_only: bool = False) -> pd.DataFrame:
+def client_health(
+    con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date, key_accounts_only: bool = False
+) -> pd.DataFrame:
     """One row per client in scope: the facts, the parts (points), health_score, cadence_days,
     pipeline_falling and going_cold. Key accounts going cold first, then every client by score,
     weakest first."""
@@ -238,8 +311,9 @@ def _score(facts: pd.DataFrame) -> pd.DataFrame:
     cold_visit = out["days_since_visit"].isna() | (out["days_since_visit"] >= COLD_ACCOUNT_DAYS)
     out["going_cold"] = out["key_account"].astype(bool) & (cold_visit | out["pipeline_falling"])
     out["_cold"] = out["going_cold"].astype(int)
-    return (out.sort_values(["_cold", "health_score", "client"], ascending=[False, True, True])
-            .drop(columns="_cold"))
+    return out.sort_values(["_cold", "health_score", "client"], ascending=[False, True, True]).drop(
+        columns="_cold"
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -253,6 +327,7 @@ def find_clients(health: pd.DataFrame, text: str | None) -> pd.DataFrame:
     if not text:
         return health
     return health[health["client"].astype(str).str.contains(text, case=False, regex=False)]
+
 
 #: A client's visits; who made them, who went along and the notes only for reps in the where.
 PROFILE_VISITS_SQL = """
@@ -290,14 +365,20 @@ ORDER BY review_date DESC, review_id DESC
 
 
 def client_in_scope(con: duckdb.DuckDBPyConnection, client_id: int, filters: Filters) -> bool:
-    frame = _run(con, "SELECT c.client_id FROM clients c LEFT JOIN reps r ON r.rep_id = "
-                      "c.owner_rep_id WHERE c.client_id = $client_id AND {where}",
-                 filters, "r", {"client_id": int(client_id)})
+    frame = _run(
+        con,
+        "SELECT c.client_id FROM clients c LEFT JOIN reps r ON r.rep_id = "
+        "c.owner_rep_id WHERE c.client_id = $client_id AND {where}",
+        filters,
+        "r",
+        {"client_id": int(client_id)},
+    )
     return len(frame) == 1
 
 
-def client_profile(con: duckdb.DuckDBPyConnection, client_id: int, filters: Filters,
-                   as_of: date) -> dict[str, Any] | None:
+def client_profile(
+    con: duckdb.DuckDBPyConnection, client_id: int, filters: Filters, as_of: date
+) -> dict[str, Any] | None:
     """Everything about one client in scope, or None when it is not in scope.
 
     Keys: client (its facts and health parts, a dict), visits, deals, people (who visited:
@@ -310,14 +391,24 @@ def client_profile(con: duckdb.DuckDBPyConnection, client_id: int, filters: Filt
     client = _score(facts).iloc[0].to_dict()
     named = {"client_id": int(client_id), "as_of": as_of}
     visits = as_dates(_run(con, PROFILE_VISITS_SQL, filters, "r", named), "visit_date")
-    deals = as_dates(_run(con, PROFILE_DEALS_SQL, filters, "r", {"client_id": int(client_id)}),
-                     "created_date", "expected_close_date", "close_date")
-    reviews = as_dates(con.execute(REVIEWS_SQL, {"client_id": int(client_id)}).df(),
-                       "review_date", "next_review_date")
+    deals = as_dates(
+        _run(con, PROFILE_DEALS_SQL, filters, "r", {"client_id": int(client_id)}),
+        "created_date",
+        "expected_close_date",
+        "close_date",
+    )
+    reviews = as_dates(
+        con.execute(REVIEWS_SQL, {"client_id": int(client_id)}).df(), "review_date", "next_review_date"
+    )
     last = reviews.iloc[0].to_dict() if len(reviews) else None
     return {
-        "client": client, "visits": visits, "deals": deals, "people": _people(visits),
-        "reviews": reviews, "last_review": last, "as_of": as_of,
+        "client": client,
+        "visits": visits,
+        "deals": deals,
+        "people": _people(visits),
+        "reviews": reviews,
+        "last_review": last,
+        "as_of": as_of,
         "next_review_date": _next_review(last),
         "development_plan": (last or {}).get("development_plan") or "",
     }
@@ -342,40 +433,72 @@ def _people(visits: pd.DataFrame) -> pd.DataFrame:
     mine = visits[visits["in_scope"].astype(bool)]
     parts = []
     if len(mine):
-        reps = (mine.groupby("rep").agg(visits=("visit_date", "size"),
-                                        last_visit=("visit_date", "max"))
-                .reset_index().rename(columns={"rep": "person"}))
+        reps = (
+            mine.groupby("rep")
+            .agg(visits=("visit_date", "size"), last_visit=("visit_date", "max"))
+            .reset_index()
+            .rename(columns={"rep": "person"})
+        )
         parts.append(reps.assign(role="rep"))
         along = mine.dropna(subset=["accompanied_by"])
-        names = [(name, day) for text, day in zip(along["accompanied_by"], along["visit_date"])
-                 for name in split_names(text)]
+        names = [
+            (name, day)
+            for text, day in zip(along["accompanied_by"], along["visit_date"])
+            for name in split_names(text)
+        ]
         if names:
             extra = pd.DataFrame(names, columns=["person", "visit_date"])
             extra["key"] = extra["person"].map(name_key)
-            extra = (extra.groupby("key").agg(person=("person", "first"),
-                                              visits=("visit_date", "size"),
-                                              last_visit=("visit_date", "max"))
-                     .reset_index(drop=True))
+            extra = (
+                extra.groupby("key")
+                .agg(
+                    person=("person", "first"),
+                    visits=("visit_date", "size"),
+                    last_visit=("visit_date", "max"),
+                )
+                .reset_index(drop=True)
+            )
             parts.append(extra.assign(role="along"))
     others = visits[~visits["in_scope"].astype(bool)]
     if len(others):
-        parts.append(pd.DataFrame([{"person": None, "role": "outside", "visits": len(others),
-                                    "last_visit": max(others["visit_date"])}]))
+        parts.append(
+            pd.DataFrame(
+                [
+                    {
+                        "person": None,
+                        "role": "outside",
+                        "visits": len(others),
+                        "last_visit": max(others["visit_date"]),
+                    }
+                ]
+            )
+        )
     order = {"rep": 0, "along": 1, "outside": 2}
     out = pd.concat(parts, ignore_index=True)[columns]
     out["_order"] = out["role"].map(order)
-    return (out.sort_values(["_order", "visits", "last_visit"], ascending=[True, False, False])
-            .drop(columns="_order").reset_index(drop=True))
+    return (
+        out.sort_values(["_order", "visits", "last_visit"], ascending=[True, False, False])
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Reviews
 
 
-def record_review(con: duckdb.DuckDBPyConnection, client_id: int, filters: Filters, *,
-                  review_date: date, participants: str, development_plan: str,
-                  findings: str = "", next_review_date: date | None = None,
-                  recorded_by: str | None = None) -> int:
+def record_review(
+    con: duckdb.DuckDBPyConnection,
+    client_id: int,
+    filters: Filters,
+    *,
+    review_date: date,
+    participants: str,
+    development_plan: str,
+    findings: str = "",
+    next_review_date: date | None = None,
+    recorded_by: str | None = None,
+) -> int:
     """Record a review of a client in scope; returns its review_id.
 
     The participants and the new development plan are required; the next review date defaults
@@ -390,8 +513,7 @@ def record_review(con: duckdb.DuckDBPyConnection, client_id: int, filters: Filte
     if next_review_date is None:
         next_review_date = review_date + timedelta(days=REVIEW_INTERVAL_DAYS)
     if next_review_date <= review_date:
-        raise SalesmgmtError("cl.error.next_before", review=str(review_date),
-                             next=str(next_review_date))
+        raise SalesmgmtError("cl.error.next_before", review=str(review_date), next=str(next_review_date))
     if not client_in_scope(con, client_id, filters):
         raise SalesmgmtError("cl.error.not_in_scope", client=str(client_id))
     with transaction(con):
@@ -399,8 +521,17 @@ def record_review(con: duckdb.DuckDBPyConnection, client_id: int, filters: Filte
         con.execute(
             "INSERT INTO client_reviews (review_id, client_id, review_date, participants, findings,"
             " development_plan, next_review_date, recorded_by) VALUES (?,?,?,?,?,?,?,?)",
-            [review_id, int(client_id), review_date, participants, (findings or "").strip() or None,
-             development_plan, next_review_date, recorded_by])
+            [
+                review_id,
+                int(client_id),
+                review_date,
+                participants,
+                (findings or "").strip() or None,
+                development_plan,
+                next_review_date,
+                recorded_by,
+            ],
+        )
     return int(review_id)
 
 
@@ -424,15 +555,16 @@ FROM cl LEFT JOIN last USING (client_id)
 """
 
 
-def reviews_due(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-                within_days: int = REVIEW_DUE_DAYS) -> pd.DataFrame:
+def reviews_due(
+    con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date, within_days: int = REVIEW_DUE_DAYS
+) -> pd.DataFrame:
     """Key accounts in scope never reviewed or whose next review is due by as_of + within_days,
     never reviewed and most overdue first. days_to_review < 0 means overdue."""
-    frame = _run(con, REVIEW_STATUS_SQL, filters, "r",
-                 {"as_of": as_of, "interval": REVIEW_INTERVAL_DAYS})
+    frame = _run(con, REVIEW_STATUS_SQL, filters, "r", {"as_of": as_of, "interval": REVIEW_INTERVAL_DAYS})
     as_dates(frame, "last_review_date", "next_review_date")
-    frame["days_to_review"] = [(d - as_of).days if d is not None else np.nan
-                               for d in frame["next_review_date"]]
+    frame["days_to_review"] = [
+        (d - as_of).days if d is not None else np.nan for d in frame["next_review_date"]
+    ]
     due = frame[frame["days_to_review"].isna() | (frame["days_to_review"] <= within_days)]
     return due.sort_values(["days_to_review", "client"], na_position="first").reset_index(drop=True)
 
@@ -484,20 +616,28 @@ ORDER BY p.open_amount DESC, p.project, m.client_type, m.client
 """
 
 
-def project_members(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-                    open_only: bool = True) -> pd.DataFrame:
+def project_members(
+    con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date, open_only: bool = True
+) -> pd.DataFrame:
     """Each project's chain, one row per client on its deals: the project's start, open deals and
     amount, the client, its type, and its visits since the project began (see the glossary's
     project_chain_coverage)."""
-    frame = run_scoped(con, PROJECT_MEMBERS_SQL, filters,
-                       {"as_of": as_of, "lead": PROJECT_LEAD_DAYS, "open_only": open_only},
-                       where_deal="r", where_visit="vr", where_owner="cr")
+    frame = run_scoped(
+        con,
+        PROJECT_MEMBERS_SQL,
+        filters,
+        {"as_of": as_of, "lead": PROJECT_LEAD_DAYS, "open_only": open_only},
+        where_deal="r",
+        where_visit="vr",
+        where_owner="cr",
+    )
     frame["visits"] = frame["visits"].astype("int64")
     return as_dates(frame, "started", "last_visit")
 
 
-def project_coverage(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-                     open_only: bool = True) -> pd.DataFrame:
+def project_coverage(
+    con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date, open_only: bool = True
+) -> pd.DataFrame:
     """One row per project: project, started, open_count, open_amount, deals; for each chain
     type (design_institute, steel_structure, construction, owner) `<type>` ('visited',
     'not_visited' or 'none'), `<type>_clients` (names) and `<type>_last_visit`; then
@@ -512,13 +652,15 @@ def project_coverage(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: da
     # 10,000 projects): names sorted and joined, visited, last visit.
     keys = ["project", "client_type"]
     chain = members[members["client_type"].isin(CHAIN_TYPES)]
-    names = (chain.drop_duplicates(keys + ["client"]).sort_values(keys + ["client"])
-             .groupby(keys, sort=False)["client"].agg("、".join))
+    names = (
+        chain.drop_duplicates(keys + ["client"])
+        .sort_values(keys + ["client"])
+        .groupby(keys, sort=False)["client"]
+        .agg("、".join)
+    )
     visited = chain.groupby(keys)["visits"].sum() > 0
-    latest = pd.to_datetime(chain["last_visit"]).groupby([chain["project"],
-                                                           chain["client_type"]]).max()
-    last = pd.Series([None if d is pd.NaT else d.date() for d in latest], index=latest.index,
-                     dtype=object)
+    latest = pd.to_datetime(chain["last_visit"]).groupby([chain["project"], chain["client_type"]]).max()
+    last = pd.Series([None if d is pd.NaT else d.date() for d in latest], index=latest.index, dtype=object)
 
     def link(series: pd.Series, kind: str) -> pd.Series:
         """A (project, client_type) series' values of one link, per project of `out`."""
@@ -528,16 +670,21 @@ def project_coverage(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: da
 
     for kind in CHAIN_TYPES:
         clients_of = link(names, kind)
-        out[kind] = np.where(clients_of.isna(), "none",
-                             np.where(link(visited, kind).fillna(False).astype(bool), "visited",
-                                      "not_visited"))
+        out[kind] = np.where(
+            clients_of.isna(),
+            "none",
+            np.where(link(visited, kind).fillna(False).astype(bool), "visited", "not_visited"),
+        )
         out[f"{kind}_clients"] = clients_of
         out[f"{kind}_last_visit"] = link(last, kind)
     out["links_known"] = (out[list(CHAIN_TYPES)] != "none").sum(axis=1)
     out["links_visited"] = (out[list(CHAIN_TYPES)] == "visited").sum(axis=1)
     out["chain_coverage"] = out["links_visited"] / len(CHAIN_TYPES)
-    return (out.reset_index().sort_values(["open_amount", "project"], ascending=[False, True])
-            .reset_index(drop=True))
+    return (
+        out.reset_index()
+        .sort_values(["open_amount", "project"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -557,19 +704,43 @@ def health_explanation(client: dict, lang: str) -> list[dict[str, Any]]:
     level = client.get("relationship_level")
     no_level = level is None or level != level
     details = {
-        "recency": t("cl.part.recency_never", lang) if never else
-        t("cl.part.recency_detail", lang, days=int(days), cadence=client["cadence_days"]),
-        "visit_trend": t("cl.part.trend_detail", lang, recent=int(client["visits_recent"]),
-                         previous=int(client["visits_previous"]), days=TREND_DAYS),
-        "pipeline": t("cl.part.pipeline_none", lang) if client["pipeline_now"] <= 0 else
-        t("cl.part.pipeline_detail", lang, now=money(client["pipeline_now"]),
-          then=money(client["pipeline_then"]), won=money(client["won_since_then"]),
-          days=PIPELINE_DAYS),
-        "revenue": t("cl.part.revenue_detail", lang, last=money(client["won_last_12m"]),
-                     prior=money(client["won_prior_12m"])),
-        "relationship": t("cl.part.relationship_none", lang) if no_level else
-        t("cl.part.relationship_detail", lang, level=int(level)),
+        "recency": t("cl.part.recency_never", lang)
+        if never
+        else t("cl.part.recency_detail", lang, days=int(days), cadence=client["cadence_days"]),
+        "visit_trend": t(
+            "cl.part.trend_detail",
+            lang,
+            recent=int(client["visits_recent"]),
+            previous=int(client["visits_previous"]),
+            days=TREND_DAYS,
+        ),
+        "pipeline": t("cl.part.pipeline_none", lang)
+        if client["pipeline_now"] <= 0
+        else t(
+            "cl.part.pipeline_detail",
+            lang,
+            now=money(client["pipeline_now"]),
+            then=money(client["pipeline_then"]),
+            won=money(client["won_since_then"]),
+            days=PIPELINE_DAYS,
+        ),
+        "revenue": t(
+            "cl.part.revenue_detail",
+            lang,
+            last=money(client["won_last_12m"]),
+            prior=money(client["won_prior_12m"]),
+        ),
+        "relationship": t("cl.part.relationship_none", lang)
+        if no_level
+        else t("cl.part.relationship_detail", lang, level=int(level)),
     }
-    return [{"part": part, "label": t(f"cl.part.{part}", lang),
-             "points": client.get(f"{part}_points"), "max": WEIGHTS[part],
-             "detail": details[part]} for part in WEIGHTS]
+    return [
+        {
+            "part": part,
+            "label": t(f"cl.part.{part}", lang),
+            "points": client.get(f"{part}_points"),
+            "max": WEIGHTS[part],
+            "detail": details[part],
+        }
+        for part in WEIGHTS
+    ]

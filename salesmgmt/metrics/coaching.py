@@ -54,42 +54,76 @@ PLAN_EXTRA_MAX = 2
 _SEPARATORS = re.compile(r"[,，、;；/|&+\n]")
 
 MEASURES: list[Measure] = [
-    Measure("ride_alongs", "Ride-alongs", "陪同拜访", "count",
-            "Client visits (type visit) in the period on which the rep's manager went along: one "
-            "of the names in accompanied_by (split at , ， 、 ; ； / | & +) equals the rep's "
-            "manager (reps.manager) after name normalisation (full-width folded, spaces "
-            "collapsed, case-folded)."),
-    Measure("coaching_norm", "Coaching norm", "辅导标准", "count",
-            f"Ride-alongs each sales engineer should have a month: {COACHING_NORM_PER_MONTH} by "
-            "default, changeable on the page."),
-    Measure("coaching_rate", "Ride-alongs per engineer-month", "人均月陪同拜访", "number",
-            "ride_alongs of active sales engineers / (active sales engineers x counted months). "
-            "Counted months are the months of the period that began on or before the as-of date "
-            "(the month of the as-of date counts as far as it has gone)."),
-    Measure("coaching_norm_share", "Engineer-months meeting the coaching norm", "辅导达标率",
-            "percent",
-            "Counted months in which a sales engineer had at least coaching_norm ride-alongs / "
-            "(active sales engineers x counted months)."),
-    Measure("days_since_coached", "Days since last ride-along", "距上次陪同天数", "count",
-            "as-of date minus the date of the rep's last ride-along (any time before). A sales "
-            f"engineer is not coached for a long time after {LONG_UNCOACHED_DAYS} days, or when "
-            "never coached."),
-    Measure("visit_rate", "Visits per week", "每周拜访", "number",
-            "Client visits (type visit) of the rep in a window / (days in the window / 7). Used "
-            f"in the before/after comparison: the {BEFORE_AFTER_DAYS} days before a ride-along "
-            f"against the {BEFORE_AFTER_DAYS} days from it (cut at the as-of date). By default "
-            f"the rep's latest ride-along with at least {MIN_DAYS_AFTER} days after it. Win rate "
-            "before and after: module 1's win_rate over deals closed in each window."),
-    Measure("coaching_plan", "Suggested coaching plan", "建议辅导计划", "count",
-            "For the month after the as-of date's month, per sales engineer: coaching_norm "
-            f"ride-alongs, plus one for each reason found (at most {PLAN_EXTRA_MAX} more), over "
-            f"the last {PLAN_BASE_MONTHS} complete months: visit norm met in fewer than "
-            f"{PLAN_NORM_SHARE_BELOW:.0%} of weeks; win rate more than "
-            f"{PLAN_WIN_RATE_GAP * 100:.0f} points below the team's (with at least "
-            f"{PLAN_MIN_CLOSED} deals closed); attainment below {PLAN_ATTAINMENT_BELOW:.0%}; "
-            f"not coached for {LONG_UNCOACHED_DAYS} days; {PLAN_STUCK_DEALS} or more stalled or "
-            "pushed deals now. The focus deal is the largest stalled or pushed deal, else the "
-            "largest open deal in quote or negotiation."),
+    Measure(
+        "ride_alongs",
+        "Ride-alongs",
+        "陪同拜访",
+        "count",
+        "Client visits (type visit) in the period on which the rep's manager went along: one "
+        "of the names in accompanied_by (split at , ， 、 ; ； / | & +) equals the rep's "
+        "manager (reps.manager) after name normalisation (full-width folded, spaces "
+        "collapsed, case-folded).",
+    ),
+    Measure(
+        "coaching_norm",
+        "Coaching norm",
+        "辅导标准",
+        "count",
+        f"Ride-alongs each sales engineer should have a month: {COACHING_NORM_PER_MONTH} by "
+        "default, changeable on the page.",
+    ),
+    Measure(
+        "coaching_rate",
+        "Ride-alongs per engineer-month",
+        "人均月陪同拜访",
+        "number",
+        "ride_alongs of active sales engineers / (active sales engineers x counted months). "
+        "Counted months are the months of the period that began on or before the as-of date "
+        "(the month of the as-of date counts as far as it has gone).",
+    ),
+    Measure(
+        "coaching_norm_share",
+        "Engineer-months meeting the coaching norm",
+        "辅导达标率",
+        "percent",
+        "Counted months in which a sales engineer had at least coaching_norm ride-alongs / "
+        "(active sales engineers x counted months).",
+    ),
+    Measure(
+        "days_since_coached",
+        "Days since last ride-along",
+        "距上次陪同天数",
+        "count",
+        "as-of date minus the date of the rep's last ride-along (any time before). A sales "
+        f"engineer is not coached for a long time after {LONG_UNCOACHED_DAYS} days, or when "
+        "never coached.",
+    ),
+    Measure(
+        "visit_rate",
+        "Visits per week",
+        "每周拜访",
+        "number",
+        "Client visits (type visit) of the rep in a window / (days in the window / 7). Used "
+        f"in the before/after comparison: the {BEFORE_AFTER_DAYS} days before a ride-along "
+        f"against the {BEFORE_AFTER_DAYS} days from it (cut at the as-of date). By default "
+        f"the rep's latest ride-along with at least {MIN_DAYS_AFTER} days after it. Win rate "
+        "before and after: module 1's win_rate over deals closed in each window.",
+    ),
+    Measure(
+        "coaching_plan",
+        "Suggested coaching plan",
+        "建议辅导计划",
+        "count",
+        "For the month after the as-of date's month, per sales engineer: coaching_norm "
+        f"ride-alongs, plus one for each reason found (at most {PLAN_EXTRA_MAX} more), over "
+        f"the last {PLAN_BASE_MONTHS} complete months: visit norm met in fewer than "
+        f"{PLAN_NORM_SHARE_BELOW:.0%} of weeks; win rate more than "
+        f"{PLAN_WIN_RATE_GAP * 100:.0f} points below the team's (with at least "
+        f"{PLAN_MIN_CLOSED} deals closed); attainment below {PLAN_ATTAINMENT_BELOW:.0%}; "
+        f"not coached for {LONG_UNCOACHED_DAYS} days; {PLAN_STUCK_DEALS} or more stalled or "
+        "pushed deals now. The focus deal is the largest stalled or pushed deal, else the "
+        "largest open deal in quote or negotiation.",
+    ),
 ]
 
 
@@ -121,8 +155,11 @@ def _ride_pairs(con: duckdb.DuckDBPyConnection, filters: Filters) -> Iterator[st
     """A temporary view of the (accompanied_by, manager) pairs that are ride-alongs; its name."""
     pairs = _run(con, PAIRS_SQL, filters, "r", {})
     keep = [is_ride_along(a, m) for a, m in zip(pairs["accompanied_by"], pairs["manager"])]
-    matched = pairs[keep] if len(pairs) else pd.DataFrame({"accompanied_by": pd.Series(dtype=str),
-                                                           "manager": pd.Series(dtype=str)})
+    matched = (
+        pairs[keep]
+        if len(pairs)
+        else pd.DataFrame({"accompanied_by": pd.Series(dtype=str), "manager": pd.Series(dtype=str)})
+    )
     name = f"ride_pairs_{uuid.uuid4().hex[:10]}"
     con.register(name, matched.reset_index(drop=True))
     try:
@@ -170,66 +207,117 @@ ORDER BY eng.team, eng.rep, months.month
 """
 
 
-def ride_along_visits(con: duckdb.DuckDBPyConnection, filters: Filters, start: date,
-                      end: date) -> pd.DataFrame:
+def ride_along_visits(
+    con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date
+) -> pd.DataFrame:
     """Every ride-along in [start, end), newest first, with the visit's notes and its deal."""
     with _ride_pairs(con, filters) as pairs:
-        frame = _run(con, RIDE_ALONGS_SQL.replace("{pairs}", pairs), filters, "r",
-                     {"start": start, "end": end})
+        frame = _run(
+            con, RIDE_ALONGS_SQL.replace("{pairs}", pairs), filters, "r", {"start": start, "end": end}
+        )
     return as_dates(frame, "visit_date")
 
 
-def coaching_by_month(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period,
-                      as_of: date, months: int = 6,
-                      norm: int = COACHING_NORM_PER_MONTH) -> pd.DataFrame:
+def coaching_by_month(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    last: Period,
+    as_of: date,
+    months: int = 6,
+    norm: int = COACHING_NORM_PER_MONTH,
+) -> pd.DataFrame:
     """Per active sales engineer (rep_id, rep, team, region, manager) and month (the `months`
     months ending with `last`): ride_alongs and meets_norm (empty for months that begin after
     as_of)."""
     first = Period.month_of(last.last_day).shift(-(months - 1)).start
     frame = _per_month(con, filters, first, last.end, as_of)
-    frame["meets_norm"] = [(n >= norm) if m <= as_of else None
-                           for n, m in zip(frame["ride_alongs"], frame["month"])]
+    frame["meets_norm"] = [
+        (n >= norm) if m <= as_of else None for n, m in zip(frame["ride_alongs"], frame["month"])
+    ]
     return frame.drop(columns="last_coached")
 
 
-def _per_month(con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date,
-               as_of: date) -> pd.DataFrame:
+def _per_month(
+    con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date, as_of: date
+) -> pd.DataFrame:
     with _ride_pairs(con, filters) as pairs:
-        frame = _run(con, PER_MONTH_SQL.replace("{pairs}", pairs), filters, "r",
-                     {"start": start, "end": end, "as_of": as_of})
+        frame = _run(
+            con,
+            PER_MONTH_SQL.replace("{pairs}", pairs),
+            filters,
+            "r",
+            {"start": start, "end": end, "as_of": as_of},
+        )
     frame["ride_alongs"] = frame["ride_alongs"].astype("int64")
     return as_dates(frame, "month", "last_coached")
 
 
-def coaching_summary(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                     as_of: date, norm: int = COACHING_NORM_PER_MONTH,
-                     long_days: int = LONG_UNCOACHED_DAYS) -> pd.DataFrame:
+def coaching_summary(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    filters: Filters,
+    as_of: date,
+    norm: int = COACHING_NORM_PER_MONTH,
+    long_days: int = LONG_UNCOACHED_DAYS,
+) -> pd.DataFrame:
     """One row per active sales engineer: ride_alongs in the period (up to as_of), months
     counted, norm_expected (norm x months), shortfall, coaching_rate, months_meeting_norm,
     last_coached, days_since_coached and long_uncoached. Least coached first."""
     frame = _per_month(con, filters, period.start, period.end, as_of)
     frame = frame[frame["month"] <= as_of]
     if frame.empty:
-        return pd.DataFrame(columns=["rep_id", "rep", "team", "manager", "ride_alongs",
-                                     "months", "norm_expected", "shortfall", "coaching_rate",
-                                     "months_meeting_norm", "last_coached", "days_since_coached",
-                                     "long_uncoached"])
+        return pd.DataFrame(
+            columns=[
+                "rep_id",
+                "rep",
+                "team",
+                "manager",
+                "ride_alongs",
+                "months",
+                "norm_expected",
+                "shortfall",
+                "coaching_rate",
+                "months_meeting_norm",
+                "last_coached",
+                "days_since_coached",
+                "long_uncoached",
+            ]
+        )
     frame = frame.assign(met=(frame["ride_alongs"] >= norm).astype(int))
-    out = (frame.groupby(["rep_id", "rep", "team", "manager"], dropna=False, sort=False)
-           .agg(ride_alongs=("ride_alongs", "sum"), months=("month", "count"),
-                months_meeting_norm=("met", "sum"), last_coached=("last_coached", "first"))
-           .reset_index())
+    out = (
+        frame.groupby(["rep_id", "rep", "team", "manager"], dropna=False, sort=False)
+        .agg(
+            ride_alongs=("ride_alongs", "sum"),
+            months=("month", "count"),
+            months_meeting_norm=("met", "sum"),
+            last_coached=("last_coached", "first"),
+        )
+        .reset_index()
+    )
     out["norm_expected"] = out["months"] * norm
     out["shortfall"] = (out["norm_expected"] - out["ride_alongs"]).clip(lower=0)
     out["coaching_rate"] = _ratio(out["ride_alongs"], out["months"])
-    out["days_since_coached"] = [(as_of - d).days if d is not None else np.nan
-                                 for d in out["last_coached"]]
+    out["days_since_coached"] = [(as_of - d).days if d is not None else np.nan for d in out["last_coached"]]
     out["long_uncoached"] = [d != d or d > long_days for d in out["days_since_coached"]]
-    return (out.sort_values(["shortfall", "days_since_coached", "rep"],
-                            ascending=[False, False, True], na_position="first")
-            [["rep_id", "rep", "team", "manager", "ride_alongs", "months", "norm_expected",
-              "shortfall", "coaching_rate", "months_meeting_norm", "last_coached",
-              "days_since_coached", "long_uncoached"]].reset_index(drop=True))
+    return out.sort_values(
+        ["shortfall", "days_since_coached", "rep"], ascending=[False, False, True], na_position="first"
+    )[
+        [
+            "rep_id",
+            "rep",
+            "team",
+            "manager",
+            "ride_alongs",
+            "months",
+            "norm_expected",
+            "shortfall",
+            "coaching_rate",
+            "months_meeting_norm",
+            "last_coached",
+            "days_since_coached",
+            "long_uncoached",
+        ]
+    ].reset_index(drop=True)
 
 
 def coaching_totals(summary: pd.DataFrame) -> dict:
@@ -241,7 +329,8 @@ def coaching_totals(summary: pd.DataFrame) -> dict:
         "ride_alongs": int(summary["ride_alongs"].sum()) if len(summary) else 0,
         "coaching_rate": (summary["ride_alongs"].sum() / engineer_months) if engineer_months else None,
         "coaching_norm_share": (summary["months_meeting_norm"].sum() / engineer_months)
-        if engineer_months else None,
+        if engineer_months
+        else None,
         "long_uncoached": int(summary["long_uncoached"].sum()) if len(summary) else 0,
     }
 
@@ -308,8 +397,9 @@ ORDER BY v.visit_date DESC
 """
 
 
-def ride_along_dates(con: duckdb.DuckDBPyConnection, filters: Filters, rep_id: int,
-                     as_of: date) -> list[date]:
+def ride_along_dates(
+    con: duckdb.DuckDBPyConnection, filters: Filters, rep_id: int, as_of: date
+) -> list[date]:
     """The dates of a rep's ride-alongs up to as_of, newest first (empty outside the scope)."""
     scope = _one_rep(filters, rep_id)
     with _ride_pairs(con, scope) as pairs:
@@ -317,9 +407,14 @@ def ride_along_dates(con: duckdb.DuckDBPyConnection, filters: Filters, rep_id: i
     return list(as_dates(frame, "visit_date")["visit_date"])
 
 
-def before_after(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-                 days: int = BEFORE_AFTER_DAYS, coached_on: date | None = None,
-                 rep_id: int | None = None) -> pd.DataFrame:
+def before_after(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    as_of: date,
+    days: int = BEFORE_AFTER_DAYS,
+    coached_on: date | None = None,
+    rep_id: int | None = None,
+) -> pd.DataFrame:
     """Visit rate and win rate of each coached sales engineer before and after a ride-along.
 
     The ride-along is `coached_on` when given (with `rep_id`: that rep's comparison around that
@@ -335,16 +430,25 @@ def before_after(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
         table = pd.DataFrame({"rep_id": engineers["rep_id"], "coached_on": coached_on})
     else:
         with _ride_pairs(con, scope) as pairs:
-            table = _run(con, ANCHORS_SQL.replace("{pairs}", pairs), scope, "r",
-                         {"as_of": as_of, "settled": as_of - timedelta(days=MIN_DAYS_AFTER)})
+            table = _run(
+                con,
+                ANCHORS_SQL.replace("{pairs}", pairs),
+                scope,
+                "r",
+                {"as_of": as_of, "settled": as_of - timedelta(days=MIN_DAYS_AFTER)},
+            )
         as_dates(table, "coached_on")
     table["before_from"] = [d - timedelta(days=days) for d in table["coached_on"]]
-    table["after_to"] = [min(d + timedelta(days=days), as_of + timedelta(days=1))
-                         for d in table["coached_on"]]
+    table["after_to"] = [
+        min(d + timedelta(days=days), as_of + timedelta(days=1)) for d in table["coached_on"]
+    ]
     if table.empty:
-        return _before_after_frame(table.assign(visits_before=0, visits_after=0, won_before=0,
-                                                lost_before=0, won_after=0, lost_after=0),
-                                   engineers)
+        return _before_after_frame(
+            table.assign(
+                visits_before=0, visits_after=0, won_before=0, lost_before=0, won_after=0, lost_after=0
+            ),
+            engineers,
+        )
     name = f"coaching_anchors_{uuid.uuid4().hex[:10]}"
     con.register(name, table[["rep_id", "coached_on", "before_from", "after_to"]])
     try:
@@ -360,24 +464,48 @@ def _before_after_frame(frame: pd.DataFrame, engineers: pd.DataFrame) -> pd.Data
     frame["before_days"] = [(c - b).days for c, b in zip(frame["coached_on"], frame["before_from"])]
     frame["after_days"] = [(a - c).days for a, c in zip(frame["after_to"], frame["coached_on"])]
     for side in ("before", "after"):
-        frame[f"visit_rate_{side}"] = _ratio(frame[f"visits_{side}"],
-                                             frame[f"{side}_days"].astype(float) / 7)
-        frame[f"win_rate_{side}"] = _ratio(frame[f"won_{side}"],
-                                           frame[f"won_{side}"] + frame[f"lost_{side}"])
+        frame[f"visit_rate_{side}"] = _ratio(frame[f"visits_{side}"], frame[f"{side}_days"].astype(float) / 7)
+        frame[f"win_rate_{side}"] = _ratio(frame[f"won_{side}"], frame[f"won_{side}"] + frame[f"lost_{side}"])
     frame["visit_rate_change"] = frame["visit_rate_after"] - frame["visit_rate_before"]
     frame["win_rate_change"] = frame["win_rate_after"] - frame["win_rate_before"]
-    return frame[["rep_id", "rep", "team", "coached_on", "before_days", "after_days",
-                  "visits_before", "visits_after", "visit_rate_before", "visit_rate_after",
-                  "won_before", "lost_before", "won_after", "lost_after", "win_rate_before",
-                  "win_rate_after", "visit_rate_change", "win_rate_change"]] \
-        .sort_values(["team", "rep"]).reset_index(drop=True)
+    return (
+        frame[
+            [
+                "rep_id",
+                "rep",
+                "team",
+                "coached_on",
+                "before_days",
+                "after_days",
+                "visits_before",
+                "visits_after",
+                "visit_rate_before",
+                "visit_rate_after",
+                "won_before",
+                "lost_before",
+                "won_after",
+                "lost_after",
+                "win_rate_before",
+                "win_rate_after",
+                "visit_rate_change",
+                "win_rate_change",
+            ]
+        ]
+        .sort_values(["team", "rep"])
+        .reset_index(drop=True)
+    )
 
 
 def _one_rep(filters: Filters, rep_id: int) -> Filters:
     """The filters narrowed to one rep (the scope stays, so a rep outside it gives nothing)."""
-    return Filters(regions=filters.regions, teams=filters.teams, rep_ids=(rep_id,),
-                   scope_regions=filters.scope_regions, scope_teams=filters.scope_teams,
-                   scope_rep_ids=filters.scope_rep_ids)
+    return Filters(
+        regions=filters.regions,
+        teams=filters.teams,
+        rep_ids=(rep_id,),
+        scope_regions=filters.scope_regions,
+        scope_teams=filters.scope_teams,
+        scope_rep_ids=filters.scope_rep_ids,
+    )
 
 
 def _month_after(day: date) -> date:
@@ -405,8 +533,9 @@ def plan_base(as_of: date) -> Period:
     return Period("month", first.start, last.end)
 
 
-def coaching_plan(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-                  norm: int = COACHING_NORM_PER_MONTH) -> pd.DataFrame:
+def coaching_plan(
+    con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date, norm: int = COACHING_NORM_PER_MONTH
+) -> pd.DataFrame:
     """The suggested ride-alongs of each active sales engineer for the month after as_of's,
     with the reasons (keys: visits, win_rate, attainment, not_coached, stuck_deals), the
     figures behind them and a focus deal. Most reasons first."""
@@ -414,8 +543,9 @@ def coaching_plan(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
     reps = core.figures(con, base, filters, base.last_day, "rep", with_probability=False)
     summary = coaching_summary(con, base, filters, as_of, norm)
     if summary.empty:
-        return pd.DataFrame(columns=["plan_month", "rep_id", "rep", "team", "manager", "reasons",
-                                     "suggested_ride_alongs"])
+        return pd.DataFrame(
+            columns=["plan_month", "rep_id", "rep", "team", "manager", "reasons", "suggested_ride_alongs"]
+        )
     # The team's win rate is module 1's, over the same reps' deals (core.figures at team level
     # sums the same rep rows; computing it here saves reading every rep's figures twice).
     by_team = reps.groupby("team")[["won_count", "lost_count"]].sum()
@@ -425,53 +555,83 @@ def coaching_plan(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
     stuck = pd.concat([stalled, operations.pushed_among(open_now)]).drop_duplicates("opp_id")
     late = open_now[open_now["stage"].isin(["quote", "negotiation"])]
 
-    out = summary.merge(reps[["rep_id", "win_rate", "won_count", "lost_count", "attainment",
-                              "norm_share", "visits_per_week", "weeks"]], on="rep_id", how="left")
+    out = summary.merge(
+        reps[
+            [
+                "rep_id",
+                "win_rate",
+                "won_count",
+                "lost_count",
+                "attainment",
+                "norm_share",
+                "visits_per_week",
+                "weeks",
+            ]
+        ],
+        on="rep_id",
+        how="left",
+    )
     team_win = out["team"].map(team_rate).astype("float64")
     stuck_count = out["rep_id"].map(stuck.groupby("rep_id").size()).fillna(0).astype("int64")
-    reasons = pd.DataFrame({
-        # NaN weeks count as weeks (as a truth value), the norm share then decides.
-        "visits": (out["weeks"].isna() | (out["weeks"] != 0))
-        & (out["norm_share"] < PLAN_NORM_SHARE_BELOW),
-        "win_rate": (out["won_count"] + out["lost_count"] >= PLAN_MIN_CLOSED)
-        & (out["win_rate"] < team_win - PLAN_WIN_RATE_GAP),
-        "attainment": out["attainment"] < PLAN_ATTAINMENT_BELOW,
-        "not_coached": out["days_since_coached"].isna()
-        | (out["days_since_coached"] > LONG_UNCOACHED_DAYS),
-        "stuck_deals": stuck_count >= PLAN_STUCK_DEALS,
-    })
+    reasons = pd.DataFrame(
+        {
+            # NaN weeks count as weeks (as a truth value), the norm share then decides.
+            "visits": (out["weeks"].isna() | (out["weeks"] != 0))
+            & (out["norm_share"] < PLAN_NORM_SHARE_BELOW),
+            "win_rate": (out["won_count"] + out["lost_count"] >= PLAN_MIN_CLOSED)
+            & (out["win_rate"] < team_win - PLAN_WIN_RATE_GAP),
+            "attainment": out["attainment"] < PLAN_ATTAINMENT_BELOW,
+            "not_coached": out["days_since_coached"].isna()
+            | (out["days_since_coached"] > LONG_UNCOACHED_DAYS),
+            "stuck_deals": stuck_count >= PLAN_STUCK_DEALS,
+        }
+    )
     # The focus deal: the rep's largest stuck deal, else their largest late-stage deal (a
     # stable sort keeps the first listed of equal amounts).
     largest_stuck = _largest_per_rep(stuck)
     largest_late = _largest_per_rep(late)
     focus = pd.DataFrame({"rep_id": out["rep_id"]})
-    focus = focus.merge(pd.concat([largest_stuck, largest_late[
-        ~largest_late["rep_id"].isin(largest_stuck["rep_id"])]]), on="rep_id", how="left")
+    focus = focus.merge(
+        pd.concat([largest_stuck, largest_late[~largest_late["rep_id"].isin(largest_stuck["rep_id"])]]),
+        on="rep_id",
+        how="left",
+    )
     reason_count = reasons.sum(axis=1).astype("int64")
-    plan = pd.DataFrame({
-        "rep_id": out["rep_id"].astype("int64"), "rep": out["rep"], "team": out["team"],
-        "manager": out["manager"],
-        "reasons": [",".join(k for k, hit in zip(reasons.columns, row) if hit)
-                    for row in reasons.itertuples(index=False)],
-        "reason_count": reason_count,
-        "suggested_ride_alongs": norm + reason_count.clip(upper=PLAN_EXTRA_MAX),
-        "norm_share": out["norm_share"], "win_rate": out["win_rate"], "team_win_rate": team_win,
-        "attainment": out["attainment"], "days_since_coached": out["days_since_coached"],
-        "stuck_deals": stuck_count,
-        "focus_opp_id": _or_none(focus["opp_id"]),
-        "focus_opportunity": _or_none(focus["opportunity"]),
-        "focus_client": _or_none(focus["client"]),
-        "focus_amount": focus["amount"].astype("float64"),
-    })
+    plan = pd.DataFrame(
+        {
+            "rep_id": out["rep_id"].astype("int64"),
+            "rep": out["rep"],
+            "team": out["team"],
+            "manager": out["manager"],
+            "reasons": [
+                ",".join(k for k, hit in zip(reasons.columns, row) if hit)
+                for row in reasons.itertuples(index=False)
+            ],
+            "reason_count": reason_count,
+            "suggested_ride_alongs": norm + reason_count.clip(upper=PLAN_EXTRA_MAX),
+            "norm_share": out["norm_share"],
+            "win_rate": out["win_rate"],
+            "team_win_rate": team_win,
+            "attainment": out["attainment"],
+            "days_since_coached": out["days_since_coached"],
+            "stuck_deals": stuck_count,
+            "focus_opp_id": _or_none(focus["opp_id"]),
+            "focus_opportunity": _or_none(focus["opportunity"]),
+            "focus_client": _or_none(focus["client"]),
+            "focus_amount": focus["amount"].astype("float64"),
+        }
+    )
     plan["plan_month"] = _month_after(as_of)
-    return (plan.sort_values(["reason_count", "attainment", "rep"], ascending=[False, True, True],
-                             na_position="last").reset_index(drop=True))
+    return plan.sort_values(
+        ["reason_count", "attainment", "rep"], ascending=[False, True, True], na_position="last"
+    ).reset_index(drop=True)
 
 
 def _largest_per_rep(deals: pd.DataFrame) -> pd.DataFrame:
     """Each rep's largest deal of `deals` (the first listed of equal amounts)."""
-    return (deals.sort_values("amount", ascending=False, kind="stable")
-            .drop_duplicates("rep_id")[["rep_id", "opp_id", "opportunity", "client", "amount"]])
+    return deals.sort_values("amount", ascending=False, kind="stable").drop_duplicates("rep_id")[
+        ["rep_id", "opp_id", "opportunity", "client", "amount"]
+    ]
 
 
 def _or_none(values: pd.Series) -> list:

@@ -147,15 +147,18 @@ def week_window(period: Period, as_of: date) -> tuple[date, date, int]:
 def _params(period: Period, as_of: date) -> dict:
     week_from, week_to, _ = week_window(period, as_of)
     named = {
-        "start": period.start, "end": period.end, "week_from": week_from,
-        "week_to": week_to, "norm": VISIT_NORM_PER_WEEK,
-        "commit_p": COMMIT_MIN_PROBABILITY, "best_p": BEST_CASE_MIN_PROBABILITY,
+        "start": period.start,
+        "end": period.end,
+        "week_from": week_from,
+        "week_to": week_to,
+        "norm": VISIT_NORM_PER_WEEK,
+        "commit_p": COMMIT_MIN_PROBABILITY,
+        "best_p": BEST_CASE_MIN_PROBABILITY,
     }
     return named
 
 
-def _run(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters, alias: str,
-         named: dict) -> pd.DataFrame:
+def _run(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters, alias: str, named: dict) -> pd.DataFrame:
     """Run a query whose WHERE fragment comes from `filters` (positional) with named params.
 
     DuckDB does not mix `?` and `$name`; so the filter's positional params are renamed.
@@ -169,8 +172,9 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters, alias: str,
     return con.execute(sql.format(where=renamed), named).df()
 
 
-def rep_figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                as_of: date) -> pd.DataFrame:
+def rep_figures(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """One row per rep in the filter with the raw facts of the period."""
     return _run(con, REP_FIGURES_SQL, filters, "r", _params(period, as_of))
 
@@ -179,16 +183,22 @@ def region_of_team(reps: pd.DataFrame) -> pd.Series:
     """The region most of each team's reps are in (the first by name on a tie), by team name
     (sorted); None for a team none of whose reps has a region. Reps without a team are left out."""
     teams = reps.dropna(subset=["team"])
-    counts = (teams.dropna(subset=["region"]).groupby(["team", "region"]).size()
-              .rename("n").reset_index()
-              .sort_values(["team", "n", "region"], ascending=[True, False, True]))
+    counts = (
+        teams.dropna(subset=["region"])
+        .groupby(["team", "region"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["team", "n", "region"], ascending=[True, False, True])
+    )
     best = counts.drop_duplicates("team").set_index("team")["region"]
     best = best.reindex(sorted(teams["team"].unique())).astype(object)
     return best.where(best.notna(), None)
 
 
-def group_targets_by_month(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                           reps: pd.DataFrame | None = None) -> pd.DataFrame:
+def group_targets_by_month(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, reps: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Targets per month at team and region level, with the month-by-month fallback.
 
     A team's (region's) own target for a month wins; else the sum of its reps' (teams') targets
@@ -198,9 +208,14 @@ def group_targets_by_month(con: duckdb.DuckDBPyConnection, period: Period, filte
     """
     named = {"start": period.start, "end": period.end}
     if reps is None:
-        reps = _run(con, "SELECT r.rep_id, coalesce(r.team, '" + NO_GROUP + "') AS team, "
-                    "coalesce(r.region, '" + NO_GROUP + "') AS region FROM reps r WHERE {where}",
-                    filters, "r", {})
+        reps = _run(
+            con,
+            "SELECT r.rep_id, coalesce(r.team, '" + NO_GROUP + "') AS team, "
+            "coalesce(r.region, '" + NO_GROUP + "') AS region FROM reps r WHERE {where}",
+            filters,
+            "r",
+            {},
+        )
     rep_months = _run(con, REP_MONTH_TARGETS_SQL, filters, "r", named)
     own = con.execute(GROUP_TARGETS_SQL, named).df()
     if filters.rep_ids or filters.scope_rep_ids is not None:
@@ -211,8 +226,12 @@ def group_targets_by_month(con: duckdb.DuckDBPyConnection, period: Period, filte
     rep_months["team"] = rep_months["rep_id"].map(rep_team)
     rep_months["month"] = pd.to_datetime(rep_months["month"]).dt.date
     own["month"] = pd.to_datetime(own["month"]).dt.date
-    own_of = {(kind, key, month): amount for kind, key, month, amount
-              in own[["scope_kind", "scope_key", "month", "amount"]].itertuples(index=False)}
+    own_of = {
+        (kind, key, month): amount
+        for kind, key, month, amount in own[["scope_kind", "scope_key", "month", "amount"]].itertuples(
+            index=False
+        )
+    }
     rep_sum = rep_months.groupby(["team", "month"])["amount"].sum().to_dict()
 
     rows: list[tuple[str, str, date, float]] = []
@@ -228,16 +247,16 @@ def group_targets_by_month(con: duckdb.DuckDBPyConnection, period: Period, filte
     for region, month in _product(sorted(set(team_region.values)), months):
         value = own_of.get(("region", region, month))
         if value is None:
-            parts = [team_month[(team, month)] for team in teams_of[region]
-                     if (team, month) in team_month]
+            parts = [team_month[(team, month)] for team in teams_of[region] if (team, month) in team_month]
             value = sum(parts) if parts else None
         if value is not None:
             rows.append(("region", region, month, value))
     return pd.DataFrame(rows, columns=["level", "key", "month", "target"])
 
 
-def _group_targets(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                   reps: pd.DataFrame) -> tuple[dict[str, float], dict[str, float], float | None]:
+def _group_targets(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, reps: pd.DataFrame
+) -> tuple[dict[str, float], dict[str, float], float | None]:
     """Team, region and total targets of the period (see group_targets_by_month)."""
     monthly = group_targets_by_month(con, period, filters, reps)
     sums = monthly.groupby(["level", "key"])["target"].sum()
@@ -276,9 +295,9 @@ def _attainment_probability(amounts: np.ndarray, probs: np.ndarray, gap: float) 
         return float(weights[totals >= gap - 1e-6].sum())
     # P(S - mean >= t) <= exp(-2 t^2 / sum(amount^2)), and the same for the lower tail.
     distance = gap - float(amounts @ probs)
-    if np.exp(-2 * distance ** 2 / float(amounts @ amounts)) < PROBABILITY_NEGLIGIBLE:
+    if np.exp(-2 * distance**2 / float(amounts @ amounts)) < PROBABILITY_NEGLIGIBLE:
         return 0.0 if distance > 0 else 1.0
-    by_variance = np.argsort(-(amounts ** 2 * probs * (1 - probs)), kind="stable")
+    by_variance = np.argsort(-(amounts**2 * probs * (1 - probs)), kind="stable")
     exact, drawn = by_variance[:PROBABILITY_CONDITIONED], by_variance[PROBABILITY_CONDITIONED:]
     totals, weights = _enumerate(amounts[exact], probs[exact])
     order = np.argsort(totals, kind="stable")
@@ -302,7 +321,7 @@ def _attainment_probability(amounts: np.ndarray, probs: np.ndarray, gap: float) 
             squares += float(chance @ chance)
             done += size
         mean = total / done
-        if np.sqrt(max(squares / done - mean ** 2, 0.0) / done) <= target_se:
+        if np.sqrt(max(squares / done - mean**2, 0.0) / done) <= target_se:
             break
     return total / done
 
@@ -313,8 +332,14 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     return (num / den.where(den > 0)).astype("float64")
 
 
-def figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
-            level: str = "rep", with_probability: bool = True) -> pd.DataFrame:
+def figures(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    filters: Filters,
+    as_of: date,
+    level: str = "rep",
+    with_probability: bool = True,
+) -> pd.DataFrame:
     """The period's figures per `level` ('rep', 'team', 'region' or 'total').
 
     Columns: the group keys, then target, won_amount, won_count, lost_count, win_rate,
@@ -329,9 +354,20 @@ def figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as
     reps["engineer"] = ((reps["role"] == "sales_engineer") & reps["active"].astype(bool)).astype(int)
     reps["engineer_visits"] = reps["week_visits"] * reps["engineer"]
     reps["engineer_weeks_ok"] = reps["weeks_meeting_norm"] * reps["engineer"]
-    sums = ["won_amount", "won_count", "lost_count", "open_amount", "weighted_amount",
-            "commit_open", "best_open", "open_count", "visits", "engineer", "engineer_visits",
-            "engineer_weeks_ok"]
+    sums = [
+        "won_amount",
+        "won_count",
+        "lost_count",
+        "open_amount",
+        "weighted_amount",
+        "commit_open",
+        "best_open",
+        "open_count",
+        "visits",
+        "engineer",
+        "engineer_visits",
+        "engineer_weeks_ok",
+    ]
     if level == "rep":
         out = reps.copy()
         keys = ["rep_id", "rep", "team", "region", "role"]
@@ -354,7 +390,7 @@ def figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as
             grouped["target"] = total_t if total_t is not None else np.nan
         out = grouped
         # Reps without a team or region (the director, say) form a group only if it has facts.
-        idle = ((out.get("team", out.get("region")) == NO_GROUP) if level != "total" else False)
+        idle = (out.get("team", out.get("region")) == NO_GROUP) if level != "total" else False
         if level != "total":
             facts = out[["won_count", "lost_count", "open_count", "visits"]].sum(axis=1)
             out = out[~(idle & (facts == 0) & out["target"].isna())]
@@ -391,23 +427,50 @@ def figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as
             rows_of = deals.groupby(group_col, sort=False).indices
         none = np.arange(0)
         group_keys = [None] * len(out) if group_col is None else list(out[group_col])
-        probs = [np.nan if pd.isna(target) else
-                 _attainment_probability(amounts[rows_of.get(key, none)],
-                                         chances[rows_of.get(key, none)], float(target - won))
-                 for key, target, won in zip(group_keys, out["target"], out["won_amount"])]
+        probs = [
+            np.nan
+            if pd.isna(target)
+            else _attainment_probability(
+                amounts[rows_of.get(key, none)], chances[rows_of.get(key, none)], float(target - won)
+            )
+            for key, target, won in zip(group_keys, out["target"], out["won_amount"])
+        ]
         out["attainment_probability"] = probs
     for col in ("won_count", "lost_count", "visits", "engineers", "weeks_meeting_norm", "open_count"):
         out[col] = out[col].astype("int64")
-    columns = keys + ["target", "won_amount", "won_count", "lost_count", "win_rate", "open_amount",
-                      "weighted_amount", "commit_amount", "best_case_amount", "forecast",
-                      "attainment", "forecast_attainment", "gap", "attainment_probability",
-                      "open_count", "visits", "engineers", "weeks", "visits_per_week",
-                      "weeks_meeting_norm", "norm_share"]
+    columns = keys + [
+        "target",
+        "won_amount",
+        "won_count",
+        "lost_count",
+        "win_rate",
+        "open_amount",
+        "weighted_amount",
+        "commit_amount",
+        "best_case_amount",
+        "forecast",
+        "attainment",
+        "forecast_attainment",
+        "gap",
+        "attainment_probability",
+        "open_count",
+        "visits",
+        "engineers",
+        "weeks",
+        "visits_per_week",
+        "weeks_meeting_norm",
+        "norm_share",
+    ]
     return out[columns].reset_index(drop=True)
 
 
-def totals(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
-           with_probability: bool = True) -> dict:
+def totals(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    filters: Filters,
+    as_of: date,
+    with_probability: bool = True,
+) -> dict:
     """The period's figures for everything in the filter, as a dict."""
     frame = figures(con, period, filters, as_of, level="total", with_probability=with_probability)
     row = frame.iloc[0].to_dict()

@@ -36,24 +36,54 @@ DIMENSIONS: dict[str, str] = {
 }
 
 MEASURES: list[Measure] = [
-    Measure("avg_deal_size", "Average deal size", "平均单笔金额", "money",
-            "won_amount / won_count over the same deals (won with a close date in the period); "
-            "empty when nothing was won."),
-    Measure("sales_cycle_days", "Sales cycle", "销售周期", "number",
-            "Average, over the deals won in the period, of close date minus created date, in days. "
-            "Deals without a created date, or closed before it, are left out."),
-    Measure("lost_amount", "Amount lost", "输单金额", "money",
-            "Sum of the amounts of opportunities lost with a close date in the period."),
-    Measure("pipeline_at", "Open pipeline at a date", "时点在途商机", "money",
-            "Sum of the amounts of the opportunities whose state valid on that date (in the "
-            "opportunity history: valid_from <= date < valid_to, or valid_to empty) is open, "
-            "whatever their expected close date. The rep of that state decides the scope."),
-    Measure("won_growth", "Won vs same period last year", "赢单同比", "percent",
-            "won_amount / won_amount of the same period a year earlier - 1; empty when nothing was "
-            "won a year earlier."),
-    Measure("won_mix", "Share of won", "赢单占比", "percent",
-            "A group's won_amount / the won_amount of all groups in view (for example a product's "
-            "share of its team's sales)."),
+    Measure(
+        "avg_deal_size",
+        "Average deal size",
+        "平均单笔金额",
+        "money",
+        "won_amount / won_count over the same deals (won with a close date in the period); "
+        "empty when nothing was won.",
+    ),
+    Measure(
+        "sales_cycle_days",
+        "Sales cycle",
+        "销售周期",
+        "number",
+        "Average, over the deals won in the period, of close date minus created date, in days. "
+        "Deals without a created date, or closed before it, are left out.",
+    ),
+    Measure(
+        "lost_amount",
+        "Amount lost",
+        "输单金额",
+        "money",
+        "Sum of the amounts of opportunities lost with a close date in the period.",
+    ),
+    Measure(
+        "pipeline_at",
+        "Open pipeline at a date",
+        "时点在途商机",
+        "money",
+        "Sum of the amounts of the opportunities whose state valid on that date (in the "
+        "opportunity history: valid_from <= date < valid_to, or valid_to empty) is open, "
+        "whatever their expected close date. The rep of that state decides the scope.",
+    ),
+    Measure(
+        "won_growth",
+        "Won vs same period last year",
+        "赢单同比",
+        "percent",
+        "won_amount / won_amount of the same period a year earlier - 1; empty when nothing was "
+        "won a year earlier.",
+    ),
+    Measure(
+        "won_mix",
+        "Share of won",
+        "赢单占比",
+        "percent",
+        "A group's won_amount / the won_amount of all groups in view (for example a product's "
+        "share of its team's sales).",
+    ),
 ]
 
 #: Closed deals by close date and open deals by expected close date, in [start, end).
@@ -104,8 +134,9 @@ def _dims(by: tuple[str, ...], history: bool = False) -> list[str]:
     return [f"{DIMENSIONS[b]} AS {b}" for b in by]
 
 
-def deal_figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                 by: tuple[str, ...] = ()) -> pd.DataFrame:
+def deal_figures(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, by: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Won, lost and open deals of the period grouped by `by` (names of DIMENSIONS).
 
     Columns: the dimensions, then won_amount, won_count, lost_count, lost_amount, open_amount,
@@ -113,8 +144,8 @@ def deal_figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filter
     """
     dims = _dims(by)
     sql = DEAL_FIGURES_SQL.format(
-        where="{where}", dims="".join(d + ", " for d in dims),
-        group_by="GROUP BY ALL" if dims else "")
+        where="{where}", dims="".join(d + ", " for d in dims), group_by="GROUP BY ALL" if dims else ""
+    )
     frame = _run(con, sql, filters, "r", {"start": period.start, "end": period.end})
     return _finish(frame, by)
 
@@ -130,8 +161,9 @@ def _finish(frame: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
     return frame.sort_values(list(by)).reset_index(drop=True) if by else frame
 
 
-def monthly_deal_figures(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period,
-                         months: int = 12, by: tuple[str, ...] = ()) -> pd.DataFrame:
+def monthly_deal_figures(
+    con: duckdb.DuckDBPyConnection, filters: Filters, last: Period, months: int = 12, by: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """deal_figures per calendar month for the `months` months ending with `last`'s last month,
     every month present (zeros where nothing happened) for each group seen."""
     end = last.end
@@ -149,8 +181,9 @@ def monthly_deal_figures(con: duckdb.DuckDBPyConnection, filters: Filters, last:
     return _finish(out, ("month", *by)).sort_values([*by, "month"]).reset_index(drop=True)
 
 
-def pipeline_at(con: duckdb.DuckDBPyConnection, filters: Filters, dates: tuple[date, ...],
-                by: tuple[str, ...] = ()) -> pd.DataFrame:
+def pipeline_at(
+    con: duckdb.DuckDBPyConnection, filters: Filters, dates: tuple[date, ...], by: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """The open pipeline (amount and count) at each of `dates`, grouped by `by`, from the
     opportunity history. Columns: the dimensions, at, pipeline_amount, pipeline_count; a date
     with no open deal has no row."""
@@ -158,8 +191,7 @@ def pipeline_at(con: duckdb.DuckDBPyConnection, filters: Filters, dates: tuple[d
     name = f"pipeline_dates_{id(dates) & 0xFFFFFF}"
     con.register(name, pd.DataFrame({"at": pd.to_datetime(list(dates)).date}))
     try:
-        sql = PIPELINE_AT_SQL.format(where="{where}", dims="".join(d + ", " for d in dims),
-                                     dates_table=name)
+        sql = PIPELINE_AT_SQL.format(where="{where}", dims="".join(d + ", " for d in dims), dates_table=name)
         frame = _run(con, sql, filters, "r", {})
     finally:
         con.unregister(name)
@@ -181,8 +213,9 @@ def month_ends(last: Period, months: int, as_of: date) -> tuple[date, ...]:
     return tuple(ends)
 
 
-def run_scoped(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters, named: dict,
-               **aliases: str) -> pd.DataFrame:
+def run_scoped(
+    con: duckdb.DuckDBPyConnection, sql: str, filters: Filters, named: dict, **aliases: str
+) -> pd.DataFrame:
     """Like `core._run`, for SQL with several filter fragments: each keyword names a
     placeholder in `sql` and the alias of the reps table it applies to
     (`run_scoped(con, sql, f, {}, where_visit="vr", where_owner="cr")`)."""
@@ -207,8 +240,9 @@ def as_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
             dates = values.dt.date.astype(object)
             frame[col] = dates.where(values.notna(), None)
             continue
-        frame[col] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in values],
-                               index=frame.index, dtype=object)
+        frame[col] = pd.Series(
+            [None if pd.isna(v) else pd.Timestamp(v).date() for v in values], index=frame.index, dtype=object
+        )
     return frame
 
 
@@ -217,5 +251,8 @@ def scope_only(filters: Filters) -> Filters:
 
     Used for norms that describe "usual" (a stage's usual duration), which should not change
     when one rep is picked, and must not look outside the scope either."""
-    return Filters(scope_regions=filters.scope_regions, scope_teams=filters.scope_teams,
-                   scope_rep_ids=filters.scope_rep_ids)
+    return Filters(
+        scope_regions=filters.scope_regions,
+        scope_teams=filters.scope_teams,
+        scope_rep_ids=filters.scope_rep_ids,
+    )

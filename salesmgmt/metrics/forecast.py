@@ -29,36 +29,71 @@ HISTORY_MONTHS = 12
 CATEGORIES = ("new", "pulled_in", "amount_up", "amount_down", "pushed_out", "won", "lost", "other")
 
 MEASURES: list[Measure] = [
-    Measure("historical_win_rate", "Historical win rate", "历史赢率", "percent",
-            f"win_rate over the {HISTORY_MONTHS} months before the period starts: deals won / "
-            "(won + lost) with a close date in those months; empty when none closed."),
-    Measure("pipeline_needed", "Pipeline needed", "所需商机", "money",
-            "gap / historical_win_rate: the open pipeline closing in the period that would close "
-            "the gap at the historical win rate; 0 when the target is reached; empty without a "
-            "target or a historical win rate."),
-    Measure("pipeline_shortfall", "Pipeline to add", "需新增商机", "money",
-            "max(pipeline_needed - open_amount, 0)."),
-    Measure("pipeline_coverage", "Pipeline coverage", "商机覆盖倍数", "number",
-            "open_amount / gap (how many times the open pipeline of the period covers what is "
-            "left to win); empty when the target is reached or not set."),
-    Measure("forecast_movement", "Forecast movement", "预测变动", "money",
-            "How the open pipeline of the period (open opportunities with an expected close date "
-            "in the period) changed from the state on day d0 to the state on day d1, read from the "
-            "opportunity history. Each opportunity falls in one category: new (did not exist on "
-            "d0), pulled_in (existed on d0, open, expected to close outside the period, now inside "
-            "it), amount_up / amount_down (in the period on both days, amount changed; the "
-            "difference), pushed_out (open on d1 with its expected close date moved outside the "
-            "period), won / lost (in the period's pipeline on d0, won / lost by d1), other "
-            "(reassigned to or from a rep outside the filter, reopened, or removed). Inflows count "
-            "the amount on d1, outflows the amount on d0, so start + the changes = end."),
-    Measure("forecast_at_start", "Forecast at the start", "期初预测", "money",
-            "The forecast as it stood on the period's first day, from the opportunity history: "
-            "deals already won with a close date in the period plus amount x probability of the "
-            "deals open that day with an expected close date in the period (stage defaults where "
-            "a row has no probability). Empty for periods before the history begins."),
-    Measure("forecast_accuracy", "Forecast accuracy", "预测准确率", "percent",
-            "1 - |won_amount - forecast_at_start| / won_amount, at least 0; empty when nothing "
-            "was won or there is no forecast at the start."),
+    Measure(
+        "historical_win_rate",
+        "Historical win rate",
+        "历史赢率",
+        "percent",
+        f"win_rate over the {HISTORY_MONTHS} months before the period starts: deals won / "
+        "(won + lost) with a close date in those months; empty when none closed.",
+    ),
+    Measure(
+        "pipeline_needed",
+        "Pipeline needed",
+        "所需商机",
+        "money",
+        "gap / historical_win_rate: the open pipeline closing in the period that would close "
+        "the gap at the historical win rate; 0 when the target is reached; empty without a "
+        "target or a historical win rate.",
+    ),
+    Measure(
+        "pipeline_shortfall",
+        "Pipeline to add",
+        "需新增商机",
+        "money",
+        "max(pipeline_needed - open_amount, 0).",
+    ),
+    Measure(
+        "pipeline_coverage",
+        "Pipeline coverage",
+        "商机覆盖倍数",
+        "number",
+        "open_amount / gap (how many times the open pipeline of the period covers what is "
+        "left to win); empty when the target is reached or not set.",
+    ),
+    Measure(
+        "forecast_movement",
+        "Forecast movement",
+        "预测变动",
+        "money",
+        "How the open pipeline of the period (open opportunities with an expected close date "
+        "in the period) changed from the state on day d0 to the state on day d1, read from the "
+        "opportunity history. Each opportunity falls in one category: new (did not exist on "
+        "d0), pulled_in (existed on d0, open, expected to close outside the period, now inside "
+        "it), amount_up / amount_down (in the period on both days, amount changed; the "
+        "difference), pushed_out (open on d1 with its expected close date moved outside the "
+        "period), won / lost (in the period's pipeline on d0, won / lost by d1), other "
+        "(reassigned to or from a rep outside the filter, reopened, or removed). Inflows count "
+        "the amount on d1, outflows the amount on d0, so start + the changes = end.",
+    ),
+    Measure(
+        "forecast_at_start",
+        "Forecast at the start",
+        "期初预测",
+        "money",
+        "The forecast as it stood on the period's first day, from the opportunity history: "
+        "deals already won with a close date in the period plus amount x probability of the "
+        "deals open that day with an expected close date in the period (stage defaults where "
+        "a row has no probability). Empty for periods before the history begins.",
+    ),
+    Measure(
+        "forecast_accuracy",
+        "Forecast accuracy",
+        "预测准确率",
+        "percent",
+        "1 - |won_amount - forecast_at_start| / won_amount, at least 0; empty when nothing "
+        "was won or there is no forecast at the start.",
+    ),
 ]
 
 _HIST_PROBABILITY = stage_probability_sql("h.stage", "h.probability")
@@ -197,15 +232,15 @@ SELECT min(h.valid_from) FROM opportunity_history h JOIN reps r ON r.rep_id = h.
 """
 
 
-def historical_win_counts(con: duckdb.DuckDBPyConnection, period: Period,
-                          filters: Filters) -> pd.DataFrame:
+def historical_win_counts(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> pd.DataFrame:
     """Won and lost counts per rep over the HISTORY_MONTHS months before the period."""
     named = {"from": Period.month_of(period.start).shift(-HISTORY_MONTHS).start, "to": period.start}
     return _run(con, HISTORICAL_WIN_SQL, filters, "r", named)
 
 
-def gap_analysis(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
-                 level: str = "rep") -> pd.DataFrame:
+def gap_analysis(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date, level: str = "rep"
+) -> pd.DataFrame:
     """`core.figures` at `level` plus historical_win_rate, pipeline_needed, pipeline_shortfall
     and pipeline_coverage (see MEASURES)."""
     frame = figures(con, period, filters, as_of, level=level)
@@ -223,22 +258,23 @@ def gap_analysis(con: duckdb.DuckDBPyConnection, period: Period, filters: Filter
         lost = pd.Series(float(counts["hist_lost"].sum()), index=frame.index)
     frame["historical_win_rate"] = _ratio(won, won + lost)
     frame["pipeline_needed"] = frame["gap"] / frame["historical_win_rate"].where(
-        frame["historical_win_rate"] > 0)
+        frame["historical_win_rate"] > 0
+    )
     frame.loc[frame["gap"] == 0, "pipeline_needed"] = 0.0
     frame["pipeline_shortfall"] = (frame["pipeline_needed"] - frame["open_amount"]).clip(lower=0)
     frame["pipeline_coverage"] = _ratio(frame["open_amount"], frame["gap"])
     return frame
 
 
-def gap_totals(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-               as_of: date) -> dict:
+def gap_totals(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date) -> dict:
     """gap_analysis for everything in the filter, as a dict (None where empty)."""
     row = gap_analysis(con, period, filters, as_of, level="total").iloc[0].to_dict()
     return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
 
 
-def forecast_movement(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                      d0: date, d1: date) -> dict:
+def forecast_movement(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, d0: date, d1: date
+) -> dict:
     """How the period's open pipeline moved from day d0 to day d1 (see MEASURES).
 
     Returns {'start': amount on d0, 'end': amount on d1, 'steps': DataFrame(category, amount,
@@ -256,17 +292,23 @@ def forecast_movement(con: duckdb.DuckDBPyConnection, period: Period, filters: F
     for col in ("close_expected_before", "close_expected_after"):
         deals[col] = pd.to_datetime(deals[col]).dt.date
     order = {c: i for i, c in enumerate(CATEGORIES)}
-    deals = deals.sort_values(["category", "change"], key=lambda s: s.map(order) if s.name == "category"
-                              else -s.abs()).reset_index(drop=True)
-    steps = (deals.groupby("category")
-             .agg(amount=("change", "sum"), deals=("opp_id", "count"))
-             .reindex(CATEGORIES).dropna().reset_index())
+    deals = deals.sort_values(
+        ["category", "change"], key=lambda s: s.map(order) if s.name == "category" else -s.abs()
+    ).reset_index(drop=True)
+    steps = (
+        deals.groupby("category")
+        .agg(amount=("change", "sum"), deals=("opp_id", "count"))
+        .reindex(CATEGORIES)
+        .dropna()
+        .reset_index()
+    )
     steps["deals"] = steps["deals"].astype("int64")
     return {"start": start, "end": end, "steps": steps, "deals": deals}
 
 
-def forecast_accuracy(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                      as_of: date, count: int = 6) -> pd.DataFrame:
+def forecast_accuracy(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date, count: int = 6
+) -> pd.DataFrame:
     """Forecast at the start against won, for the `count` periods of `period`'s kind that ended
     on or before as_of (the newest last).
 
@@ -275,12 +317,13 @@ def forecast_accuracy(con: duckdb.DuckDBPyConnection, period: Period, filters: F
     """
     last = Period.containing(as_of + timedelta(days=1), period.kind).previous()
     first = last.shift(-(count - 1))
-    named = {"first": first.start, "stop": last.end, "step": last.months,
-             "commit_p": COMMIT_MIN_PROBABILITY}
+    named = {"first": first.start, "stop": last.end, "step": last.months, "commit_p": COMMIT_MIN_PROBABILITY}
     frame = _run(con, ACCURACY_SQL, filters, "r", named)
     frame["start"] = pd.to_datetime(frame["start"]).dt.date
     history_from = _run(con, HISTORY_START_SQL, filters, "r", {}).iloc[0, 0]
-    history_from = None if history_from is None or pd.isna(history_from) else pd.Timestamp(history_from).date()
+    history_from = (
+        None if history_from is None or pd.isna(history_from) else pd.Timestamp(history_from).date()
+    )
     covered = frame["start"].map(lambda s: history_from is not None and s >= history_from)
     frame["forecast_at_start"] = (frame["won_before"] + frame["weighted_at_start"]).where(covered)
     frame["commit_at_start"] = (frame["won_before"] + frame["commit_open_at_start"]).where(covered)
@@ -289,11 +332,24 @@ def forecast_accuracy(con: duckdb.DuckDBPyConnection, period: Period, filters: F
     by_month = targets[targets["level"] == "region"].groupby("month")["target"].sum()
     periods = [first.shift(i) for i in range(count)]
     frame["period"] = [str(p) for p in periods]
-    frame["target"] = [float(sum(by_month.get(m, 0.0) for m in p.month_starts()))
-                       if any(m in by_month.index for m in p.month_starts()) else np.nan
-                       for p in periods]
+    frame["target"] = [
+        float(sum(by_month.get(m, 0.0) for m in p.month_starts()))
+        if any(m in by_month.index for m in p.month_starts())
+        else np.nan
+        for p in periods
+    ]
     won = frame["won_amount"].astype("float64")
     error = (won - frame["forecast_at_start"]).abs() / won.where(won > 0)
     frame["forecast_accuracy"] = (1 - error).clip(lower=0)
-    return frame[["period", "start", "forecast_at_start", "commit_at_start", "open_at_start",
-                  "won_amount", "target", "forecast_accuracy"]]
+    return frame[
+        [
+            "period",
+            "start",
+            "forecast_at_start",
+            "commit_at_start",
+            "open_at_start",
+            "won_amount",
+            "target",
+            "forecast_accuracy",
+        ]
+    ]

@@ -43,18 +43,33 @@ ESCALATE_DEAL_AMOUNT = 1_000_000
 SUCCESS_CASES = 3
 
 MEASURES: list[Measure] = [
-    Measure("key_account_coverage", "Key accounts visited", "重点客户覆盖率", "percent",
-            "Share of the key accounts owned by the reps in scope that had at least one visit of "
-            "any type in the period up to the as-of date."),
-    Measure("behind_on_plan", "Behind on the plan", "计划落后", "count",
-            f"A sales engineer is behind when won to date is under {BEHIND_PACE_SHARE:.0%} of the "
-            "month's target times the share of the month elapsed, or they made fewer client "
-            f"visits in the meeting's week than the norm ({VISIT_NORM_PER_WEEK}), or visits of "
-            "their monthly plan were missed (planned in a week that is over, no visit to that "
-            "client in that week)."),
-    Measure("step_days", "Days per step", "每步天数", "count",
-            "In a success case's timeline: days from the previous step (creation, visit, stage "
-            "change, win) to this one."),
+    Measure(
+        "key_account_coverage",
+        "Key accounts visited",
+        "重点客户覆盖率",
+        "percent",
+        "Share of the key accounts owned by the reps in scope that had at least one visit of "
+        "any type in the period up to the as-of date.",
+    ),
+    Measure(
+        "behind_on_plan",
+        "Behind on the plan",
+        "计划落后",
+        "count",
+        f"A sales engineer is behind when won to date is under {BEHIND_PACE_SHARE:.0%} of the "
+        "month's target times the share of the month elapsed, or they made fewer client "
+        f"visits in the meeting's week than the norm ({VISIT_NORM_PER_WEEK}), or visits of "
+        "their monthly plan were missed (planned in a week that is over, no visit to that "
+        "client in that week).",
+    ),
+    Measure(
+        "step_days",
+        "Days per step",
+        "每步天数",
+        "count",
+        "In a success case's timeline: days from the previous step (creation, visit, stage "
+        "change, win) to this one.",
+    ),
 ]
 
 
@@ -95,9 +110,12 @@ def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------
 # Weekly team meeting
 
-WINS_SQL = """
+WINS_SQL = (
+    """
 SELECT o.opp_id, o.name, o.project, o.product, c.client_id, c.name AS client, c.client_type,
-       o.rep_id, r.name AS rep, coalesce(r.team, '""" + NO_GROUP + """') AS team,
+       o.rep_id, r.name AS rep, coalesce(r.team, '"""
+    + NO_GROUP
+    + """') AS team,
        CAST(o.amount AS DOUBLE) AS amount, o.created_date, o.close_date,
        date_diff('day', o.created_date, o.close_date) AS cycle_days
 FROM opportunities o
@@ -106,16 +124,19 @@ LEFT JOIN clients c ON c.client_id = o.client_id
 WHERE o.status = 'won' AND o.close_date >= $start AND o.close_date < $end AND {where}
 ORDER BY o.amount DESC, o.close_date, o.opp_id
 """
+)
 
 
-def week_wins(con: duckdb.DuckDBPyConnection, team: str | None, week_start: date,
-              filters: Filters) -> pd.DataFrame:
+def week_wins(
+    con: duckdb.DuckDBPyConnection, team: str | None, week_start: date, filters: Filters
+) -> pd.DataFrame:
     """The deals the team (None: every team in the filter, in one read) won in the week starting
     `week_start`, biggest first: opp_id, name, project, product, client, client_type, rep_id, rep,
     team, amount, created_date, close_date, cycle_days."""
     narrowed = filters if team is None else team_filters(filters, team)
-    frame = _run(con, WINS_SQL, narrowed or filters, "r",
-                 {"start": week_start, "end": week_start + timedelta(days=7)})
+    frame = _run(
+        con, WINS_SQL, narrowed or filters, "r", {"start": week_start, "end": week_start + timedelta(days=7)}
+    )
     if narrowed is None:
         frame = frame.iloc[0:0]
     elif team is None:  # reps without a team (a director) hold no team meeting
@@ -162,8 +183,20 @@ def case_timeline(con: duckdb.DuckDBPyConnection, opp_id: str, filters: Filters)
     Stage changes come from opportunity_history (a row whose stage differs from the previous
     row's, the row's valid_from being the day of the change); amount-only changes are no step.
     """
-    columns = ["day", "kind", "stage", "client", "client_type", "visit_type", "rep",
-               "accompanied_by", "purpose", "outcome", "days_since_previous", "days_from_start"]
+    columns = [
+        "day",
+        "kind",
+        "stage",
+        "client",
+        "client_type",
+        "visit_type",
+        "rep",
+        "accompanied_by",
+        "purpose",
+        "outcome",
+        "days_since_previous",
+        "days_from_start",
+    ]
     case = _run(con, CASE_SQL, filters, "r", {"opp": opp_id})
     if case.empty:
         return pd.DataFrame(columns=columns)
@@ -181,8 +214,11 @@ def case_timeline(con: duckdb.DuckDBPyConnection, opp_id: str, filters: Filters)
             kind = row.status if row.status in ("won", "lost") else "stage"
             steps.append(dict(day=row.valid_from, kind=kind, stage=row.stage))
         previous_stage = row.stage
-    if not history.empty and deal.status in ("won", "lost") and not any(
-            s["kind"] == deal.status for s in steps):
+    if (
+        not history.empty
+        and deal.status in ("won", "lost")
+        and not any(s["kind"] == deal.status for s in steps)
+    ):
         steps.append(dict(day=deal.close_date, kind=deal.status, stage=deal.status))
     if history.empty:
         steps.append(dict(day=first_day, kind="created", stage=None))
@@ -192,15 +228,35 @@ def case_timeline(con: duckdb.DuckDBPyConnection, opp_id: str, filters: Filters)
         s.update(client=deal.client, client_type=deal.client_type, rep=deal.rep)
     last_day = deal.close_date or max((s["day"] for s in steps if s["day"]), default=first_day)
     if first_day and last_day:
-        visits = _run(con, CASE_VISITS_SQL, filters, "r", {
-            "first": first_day, "last": last_day, "opp": opp_id,
-            "project": deal.project if isinstance(deal.project, str) and deal.project else None,
-            "client": int(deal.client_id) if pd.notna(deal.client_id) else -1,
-            "rep": int(deal.rep_id)})
+        visits = _run(
+            con,
+            CASE_VISITS_SQL,
+            filters,
+            "r",
+            {
+                "first": first_day,
+                "last": last_day,
+                "opp": opp_id,
+                "project": deal.project if isinstance(deal.project, str) and deal.project else None,
+                "client": int(deal.client_id) if pd.notna(deal.client_id) else -1,
+                "rep": int(deal.rep_id),
+            },
+        )
         for v in _dates(visits, "visit_date").itertuples():
-            steps.append(dict(day=v.visit_date, kind="visit", stage=None, client=v.client,
-                              client_type=v.client_type, visit_type=v.visit_type, rep=v.rep,
-                              accompanied_by=v.accompanied_by, purpose=v.purpose, outcome=v.outcome))
+            steps.append(
+                dict(
+                    day=v.visit_date,
+                    kind="visit",
+                    stage=None,
+                    client=v.client,
+                    client_type=v.client_type,
+                    visit_type=v.visit_type,
+                    rep=v.rep,
+                    accompanied_by=v.accompanied_by,
+                    purpose=v.purpose,
+                    outcome=v.outcome,
+                )
+            )
     order = {"created": 0, "visit": 1, "stage": 2, "won": 3, "lost": 3}
     frame = pd.DataFrame(steps)
     frame = frame.reindex(columns=columns[:-2])
@@ -220,8 +276,14 @@ def stage_durations(timeline: pd.DataFrame) -> pd.DataFrame:
     for (_, a), (_, b) in zip(marks.iterrows(), marks.iloc[1:].iterrows()):
         if not isinstance(a["stage"], str) or a["kind"] in ("won", "lost"):
             continue  # a stage not known (history starts closed), or after the close
-        rows.append(dict(stage=a["stage"], entered=a["day"], left=b["day"],
-                         days=(pd.Timestamp(b["day"]) - pd.Timestamp(a["day"])).days))
+        rows.append(
+            dict(
+                stage=a["stage"],
+                entered=a["day"],
+                left=b["day"],
+                days=(pd.Timestamp(b["day"]) - pd.Timestamp(a["day"])).days,
+            )
+        )
     return pd.DataFrame(rows, columns=["stage", "entered", "left", "days"])
 
 
@@ -241,8 +303,13 @@ def case_summary(timeline: pd.DataFrame) -> dict:
     }
 
 
-def success_cases(con: duckdb.DuckDBPyConnection, team: str | None, week_start: date,
-                  filters: Filters, limit: int = SUCCESS_CASES) -> list[dict]:
+def success_cases(
+    con: duckdb.DuckDBPyConnection,
+    team: str | None,
+    week_start: date,
+    filters: Filters,
+    limit: int = SUCCESS_CASES,
+) -> list[dict]:
     """The week's biggest wins as cases to present (team None: the biggest win of each team, the
     `limit` biggest of those): each a dict with the win (a row of `week_wins`), its `timeline`,
     `stages` (days per stage) and `summary`."""
@@ -252,8 +319,14 @@ def success_cases(con: duckdb.DuckDBPyConnection, team: str | None, week_start: 
     cases = []
     for win in wins.head(limit).to_dict("records"):
         timeline = case_timeline(con, win["opp_id"], filters)
-        cases.append({"win": win, "timeline": timeline, "stages": stage_durations(timeline),
-                      "summary": case_summary(timeline)})
+        cases.append(
+            {
+                "win": win,
+                "timeline": timeline,
+                "stages": stage_durations(timeline),
+                "summary": case_summary(timeline),
+            }
+        )
     return cases
 
 
@@ -266,30 +339,32 @@ ORDER BY v.visit_date, r.name, c.name
 """
 
 
-def planned_visits(con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date,
-                   as_of: date) -> pd.DataFrame:
+def planned_visits(
+    con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date, as_of: date
+) -> pd.DataFrame:
     """Visits of the latest revision of each monthly plan dated in [start, end), with done_on
     and status ('done', 'missed', 'upcoming'): module 1's `plans.plan_visit_status`."""
     return plans.plan_visit_status(con, Period("days", start, end), filters, as_of)
 
 
-def next_week_visits(con: duckdb.DuckDBPyConnection, team: str, week_start: date,
-                     filters: Filters) -> pd.DataFrame:
+def next_week_visits(
+    con: duckdb.DuckDBPyConnection, team: str, week_start: date, filters: Filters
+) -> pd.DataFrame:
     """Next week's planned visits of the team: from the monthly plans (plan_visits of each
     plan's latest revision); when the plans hold none for that week, the visits marked planned
     in the imported schedule (visits.planned) dated that week. Columns: planned_date, rep_id,
     rep, client_id, client, client_type, purpose, source ('plan' or 'schedule')."""
     narrowed = team_filters(filters, team)
     start, end = week_start + timedelta(days=7), week_start + timedelta(days=14)
-    columns = ["planned_date", "rep_id", "rep", "client_id", "client", "client_type", "purpose",
-               "source"]
+    columns = ["planned_date", "rep_id", "rep", "client_id", "client", "client_type", "purpose", "source"]
     if narrowed is None:
         return pd.DataFrame(columns=columns)
     frame = planned_visits(con, narrowed, start, end, start)
     frame["source"] = "plan"
     if frame.empty:
-        frame = _dates(_run(con, SCHEDULED_VISITS_SQL, narrowed, "r", {"start": start, "end": end}),
-                       "planned_date")
+        frame = _dates(
+            _run(con, SCHEDULED_VISITS_SQL, narrowed, "r", {"start": start, "end": end}), "planned_date"
+        )
         frame["source"] = "schedule"
     return frame[columns].reset_index(drop=True)
 
@@ -301,14 +376,25 @@ GROUP BY 1
 """
 
 
-def behind_on_plan(con: duckdb.DuckDBPyConnection, team: str, week_start: date,
-                   filters: Filters, as_of: date) -> pd.DataFrame:
+def behind_on_plan(
+    con: duckdb.DuckDBPyConnection, team: str, week_start: date, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """The team's sales engineers behind on the plan in the meeting's week (see the glossary's
     behind_on_plan), most behind first: rep_id, rep, target, won_amount, expected_by_now,
     forecast_attainment, visits_this_week, planned_missed, planned_due, reasons (a tuple of
     'won_behind_pace', 'visits_below_norm', 'planned_visits_missed')."""
-    columns = ["rep_id", "rep", "target", "won_amount", "expected_by_now", "forecast_attainment",
-               "visits_this_week", "planned_missed", "planned_due", "reasons"]
+    columns = [
+        "rep_id",
+        "rep",
+        "target",
+        "won_amount",
+        "expected_by_now",
+        "forecast_attainment",
+        "visits_this_week",
+        "planned_missed",
+        "planned_due",
+        "reasons",
+    ]
     narrowed = team_filters(filters, team)
     if narrowed is None:
         return pd.DataFrame(columns=columns)
@@ -318,8 +404,16 @@ def behind_on_plan(con: duckdb.DuckDBPyConnection, team: str, week_start: date,
     reps = figures(con, month, narrowed, day, "rep", with_probability=False)
     reps = reps[reps["role"] == "sales_engineer"].copy()
     reps["expected_by_now"] = reps["target"] * _elapsed_share(month, day)
-    visits = _run(con, WEEK_VISITS_SQL, narrowed, "r", {"start": week_start, "end": min(week_end, day + timedelta(days=1))})
-    reps["visits_this_week"] = reps["rep_id"].map(visits.set_index("rep_id")["visits"]).fillna(0).astype("int64")
+    visits = _run(
+        con,
+        WEEK_VISITS_SQL,
+        narrowed,
+        "r",
+        {"start": week_start, "end": min(week_end, day + timedelta(days=1))},
+    )
+    reps["visits_this_week"] = (
+        reps["rep_id"].map(visits.set_index("rep_id")["visits"]).fillna(0).astype("int64")
+    )
     plan = planned_visits(con, narrowed, month.start, min(month.end, week_end), day)
     due = plan[plan["status"].isin(["done", "missed"])]
     missed = due[due["status"] == "missed"]
@@ -359,8 +453,9 @@ GROUP BY 1
 """
 
 
-def teams_side_by_side(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                       as_of: date) -> pd.DataFrame:
+def teams_side_by_side(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """One row per team: module 1's figures (core.figures at team level) and module 2's
     ride_alongs (coaching's definition) and ride_alongs_per_engineer, key_accounts,
     key_account_coverage and cold_key_accounts (no visit for COLD_ACCOUNT_DAYS days)."""
@@ -368,23 +463,28 @@ def teams_side_by_side(con: duckdb.DuckDBPyConnection, period: Period, filters: 
 
     frame = figures(con, period, filters, as_of, "team", with_probability=True)
     frame = frame[frame["team"] != NO_GROUP]
-    keys = _run(con, KEY_ACCOUNTS_SQL, filters, "r", {"start": period.start, "end": period.end,
-                                                      "as_of": as_of})
+    keys = _run(
+        con, KEY_ACCOUNTS_SQL, filters, "r", {"start": period.start, "end": period.end, "as_of": as_of}
+    )
     frame = frame.merge(keys, on="team", how="left")
     rides = coaching.coaching_summary(con, period, filters, as_of)
     frame["ride_alongs"] = frame["team"].map(rides.groupby("team")["ride_alongs"].sum())
     for col in ("ride_alongs", "key_accounts", "key_accounts_visited"):
         frame[col] = frame[col].fillna(0).astype("int64")
-    frame["ride_alongs_per_engineer"] = frame["ride_alongs"] / frame["engineers"].where(frame["engineers"] > 0)
-    frame["key_account_coverage"] = (frame["key_accounts_visited"]
-                                     / frame["key_accounts"].where(frame["key_accounts"] > 0))
+    frame["ride_alongs_per_engineer"] = frame["ride_alongs"] / frame["engineers"].where(
+        frame["engineers"] > 0
+    )
+    frame["key_account_coverage"] = frame["key_accounts_visited"] / frame["key_accounts"].where(
+        frame["key_accounts"] > 0
+    )
     cold = cold_key_accounts(con, filters, as_of, COLD_ACCOUNT_DAYS)
     frame["cold_key_accounts"] = frame["team"].map(cold.groupby("team").size()).fillna(0).astype("int64")
     return frame.reset_index(drop=True)
 
 
-def team_trends(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period, as_of: date,
-                months: int = 6) -> pd.DataFrame:
+def team_trends(
+    con: duckdb.DuckDBPyConnection, filters: Filters, last: Period, as_of: date, months: int = 6
+) -> pd.DataFrame:
     """Each team's figures month by month, the `months` months ending with `last`'s last month:
     team, month, target, won_amount, attainment, win_rate, visits_per_week (core.figures)."""
     end_month = Period.month_of(min(last.last_day, as_of))
@@ -394,8 +494,7 @@ def team_trends(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period, 
         f = figures(con, month, filters, min(as_of, month.last_day), "team", with_probability=False)
         f = f[f["team"] != NO_GROUP]
         f.insert(1, "month", month.start)
-        rows.append(f[["team", "month", "target", "won_amount", "attainment", "win_rate",
-                       "visits_per_week"]])
+        rows.append(f[["team", "month", "target", "won_amount", "attainment", "win_rate", "visits_per_week"]])
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
@@ -404,8 +503,9 @@ TREND_TEAMS = 12
 TREND_ENDS = 5
 
 
-def trend_ends(trends: pd.DataFrame, ends: int = TREND_ENDS,
-               most: int = TREND_TEAMS) -> tuple[pd.DataFrame, int]:
+def trend_ends(
+    trends: pd.DataFrame, ends: int = TREND_ENDS, most: int = TREND_TEAMS
+) -> tuple[pd.DataFrame, int]:
     """The rows of `team_trends` worth a line each: every team up to `most` teams; beyond, the
     `ends` teams with the highest and the `ends` with the lowest attainment in the last month
     (teams without one then left out). Returns (rows, number of teams in all)."""
@@ -421,8 +521,9 @@ def trend_ends(trends: pd.DataFrame, ends: int = TREND_ENDS,
 ISSUE_KINDS = ("team_behind", "overdue_deal", "stalled_deal", "cold_key_accounts", "below_norm")
 
 
-def issues_to_escalate(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                       as_of: date) -> pd.DataFrame:
+def issues_to_escalate(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """What the manager meeting should escalate, one row per issue: kind (ISSUE_KINDS), team,
     subject (a team, deal or rep), amount, value (attainment, days or a count), detail, stage
     (of a deal).
@@ -440,33 +541,74 @@ def issues_to_escalate(con: duckdb.DuckDBPyConnection, period: Period, filters: 
     for t in found["teams_behind"].itertuples():
         if t.team == NO_GROUP:
             continue
-        rows.append(dict(kind="team_behind", team=t.team, subject=t.team, amount=float(t.gap),
-                         value=float(t.forecast_attainment) if pd.notna(t.forecast_attainment) else np.nan,
-                         detail=float(t.attainment) if pd.notna(t.attainment) else np.nan))
+        rows.append(
+            dict(
+                kind="team_behind",
+                team=t.team,
+                subject=t.team,
+                amount=float(t.gap),
+                value=float(t.forecast_attainment) if pd.notna(t.forecast_attainment) else np.nan,
+                detail=float(t.attainment) if pd.notna(t.attainment) else np.nan,
+            )
+        )
     open_deals = operations.open_deals_at(con, filters, as_of)  # read once, for both kinds
     big = open_deals[open_deals["amount"] >= ESCALATE_DEAL_AMOUNT]
     overdue = big[_mask(big["expected_close_date"], lambda d: d is not None and d < as_of)]
     for d in overdue.sort_values(["amount", "opp_id"], ascending=[False, True]).itertuples():
-        rows.append(dict(kind="overdue_deal", team=d.team, subject=d.opportunity,
-                         amount=float(d.amount), value=float((as_of - d.expected_close_date).days),
-                         detail=f"{d.owner} · {d.client or ''}", stage=d.stage))
+        rows.append(
+            dict(
+                kind="overdue_deal",
+                team=d.team,
+                subject=d.opportunity,
+                amount=float(d.amount),
+                value=float((as_of - d.expected_close_date).days),
+                detail=f"{d.owner} · {d.client or ''}",
+                stage=d.stage,
+            )
+        )
     stalled = operations.stalled_among(big, operations.usual_stage_days(con, filters, as_of))
     stalled = stalled[~stalled["opp_id"].isin(overdue["opp_id"])]
     for d in stalled.sort_values(["amount", "opp_id"], ascending=[False, True]).itertuples():
-        rows.append(dict(kind="stalled_deal", team=d.team, subject=d.opportunity,
-                         amount=float(d.amount), value=float(d.days_in_stage),
-                         detail=f"{d.owner} · {d.client or ''}", stage=d.stage))
+        rows.append(
+            dict(
+                kind="stalled_deal",
+                team=d.team,
+                subject=d.opportunity,
+                amount=float(d.amount),
+                value=float(d.days_in_stage),
+                detail=f"{d.owner} · {d.client or ''}",
+                stage=d.stage,
+            )
+        )
     for team, group in found["cold_accounts"].groupby("team"):
-        rows.append(dict(kind="cold_key_accounts", team=team, subject=team,
-                         amount=float(group["open_amount"].sum()), value=float(len(group)),
-                         detail=", ".join(group["client"].head(3))))
+        rows.append(
+            dict(
+                kind="cold_key_accounts",
+                team=team,
+                subject=team,
+                amount=float(group["open_amount"].sum()),
+                value=float(len(group)),
+                detail=", ".join(group["client"].head(3)),
+            )
+        )
     for team, group in found["reps_below_norm"].groupby("team"):
-        rows.append(dict(kind="below_norm", team=team, subject=team, amount=np.nan,
-                         value=float(len(group)), detail=", ".join(group["rep"].head(3))))
+        rows.append(
+            dict(
+                kind="below_norm",
+                team=team,
+                subject=team,
+                amount=np.nan,
+                value=float(len(group)),
+                detail=", ".join(group["rep"].head(3)),
+            )
+        )
     frame = pd.DataFrame(rows, columns=["kind", "team", "subject", "amount", "value", "detail", "stage"])
     frame["_o"] = frame["kind"].map({k: i for i, k in enumerate(ISSUE_KINDS)})
-    return frame.sort_values(["_o", "amount"], ascending=[True, False], kind="stable").drop(
-        columns="_o").reset_index(drop=True)
+    return (
+        frame.sort_values(["_o", "amount"], ascending=[True, False], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
 
 
 def issue_text(row, lang: str, escape=str) -> str:
@@ -476,12 +618,17 @@ def issue_text(row, lang: str, escape=str) -> str:
     stage_text = t(f"stage.{stage}", lang) if isinstance(stage, str) and stage else ""
     if stage_text.startswith("stage."):  # a stage of an imported CRM, kept as it came
         stage_text = stage
-    return t(f"mm.issue_line.{row.kind}", lang, team=escape(row.team), subject=escape(row.subject),
-             stage=escape(stage_text),
-             amount=format_money(row.amount, lang),
-             value="–" if row.value != row.value else f"{row.value:.0f}",
-             pct=format_percent(row.value),
-             detail=escape(detail) if isinstance(detail, str) else format_percent(detail))
+    return t(
+        f"mm.issue_line.{row.kind}",
+        lang,
+        team=escape(row.team),
+        subject=escape(row.subject),
+        stage=escape(stage_text),
+        amount=format_money(row.amount, lang),
+        value="–" if row.value != row.value else f"{row.value:.0f}",
+        pct=format_percent(row.value),
+        detail=escape(detail) if isinstance(detail, str) else format_percent(detail),
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -521,8 +668,11 @@ clients AS (   -- counted for the shown projects only
 SELECT project, deals, clients, open_amount, won_amount, open_deals, first_created, matching
 FROM best JOIN clients USING (project)
 ORDER BY {order}
-""".replace("{order}", "lower(project) = $q DESC, starts_with(lower(project), $q) DESC, "
-                       "open_deals > 0 DESC, open_amount DESC, project")
+""".replace(
+    "{order}",
+    "lower(project) = $q DESC, starts_with(lower(project), $q) DESC, "
+    "open_deals > 0 DESC, open_amount DESC, project",
+)
 
 #: Clients with deals in the filter whose name or code contains $q; ranked like projects.
 CLIENTS_SQL = """
@@ -549,8 +699,9 @@ LIMIT $limit
 """
 
 
-def field_subjects(con: duckdb.DuckDBPyConnection, filters: Filters, search: str = "",
-                   limit: int = FIELD_SUBJECTS_SHOWN) -> dict:
+def field_subjects(
+    con: duckdb.DuckDBPyConnection, filters: Filters, search: str = "", limit: int = FIELD_SUBJECTS_SHOWN
+) -> dict:
     """What a field meeting can be about, never all of a national company at once: 'projects'
     (project, deals, clients, open_amount, won_amount, open_deals, first_created) and 'clients'
     (client_id, client, client_type, key_account, code, deals, open_amount; with deals in
@@ -561,10 +712,12 @@ def field_subjects(con: duckdb.DuckDBPyConnection, filters: Filters, search: str
     named = {"q": name_key(search) if search else "", "limit": int(limit)}
     projects = _dates(_run(con, PROJECTS_SQL, filters, "r", named), "first_created")
     clients = _run(con, CLIENTS_SQL, filters, "r", named)
-    return {"projects": projects.drop(columns="matching"),
-            "clients": clients.drop(columns="matching"),
-            "projects_found": int(projects["matching"].iloc[0]) if len(projects) else 0,
-            "clients_found": int(clients["matching"].iloc[0]) if len(clients) else 0}
+    return {
+        "projects": projects.drop(columns="matching"),
+        "clients": clients.drop(columns="matching"),
+        "projects_found": int(projects["matching"].iloc[0]) if len(projects) else 0,
+        "clients_found": int(clients["matching"].iloc[0]) if len(clients) else 0,
+    }
 
 
 SUBJECT_OPPS_SQL = """
@@ -611,8 +764,13 @@ ORDER BY v.visit_date
 """
 
 
-def field_view(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-               project: str | None = None, client_id: int | None = None) -> dict[str, pd.DataFrame]:
+def field_view(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    as_of: date,
+    project: str | None = None,
+    client_id: int | None = None,
+) -> dict[str, pd.DataFrame]:
     """Everything about one project (or one client and the projects it is part of) on one screen:
 
     - opportunities: its deals (reps in the filter);
@@ -629,22 +787,36 @@ def field_view(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
     empty = {k: pd.DataFrame() for k in ("opportunities", "parties", "history", "visits", "actions")}
     if project is None and client_id is None:
         return empty
-    opps = _dates(_run(con, SUBJECT_OPPS_SQL, filters, "r",
-                       {"project": project, "client": client_id}),
-                  "created_date", "expected_close_date", "close_date")
+    opps = _dates(
+        _run(con, SUBJECT_OPPS_SQL, filters, "r", {"project": project, "client": client_id}),
+        "created_date",
+        "expected_close_date",
+        "close_date",
+    )
     if opps.empty:
         return empty
     opp_ids = opps["opp_id"].tolist()
-    clients = sorted(set(int(c) for c in opps["client_id"].dropna()) | (
-        {int(client_id)} if client_id is not None else set()))
-    first = min(d for d in opps["created_date"] if d is not None) if opps["created_date"].notna().any() \
+    clients = sorted(
+        set(int(c) for c in opps["client_id"].dropna())
+        | ({int(client_id)} if client_id is not None else set())
+    )
+    first = (
+        min(d for d in opps["created_date"] if d is not None)
+        if opps["created_date"].notna().any()
         else as_of - timedelta(days=365)
+    )
     first = min(first, as_of - timedelta(days=COLD_ACCOUNT_DAYS))
-    visits = _dates(_run(con, SUBJECT_VISITS_SQL, filters, "r",
-                         {"clients": clients, "opps": opp_ids, "first": first}), "visit_date")
+    visits = _dates(
+        _run(con, SUBJECT_VISITS_SQL, filters, "r", {"clients": clients, "opps": opp_ids, "first": first}),
+        "visit_date",
+    )
     visits = visits[_mask(visits["visit_date"], lambda d: d is not None and d <= as_of)]
-    history = _dates(con.execute(SUBJECT_HISTORY_SQL, {"opps": opp_ids}).df(),
-                     "valid_from", "valid_to", "expected_close_date")
+    history = _dates(
+        con.execute(SUBJECT_HISTORY_SQL, {"opps": opp_ids}).df(),
+        "valid_from",
+        "valid_to",
+        "expected_close_date",
+    )
     history = history[_mask(history["valid_from"], lambda d: d is not None and d <= as_of)]
     history = history[(history["previous_stage"].isna()) | (history["stage"] != history["previous_stage"])]
     history = history.merge(opps[["opp_id", "name", "client", "rep"]], on="opp_id", how="left")
@@ -660,19 +832,35 @@ def field_view(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
     for ctype in list(CHAIN_TYPES) + sorted(t for t in by_type if t not in CHAIN_TYPES):
         if ctype not in by_type:
             if ctype in CHAIN_TYPES:
-                parties.append(dict(client_type=ctype, client_id=None, client=None, covered_by=None,
-                                    visits=0, last_visit=None, days_since_visit=None, open_deals=0))
+                parties.append(
+                    dict(
+                        client_type=ctype,
+                        client_id=None,
+                        client=None,
+                        covered_by=None,
+                        visits=0,
+                        last_visit=None,
+                        days_since_visit=None,
+                        open_deals=0,
+                    )
+                )
             continue
         for cid in by_type[ctype]:
             reps = sorted(set(opps.loc[opps["client_id"] == cid, "rep"]))
             seen = visits[visits["client_id"] == cid]
             last = max(seen["visit_date"]) if len(seen) else None
-            parties.append(dict(
-                client_type=ctype, client_id=cid, client=names.loc[cid, "client"],
-                covered_by=", ".join(reps) if reps else owners.get(cid),
-                visits=int((seen["visit_type"] != "call").sum()), last_visit=last,
-                days_since_visit=(as_of - last).days if last else None,
-                open_deals=int(((opps["client_id"] == cid) & (opps["status"] == "open")).sum())))
+            parties.append(
+                dict(
+                    client_type=ctype,
+                    client_id=cid,
+                    client=names.loc[cid, "client"],
+                    covered_by=", ".join(reps) if reps else owners.get(cid),
+                    visits=int((seen["visit_type"] != "call").sum()),
+                    last_visit=last,
+                    days_since_visit=(as_of - last).days if last else None,
+                    open_deals=int(((opps["client_id"] == cid) & (opps["status"] == "open")).sum()),
+                )
+            )
     parties = pd.DataFrame(parties)
     parties["client_id"] = parties["client_id"].astype("Int64")
 
@@ -680,28 +868,53 @@ def field_view(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
     future = planned_visits(con, filters, as_of + timedelta(days=1), as_of + timedelta(days=121), as_of)
     future = future[future["client_id"].isin(clients)]
     if future.empty:
-        future = _dates(_run(con, FUTURE_SCHEDULE_SQL, filters, "r",
-                             {"as_of": as_of, "clients": clients}), "planned_date")
+        future = _dates(
+            _run(con, FUTURE_SCHEDULE_SQL, filters, "r", {"as_of": as_of, "clients": clients}), "planned_date"
+        )
     for p in future.itertuples():
-        actions.append(dict(kind="planned_visit", client=p.client, date=p.planned_date,
-                            detail=p.rep, purpose=p.purpose))
+        actions.append(
+            dict(kind="planned_visit", client=p.client, date=p.planned_date, detail=p.rep, purpose=p.purpose)
+        )
     for o in opps[(opps["status"] == "open")].itertuples():
         if o.expected_close_date is not None and o.expected_close_date < as_of:
-            actions.append(dict(kind="overdue_deal", client=o.client, date=o.expected_close_date,
-                                detail=o.name or o.opp_id, purpose=o.rep))
+            actions.append(
+                dict(
+                    kind="overdue_deal",
+                    client=o.client,
+                    date=o.expected_close_date,
+                    detail=o.name or o.opp_id,
+                    purpose=o.rep,
+                )
+            )
     live = opps["status"].eq("open").any()
     for p in parties.itertuples():
         if p.client_id is None or pd.isna(p.client_id):
             if live:
-                actions.append(dict(kind="uncovered_party", client=None, date=None,
-                                    detail=p.client_type, purpose=None))
-        elif live and p.open_deals > 0 and (p.days_since_visit is None or pd.isna(p.days_since_visit)
-                                            or p.days_since_visit >= COLD_ACCOUNT_DAYS):
-            actions.append(dict(kind="visit_party", client=p.client, date=p.last_visit,
-                                detail=p.covered_by, purpose=None))
+                actions.append(
+                    dict(kind="uncovered_party", client=None, date=None, detail=p.client_type, purpose=None)
+                )
+        elif (
+            live
+            and p.open_deals > 0
+            and (
+                p.days_since_visit is None
+                or pd.isna(p.days_since_visit)
+                or p.days_since_visit >= COLD_ACCOUNT_DAYS
+            )
+        ):
+            actions.append(
+                dict(
+                    kind="visit_party", client=p.client, date=p.last_visit, detail=p.covered_by, purpose=None
+                )
+            )
     actions = pd.DataFrame(actions, columns=["kind", "client", "date", "detail", "purpose"])
-    return {"opportunities": opps, "parties": parties, "history": history.reset_index(drop=True),
-            "visits": visits.reset_index(drop=True), "actions": actions}
+    return {
+        "opportunities": opps,
+        "parties": parties,
+        "history": history.reset_index(drop=True),
+        "visits": visits.reset_index(drop=True),
+        "actions": actions,
+    }
 
 
 def action_text(row, lang: str, escape=str) -> str:
@@ -710,6 +923,11 @@ def action_text(row, lang: str, escape=str) -> str:
     detail = row.detail if isinstance(row.detail, str) else ""
     if row.kind == "uncovered_party":
         detail = t(f"client_type.{detail}", lang)
-    return t(f"fm.action.{row.kind}", lang, client=escape(row.client) if isinstance(row.client, str) else "",
-             date=day, detail=escape(detail),
-             purpose=escape(row.purpose) if isinstance(row.purpose, str) else "")
+    return t(
+        f"fm.action.{row.kind}",
+        lang,
+        client=escape(row.client) if isinstance(row.client, str) else "",
+        date=day,
+        detail=escape(detail),
+        purpose=escape(row.purpose) if isinstance(row.purpose, str) else "",
+    )

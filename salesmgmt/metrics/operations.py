@@ -23,8 +23,15 @@ import pandas as pd
 from salesmgmt.filters import Filters
 from salesmgmt.measures import Measure
 from salesmgmt.metrics.core import _ratio, _run
-from salesmgmt.metrics.deals import (_dims, as_dates, deal_figures, month_ends, monthly_deal_figures, pipeline_at,
-                                     scope_only)
+from salesmgmt.metrics.deals import (
+    _dims,
+    as_dates,
+    deal_figures,
+    month_ends,
+    monthly_deal_figures,
+    pipeline_at,
+    scope_only,
+)
 from salesmgmt.periods import Period
 from salesmgmt.stages import OPEN_STAGES, WON
 
@@ -41,43 +48,87 @@ STALL_FALLBACK_DAYS = 60
 PUSH_MIN_TIMES = 2
 
 _OPEN_KEYS = [key for key, _ in OPEN_STAGES]
-_RANK_SQL = ("CASE {col} " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(_OPEN_KEYS))
-             + " END")
+_RANK_SQL = "CASE {col} " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(_OPEN_KEYS)) + " END"
 
 MEASURES: list[Measure] = [
-    Measure("stage_reached", "Deals reaching a stage", "到达阶段的商机", "count",
-            "Of the deals closed (won or lost) in the period, those whose history shows that stage "
-            "or a later open stage before they closed; a won deal has reached every stage, and "
-            "every closed deal counts in the first stage (lead). Stages not in the standard list "
-            "are left out."),
-    Measure("stage_conversion", "Stage-to-stage conversion", "阶段转化率", "percent",
-            "Deals reaching the next stage / deals reaching this stage (the last step: deals won / "
-            "deals reaching negotiation). Multiplied along the funnel they give the win_rate of "
-            "the same deals."),
-    Measure("open_deals_at", "Open deals", "在途商机数", "count",
-            "Number of opportunities whose state on the as-of date is open (any expected close "
-            "date), from the opportunity history; the funnel shows them by stage."),
-    Measure("pipeline_velocity", "Pipeline velocity", "商机流速", "money",
-            "open_deals_at (the period's last day or the as-of date) x win_rate x avg_deal_size / "
-            "sales_cycle_days, all of the same period and scope: the amount the pipeline turns "
-            "into sales per day. Empty when any part is missing or the cycle is 0."),
-    Measure("days_in_stage", "Days in stage", "阶段停留天数", "count",
-            "as-of date minus the date the deal entered its current stage (consecutive history "
-            "states with the same stage are one stay, whatever else changed)."),
-    Measure("usual_stage_days", "Usual time in stage", "阶段常规天数", "count",
-            f"The {STALL_PERCENTILE:.0%} percentile (or 90%, chosen on the page) of the lengths "
-            f"of completed stays in that stage that ended in the {STALL_LOOKBACK_DAYS} days "
-            "before the as-of date, over every deal the user may see (not narrowed by the "
-            f"filters). With fewer than {STALL_MIN_SPELLS} such stays the percentile over all "
-            f"stages is used, and with fewer than that overall {STALL_FALLBACK_DAYS} days."),
-    Measure("stalled_deal", "Stalled deal", "停滞商机", "count",
-            "An open deal whose days_in_stage exceed the usual_stage_days of its stage."),
-    Measure("push_count", "Times pushed", "推迟次数", "count",
-            "How often the deal's expected close date moved later from one history state to the "
-            f"next, up to the as-of date. A deal pushed {PUSH_MIN_TIMES} times or more is listed."),
-    Measure("lost_reason_share", "Share of losses", "输单原因占比", "percent",
-            "Deals lost in the period with this reason / all deals lost in the period (by count; "
-            "the amount is shown beside it). A missing reason is its own group."),
+    Measure(
+        "stage_reached",
+        "Deals reaching a stage",
+        "到达阶段的商机",
+        "count",
+        "Of the deals closed (won or lost) in the period, those whose history shows that stage "
+        "or a later open stage before they closed; a won deal has reached every stage, and "
+        "every closed deal counts in the first stage (lead). Stages not in the standard list "
+        "are left out.",
+    ),
+    Measure(
+        "stage_conversion",
+        "Stage-to-stage conversion",
+        "阶段转化率",
+        "percent",
+        "Deals reaching the next stage / deals reaching this stage (the last step: deals won / "
+        "deals reaching negotiation). Multiplied along the funnel they give the win_rate of "
+        "the same deals.",
+    ),
+    Measure(
+        "open_deals_at",
+        "Open deals",
+        "在途商机数",
+        "count",
+        "Number of opportunities whose state on the as-of date is open (any expected close "
+        "date), from the opportunity history; the funnel shows them by stage.",
+    ),
+    Measure(
+        "pipeline_velocity",
+        "Pipeline velocity",
+        "商机流速",
+        "money",
+        "open_deals_at (the period's last day or the as-of date) x win_rate x avg_deal_size / "
+        "sales_cycle_days, all of the same period and scope: the amount the pipeline turns "
+        "into sales per day. Empty when any part is missing or the cycle is 0.",
+    ),
+    Measure(
+        "days_in_stage",
+        "Days in stage",
+        "阶段停留天数",
+        "count",
+        "as-of date minus the date the deal entered its current stage (consecutive history "
+        "states with the same stage are one stay, whatever else changed).",
+    ),
+    Measure(
+        "usual_stage_days",
+        "Usual time in stage",
+        "阶段常规天数",
+        "count",
+        f"The {STALL_PERCENTILE:.0%} percentile (or 90%, chosen on the page) of the lengths "
+        f"of completed stays in that stage that ended in the {STALL_LOOKBACK_DAYS} days "
+        "before the as-of date, over every deal the user may see (not narrowed by the "
+        f"filters). With fewer than {STALL_MIN_SPELLS} such stays the percentile over all "
+        f"stages is used, and with fewer than that overall {STALL_FALLBACK_DAYS} days.",
+    ),
+    Measure(
+        "stalled_deal",
+        "Stalled deal",
+        "停滞商机",
+        "count",
+        "An open deal whose days_in_stage exceed the usual_stage_days of its stage.",
+    ),
+    Measure(
+        "push_count",
+        "Times pushed",
+        "推迟次数",
+        "count",
+        "How often the deal's expected close date moved later from one history state to the "
+        f"next, up to the as-of date. A deal pushed {PUSH_MIN_TIMES} times or more is listed.",
+    ),
+    Measure(
+        "lost_reason_share",
+        "Share of losses",
+        "输单原因占比",
+        "percent",
+        "Deals lost in the period with this reason / all deals lost in the period (by count; "
+        "the amount is shown beside it). A missing reason is its own group.",
+    ),
 ]
 
 #: Stays in a stage: consecutive history states of a deal with the same stage, up to as_of.
@@ -184,13 +235,14 @@ def _as_of_params(as_of: date) -> dict:
 # The funnel
 
 
-def open_funnel(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-                by: tuple[str, ...] = ()) -> pd.DataFrame:
+def open_funnel(
+    con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date, by: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Open deals at as_of per stage (count and amount), standard stages in funnel order first
     (each present, zero when empty), then any other stage. Columns: [by...], stage, stage_rank,
     open_count, open_amount."""
     sql = f"""
-    SELECT {''.join(d + ', ' for d in _dims(by, history=True))} o.stage, count(*) AS open_count,
+    SELECT {"".join(d + ", " for d in _dims(by, history=True))} o.stage, count(*) AS open_count,
            CAST(coalesce(sum(o.amount), 0) AS DOUBLE) AS open_amount
     FROM opportunity_history o JOIN reps r ON r.rep_id = o.rep_id
     LEFT JOIN clients c ON c.client_id = o.client_id
@@ -207,14 +259,17 @@ def open_funnel(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
     out = grid.merge(frame, on=[*by, "stage"], how="left")
     out["open_count"] = out["open_count"].fillna(0).astype("int64")
     out["open_amount"] = out["open_amount"].fillna(0.0)
-    out["stage_rank"] = [(_OPEN_KEYS.index(s) if s in _OPEN_KEYS else len(_OPEN_KEYS))
-                         for s in out["stage"]]
-    return (out[[*by, "stage", "stage_rank", "open_count", "open_amount"]]
-            .sort_values([*by, "stage_rank", "stage"]).reset_index(drop=True))
+    out["stage_rank"] = [(_OPEN_KEYS.index(s) if s in _OPEN_KEYS else len(_OPEN_KEYS)) for s in out["stage"]]
+    return (
+        out[[*by, "stage", "stage_rank", "open_count", "open_amount"]]
+        .sort_values([*by, "stage_rank", "stage"])
+        .reset_index(drop=True)
+    )
 
 
-def stage_conversion(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                     by_team: bool = False) -> pd.DataFrame:
+def stage_conversion(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, by_team: bool = False
+) -> pd.DataFrame:
     """Of the deals closed in the period: how many reached each stage, and the conversion from
     each stage to the next (the last step is negotiation -> won).
 
@@ -224,8 +279,9 @@ def stage_conversion(con: duckdb.DuckDBPyConnection, period: Period, filters: Fi
     return _conversion(_closed_reach(con, period, filters), by_team)
 
 
-def funnel_conversions(con: duckdb.DuckDBPyConnection, period: Period,
-                       filters: Filters) -> dict[str, pd.DataFrame]:
+def funnel_conversions(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters
+) -> dict[str, pd.DataFrame]:
     """stage_conversion in total and conversion_by_team, the closed deals read once:
     {'total': ..., 'teams': ...}."""
     frame = _closed_reach(con, period, filters)
@@ -245,20 +301,26 @@ def _conversion(frame: pd.DataFrame, by_team: bool) -> pd.DataFrame:
         reached = [int(((rank >= i) | won).sum()) for i in range(len(_OPEN_KEYS))] + [int(won.sum())]
         for i, stage in enumerate([*_OPEN_KEYS, WON]):
             nxt = reached[i + 1] if i + 1 < len(reached) else None
-            rows.append({"team": team, "stage": stage, "reached": reached[i],
-                         "conversion": (nxt / reached[i]) if nxt is not None and reached[i] else np.nan,
-                         "share_of_first": reached[i] / reached[0] if reached[0] else np.nan})
+            rows.append(
+                {
+                    "team": team,
+                    "stage": stage,
+                    "reached": reached[i],
+                    "conversion": (nxt / reached[i]) if nxt is not None and reached[i] else np.nan,
+                    "share_of_first": reached[i] / reached[0] if reached[0] else np.nan,
+                }
+            )
     out = pd.DataFrame(rows, columns=["team", "stage", "reached", "conversion", "share_of_first"])
     if not by_team:
         out = out.drop(columns="team")
         if out.empty:
-            out = pd.DataFrame({"stage": [*_OPEN_KEYS, WON], "reached": 0, "conversion": np.nan,
-                                "share_of_first": np.nan})
+            out = pd.DataFrame(
+                {"stage": [*_OPEN_KEYS, WON], "reached": 0, "conversion": np.nan, "share_of_first": np.nan}
+            )
     return out
 
 
-def conversion_by_team(con: duckdb.DuckDBPyConnection, period: Period,
-                       filters: Filters) -> pd.DataFrame:
+def conversion_by_team(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> pd.DataFrame:
     """One row per team: closed (deals closed in the period), the conversion from each open
     stage to the next (columns named by the stage), and win_rate (= their product)."""
     return _by_team(stage_conversion(con, period, filters, by_team=True))
@@ -267,8 +329,11 @@ def conversion_by_team(con: duckdb.DuckDBPyConnection, period: Period,
 def _by_team(long: pd.DataFrame) -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame(columns=["team", "closed", *_OPEN_KEYS, "win_rate"])
-    wide = (long[long["stage"] != WON].pivot(index="team", columns="stage", values="conversion")
-            .reindex(columns=_OPEN_KEYS))
+    wide = (
+        long[long["stage"] != WON]
+        .pivot(index="team", columns="stage", values="conversion")
+        .reindex(columns=_OPEN_KEYS)
+    )
     wide["win_rate"] = long[long["stage"] == WON].set_index("team")["share_of_first"]
     wide.insert(0, "closed", long[long["stage"] == _OPEN_KEYS[0]].set_index("team")["reached"])
     return wide.reset_index()
@@ -280,13 +345,18 @@ def _by_team(long: pd.DataFrame) -> pd.DataFrame:
 
 def _velocity(frame: pd.DataFrame) -> pd.Series:
     cycle = frame["sales_cycle_days"].astype("float64")
-    value = (frame["open_deals"].astype("float64") * frame["win_rate"] * frame["avg_deal_size"]
-             / cycle.where(cycle > 0))
+    value = (
+        frame["open_deals"].astype("float64")
+        * frame["win_rate"]
+        * frame["avg_deal_size"]
+        / cycle.where(cycle > 0)
+    )
     return value.astype("float64")
 
 
-def operation_figures(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                      as_of: date, by: tuple[str, ...] = ()) -> pd.DataFrame:
+def operation_figures(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date, by: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """The period's operation figures, in total (by=()) or per team / region.
 
     Columns: [by...], won_amount, won_count, lost_count, win_rate, avg_deal_size,
@@ -310,28 +380,56 @@ def operation_figures(con: duckdb.DuckDBPyConnection, period: Period, filters: F
     out["win_rate"] = _ratio(out["won_count"], out["won_count"] + out["lost_count"])
     out["avg_deal_size"] = _ratio(out["won_amount"], out["won_count"])
     out["pipeline_velocity"] = _velocity(out)
-    columns = [*by, "won_amount", "won_count", "lost_count", "win_rate", "avg_deal_size",
-               "sales_cycle_days", "open_deals", "open_pipeline", "pipeline_velocity"]
+    columns = [
+        *by,
+        "won_amount",
+        "won_count",
+        "lost_count",
+        "win_rate",
+        "avg_deal_size",
+        "sales_cycle_days",
+        "open_deals",
+        "open_pipeline",
+        "pipeline_velocity",
+    ]
     return out[columns].sort_values(list(by)).reset_index(drop=True) if by else out[columns]
 
 
-def operations_trend(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period, as_of: date,
-                     months: int = 12, by: tuple[str, ...] = ()) -> pd.DataFrame:
+def operations_trend(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    last: Period,
+    as_of: date,
+    months: int = 12,
+    by: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """operation_figures for each month of the `months` months ending with `last` (open deals at
     each month's end, at as_of for its month; months after as_of are left out)."""
     monthly = monthly_deal_figures(con, filters, last, months, by)
     ends = month_ends(last, months, as_of)
-    monthly = monthly[monthly["month"] <= date(ends[-1].year, ends[-1].month, 1)] if ends else monthly.iloc[0:0]
+    monthly = (
+        monthly[monthly["month"] <= date(ends[-1].year, ends[-1].month, 1)] if ends else monthly.iloc[0:0]
+    )
     pipe = pipeline_at(con, filters, ends, by)
-    pipe["month"] = pd.Series([date(d.year, d.month, 1) for d in pipe["at"]], index=pipe.index,
-                              dtype=object)
+    pipe["month"] = pd.Series([date(d.year, d.month, 1) for d in pipe["at"]], index=pipe.index, dtype=object)
     out = monthly.merge(pipe.drop(columns="at"), on=["month", *by], how="left")
     out = out.rename(columns={"pipeline_count": "open_deals", "pipeline_amount": "open_pipeline"})
     out["open_deals"] = out["open_deals"].fillna(0).astype("int64")
     out["open_pipeline"] = out["open_pipeline"].fillna(0.0)
     out["pipeline_velocity"] = _velocity(out)
-    columns = [*by, "month", "won_amount", "won_count", "lost_count", "win_rate", "avg_deal_size",
-               "sales_cycle_days", "open_deals", "open_pipeline", "pipeline_velocity"]
+    columns = [
+        *by,
+        "month",
+        "won_amount",
+        "won_count",
+        "lost_count",
+        "win_rate",
+        "avg_deal_size",
+        "sales_cycle_days",
+        "open_deals",
+        "open_pipeline",
+        "pipeline_velocity",
+    ]
     return out[columns].reset_index(drop=True)
 
 
@@ -339,23 +437,31 @@ def operations_trend(con: duckdb.DuckDBPyConnection, filters: Filters, last: Per
 # Stalled and pushed deals
 
 
-def usual_stage_days(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-                     percentile: float = STALL_PERCENTILE,
-                     min_spells: int = STALL_MIN_SPELLS) -> pd.DataFrame:
+def usual_stage_days(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    as_of: date,
+    percentile: float = STALL_PERCENTILE,
+    min_spells: int = STALL_MIN_SPELLS,
+) -> pd.DataFrame:
     """Per open stage: the number of completed stays measured, and the usual number of days (the
     percentile of their lengths, with the fallbacks in the glossary). Columns: stage, spells,
     usual_days, source ('stage', 'all_stages' or 'default')."""
     if not 0 < percentile < 1:
         raise ValueError(percentile)
     since = as_of - timedelta(days=STALL_LOOKBACK_DAYS)
-    lists = _run(con, STAGE_DURATIONS_SQL, scope_only(filters), "r",
-                 {"as_of": as_of, "since": since})
-    by_stage = {stage: np.asarray(days, dtype="int64") for stage, days in
-                zip(lists["stage"], lists["days"]) if stage is not None and stage == stage}
-    every = (np.concatenate([np.asarray(d, dtype="int64") for d in lists["days"]])
-             if len(lists) else np.array([], dtype="int64"))
-    overall = (float(np.quantile(every, percentile))
-               if len(every) >= min_spells else None)
+    lists = _run(con, STAGE_DURATIONS_SQL, scope_only(filters), "r", {"as_of": as_of, "since": since})
+    by_stage = {
+        stage: np.asarray(days, dtype="int64")
+        for stage, days in zip(lists["stage"], lists["days"])
+        if stage is not None and stage == stage
+    }
+    every = (
+        np.concatenate([np.asarray(d, dtype="int64") for d in lists["days"]])
+        if len(lists)
+        else np.array([], dtype="int64")
+    )
+    overall = float(np.quantile(every, percentile)) if len(every) >= min_spells else None
     stages = list(dict.fromkeys(_OPEN_KEYS + sorted(set(by_stage) - set(_OPEN_KEYS))))
     rows = []
     for stage in stages:
@@ -377,13 +483,18 @@ def open_deals_at(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date)
     return as_dates(frame, "expected_close_date", "stage_entered", "first_expected", "last_visit")
 
 
-def stalled_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-                  percentile: float = STALL_PERCENTILE,
-                  min_spells: int = STALL_MIN_SPELLS) -> pd.DataFrame:
+def stalled_deals(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    as_of: date,
+    percentile: float = STALL_PERCENTILE,
+    min_spells: int = STALL_MIN_SPELLS,
+) -> pd.DataFrame:
     """Open deals in their stage longer than usual, longest over first. Adds usual_days and
     over_usual (days_in_stage / usual_days) to open_deals_at's columns."""
-    return stalled_among(open_deals_at(con, filters, as_of),
-                         usual_stage_days(con, filters, as_of, percentile, min_spells))
+    return stalled_among(
+        open_deals_at(con, filters, as_of), usual_stage_days(con, filters, as_of, percentile, min_spells)
+    )
 
 
 def stalled_among(deals: pd.DataFrame, usual: pd.DataFrame) -> pd.DataFrame:
@@ -396,19 +507,27 @@ def stalled_among(deals: pd.DataFrame, usual: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["over_usual", "amount"], ascending=[False, False]).reset_index(drop=True)
 
 
-def stuck_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-                percentile: float = STALL_PERCENTILE,
-                min_times: int = PUSH_MIN_TIMES) -> dict[str, pd.DataFrame]:
+def stuck_deals(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    as_of: date,
+    percentile: float = STALL_PERCENTILE,
+    min_times: int = PUSH_MIN_TIMES,
+) -> dict[str, pd.DataFrame]:
     """The page's stuck deals at once, the open deals read once: {'usual': usual_stage_days,
     'stalled': stalled_deals, 'pushed': pushed_deals}."""
     usual = usual_stage_days(con, filters, as_of, percentile)
     open_now = open_deals_at(con, filters, as_of)
-    return {"usual": usual, "stalled": stalled_among(open_now, usual),
-            "pushed": pushed_among(open_now, min_times)}
+    return {
+        "usual": usual,
+        "stalled": stalled_among(open_now, usual),
+        "pushed": pushed_among(open_now, min_times),
+    }
 
 
-def pushed_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-                 min_times: int = PUSH_MIN_TIMES) -> pd.DataFrame:
+def pushed_deals(
+    con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date, min_times: int = PUSH_MIN_TIMES
+) -> pd.DataFrame:
     """Open deals whose expected close date moved later at least `min_times` times, most pushed
     first. Adds days_pushed (current expected close date - the first one)."""
     return pushed_among(open_deals_at(con, filters, as_of), min_times)
@@ -419,7 +538,8 @@ def pushed_among(deals: pd.DataFrame, min_times: int = PUSH_MIN_TIMES) -> pd.Dat
     out = deals[deals["push_count"] >= min_times].copy()
     out["days_pushed"] = [
         (pd.Timestamp(now) - pd.Timestamp(first)).days if pd.notna(now) and pd.notna(first) else np.nan
-        for now, first in zip(out["expected_close_date"], out["first_expected"])]
+        for now, first in zip(out["expected_close_date"], out["first_expected"])
+    ]
     return out.sort_values(["push_count", "amount"], ascending=[False, False]).reset_index(drop=True)
 
 
@@ -427,8 +547,9 @@ def pushed_among(deals: pd.DataFrame, min_times: int = PUSH_MIN_TIMES) -> pd.Dat
 # Lost reasons
 
 
-def lost_reasons(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                 by: tuple[str, ...] = ()) -> pd.DataFrame:
+def lost_reasons(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, by: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Deals lost in the period per reason ('' when none was given): lost_count, lost_amount and
     lost_reason_share (of the lost deals of the same group), most frequent first."""
     frame = deal_figures(con, period, filters, (*by, "lost_reason"))
@@ -439,12 +560,16 @@ def lost_reasons(con: duckdb.DuckDBPyConnection, period: Period, filters: Filter
         total = pd.Series(frame["lost_count"].sum(), index=frame.index)
     frame["lost_reason_share"] = _ratio(frame["lost_count"], total)
     order = [*by, "lost_count", "lost_amount"]
-    return (frame[[*by, "lost_reason", "lost_count", "lost_amount", "lost_reason_share"]]
-            .sort_values(order, ascending=[True] * len(by) + [False, False]).reset_index(drop=True))
+    return (
+        frame[[*by, "lost_reason", "lost_count", "lost_amount", "lost_reason_share"]]
+        .sort_values(order, ascending=[True] * len(by) + [False, False])
+        .reset_index(drop=True)
+    )
 
 
-def lost_reasons_trend(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period,
-                       months: int = 12) -> pd.DataFrame:
+def lost_reasons_trend(
+    con: duckdb.DuckDBPyConnection, filters: Filters, last: Period, months: int = 12
+) -> pd.DataFrame:
     """Deals lost per month and reason over the `months` months ending with `last`."""
     end = last.end
     first = Period.month_of(last.last_day).shift(-(months - 1)).start

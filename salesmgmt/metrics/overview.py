@@ -59,8 +59,9 @@ ORDER BY lv.last_visit NULLS FIRST, open_amount DESC
 """
 
 
-def monthly_trend(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period,
-                  months: int = 12) -> pd.DataFrame:
+def monthly_trend(
+    con: duckdb.DuckDBPyConnection, filters: Filters, last: Period, months: int = 12
+) -> pd.DataFrame:
     """Won, target and visits per month for the `months` months ending with `last`'s last month."""
     end = last.end
     first = Period.month_of(last.last_day).shift(-(months - 1)).start
@@ -74,15 +75,17 @@ def monthly_trend(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period
     return frame
 
 
-def cold_key_accounts(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date,
-                      days: int = COLD_ACCOUNT_DAYS) -> pd.DataFrame:
+def cold_key_accounts(
+    con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date, days: int = COLD_ACCOUNT_DAYS
+) -> pd.DataFrame:
     """Key accounts (owned by reps in the filter) with no visit for `days` days, coldest first."""
     frame = _run(con, COLD_KEY_ACCOUNTS_SQL, filters, "r", {"as_of": as_of, "days": days})
     return frame
 
 
-def attention(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-              as_of: date) -> dict[str, pd.DataFrame]:
+def attention(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> dict[str, pd.DataFrame]:
     """What needs the director's attention in the period.
 
     - teams_behind: teams whose forecast is below 90% of target, or whose won amount is behind
@@ -93,12 +96,14 @@ def attention(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
     teams = figures(con, period, filters, as_of, level="team", with_probability=False)
     elapsed = _elapsed_share(period, as_of)
     expected = teams["target"] * elapsed
-    behind = teams[(teams["forecast_attainment"] < 0.9)
-                   | (teams["won_amount"] < expected * 0.8)].copy()
+    behind = teams[(teams["forecast_attainment"] < 0.9) | (teams["won_amount"] < expected * 0.8)].copy()
     behind = behind.sort_values("forecast_attainment")
     reps = figures(con, period, filters, as_of, level="rep", with_probability=False)
-    below = reps[(reps["role"] == "sales_engineer") & (reps["weeks"] > 0)
-                 & (reps["weeks_meeting_norm"] < reps["weeks"] / 2)].copy()
+    below = reps[
+        (reps["role"] == "sales_engineer")
+        & (reps["weeks"] > 0)
+        & (reps["weeks_meeting_norm"] < reps["weeks"] / 2)
+    ].copy()
     below["visits_per_week"] = below["visits"] / below["weeks"]
     below = below.sort_values("visits_per_week")
     return {

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -49,13 +50,23 @@ ACTIONS_PER_KIND = 5
 PARTIES = ("manager", "rep")
 
 MEASURES: list[Measure] = [
-    Measure("plan_visit_done", "Planned visit done", "计划拜访完成", "percent",
-            "A visit in the latest revision of a rep's monthly plan is done when the rep made a "
-            "client visit (type visit) to that client in the same Monday-to-Sunday week as the "
-            "planned date, on or before the as-of date; missed when that week is over without "
-            "one; upcoming otherwise. The share done = done / (done + missed)."),
-    Measure("deal_age_days", "Age", "商机天数", "count",
-            "as-of date minus the opportunity's created date, in days."),
+    Measure(
+        "plan_visit_done",
+        "Planned visit done",
+        "计划拜访完成",
+        "percent",
+        "A visit in the latest revision of a rep's monthly plan is done when the rep made a "
+        "client visit (type visit) to that client in the same Monday-to-Sunday week as the "
+        "planned date, on or before the as-of date; missed when that week is over without "
+        "one; upcoming otherwise. The share done = done / (done + missed).",
+    ),
+    Measure(
+        "deal_age_days",
+        "Age",
+        "商机天数",
+        "count",
+        "as-of date minus the opportunity's created date, in days.",
+    ),
 ]
 
 
@@ -85,8 +96,7 @@ def rep_in_scope(con: duckdb.DuckDBPyConnection, rep_id: int, filters: Filters) 
     if frame.empty:
         raise SalesmgmtError("plan.error.rep_out_of_scope", rep=rep_id)
     row = frame.iloc[0].to_dict()
-    return {k: (None if v is None or (isinstance(v, float) and np.isnan(v)) else v)
-            for k, v in row.items()}
+    return {k: (None if v is None or (isinstance(v, float) and np.isnan(v)) else v) for k, v in row.items()}
 
 
 def _only(filters: Filters, rep_id: int) -> Filters:
@@ -112,16 +122,20 @@ def plan_weeks(month: Period) -> list[tuple[date, bool]]:
     return weeks
 
 
-def weeks_below_norm(planned_dates: Iterable[date], month: Period,
-                     norm: int = VISIT_NORM_PER_WEEK) -> list[tuple[date, int]]:
+def weeks_below_norm(
+    planned_dates: Iterable[date], month: Period, norm: int = VISIT_NORM_PER_WEEK
+) -> list[tuple[date, int]]:
     """(Monday, planned visits) of each counted week of the month with fewer than `norm`."""
     counts: dict[date, int] = {}
     for d in planned_dates:
         d = _as_date(d)
         monday = d - timedelta(days=d.weekday())
         counts[monday] = counts.get(monday, 0) + 1
-    return [(monday, counts.get(monday, 0)) for monday, counted in plan_weeks(month)
-            if counted and counts.get(monday, 0) < norm]
+    return [
+        (monday, counts.get(monday, 0))
+        for monday, counted in plan_weeks(month)
+        if counted and counts.get(monday, 0) < norm
+    ]
 
 
 def _as_date(value: Any) -> date:
@@ -235,21 +249,23 @@ ORDER BY c.key_account DESC, c.name
 """
 
 
-def plannable_clients(con: duckdb.DuckDBPyConnection, rep_id: int, filters: Filters,
-                      as_of: date) -> pd.DataFrame:
+def plannable_clients(
+    con: duckdb.DuckDBPyConnection, rep_id: int, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """The clients a plan of the rep can name (see PLANNABLE_CLIENTS_SQL)."""
     rep_in_scope(con, rep_id, filters)
-    return _run(con, PLANNABLE_CLIENTS_SQL, _only(filters, rep_id), "r",
-                {"rep_id": int(rep_id), "as_of": as_of})
+    return _run(
+        con, PLANNABLE_CLIENTS_SQL, _only(filters, rep_id), "r", {"rep_id": int(rep_id), "as_of": as_of}
+    )
 
 
 def _clean(row: dict) -> dict:
-    return {k: (None if v is None or (isinstance(v, float) and np.isnan(v)) else v)
-            for k, v in row.items()}
+    return {k: (None if v is None or (isinstance(v, float) and np.isnan(v)) else v) for k, v in row.items()}
 
 
-def rep_report(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, filters: Filters,
-               as_of: date) -> dict:
+def rep_report(
+    con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, filters: Filters, as_of: date
+) -> dict:
     """The rep's report for the month as of `as_of`.
 
     {'rep': the rep, 'figures': core figures + gap analysis of the rep (a dict), 'deals': open
@@ -265,24 +281,33 @@ def rep_report(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, filte
     figures = _clean(gap_analysis(con, month, only, as_of, level="rep").iloc[0].to_dict())
     deals = _run(con, REP_DEALS_SQL, only, "r", named)
     clients = _run(con, REP_CLIENTS_SQL, only, "r", named)
-    for frame, cols in ((deals, ("created_date", "expected_close_date", "last_visit")),
-                        (clients, ("last_visit",))):
+    for frame, cols in (
+        (deals, ("created_date", "expected_close_date", "last_visit")),
+        (clients, ("last_visit",)),
+    ):
         for col in cols:
             frame[col] = pd.to_datetime(frame[col]).dt.date.astype(object)
             frame[col] = frame[col].where(frame[col].notna(), None)
     probability = figures.get("attainment_probability")
     low = probability is not None and probability < LOW_PROBABILITY
-    return {"rep": rep, "month": month, "as_of": as_of, "figures": figures, "deals": deals,
-            "clients": clients, "actions": remedial_actions(figures, deals, clients, month, as_of),
-            "low": low}
+    return {
+        "rep": rep,
+        "month": month,
+        "as_of": as_of,
+        "figures": figures,
+        "deals": deals,
+        "clients": clients,
+        "actions": remedial_actions(figures, deals, clients, month, as_of),
+        "low": low,
+    }
 
 
-ACTION_COLUMNS = ["kind", "opp_id", "opportunity", "client", "stage", "amount", "probability",
-                  "date", "days"]
+ACTION_COLUMNS = ["kind", "opp_id", "opportunity", "client", "stage", "amount", "probability", "date", "days"]
 
 
-def remedial_actions(figures: dict, deals: pd.DataFrame, clients: pd.DataFrame, month: Period,
-                     as_of: date) -> pd.DataFrame:
+def remedial_actions(
+    figures: dict, deals: pd.DataFrame, clients: pd.DataFrame, month: Period, as_of: date
+) -> pd.DataFrame:
     """Actions that follow from the report, most useful first, at most ACTIONS_PER_KIND a kind:
 
     - add_pipeline: the open pipeline of the month is below what the gap needs at the historical
@@ -306,32 +331,67 @@ def remedial_actions(figures: dict, deals: pd.DataFrame, clients: pd.DataFrame, 
     month_deals = deals[deals["in_month"].fillna(False).astype(bool)]
     advance = month_deals[month_deals["probability"] < COMMIT_MIN_PROBABILITY]
     for d in advance.sort_values("amount", ascending=False).head(ACTIONS_PER_KIND).itertuples():
-        rows.append({"kind": "advance_deal", "opp_id": d.opp_id, "opportunity": d.opportunity,
-                     "client": d.client, "stage": d.stage, "amount": d.amount,
-                     "probability": d.probability, "date": d.expected_close_date})
+        rows.append(
+            {
+                "kind": "advance_deal",
+                "opp_id": d.opp_id,
+                "opportunity": d.opportunity,
+                "client": d.client,
+                "stage": d.stage,
+                "amount": d.amount,
+                "probability": d.probability,
+                "date": d.expected_close_date,
+            }
+        )
     overdue = deals[deals["overdue"].fillna(False).astype(bool)]
     for d in overdue.sort_values("amount", ascending=False).head(ACTIONS_PER_KIND).itertuples():
-        rows.append({"kind": "overdue_deal", "opp_id": d.opp_id, "opportunity": d.opportunity,
-                     "client": d.client, "stage": d.stage, "amount": d.amount,
-                     "date": d.expected_close_date})
+        rows.append(
+            {
+                "kind": "overdue_deal",
+                "opp_id": d.opp_id,
+                "opportunity": d.opportunity,
+                "client": d.client,
+                "stage": d.stage,
+                "amount": d.amount,
+                "date": d.expected_close_date,
+            }
+        )
     cold = clients[clients["days_since_visit"].isna() | (clients["days_since_visit"] >= NO_VISIT_DAYS)]
     for c in cold.head(ACTIONS_PER_KIND).itertuples():
-        rows.append({"kind": "visit_client", "client": c.client, "amount": c.open_amount,
-                     "date": c.last_visit,
-                     "days": None if pd.isna(c.days_since_visit) else int(c.days_since_visit)})
+        rows.append(
+            {
+                "kind": "visit_client",
+                "client": c.client,
+                "amount": c.open_amount,
+                "date": c.last_visit,
+                "days": None if pd.isna(c.days_since_visit) else int(c.days_since_visit),
+            }
+        )
     horizon = month.end + timedelta(days=PULL_IN_DAYS)
-    later = deals[deals["expected_close_date"].map(lambda d: d is not None and month.end <= d < horizon)
-                  & (deals["probability"] >= BEST_CASE_MIN_PROBABILITY)]
+    later = deals[
+        deals["expected_close_date"].map(lambda d: d is not None and month.end <= d < horizon)
+        & (deals["probability"] >= BEST_CASE_MIN_PROBABILITY)
+    ]
     for d in later.sort_values("amount", ascending=False).head(ACTIONS_PER_KIND).itertuples():
-        rows.append({"kind": "pull_in", "opp_id": d.opp_id, "opportunity": d.opportunity,
-                     "client": d.client, "stage": d.stage, "amount": d.amount,
-                     "probability": d.probability, "date": d.expected_close_date})
+        rows.append(
+            {
+                "kind": "pull_in",
+                "opp_id": d.opp_id,
+                "opportunity": d.opportunity,
+                "client": d.client,
+                "stage": d.stage,
+                "amount": d.amount,
+                "probability": d.probability,
+                "date": d.expected_close_date,
+            }
+        )
     frame = pd.DataFrame(rows, columns=ACTION_COLUMNS)
     return frame.astype({"amount": "float64", "probability": "float64"})
 
 
 def action_text(action: dict, lang: str) -> str:
     """One remedial action as a sentence in `lang`."""
+
     def stage(key: Any) -> str:
         return t(f"stage.{key}", lang) if key else "–"
 
@@ -352,8 +412,9 @@ def action_text(action: dict, lang: str) -> str:
 
 def actions_text(actions: pd.DataFrame, lang: str) -> str:
     """The actions as a numbered list, one a line (to seed the plan's remedial actions)."""
-    return "\n".join(f"{i}. {action_text(a, lang)}"
-                     for i, a in enumerate(actions.to_dict(orient="records"), start=1))
+    return "\n".join(
+        f"{i}. {action_text(a, lang)}" for i, a in enumerate(actions.to_dict(orient="records"), start=1)
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -376,10 +437,19 @@ ORDER BY mp.revision DESC LIMIT 1
 """
 
 
-def save_plan(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, filters: Filters, *,
-              visits: Iterable[Any], commitments: str | None = None,
-              remedial_actions: str | None = None, review_notes: str | None = None,
-              saved_by: str | None = None, saved_on: date) -> int:
+def save_plan(
+    con: duckdb.DuckDBPyConnection,
+    rep_id: int,
+    month: Period,
+    filters: Filters,
+    *,
+    visits: Iterable[Any],
+    commitments: str | None = None,
+    remedial_actions: str | None = None,
+    review_notes: str | None = None,
+    saved_by: str | None = None,
+    saved_on: date,
+) -> int:
     """Save the plan as the next revision of (rep, month); return its plan_id.
 
     `visits` holds (client_id, planned_date, purpose) tuples or dicts with those keys; every date
@@ -402,14 +472,20 @@ def save_plan(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, filter
         planned = _as_date(planned)
         if not month.start <= planned < month.end:
             raise SalesmgmtError("plan.error.date_outside_month", date=str(planned), month=str(month))
-        purpose = None if purpose is None or (isinstance(purpose, float) and np.isnan(purpose)) \
+        purpose = (
+            None
+            if purpose is None or (isinstance(purpose, float) and np.isnan(purpose))
             else str(purpose).strip() or None
+        )
         rows.append((int(client_id), planned, purpose))
     if rows:
         ids = sorted({r[0] for r in rows})
-        found = {r[0] for r in con.execute(
-            f"SELECT client_id FROM clients WHERE client_id IN ({', '.join('?' for _ in ids)})",
-            ids).fetchall()}
+        found = {
+            r[0]
+            for r in con.execute(
+                f"SELECT client_id FROM clients WHERE client_id IN ({', '.join('?' for _ in ids)})", ids
+            ).fetchall()
+        }
         missing = [i for i in ids if i not in found]
         if missing:
             raise SalesmgmtError("plan.error.unknown_client", client=missing[0])
@@ -420,22 +496,40 @@ def save_plan(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, filter
     with transaction(con):
         revision = con.execute(
             "SELECT coalesce(max(revision), 0) + 1 FROM monthly_plans WHERE rep_id = ? AND month = ?",
-            [int(rep_id), month.start]).fetchone()[0]
+            [int(rep_id), month.start],
+        ).fetchone()[0]
         plan_id = con.execute("SELECT nextval('plan_seq')").fetchone()[0]
         con.execute(
             "INSERT INTO monthly_plans (plan_id, rep_id, month, revision, saved_on, commitments,"
             " remedial_actions, review_notes, saved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [plan_id, int(rep_id), month.start, revision, saved_on, text(commitments),
-             text(remedial_actions), text(review_notes), text(saved_by)])
+            [
+                plan_id,
+                int(rep_id),
+                month.start,
+                revision,
+                saved_on,
+                text(commitments),
+                text(remedial_actions),
+                text(review_notes),
+                text(saved_by),
+            ],
+        )
         if rows:
             con.executemany(
                 "INSERT INTO plan_visits (plan_id, client_id, planned_date, purpose) VALUES (?, ?, ?, ?)",
-                [(plan_id, *r) for r in sorted(rows, key=lambda r: (r[1], r[0]))])
+                [(plan_id, *r) for r in sorted(rows, key=lambda r: (r[1], r[0]))],
+            )
     return int(plan_id)
 
 
-def sign_plan(con: duckdb.DuckDBPyConnection, plan_id: int, party: str, name: str,
-              filters: Filters, at: datetime | None = None) -> datetime:
+def sign_plan(
+    con: duckdb.DuckDBPyConnection,
+    plan_id: int,
+    party: str,
+    name: str,
+    filters: Filters,
+    at: datetime | None = None,
+) -> datetime:
     """Sign a saved revision as `party` ('manager' or 'rep'); the name and time are kept.
 
     A party signs a revision once; a new revision is signed anew. Returns the time recorded.
@@ -450,35 +544,46 @@ def sign_plan(con: duckdb.DuckDBPyConnection, plan_id: int, party: str, name: st
     at = (at or datetime.now()).replace(microsecond=0)
     by_col, at_col = f"{party}_signed_by", f"{party}_signed_at"  # from PARTIES: never user text
     with transaction(con):
-        done = con.execute(f"SELECT {by_col}, {at_col} FROM monthly_plans WHERE plan_id = ?",
-                           [int(plan_id)]).fetchone()
+        done = con.execute(
+            f"SELECT {by_col}, {at_col} FROM monthly_plans WHERE plan_id = ?", [int(plan_id)]
+        ).fetchone()
         if done[0] is not None:
             raise SalesmgmtError("plan.error.already_signed", name=done[0], at=str(done[1])[:16])
-        con.execute(f"UPDATE monthly_plans SET {by_col} = ?, {at_col} = ? WHERE plan_id = ?",
-                    [name, at, int(plan_id)])
+        con.execute(
+            f"UPDATE monthly_plans SET {by_col} = ?, {at_col} = ? WHERE plan_id = ?", [name, at, int(plan_id)]
+        )
     return at
 
 
-def plan_revisions(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period,
-                   filters: Filters) -> pd.DataFrame:
+def plan_revisions(
+    con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, filters: Filters
+) -> pd.DataFrame:
     """Every saved revision of the rep's plan for the month, newest first, with its signatures."""
     month = _month(month)
     rep_in_scope(con, rep_id, filters)
-    frame = _run(con, REVISIONS_SQL, _only(filters, rep_id), "r",
-                 {"rep_id": int(rep_id), "month": month.start})
+    frame = _run(
+        con, REVISIONS_SQL, _only(filters, rep_id), "r", {"rep_id": int(rep_id), "month": month.start}
+    )
     frame["saved_on"] = pd.to_datetime(frame["saved_on"]).dt.date
     return frame
 
 
-def plan_detail(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, filters: Filters,
-                as_of: date, revision: int | None = None) -> dict | None:
+def plan_detail(
+    con: duckdb.DuckDBPyConnection,
+    rep_id: int,
+    month: Period,
+    filters: Filters,
+    as_of: date,
+    revision: int | None = None,
+) -> dict | None:
     """A revision of the plan (the latest when `revision` is None) with its visits and their
     status as of `as_of` (see the plan_visit_done measure); None when nothing was saved."""
     month = _month(month)
     rep_in_scope(con, rep_id, filters)
     only = _only(filters, rep_id)
-    found = _run(con, PLAN_SQL, only, "r", {"rep_id": int(rep_id), "month": month.start,
-                                            "revision": revision})
+    found = _run(
+        con, PLAN_SQL, only, "r", {"rep_id": int(rep_id), "month": month.start, "revision": revision}
+    )
     if found.empty:
         return None
     plan = _clean(found.iloc[0].to_dict())
@@ -524,8 +629,9 @@ LATEST_PLANS = """
     QUALIFY row_number() OVER (PARTITION BY mp.rep_id, mp.month ORDER BY mp.revision DESC) = 1"""
 
 
-def plan_visit_status(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                      as_of: date, plan_id: int | None = None) -> pd.DataFrame:
+def plan_visit_status(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date, plan_id: int | None = None
+) -> pd.DataFrame:
     """Planned visits dated in `period`, each with done_on and status ('done', 'missed' or
     'upcoming'): of one plan revision, or of the latest revision of every plan in `filters`."""
     plans = ONE_PLAN if plan_id is not None else LATEST_PLANS
@@ -539,8 +645,7 @@ def plan_visit_status(con: duckdb.DuckDBPyConnection, period: Period, filters: F
         frame[col] = pd.to_datetime(frame[col]).dt.date.astype(object)
     frame["done_on"] = frame["done_on"].where(frame["done_on"].notna(), None)
     over = frame["week"].map(lambda w: w + timedelta(days=6) < as_of)
-    frame["status"] = np.where(frame["done_on"].notna(), "done",
-                               np.where(over, "missed", "upcoming"))
+    frame["status"] = np.where(frame["done_on"].notna(), "done", np.where(over, "missed", "upcoming"))
     return frame
 
 
@@ -579,8 +684,14 @@ FROM days LEFT JOIN vis USING (day) LEFT JOIN won USING (day) LEFT JOIN advanced
 """
 
 
-def weekly_review(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, filters: Filters,
-                  as_of: date, revision: int | None = None) -> pd.DataFrame:
+def weekly_review(
+    con: duckdb.DuckDBPyConnection,
+    rep_id: int,
+    month: Period,
+    filters: Filters,
+    as_of: date,
+    revision: int | None = None,
+) -> pd.DataFrame:
     """Planned against actual, week by week (the weeks of `plan_weeks`, cut to the month).
 
     Columns: week (Monday), norm_applies, state ('past', 'current', 'future' against as_of),
@@ -594,37 +705,54 @@ def weekly_review(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, fi
     only = _only(filters, rep_id)
     plan = plan_detail(con, rep_id, month, filters, as_of, revision)
     planned = plan["visits"] if plan else pd.DataFrame(columns=["week", "status"])
-    activity = _run(con, REP_ACTIVITY_SQL, only, "r",
-                    {"rep_id": int(rep_id), "start": month.start, "end": min(month.end, as_of + timedelta(days=1))})
+    activity = _run(
+        con,
+        REP_ACTIVITY_SQL,
+        only,
+        "r",
+        {"rep_id": int(rep_id), "start": month.start, "end": min(month.end, as_of + timedelta(days=1))},
+    )
     activity["day"] = pd.to_datetime(activity["day"]).dt.date
     activity["week"] = activity["day"].map(lambda d: d - timedelta(days=d.weekday()))
     by_week = activity.groupby("week")[["visits", "won_count", "won_amount", "deals_advanced"]].sum()
     rows = []
     for monday, counted in plan_weeks(month):
         mine = planned[planned["week"] == monday] if len(planned) else planned
-        state = ("future" if monday > as_of else "current" if monday + timedelta(days=6) >= as_of
-                 else "past")
+        state = "future" if monday > as_of else "current" if monday + timedelta(days=6) >= as_of else "past"
         got = by_week.loc[monday] if monday in by_week.index else None
         visits = int(got["visits"]) if got is not None else 0
         done = int((mine["status"] == "done").sum()) if len(mine) else 0
-        rows.append({
-            "week": monday, "norm_applies": counted, "state": state,
-            "planned": int(len(mine)), "planned_done": done,
-            "planned_missed": int((mine["status"] == "missed").sum()) if len(mine) else 0,
-            "visits": visits, "unplanned_visits": max(visits - done, 0),
-            "won_count": int(got["won_count"]) if got is not None else 0,
-            "won_amount": float(got["won_amount"]) if got is not None else 0.0,
-            "deals_advanced": int(got["deals_advanced"]) if got is not None else 0,
-            "below_norm": bool(counted and state == "past" and visits < VISIT_NORM_PER_WEEK),
-        })
+        rows.append(
+            {
+                "week": monday,
+                "norm_applies": counted,
+                "state": state,
+                "planned": int(len(mine)),
+                "planned_done": done,
+                "planned_missed": int((mine["status"] == "missed").sum()) if len(mine) else 0,
+                "visits": visits,
+                "unplanned_visits": max(visits - done, 0),
+                "won_count": int(got["won_count"]) if got is not None else 0,
+                "won_amount": float(got["won_amount"]) if got is not None else 0.0,
+                "deals_advanced": int(got["deals_advanced"]) if got is not None else 0,
+                "below_norm": bool(counted and state == "past" and visits < VISIT_NORM_PER_WEEK),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------------------------------
 # The one-page report: Excel and printable HTML, in the user's language
 
-def plan_document(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, filters: Filters,
-                  as_of: date, revision: int | None = None) -> dict:
+
+def plan_document(
+    con: duckdb.DuckDBPyConnection,
+    rep_id: int,
+    month: Period,
+    filters: Filters,
+    as_of: date,
+    revision: int | None = None,
+) -> dict:
     """Everything the one-page report shows: the rep's report, the plan revision, the review."""
     report = rep_report(con, rep_id, month, filters, as_of)
     report["plan"] = plan_detail(con, rep_id, month, filters, as_of, revision)
@@ -655,41 +783,91 @@ def _report_sections(doc: dict, lang: str) -> dict:
         return "–" if v is None or (not isinstance(v, (str, date)) and pd.isna(v)) else str(_as_date(v))
 
     title = t("plan.doc.title", lang, rep=rep["name"], month=month.label(lang))
-    subtitle = t("plan.doc.subtitle", lang, team=rep.get("team") or "–",
-                 manager=rep.get("manager") or "–", as_of=str(doc["as_of"]),
-                 revision=plan["revision"] if plan else "–")
+    subtitle = t(
+        "plan.doc.subtitle",
+        lang,
+        team=rep.get("team") or "–",
+        manager=rep.get("manager") or "–",
+        as_of=str(doc["as_of"]),
+        revision=plan["revision"] if plan else "–",
+    )
     kpis = [
         (t("plan.kpi.target", lang), money(f.get("target"))),
         (t("plan.kpi.won", lang), money(f.get("won_amount"))),
         (t("plan.kpi.forecast", lang), money(f.get("forecast"))),
         (t("plan.kpi.gap", lang), money(f.get("gap"))),
         (t("plan.kpi.probability", lang), format_percent(f.get("attainment_probability"))),
-        (t("plan.kpi.visits", lang), t("plan.kpi.visits_value", lang, visits=f.get("visits", 0),
-                                       ok=f.get("weeks_meeting_norm", 0), weeks=f.get("weeks", 0))),
+        (
+            t("plan.kpi.visits", lang),
+            t(
+                "plan.kpi.visits_value",
+                lang,
+                visits=f.get("visits", 0),
+                ok=f.get("weeks_meeting_norm", 0),
+                weeks=f.get("weeks", 0),
+            ),
+        ),
     ]
     deals = doc["deals"]
-    deal_head = [t("plan.col.opportunity", lang), t("plan.col.client", lang), t("plan.col.stage", lang),
-                 t("plan.col.amount", lang), t("plan.col.probability", lang),
-                 t("plan.col.expected_close", lang), t("plan.col.age", lang),
-                 t("plan.col.last_visit", lang)]
-    deal_rows = [[_text(d.opportunity) or d.opp_id, _text(d.client) or "–", t(f"stage.{d.stage}", lang),
-                  money(d.amount), format_percent(d.probability), day(d.expected_close_date),
-                  "–" if pd.isna(d.age_days) else str(int(d.age_days)), day(d.last_visit)]
-                 for d in deals.head(REPORT_DEALS).itertuples()]
+    deal_head = [
+        t("plan.col.opportunity", lang),
+        t("plan.col.client", lang),
+        t("plan.col.stage", lang),
+        t("plan.col.amount", lang),
+        t("plan.col.probability", lang),
+        t("plan.col.expected_close", lang),
+        t("plan.col.age", lang),
+        t("plan.col.last_visit", lang),
+    ]
+    deal_rows = [
+        [
+            _text(d.opportunity) or d.opp_id,
+            _text(d.client) or "–",
+            t(f"stage.{d.stage}", lang),
+            money(d.amount),
+            format_percent(d.probability),
+            day(d.expected_close_date),
+            "–" if pd.isna(d.age_days) else str(int(d.age_days)),
+            day(d.last_visit),
+        ]
+        for d in deals.head(REPORT_DEALS).itertuples()
+    ]
     more = max(len(deals) - REPORT_DEALS, 0)
-    visit_head = [t("plan.col.date", lang), t("plan.col.client", lang), t("plan.col.purpose", lang),
-                  t("plan.col.status", lang)]
+    visit_head = [
+        t("plan.col.date", lang),
+        t("plan.col.client", lang),
+        t("plan.col.purpose", lang),
+        t("plan.col.status", lang),
+    ]
     visits = plan["visits"] if plan else pd.DataFrame()
-    visit_rows = [[day(v.planned_date), _text(v.client) or "–", _text(v.purpose),
-                   t(f"plan.status.{v.status}", lang)] for v in visits.itertuples()]
+    visit_rows = [
+        [day(v.planned_date), _text(v.client) or "–", _text(v.purpose), t(f"plan.status.{v.status}", lang)]
+        for v in visits.itertuples()
+    ]
     review = doc["review"]
-    review_head = [t("plan.col.week", lang), t("plan.col.planned", lang), t("plan.col.done", lang),
-                   t("plan.col.visits", lang), t("plan.col.won", lang), t("plan.col.advanced", lang)]
-    review_rows = [[day(w.week), str(w.planned), str(w.planned_done), str(w.visits),
-                    money(w.won_amount) if w.won_count else "–", str(w.deals_advanced)]
-                   for w in review.itertuples() if w.state != "future"]
-    actions = (plan or {}).get("remedial_actions") or (actions_text(doc["actions"], lang)
-                                                       if doc["low"] else "")
+    review_head = [
+        t("plan.col.week", lang),
+        t("plan.col.planned", lang),
+        t("plan.col.done", lang),
+        t("plan.col.visits", lang),
+        t("plan.col.won", lang),
+        t("plan.col.advanced", lang),
+    ]
+    review_rows = [
+        [
+            day(w.week),
+            str(w.planned),
+            str(w.planned_done),
+            str(w.visits),
+            money(w.won_amount) if w.won_count else "–",
+            str(w.deals_advanced),
+        ]
+        for w in review.itertuples()
+        if w.state != "future"
+    ]
+    actions = (plan or {}).get("remedial_actions") or (
+        actions_text(doc["actions"], lang) if doc["low"] else ""
+    )
 
     def signature(party: str) -> str:
         by = (plan or {}).get(f"{party}_signed_by")
@@ -698,18 +876,29 @@ def _report_sections(doc: dict, lang: str) -> dict:
         return t("plan.doc.signed", lang, name=by, at=str(plan[f"{party}_signed_at"])[:16])
 
     return {
-        "title": title, "subtitle": subtitle, "kpis": kpis,
-        "deals_title": t("plan.doc.deals", lang), "deal_head": deal_head, "deal_rows": deal_rows,
+        "title": title,
+        "subtitle": subtitle,
+        "kpis": kpis,
+        "deals_title": t("plan.doc.deals", lang),
+        "deal_head": deal_head,
+        "deal_rows": deal_rows,
         "deals_more": t("plan.doc.more", lang, n=more) if more else "",
-        "visits_title": t("plan.doc.visits", lang), "visit_head": visit_head, "visit_rows": visit_rows,
+        "visits_title": t("plan.doc.visits", lang),
+        "visit_head": visit_head,
+        "visit_rows": visit_rows,
         "commitments_title": t("plan.doc.commitments", lang),
         "commitments": (plan or {}).get("commitments") or "",
-        "actions_title": t("plan.doc.actions", lang), "actions": actions,
-        "review_title": t("plan.doc.review", lang), "review_head": review_head,
-        "review_rows": review_rows, "notes": (plan or {}).get("review_notes") or "",
+        "actions_title": t("plan.doc.actions", lang),
+        "actions": actions,
+        "review_title": t("plan.doc.review", lang),
+        "review_head": review_head,
+        "review_rows": review_rows,
+        "notes": (plan or {}).get("review_notes") or "",
         "notes_title": t("plan.doc.notes", lang),
-        "signatures": [(t("plan.doc.manager", lang), signature("manager")),
-                       (t("plan.doc.rep", lang), signature("rep"))],
+        "signatures": [
+            (t("plan.doc.manager", lang), signature("manager")),
+            (t("plan.doc.rep", lang), signature("rep")),
+        ],
         "no_plan": "" if plan else t("plan.doc.no_plan", lang),
     }
 
@@ -720,8 +909,15 @@ def plan_xlsx(doc: dict, lang: str) -> bytes:
 
     s = _report_sections(doc, lang)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     sheet = book.add_worksheet(t("plan.doc.sheet", lang)[:31])
     font = "Microsoft YaHei" if lang == "zh" else "Calibri"
     base = {"font_name": font, "font_size": 9, "valign": "top"}
@@ -825,30 +1021,49 @@ def plan_html(doc: dict, lang: str) -> str:
         return "".join(out)
 
     parts = [
-        f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
         f"<title>{e(s['title'])}</title><style>{_HTML_STYLE}</style></head><body>",
-        f"<h1>{e(s['title'])}</h1><div class=\"sub\">{e(s['subtitle'])}</div>",
-        "<div class=\"kpis\">", *(f"<div><b>{e(k)}</b> {e(v)}</div>" for k, v in s["kpis"]), "</div>",
-        f"<h2>{e(s['deals_title'])}</h2>", table(s["deal_head"], s["deal_rows"]),
-        f"<div class=\"note\">{e(s['deals_more'])}</div>" if s["deals_more"] else "",
-        f"<p class=\"note\">{e(s['no_plan'])}</p>" if s["no_plan"] else "",
-        f"<h2>{e(s['visits_title'])}</h2>", table(s["visit_head"], s["visit_rows"]),
-        f"<h2>{e(s['commitments_title'])}</h2><div class=\"text\">{e(s['commitments'])}</div>",
-        f"<h2>{e(s['actions_title'])}</h2><div class=\"text\">{e(s['actions'])}</div>",
-        f"<h2>{e(s['review_title'])}</h2>", table(s["review_head"], s["review_rows"]),
-        f"<h2>{e(s['notes_title'])}</h2><div class=\"text\">{e(s['notes'])}</div>",
-        "<div class=\"signatures\">",
+        f'<h1>{e(s["title"])}</h1><div class="sub">{e(s["subtitle"])}</div>',
+        '<div class="kpis">',
+        *(f"<div><b>{e(k)}</b> {e(v)}</div>" for k, v in s["kpis"]),
+        "</div>",
+        f"<h2>{e(s['deals_title'])}</h2>",
+        table(s["deal_head"], s["deal_rows"]),
+        f'<div class="note">{e(s["deals_more"])}</div>' if s["deals_more"] else "",
+        f'<p class="note">{e(s["no_plan"])}</p>' if s["no_plan"] else "",
+        f"<h2>{e(s['visits_title'])}</h2>",
+        table(s["visit_head"], s["visit_rows"]),
+        f'<h2>{e(s["commitments_title"])}</h2><div class="text">{e(s["commitments"])}</div>',
+        f'<h2>{e(s["actions_title"])}</h2><div class="text">{e(s["actions"])}</div>',
+        f"<h2>{e(s['review_title'])}</h2>",
+        table(s["review_head"], s["review_rows"]),
+        f'<h2>{e(s["notes_title"])}</h2><div class="text">{e(s["notes"])}</div>',
+        '<div class="signatures">',
         *(f"<div><b>{e(who)}</b><br>{e(text)}</div>" for who, text in s["signatures"]),
         "</div></body></html>",
     ]
     return "".join(parts)
 
 
-def export_xlsx(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, filters: Filters,
-                as_of: date, lang: str, revision: int | None = None) -> bytes:
+def export_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    rep_id: int,
+    month: Period,
+    filters: Filters,
+    as_of: date,
+    lang: str,
+    revision: int | None = None,
+) -> bytes:
     return plan_xlsx(plan_document(con, rep_id, month, filters, as_of, revision), lang)
 
 
-def export_html(con: duckdb.DuckDBPyConnection, rep_id: int, month: Period, filters: Filters,
-                as_of: date, lang: str, revision: int | None = None) -> str:
+def export_html(
+    con: duckdb.DuckDBPyConnection,
+    rep_id: int,
+    month: Period,
+    filters: Filters,
+    as_of: date,
+    lang: str,
+    revision: int | None = None,
+) -> str:
     return plan_html(plan_document(con, rep_id, month, filters, as_of, revision), lang)

@@ -27,10 +27,15 @@ GROWTH_BAND = 0.10
 BREAKDOWNS = ("region", "client_type", "team")
 
 MEASURES: list[Measure] = [
-    Measure("product_direction", "Growing or shrinking", "增长或下滑", "number",
-            f"A product is growing when its won_growth is above +{GROWTH_BAND:.0%}, shrinking "
-            f"when below -{GROWTH_BAND:.0%}, steady in between, and new when nothing of it was "
-            "won in the same period a year earlier but something is now."),
+    Measure(
+        "product_direction",
+        "Growing or shrinking",
+        "增长或下滑",
+        "number",
+        f"A product is growing when its won_growth is above +{GROWTH_BAND:.0%}, shrinking "
+        f"when below -{GROWTH_BAND:.0%}, steady in between, and new when nothing of it was "
+        "won in the same period a year earlier but something is now.",
+    ),
 ]
 
 
@@ -44,8 +49,9 @@ def _direction(growth: float, won_now: float, won_before: float) -> str:
     return "steady"
 
 
-def product_table(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                  as_of: date) -> pd.DataFrame:
+def product_table(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """One row per product sold or in the pipeline in the period (or the same period last year).
 
     Columns: product, won_amount, won_count, lost_count, win_rate, avg_deal_size,
@@ -56,41 +62,58 @@ def product_table(con: duckdb.DuckDBPyConnection, period: Period, filters: Filte
     now = deal_figures(con, period, filters, ("product",))
     before = deal_figures(con, period.same_last_year(), filters, ("product",))
     pipe = pipeline_at(con, filters, (as_of,), ("product",))
-    out = now.merge(before[["product", "won_amount"]].rename(
-        columns={"won_amount": "won_amount_last_year"}), on="product", how="outer")
+    out = now.merge(
+        before[["product", "won_amount"]].rename(columns={"won_amount": "won_amount_last_year"}),
+        on="product",
+        how="outer",
+    )
     out = out.merge(pipe[["product", "pipeline_amount"]], on="product", how="outer")
-    for col in ("won_amount", "lost_amount", "open_amount", "won_amount_last_year",
-                "pipeline_amount"):
+    for col in ("won_amount", "lost_amount", "open_amount", "won_amount_last_year", "pipeline_amount"):
         out[col] = out[col].fillna(0.0).astype("float64")
     for col in ("won_count", "lost_count", "open_count"):
         out[col] = out[col].fillna(0).astype("int64")
     out["win_rate"] = _ratio(out["won_count"], out["won_count"] + out["lost_count"])
     out["avg_deal_size"] = _ratio(out["won_amount"], out["won_count"])
     out["won_growth"] = _ratio(out["won_amount"], out["won_amount_last_year"]) - 1
-    out["direction"] = [_direction(g, a, b) for g, a, b in
-                        zip(out["won_growth"], out["won_amount"], out["won_amount_last_year"])]
+    out["direction"] = [
+        _direction(g, a, b)
+        for g, a, b in zip(out["won_growth"], out["won_amount"], out["won_amount_last_year"])
+    ]
     total = out["won_amount"].sum()
     out["won_mix"] = out["won_amount"] / total if total > 0 else np.nan
-    columns = ["product", "won_amount", "won_count", "lost_count", "win_rate", "avg_deal_size",
-               "sales_cycle_days", "open_amount", "pipeline_amount", "won_amount_last_year",
-               "won_growth", "direction", "won_mix"]
-    return (out[columns].sort_values(["won_amount", "pipeline_amount", "product"],
-                                     ascending=[False, False, True])
-            .reset_index(drop=True))
+    columns = [
+        "product",
+        "won_amount",
+        "won_count",
+        "lost_count",
+        "win_rate",
+        "avg_deal_size",
+        "sales_cycle_days",
+        "open_amount",
+        "pipeline_amount",
+        "won_amount_last_year",
+        "won_growth",
+        "direction",
+        "won_mix",
+    ]
+    return (
+        out[columns]
+        .sort_values(["won_amount", "pipeline_amount", "product"], ascending=[False, False, True])
+        .reset_index(drop=True)
+    )
 
 
-def product_trend(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period, as_of: date,
-                  months: int = 12) -> pd.DataFrame:
+def product_trend(
+    con: duckdb.DuckDBPyConnection, filters: Filters, last: Period, as_of: date, months: int = 12
+) -> pd.DataFrame:
     """Per product and month (the `months` months ending with `last`): won_amount, won_count,
     lost_count, win_rate and pipeline_amount, the open pipeline at the month's end (at as_of for
     the month of as_of; empty for months after it)."""
     monthly = monthly_deal_figures(con, filters, last, months, ("product",))
     ends = month_ends(last, months, as_of)
     pipe = pipeline_at(con, filters, ends, ("product",))
-    pipe["month"] = pd.Series([date(d.year, d.month, 1) for d in pipe["at"]], index=pipe.index,
-                              dtype=object)
-    out = monthly.merge(pipe[["product", "month", "pipeline_amount"]], on=["product", "month"],
-                        how="outer")
+    pipe["month"] = pd.Series([date(d.year, d.month, 1) for d in pipe["at"]], index=pipe.index, dtype=object)
+    out = monthly.merge(pipe[["product", "month", "pipeline_amount"]], on=["product", "month"], how="outer")
     for col in ("won_amount", "lost_amount", "open_amount"):
         out[col] = out[col].fillna(0.0)
     for col in ("won_count", "lost_count"):
@@ -98,15 +121,16 @@ def product_trend(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period
     counted = {date(d.year, d.month, 1) for d in ends}
     out["pipeline_amount"] = [
         (p if p == p else 0.0) if m in counted else np.nan
-        for p, m in zip(out["pipeline_amount"], out["month"])]
+        for p, m in zip(out["pipeline_amount"], out["month"])
+    ]
     out["win_rate"] = _ratio(out["won_count"], out["won_count"] + out["lost_count"])
-    columns = ["product", "month", "won_amount", "won_count", "lost_count", "win_rate",
-               "pipeline_amount"]
+    columns = ["product", "month", "won_amount", "won_count", "lost_count", "win_rate", "pipeline_amount"]
     return out[columns].sort_values(["product", "month"]).reset_index(drop=True)
 
 
-def product_breakdown(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                      by: str) -> pd.DataFrame:
+def product_breakdown(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, by: str
+) -> pd.DataFrame:
     """Per product and `by` (region, client_type or team): won_amount, win_rate, open_amount,
     avg_deal_size, and won_mix, the product's share of that group's won amount (the product mix
     of a team when by='team')."""
@@ -115,5 +139,16 @@ def product_breakdown(con: duckdb.DuckDBPyConnection, period: Period, filters: F
     frame = deal_figures(con, period, filters, ("product", by))
     group_won = frame.groupby(by)["won_amount"].transform("sum")
     frame["won_mix"] = _ratio(frame["won_amount"], group_won)
-    return frame[["product", by, "won_amount", "won_count", "lost_count", "win_rate",
-                  "open_amount", "avg_deal_size", "won_mix"]]
+    return frame[
+        [
+            "product",
+            by,
+            "won_amount",
+            "won_count",
+            "lost_count",
+            "win_rate",
+            "open_amount",
+            "avg_deal_size",
+            "won_mix",
+        ]
+    ]

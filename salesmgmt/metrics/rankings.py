@@ -22,8 +22,7 @@ from salesmgmt.metrics.core import NO_GROUP, _run, figures
 from salesmgmt.periods import Period
 
 #: Weights of the composite score's components (renormalised over the components a row has).
-COMPOSITE_WEIGHTS: dict[str, float] = {"attainment": 0.4, "growth": 0.2, "visits": 0.2,
-                                       "win_rate": 0.2}
+COMPOSITE_WEIGHTS: dict[str, float] = {"attainment": 0.4, "growth": 0.2, "visits": 0.2, "win_rate": 0.2}
 #: Each component is a ratio to its bar (1 = on the bar), capped here so that one huge value
 #: cannot carry the whole score.
 COMPONENT_CAP = 1.5
@@ -32,38 +31,68 @@ MIN_CLOSED_FOR_WIN_RATE = 3
 #: Movement compares today's rank with the rank computed this many days earlier.
 MOVEMENT_DAYS = 7
 #: Recognitions.
-OUTSTANDING_ATTAINMENT = 1.5      # a rep at 150% of the period's target: reported to head office
-TEAM_REPORT_ATTAINMENT = 1.1      # a team at 110%: reported to head office
-BIG_DEAL_AMOUNT = 1_500_000       # a single deal this big (CNY): reported to head office
-MOST_IMPROVED_MIN_POINTS = 0.20   # attainment up by at least 20 points (three months on three)
-STREAK_MONTHS = 3                 # "three months over target"
+OUTSTANDING_ATTAINMENT = 1.5  # a rep at 150% of the period's target: reported to head office
+TEAM_REPORT_ATTAINMENT = 1.1  # a team at 110%: reported to head office
+BIG_DEAL_AMOUNT = 1_500_000  # a single deal this big (CNY): reported to head office
+MOST_IMPROVED_MIN_POINTS = 0.20  # attainment up by at least 20 points (three months on three)
+STREAK_MONTHS = 3  # "three months over target"
 
-RANK_COLUMNS = ["target", "won_amount", "attainment", "won_last_year", "growth",
-                "visits_per_week", "visits_vs_norm", "win_rate", "closed_count", "composite"]
+RANK_COLUMNS = [
+    "target",
+    "won_amount",
+    "attainment",
+    "won_last_year",
+    "growth",
+    "visits_per_week",
+    "visits_vs_norm",
+    "win_rate",
+    "closed_count",
+    "composite",
+]
 
 MEASURES: list[Measure] = [
-    Measure("growth", "Growth", "同比增长", "percent",
-            "won_amount / won amount of the same period a year earlier up to the same day, minus 1 "
-            "(like for like: a month in progress is compared with the same days of last year). "
-            "Empty when nothing was won then. Reps are compared with themselves, so a small "
-            "territory is no handicap."),
-    Measure("visits_vs_norm", "Visits vs norm", "拜访达标比", "percent",
-            f"Client visits per week / the norm of {VISIT_NORM_PER_WEEK}, counting only complete "
-            "Monday-to-Sunday weeks of the period up to the as-of date (a week in progress would "
-            "count as a short week). Teams: per active sales engineer."),
-    Measure("composite_score", "Composite score", "综合得分", "number",
-            "100 x the weighted mean of four ratios to their bar, each capped at "
-            f"{COMPONENT_CAP}: attainment (bar: 100% of one's own target, weight "
-            f"{COMPOSITE_WEIGHTS['attainment']:.0%}), growth (won / won a year earlier, bar 1, "
-            f"{COMPOSITE_WEIGHTS['growth']:.0%}), visits vs norm ({COMPOSITE_WEIGHTS['visits']:.0%}) "
-            "and win rate / the win rate of the group compared (all teams, or the rep's team; "
-            f"{COMPOSITE_WEIGHTS['win_rate']:.0%}, only with at least {MIN_CLOSED_FOR_WIN_RATE} deals "
-            "closed). A missing component leaves the score and the weights of the others are "
-            "scaled up. 100 means on the bar everywhere. Rows without a target are not ranked."),
-    Measure("rank_movement", "Movement since last week", "较上周名次变化", "count",
-            f"Rank {MOVEMENT_DAYS} days before the as-of date minus rank now (positive: moved up). "
-            "The earlier rank is computed the same way from the deals closed and visits made up to "
-            "that day (in the period current then), against the same targets."),
+    Measure(
+        "growth",
+        "Growth",
+        "同比增长",
+        "percent",
+        "won_amount / won amount of the same period a year earlier up to the same day, minus 1 "
+        "(like for like: a month in progress is compared with the same days of last year). "
+        "Empty when nothing was won then. Reps are compared with themselves, so a small "
+        "territory is no handicap.",
+    ),
+    Measure(
+        "visits_vs_norm",
+        "Visits vs norm",
+        "拜访达标比",
+        "percent",
+        f"Client visits per week / the norm of {VISIT_NORM_PER_WEEK}, counting only complete "
+        "Monday-to-Sunday weeks of the period up to the as-of date (a week in progress would "
+        "count as a short week). Teams: per active sales engineer.",
+    ),
+    Measure(
+        "composite_score",
+        "Composite score",
+        "综合得分",
+        "number",
+        "100 x the weighted mean of four ratios to their bar, each capped at "
+        f"{COMPONENT_CAP}: attainment (bar: 100% of one's own target, weight "
+        f"{COMPOSITE_WEIGHTS['attainment']:.0%}), growth (won / won a year earlier, bar 1, "
+        f"{COMPOSITE_WEIGHTS['growth']:.0%}), visits vs norm ({COMPOSITE_WEIGHTS['visits']:.0%}) "
+        "and win rate / the win rate of the group compared (all teams, or the rep's team; "
+        f"{COMPOSITE_WEIGHTS['win_rate']:.0%}, only with at least {MIN_CLOSED_FOR_WIN_RATE} deals "
+        "closed). A missing component leaves the score and the weights of the others are "
+        "scaled up. 100 means on the bar everywhere. Rows without a target are not ranked.",
+    ),
+    Measure(
+        "rank_movement",
+        "Movement since last week",
+        "较上周名次变化",
+        "count",
+        f"Rank {MOVEMENT_DAYS} days before the as-of date minus rank now (positive: moved up). "
+        "The earlier rank is computed the same way from the deals closed and visits made up to "
+        "that day (in the period current then), against the same targets.",
+    ),
 ]
 
 #: Won and lost per rep in [start, end), by close date. Used for the earlier views (last week,
@@ -115,8 +144,14 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
 # The ranking
 
 
-def _view(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
-          level: str, full: pd.DataFrame | None = None) -> pd.DataFrame:
+def _view(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    filters: Filters,
+    as_of: date,
+    level: str,
+    full: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The ranking's raw columns for `period` as known on `as_of` (facts after it left out).
 
     Targets are the whole period's (`full`: figures of the whole period at `level`, which
@@ -181,16 +216,17 @@ def _score(view: pd.DataFrame, group: str | None) -> pd.DataFrame:
     if group:
         sums = out.groupby(group)[["won_count", "closed_count"]].transform("sum")
     else:
-        sums = pd.DataFrame({c: float(out[c].sum()) for c in ("won_count", "closed_count")},
-                            index=out.index)
+        sums = pd.DataFrame({c: float(out[c].sum()) for c in ("won_count", "closed_count")}, index=out.index)
     group_rate = _ratio(sums["won_count"], sums["closed_count"])
     rate = out["win_rate"].where(out["closed_count"] >= MIN_CLOSED_FOR_WIN_RATE)
-    components = pd.DataFrame({
-        "attainment": _cap(out["attainment"]),
-        "growth": _cap(out["growth"] + 1),
-        "visits": _cap(out["visits_vs_norm"]),
-        "win_rate": _cap(_ratio(rate, group_rate)),
-    })
+    components = pd.DataFrame(
+        {
+            "attainment": _cap(out["attainment"]),
+            "growth": _cap(out["growth"] + 1),
+            "visits": _cap(out["visits_vs_norm"]),
+            "win_rate": _cap(_ratio(rate, group_rate)),
+        }
+    )
     weights = pd.Series(COMPOSITE_WEIGHTS)
     have = components.notna()
     weighted = (components.fillna(0) * weights).sum(axis=1)
@@ -201,21 +237,27 @@ def _score(view: pd.DataFrame, group: str | None) -> pd.DataFrame:
     ranked = out["composite"].notna()
     order = out[ranked].sort_values(["composite", "attainment"], ascending=False, kind="stable")
     keys = [group] if group else []
-    rank = order.groupby(keys)["composite"].rank(method="min", ascending=False) if keys else \
-        order["composite"].rank(method="min", ascending=False)
+    rank = (
+        order.groupby(keys)["composite"].rank(method="min", ascending=False)
+        if keys
+        else order["composite"].rank(method="min", ascending=False)
+    )
     out["rank"] = rank.reindex(out.index).astype("Int64")
     return out
 
 
-def _ranking(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
-             level: str) -> pd.DataFrame:
+def _ranking(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date, level: str
+) -> pd.DataFrame:
     group = "team" if level == "rep" else None
     full = figures(con, period, filters, as_of, level, with_probability=False)
     now = _score(_view(con, period, filters, as_of, level, full), group)
     before_day = as_of - timedelta(days=MOVEMENT_DAYS)
     before_period = period if before_day >= period.start else Period.containing(before_day, period.kind)
-    then = _score(_view(con, before_period, filters, before_day, level,
-                        full if before_period == period else None), group)
+    then = _score(
+        _view(con, before_period, filters, before_day, level, full if before_period == period else None),
+        group,
+    )
     key = "team" if level == "team" else "rep_id"
     now["rank_last_week"] = now[key].map(then.set_index(key)["rank"]).astype("Int64")
     now["movement"] = (now["rank_last_week"] - now["rank"]).astype("Int64")
@@ -223,16 +265,18 @@ def _ranking(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, a
     return now.sort_values(sort, na_position="last", kind="stable").reset_index(drop=True)
 
 
-def team_rankings(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                  as_of: date) -> pd.DataFrame:
+def team_rankings(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """Team against team: one row per team with target, won_amount, attainment, won_last_year,
     growth, visits_per_week, visits_vs_norm, win_rate, closed_count, the score_* components,
     composite, rank, rank_last_week and movement (see the glossary), best first."""
     return _ranking(con, period, filters, as_of, "team")
 
 
-def rep_rankings(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                 as_of: date, team: str | None = None) -> pd.DataFrame:
+def rep_rankings(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date, team: str | None = None
+) -> pd.DataFrame:
     """Rep against rep within each team (sales engineers only; rank within the team), the same
     columns as `team_rankings` plus rep_id and rep; `team` narrows to one team."""
     if team is not None:
@@ -273,8 +317,14 @@ WHERE o.status = 'won' AND o.amount >= $big AND o.close_date >= $start AND o.clo
 ORDER BY o.amount DESC, o.opp_id
 """
 
-RECOGNITION_KINDS = ("three_months_over_target", "outstanding_attainment", "big_win",
-                     "team_over_target", "first_design_institute", "most_improved")
+RECOGNITION_KINDS = (
+    "three_months_over_target",
+    "outstanding_attainment",
+    "big_win",
+    "team_over_target",
+    "first_design_institute",
+    "most_improved",
+)
 
 
 def last_complete_month(as_of: date) -> Period:
@@ -301,20 +351,25 @@ GROUP BY fr.rep_id
 """
 
 
-def _window_attainments(con: duckdb.DuckDBPyConnection, filters: Filters,
-                       windows: dict[str, Period]) -> pd.DataFrame:
+def _window_attainments(
+    con: duckdb.DuckDBPyConnection, filters: Filters, windows: dict[str, Period]
+) -> pd.DataFrame:
     """Each rep's attainment (won / target, as core.figures counts them) in each of `windows`,
     by one read: rep_id, then one column per window name (NaN without a positive target)."""
-    named: dict = {"first": min(w.start for w in windows.values()),
-                   "last": max(w.end for w in windows.values())}
+    named: dict = {
+        "first": min(w.start for w in windows.values()),
+        "last": max(w.end for w in windows.values()),
+    }
     columns = ""
     for i, name in enumerate(windows):
         named[f"s{i}"], named[f"e{i}"] = windows[name].start, windows[name].end
         inside = f"f.day >= $s{i} AND f.day < $e{i}"
-        columns += (f",\n       CAST(coalesce(sum(f.amount) FILTER (WHERE f.kind = 'won' AND {inside}), 0)"
-                    f" AS DOUBLE) AS won_{i},"
-                    f"\n       CAST(sum(f.amount) FILTER (WHERE f.kind = 'target' AND {inside})"
-                    f" AS DOUBLE) AS target_{i}")
+        columns += (
+            f",\n       CAST(coalesce(sum(f.amount) FILTER (WHERE f.kind = 'won' AND {inside}), 0)"
+            f" AS DOUBLE) AS won_{i},"
+            f"\n       CAST(sum(f.amount) FILTER (WHERE f.kind = 'target' AND {inside})"
+            f" AS DOUBLE) AS target_{i}"
+        )
     sums = _run(con, WINDOW_ATTAINMENT_SQL.replace("{columns}", columns), filters, "r", named)
     out = sums[["rep_id"]].copy()
     for i, name in enumerate(windows):
@@ -322,8 +377,9 @@ def _window_attainments(con: duckdb.DuckDBPyConnection, filters: Filters,
     return out
 
 
-def recognitions(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                 as_of: date) -> pd.DataFrame:
+def recognitions(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """Recognitions earned, one row each: kind, rep_id, rep (empty for a team), team, when
     (the day or month), value (attainment, amount or points gained), client, head_office.
 
@@ -351,60 +407,120 @@ def recognitions(con: duckdb.DuckDBPyConnection, period: Period, filters: Filter
     recent = Period("months", months[-1].start, last.end)
     earlier = Period("months", months[-1].shift(-STREAK_MONTHS).start, recent.start)
     streak = [f"month_{i}" for i in range(STREAK_MONTHS)]
-    attainments = _window_attainments(con, filters, {**dict(zip(streak, months)),
-                                                    "recent": recent, "earlier": earlier})
+    attainments = _window_attainments(
+        con, filters, {**dict(zip(streak, months)), "recent": recent, "earlier": earlier}
+    )
     now = figures(con, period, filters, as_of, "rep", False)
     engineers = now.loc[now["role"] == "sales_engineer", ["rep_id", "rep", "team"]].merge(
-        attainments, on="rep_id", how="left")
+        attainments, on="rep_id", how="left"
+    )
     every_month = (engineers[streak] >= 1).all(axis=1)
-    for rep, lowest in zip(engineers[every_month].itertuples(),
-                           engineers.loc[every_month, streak].min(axis=1)):
-        rows.append(dict(kind="three_months_over_target", rep_id=rep.rep_id, rep=rep.rep,
-                         team=rep.team, when=str(last), value=float(lowest), client=None,
-                         head_office=True))
+    for rep, lowest in zip(
+        engineers[every_month].itertuples(), engineers.loc[every_month, streak].min(axis=1)
+    ):
+        rows.append(
+            dict(
+                kind="three_months_over_target",
+                rep_id=rep.rep_id,
+                rep=rep.rep,
+                team=rep.team,
+                when=str(last),
+                value=float(lowest),
+                client=None,
+                head_office=True,
+            )
+        )
 
     outstanding = now[(now["role"] == "sales_engineer") & (now["attainment"] >= OUTSTANDING_ATTAINMENT)]
     outstanding = outstanding.sort_values(["attainment", "rep_id"], ascending=[False, True])
     for rep in outstanding.drop_duplicates("team").itertuples():  # the best of each team
-        rows.append(dict(kind="outstanding_attainment", rep_id=rep.rep_id, rep=rep.rep, team=rep.team,
-                         when=str(period), value=float(rep.attainment), client=None, head_office=True))
+        rows.append(
+            dict(
+                kind="outstanding_attainment",
+                rep_id=rep.rep_id,
+                rep=rep.rep,
+                team=rep.team,
+                when=str(period),
+                value=float(rep.attainment),
+                client=None,
+                head_office=True,
+            )
+        )
 
     for deal in _run(con, BIG_WINS_SQL, filters, "r", {**named, "big": BIG_DEAL_AMOUNT}).itertuples():
-        rows.append(dict(kind="big_win", rep_id=deal.rep_id, rep=deal.rep, team=deal.team,
-                         when=_iso(deal.close_date), value=float(deal.amount), client=deal.client,
-                         head_office=True))
+        rows.append(
+            dict(
+                kind="big_win",
+                rep_id=deal.rep_id,
+                rep=deal.rep,
+                team=deal.team,
+                when=_iso(deal.close_date),
+                value=float(deal.amount),
+                client=deal.client,
+                head_office=True,
+            )
+        )
 
     teams = figures(con, period, filters, as_of, "team", False)
     for team in teams[teams["attainment"] >= 1].itertuples():
-        rows.append(dict(kind="team_over_target", rep_id=None, rep=None, team=team.team,
-                         when=str(period), value=float(team.attainment), client=None,
-                         head_office=bool(team.attainment >= TEAM_REPORT_ATTAINMENT)))
+        rows.append(
+            dict(
+                kind="team_over_target",
+                rep_id=None,
+                rep=None,
+                team=team.team,
+                when=str(period),
+                value=float(team.attainment),
+                client=None,
+                head_office=bool(team.attainment >= TEAM_REPORT_ATTAINMENT),
+            )
+        )
 
     for deal in _run(con, FIRST_DESIGN_INSTITUTE_SQL, filters, "r", named).itertuples():
-        rows.append(dict(kind="first_design_institute", rep_id=deal.rep_id, rep=deal.rep,
-                         team=deal.team, when=_iso(deal.close_date), value=float(deal.amount),
-                         client=deal.client, head_office=False))
+        rows.append(
+            dict(
+                kind="first_design_institute",
+                rep_id=deal.rep_id,
+                rep=deal.rep,
+                team=deal.team,
+                when=_iso(deal.close_date),
+                value=float(deal.amount),
+                client=deal.client,
+                head_office=False,
+            )
+        )
 
-    change = engineers[["rep_id", "rep", "team"]].assign(
-        gain=engineers["recent"] - engineers["earlier"])
+    change = engineers[["rep_id", "rep", "team"]].assign(gain=engineers["recent"] - engineers["earlier"])
     change = change[change["gain"] >= MOST_IMPROVED_MIN_POINTS - 1e-9]
     for _team, group in change.sort_values(["gain", "rep_id"], ascending=[False, True]).groupby(
-            "team", sort=True):
+        "team", sort=True
+    ):
         best = group.iloc[0]
-        rows.append(dict(kind="most_improved", rep_id=int(best.rep_id), rep=best.rep, team=best.team,
-                         when=f"{months[-1]} – {last}", value=float(best.gain), client=None,
-                         head_office=False))
+        rows.append(
+            dict(
+                kind="most_improved",
+                rep_id=int(best.rep_id),
+                rep=best.rep,
+                team=best.team,
+                when=f"{months[-1]} – {last}",
+                value=float(best.gain),
+                client=None,
+                head_office=False,
+            )
+        )
 
-    frame = pd.DataFrame(rows, columns=["kind", "rep_id", "rep", "team", "when", "value", "client",
-                                        "head_office"])
+    frame = pd.DataFrame(
+        rows, columns=["kind", "rep_id", "rep", "team", "when", "value", "client", "head_office"]
+    )
     frame["order"] = frame["kind"].map({k: i for i, k in enumerate(RECOGNITION_KINDS)})
     frame = frame.sort_values(["order", "team", "when"], kind="stable").drop(columns="order")
     frame["rep_id"] = frame["rep_id"].astype("Int64")
     return frame.reset_index(drop=True)
 
 
-def head_office_report(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                       as_of: date) -> pd.DataFrame:
+def head_office_report(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """The outstanding results worth reporting to head office (recognitions so flagged)."""
     found = recognitions(con, period, filters, as_of)
     return found[found["head_office"]].reset_index(drop=True)
@@ -417,10 +533,17 @@ def _iso(value) -> str:
 def recognition_text(row, lang: str, escape=str) -> str:
     """A recognition in words (`escape` makes names safe for where they go, e.g. Markdown)."""
     who = row.rep if isinstance(row.rep, str) else row.team
-    return t(f"rk.rec.{row.kind}", lang, who=escape(who), team=escape(row.team), when=row.when,
-             client=escape(row.client) if isinstance(row.client, str) else "",
-             pct=format_percent(row.value), money=format_money(row.value, lang),
-             points=f"{row.value * 100:+.0f}")
+    return t(
+        f"rk.rec.{row.kind}",
+        lang,
+        who=escape(who),
+        team=escape(row.team),
+        when=row.when,
+        client=escape(row.client) if isinstance(row.client, str) else "",
+        pct=format_percent(row.value),
+        money=format_money(row.value, lang),
+        points=f"{row.value * 100:+.0f}",
+    )
 
 
 def movement_text(movement) -> str:

@@ -23,20 +23,38 @@ from salesmgmt.metrics.forecast import gap_analysis
 from salesmgmt.periods import Period
 
 KEYS = {"rep": "rep_id", "team": "team", "region": "region"}
-_GROUP_SQL = {"rep": "r.rep_id", "team": f"coalesce(r.team, '{NO_GROUP}')",
-              "region": f"coalesce(r.region, '{NO_GROUP}')"}
+_GROUP_SQL = {
+    "rep": "r.rep_id",
+    "team": f"coalesce(r.team, '{NO_GROUP}')",
+    "region": f"coalesce(r.region, '{NO_GROUP}')",
+}
 
 MEASURES: list[Measure] = [
-    Measure("growth_yoy", "Growth vs last year", "同比增长", "percent",
-            "won_amount / won_amount of the same period a year earlier - 1, like for like: while "
-            "the period is under way, both count only the same number of days from the start "
-            "(to the as-of date); empty when nothing was won then."),
-    Measure("growth_prev", "Growth vs previous period", "环比增长", "percent",
-            "won_amount / won_amount of the previous period - 1, like for like as growth_yoy."),
-    Measure("client_penetration", "Client-type penetration", "客户类型渗透率", "percent",
-            "Of the clients of a type that belong to the group (through their owner rep; a client "
-            "without an owner belongs to the rep of its latest visit), the share reached in the "
-            "period: visited (type visit), or with an opportunity won in the period or open."),
+    Measure(
+        "growth_yoy",
+        "Growth vs last year",
+        "同比增长",
+        "percent",
+        "won_amount / won_amount of the same period a year earlier - 1, like for like: while "
+        "the period is under way, both count only the same number of days from the start "
+        "(to the as-of date); empty when nothing was won then.",
+    ),
+    Measure(
+        "growth_prev",
+        "Growth vs previous period",
+        "环比增长",
+        "percent",
+        "won_amount / won_amount of the previous period - 1, like for like as growth_yoy.",
+    ),
+    Measure(
+        "client_penetration",
+        "Client-type penetration",
+        "客户类型渗透率",
+        "percent",
+        "Of the clients of a type that belong to the group (through their owner rep; a client "
+        "without an owner belongs to the rep of its latest visit), the share reached in the "
+        "period: visited (type visit), or with an opportunity won in the period or open.",
+    ),
 ]
 
 WON_SQL = """
@@ -99,16 +117,19 @@ def _window(period: Period, other: Period, as_of: date) -> tuple[date, date]:
     return other.start, min(other.start + timedelta(days=days), other.end)
 
 
-def won_between(con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date,
-                level: str) -> pd.Series:
+def won_between(
+    con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date, level: str
+) -> pd.Series:
     """Won amount with a close date in [start, end) per rep_id, team or region."""
-    frame = _run(con, WON_SQL.replace("{group}", _GROUP_SQL[level]), filters, "r",
-                 {"start": start, "end": end})
+    frame = _run(
+        con, WON_SQL.replace("{group}", _GROUP_SQL[level]), filters, "r", {"start": start, "end": end}
+    )
     return frame.set_index("key")["won_amount"]
 
 
-def region_review(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
-                  level: str = "region") -> pd.DataFrame:
+def region_review(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date, level: str = "region"
+) -> pd.DataFrame:
     """Per region (or team, rep for the drill-down): the core figures with gap analysis, plus
     won_last_year, growth_yoy, won_previous, growth_prev (like for like, see MEASURES)."""
     if level not in KEYS:
@@ -124,29 +145,40 @@ def region_review(con: duckdb.DuckDBPyConnection, period: Period, filters: Filte
     return frame
 
 
-def client_penetration(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
-                       level: str = "region") -> pd.DataFrame:
+def client_penetration(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, level: str = "region"
+) -> pd.DataFrame:
     """Per group and client type: clients, reached, penetration (see MEASURES); every type of
     CLIENT_TYPES present for every group that has clients."""
     if level not in KEYS:
         raise ValueError(level)
     group = {"rep": "fr.rep_id", "team": "fr.team", "region": "fr.region"}[level]
-    frame = _run(con, PENETRATION_SQL.replace("{group}", group), filters, "r",
-                 {"start": period.start, "end": period.end})
+    frame = _run(
+        con,
+        PENETRATION_SQL.replace("{group}", group),
+        filters,
+        "r",
+        {"start": period.start, "end": period.end},
+    )
     if frame.empty:
         return pd.DataFrame(columns=[KEYS[level], "client_type", "clients", "reached", "penetration"])
-    grid = pd.MultiIndex.from_product([sorted(frame["key"].unique()), CLIENT_TYPES],
-                                      names=["key", "client_type"])
-    out = (frame.set_index(["key", "client_type"])[["clients", "reached"]]
-           .reindex(grid, fill_value=0).reset_index())
+    grid = pd.MultiIndex.from_product(
+        [sorted(frame["key"].unique()), CLIENT_TYPES], names=["key", "client_type"]
+    )
+    out = (
+        frame.set_index(["key", "client_type"])[["clients", "reached"]]
+        .reindex(grid, fill_value=0)
+        .reset_index()
+    )
     for col in ("clients", "reached"):
         out[col] = out[col].astype("int64")
     out["penetration"] = _ratio(out["reached"], out["clients"])
     return out.rename(columns={"key": KEYS[level]})
 
 
-def regions_over_time(con: duckdb.DuckDBPyConnection, filters: Filters, last: Period,
-                      months: int = 12) -> pd.DataFrame:
+def regions_over_time(
+    con: duckdb.DuckDBPyConnection, filters: Filters, last: Period, months: int = 12
+) -> pd.DataFrame:
     """Won, target and attainment per region per month, for the `months` months ending with
     `last`'s last month (every region of the filter in every month)."""
     end = last.end
@@ -159,19 +191,25 @@ def regions_over_time(con: duckdb.DuckDBPyConnection, filters: Filters, last: Pe
     all_months = Period("month", first, end).month_starts()
     grid = pd.MultiIndex.from_product([regions, all_months], names=["region", "month"]).to_frame(index=False)
     out = grid.merge(won, on=["region", "month"], how="left").merge(
-        targets[["region", "month", "target"]], on=["region", "month"], how="left")
+        targets[["region", "month", "target"]], on=["region", "month"], how="left"
+    )
     out["won_amount"] = out["won_amount"].fillna(0.0)
     out["target"] = out["target"].astype("float64")
     out["attainment"] = _ratio(out["won_amount"], out["target"])
     return out
 
 
-def drill_down(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date,
-               region: str | None = None, team: str | None = None) -> pd.DataFrame:
+def drill_down(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    filters: Filters,
+    as_of: date,
+    region: str | None = None,
+    team: str | None = None,
+) -> pd.DataFrame:
     """The review one level down: a region's teams, or a team's reps (all regions without one)."""
     if team is not None:
         return region_review(con, period, narrow(filters, region, team), as_of, level="rep")
     if region is not None:
         return region_review(con, period, narrow(filters, region), as_of, level="team")
     return region_review(con, period, filters, as_of, level="region")
-

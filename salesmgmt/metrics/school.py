@@ -24,8 +24,8 @@ import pandas as pd
 from salesmgmt.filters import Filters
 from salesmgmt.i18n import format_percent, t
 from salesmgmt.measures import Measure
-from salesmgmt.metrics.core import _run, figures
 from salesmgmt.metrics import coaching
+from salesmgmt.metrics.core import _run, figures
 from salesmgmt.metrics.meetings import CHAIN_TYPES
 from salesmgmt.metrics.rankings import last_complete_month
 from salesmgmt.periods import Period
@@ -51,45 +51,95 @@ DEFAULT_WINDOW_MONTHS = 6
 #: The behaviours compared, in display order. `higher_is` is only a reading aid: the direction
 #: of a step always follows what the top performers actually do.
 BEHAVIOURS: tuple[str, ...] = (
-    "visits_per_week", "design_institute_share", "owner_share", "visits_before_first_change",
-    "days_between_stages", "chain_coverage", "ride_alongs_per_month", "planned_share",
+    "visits_per_week",
+    "design_institute_share",
+    "owner_share",
+    "visits_before_first_change",
+    "days_between_stages",
+    "chain_coverage",
+    "ride_alongs_per_month",
+    "planned_share",
 )
 
 MEASURES: list[Measure] = [
-    Measure("top_performers", "Top performers", "顶尖销售", "count",
-            f"The top {TOP_SHARE:.0%} (rounded up) of the sales engineers with a target, ranked by "
-            "attainment over the window (ties: higher won amount). The window is whole months "
-            "ending with the last complete month."),
-    Measure("design_institute_share", "Visits to design institutes", "设计院拜访占比", "percent",
-            "Client visits (type visit) to design institutes / all client visits, in the window."),
-    Measure("owner_share", "Visits to owners", "业主拜访占比", "percent",
-            "Client visits (type visit) to owners / all client visits, in the window."),
-    Measure("visits_before_first_change", "Visits before a deal first moves", "首次推进前拜访数",
-            "number",
-            "For each deal whose first stage change falls in the window: the rep's visits and "
-            "meetings to the deal's client (or linked to the deal) from its creation to that "
-            "change; the mean over the rep's deals."),
-    Measure("days_between_stages", "Days between stages", "阶段间隔天数", "number",
-            "For each stage change in the window (opportunity_history): days since the deal's "
-            "previous change (or creation); the mean over the rep's changes."),
-    Measure("chain_coverage", "Project-chain coverage", "项目链覆盖度", "percent",
-            "For each project the rep has a deal in that is live in the window: the number of the "
-            "four parties (design institute, steel-structure firm, construction company, owner) "
-            "among the project's clients the rep visited in the window, / 4; the mean over the "
-            "rep's projects."),
-    Measure("ride_alongs_per_month", "Ride-alongs received", "接受经理陪访", "number",
-            "Ride-alongs (field coaching's definition: client visits on which the rep's own manager "
-            "went along) in the window / months in it (coaching_rate)."),
-    Measure("planned_share", "Planned-visit share", "计划内拜访占比", "percent",
-            "Client visits marked planned / client visits with the planned flag filled in."),
-    Measure("effect_size", "Effect size (Hedges' g)", "效应量（Hedges g）", "number",
-            "(mean of the top performers - mean of the rest) / pooled standard deviation, with "
-            "the small-sample correction 1 - 3 / (4 (n1 + n2) - 9). About 0.2 is small, 0.5 "
-            f"medium, 0.8 large. Shown with a {CONFIDENCE:.0%} bootstrap interval of the "
-            f"difference in means ({BOOTSTRAP_DRAWS} resamples of each group's reps, the same ones for "
-            "every behaviour, a behaviour's mean taken over the resampled reps who have a value; "
-            "fixed seed) and the Mann-Whitney p-value. "
-            f"No claim below {MIN_GROUP} reps in either group or {MIN_REPS} in all."),
+    Measure(
+        "top_performers",
+        "Top performers",
+        "顶尖销售",
+        "count",
+        f"The top {TOP_SHARE:.0%} (rounded up) of the sales engineers with a target, ranked by "
+        "attainment over the window (ties: higher won amount). The window is whole months "
+        "ending with the last complete month.",
+    ),
+    Measure(
+        "design_institute_share",
+        "Visits to design institutes",
+        "设计院拜访占比",
+        "percent",
+        "Client visits (type visit) to design institutes / all client visits, in the window.",
+    ),
+    Measure(
+        "owner_share",
+        "Visits to owners",
+        "业主拜访占比",
+        "percent",
+        "Client visits (type visit) to owners / all client visits, in the window.",
+    ),
+    Measure(
+        "visits_before_first_change",
+        "Visits before a deal first moves",
+        "首次推进前拜访数",
+        "number",
+        "For each deal whose first stage change falls in the window: the rep's visits and "
+        "meetings to the deal's client (or linked to the deal) from its creation to that "
+        "change; the mean over the rep's deals.",
+    ),
+    Measure(
+        "days_between_stages",
+        "Days between stages",
+        "阶段间隔天数",
+        "number",
+        "For each stage change in the window (opportunity_history): days since the deal's "
+        "previous change (or creation); the mean over the rep's changes.",
+    ),
+    Measure(
+        "chain_coverage",
+        "Project-chain coverage",
+        "项目链覆盖度",
+        "percent",
+        "For each project the rep has a deal in that is live in the window: the number of the "
+        "four parties (design institute, steel-structure firm, construction company, owner) "
+        "among the project's clients the rep visited in the window, / 4; the mean over the "
+        "rep's projects.",
+    ),
+    Measure(
+        "ride_alongs_per_month",
+        "Ride-alongs received",
+        "接受经理陪访",
+        "number",
+        "Ride-alongs (field coaching's definition: client visits on which the rep's own manager "
+        "went along) in the window / months in it (coaching_rate).",
+    ),
+    Measure(
+        "planned_share",
+        "Planned-visit share",
+        "计划内拜访占比",
+        "percent",
+        "Client visits marked planned / client visits with the planned flag filled in.",
+    ),
+    Measure(
+        "effect_size",
+        "Effect size (Hedges' g)",
+        "效应量（Hedges g）",
+        "number",
+        "(mean of the top performers - mean of the rest) / pooled standard deviation, with "
+        "the small-sample correction 1 - 3 / (4 (n1 + n2) - 9). About 0.2 is small, 0.5 "
+        f"medium, 0.8 large. Shown with a {CONFIDENCE:.0%} bootstrap interval of the "
+        f"difference in means ({BOOTSTRAP_DRAWS} resamples of each group's reps, the same ones for "
+        "every behaviour, a behaviour's mean taken over the resampled reps who have a value; "
+        "fixed seed) and the Mann-Whitney p-value. "
+        f"No claim below {MIN_GROUP} reps in either group or {MIN_REPS} in all.",
+    ),
 ]
 
 
@@ -220,17 +270,18 @@ LEFT JOIN chain USING (rep_id)
 """
 
 
-def behaviour_by_rep(con: duckdb.DuckDBPyConnection, window: Period, filters: Filters,
-                     as_of: date) -> pd.DataFrame:
+def behaviour_by_rep(
+    con: duckdb.DuckDBPyConnection, window: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """One row per sales engineer in the filter: rep_id, rep, team, target, won_amount, attainment,
     top (bool: in the top quartile), then each behaviour of BEHAVIOURS and the counts behind them
     (client_visits, first_changes, stage_changes, projects, ride_alongs)."""
     base = figures(con, window, filters, as_of, "rep", with_probability=False)
     base = base[base["role"] == "sales_engineer"]
-    found = _run(con, BEHAVIOUR_SQL, filters, "r", {"start": window.start, "end": window.end,
-                                                    "as_of": as_of})
-    frame = base[["rep_id", "rep", "team", "target", "won_amount", "attainment",
-                  "visits_per_week"]].merge(found, on="rep_id", how="left")
+    found = _run(con, BEHAVIOUR_SQL, filters, "r", {"start": window.start, "end": window.end, "as_of": as_of})
+    frame = base[["rep_id", "rep", "team", "target", "won_amount", "attainment", "visits_per_week"]].merge(
+        found, on="rep_id", how="left"
+    )
     rides = coaching.coaching_summary(con, window, filters, as_of).set_index("rep_id")
     frame["ride_alongs"] = frame["rep_id"].map(rides["ride_alongs"]).fillna(0).astype("int64")
     frame["ride_alongs_per_month"] = frame["rep_id"].map(rides["coaching_rate"]).astype("float64")
@@ -241,7 +292,8 @@ def behaviour_by_rep(con: duckdb.DuckDBPyConnection, window: Period, filters: Fi
 def top_performers(frame: pd.DataFrame) -> pd.Series:
     """True for the top TOP_SHARE (rounded up) of the rows with an attainment."""
     ranked = frame[frame["attainment"].notna()].sort_values(
-        ["attainment", "won_amount", "rep_id"], ascending=[False, False, True])
+        ["attainment", "won_amount", "rep_id"], ascending=[False, False, True]
+    )
     k = math.ceil(len(ranked) * TOP_SHARE)
     return frame.index.isin(ranked.index[:k])
 
@@ -278,9 +330,13 @@ def _resampled_means(counts: np.ndarray, values: np.ndarray) -> np.ndarray:
         return sums / np.where(n > 0, n, np.nan)
 
 
-def bootstrap_intervals(a: np.ndarray, b: np.ndarray, draws: int = BOOTSTRAP_DRAWS,
-                        seed: int = BOOTSTRAP_SEED,
-                        level: float = CONFIDENCE) -> list[tuple[float, float]]:
+def bootstrap_intervals(
+    a: np.ndarray,
+    b: np.ndarray,
+    draws: int = BOOTSTRAP_DRAWS,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = CONFIDENCE,
+) -> list[tuple[float, float]]:
     """Percentile intervals of mean(a) - mean(b), column by column: `a` and `b` are the two
     groups (rows: reps, columns: behaviours, NaN: no value). The reps of each group are
     resampled with replacement `draws` times, the same resamples for every column; a column's
@@ -304,11 +360,17 @@ def bootstrap_intervals(a: np.ndarray, b: np.ndarray, draws: int = BOOTSTRAP_DRA
     return out
 
 
-def bootstrap_interval(a: np.ndarray, b: np.ndarray, draws: int = BOOTSTRAP_DRAWS,
-                       seed: int = BOOTSTRAP_SEED, level: float = CONFIDENCE) -> tuple[float, float]:
+def bootstrap_interval(
+    a: np.ndarray,
+    b: np.ndarray,
+    draws: int = BOOTSTRAP_DRAWS,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = CONFIDENCE,
+) -> tuple[float, float]:
     """Percentile interval of mean(a) - mean(b), resampling each group with replacement."""
-    return bootstrap_intervals(np.asarray(a, float)[:, None], np.asarray(b, float)[:, None],
-                               draws, seed, level)[0]
+    return bootstrap_intervals(
+        np.asarray(a, float)[:, None], np.asarray(b, float)[:, None], draws, seed, level
+    )[0]
 
 
 def mann_whitney_p(a: np.ndarray, b: np.ndarray) -> float:
@@ -322,7 +384,7 @@ def mann_whitney_p(a: np.ndarray, b: np.ndarray) -> float:
     u1 = ranks[:n1].sum() - n1 * (n1 + 1) / 2
     n = n1 + n2
     _, counts = np.unique(values, return_counts=True)
-    tie = (counts ** 3 - counts).sum() / (n * (n - 1))
+    tie = (counts**3 - counts).sum() / (n * (n - 1))
     sigma = math.sqrt(n1 * n2 / 12 * ((n + 1) - tie))
     if sigma == 0:
         return 1.0
@@ -334,7 +396,7 @@ def verdict(n_top: int, n_rest: int, low: float, high: float, p: float) -> str:
     """'too_few', 'clear', 'suggestive' or 'no_difference' (see the module's constants)."""
     if n_top < MIN_GROUP or n_rest < MIN_GROUP or n_top + n_rest < MIN_REPS:
         return "too_few"
-    excludes_zero = (low > 0 or high < 0)
+    excludes_zero = low > 0 or high < 0
     if excludes_zero and p < CLEAR_P:
         return "clear"
     if excludes_zero or p < SUGGESTIVE_P:
@@ -357,57 +419,89 @@ def compare(frame: pd.DataFrame) -> pd.DataFrame:
         low, high = intervals[j]
         p = mann_whitney_p(top, rest)
         n1, n2 = len(top), len(rest)
-        pooled = (math.sqrt(((n1 - 1) * top.var(ddof=1) + (n2 - 1) * rest.var(ddof=1)) / (n1 + n2 - 2))
-                  if n1 >= 2 and n2 >= 2 else float("nan"))
-        rows.append(dict(
-            behaviour=name, n_top=n1, n_rest=n2,
-            mean_top=top.mean() if n1 else np.nan, mean_rest=rest.mean() if n2 else np.nan,
-            median_top=float(np.median(top)) if n1 else np.nan,
-            median_rest=float(np.median(rest)) if n2 else np.nan,
-            difference=(top.mean() - rest.mean()) if n1 and n2 else np.nan,
-            low=low, high=high, effect_size=g, p_value=p,
-            verdict=verdict(n1, n2, low, high, p), pooled_sd=pooled))
+        pooled = (
+            math.sqrt(((n1 - 1) * top.var(ddof=1) + (n2 - 1) * rest.var(ddof=1)) / (n1 + n2 - 2))
+            if n1 >= 2 and n2 >= 2
+            else float("nan")
+        )
+        rows.append(
+            dict(
+                behaviour=name,
+                n_top=n1,
+                n_rest=n2,
+                mean_top=top.mean() if n1 else np.nan,
+                mean_rest=rest.mean() if n2 else np.nan,
+                median_top=float(np.median(top)) if n1 else np.nan,
+                median_rest=float(np.median(rest)) if n2 else np.nan,
+                difference=(top.mean() - rest.mean()) if n1 and n2 else np.nan,
+                low=low,
+                high=high,
+                effect_size=g,
+                p_value=p,
+                verdict=verdict(n1, n2, low, high, p),
+                pooled_sd=pooled,
+            )
+        )
     out = pd.DataFrame(rows)
     out["_claim"] = out["verdict"].map({"clear": 0, "suggestive": 1, "no_difference": 2, "too_few": 3})
     out["_size"] = -out["effect_size"].abs().fillna(0)
-    return out.sort_values(["_claim", "_size"], kind="stable").drop(columns=["_claim", "_size"]) \
+    return (
+        out.sort_values(["_claim", "_size"], kind="stable")
+        .drop(columns=["_claim", "_size"])
         .reset_index(drop=True)
+    )
 
 
-def rep_steps(frame: pd.DataFrame, comparison: pd.DataFrame,
-              steps: int = STEPS_PER_REP) -> pd.DataFrame:
+def rep_steps(frame: pd.DataFrame, comparison: pd.DataFrame, steps: int = STEPS_PER_REP) -> pd.DataFrame:
     """For each rep outside the top group, the (up to) `steps` behaviours with a clear or
     suggestive difference where the rep is furthest from the top performers, measured in pooled
     standard deviations towards the top performers' median: rep_id, rep, team, behaviour, value,
     goal (the top performers' median), gap_sd, verdict."""
-    usable = comparison[comparison["verdict"].isin(["clear", "suggestive"])
-                        & (comparison["pooled_sd"] > 0)].reset_index(drop=True)
+    usable = comparison[
+        comparison["verdict"].isin(["clear", "suggestive"]) & (comparison["pooled_sd"] > 0)
+    ].reset_index(drop=True)
     columns = ["rep_id", "rep", "team", "behaviour", "value", "goal", "gap_sd", "verdict"]
     rest = frame[~frame["top"]].reset_index(drop=True)
     if rest.empty or usable.empty:
         return pd.DataFrame(columns=columns)
-    values = rest[list(usable["behaviour"])].to_numpy(float)            # reps x behaviours
+    values = rest[list(usable["behaviour"])].to_numpy(float)  # reps x behaviours
     goal = usable["median_top"].to_numpy(float)
     direction = np.where(usable["difference"].to_numpy(float) > 0, 1.0, -1.0)
     gap = direction * (goal - values) / usable["pooled_sd"].to_numpy(float)
     with np.errstate(invalid="ignore"):
-        rep_i, beh_j = np.nonzero(gap > 0)                              # a missing value: no step
-    options = pd.DataFrame({"_rep": rep_i, "_b": beh_j, "gap_sd": gap[rep_i, beh_j],
-                            "_tentative": usable["verdict"].to_numpy()[beh_j] != "clear"})
+        rep_i, beh_j = np.nonzero(gap > 0)  # a missing value: no step
+    options = pd.DataFrame(
+        {
+            "_rep": rep_i,
+            "_b": beh_j,
+            "gap_sd": gap[rep_i, beh_j],
+            "_tentative": usable["verdict"].to_numpy()[beh_j] != "clear",
+        }
+    )
     # Clear differences first, then the biggest gap; ties keep the comparison's order.
-    options = options.sort_values(["_rep", "_tentative", "gap_sd", "_b"],
-                                  ascending=[True, True, False, True], kind="stable")
+    options = options.sort_values(
+        ["_rep", "_tentative", "gap_sd", "_b"], ascending=[True, True, False, True], kind="stable"
+    )
     options = options.groupby("_rep", sort=False).head(steps)
     rep_i, beh_j = options["_rep"].to_numpy(), options["_b"].to_numpy()
-    return pd.DataFrame({
-        "rep_id": rest["rep_id"].to_numpy("int64")[rep_i], "rep": rest["rep"].to_numpy()[rep_i],
-        "team": rest["team"].to_numpy()[rep_i], "behaviour": usable["behaviour"].to_numpy()[beh_j],
-        "value": values[rep_i, beh_j], "goal": goal[beh_j], "gap_sd": options["gap_sd"].to_numpy(),
-        "verdict": usable["verdict"].to_numpy()[beh_j]}, columns=columns)
+    return pd.DataFrame(
+        {
+            "rep_id": rest["rep_id"].to_numpy("int64")[rep_i],
+            "rep": rest["rep"].to_numpy()[rep_i],
+            "team": rest["team"].to_numpy()[rep_i],
+            "behaviour": usable["behaviour"].to_numpy()[beh_j],
+            "value": values[rep_i, beh_j],
+            "goal": goal[beh_j],
+            "gap_sd": options["gap_sd"].to_numpy(),
+            "verdict": usable["verdict"].to_numpy()[beh_j],
+        },
+        columns=columns,
+    )
 
 
-def school(con: duckdb.DuckDBPyConnection, window: Period, filters: Filters,
-           as_of: date) -> dict[str, pd.DataFrame]:
+def school(
+    con: duckdb.DuckDBPyConnection, window: Period, filters: Filters, as_of: date
+) -> dict[str, pd.DataFrame]:
     """The sales school for a window: 'reps' (behaviour_by_rep), 'comparison' (compare) and
     'steps' (rep_steps)."""
     reps = behaviour_by_rep(con, window, filters, as_of)
@@ -415,8 +509,9 @@ def school(con: duckdb.DuckDBPyConnection, window: Period, filters: Filters,
     return {"reps": reps, "comparison": comparison, "steps": rep_steps(reps, comparison)}
 
 
-def best_practices(con: duckdb.DuckDBPyConnection, window: Period, filters: Filters,
-                   as_of: date) -> pd.DataFrame:
+def best_practices(
+    con: duckdb.DuckDBPyConnection, window: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
     """The comparison's clear and suggestive differences (what the manager meeting shares)."""
     found = school(con, window, filters, as_of)["comparison"]
     return found[found["verdict"].isin(["clear", "suggestive"])].reset_index(drop=True)
@@ -426,8 +521,7 @@ def best_practices(con: duckdb.DuckDBPyConnection, window: Period, filters: Filt
 # Words (shared by the pages and the meeting pack)
 
 #: Behaviours that are shares (shown as percents); the others are numbers.
-PERCENT_BEHAVIOURS = frozenset({"design_institute_share", "owner_share", "chain_coverage",
-                                "planned_share"})
+PERCENT_BEHAVIOURS = frozenset({"design_institute_share", "owner_share", "chain_coverage", "planned_share"})
 
 
 def behaviour_value(behaviour: str, value: float | None) -> str:
@@ -439,16 +533,25 @@ def behaviour_value(behaviour: str, value: float | None) -> str:
 
 def finding_text(row, lang: str) -> str:
     """One comparison row in words: what top performers do, against the rest, how sure."""
-    return t(f"ss.finding.{row.verdict}", lang, behaviour=t(f"ss.b.{row.behaviour}", lang),
-             top=behaviour_value(row.behaviour, row.mean_top),
-             rest=behaviour_value(row.behaviour, row.mean_rest),
-             g=f"{row.effect_size:+.2f}" if row.effect_size == row.effect_size else "–",
-             n_top=int(row.n_top), n_rest=int(row.n_rest))
+    return t(
+        f"ss.finding.{row.verdict}",
+        lang,
+        behaviour=t(f"ss.b.{row.behaviour}", lang),
+        top=behaviour_value(row.behaviour, row.mean_top),
+        rest=behaviour_value(row.behaviour, row.mean_rest),
+        g=f"{row.effect_size:+.2f}" if row.effect_size == row.effect_size else "–",
+        n_top=int(row.n_top),
+        n_rest=int(row.n_rest),
+    )
 
 
 def step_text(row, lang: str) -> str:
     """One step of a rep in words: raise / lower a behaviour from the rep's value to the goal."""
     key = "ss.step.up" if row.goal > row.value else "ss.step.down"
-    return t(key, lang, behaviour=t(f"ss.b.{row.behaviour}", lang),
-             value=behaviour_value(row.behaviour, row.value),
-             goal=behaviour_value(row.behaviour, row.goal))
+    return t(
+        key,
+        lang,
+        behaviour=t(f"ss.b.{row.behaviour}", lang),
+        value=behaviour_value(row.behaviour, row.value),
+        goal=behaviour_value(row.behaviour, row.goal),
+    )
