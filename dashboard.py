@@ -3,33 +3,34 @@ three modules plus Data, and the shared sidebar (filters, language). Nothing els
 
 import streamlit as st
 
-import ui
+from app import layout, queries, screen, session, sidebar, texts
+from app.texts import t
 
 
 def _page(path: str, title_key: str, url: str, icon: str) -> st.Page:
     if not url:
-        return st.Page(path, title=ui.t(title_key), icon=icon, default=True)
-    return st.Page(path, title=ui.t(title_key), icon=icon, url_path=url)
+        return st.Page(path, title=t(title_key), icon=icon, default=True)
+    return st.Page(path, title=t(title_key), icon=icon, url_path=url)
 
 
-ui.frame_guard()
+layout.frame_guard()
 st.set_page_config(page_title="salesmgmt", page_icon="📈", layout="wide")
-ui.ensure_database()
-ui.begin_run()  # the whole run sees one state of the data (ui.begin_run)
+queries.ensure_database()
+queries.begin_run()  # the whole run sees one state of the data (queries.begin_run)
 try:
-    ui.require_sign_in()
+    session.require_sign_in()
     current = st.navigation(
         {
-            (ui.t(section) if section else ""): [_page(*p) for p in entries]
-            for section, entries in ui.visible_pages().items()
+            (t(section) if section else ""): [_page(*p) for p in entries]
+            for section, entries in layout.visible_pages().items()
         },
-        position="hidden" if ui.presenting() else "sidebar",
+        position="hidden" if screen.presenting() else "sidebar",
         expanded=True,
     )
-    ui.apply_presentation_mode()
-    ui.language_switch()
-    ui.sidebar_filters()
-    ui.account_box()
+    screen.apply_presentation_mode()
+    texts.language_switch()
+    sidebar.sidebar_filters()
+    session.account_box()
     current.run()
 finally:
-    ui.end_run()
+    queries.end_run()

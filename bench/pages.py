@@ -34,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import AS_OF, large_db, machine, standard_db
 
+from app import layout
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, free_port
 from tests.browser_support import wait_for_app as wait_page
 
@@ -165,11 +166,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    import ui
     from salesmgmt.i18n import t as translate
 
     db_file = Path(args.db) if args.db else large_db()
-    pages = [(e[2], e[1]) for entries in ui.PAGES.values() for e in entries if e[2] != WARM_UP]
+    pages = [(e[2], e[1]) for entries in layout.PAGES.values() for e in entries if e[2] != WARM_UP]
     if args.pages is not None:
         wanted = [p.strip() for p in args.pages.split(",")]
         pages = [p for p in pages if p[0] in wanted or (p[0] == "" and "overview" in wanted)]

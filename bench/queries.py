@@ -5,7 +5,7 @@
     python bench/queries.py --compare DIR   # and check a change left every result the same
     python bench/queries.py --replay DIR    # run the saved calls again (no AppTest) and compare
 
-Each page is run once with Streamlit's AppTest while `ui.query` is replaced by a recorder that
+Each page is run once with Streamlit's AppTest while `queries.query` is replaced by a recorder that
 runs the domain function on a fresh connection (no cache: a first view) and times it. So the
 list of queries is always the pages' own, whatever they call today.
 """
@@ -22,6 +22,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import AS_OF, ROOT, large_db, machine
+
+from app import layout, queries
 
 #: Queries the frame (dashboard.py's sidebar and sign-in gate) makes on every page.
 FRAME_FUNCTIONS = {"salesmgmt.metrics.directory.filter_options", "salesmgmt.auth.user_count"}
@@ -65,11 +67,10 @@ def page_calls(db_file: Path, page_file: str, lang: str = "zh") -> tuple[list[Ca
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    import ui
     from salesmgmt import db
 
     calls: list[Call] = []
-    original = ui.query
+    original = queries.query
 
     def recording(fn, *args, **kwargs):
         started = time.perf_counter()
@@ -90,7 +91,7 @@ def page_calls(db_file: Path, page_file: str, lang: str = "zh") -> tuple[list[Ca
 
     os.environ["SALESMGMT_DB"] = str(db_file)
     os.environ["SALESMGMT_TODAY"] = AS_OF.isoformat()
-    ui.query = recording
+    queries.query = recording
     try:
         st.cache_data.clear()
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
@@ -100,15 +101,14 @@ def page_calls(db_file: Path, page_file: str, lang: str = "zh") -> tuple[list[Ca
         at.run()
         errors = [e.message for e in at.exception]
     finally:
-        ui.query = original
+        queries.query = original
     return calls, errors
 
 
 def all_pages() -> list[tuple[str, str]]:
     """(url path, file) of every page of the app."""
-    import ui
 
-    return [(e[2] or "overview", e[0]) for entries in ui.PAGES.values() for e in entries]
+    return [(e[2] or "overview", e[0]) for entries in layout.PAGES.values() for e in entries]
 
 
 def measure(
@@ -181,10 +181,7 @@ def saved_calls(directory: Path, page: str) -> list[tuple[str, tuple, dict]]:
     names = {"datetime": datetime, "Period": Period, "Filters": Filters}
     with open(directory / f"{page}.pkl", "rb") as f:
         saved = pickle.load(f)
-    return [
-        (function, eval(args, names), eval(kwargs, names))
-        for function, args, kwargs, _result in saved
-    ]
+    return [(function, eval(args, names), eval(kwargs, names)) for function, args, kwargs, _result in saved]
 
 
 def replay(db_file: Path, directory: Path, page: str) -> list[Call]:

@@ -2,48 +2,51 @@
 
 import streamlit as st
 
-import pageparts as pp
-import ui
-from charts import heatmaps
-from charts import module1 as charts
+from app import blocks as pp
+from app import formats, layout, queries, sidebar, texts
+from app.charts import heatmaps
+from app.charts import module1 as charts
+from app.texts import t
 from salesmgmt.measures import VISIT_NORM_PER_WEEK
 from salesmgmt.metrics import actions, core
 
-ui.page_header("page.action_review")
-period, filters, as_of, lang = ui.period(), ui.filters(), ui.as_of(), ui.lang()
+layout.page_header("page.action_review")
+period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
 norm = VISIT_NORM_PER_WEEK
 
-total = ui.query(core.totals, period, filters, as_of, False)
-weekly = ui.query(actions.weekly_visits, period, filters, as_of)
-planned = ui.query(actions.planned_vs_done, period, filters, as_of)
-progress = ui.query(actions.visit_progress, period, filters, as_of)
+total = queries.query(core.totals, period, filters, as_of, False)
+weekly = queries.query(actions.weekly_visits, period, filters, as_of)
+planned = queries.query(actions.planned_vs_done, period, filters, as_of)
+progress = queries.query(actions.visit_progress, period, filters, as_of)
 if total["visits"] == 0 and weekly.empty and planned.empty:
-    ui.empty_state()
+    layout.empty_state()
     st.stop()
 
 by_rep = progress["by_rep"]
 done, missed = planned["planned_done"].sum(), planned["planned_missed"].sum()
 c = st.columns(4)
-c[0].metric(ui.t("ar.kpi.visits"), ui.count(total["visits"]), border=True)
+c[0].metric(t("ar.kpi.visits"), formats.count(total["visits"]), border=True)
 vpw = total["visits_per_week"]
-c[0].caption(ui.t("ar.kpi.per_week", vpw="–" if vpw is None else f"{vpw:.1f}", norm=norm))
-c[1].metric(ui.t("ar.kpi.norm_share"), ui.pct(total["norm_share"]), border=True)
-c[1].caption(ui.t("ar.kpi.weeks", weeks=int(total["weeks"])))
-c[2].metric(ui.t("ar.kpi.plan_done"), ui.pct(done / (done + missed) if done + missed else None), border=True)
+c[0].caption(t("ar.kpi.per_week", vpw="–" if vpw is None else f"{vpw:.1f}", norm=norm))
+c[1].metric(t("ar.kpi.norm_share"), formats.pct(total["norm_share"]), border=True)
+c[1].caption(t("ar.kpi.weeks", weeks=int(total["weeks"])))
+c[2].metric(
+    t("ar.kpi.plan_done"), formats.pct(done / (done + missed) if done + missed else None), border=True
+)
 c[2].caption(
-    ui.t("ar.kpi.plan_counts", done=int(done), missed=int(missed), planned=int(planned["planned"].sum()))
+    t("ar.kpi.plan_counts", done=int(done), missed=int(missed), planned=int(planned["planned"].sum()))
 )
 visits_total = by_rep["visits"].sum()
 c[3].metric(
-    ui.t("ar.kpi.progress"),
-    ui.pct(by_rep["visits_with_progress"].sum() / visits_total if visits_total else None),
+    t("ar.kpi.progress"),
+    formats.pct(by_rep["visits_with_progress"].sum() / visits_total if visits_total else None),
     border=True,
 )
-c[3].caption(ui.t("ar.kpi.progress_help", days=actions.PROGRESS_DAYS))
+c[3].caption(t("ar.kpi.progress_help", days=actions.PROGRESS_DAYS))
 
-st.subheader(ui.t("ar.heat.title", norm=norm))
+st.subheader(t("ar.heat.title", norm=norm))
 if weekly.empty:
-    st.info(ui.t("ar.heat.none"), icon=":material/info:")
+    st.info(t("ar.heat.none"), icon=":material/info:")
 else:
     # A row per engineer for a team or so; per team (region) averages for more.
     rows = heatmaps.row_level(weekly)
@@ -51,26 +54,26 @@ else:
         charts.visits_heatmap(
             heatmaps.per_person(weekly, "visits", "week", rows),
             norm,
-            {"title": ui.t("ar.heat.chart"), "week": ui.t("plan.col.week")},
+            {"title": t("ar.heat.chart"), "week": t("plan.col.week")},
         ),
         key="ar_heatmap",
     )
     if rows != "rep":
-        st.caption(ui.t(f"m1.heat.{rows}", total=ui.count(weekly["rep_id"].nunique())))
+        st.caption(t(f"m1.heat.{rows}", total=formats.count(weekly["rep_id"].nunique())))
 
-st.subheader(ui.t("ar.below.title"))
+st.subheader(t("ar.below.title"))
 streak = st.number_input(
-    ui.t("ar.below.streak"),
+    t("ar.below.streak"),
     min_value=1,
     max_value=26,
     value=actions.BELOW_NORM_STREAK,
     step=1,
     key="ar_streak",
 )
-below = ui.query(actions.reps_below_norm, period, filters, as_of, int(streak))
+below = queries.query(actions.reps_below_norm, period, filters, as_of, int(streak))
 with st.container(key="ar_below"):
     if below.empty:
-        st.success(ui.t("ar.below.none", n=int(streak)), icon=":material/check_circle:")
+        st.success(t("ar.below.none", n=int(streak)), icon=":material/check_circle:")
     else:
         pp.show_table(
             below,
@@ -86,21 +89,21 @@ with st.container(key="ar_below"):
             key="ar_below_table",
         )
 
-st.subheader(ui.t("ar.plan.title"))
+st.subheader(t("ar.plan.title"))
 if planned["planned"].sum() == 0:
-    st.info(ui.t("ar.plan.none"), icon=":material/info:")
+    st.info(t("ar.plan.none"), icon=":material/info:")
 else:
     shown, note = pp.strongest_and_weakest(planned[planned["planned"] > 0], "planned_done_share", "engineers")
     pp.chart(
         charts.planned_vs_done(
             shown,
             {
-                "title": ui.t("ar.plan.chart"),
-                "done": ui.t("plan.status.done"),
-                "missed": ui.t("plan.status.missed"),
-                "upcoming": ui.t("plan.status.upcoming"),
-                "visits": ui.t("mp.review.visits"),
-                "count": ui.t("axis.count"),
+                "title": t("ar.plan.chart"),
+                "done": t("plan.status.done"),
+                "missed": t("plan.status.missed"),
+                "upcoming": t("plan.status.upcoming"),
+                "visits": t("mp.review.visits"),
+                "count": t("axis.count"),
             },
         ),
         key="ar_planned_chart",
@@ -122,14 +125,14 @@ pp.show_table(
     ],
     key="ar_planned",
 )
-st.caption(ui.t("ar.plan.caption"))
+st.caption(t("ar.plan.caption"))
 
-st.subheader(ui.t("ar.types.title"))
-level_names = {v: ui.t(f"sc.level.{v}") for v in ("team", "region", "rep")}
+st.subheader(t("ar.types.title"))
+level_names = {v: t(f"sc.level.{v}") for v in ("team", "region", "rep")}
 per_team = planned["team"].nunique() <= pp.CHART_ROWS
 by = (
     st.segmented_control(
-        ui.t("ar.types.by"),
+        t("ar.types.by"),
         list(level_names),
         default="team" if per_team else "region",
         format_func=level_names.get,
@@ -137,34 +140,34 @@ by = (
     )
     or "team"
 )
-share = ui.query(actions.client_type_share, period, filters, by)
+share = queries.query(actions.client_type_share, period, filters, by)
 if share.empty:
-    st.info(ui.t("ar.heat.none"), icon=":material/info:")
+    st.info(t("ar.heat.none"), icon=":material/info:")
 else:
-    type_names = {k: ui.t(f"client_type.{k}") for k in actions.CLIENT_TYPES}
+    type_names = {k: t(f"client_type.{k}") for k in actions.CLIENT_TYPES}
     visits_of = share.groupby("group")["visits"].sum()
     if len(visits_of) > pp.CHART_ROWS:  # the groups with the most visits
         most = visits_of.sort_values(ascending=False, kind="stable").index[: pp.CHART_ROWS]
         share = share[share["group"].isin(most)]
     pp.chart(
-        charts.client_type_share(share, type_names, {"title": ui.t("ar.types.chart")}), key="ar_types_chart"
+        charts.client_type_share(share, type_names, {"title": t("ar.types.chart")}), key="ar_types_chart"
     )
     if len(visits_of) > pp.CHART_ROWS:
         st.caption(
-            ui.t("m1.types.most", n=pp.CHART_ROWS, total=ui.count(len(visits_of)), level=level_names[by])
+            t("m1.types.most", n=pp.CHART_ROWS, total=formats.count(len(visits_of)), level=level_names[by])
         )
 
-st.subheader(ui.t("ar.progress.title", days=actions.PROGRESS_DAYS))
+st.subheader(t("ar.progress.title", days=actions.PROGRESS_DAYS))
 if by_rep.empty:
-    st.info(ui.t("ar.heat.none"), icon=":material/info:")
+    st.info(t("ar.heat.none"), icon=":material/info:")
 else:
     shown, note = pp.strongest_and_weakest(by_rep, "share", "engineers")
-    pp.chart(charts.progress_share(shown, {"title": ui.t("ar.progress.chart")}), key="ar_progress_chart")
+    pp.chart(charts.progress_share(shown, {"title": t("ar.progress.chart")}), key="ar_progress_chart")
     if note:
         st.caption(note)
     visits = progress["visits"]
     if len(visits):
-        with st.expander(ui.t("ar.progress.list", n=len(visits))):
+        with st.expander(t("ar.progress.list", n=len(visits))):
             pp.show_table(
                 visits,
                 [

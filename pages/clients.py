@@ -7,8 +7,8 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-import ui
-import ui_tables
+from app import formats, layout, queries, session, sidebar, tables, texts
+from app.texts import t
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.metrics import clients
 from salesmgmt.review_pack import review_pack_html, review_pack_xlsx
@@ -16,78 +16,79 @@ from salesmgmt.review_pack import review_pack_html, review_pack_xlsx
 #: The client picker lists at most this many clients (those matching the search).
 CHOICES = 100
 
-ui.page_header(
-    "page.clients", ui.t("cl.caption", date=ui.date_text(ui.as_of()), scope=ui.filters().describe(ui.lang()))
+layout.page_header(
+    "page.clients",
+    t("cl.caption", date=formats.date_text(sidebar.as_of()), scope=sidebar.filters().describe(texts.lang())),
 )
-filters, as_of, lang = ui.filters(), ui.as_of(), ui.lang()
+filters, as_of, lang = sidebar.filters(), sidebar.as_of(), texts.lang()
 
-health = ui.query(clients.client_health, filters, as_of)
+health = queries.query(clients.client_health, filters, as_of)
 if health.empty:
-    ui.empty_state()
+    layout.empty_state()
     st.stop()
-due = ui.query(clients.reviews_due, filters, as_of)
+due = queries.query(clients.reviews_due, filters, as_of)
 key = health[health["key_account"]]
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(ui.t("cl.kpi.clients"), ui.count(len(health)), border=True)
-c1.caption(ui.t("cl.kpi.key_accounts", n=len(key)))
-c2.metric(ui.t("cl.kpi.cold"), ui.count(int(health["going_cold"].sum())), border=True)
-c3.metric(ui.t("cl.kpi.avg_health"), f"{key['health_score'].mean():.0f}" if len(key) else "–", border=True)
-c3.caption(ui.t("cl.kpi.avg_all", score=f"{health['health_score'].mean():.0f}"))
-c4.metric(ui.t("cl.kpi.due"), ui.count(len(due)), border=True)
-c4.caption(ui.t("cl.kpi.due_days", days=clients.REVIEW_DUE_DAYS))
+c1.metric(t("cl.kpi.clients"), formats.count(len(health)), border=True)
+c1.caption(t("cl.kpi.key_accounts", n=len(key)))
+c2.metric(t("cl.kpi.cold"), formats.count(int(health["going_cold"].sum())), border=True)
+c3.metric(t("cl.kpi.avg_health"), f"{key['health_score'].mean():.0f}" if len(key) else "–", border=True)
+c3.caption(t("cl.kpi.avg_all", score=f"{health['health_score'].mean():.0f}"))
+c4.metric(t("cl.kpi.due"), formats.count(len(due)), border=True)
+c4.caption(t("cl.kpi.due_days", days=clients.REVIEW_DUE_DAYS))
 
 # Only the open tab runs (its queries and tables): switching tabs reruns the page.
 tab_health, tab_profile, tab_due, tab_chain = st.tabs(
-    [ui.t("cl.tab.health"), ui.t("cl.tab.profile"), ui.t("cl.tab.due"), ui.t("cl.tab.chain")],
+    [t("cl.tab.health"), t("cl.tab.profile"), t("cl.tab.due"), t("cl.tab.chain")],
     key="cl_tab",
     on_change="rerun",
 )
 
 TYPE = {
-    k: ui.t(f"client_type.{k}")
+    k: t(f"client_type.{k}")
     for k in ("design_institute", "steel_structure", "construction", "owner", "other")
 }
 
 if tab_health.open:
     with tab_health:
-        only_key = st.toggle(ui.t("cl.health.key_only"), value=len(key) > 0, key="cl_key_only")
+        only_key = st.toggle(t("cl.health.key_only"), value=len(key) > 0, key="cl_key_only")
         shown = key if only_key else health
         if shown.empty:
-            st.info(ui.t("cl.health.no_key"), icon=":material/info:")
+            st.info(t("cl.health.no_key"), icon=":material/info:")
         else:
             cold = shown[shown["going_cold"]]
             if len(cold):
                 st.warning(
-                    ui.t("cl.health.cold", n=len(cold), days=clients.COLD_ACCOUNT_DAYS),
+                    t("cl.health.cold", n=len(cold), days=clients.COLD_ACCOUNT_DAYS),
                     icon=":material/ac_unit:",
                 )
-            ui_tables.show(
+            tables.show(
                 shown.assign(client_type=shown["client_type"].map(TYPE)),
                 [
-                    ("client", ui.t("cl.col.client"), "text"),
-                    ("going_cold", ui.t("cl.col.cold"), "check"),
-                    ("health_score", ui.t("cl.col.health"), "score"),
-                    ("recency_points", ui.t("cl.part.recency") + " /30", "number"),
-                    ("visit_trend_points", ui.t("cl.part.visit_trend") + " /15", "number"),
-                    ("pipeline_points", ui.t("cl.part.pipeline") + " /20", "number"),
-                    ("revenue_points", ui.t("cl.part.revenue") + " /20", "number"),
-                    ("relationship_points", ui.t("cl.part.relationship") + " /15", "number"),
-                    ("client_type", ui.t("cl.col.type"), "text"),
-                    ("owner", ui.t("cl.col.owner"), "text"),
-                    ("days_since_visit", ui.t("cl.col.days_since_visit"), "days"),
-                    ("visits_recent", ui.t("cl.col.visits_recent"), "count"),
-                    ("visits_previous", ui.t("cl.col.visits_previous"), "count"),
-                    ("pipeline_now", ui.t("cl.col.pipeline_now"), "money"),
-                    ("pipeline_then", ui.t("cl.col.pipeline_then"), "money"),
-                    ("won_last_12m", ui.t("cl.col.won_12m"), "money"),
-                    ("won_prior_12m", ui.t("cl.col.won_prior"), "money"),
+                    ("client", t("cl.col.client"), "text"),
+                    ("going_cold", t("cl.col.cold"), "check"),
+                    ("health_score", t("cl.col.health"), "score"),
+                    ("recency_points", t("cl.part.recency") + " /30", "number"),
+                    ("visit_trend_points", t("cl.part.visit_trend") + " /15", "number"),
+                    ("pipeline_points", t("cl.part.pipeline") + " /20", "number"),
+                    ("revenue_points", t("cl.part.revenue") + " /20", "number"),
+                    ("relationship_points", t("cl.part.relationship") + " /15", "number"),
+                    ("client_type", t("cl.col.type"), "text"),
+                    ("owner", t("cl.col.owner"), "text"),
+                    ("days_since_visit", t("cl.col.days_since_visit"), "days"),
+                    ("visits_recent", t("cl.col.visits_recent"), "count"),
+                    ("visits_previous", t("cl.col.visits_previous"), "count"),
+                    ("pipeline_now", t("cl.col.pipeline_now"), "money"),
+                    ("pipeline_then", t("cl.col.pipeline_then"), "money"),
+                    ("won_last_12m", t("cl.col.won_12m"), "money"),
+                    ("won_prior_12m", t("cl.col.won_prior"), "money"),
                 ],
                 key="cl_health",
                 height=420,
             )
             st.caption(
-                ui.t(
+                t(
                     "cl.health.formula",
                     key_days=clients.CADENCE_DAYS[True],
                     other_days=clients.CADENCE_DAYS[False],
@@ -97,82 +98,84 @@ if tab_health.open:
 if tab_profile.open:
     with tab_profile:
         search, pick, right = st.columns([2, 2, 1], vertical_alignment="bottom")
-        all_clients = right.toggle(ui.t("cl.profile.all_clients"), value=key.empty, key="cl_all_clients")
+        all_clients = right.toggle(t("cl.profile.all_clients"), value=key.empty, key="cl_all_clients")
         # In the order of the health list: key accounts going cold first. A company has up to
         # 100,000 clients: the picker lists the first CHOICES that match the search.
         source = health if all_clients else key
-        text = search.text_input(ui.t("cl.profile.search"), key="cl_client_search")
+        text = search.text_input(t("cl.profile.search"), key="cl_client_search")
         matches = clients.find_clients(source, text)
         listed = matches.head(CHOICES)
         names = dict(zip(listed["client_id"], listed["client"]))
         if text.strip() and matches.empty:
-            st.info(ui.t("cl.profile.no_match", text=text.strip()), icon=":material/search_off:")
+            st.info(t("cl.profile.no_match", text=text.strip()), icon=":material/search_off:")
         elif len(matches) > len(listed):
-            st.caption(ui.t("cl.profile.matches", n=ui.count(len(matches)), shown=len(listed)))
+            st.caption(t("cl.profile.matches", n=formats.count(len(matches)), shown=len(listed)))
         if st.session_state.get("cl_client") not in names:
             st.session_state.pop("cl_client", None)  # picked under other filters
         client_id = pick.selectbox(
-            ui.t("cl.profile.pick"), list(names), format_func=lambda i: names.get(i, str(i)), key="cl_client"
+            t("cl.profile.pick"), list(names), format_func=lambda i: names.get(i, str(i)), key="cl_client"
         )
-        profile = ui.query(clients.client_profile, client_id, filters, as_of) if names else None
+        profile = queries.query(clients.client_profile, client_id, filters, as_of) if names else None
         if profile is None:
-            st.info(ui.t("cl.profile.none"), icon=":material/info:")
+            st.info(t("cl.profile.none"), icon=":material/info:")
         else:
             c = profile["client"]
             m1, m2, m3, m4 = st.columns(4)
-            m1.metric(ui.t("cl.col.health"), f"{c['health_score']:.0f}", border=True)
+            m1.metric(t("cl.col.health"), f"{c['health_score']:.0f}", border=True)
             m1.caption(
                 TYPE.get(c["client_type"], c["client_type"])
                 + " · "
-                + ui.t("cl.tier.key" if c["key_account"] else "cl.tier.other")
+                + t("cl.tier.key" if c["key_account"] else "cl.tier.other")
             )
-            m2.metric(ui.t("cl.col.days_since_visit"), ui.count(c["days_since_visit"]), border=True)
-            m2.caption(ui.t("cl.profile.cadence", days=c["cadence_days"]))
-            m3.metric(ui.t("cl.profile.next_review"), ui.date_text(profile["next_review_date"]), border=True)
+            m2.metric(t("cl.col.days_since_visit"), formats.count(c["days_since_visit"]), border=True)
+            m2.caption(t("cl.profile.cadence", days=c["cadence_days"]))
+            m3.metric(
+                t("cl.profile.next_review"), formats.date_text(profile["next_review_date"]), border=True
+            )
             last = profile["last_review"]
             m3.caption(
-                ui.t("cl.profile.last_review", date=ui.date_text(last["review_date"]))
+                t("cl.profile.last_review", date=formats.date_text(last["review_date"]))
                 if last
-                else ui.t("cl.profile.never_reviewed")
+                else t("cl.profile.never_reviewed")
             )
-            m4.metric(ui.t("cl.col.owner"), "–" if pd.isna(c["owner"]) else c["owner"], border=True)
-            m4.caption("" if pd.isna(c["team"]) else ui.md(c["team"]))
+            m4.metric(t("cl.col.owner"), "–" if pd.isna(c["owner"]) else c["owner"], border=True)
+            m4.caption("" if pd.isna(c["team"]) else formats.md(c["team"]))
 
-            st.markdown("**" + ui.t("cl.profile.why") + "**")
+            st.markdown("**" + t("cl.profile.why") + "**")
             parts = clients.health_explanation(c, lang)
-            ui_tables.show(
+            tables.show(
                 pd.DataFrame(parts),
                 [
-                    ("label", ui.t("cl.col.part"), "text"),
-                    ("points", ui.t("cl.col.points"), "number"),
-                    ("max", ui.t("cl.col.max"), "count"),
-                    ("detail", ui.t("cl.col.detail"), "text"),
+                    ("label", t("cl.col.part"), "text"),
+                    ("points", t("cl.col.points"), "number"),
+                    ("max", t("cl.col.max"), "count"),
+                    ("detail", t("cl.col.detail"), "text"),
                 ],
                 key="cl_parts",
             )
 
-            st.markdown("**" + ui.t("cl.doc.plan") + "**")
+            st.markdown("**" + t("cl.doc.plan") + "**")
             with st.container(border=True, key="cl_plan"):
                 st.markdown(
-                    ui.md(profile["development_plan"])
+                    formats.md(profile["development_plan"])
                     if profile["development_plan"]
-                    else "_" + ui.t("cl.doc.no_plan") + "_"
+                    else "_" + t("cl.doc.no_plan") + "_"
                 )
 
             d1, d2, _ = st.columns([1, 1, 2])
             file_stem = f"review-{client_id}-{as_of.isoformat()}"
             d1.download_button(
-                ui.t("cl.profile.excel"),
+                t("cl.profile.excel"),
                 key="cl_xlsx",
-                data=lambda: ui.call(review_pack_xlsx, client_id, filters, as_of, lang),
+                data=lambda: queries.call(review_pack_xlsx, client_id, filters, as_of, lang),
                 file_name=f"{file_stem}.xlsx",
                 icon=":material/download:",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
             d2.download_button(
-                ui.t("cl.profile.html"),
+                t("cl.profile.html"),
                 key="cl_html",
-                data=lambda: ui.call(review_pack_html, client_id, filters, as_of, lang),
+                data=lambda: queries.call(review_pack_html, client_id, filters, as_of, lang),
                 file_name=f"{file_stem}.html",
                 mime="text/html",
                 icon=":material/print:",
@@ -180,105 +183,105 @@ if tab_profile.open:
 
             t_deals, t_visits, t_people, t_reviews = st.tabs(
                 [
-                    ui.t("cl.doc.open_deals") + " / " + ui.t("cl.doc.closed_deals"),
-                    ui.t("cl.doc.visits"),
-                    ui.t("cl.doc.people"),
-                    ui.t("cl.doc.history"),
+                    t("cl.doc.open_deals") + " / " + t("cl.doc.closed_deals"),
+                    t("cl.doc.visits"),
+                    t("cl.doc.people"),
+                    t("cl.doc.history"),
                 ]
             )
             with t_deals:
                 deals = profile["deals"]
-                ui_tables.show(
+                tables.show(
                     deals.assign(
-                        stage=deals["stage"].map(lambda s: ui.t(f"stage.{s}")),
-                        status=deals["status"].map(lambda s: ui.t(f"status.{s}")),
+                        stage=deals["stage"].map(lambda s: t(f"stage.{s}")),
+                        status=deals["status"].map(lambda s: t(f"status.{s}")),
                     ),
                     [
-                        ("opportunity", ui.t("cl.col.opportunity"), "text"),
-                        ("status", ui.t("cl.col.status"), "text"),
-                        ("stage", ui.t("cl.col.stage"), "text"),
-                        ("product", ui.t("cl.col.product"), "text"),
-                        ("project", ui.t("cl.col.project"), "text"),
-                        ("amount", ui.t("cl.col.amount"), "money"),
-                        ("expected_close_date", ui.t("cl.col.expected_close"), "date"),
-                        ("close_date", ui.t("cl.col.close_date"), "date"),
-                        ("lost_reason", ui.t("cl.col.lost_reason"), "text"),
-                        ("rep", ui.t("cl.col.rep"), "text"),
+                        ("opportunity", t("cl.col.opportunity"), "text"),
+                        ("status", t("cl.col.status"), "text"),
+                        ("stage", t("cl.col.stage"), "text"),
+                        ("product", t("cl.col.product"), "text"),
+                        ("project", t("cl.col.project"), "text"),
+                        ("amount", t("cl.col.amount"), "money"),
+                        ("expected_close_date", t("cl.col.expected_close"), "date"),
+                        ("close_date", t("cl.col.close_date"), "date"),
+                        ("lost_reason", t("cl.col.lost_reason"), "text"),
+                        ("rep", t("cl.col.rep"), "text"),
                     ],
                     key="cl_deals",
                 )
             with t_visits:
                 visits = profile["visits"]
-                ui_tables.show(
+                tables.show(
                     visits.assign(
-                        visit_type=visits["visit_type"].map(lambda v: ui.t(f"visit_type.{v}")),
-                        rep=visits["rep"].fillna(ui.t("cl.people.outside")),
+                        visit_type=visits["visit_type"].map(lambda v: t(f"visit_type.{v}")),
+                        rep=visits["rep"].fillna(t("cl.people.outside")),
                     ),
                     [
-                        ("visit_date", ui.t("cl.col.date"), "date"),
-                        ("visit_type", ui.t("cl.col.visit_type"), "text"),
-                        ("rep", ui.t("cl.col.rep"), "text"),
-                        ("accompanied_by", ui.t("cl.col.accompanied_by"), "text"),
-                        ("purpose", ui.t("cl.col.purpose"), "text"),
-                        ("outcome", ui.t("cl.col.outcome"), "text"),
-                        ("notes", ui.t("cl.col.notes"), "text"),
-                        ("opportunity", ui.t("cl.col.opportunity"), "text"),
+                        ("visit_date", t("cl.col.date"), "date"),
+                        ("visit_type", t("cl.col.visit_type"), "text"),
+                        ("rep", t("cl.col.rep"), "text"),
+                        ("accompanied_by", t("cl.col.accompanied_by"), "text"),
+                        ("purpose", t("cl.col.purpose"), "text"),
+                        ("outcome", t("cl.col.outcome"), "text"),
+                        ("notes", t("cl.col.notes"), "text"),
+                        ("opportunity", t("cl.col.opportunity"), "text"),
                     ],
                     key="cl_visits",
                 )
             with t_people:
                 people = profile["people"]
-                ui_tables.show(
+                tables.show(
                     people.assign(
-                        role=people["role"].map(lambda r: ui.t(f"cl.role.{r}")),
-                        person=people["person"].fillna(ui.t("cl.people.outside")),
+                        role=people["role"].map(lambda r: t(f"cl.role.{r}")),
+                        person=people["person"].fillna(t("cl.people.outside")),
                     ),
                     [
-                        ("person", ui.t("cl.col.person"), "text"),
-                        ("role", ui.t("cl.col.role"), "text"),
-                        ("visits", ui.t("cl.col.visits"), "count"),
-                        ("last_visit", ui.t("cl.col.last_visit"), "date"),
+                        ("person", t("cl.col.person"), "text"),
+                        ("role", t("cl.col.role"), "text"),
+                        ("visits", t("cl.col.visits"), "count"),
+                        ("last_visit", t("cl.col.last_visit"), "date"),
                     ],
                     key="cl_people",
                 )
             with t_reviews:
-                ui_tables.show(
+                tables.show(
                     profile["reviews"],
                     [
-                        ("review_date", ui.t("cl.col.date"), "date"),
-                        ("participants", ui.t("cl.col.participants"), "text"),
-                        ("findings", ui.t("cl.col.findings"), "text"),
-                        ("development_plan", ui.t("cl.col.plan"), "text"),
-                        ("next_review_date", ui.t("cl.col.next"), "date"),
-                        ("recorded_by", ui.t("cl.col.recorded_by"), "text"),
+                        ("review_date", t("cl.col.date"), "date"),
+                        ("participants", t("cl.col.participants"), "text"),
+                        ("findings", t("cl.col.findings"), "text"),
+                        ("development_plan", t("cl.col.plan"), "text"),
+                        ("next_review_date", t("cl.col.next"), "date"),
+                        ("recorded_by", t("cl.col.recorded_by"), "text"),
                     ],
                     key="cl_reviews",
                 )
 
-            st.markdown("**" + ui.t("cl.review.title") + "**")
+            st.markdown("**" + t("cl.review.title") + "**")
             with st.form("cl_review_form", clear_on_submit=True, border=True):
                 f1, f2 = st.columns(2)
                 review_date = f1.date_input(
-                    ui.t("cl.review.date"), value=ui.today(), key="cl_review_date", format="YYYY-MM-DD"
+                    t("cl.review.date"), value=queries.today(), key="cl_review_date", format="YYYY-MM-DD"
                 )
                 next_date = f2.date_input(
-                    ui.t("cl.review.next"),
+                    t("cl.review.next"),
                     key="cl_review_next",
                     format="YYYY-MM-DD",
-                    value=ui.today() + timedelta(days=clients.REVIEW_INTERVAL_DAYS),
+                    value=queries.today() + timedelta(days=clients.REVIEW_INTERVAL_DAYS),
                 )
                 participants = st.text_input(
-                    ui.t("cl.review.participants"),
+                    t("cl.review.participants"),
                     key="cl_review_participants",
-                    placeholder=ui.t("cl.review.participants_hint"),
+                    placeholder=t("cl.review.participants_hint"),
                 )
-                findings = st.text_area(ui.t("cl.review.findings"), key="cl_review_findings", height=90)
-                plan = st.text_area(ui.t("cl.review.plan"), key="cl_review_plan", height=110)
-                submitted = st.form_submit_button(ui.t("cl.review.save"), type="primary")
+                findings = st.text_area(t("cl.review.findings"), key="cl_review_findings", height=90)
+                plan = st.text_area(t("cl.review.plan"), key="cl_review_plan", height=110)
+                submitted = st.form_submit_button(t("cl.review.save"), type="primary")
             if submitted:
-                user = ui.current_user()
+                user = session.current_user()
                 try:
-                    ui.write(
+                    queries.write(
                         clients.record_review,
                         client_id,
                         filters,
@@ -290,36 +293,36 @@ if tab_profile.open:
                         recorded_by=(user.display_name or user.username) if user else None,
                     )
                 except SalesmgmtError as exc:
-                    ui.show_error(exc)
+                    texts.show_error(exc)
                 else:
-                    st.toast(ui.t("cl.review.saved"), icon=":material/check_circle:")
+                    st.toast(t("cl.review.saved"), icon=":material/check_circle:")
                     st.rerun()
 
 if tab_due.open:
     with tab_due:
         if due.empty:
-            st.success(ui.t("cl.due.none", days=clients.REVIEW_DUE_DAYS))
+            st.success(t("cl.due.none", days=clients.REVIEW_DUE_DAYS))
         else:
-            ui_tables.show(
+            tables.show(
                 due.assign(client_type=due["client_type"].map(TYPE)),
                 [
-                    ("client", ui.t("cl.col.client"), "text"),
-                    ("client_type", ui.t("cl.col.type"), "text"),
-                    ("owner", ui.t("cl.col.owner"), "text"),
-                    ("last_review_date", ui.t("cl.col.last_review"), "date"),
-                    ("next_review_date", ui.t("cl.col.next"), "date"),
-                    ("days_to_review", ui.t("cl.col.days_to_review"), "days"),
+                    ("client", t("cl.col.client"), "text"),
+                    ("client_type", t("cl.col.type"), "text"),
+                    ("owner", t("cl.col.owner"), "text"),
+                    ("last_review_date", t("cl.col.last_review"), "date"),
+                    ("next_review_date", t("cl.col.next"), "date"),
+                    ("days_to_review", t("cl.col.days_to_review"), "days"),
                 ],
                 key="cl_due",
             )
-            st.caption(ui.t("cl.due.note", days=clients.REVIEW_INTERVAL_DAYS))
+            st.caption(t("cl.due.note", days=clients.REVIEW_INTERVAL_DAYS))
 
 if tab_chain.open:
     with tab_chain:
-        open_only = st.toggle(ui.t("cl.chain.open_only"), value=True, key="cl_chain_open")
-        chain = ui.query(clients.project_coverage, filters, as_of, open_only)
+        open_only = st.toggle(t("cl.chain.open_only"), value=True, key="cl_chain_open")
+        chain = queries.query(clients.project_coverage, filters, as_of, open_only)
         if chain.empty:
-            st.info(ui.t("cl.chain.none"), icon=":material/info:")
+            st.info(t("cl.chain.none"), icon=":material/info:")
         else:
             marks = {"visited": "●", "not_visited": "○", "none": "–"}
             shown = chain.assign(
@@ -329,17 +332,17 @@ if tab_chain.open:
                 }
             )
             shown["chain_coverage"] = shown["chain_coverage"] * 100
-            ui_tables.show(
+            tables.show(
                 shown,
                 [
-                    ("project", ui.t("cl.col.project"), "text"),
-                    ("chain_coverage", ui.t("cl.col.coverage"), "score"),
+                    ("project", t("cl.col.project"), "text"),
+                    ("chain_coverage", t("cl.col.coverage"), "score"),
                     *[(k, TYPE[k], "text") for k in clients.CHAIN_TYPES],
-                    ("open_amount", ui.t("cl.col.open_amount"), "money"),
-                    ("open_count", ui.t("cl.col.open_count"), "count"),
-                    ("started", ui.t("cl.col.started"), "date"),
+                    ("open_amount", t("cl.col.open_amount"), "money"),
+                    ("open_count", t("cl.col.open_count"), "count"),
+                    ("started", t("cl.col.started"), "date"),
                 ],
                 key="cl_chain",
                 height=420,
             )
-            st.caption(ui.t("cl.chain.note", days=clients.PROJECT_LEAD_DAYS))
+            st.caption(t("cl.chain.note", days=clients.PROJECT_LEAD_DAYS))

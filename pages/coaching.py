@@ -6,31 +6,31 @@ from datetime import timedelta
 
 import streamlit as st
 
-import pageparts as pp
-import ui
-import ui_tables
-from charts import coaching as charts
-from charts import heatmaps
+from app import blocks as pp
+from app import formats, layout, queries, sidebar, tables, texts
+from app.charts import coaching as charts
+from app.charts import heatmaps, theme
+from app.texts import t
 from salesmgmt.metrics import coaching
 
-ui.page_header("page.coaching")
-period, filters, as_of, lang = ui.period(), ui.filters(), ui.as_of(), ui.lang()
+layout.page_header("page.coaching")
+period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
 
 c_norm, c_days, _ = st.columns([1, 1, 2])
 norm = int(
     c_norm.number_input(
-        ui.t("co.norm"),
+        t("co.norm"),
         min_value=1,
         max_value=10,
         value=coaching.COACHING_NORM_PER_MONTH,
         step=1,
         key="co_norm",
-        help=ui.t("co.norm_help"),
+        help=t("co.norm_help"),
     )
 )
 long_days = int(
     c_days.number_input(
-        ui.t("co.long_days"),
+        t("co.long_days"),
         min_value=14,
         max_value=365,
         value=coaching.LONG_UNCOACHED_DAYS,
@@ -39,30 +39,30 @@ long_days = int(
     )
 )
 
-summary = ui.query(coaching.coaching_summary, period, filters, as_of, norm, long_days)
+summary = queries.query(coaching.coaching_summary, period, filters, as_of, norm, long_days)
 if summary.empty:
-    ui.empty_state("co.empty")
+    layout.empty_state("co.empty")
     st.stop()
 totals = coaching.coaching_totals(summary)
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(ui.t("co.kpi.ride_alongs"), ui.count(totals["ride_alongs"]), border=True)
-c1.caption(ui.t("co.kpi.engineers", n=totals["engineers"]))
+c1.metric(t("co.kpi.ride_alongs"), formats.count(totals["ride_alongs"]), border=True)
+c1.caption(t("co.kpi.engineers", n=totals["engineers"]))
 rate = totals["coaching_rate"]
-c2.metric(ui.t("co.kpi.rate"), "–" if rate is None else f"{rate:.1f}", border=True)
-c2.caption(ui.t("co.kpi.rate_norm", norm=norm))
-c3.metric(ui.t("co.kpi.norm_share"), ui.pct(totals["coaching_norm_share"]), border=True)
-c4.metric(ui.t("co.kpi.long"), ui.count(totals["long_uncoached"]), border=True)
-c4.caption(ui.t("co.kpi.long_days", days=long_days))
+c2.metric(t("co.kpi.rate"), "–" if rate is None else f"{rate:.1f}", border=True)
+c2.caption(t("co.kpi.rate_norm", norm=norm))
+c3.metric(t("co.kpi.norm_share"), formats.pct(totals["coaching_norm_share"]), border=True)
+c4.metric(t("co.kpi.long"), formats.count(totals["long_uncoached"]), border=True)
+c4.caption(t("co.kpi.long_days", days=long_days))
 
 # Only the open tab runs (its queries and charts): switching tabs reruns the page.
 tab_month, tab_long, tab_visits, tab_effect, tab_plan = st.tabs(
     [
-        ui.t("co.tab.month"),
-        ui.t("co.tab.long"),
-        ui.t("co.tab.visits"),
-        ui.t("co.tab.effect"),
-        ui.t("co.tab.plan"),
+        t("co.tab.month"),
+        t("co.tab.long"),
+        t("co.tab.visits"),
+        t("co.tab.effect"),
+        t("co.tab.plan"),
     ],
     key="co_tab",
     on_change="rerun",
@@ -70,38 +70,38 @@ tab_month, tab_long, tab_visits, tab_effect, tab_plan = st.tabs(
 
 never = summary["last_coached"].isna().all()
 if never:
-    st.info(ui.t("co.never"), icon=":material/info:")
+    st.info(t("co.never"), icon=":material/info:")
 
 if tab_month.open:
     with tab_month:
-        months = ui.query(coaching.coaching_by_month, filters, period, as_of, 6, norm)
+        months = queries.query(coaching.coaching_by_month, filters, period, as_of, 6, norm)
         if not never:
             # A row per engineer for a team or so; per team (region) averages for more.
             rows = heatmaps.row_level(months)
             heatmap = charts.ride_alongs_heatmap(
                 heatmaps.per_person(months, "ride_alongs", "month", rows),
                 norm,
-                {"title": ui.t("co.chart.heatmap", norm=norm), "month": ui.t("ov.trend.month")},
+                {"title": t("co.chart.heatmap", norm=norm), "month": t("ov.trend.month")},
             )
-            st.plotly_chart(ui.style_figure(heatmap, height=heatmap.layout.height), key="co_heatmap")
+            st.plotly_chart(theme.style_figure(heatmap, height=heatmap.layout.height), key="co_heatmap")
             if rows != "rep":
-                st.caption(ui.t(f"co.heat.{rows}", total=ui.count(months["rep_id"].nunique())))
-        ui_tables.show(
+                st.caption(t(f"co.heat.{rows}", total=formats.count(months["rep_id"].nunique())))
+        tables.show(
             summary,
             [
-                ("rep", ui.t("co.col.rep"), "text"),
-                ("team", ui.t("co.col.team"), "text"),
-                ("manager", ui.t("co.col.manager"), "text"),
-                ("ride_alongs", ui.t("co.col.ride_alongs"), "count"),
-                ("norm_expected", ui.t("co.col.norm_expected"), "count"),
-                ("shortfall", ui.t("co.col.shortfall"), "count"),
-                ("months_meeting_norm", ui.t("co.col.months_met"), "count"),
-                ("last_coached", ui.t("co.col.last_coached"), "date"),
-                ("days_since_coached", ui.t("co.col.days_since"), "days"),
+                ("rep", t("co.col.rep"), "text"),
+                ("team", t("co.col.team"), "text"),
+                ("manager", t("co.col.manager"), "text"),
+                ("ride_alongs", t("co.col.ride_alongs"), "count"),
+                ("norm_expected", t("co.col.norm_expected"), "count"),
+                ("shortfall", t("co.col.shortfall"), "count"),
+                ("months_meeting_norm", t("co.col.months_met"), "count"),
+                ("last_coached", t("co.col.last_coached"), "date"),
+                ("days_since_coached", t("co.col.days_since"), "days"),
             ],
             key="co_summary",
         )
-        st.caption(ui.t("co.month.note", months=int(summary["months"].max())))
+        st.caption(t("co.month.note", months=int(summary["months"].max())))
 
 if tab_long.open:
     with tab_long:
@@ -109,59 +109,59 @@ if tab_long.open:
             "days_since_coached", ascending=False, na_position="first"
         )
         if long.empty:
-            st.success(ui.t("co.long.none", days=long_days))
+            st.success(t("co.long.none", days=long_days))
         else:
-            st.markdown(ui.t("co.long.intro", days=long_days))
-            ui_tables.show(
+            st.markdown(t("co.long.intro", days=long_days))
+            tables.show(
                 long,
                 [
-                    ("rep", ui.t("co.col.rep"), "text"),
-                    ("team", ui.t("co.col.team"), "text"),
-                    ("manager", ui.t("co.col.manager"), "text"),
-                    ("last_coached", ui.t("co.col.last_coached"), "date"),
-                    ("days_since_coached", ui.t("co.col.days_since"), "days"),
+                    ("rep", t("co.col.rep"), "text"),
+                    ("team", t("co.col.team"), "text"),
+                    ("manager", t("co.col.manager"), "text"),
+                    ("last_coached", t("co.col.last_coached"), "date"),
+                    ("days_since_coached", t("co.col.days_since"), "days"),
                 ],
                 key="co_long",
             )
 
 if tab_visits.open:
     with tab_visits:
-        rides = ui.query(
+        rides = queries.query(
             coaching.ride_along_visits, filters, period.start, min(period.end, as_of + timedelta(days=1))
         )
         if rides.empty:
-            st.info(ui.t("co.visits.none"), icon=":material/info:")
+            st.info(t("co.visits.none"), icon=":material/info:")
         else:
             shown = rides.assign(
                 client_type=[
-                    ui.t(f"client_type.{k}") if isinstance(k, str) else "" for k in rides["client_type"]
+                    t(f"client_type.{k}") if isinstance(k, str) else "" for k in rides["client_type"]
                 ]
             )
-            ui_tables.show(
+            tables.show(
                 shown,
                 [
-                    ("visit_date", ui.t("co.col.date"), "date"),
-                    ("rep", ui.t("co.col.rep"), "text"),
-                    ("manager", ui.t("co.col.manager"), "text"),
-                    ("client", ui.t("co.col.client"), "text"),
-                    ("client_type", ui.t("co.col.client_type"), "text"),
-                    ("key_account", ui.t("co.col.key"), "check"),
-                    ("purpose", ui.t("co.col.purpose"), "text"),
-                    ("outcome", ui.t("co.col.outcome"), "text"),
-                    ("notes", ui.t("co.col.notes"), "text"),
-                    ("opportunity", ui.t("co.col.opportunity"), "text"),
+                    ("visit_date", t("co.col.date"), "date"),
+                    ("rep", t("co.col.rep"), "text"),
+                    ("manager", t("co.col.manager"), "text"),
+                    ("client", t("co.col.client"), "text"),
+                    ("client_type", t("co.col.client_type"), "text"),
+                    ("key_account", t("co.col.key"), "check"),
+                    ("purpose", t("co.col.purpose"), "text"),
+                    ("outcome", t("co.col.outcome"), "text"),
+                    ("notes", t("co.col.notes"), "text"),
+                    ("opportunity", t("co.col.opportunity"), "text"),
                 ],
                 key="co_visits",
             )
 
 if tab_effect.open:
     with tab_effect:
-        st.caption(ui.t("co.effect.intro", days=coaching.BEFORE_AFTER_DAYS, settle=coaching.MIN_DAYS_AFTER))
-        effect = ui.query(coaching.before_after, filters, as_of)
+        st.caption(t("co.effect.intro", days=coaching.BEFORE_AFTER_DAYS, settle=coaching.MIN_DAYS_AFTER))
+        effect = queries.query(coaching.before_after, filters, as_of)
         if effect.empty:
-            st.info(ui.t("co.effect.none"), icon=":material/info:")
+            st.info(t("co.effect.none"), icon=":material/info:")
         else:
-            labels = {"before": ui.t("co.effect.before"), "after": ui.t("co.effect.after")}
+            labels = {"before": t("co.effect.before"), "after": t("co.effect.after")}
             left, right = st.columns(2)
             # Beyond 30 engineers: the 15 largest rises and the 15 largest falls of each.
             visits_drawn, note = pp.strongest_and_weakest(effect, "visit_rate_change", "engineers")
@@ -169,55 +169,57 @@ if tab_effect.open:
             visits_fig = charts.before_after(
                 visits_drawn,
                 "visit_rate",
-                {**labels, "title": ui.t("co.effect.visit_rate"), "axis": ui.t("co.effect.per_week")},
+                {**labels, "title": t("co.effect.visit_rate"), "axis": t("co.effect.per_week")},
             )
             win_fig = charts.before_after(
                 win_drawn,
                 "win_rate",
-                {**labels, "title": ui.t("co.effect.win_rate"), "axis": ui.t("co.col.win_rate")},
+                {**labels, "title": t("co.effect.win_rate"), "axis": t("co.col.win_rate")},
                 percent=True,
             )
             left.plotly_chart(
-                ui.style_figure(visits_fig, height=visits_fig.layout.height), key="co_effect_visits"
+                theme.style_figure(visits_fig, height=visits_fig.layout.height), key="co_effect_visits"
             )
-            right.plotly_chart(ui.style_figure(win_fig, height=win_fig.layout.height), key="co_effect_win")
+            right.plotly_chart(theme.style_figure(win_fig, height=win_fig.layout.height), key="co_effect_win")
             if note:
                 st.caption(note)
-            ui_tables.show(
+            tables.show(
                 effect,
                 [
-                    ("rep", ui.t("co.col.rep"), "text"),
-                    ("coached_on", ui.t("co.col.coached_on"), "date"),
-                    ("visit_rate_before", ui.t("co.col.visit_rate_before"), "number"),
-                    ("visit_rate_after", ui.t("co.col.visit_rate_after"), "number"),
-                    ("win_rate_before", ui.t("co.col.win_rate_before"), "percent"),
-                    ("win_rate_after", ui.t("co.col.win_rate_after"), "percent"),
-                    ("after_days", ui.t("co.col.after_days"), "days"),
+                    ("rep", t("co.col.rep"), "text"),
+                    ("coached_on", t("co.col.coached_on"), "date"),
+                    ("visit_rate_before", t("co.col.visit_rate_before"), "number"),
+                    ("visit_rate_after", t("co.col.visit_rate_after"), "number"),
+                    ("win_rate_before", t("co.col.win_rate_before"), "percent"),
+                    ("win_rate_after", t("co.col.win_rate_after"), "percent"),
+                    ("after_days", t("co.col.after_days"), "days"),
                 ],
                 key="co_effect_table",
             )
 
-            st.markdown("**" + ui.t("co.effect.one") + "**")
+            st.markdown("**" + t("co.effect.one") + "**")
             reps = dict(zip(effect["rep_id"], effect["rep"]))
             one_l, one_r = st.columns(2)
             rep_id = one_l.selectbox(
-                ui.t("co.col.rep"), list(reps), format_func=lambda i: reps[i], key="co_effect_rep"
+                t("co.col.rep"), list(reps), format_func=lambda i: reps[i], key="co_effect_rep"
             )
-            dates = ui.query(coaching.ride_along_dates, filters, rep_id, as_of)
+            dates = queries.query(coaching.ride_along_dates, filters, rep_id, as_of)
             default = effect.loc[effect["rep_id"] == rep_id, "coached_on"].iloc[0]
             chosen = one_r.selectbox(
-                ui.t("co.col.coached_on"),
+                t("co.col.coached_on"),
                 dates,
                 index=dates.index(default) if default in dates else 0,
-                format_func=ui.date_text,
+                format_func=formats.date_text,
                 key="co_effect_date",
             )
-            one = ui.query(coaching.before_after, filters, as_of, coaching.BEFORE_AFTER_DAYS, chosen, rep_id)
+            one = queries.query(
+                coaching.before_after, filters, as_of, coaching.BEFORE_AFTER_DAYS, chosen, rep_id
+            )
             if len(one):
                 row = one.iloc[0]
                 m1, m2, m3 = st.columns(3)
                 m1.metric(
-                    ui.t("co.effect.visit_rate"),
+                    t("co.effect.visit_rate"),
                     "–" if row.visit_rate_after != row.visit_rate_after else f"{row.visit_rate_after:.1f}",
                     None
                     if row.visit_rate_change != row.visit_rate_change
@@ -225,7 +227,7 @@ if tab_effect.open:
                     border=True,
                 )
                 m1.caption(
-                    ui.t(
+                    t(
                         "co.effect.was",
                         value="–"
                         if row.visit_rate_before != row.visit_rate_before
@@ -233,55 +235,53 @@ if tab_effect.open:
                     )
                 )
                 m2.metric(
-                    ui.t("co.effect.win_rate"),
-                    ui.pct(row.win_rate_after),
-                    ui.delta_text(row.win_rate_after, row.win_rate_before, "points"),
+                    t("co.effect.win_rate"),
+                    formats.pct(row.win_rate_after),
+                    formats.delta_text(row.win_rate_after, row.win_rate_before, "points"),
                     border=True,
                 )
-                m2.caption(ui.t("co.effect.was", value=ui.pct(row.win_rate_before)))
+                m2.caption(t("co.effect.was", value=formats.pct(row.win_rate_before)))
                 m3.metric(
-                    ui.t("co.effect.deals"), f"{row.won_after}/{row.won_after + row.lost_after}", border=True
+                    t("co.effect.deals"), f"{row.won_after}/{row.won_after + row.lost_after}", border=True
                 )
                 m3.caption(
-                    ui.t(
-                        "co.effect.deals_before", won=row.won_before, closed=row.won_before + row.lost_before
-                    )
+                    t("co.effect.deals_before", won=row.won_before, closed=row.won_before + row.lost_before)
                 )
-                st.caption(ui.t("co.effect.windows", before=row.before_days, after=row.after_days))
+                st.caption(t("co.effect.windows", before=row.before_days, after=row.after_days))
 
 if tab_plan.open:
     with tab_plan:
-        plan = ui.query(coaching.coaching_plan, filters, as_of, norm)
+        plan = queries.query(coaching.coaching_plan, filters, as_of, norm)
         if plan.empty:
-            st.info(ui.t("co.plan.none"), icon=":material/info:")
+            st.info(t("co.plan.none"), icon=":material/info:")
         else:
             base = coaching.plan_base(as_of)
             st.markdown(
-                ui.t(
+                t(
                     "co.plan.intro",
-                    month=ui.date_text(plan["plan_month"].iloc[0])[:7],
-                    base=f"{ui.date_text(base.start)[:7]} – {ui.date_text(base.last_day)[:7]}",
+                    month=formats.date_text(plan["plan_month"].iloc[0])[:7],
+                    base=f"{formats.date_text(base.start)[:7]} – {formats.date_text(base.last_day)[:7]}",
                     norm=norm,
                     total=int(plan["suggested_ride_alongs"].sum()),
                 )
             )
             shown = plan.assign(reasons=plan["reasons"].map(lambda r: coaching.reasons_text(r, lang)))
-            ui_tables.show(
+            tables.show(
                 shown,
                 [
-                    ("rep", ui.t("co.col.rep"), "text"),
-                    ("manager", ui.t("co.col.manager"), "text"),
-                    ("suggested_ride_alongs", ui.t("co.col.suggested"), "count"),
-                    ("reasons", ui.t("co.col.reasons"), "text"),
-                    ("focus_opportunity", ui.t("co.col.focus_deal"), "text"),
-                    ("focus_client", ui.t("co.col.focus_client"), "text"),
-                    ("focus_amount", ui.t("co.col.focus_amount"), "money"),
-                    ("norm_share", ui.t("co.col.norm_share"), "percent"),
-                    ("win_rate", ui.t("co.col.win_rate"), "percent"),
-                    ("team_win_rate", ui.t("co.col.team_win_rate"), "percent"),
-                    ("attainment", ui.t("co.col.attainment"), "percent"),
-                    ("stuck_deals", ui.t("co.col.stuck"), "count"),
+                    ("rep", t("co.col.rep"), "text"),
+                    ("manager", t("co.col.manager"), "text"),
+                    ("suggested_ride_alongs", t("co.col.suggested"), "count"),
+                    ("reasons", t("co.col.reasons"), "text"),
+                    ("focus_opportunity", t("co.col.focus_deal"), "text"),
+                    ("focus_client", t("co.col.focus_client"), "text"),
+                    ("focus_amount", t("co.col.focus_amount"), "money"),
+                    ("norm_share", t("co.col.norm_share"), "percent"),
+                    ("win_rate", t("co.col.win_rate"), "percent"),
+                    ("team_win_rate", t("co.col.team_win_rate"), "percent"),
+                    ("attainment", t("co.col.attainment"), "percent"),
+                    ("stuck_deals", t("co.col.stuck"), "count"),
                 ],
                 key="co_plan",
             )
-            st.caption(ui.t("co.plan.note"))
+            st.caption(t("co.plan.note"))

@@ -5,20 +5,21 @@ from datetime import timedelta
 
 import streamlit as st
 
-import pageparts as pp
-import ui
-from charts import forecast as charts
+from app import blocks as pp
+from app import formats, layout, queries, sidebar, texts
+from app.charts import forecast as charts
+from app.texts import t
 from salesmgmt.measures import BEST_CASE_MIN_PROBABILITY, COMMIT_MIN_PROBABILITY
 from salesmgmt.metrics import forecast
 
-ui.page_header("page.forecast")
-period, filters, as_of, lang = ui.period(), ui.filters(), ui.as_of(), ui.lang()
+layout.page_header("page.forecast")
+period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
 divisor = 10_000 if lang == "zh" else 1
-money_axis = ui.t("axis.money", unit=ui.money_unit())
+money_axis = t("axis.money", unit=formats.money_unit())
 
-total = ui.query(forecast.gap_totals, period, filters, as_of)
+total = queries.query(forecast.gap_totals, period, filters, as_of)
 if total["target"] is None and total["won_amount"] == 0 and total["open_count"] == 0:
-    ui.empty_state()
+    layout.empty_state()
     st.stop()
 
 cols = st.columns(6)
@@ -33,30 +34,30 @@ for col, (label, value) in zip(
         ("fc.kpi.gap", total["gap"]),
     ],
 ):
-    col.metric(pp.with_unit(label), ui.money_short(value), border=True)
-cols[0].caption(ui.t("fc.kpi.attainment", att=ui.pct(total["attainment"])))
-cols[1].caption(ui.t("fc.kpi.commit_help", p=f"{COMMIT_MIN_PROBABILITY:.0%}"))
-cols[2].caption(ui.t("fc.kpi.best_help", p=f"{BEST_CASE_MIN_PROBABILITY:.0%}"))
-cols[3].caption(ui.t("fc.kpi.forecast_help", att=ui.pct(total["forecast_attainment"])))
-cols[4].caption(ui.t("fc.kpi.chance", p=ui.pct(total["attainment_probability"])))
+    col.metric(pp.with_unit(label), formats.money_short(value), border=True)
+cols[0].caption(t("fc.kpi.attainment", att=formats.pct(total["attainment"])))
+cols[1].caption(t("fc.kpi.commit_help", p=f"{COMMIT_MIN_PROBABILITY:.0%}"))
+cols[2].caption(t("fc.kpi.best_help", p=f"{BEST_CASE_MIN_PROBABILITY:.0%}"))
+cols[3].caption(t("fc.kpi.forecast_help", att=formats.pct(total["forecast_attainment"])))
+cols[4].caption(t("fc.kpi.chance", p=formats.pct(total["attainment_probability"])))
 cols[5].caption(
-    ui.t(
+    t(
         "fc.kpi.needed",
-        needed=ui.money(total["pipeline_needed"]),
-        rate=ui.pct(total["historical_win_rate"]),
-        cover=ui.t("fc.times", x=f"{total['pipeline_coverage']:.1f}")
+        needed=formats.money(total["pipeline_needed"]),
+        rate=formats.pct(total["historical_win_rate"]),
+        cover=t("fc.times", x=f"{total['pipeline_coverage']:.1f}")
         if total["pipeline_coverage"] is not None
         else "–",
     )
 )
 if total["pipeline_shortfall"]:
     st.warning(
-        ui.t(
+        t(
             "fc.shortfall",
-            add=ui.money(total["pipeline_shortfall"]),
-            open=ui.money(total["open_amount"]),
-            needed=ui.money(total["pipeline_needed"]),
-            rate=ui.pct(total["historical_win_rate"]),
+            add=formats.money(total["pipeline_shortfall"]),
+            open=formats.money(total["open_amount"]),
+            needed=formats.money(total["pipeline_needed"]),
+            rate=formats.pct(total["historical_win_rate"]),
         ),
         icon=":material/warning:",
     )
@@ -76,65 +77,67 @@ GROUP_SPEC = [
     ("pipeline_coverage", "fc.col.coverage", "number"),
 ]
 chart_labels = {
-    "won": ui.t("fc.col.won"),
-    "commit": ui.t("fc.col.commit"),
-    "best_case": ui.t("fc.col.best_case"),
-    "forecast": ui.t("fc.col.forecast"),
-    "target": ui.t("fc.col.target"),
-    "chance": ui.t("fc.chance_text"),
+    "won": t("fc.col.won"),
+    "commit": t("fc.col.commit"),
+    "best_case": t("fc.col.best_case"),
+    "forecast": t("fc.col.forecast"),
+    "target": t("fc.col.target"),
+    "chance": t("fc.chance_text"),
     "money_axis": money_axis,
 }
 
-st.subheader(ui.t("fc.teams.title"))
-teams = ui.query(forecast.gap_analysis, period, filters, as_of, "team")
+st.subheader(t("fc.teams.title"))
+teams = queries.query(forecast.gap_analysis, period, filters, as_of, "team")
 teams = teams[(teams["target"].notna()) | (teams["won_amount"] > 0) | (teams["open_amount"] > 0)]
 charted, note = pp.strongest_and_weakest(teams, "forecast_attainment", "teams", rows=24, ends=10)
 pp.chart(
-    charts.forecast_categories(charted, "team", divisor, {**chart_labels, "title": ui.t("fc.teams.chart")}),
+    charts.forecast_categories(charted, "team", divisor, {**chart_labels, "title": t("fc.teams.chart")}),
     key="fc_teams_chart",
 )
 if note:
     st.caption(note)
 pp.show_table(teams, [("team", "fc.col.team", "text")] + GROUP_SPEC, key="fc_teams")
 
-st.subheader(ui.t("fc.reps.title"))
-reps = ui.query(forecast.gap_analysis, period, filters, as_of, "rep")
+st.subheader(t("fc.reps.title"))
+reps = queries.query(forecast.gap_analysis, period, filters, as_of, "rep")
 reps = reps[(reps["target"].notna()) | (reps["won_amount"] > 0) | (reps["open_amount"] > 0)]
 reps = reps.sort_values(["team", "attainment_probability"], ascending=[True, True], na_position="last")
 pp.show_table(
     reps, [("rep", "fc.col.rep", "text"), ("team", "fc.col.team", "text")] + GROUP_SPEC, key="fc_reps"
 )
-st.caption(ui.t("fc.reps.caption"))
+st.caption(t("fc.reps.caption"))
 
-st.subheader(ui.t("fc.move.title"))
+st.subheader(t("fc.move.title"))
 left, right = st.columns(2)
 d0 = left.date_input(
-    ui.t("fc.move.from"), value=period.start - timedelta(days=1), key="fc_from", max_value=as_of
+    t("fc.move.from"), value=period.start - timedelta(days=1), key="fc_from", max_value=as_of
 )
-d1 = right.date_input(ui.t("fc.move.to"), value=as_of, key="fc_to", max_value=ui.today())
-movement = ui.query(forecast.forecast_movement, period, filters, d0, d1)
-category_names = {c: ui.t(f"fc.cat.{c}") for c in forecast.CATEGORIES}
+d1 = right.date_input(t("fc.move.to"), value=as_of, key="fc_to", max_value=queries.today())
+movement = queries.query(forecast.forecast_movement, period, filters, d0, d1)
+category_names = {c: t(f"fc.cat.{c}") for c in forecast.CATEGORIES}
 pp.chart(
     charts.movement_waterfall(
         movement,
         category_names,
         divisor,
         {
-            "title": ui.t("fc.move.chart", start=ui.date_text(min(d0, d1)), end=ui.date_text(max(d0, d1))),
-            "start": ui.t("fc.move.start"),
-            "end": ui.t("fc.move.end"),
-            "deals": ui.t("fc.move.deals"),
+            "title": t(
+                "fc.move.chart", start=formats.date_text(min(d0, d1)), end=formats.date_text(max(d0, d1))
+            ),
+            "start": t("fc.move.start"),
+            "end": t("fc.move.end"),
+            "deals": t("fc.move.deals"),
             "money_axis": money_axis,
         },
     ),
     key="fc_waterfall",
 )
-st.caption(ui.t("fc.move.caption"))
+st.caption(t("fc.move.caption"))
 deals = movement["deals"]
 if len(deals):
     present = [c for c in forecast.CATEGORIES if c in set(deals["category"])]
     chosen = st.segmented_control(
-        ui.t("fc.move.pick"), present, default=present[0], format_func=category_names.get, key="fc_category"
+        t("fc.move.pick"), present, default=present[0], format_func=category_names.get, key="fc_category"
     )
     shown = deals[deals["category"] == chosen] if chosen else deals
     pp.show_table(
@@ -154,29 +157,29 @@ if len(deals):
         key="fc_deals",
     )
 else:
-    st.info(ui.t("fc.move.none"), icon=":material/info:")
+    st.info(t("fc.move.none"), icon=":material/info:")
 
-st.subheader(ui.t("fc.acc.title"))
-accuracy = ui.query(forecast.forecast_accuracy, period, filters, as_of, 6)
+st.subheader(t("fc.acc.title"))
+accuracy = queries.query(forecast.forecast_accuracy, period, filters, as_of, 6)
 if accuracy["forecast_at_start"].notna().any():
     pp.chart(
         charts.accuracy(
             accuracy,
             divisor,
             {
-                "title": ui.t("fc.acc.chart", kind=ui.t(f"period.{period.kind}")),
-                "forecast_at_start": ui.t("fc.col.forecast_at_start"),
-                "won": ui.t("fc.col.won"),
-                "target": ui.t("fc.col.target"),
-                "accuracy": ui.t("fc.col.accuracy"),
+                "title": t("fc.acc.chart", kind=t(f"period.{period.kind}")),
+                "forecast_at_start": t("fc.col.forecast_at_start"),
+                "won": t("fc.col.won"),
+                "target": t("fc.col.target"),
+                "accuracy": t("fc.col.accuracy"),
                 "money_axis": money_axis,
             },
         ),
         key="fc_accuracy",
     )
     mean = accuracy["forecast_accuracy"].mean()
-    st.caption(ui.t("fc.acc.caption", mean=ui.pct(mean)))
+    st.caption(t("fc.acc.caption", mean=formats.pct(mean)))
 else:
-    st.info(ui.t("fc.acc.none"), icon=":material/info:")
+    st.info(t("fc.acc.none"), icon=":material/info:")
 
 pp.scorecard_download("fc_scorecard", default_level="rep")

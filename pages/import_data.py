@@ -8,7 +8,8 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-import ui
+from app import formats, layout, queries, session, texts
+from app.texts import t
 from salesmgmt import importer
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.importer.scope import within_scope
@@ -16,37 +17,37 @@ from salesmgmt.importer.scope import within_scope
 MAX_UPLOAD_MB = 200
 PREVIEW_ROWS = 200
 
-ui.page_header("page.import", ui.t("imp.caption"))
-lang = ui.lang()
+layout.page_header("page.import", t("imp.caption"))
+lang = texts.lang()
 user = st.session_state.get("user")
 user_name = user.username if user is not None else None
 
 if "imp_uploader" not in st.session_state:
     st.session_state["imp_uploader"] = 0
 files = st.file_uploader(
-    ui.t("imp.upload"),
+    t("imp.upload"),
     type=["csv", "txt", "tsv", "xlsx", "xlsm"],
     accept_multiple_files=True,
     max_upload_size=MAX_UPLOAD_MB,
     key=f"imp_files_{st.session_state['imp_uploader']}",
-    help=ui.t("imp.upload_help"),
+    help=t("imp.upload_help"),
 )
 
-with st.expander(ui.t("imp.options"), expanded=False):
+with st.expander(t("imp.options"), expanded=False):
     o1, o2, o3 = st.columns(3)
     kind_choice = o1.selectbox(
-        ui.t("imp.kind"),
+        t("imp.kind"),
         ["auto", *importer.KINDS],
         key="imp_kind",
-        format_func=lambda k, _l=lang: ui.t("imp.auto") if k == "auto" else ui.t(f"import.kind.{k}"),
+        format_func=lambda k, _l=lang: t("imp.auto") if k == "auto" else t(f"import.kind.{k}"),
     )
     encoding_choice = o2.selectbox(
-        ui.t("imp.encoding"),
+        t("imp.encoding"),
         ["auto", "utf-8", "gb18030", "utf-16", "big5"],
         key="imp_encoding",
-        format_func=lambda e, _l=lang: ui.t("imp.auto") if e == "auto" else e,
+        format_func=lambda e, _l=lang: t("imp.auto") if e == "auto" else e,
     )
-    as_of = o3.date_input(ui.t("imp.as_of"), value=ui.today(), key="imp_as_of", help=ui.t("imp.as_of_help"))
+    as_of = o3.date_input(t("imp.as_of"), value=queries.today(), key="imp_as_of", help=t("imp.as_of_help"))
 
 
 def _prepare(data: bytes, name: str, mapping: dict | None, sheet: str | None) -> importer.Preview:
@@ -63,7 +64,7 @@ def _prepare(data: bytes, name: str, mapping: dict | None, sheet: str | None) ->
 
 
 def _remembered(signature: str) -> dict | None:
-    return ui.query(importer.remembered_mapping, signature)
+    return queries.query(importer.remembered_mapping, signature)
 
 
 def file_section(index: int, upload) -> None:
@@ -73,40 +74,40 @@ def file_section(index: int, upload) -> None:
     st.subheader(upload.name)
     sheet = st.session_state.get(f"{key}_sheet")
     mapping = st.session_state.get(f"{key}_mapping")
-    with st.status(ui.t("imp.reading"), expanded=False) as status:
+    with st.status(t("imp.reading"), expanded=False) as status:
         preview = _prepare(data, upload.name, mapping, sheet)
         if mapping is None and preview.file_error is None:
             remembered = _remembered(preview.signature)
             if remembered:
                 preview = _prepare(data, upload.name, remembered, sheet)
                 st.session_state[f"{key}_mapping"] = remembered
-                st.caption(ui.t("imp.mapping_remembered"))
+                st.caption(t("imp.mapping_remembered"))
         # A manager imports only rows within their scope (checked in the domain).
-        preview = ui.call(within_scope, preview, ui.scope_filters())
-        status.update(label=ui.t("imp.read_done", rows=preview.rows_total), state="complete")
+        preview = queries.call(within_scope, preview, session.scope_filters())
+        status.update(label=t("imp.read_done", rows=preview.rows_total), state="complete")
 
     if preview.file_error is not None:
         st.error(preview.file_error.message(lang), icon=":material/warning:")
         return
 
     facts = st.columns(4)
-    facts[0].metric(ui.t("imp.detected_kind"), ui.t(f"import.kind.{preview.kind}") if preview.kind else "–")
+    facts[0].metric(t("imp.detected_kind"), t(f"import.kind.{preview.kind}") if preview.kind else "–")
     facts[1].metric(
-        ui.t("imp.detected_encoding"),
+        t("imp.detected_encoding"),
         preview.encoding or (f"Excel · {preview.sheet}" if preview.sheet else "–"),
     )
-    facts[2].metric(ui.t("imp.rows"), ui.count(preview.rows_total))
-    facts[3].metric(ui.t("imp.rows_with_errors"), ui.count(len(preview.error_rows)))
+    facts[2].metric(t("imp.rows"), formats.count(preview.rows_total))
+    facts[3].metric(t("imp.rows_with_errors"), formats.count(len(preview.error_rows)))
     if len(preview.sheet_names) > 1:
         st.selectbox(
-            ui.t("imp.sheet"),
+            t("imp.sheet"),
             preview.sheet_names,
             key=f"{key}_sheet",
             index=preview.sheet_names.index(preview.sheet) if preview.sheet in preview.sheet_names else 0,
         )
 
     # Column mapping: each source column with its guessed field and sample values, editable.
-    st.markdown("**" + ui.t("imp.mapping") + "**")
+    st.markdown("**" + t("imp.mapping") + "**")
     options = [
         importer.IGNORE,
         *(importer.KIND_FIELDS.get(preview.kind, importer.FIELDS) if preview.kind else importer.FIELDS),
@@ -125,9 +126,9 @@ def file_section(index: int, upload) -> None:
         width="stretch",
         disabled=["source", "samples"],
         column_config={
-            "source": st.column_config.TextColumn(ui.t("imp.col_source")),
-            "field": st.column_config.SelectboxColumn(ui.t("imp.col_field"), options=options, required=True),
-            "samples": st.column_config.TextColumn(ui.t("imp.col_samples")),
+            "source": st.column_config.TextColumn(t("imp.col_source")),
+            "field": st.column_config.SelectboxColumn(t("imp.col_field"), options=options, required=True),
+            "samples": st.column_config.TextColumn(t("imp.col_samples")),
         },
     )
     new_mapping = {
@@ -135,19 +136,19 @@ def file_section(index: int, upload) -> None:
     }
     current = {c.source: c.field for c in preview.columns}
     if new_mapping != current:
-        if st.button(ui.t("imp.apply_mapping"), key=f"{key}_remap", type="secondary"):
+        if st.button(t("imp.apply_mapping"), key=f"{key}_remap", type="secondary"):
             st.session_state[f"{key}_mapping"] = new_mapping
             st.rerun()
 
     for note in preview.notes:
         st.caption(note.message(lang))
 
-    st.markdown("**" + ui.t("imp.preview", n=min(PREVIEW_ROWS, len(preview.rows))) + "**")
+    st.markdown("**" + t("imp.preview", n=min(PREVIEW_ROWS, len(preview.rows))) + "**")
     st.dataframe(preview.rows.head(PREVIEW_ROWS), key=f"{key}_rows", width="stretch", height=260)
 
     if preview.errors:
         st.warning(
-            ui.t("imp.has_errors", rows=len(preview.error_rows), errors=len(preview.errors)),
+            t("imp.has_errors", rows=len(preview.error_rows), errors=len(preview.errors)),
             icon=":material/warning:",
         )
         st.dataframe(
@@ -158,7 +159,7 @@ def file_section(index: int, upload) -> None:
             height=220,
         )
         st.download_button(
-            ui.t("imp.download_errors"),
+            t("imp.download_errors"),
             data=importer.errors_csv(preview, lang),
             file_name=f"{upload.name.rsplit('.', 1)[0]}-errors.csv",
             mime="text/csv",
@@ -166,26 +167,26 @@ def file_section(index: int, upload) -> None:
         )
 
     b1, b2, b3, b4 = st.columns(4)
-    go = b1.button(ui.t("imp.import"), key=f"{key}_go", type="primary", disabled=not preview.ok)
+    go = b1.button(t("imp.import"), key=f"{key}_go", type="primary", disabled=not preview.ok)
     skip = b2.button(
-        ui.t("imp.import_valid"), key=f"{key}_skip", disabled=preview.ok or not len(preview.valid_rows)
+        t("imp.import_valid"), key=f"{key}_skip", disabled=preview.ok or not len(preview.valid_rows)
     )
-    test = b3.button(ui.t("imp.test_run"), key=f"{key}_dry", disabled=not len(preview.valid_rows))
-    cancel = b4.button(ui.t("imp.cancel"), key=f"{key}_cancel")
+    test = b3.button(t("imp.test_run"), key=f"{key}_dry", disabled=not len(preview.valid_rows))
+    cancel = b4.button(t("imp.cancel"), key=f"{key}_cancel")
     if cancel:
         st.session_state["imp_uploader"] += 1  # a fresh uploader: the files are dropped
         st.rerun()
     if go or skip or test:
-        bar = st.progress(0.1, text=ui.t("imp.writing"))
+        bar = st.progress(0.1, text=t("imp.writing"))
         try:
-            result = ui.write(
+            result = queries.write(
                 importer.apply, preview, skip_invalid=bool(skip), user=user_name, dry_run=bool(test)
             )
         except SalesmgmtError as exc:
             bar.empty()
-            ui.show_error(exc)
+            texts.show_error(exc)
             return
-        bar.progress(1.0, text=ui.t("imp.done"))
+        bar.progress(1.0, text=t("imp.done"))
         text = result.summary(lang)
         if result.dry_run:
             st.info(text, icon=":material/science:")
@@ -203,26 +204,26 @@ if files:
         with st.container(border=True, key=f"imp_file_{i}"):
             file_section(i, upload)
 else:
-    st.info(ui.t("imp.empty"), icon=":material/upload_file:")
+    st.info(t("imp.empty"), icon=":material/upload_file:")
 
 # ------------------------------------------------------------------------------------------
-st.header(ui.t("imp.history"))
-uploads = ui.query(importer.list_uploads)
+st.header(t("imp.history"))
+uploads = queries.query(importer.list_uploads)
 if uploads.empty:
-    st.caption(ui.t("imp.no_uploads"))
+    st.caption(t("imp.no_uploads"))
 else:
     shown = pd.DataFrame(
         {
-            ui.t("imp.h_batch"): uploads["upload_id"],
-            ui.t("imp.h_when"): pd.to_datetime(uploads["created_at"]).dt.strftime("%Y-%m-%d %H:%M"),
-            ui.t("imp.h_file"): uploads["file_name"],
-            ui.t("imp.h_kind"): [ui.t(f"import.kind.{k}") for k in uploads["kind"]],
-            ui.t("imp.h_added"): uploads["rows_added"],
-            ui.t("imp.h_updated"): uploads["rows_updated"],
-            ui.t("imp.h_unchanged"): uploads["rows_unchanged"],
-            ui.t("imp.h_refused"): uploads["rows_refused"],
-            ui.t("imp.h_who"): uploads["user_name"].fillna("–"),
-            ui.t("imp.h_state"): [ui.t("imp.undone") if pd.notna(u) else "" for u in uploads["undone_at"]],
+            t("imp.h_batch"): uploads["upload_id"],
+            t("imp.h_when"): pd.to_datetime(uploads["created_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            t("imp.h_file"): uploads["file_name"],
+            t("imp.h_kind"): [t(f"import.kind.{k}") for k in uploads["kind"]],
+            t("imp.h_added"): uploads["rows_added"],
+            t("imp.h_updated"): uploads["rows_updated"],
+            t("imp.h_unchanged"): uploads["rows_unchanged"],
+            t("imp.h_refused"): uploads["rows_refused"],
+            t("imp.h_who"): uploads["user_name"].fillna("–"),
+            t("imp.h_state"): [t("imp.undone") if pd.notna(u) else "" for u in uploads["undone_at"]],
         }
     )
     st.dataframe(shown, key="imp_history", hide_index=True, width="stretch")
@@ -230,7 +231,7 @@ else:
     if len(undoable):
         u1, u2 = st.columns([3, 1])
         batch = u1.selectbox(
-            ui.t("imp.undo_pick"),
+            t("imp.undo_pick"),
             list(undoable["upload_id"]),
             key="imp_undo_pick",
             format_func=lambda b, _f=dict(zip(undoable["upload_id"], undoable["file_name"])): (
@@ -238,23 +239,23 @@ else:
             ),
         )
         u2.write("")
-        if u2.button(ui.t("imp.undo"), key="imp_undo", type="secondary"):
+        if u2.button(t("imp.undo"), key="imp_undo", type="secondary"):
             try:
-                ui.write(importer.undo, int(batch), user=user_name)
-                st.success(ui.t("imp.undone_ok", batch=batch))
+                queries.write(importer.undo, int(batch), user=user_name)
+                st.success(t("imp.undone_ok", batch=batch))
             except SalesmgmtError as exc:
-                ui.show_error(exc)
+                texts.show_error(exc)
 
 # ------------------------------------------------------------------------------------------
-st.header(ui.t("imp.templates"))
-st.caption(ui.t("imp.templates_help"))
+st.header(t("imp.templates"))
+st.caption(t("imp.templates_help"))
 cols = st.columns(len(importer.KINDS))
 for col, kind in zip(cols, importer.KINDS):
     for tlang in ("zh", "en"):
-        path = ui.PROJECT_ROOT / "data" / "templates" / f"{kind}.{tlang}.csv"
+        path = layout.PROJECT_ROOT / "data" / "templates" / f"{kind}.{tlang}.csv"
         if path.exists():
             col.download_button(
-                f"{ui.t(f'import.kind.{kind}')} ({'中文' if tlang == 'zh' else 'English'})",
+                f"{t(f'import.kind.{kind}')} ({'中文' if tlang == 'zh' else 'English'})",
                 data=path.read_bytes(),
                 file_name=path.name,
                 mime="text/csv",

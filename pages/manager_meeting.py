@@ -3,20 +3,21 @@ best practices of the sales school, issues to escalate; the meeting pack to down
 
 import streamlit as st
 
-import meeting_ui as m3
-import pageparts as pp
-import ui
-import ui_tables
-from charts import module3 as charts
-from charts import overview as overview_charts
+from app import blocks as pp
+from app import formats, layout, queries, sidebar, tables, texts
+from app import meeting as m3
+from app.charts import module3 as charts
+from app.charts import overview as overview_charts
+from app.charts import theme
+from app.texts import t
 from salesmgmt.metrics import meetings, school
 
-ui.page_header("page.manager_meeting")
-period, filters, as_of, lang = ui.period(), ui.filters(), ui.as_of(), ui.lang()
+layout.page_header("page.manager_meeting")
+period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
 
-teams = ui.query(meetings.teams_side_by_side, period, filters, as_of)
+teams = queries.query(meetings.teams_side_by_side, period, filters, as_of)
 if teams.empty:
-    ui.empty_state("m3.no_teams" if not ui.query(meetings.teams, filters) else "empty.no_data")
+    layout.empty_state("m3.no_teams" if not queries.query(meetings.teams, filters) else "empty.no_data")
     st.stop()
 
 with st.columns([3, 1])[1]:
@@ -27,16 +28,16 @@ def draw_teams() -> None:
     # At company scale (100 teams) the chart shows the strongest and weakest; the table all.
     charted, note = pp.strongest_and_weakest(teams, "attainment", "teams", rows=24, ends=10)
     st.plotly_chart(
-        ui.style_figure(
+        theme.style_figure(
             overview_charts.teams_comparison(
                 charted,
                 10_000 if lang == "zh" else 1,
                 {
-                    "title": ui.t("mm.chart.teams"),
-                    "won": ui.t("mm.col.won"),
-                    "forecast": ui.t("mm.col.forecast"),
-                    "target": ui.t("mm.col.target"),
-                    "money_axis": ui.t("axis.money", unit=ui.money_unit()),
+                    "title": t("mm.chart.teams"),
+                    "won": t("mm.col.won"),
+                    "forecast": t("mm.col.forecast"),
+                    "target": t("mm.col.target"),
+                    "money_axis": t("axis.money", unit=formats.money_unit()),
                 },
             ),
             height=None if note is None else 520,
@@ -45,40 +46,40 @@ def draw_teams() -> None:
     )  # room for 20 long names
     if note:
         st.caption(note)
-    ui_tables.show(
+    tables.show(
         teams,
         [
-            ("team", ui.t("mm.col.team"), "text"),
-            ("won_amount", ui.t("mm.col.won"), "money"),
-            ("target", ui.t("mm.col.target"), "money"),
-            ("attainment", ui.t("mm.col.attainment"), "percent"),
-            ("forecast_attainment", ui.t("mm.col.forecast_attainment"), "percent"),
-            ("attainment_probability", ui.t("mm.col.probability"), "percent"),
-            ("win_rate", ui.t("mm.col.win_rate"), "percent"),
-            ("visits_per_week", ui.t("mm.col.visits_per_week"), "number"),
-            ("norm_share", ui.t("mm.col.norm_share"), "percent"),
-            ("ride_alongs_per_engineer", ui.t("mm.col.ride_alongs"), "number"),
-            ("key_account_coverage", ui.t("mm.col.key_coverage"), "percent"),
-            ("cold_key_accounts", ui.t("mm.col.cold"), "count"),
+            ("team", t("mm.col.team"), "text"),
+            ("won_amount", t("mm.col.won"), "money"),
+            ("target", t("mm.col.target"), "money"),
+            ("attainment", t("mm.col.attainment"), "percent"),
+            ("forecast_attainment", t("mm.col.forecast_attainment"), "percent"),
+            ("attainment_probability", t("mm.col.probability"), "percent"),
+            ("win_rate", t("mm.col.win_rate"), "percent"),
+            ("visits_per_week", t("mm.col.visits_per_week"), "number"),
+            ("norm_share", t("mm.col.norm_share"), "percent"),
+            ("ride_alongs_per_engineer", t("mm.col.ride_alongs"), "number"),
+            ("key_account_coverage", t("mm.col.key_coverage"), "percent"),
+            ("cold_key_accounts", t("mm.col.cold"), "count"),
         ],
         key="mm_teams",
     )
-    st.caption(ui.t("mm.teams.note"))
+    st.caption(t("mm.teams.note"))
 
 
 def draw_trends() -> None:
-    trends = ui.query(meetings.team_trends, filters, period, as_of, 6)
+    trends = queries.query(meetings.team_trends, filters, period, as_of, 6)
     if trends.empty:
-        ui.empty_state()
+        layout.empty_state()
         return
     drawn, total = meetings.trend_ends(trends)
-    figure = ui.style_figure(
+    figure = theme.style_figure(
         charts.team_trends(
             drawn,
             {
-                "title": ui.t("mm.chart.trend"),
-                "month": ui.t("ov.trend.month"),
-                "axis": ui.t("mm.col.attainment"),
+                "title": t("mm.chart.trend"),
+                "month": t("ov.trend.month"),
+                "axis": t("mm.col.attainment"),
             },
         ),
         height=460,
@@ -88,10 +89,10 @@ def draw_trends() -> None:
     st.plotly_chart(figure, key="mm_trend")
     if drawn["team"].nunique() < total:
         st.caption(
-            ui.t(
+            t(
                 "mm.trend.ends",
                 n=meetings.TREND_ENDS,
-                total=ui.count(total),
+                total=formats.count(total),
                 month=trends["month"].max().strftime("%Y-%m"),
             )
         )
@@ -99,36 +100,36 @@ def draw_trends() -> None:
 
 def draw_practices() -> None:
     window = school.window_for(as_of)
-    found = ui.query(school.best_practices, window, filters, as_of)
-    st.caption(ui.t("mm.practices.window", window=school.window_label(window, lang)))
+    found = queries.query(school.best_practices, window, filters, as_of)
+    st.caption(t("mm.practices.window", window=school.window_label(window, lang)))
     if found.empty:
-        st.info(ui.t("mm.practices.none", n=school.MIN_REPS), icon=":material/info:")
+        st.info(t("mm.practices.none", n=school.MIN_REPS), icon=":material/info:")
         return
     with st.container(key="mm_practices"):
         for row in found.itertuples():
-            st.markdown("- " + ui.md(school.finding_text(row, lang)))
+            st.markdown("- " + formats.md(school.finding_text(row, lang)))
 
 
 def draw_issues() -> None:
-    issues = ui.query(meetings.issues_to_escalate, period, filters, as_of)
+    issues = queries.query(meetings.issues_to_escalate, period, filters, as_of)
     if issues.empty:
-        st.success(ui.t("mm.issues.none"))
+        st.success(t("mm.issues.none"))
         return
     with st.container(key="mm_issues"):
         for kind, group in issues.groupby("kind", sort=False):
-            st.markdown("**" + ui.t(f"mm.issue.{kind}") + "**")
+            st.markdown("**" + t(f"mm.issue.{kind}") + "**")
             for row in group.head(8).itertuples():
-                st.markdown("- " + meetings.issue_text(row, lang, escape=ui.md))
+                st.markdown("- " + meetings.issue_text(row, lang, escape=formats.md))
             if len(group) > 8:
-                st.caption(ui.t("ov.attention.more", n=len(group) - 8))
+                st.caption(t("ov.attention.more", n=len(group) - 8))
 
 
 m3.sections(
     [
-        (ui.t("mm.section.teams"), draw_teams),
-        (ui.t("mm.section.trends"), draw_trends),
-        (ui.t("mm.section.practices"), draw_practices),
-        (ui.t("mm.section.issues"), draw_issues),
+        (t("mm.section.teams"), draw_teams),
+        (t("mm.section.trends"), draw_trends),
+        (t("mm.section.practices"), draw_practices),
+        (t("mm.section.issues"), draw_issues),
     ],
     "mm",
     tabs=True,

@@ -5,73 +5,76 @@ the weekly review, planned against actual; the one-page report."""
 import pandas as pd
 import streamlit as st
 
-import pageparts as pp
-import ui
-from charts import module1 as charts
+from app import blocks as pp
+from app import formats, layout, queries, sidebar, texts
+from app.charts import module1 as charts
+from app.texts import t
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.measures import VISIT_NORM_PER_WEEK
 from salesmgmt.metrics import plans
 from salesmgmt.metrics.directory import filter_options
 from salesmgmt.periods import Period
 
-ui.page_header("page.monthly_plan")
+layout.page_header("page.monthly_plan")
 pp.show_flash()
-filters, lang = ui.filters(), ui.lang()
-chosen = ui.period()
-month = chosen if chosen.kind == "month" else Period.month_of(ui.as_of())
-as_of = min(ui.today(), month.last_day)
+filters, lang = sidebar.filters(), texts.lang()
+chosen = sidebar.period()
+month = chosen if chosen.kind == "month" else Period.month_of(sidebar.as_of())
+as_of = min(queries.today(), month.last_day)
 if chosen.kind != "month":
-    st.info(ui.t("mp.month_of_period", month=month.label(lang)), icon=":material/info:")
+    st.info(t("mp.month_of_period", month=month.label(lang)), icon=":material/info:")
 
-reps = ui.query(filter_options, filters)["reps"]
+reps = queries.query(filter_options, filters)["reps"]
 engineers = reps[(reps["role"] == "sales_engineer") & reps["active"].astype(bool)]
 candidates = engineers if len(engineers) else reps
 if candidates.empty:
-    ui.empty_state()
+    layout.empty_state()
     st.stop()
 names = {
     int(r.rep_id): f"{r.name} · {r.team}" if isinstance(r.team, str) else r.name
     for r in candidates.itertuples()
 }
 left, right = st.columns([2, 1])
-rep_id = left.selectbox(ui.t("mp.rep"), list(names), format_func=names.get, key="mp_rep")
-right.text_input(ui.t("mp.month"), month.label(lang), disabled=True, key="mp_month_shown")
+rep_id = left.selectbox(t("mp.rep"), list(names), format_func=names.get, key="mp_rep")
+right.text_input(t("mp.month"), month.label(lang), disabled=True, key="mp_month_shown")
 
 try:
-    report = ui.query(plans.rep_report, rep_id, month, filters, as_of)
+    report = queries.query(plans.rep_report, rep_id, month, filters, as_of)
 except SalesmgmtError as exc:
-    ui.show_error(exc)
+    texts.show_error(exc)
     st.stop()
 rep, f = report["rep"], report["figures"]
 
 # ---------------------------------------------------------------- the rep's report
-st.subheader(ui.t("mp.report.title", rep=rep["name"]))
+st.subheader(t("mp.report.title", rep=rep["name"]))
 c = st.columns(5)
-c[0].metric(pp.with_unit("plan.kpi.target"), ui.money_short(f["target"]), border=True)
-c[1].metric(pp.with_unit("plan.kpi.won"), ui.money_short(f["won_amount"]), border=True)
-c[1].caption(ui.t("mp.kpi.attainment", att=ui.pct(f["attainment"])))
-c[2].metric(pp.with_unit("plan.kpi.forecast"), ui.money_short(f["forecast"]), border=True)
-c[2].caption(ui.t("mp.kpi.open", open=ui.money(f["open_amount"]), n=f["open_count"]))
-c[3].metric(ui.t("plan.kpi.probability"), ui.pct(f["attainment_probability"]), border=True)
-c[3].caption(ui.t("mp.kpi.gap", gap=ui.money(f["gap"])))
-c[4].metric(ui.t("plan.kpi.visits"), ui.count(f["visits"]), border=True)
-c[4].caption(ui.t("mp.kpi.norm", ok=f["weeks_meeting_norm"], weeks=f["weeks"], norm=VISIT_NORM_PER_WEEK))
+c[0].metric(pp.with_unit("plan.kpi.target"), formats.money_short(f["target"]), border=True)
+c[1].metric(pp.with_unit("plan.kpi.won"), formats.money_short(f["won_amount"]), border=True)
+c[1].caption(t("mp.kpi.attainment", att=formats.pct(f["attainment"])))
+c[2].metric(pp.with_unit("plan.kpi.forecast"), formats.money_short(f["forecast"]), border=True)
+c[2].caption(t("mp.kpi.open", open=formats.money(f["open_amount"]), n=f["open_count"]))
+c[3].metric(t("plan.kpi.probability"), formats.pct(f["attainment_probability"]), border=True)
+c[3].caption(t("mp.kpi.gap", gap=formats.money(f["gap"])))
+c[4].metric(t("plan.kpi.visits"), formats.count(f["visits"]), border=True)
+c[4].caption(t("mp.kpi.norm", ok=f["weeks_meeting_norm"], weeks=f["weeks"], norm=VISIT_NORM_PER_WEEK))
 
 actions = report["actions"]
 with st.container(key="mp_actions"):
     if f["target"] is None:
-        st.info(ui.t("mp.no_target"), icon=":material/info:")
+        st.info(t("mp.no_target"), icon=":material/info:")
     elif report["low"]:
-        st.warning(ui.t("mp.low", p=ui.pct(f["attainment_probability"])), icon=":material/warning:")
+        st.warning(t("mp.low", p=formats.pct(f["attainment_probability"])), icon=":material/warning:")
     else:
-        st.success(ui.t("mp.on_track", p=ui.pct(f["attainment_probability"])), icon=":material/check_circle:")
+        st.success(
+            t("mp.on_track", p=formats.pct(f["attainment_probability"])), icon=":material/check_circle:"
+        )
     if len(actions):
-        with st.expander(ui.t("mp.actions.title", n=len(actions)), expanded=report["low"]):
+        with st.expander(t("mp.actions.title", n=len(actions)), expanded=report["low"]):
             for i, action in enumerate(actions.to_dict(orient="records"), start=1):
-                st.markdown(f"{i}. " + ui.md(plans.action_text(action, lang)))
+                st.markdown(f"{i}. " + formats.md(plans.action_text(action, lang)))
 
 deals = report["deals"]
-st.markdown("**" + ui.t("mp.deals.title", n=len(deals)) + "**")
+st.markdown("**" + t("mp.deals.title", n=len(deals)) + "**")
 if len(deals):
     pp.show_table(
         deals,
@@ -88,27 +91,27 @@ if len(deals):
         ],
         key="mp_deals",
     )
-    st.caption(ui.t("mp.deals.caption"))
+    st.caption(t("mp.deals.caption"))
 else:
-    st.caption(ui.t("mp.deals.none"))
+    st.caption(t("mp.deals.none"))
 
 # ---------------------------------------------------------------- the plan
-st.subheader(ui.t("mp.plan.title"))
-revisions = ui.query(plans.plan_revisions, rep_id, month, filters)
-latest = ui.query(plans.plan_detail, rep_id, month, filters, as_of)
+st.subheader(t("mp.plan.title"))
+revisions = queries.query(plans.plan_revisions, rep_id, month, filters)
+latest = queries.query(plans.plan_detail, rep_id, month, filters, as_of)
 if latest:
     st.caption(
-        ui.t(
+        t(
             "mp.plan.latest",
             revision=latest["revision"],
-            saved_on=ui.date_text(latest["saved_on"]),
+            saved_on=formats.date_text(latest["saved_on"]),
             by=latest.get("saved_by") or "–",
         )
     )
 else:
-    st.caption(ui.t("mp.plan.none"))
+    st.caption(t("mp.plan.none"))
 
-clients = ui.query(plans.plannable_clients, rep_id, filters, as_of)
+clients = queries.query(plans.plannable_clients, rep_id, filters, as_of)
 client_name = dict(zip(clients["client_id"], clients["client"]))
 by_name = {v: k for k, v in client_name.items()}
 if latest is not None and len(latest["visits"]):
@@ -133,16 +136,16 @@ edited = st.data_editor(
     width="stretch",
     column_config={
         "client": st.column_config.SelectboxColumn(
-            ui.t("plan.col.client"), options=sorted(by_name), required=True, width="large"
+            t("plan.col.client"), options=sorted(by_name), required=True, width="large"
         ),
         "planned_date": st.column_config.DateColumn(
-            ui.t("plan.col.date"),
+            t("plan.col.date"),
             min_value=month.start,
             max_value=month.last_day,
             required=True,
             format="YYYY-MM-DD",
         ),
-        "purpose": st.column_config.TextColumn(ui.t("plan.col.purpose"), width="large"),
+        "purpose": st.column_config.TextColumn(t("plan.col.purpose"), width="large"),
     },
 )
 edited = edited.dropna(subset=["client"])
@@ -151,45 +154,45 @@ short = plans.weeks_below_norm(planned_dates, month)
 with st.container(key="mp_norm_check"):
     if short and planned_dates:
         st.warning(
-            ui.t(
+            t(
                 "mp.plan.below_norm",
                 norm=VISIT_NORM_PER_WEEK,
-                weeks=", ".join(ui.t("mp.plan.week_count", week=ui.date_text(w), n=n) for w, n in short),
+                weeks=", ".join(t("mp.plan.week_count", week=formats.date_text(w), n=n) for w, n in short),
             ),
             icon=":material/warning:",
         )
     elif short:
-        st.caption(ui.t("mp.plan.norm_hint", norm=VISIT_NORM_PER_WEEK))
+        st.caption(t("mp.plan.norm_hint", norm=VISIT_NORM_PER_WEEK))
     else:
-        st.caption(ui.t("mp.plan.norm_ok", norm=VISIT_NORM_PER_WEEK))
+        st.caption(t("mp.plan.norm_ok", norm=VISIT_NORM_PER_WEEK))
 
 suggested = plans.actions_text(actions, lang) if report["low"] else ""
 key_suffix = f"{rep_id}_{month}_{latest['revision'] if latest else 0}"
 commitments = st.text_area(
-    ui.t("plan.doc.commitments"),
+    t("plan.doc.commitments"),
     value=(latest or {}).get("commitments") or "",
     key=f"mp_commit_{key_suffix}",
-    placeholder=ui.t("mp.plan.commitments_hint"),
+    placeholder=t("mp.plan.commitments_hint"),
 )
 remedies = st.text_area(
-    ui.t("plan.doc.actions"),
+    t("plan.doc.actions"),
     value=(latest or {}).get("remedial_actions") or suggested,
     key=f"mp_remedies_{key_suffix}",
     height=140,
 )
 notes = st.text_area(
-    ui.t("plan.doc.notes"), value="", key=f"mp_notes_{key_suffix}", placeholder=ui.t("mp.plan.notes_hint")
+    t("plan.doc.notes"), value="", key=f"mp_notes_{key_suffix}", placeholder=t("mp.plan.notes_hint")
 )
 user = st.session_state.get("user")
 if st.button(
-    ui.t("mp.plan.save") if not latest else ui.t("mp.plan.revise"),
+    t("mp.plan.save") if not latest else t("mp.plan.revise"),
     type="primary",
     key="mp_save",
     icon=":material/save:",
 ):
     visits = [(by_name.get(row.client), row.planned_date, row.purpose) for row in edited.itertuples()]
     try:
-        ui.write(
+        queries.write(
             plans.save_plan,
             rep_id,
             month,
@@ -202,65 +205,65 @@ if st.button(
             saved_on=as_of,
         )
     except SalesmgmtError as exc:
-        ui.show_error(exc)
+        texts.show_error(exc)
     else:
-        pp.flash(ui.t("mp.plan.saved"))
+        pp.flash(t("mp.plan.saved"))
         st.rerun()
 
 # ---------------------------------------------------------------- signatures
 if latest:
-    st.markdown("**" + ui.t("mp.sign.title", revision=latest["revision"]) + "**")
+    st.markdown("**" + t("mp.sign.title", revision=latest["revision"]) + "**")
     role = getattr(user, "role", None)
     allowed = {"manager": role in (None, "manager", "director"), "rep": role in (None, "rep")}
     defaults = {"manager": rep.get("manager") or getattr(user, "display_name", "") or "", "rep": rep["name"]}
     columns = st.columns(2)
     for col, party in zip(columns, plans.PARTIES):
         with col.container(border=True, key=f"mp_sign_{party}"):
-            st.markdown("**" + ui.t(f"plan.doc.{party}") + "**")
+            st.markdown("**" + t(f"plan.doc.{party}") + "**")
             signed_by = latest.get(f"{party}_signed_by")
             if signed_by:
                 st.markdown(
                     ":material/check_circle: "
-                    + ui.md(
-                        ui.t("plan.doc.signed", name=signed_by, at=str(latest[f"{party}_signed_at"])[:16])
+                    + formats.md(
+                        t("plan.doc.signed", name=signed_by, at=str(latest[f"{party}_signed_at"])[:16])
                     )
                 )
                 continue
             name = st.text_input(
-                ui.t("mp.sign.name"),
+                t("mp.sign.name"),
                 value=defaults[party],
                 key=f"mp_signer_{party}_{key_suffix}",
                 disabled=not allowed[party],
             )
             if st.button(
-                ui.t(f"mp.sign.as_{party}"),
+                t(f"mp.sign.as_{party}"),
                 key=f"mp_sign_button_{party}",
                 disabled=not allowed[party],
                 icon=":material/draw:",
             ):
                 try:
-                    ui.write(plans.sign_plan, int(latest["plan_id"]), party, name, filters)
+                    queries.write(plans.sign_plan, int(latest["plan_id"]), party, name, filters)
                 except SalesmgmtError as exc:
-                    ui.show_error(exc)
+                    texts.show_error(exc)
                 else:
-                    pp.flash(ui.t("mp.sign.done", name=name))
+                    pp.flash(t("mp.sign.done", name=name))
                     st.rerun()
 
 # ---------------------------------------------------------------- the weekly review
-st.subheader(ui.t("mp.review.title"))
-review = ui.query(plans.weekly_review, rep_id, month, filters, as_of)
+st.subheader(t("mp.review.title"))
+review = queries.query(plans.weekly_review, rep_id, month, filters, as_of)
 pp.chart(
     charts.weekly_review(
         review,
         VISIT_NORM_PER_WEEK,
         {
-            "title": ui.t("mp.review.chart"),
-            "planned": ui.t("plan.col.planned"),
-            "done": ui.t("mp.review.planned_done"),
-            "visits": ui.t("mp.review.visits"),
-            "norm": ui.t("mp.review.norm", norm=VISIT_NORM_PER_WEEK),
-            "week": ui.t("plan.col.week"),
-            "count": ui.t("axis.count"),
+            "title": t("mp.review.chart"),
+            "planned": t("plan.col.planned"),
+            "done": t("mp.review.planned_done"),
+            "visits": t("mp.review.visits"),
+            "norm": t("mp.review.norm", norm=VISIT_NORM_PER_WEEK),
+            "week": t("plan.col.week"),
+            "count": t("axis.count"),
         },
     ),
     key="mp_review_chart",
@@ -269,9 +272,9 @@ pp.chart(
 behind = review[review["below_norm"]]
 if len(behind):
     st.warning(
-        ui.t(
+        t(
             "mp.review.below",
-            weeks=", ".join(ui.date_text(w) for w in behind["week"]),
+            weeks=", ".join(formats.date_text(w) for w in behind["week"]),
             norm=VISIT_NORM_PER_WEEK,
         ),
         icon=":material/warning:",
@@ -289,11 +292,11 @@ if latest is not None and len(latest["visits"]):
         ],
         key="mp_planned",
     )
-    st.caption(ui.t("mp.review.caption"))
+    st.caption(t("mp.review.caption"))
 
 # ---------------------------------------------------------------- history and exports
 if len(revisions):
-    with st.expander(ui.t("mp.history.title", n=len(revisions))):
+    with st.expander(t("mp.history.title", n=len(revisions))):
         pp.show_table(
             revisions,
             [
@@ -307,11 +310,11 @@ if len(revisions):
             key="mp_history",
         )
 
-st.subheader(ui.t("mp.export.title"))
+st.subheader(t("mp.export.title"))
 options = [None] + list(revisions["revision"])
-latest_label = ui.t("mp.export.latest")
+latest_label = t("mp.export.latest")
 revision = st.selectbox(
-    ui.t("mp.export.revision"),
+    t("mp.export.revision"),
     options,
     key="mp_export_revision",
     format_func=lambda r: latest_label if r is None else str(r),
@@ -321,19 +324,19 @@ file_base = f"plan-{rep['name']}-{month}".replace(" ", "_")
 c1, c2 = st.columns(2)
 # The files are built when a button is clicked (Streamlit calls `data` then), not on every run.
 c1.download_button(
-    ui.t("mp.export.xlsx"),
+    t("mp.export.xlsx"),
     key="mp_xlsx",
     icon=":material/table_view:",
-    data=lambda: ui.call(plans.export_xlsx, rep_id, month, filters, as_of, lang, revision),
+    data=lambda: queries.call(plans.export_xlsx, rep_id, month, filters, as_of, lang, revision),
     file_name=f"{file_base}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 c2.download_button(
-    ui.t("mp.export.html"),
+    t("mp.export.html"),
     key="mp_html",
     icon=":material/print:",
-    data=lambda: ui.call(plans.export_html, rep_id, month, filters, as_of, lang, revision),
+    data=lambda: queries.call(plans.export_html, rep_id, month, filters, as_of, lang, revision),
     file_name=f"{file_base}.html",
     mime="text/html",
 )
-st.caption(ui.t("mp.export.caption"))
+st.caption(t("mp.export.caption"))

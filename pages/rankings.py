@@ -4,26 +4,27 @@ movement since last week, recognitions and the results worth reporting to head o
 import pandas as pd
 import streamlit as st
 
-import meeting_ui as m3
-import pageparts as pp
-import ui
-import ui_tables
-from charts import module3 as charts
+from app import blocks as pp
+from app import formats, layout, queries, screen, sidebar, tables, texts
+from app import meeting as m3
+from app.charts import module3 as charts
+from app.charts import theme
+from app.texts import t
 from salesmgmt.metrics import rankings
 
-ui.page_header("page.rankings")
-period, filters, as_of = ui.period(), ui.filters(), ui.as_of()
+layout.page_header("page.rankings")
+period, filters, as_of = sidebar.period(), sidebar.filters(), sidebar.as_of()
 
-teams = ui.query(rankings.team_rankings, period, filters, as_of)
-reps = ui.query(rankings.rep_rankings, period, filters, as_of)
+teams = queries.query(rankings.team_rankings, period, filters, as_of)
+reps = queries.query(rankings.rep_rankings, period, filters, as_of)
 if teams.empty and reps.empty:
-    ui.empty_state()
+    layout.empty_state()
     st.stop()
 
 if not reps["composite"].notna().any() and not teams["composite"].notna().any():
-    st.warning(ui.t("rk.no_targets"), icon=":material/warning:")
+    st.warning(t("rk.no_targets"), icon=":material/warning:")
 st.caption(
-    ui.t(
+    t(
         "rk.composite_help",
         days=rankings.MOVEMENT_DAYS,
         cap=rankings.COMPONENT_CAP,
@@ -32,11 +33,11 @@ st.caption(
 )
 
 COMPONENT_LABELS = {
-    "attainment": ui.t("rk.col.attainment"),
-    "growth": ui.t("rk.col.growth"),
-    "visits": ui.t("rk.col.visits_vs_norm"),
-    "win_rate": ui.t("rk.col.win_rate"),
-    "axis": ui.t("rk.axis.ratio"),
+    "attainment": t("rk.col.attainment"),
+    "growth": t("rk.col.growth"),
+    "visits": t("rk.col.visits_vs_norm"),
+    "win_rate": t("rk.col.win_rate"),
+    "axis": t("rk.axis.ratio"),
 }
 
 
@@ -45,20 +46,20 @@ def ranking_table(frame, name_col: str, name_header: str, key: str) -> None:
         move=[rankings.movement_text(m) for m in frame["movement"]],
         rank_text=["–" if pd.isna(r) else str(int(r)) for r in frame["rank"]],
     )
-    ui_tables.show(
+    tables.show(
         shown,
         [
-            ("rank_text", ui.t("rk.col.rank"), "text"),
-            ("move", ui.t("rk.col.movement"), "text"),
+            ("rank_text", t("rk.col.rank"), "text"),
+            ("move", t("rk.col.movement"), "text"),
             (name_col, name_header, "text"),
-            ("composite", ui.t("rk.col.composite"), "score"),
-            ("attainment", ui.t("rk.col.attainment"), "percent"),
-            ("won_amount", ui.t("rk.col.won"), "money"),
-            ("target", ui.t("rk.col.target"), "money"),
-            ("growth", ui.t("rk.col.growth"), "percent"),
-            ("visits_vs_norm", ui.t("rk.col.visits_vs_norm"), "percent"),
-            ("win_rate", ui.t("rk.col.win_rate"), "percent"),
-            ("closed_count", ui.t("rk.col.closed"), "count"),
+            ("composite", t("rk.col.composite"), "score"),
+            ("attainment", t("rk.col.attainment"), "percent"),
+            ("won_amount", t("rk.col.won"), "money"),
+            ("target", t("rk.col.target"), "money"),
+            ("growth", t("rk.col.growth"), "percent"),
+            ("visits_vs_norm", t("rk.col.visits_vs_norm"), "percent"),
+            ("win_rate", t("rk.col.win_rate"), "percent"),
+            ("closed_count", t("rk.col.closed"), "count"),
         ],
         key=key,
     )
@@ -66,7 +67,7 @@ def ranking_table(frame, name_col: str, name_header: str, key: str) -> None:
 
 def draw_teams() -> None:
     if teams.empty:
-        ui.empty_state()
+        layout.empty_state()
         return
     # At company scale (100 teams) the charts show the strongest and weakest; the table all.
     # Four component bars a team: the 10 strongest and 10 weakest beyond 24 teams.
@@ -74,44 +75,42 @@ def draw_teams() -> None:
     # Side by side for a few teams; one under the other when 20 need the page's width.
     left, right = st.columns([3, 2]) if note is None else (st.container(), st.container())
     left.plotly_chart(
-        ui.style_figure(
+        theme.style_figure(
             charts.ranking_bars(
-                charted, "team", {"title": ui.t("rk.chart.teams"), "axis": ui.t("rk.col.composite")}
+                charted, "team", {"title": t("rk.chart.teams"), "axis": t("rk.col.composite")}
             )
         ),
         key="rk_team_bars",
     )
     right.plotly_chart(
-        ui.style_figure(
-            charts.score_components(
-                charted, "team", {**COMPONENT_LABELS, "title": ui.t("rk.chart.components")}
-            )
+        theme.style_figure(
+            charts.score_components(charted, "team", {**COMPONENT_LABELS, "title": t("rk.chart.components")})
         ),
         key="rk_team_components",
     )
     if note:
         st.caption(note)
-    ranking_table(teams, "team", ui.t("rk.col.team"), "rk_team_table")
+    ranking_table(teams, "team", t("rk.col.team"), "rk_team_table")
 
 
 def draw_reps_of(team: str, suffix: str) -> None:
     mine = reps[reps["team"] == team]
     if mine.empty:
-        ui.empty_state()
+        layout.empty_state()
         return
     st.plotly_chart(
-        ui.style_figure(
+        theme.style_figure(
             charts.ranking_bars(
-                mine, "rep", {"title": ui.t("rk.chart.reps", team=team), "axis": ui.t("rk.col.composite")}
+                mine, "rep", {"title": t("rk.chart.reps", team=team), "axis": t("rk.col.composite")}
             )
         ),
         key=f"rk_rep_bars_{suffix}",
     )
-    ranking_table(mine, "rep", ui.t("rk.col.rep"), f"rk_rep_table_{suffix}")
+    ranking_table(mine, "rep", t("rk.col.rep"), f"rk_rep_table_{suffix}")
 
 
 def recognition_line(row) -> str:
-    return rankings.recognition_text(row, ui.lang(), escape=ui.md)
+    return rankings.recognition_text(row, texts.lang(), escape=formats.md)
 
 
 ICONS = {
@@ -138,45 +137,47 @@ def recognition_lines(found: pd.DataFrame, cut: bool) -> None:
         for row in shown.itertuples():
             st.markdown(f"{ICONS.get(row.kind, '•')} " + recognition_line(row))
         if len(group) > len(shown):
-            st.caption(ui.t("ov.attention.more", n=ui.count(len(group) - len(shown))))
+            st.caption(t("ov.attention.more", n=formats.count(len(group) - len(shown))))
 
 
 def draw_recognitions() -> None:
-    found = ui.query(rankings.recognitions, period, filters, as_of)
+    found = queries.query(rankings.recognitions, period, filters, as_of)
     if found.empty:
-        st.info(ui.t("rk.rec.none"), icon=":material/info:")
+        st.info(t("rk.rec.none"), icon=":material/info:")
         return
     cut = len(found) > ALL_LINES
     head_office = found[found["head_office"]]
     with st.container(key="rk_head_office", border=True):
-        st.markdown("**" + ui.t("rk.head_office") + "**")
+        st.markdown("**" + t("rk.head_office") + "**")
         if head_office.empty:
-            st.caption(ui.t("rk.head_office.none"))
+            st.caption(t("rk.head_office.none"))
         recognition_lines(head_office, cut)
     others = found[~found["head_office"]]
     if len(others):
-        st.markdown("**" + ui.t("rk.recognitions.more") + "**")
+        st.markdown("**" + t("rk.recognitions.more") + "**")
         with st.container(key="rk_recognitions"):
             recognition_lines(others, cut)
     if cut:
-        with st.expander(ui.t("rk.rec.all", n=ui.count(len(found)))):
-            ui_tables.show(
-                found.assign(text=[rankings.recognition_text(row, ui.lang()) for row in found.itertuples()]),
+        with st.expander(t("rk.rec.all", n=formats.count(len(found)))):
+            tables.show(
+                found.assign(
+                    text=[rankings.recognition_text(row, texts.lang()) for row in found.itertuples()]
+                ),
                 [
-                    ("text", ui.t("rk.col.recognition"), "text"),
-                    ("team", ui.t("rk.col.team"), "text"),
-                    ("head_office", ui.t("rk.head_office"), "check"),
+                    ("text", t("rk.col.recognition"), "text"),
+                    ("team", t("rk.col.team"), "text"),
+                    ("head_office", t("rk.head_office"), "check"),
                 ],
                 key="rk_recognitions_all",
             )
 
 
 team_names = sorted(set(reps["team"]))
-parts = [(ui.t("rk.section.teams"), draw_teams)]
-if ui.presenting():
+parts = [(t("rk.section.teams"), draw_teams)]
+if screen.presenting():
     # On the meeting screen every team's table takes its turn.
     parts += [
-        (ui.t("rk.section.reps_of", team=team), lambda team=team, i=i: draw_reps_of(team, str(i)))
+        (t("rk.section.reps_of", team=team), lambda team=team, i=i: draw_reps_of(team, str(i)))
         for i, team in enumerate(team_names)
     ]
 else:
@@ -186,6 +187,6 @@ else:
         if team:
             draw_reps_of(team, "chosen")
 
-    parts.append((ui.t("rk.section.reps"), draw_reps))
-parts.append((ui.t("rk.section.recognitions"), draw_recognitions))
+    parts.append((t("rk.section.reps"), draw_reps))
+parts.append((t("rk.section.recognitions"), draw_recognitions))
 m3.sections(parts, "rk")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-import ui  # noqa: F401  (switches off Streamlit's legacy pages/ mode before any AppTest runs)
+import app.layout  # noqa: F401  (switches off Streamlit's legacy pages/ mode before any AppTest runs)
 from salesmgmt import db
 from tests import tiny
 

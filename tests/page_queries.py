@@ -1,4 +1,4 @@
-"""Figures a page shows, as domain functions for `ui.query` (tests/test_durability.py runs them
+"""Figures a page shows, as domain functions for `queries.query` (tests/test_durability.py runs them
 as several sessions' page views while an import writes). `view` stands for a page's filters: a
 new value per page view, so no figure comes from the cache and every one reads the database."""
 

@@ -208,7 +208,7 @@ def test_nothing_outside_the_scope_is_returned(con):
 
 
 def test_a_large_selection_shows_the_heat_map_per_team_or_region_as_averages_per_engineer(con):
-    from charts import heatmaps
+    from app.charts import heatmaps
 
     weekly = actions.weekly_visits(con, MAY, ALL, tiny.AS_OF)
     assert heatmaps.row_level(weekly, limit=3) == "rep", "three engineers: one row each"

@@ -8,11 +8,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import ui
+from app import layout
 from tests import tiny
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE_FILES = [entry[0] for entries in ui.PAGES.values() for entry in entries]
+PAGE_FILES = [entry[0] for entries in layout.PAGES.values() for entry in entries]
 
 
 @pytest.fixture

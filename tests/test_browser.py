@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-import ui
+from app import layout
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, chromium_or_skip, wait_for_app
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-27"
-PAGES = [(entry[2], entry[1]) for entries in ui.PAGES.values() for entry in entries]
+PAGES = [(entry[2], entry[1]) for entries in layout.PAGES.values() for entry in entries]
 
 
 def _start_app(tmp: Path, users: list[tuple[list[str], str]] = ()):

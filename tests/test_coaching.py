@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from charts import coaching as charts
-from charts import heatmaps
+from app.charts import coaching as charts
+from app.charts import heatmaps
 from salesmgmt import db
 from salesmgmt.filters import Filters
 from salesmgmt.metrics import coaching

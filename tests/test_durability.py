@@ -223,7 +223,7 @@ def test_an_import_killed_at_any_point_leaves_all_of_it_or_none(company, referen
 
 READER = r"""
 import itertools, json, os, sys, threading, time
-import ui
+from app import queries
 from tests import page_queries as q
 path, stop_file, sessions = sys.argv[1], sys.argv[2], int(sys.argv[3])
 os.environ["SALESMGMT_DB"] = path
@@ -235,18 +235,18 @@ class Restarted(Exception):
     pass
 
 def restart():  # what st.rerun() does in the app: the run starts again
-    ui.end_run()
+    queries.end_run()
     raise Restarted
 
-ui.restart_run = restart
+queries.restart_run = restart
 
 def session():
     # What the app does for a page view: one run, five figures, each its own cached query.
     while not os.path.exists(stop_file):
         try:
-            ui.begin_run()
+            queries.begin_run()
             view = next(views)
-            seen.append([ui.query(f, view) for f in (q.visits, q.imported_visits, q.batches,
+            seen.append([queries.query(f, view) for f in (q.visits, q.imported_visits, q.batches,
                                                      q.audit_rows, q.november_visits)])
             with lock:  # how many views so far, for the test to wait on
                 with open(stop_file + ".views.part", "w") as f:
@@ -257,7 +257,7 @@ def session():
         except Exception as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
         finally:
-            ui.end_run()
+            queries.end_run()
         time.sleep(0.01)
 
 threads = [threading.Thread(target=session) for _ in range(sessions)]

@@ -246,7 +246,7 @@ def test_every_forecast_figure_stays_inside_the_filter(moving):
 def test_the_teams_chart_writes_the_chance_out_for_a_few_teams_and_the_percent_alone_for_many(tiny_con):
     import pandas as pd
 
-    from charts import forecast as charts
+    from app.charts import forecast as charts
 
     teams = forecast.gap_analysis(tiny_con, Period.parse("2026-05"), Filters(), tiny.AS_OF, "team")
     labels = {

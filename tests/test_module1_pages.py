@@ -150,8 +150,8 @@ def test_no_export_file_is_built_while_a_page_runs_only_when_its_button_is_click
 
 
 def test_a_large_selection_charts_teams_or_the_strongest_and_weakest_with_a_caption(app_db, monkeypatch):
-    import pageparts
-    from charts import heatmaps
+    from app import blocks as pageparts
+    from app.charts import heatmaps
 
     # As if two were already too many rows for a chart (the large company has 1,092 engineers).
     monkeypatch.setattr(heatmaps, "MAX_ROWS", 2)

@@ -160,7 +160,7 @@ def test_a_search_that_finds_nothing_says_so(app_env):
 
 
 def test_the_coaching_heatmap_of_many_engineers_has_a_row_per_team_and_says_so(app_env, monkeypatch):
-    from charts import heatmaps
+    from app.charts import heatmaps
 
     at = open_page("pages/coaching.py", "en", f_period="2026-05")
     assert not [c for c in at.caption if "each row is" in c.value], "3 engineers: a row each"

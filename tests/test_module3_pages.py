@@ -157,7 +157,7 @@ def test_a_trend_of_a_hundred_teams_draws_the_five_highest_and_lowest():
 def test_the_school_spread_draws_a_dot_per_rep_only_for_a_readable_number():
     import pandas as pd
 
-    from charts import module3 as charts
+    from app.charts import module3 as charts
 
     def reps(n):
         return pd.DataFrame(

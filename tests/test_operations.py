@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from charts import operations as charts
+from app.charts import operations as charts
 from salesmgmt import db
 from salesmgmt.filters import Filters
 from salesmgmt.metrics import core, operations

@@ -21,7 +21,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from charts import products as charts
+from app.charts import products as charts
 from salesmgmt import db
 from salesmgmt.filters import Filters
 from salesmgmt.metrics import core, deals, products

@@ -1,6 +1,6 @@
-"""One page run sees one state of the data (ui.begin_run / ui.query / ui.end_run).
+"""One page run sees one state of the data (queries.begin_run / queries.query / queries.end_run).
 
-The functions below are the 'domain functions' the tests run through `ui.query`: like the real
+The functions below are the 'domain functions' the tests run through `queries.query`: like the real
 ones they take the connection first and are found again by module and name.
 """
 
@@ -13,7 +13,7 @@ import threading
 import pytest
 import streamlit as st
 
-import ui
+from app import queries
 from salesmgmt import db
 
 
@@ -35,12 +35,12 @@ def app_db(tiny_db, monkeypatch):
     st.cache_data.clear()
 
     def restart() -> None:
-        ui.end_run()
+        queries.end_run()
         raise Restarted
 
-    monkeypatch.setattr(ui, "restart_run", restart)
+    monkeypatch.setattr(queries, "restart_run", restart)
     yield tiny_db
-    ui.end_run()
+    queries.end_run()
 
 
 def delete_one_visit_in_another_session(path) -> None:
@@ -56,37 +56,37 @@ def delete_one_visit_in_another_session(path) -> None:
 
 
 def test_a_page_run_keeps_the_state_it_started_with_while_another_session_writes(app_db):
-    ui.begin_run()
-    before = ui.query(count_visits)
+    queries.begin_run()
+    before = queries.query(count_visits)
     delete_one_visit_in_another_session(app_db)
-    assert ui.query(count_visits_again) == before  # not cached yet: read in the run's snapshot
-    ui.end_run()
+    assert queries.query(count_visits_again) == before  # not cached yet: read in the run's snapshot
+    queries.end_run()
 
-    ui.begin_run()
-    assert ui.query(count_visits) == before - 1
-    assert ui.query(count_visits_again) == before - 1
-    ui.end_run()
+    queries.begin_run()
+    assert queries.query(count_visits) == before - 1
+    assert queries.query(count_visits_again) == before - 1
+    queries.end_run()
 
 
 def test_a_run_whose_data_changed_before_its_first_read_starts_again(app_db):
-    ui.begin_run()
-    ui.query(count_visits)
-    ui.end_run()
+    queries.begin_run()
+    queries.query(count_visits)
+    queries.end_run()
 
-    ui.begin_run()
-    before = ui.query(count_visits)  # cached: no connection opened yet
+    queries.begin_run()
+    before = queries.query(count_visits)  # cached: no connection opened yet
     delete_one_visit_in_another_session(app_db)
     with pytest.raises(Restarted):
-        ui.query(count_visits_again)  # a miss would read the new data beside the old figure
+        queries.query(count_visits_again)  # a miss would read the new data beside the old figure
 
-    ui.begin_run()
-    assert (ui.query(count_visits), ui.query(count_visits_again)) == (before - 1, before - 1)
+    queries.begin_run()
+    assert (queries.query(count_visits), queries.query(count_visits_again)) == (before - 1, before - 1)
 
 
 def test_no_connection_stays_open_between_runs_so_another_process_can_write(app_db):
-    ui.begin_run()
-    ui.query(count_visits)
-    ui.end_run()
+    queries.begin_run()
+    queries.query(count_visits)
+    queries.end_run()
     other = subprocess.run(
         [
             sys.executable,
@@ -103,16 +103,16 @@ def test_no_connection_stays_open_between_runs_so_another_process_can_write(app_
 
 
 def test_a_write_from_the_page_is_seen_by_the_rest_of_the_run(app_db):
-    ui.begin_run()
-    before = ui.query(count_visits)
-    ui.write(
+    queries.begin_run()
+    before = queries.query(count_visits)
+    queries.write(
         lambda con: con.execute("DELETE FROM visits WHERE visit_key = (SELECT min(visit_key) FROM visits)")
     )
-    assert ui.query(count_visits) == before - 1
-    ui.end_run()
+    assert queries.query(count_visits) == before - 1
+    queries.end_run()
 
 
 def test_queries_outside_a_page_run_read_the_latest_data(app_db):
-    before = ui.query(count_visits)
+    before = queries.query(count_visits)
     delete_one_visit_in_another_session(app_db)
-    assert ui.query(count_visits) == before - 1
+    assert queries.query(count_visits) == before - 1

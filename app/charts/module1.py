@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.heatmaps import norm_heatmap
+from app.charts.heatmaps import norm_heatmap
 
 PLANNED = "#90A4AE"
 DONE = "#2E7D32"

@@ -8,26 +8,27 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-import ui
-import ui_tables
+from app import formats, queries, sidebar, tables, texts
+from app.charts import theme
+from app.texts import t
 from salesmgmt import scorecard
 from salesmgmt.i18n import t as translate
 
-#: `show_table`'s kind names that differ from ui_tables' (the rest are the same).
+#: `show_table`'s kind names that differ from app.tables' (the rest are the same).
 _KIND_NAMES = {"pct": "percent"}
 
 
 def with_unit(key: str, **values: Any) -> str:
     """A label with the money unit: 'Won (CNY)' / '赢单（万元）'."""
-    return ui_tables.with_unit(ui.t(key, **values))
+    return tables.with_unit(t(key, **values))
 
 
 def show_table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], key: str, **kwargs: Any) -> Any:
-    """`frame`'s columns of `spec` (column, label key, kind) as a read-only table: ui_tables.show
+    """`frame`'s columns of `spec` (column, label key, kind) as a read-only table: tables.show
     with the headers taken from the catalogue ('pct' is its 'percent')."""
-    return ui_tables.show(
+    return tables.show(
         frame,
-        [(column, ui.t(label_key), _KIND_NAMES.get(kind, kind)) for column, label_key, kind in spec],
+        [(column, t(label_key), _KIND_NAMES.get(kind, kind)) for column, label_key, kind in spec],
         key,
         **kwargs,
     )
@@ -35,7 +36,7 @@ def show_table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], key: str, 
 
 def chart(fig: Any, key: str, height: int | None = None) -> None:
     """A plotly figure in the house style, at the height the builder chose (else 380 px)."""
-    st.plotly_chart(ui.style_figure(fig, height=height or fig.layout.height or 380), key=key)
+    st.plotly_chart(theme.style_figure(fig, height=height or fig.layout.height or 380), key=key)
 
 
 #: Above this many people (teams) a chart shows the strongest and weakest only.
@@ -58,20 +59,20 @@ def strongest_and_weakest(
     ranked = frame.sort_values(by, ascending=False, na_position="last", kind="stable")
     known = ranked[ranked[by].notna()]
     shown = pd.concat([known.head(ends), known.iloc[ends:].tail(ends)])
-    return shown, ui.t(f"m1.chart.ends.{noun}", n=ends, total=ui.count(len(frame)))
+    return shown, t(f"m1.chart.ends.{noun}", n=ends, total=formats.count(len(frame)))
 
 
 def scorecard_download(key: str, default_level: str = "rep") -> None:
     """A bordered box: level, format and the download button; the same table as
     `python -m salesmgmt scorecard` for the period, filters and as-of date the page shows."""
-    period, filters, as_of, lang = ui.period(), ui.filters(), ui.as_of(), ui.lang()
+    period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
     with st.container(key=key, border=True):
-        st.markdown("**" + ui.t("sc.title") + "**")
-        st.caption(ui.t("sc.caption", period=period.label(lang), as_of=as_of.isoformat()))
+        st.markdown("**" + t("sc.title") + "**")
+        st.caption(t("sc.caption", period=period.label(lang), as_of=as_of.isoformat()))
         left, middle, right = st.columns([3, 2, 2], vertical_alignment="bottom")
         level = (
             left.segmented_control(
-                ui.t("sc.level"),
+                t("sc.level"),
                 scorecard.LEVELS,
                 default=default_level,
                 key=f"{key}_level",
@@ -81,7 +82,7 @@ def scorecard_download(key: str, default_level: str = "rep") -> None:
         )
         fmt = (
             middle.segmented_control(
-                ui.t("sc.format"),
+                t("sc.format"),
                 scorecard.FORMATS,
                 default="xlsx",
                 key=f"{key}_format",
@@ -91,9 +92,9 @@ def scorecard_download(key: str, default_level: str = "rep") -> None:
         )
         # Built when clicked (Streamlit calls it then), not on every run of the page.
         right.download_button(
-            ui.t("sc.download"),
+            t("sc.download"),
             mime=scorecard.MIME[fmt],
-            data=lambda: ui.call(scorecard.export, period, filters, as_of, level, fmt),
+            data=lambda: queries.call(scorecard.export, period, filters, as_of, level, fmt),
             file_name=scorecard.file_name(period, level, fmt),
             key=f"{key}_button",
             icon=":material/download:",

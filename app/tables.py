@@ -9,7 +9,8 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-import ui
+from app import formats, texts
+from app.texts import t
 from salesmgmt.i18n import money_divisor
 
 #: (column, header, kind); kind is one of KINDS.
@@ -35,14 +36,14 @@ TRANSLATED = {"stage": "stage", "client_type": "client_type", "status": "plan.st
 
 def with_unit(header: str) -> str:
     """A header or label with the money unit: '赢单（万元）' / 'Won (CNY)'."""
-    unit = ui.money_unit()
-    return header + (f"（{unit}）" if ui.lang() == "zh" else f" ({unit})")
+    unit = formats.money_unit()
+    return header + (f"（{unit}）" if texts.lang() == "zh" else f" ({unit})")
 
 
 def _config(header: str, kind: str) -> st.column_config.Column | None:
     if kind == "money":
         return st.column_config.NumberColumn(
-            with_unit(header), format="%.1f" if ui.lang() == "zh" else "localized"
+            with_unit(header), format="%.1f" if texts.lang() == "zh" else "localized"
         )
     if kind == "percent":
         return st.column_config.NumberColumn(header, format="%.0f%%")
@@ -71,7 +72,7 @@ def show(frame: pd.DataFrame, spec: Spec, key: str, height: int | str = "auto", 
         raise ValueError(unknown)
     shown = pd.DataFrame(index=frame.index)
     config = {}
-    divisor = money_divisor(ui.lang())
+    divisor = money_divisor(texts.lang())
     for column, header, kind in spec:
         values = frame[column]
         if kind == "money":
@@ -80,7 +81,7 @@ def show(frame: pd.DataFrame, spec: Spec, key: str, height: int | str = "auto", 
             values = values.astype("float64") * 100
         elif kind in TRANSLATED:
             values = values.map(
-                lambda v, prefix=TRANSLATED[kind]: ui.t(f"{prefix}.{v}") if isinstance(v, str) else None
+                lambda v, prefix=TRANSLATED[kind]: t(f"{prefix}.{v}") if isinstance(v, str) else None
             )
         elif kind == "number":
             values = values.astype("float64").round(1)

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from charts.products import PALETTE
+from app.charts.products import PALETTE
 
 #: At most this many lines in a chart (one colour each); more teams are drawn per region.
 MAX_LINES = len(PALETTE)

@@ -1,9 +1,9 @@
 """Streamlit pieces shared by module 3's pages (Rankings, the three meetings, Sales school):
 sections that rotate on a timer in presentation mode, the meeting-pack download, the team
-picker, translated labels of the domain's keys. Tables are `ui_tables.show`.
+picker, translated labels of the domain's keys. Tables are `tables.show`.
 
 Presentation mode itself (`?present=1`: no sidebar or toolbar, large type) is the app frame's
-(`ui.presenting()`, `ui.apply_presentation_mode()`); this module only adds the rotation.
+(`screen.presenting()`, `screen.apply_presentation_mode()`); this module only adds the rotation.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from datetime import date
 
 import streamlit as st
 
-import ui
+from app import queries, screen, sidebar, texts
+from app.texts import t
 from salesmgmt.filters import Filters
 from salesmgmt.periods import Period
 
@@ -27,14 +28,14 @@ def sections(parts: Sequence[tuple[str, Callable[[], None]]], key: str, tabs: bo
     mode show one at a time, moving on every ROTATE_SECONDS (a fragment reruns only itself)."""
     if not parts:
         return
-    if not ui.presenting() and tabs:
+    if not screen.presenting() and tabs:
         shown = st.tabs([title for title, _ in parts], key=f"{key}_tab", on_change="rerun")
         for tab, (_title, draw) in zip(shown, parts):
             if tab.open:
                 with tab:
                     draw()
         return
-    if not ui.presenting():
+    if not screen.presenting():
         for title, draw in parts:
             st.subheader(title)
             draw()
@@ -48,7 +49,7 @@ def sections(parts: Sequence[tuple[str, Callable[[], None]]], key: str, tabs: bo
         st.subheader(title)
         draw()
         st.caption(
-            ui.t("m3.present.position", n=index % len(parts) + 1, total=len(parts), seconds=ROTATE_SECONDS)
+            t("m3.present.position", n=index % len(parts) + 1, total=len(parts), seconds=ROTATE_SECONDS)
         )
 
     rotate()
@@ -61,30 +62,30 @@ def deck_button(
     meeting screen)."""
     from salesmgmt import pack
 
-    if ui.presenting():  # nobody downloads from the meeting screen
+    if screen.presenting():  # nobody downloads from the meeting screen
         return
-    lang = ui.lang()
+    lang = texts.lang()
     name = pack.file_name(period, team, lang)
     # Built when clicked (Streamlit calls `data` then, outside the script run: no st.* inside).
     st.download_button(
-        ui.t("m3.deck.download"),
-        data=lambda: ui.call(pack.build_deck_for, period, filters, as_of, lang, team, week_of),
+        t("m3.deck.download"),
+        data=lambda: queries.call(pack.build_deck_for, period, filters, as_of, lang, team, week_of),
         file_name=name,
         key=key,
         icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        help=ui.t("m3.deck.help"),
+        help=t("m3.deck.help"),
     )
 
 
 def client_type(key: object) -> str:
-    return ui.t(f"client_type.{key}") if isinstance(key, str) and key else ""
+    return t(f"client_type.{key}") if isinstance(key, str) and key else ""
 
 
 def stage(key: object) -> str:
     if not isinstance(key, str) or not key:
         return ""
-    text = ui.t(f"stage.{key}")
+    text = t(f"stage.{key}")
     return key if text == f"stage.{key}" else text
 
 
@@ -104,11 +105,11 @@ def team_choice(options: list[str], key: str) -> str | None:
     """A team picker defaulting to the one team of the sidebar filter (or of ?team= in the URL)."""
     if not options:
         return None
-    chosen = ui.filters().teams
+    chosen = sidebar.filters().teams
     default = chosen[0] if len(chosen) == 1 and chosen[0] in options else options[0]
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
-    return st.selectbox(ui.t("m3.team"), options, key=key)
+    return st.selectbox(t("m3.team"), options, key=key)
 
 
 def day_from_url(default: date) -> date:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.heatmaps import norm_heatmap
+from app.charts.heatmaps import norm_heatmap
 
 BEFORE = "#90A4AE"
 AFTER = "#1565C0"

@@ -1,0 +1,58 @@
+"""Numbers, money, dates and user text as the pages show them, in the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from app.texts import lang, t
+from salesmgmt.i18n import format_count, format_money, format_percent
+
+
+def money(value: float | None) -> str:
+    return format_money(value, lang())
+
+
+def money_short(value: float | None) -> str:
+    """Money without the unit (the unit is in the title or axis)."""
+    return format_money(value, lang(), with_unit=False)
+
+
+def money_unit() -> str:
+    return t("unit.money")
+
+
+def pct(value: float | None, digits: int = 0) -> str:
+    return format_percent(value, digits)
+
+
+def count(value: float | None) -> str:
+    return format_count(value)
+
+
+def date_text(value: Any) -> str:
+    """A date as YYYY-MM-DD (whatever pandas made of it); '–' when missing."""
+    if value is None or pd.isna(value):
+        return "–"
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def delta_text(current: float | None, previous: float | None, kind: str = "percent_change") -> str | None:
+    """Change against the previous period for st.metric: '+12%' (relative) or '+3 pts'."""
+    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
+        return None
+    if kind == "points":
+        return f"{(current - previous) * 100:+.0f} " + t("unit.points")
+    if previous == 0:
+        return None
+    return f"{(current - previous) / abs(previous) * 100:+.0f}%"
+
+
+_MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
+
+
+def md(text: Any) -> str:
+    """User text made inert inside st.markdown: every Markdown character escaped (no links,
+    no emphasis, no HTML)."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
