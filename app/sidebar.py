@@ -97,12 +97,20 @@ def period() -> Period:
 
 
 def filters() -> Filters:
+    """The sidebar's selection within the user's scope; the chosen reps carry their names, so
+    captions and printed filters say who, not which id."""
     scope = scope_filters()
     reps = tuple(st.session_state.get("f_reps") or ())
+    labels: tuple[str, ...] = ()
+    if reps:
+        known = _options()["reps"]
+        names = dict(zip(known["rep_id"], known["name"]))
+        labels = tuple(str(names.get(rep_id, rep_id)) for rep_id in reps)
     return Filters(
         regions=tuple(st.session_state.get("f_regions") or ()),
         teams=tuple(st.session_state.get("f_teams") or ()),
         rep_ids=reps,
+        labels=labels,
         scope_regions=scope.scope_regions,
         scope_teams=scope.scope_teams,
         scope_rep_ids=scope.scope_rep_ids,

@@ -232,6 +232,15 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
+def _normalised(text: str) -> str:
+    import datetime
+
+    from salesmgmt.filters import Filters
+    from salesmgmt.periods import Period
+
+    return repr(eval(text, {"datetime": datetime, "Period": Period, "Filters": Filters}))  # noqa: S307
+
+
 def _compare(directory: Path, page: str, calls: list[Call]) -> list[str]:
     """Differences between this run's results and the saved ones (same calls, same order)."""
     import pickle
@@ -243,6 +252,10 @@ def _compare(directory: Path, page: str, calls: list[Call]) -> list[str]:
         return [f"no saved results for {page}"]
     problems = []
     now = [(c.function, repr(c.args), repr(c.kwargs), c.result) for c in calls]
+    # The arguments as today's classes write them (a field added or hidden since is no change).
+    saved = [
+        (function, _normalised(args), _normalised(kwargs), result) for function, args, kwargs, result in saved
+    ]
     if [s[:3] for s in saved] != [n[:3] for n in now]:
         return ["the page makes other calls than when saved"]
     for (function, *_rest, before), (_f, *_r, after) in zip(saved, now):

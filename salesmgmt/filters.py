@@ -1,18 +1,37 @@
-"""Filters: which reps a figure covers. One object gives a WHERE fragment, its bound parameters
-and a human description, so SQL never carries user input and the page can say what it shows.
+"""Filters: which reps a figure covers. One object compiles to a WHERE fragment with **named**
+bound parameters and to a human description, so SQL never carries user input and a page can say
+what it shows (as datasette's `filters.py` does). `salesmgmt.query.run` puts the fragment into a
+query.
 
-Every fact (visit, opportunity, target) belongs to a rep; region and team are the rep's. A
-filter therefore always narrows the set of reps, and every metric joins its facts to `reps`.
+Every fact (visit, opportunity, target) belongs to a rep; region and team are the rep's. A filter
+therefore always narrows the set of reps, and every metric joins its facts to `reps`.
+
+Two kinds of narrowing, combined with AND:
+- the user's choices (`regions`, `teams`, `rep_ids`): an empty tuple means "all";
+- the signed-in user's scope (`scope_*`): None means unrestricted, an empty tuple means nothing;
+  the scope's parts are alternatives (a manager of a team OR a region), combined with OR.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+#: The reps table's columns a filter narrows, in the order they are written into SQL.
+COLUMNS = ("region", "team", "rep_id")
+
+
+@dataclass(frozen=True)
+class Where:
+    """A compiled filter: `sql` (a condition on the reps table's alias) and its parameters."""
+
+    sql: str
+    params: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Selected regions, teams and reps; an empty tuple means "all"."""
+    """Selected regions, teams and reps, and the user's scope."""
 
     regions: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
@@ -21,47 +40,55 @@ class Filters:
     scope_regions: tuple[str, ...] | None = None
     scope_teams: tuple[str, ...] | None = None
     scope_rep_ids: tuple[int, ...] | None = None
-    labels: tuple[str, ...] = field(default=(), compare=False)
+    #: The names of `rep_ids`, in the same order, for `describe` (not part of the selection).
+    labels: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
-    def rep_where(self, alias: str = "r") -> tuple[str, list]:
-        """A SQL condition on the reps table aliased `alias`, with its parameters."""
-        if not alias.isidentifier():
-            raise ValueError(alias)
-        clauses: list[str] = []
-        params: list = []
+    def _chosen(self) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+        return (("region", self.regions), ("team", self.teams), ("rep_id", self.rep_ids))
 
-        def add(column: str, values: tuple) -> None:
-            if not values:
-                clauses.append("FALSE")
-                return
-            clauses.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
+    def _scope(self) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+        parts = (("region", self.scope_regions), ("team", self.scope_teams), ("rep_id", self.scope_rep_ids))
+        return tuple((column, values) for column, values in parts if values is not None)
 
-        for column, values in (("region", self.regions), ("team", self.teams), ("rep_id", self.rep_ids)):
-            if values:
-                add(column, values)
-        # Scope: an empty tuple here means "nothing", unlike the filters above.
-        scope = []
-        for column, values in (
-            ("region", self.scope_regions),
-            ("team", self.scope_teams),
-            ("rep_id", self.scope_rep_ids),
-        ):
-            if values is not None:
-                scope.append((column, values))
+    def where(self, alias: str = "r", prefix: str = "f") -> Where:
+        """The condition on the reps table aliased `alias`; parameters are named `prefix_...`
+        so that several fragments can share one query."""
+        if not alias.isidentifier() or not prefix.isidentifier():
+            raise ValueError(f"not an identifier: {alias!r} / {prefix!r}")
+        params: dict[str, Any] = {}
+
+        def in_list(column: str, values: tuple[Any, ...], group: str) -> str:
+            names = []
+            for i, value in enumerate(values):
+                name = f"{prefix}_{group}{column}_{i}"
+                params[name] = value
+                names.append("$" + name)
+            return f"{alias}.{column} IN ({', '.join(names)})"
+
+        clauses = [in_list(column, values, "") for column, values in self._chosen() if values]
+        scope = self._scope()
         if scope:
-            parts = []
-            for column, values in scope:
-                if values:
-                    parts.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
-                    params.extend(values)
-            clauses.append("(" + " OR ".join(parts) + ")" if parts else "FALSE")
-        return (" AND ".join(clauses) if clauses else "TRUE"), params
+            alternatives = [in_list(column, values, "scope_") for column, values in scope if values]
+            clauses.append("(" + " OR ".join(alternatives) + ")" if alternatives else "FALSE")
+        return Where(" AND ".join(clauses) if clauses else "TRUE", params)
 
     def is_empty(self) -> bool:
+        """True when the user chose nothing (the scope may still narrow)."""
         return not (self.regions or self.teams or self.rep_ids)
 
+    def scope_only(self) -> Filters:
+        """The user's scope without their narrowing choices: the whole company they may see
+        (for norms that describe "usual", which should not change when one rep is picked)."""
+        return Filters(
+            scope_regions=self.scope_regions, scope_teams=self.scope_teams, scope_rep_ids=self.scope_rep_ids
+        )
+
+    def one_rep(self, rep_id: int, label: str | None = None) -> Filters:
+        """These filters narrowed to one rep (the scope stays, so a rep outside it gives nothing)."""
+        return replace(self, rep_ids=(rep_id,), labels=(label,) if label else ())
+
     def describe(self, lang: str = "en") -> str:
+        """What the filters select, in words: 'Team: 龙 Dragon; Rep: 李娜 · scope: Region: East'."""
         from salesmgmt.i18n import t
 
         parts = []
@@ -70,7 +97,7 @@ class Filters:
         if self.teams:
             parts.append(t("filter.team", lang) + ": " + ", ".join(self.teams))
         if self.rep_ids:
-            names = self.labels or tuple(str(r) for r in self.rep_ids)
+            names = self.labels if len(self.labels) == len(self.rep_ids) else tuple(map(str, self.rep_ids))
             parts.append(t("filter.rep", lang) + ": " + ", ".join(names))
         scope = []
         if self.scope_regions:
@@ -79,9 +106,12 @@ class Filters:
             scope.append(t("filter.team", lang) + ": " + ", ".join(self.scope_teams))
         if self.scope_rep_ids is not None:
             scope.append(t("filter.own_figures", lang))
-        text = (
-            "; ".join(parts) if parts else t("filter.everyone" if not scope else "filter.all_in_scope", lang)
-        )
+        if not scope and self._scope():  # a scope, but nothing in it
+            scope.append(t("filter.no_scope", lang))
+        if parts:
+            text = "; ".join(parts)
+        else:
+            text = t("filter.all_in_scope" if scope else "filter.everyone", lang)
         return text + (" · " + t("filter.scope", lang) + " " + "; ".join(scope) if scope else "")
 
 

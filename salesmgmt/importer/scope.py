@@ -20,7 +20,7 @@ import pandas as pd
 from salesmgmt.filters import Filters
 from salesmgmt.importer.preview import Preview
 from salesmgmt.importer.validate import RowError
-from salesmgmt.metrics.core import _run
+from salesmgmt.query import run
 from salesmgmt.text import name_key
 
 SCOPE_REPS_SQL = "SELECT r.rep_id, r.name_key, r.code, r.team, r.region FROM reps r WHERE {where}"
@@ -38,7 +38,7 @@ def scope_errors(con: duckdb.DuckDBPyConnection, preview: Preview, scope: Filter
     if _unrestricted(scope) or preview.file_error is not None or preview.rows.empty:
         return []
     assert scope is not None
-    mine = _run(
+    mine = run(
         con,
         SCOPE_REPS_SQL,
         Filters(
@@ -46,8 +46,6 @@ def scope_errors(con: duckdb.DuckDBPyConnection, preview: Preview, scope: Filter
             scope_teams=scope.scope_teams,
             scope_rep_ids=scope.scope_rep_ids,
         ),
-        "r",
-        {},
     )
     teams = set(mine["team"].dropna()) | set(scope.scope_teams or ())
     regions = set(mine["region"].dropna()) | set(scope.scope_regions or ())

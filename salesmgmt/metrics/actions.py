@@ -17,9 +17,10 @@ import pandas as pd
 
 from salesmgmt.filters import Filters
 from salesmgmt.measures import VISIT_NORM_PER_WEEK, Measure
-from salesmgmt.metrics.core import NO_GROUP, _ratio, _run, week_window
+from salesmgmt.metrics.core import NO_GROUP, _ratio, week_window
 from salesmgmt.metrics.plans import LATEST_PLANS, PLANNED_VISITS_SQL, stage_rank_sql
 from salesmgmt.periods import Period
+from salesmgmt.query import run
 
 #: Weeks in a row below the norm after which an engineer is listed.
 BELOW_NORM_STREAK = 3
@@ -204,7 +205,7 @@ def weekly_visits(
     Columns: rep_id, rep, team, region, week (Monday), visits, meets_norm.
     """
     week_from, week_to, _ = week_window(period, as_of)
-    frame = _run(con, WEEKLY_VISITS_SQL, filters, "r", {"week_from": week_from, "week_to": week_to})
+    frame = run(con, WEEKLY_VISITS_SQL, filters, {"week_from": week_from, "week_to": week_to})
     frame["week"] = pd.to_datetime(frame["week"]).dt.date
     frame["visits"] = frame["visits"].astype("int64")
     frame["meets_norm"] = frame["visits"] >= VISIT_NORM_PER_WEEK
@@ -273,12 +274,11 @@ def planned_vs_done(
     Only reps with a visit or a planned visit are listed.
     """
     named = {"start": period.start, "end": period.end}
-    reps = _run(con, REP_VISITS_SQL, filters, "r", named)
-    plan = _run(
+    reps = run(con, REP_VISITS_SQL, filters, named)
+    plan = run(
         con,
         PLAN_DONE_SQL,
         filters,
-        "r",
         {**named, "as_of": as_of, "first_month": Period.month_of(period.start).start},
     )
     out = reps.merge(plan, on="rep_id", how="left")
@@ -302,11 +302,10 @@ def client_type_share(
     """
     if by not in GROUPS:
         raise ValueError(by)
-    frame = _run(
+    frame = run(
         con,
         CLIENT_TYPE_SQL.replace("{group}", GROUPS[by]),
         filters,
-        "r",
         {"start": period.start, "end": period.end},
     )
     if frame.empty:
@@ -330,9 +329,9 @@ def visit_progress(
      and after, and the date of the progress}.
     """
     named = {"start": period.start, "end": period.end, "as_of": as_of, "days": int(days)}
-    by_rep = _run(con, PROGRESS_BY_REP_SQL, filters, "r", named)
+    by_rep = run(con, PROGRESS_BY_REP_SQL, filters, named)
     by_rep["share"] = _ratio(by_rep["visits_with_progress"], by_rep["visits"])
-    visits = _run(con, PROGRESS_LIST_SQL, filters, "r", {**named, "limit": PROGRESS_LIST})
+    visits = run(con, PROGRESS_LIST_SQL, filters, {**named, "limit": PROGRESS_LIST})
     for col in ("visit_date", "progress_date"):
         visits[col] = pd.to_datetime(visits[col]).dt.date
     return {"by_rep": by_rep, "visits": visits}

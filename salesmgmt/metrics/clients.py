@@ -30,8 +30,8 @@ from salesmgmt.errors import SalesmgmtError
 from salesmgmt.filters import Filters
 from salesmgmt.measures import COLD_ACCOUNT_DAYS, Measure
 from salesmgmt.metrics.coaching import split_names
-from salesmgmt.metrics.core import _run
-from salesmgmt.metrics.deals import as_dates, run_scoped
+from salesmgmt.metrics.deals import as_dates
+from salesmgmt.query import run
 from salesmgmt.text import name_key
 
 #: How often a client should be visited: key accounts monthly, others quarterly (days).
@@ -282,7 +282,7 @@ def _facts(
         "rev_from": as_of - timedelta(days=REVENUE_DAYS),
         "rev_prev_from": as_of - timedelta(days=2 * REVENUE_DAYS),
     }
-    facts = as_dates(_run(con, CLIENT_FACTS_SQL, filters, "r", named), "last_visit")
+    facts = as_dates(run(con, CLIENT_FACTS_SQL, filters, named), "last_visit")
     # NaN, never None, when no client in view was ever visited (an all-empty column).
     facts["days_since_visit"] = facts["days_since_visit"].astype("float64")
     return facts
@@ -365,12 +365,11 @@ ORDER BY review_date DESC, review_id DESC
 
 
 def client_in_scope(con: duckdb.DuckDBPyConnection, client_id: int, filters: Filters) -> bool:
-    frame = _run(
+    frame = run(
         con,
         "SELECT c.client_id FROM clients c LEFT JOIN reps r ON r.rep_id = "
         "c.owner_rep_id WHERE c.client_id = $client_id AND {where}",
         filters,
-        "r",
         {"client_id": int(client_id)},
     )
     return len(frame) == 1
@@ -390,9 +389,9 @@ def client_profile(
         return None
     client = _score(facts).iloc[0].to_dict()
     named = {"client_id": int(client_id), "as_of": as_of}
-    visits = as_dates(_run(con, PROFILE_VISITS_SQL, filters, "r", named), "visit_date")
+    visits = as_dates(run(con, PROFILE_VISITS_SQL, filters, named), "visit_date")
     deals = as_dates(
-        _run(con, PROFILE_DEALS_SQL, filters, "r", {"client_id": int(client_id)}),
+        run(con, PROFILE_DEALS_SQL, filters, {"client_id": int(client_id)}),
         "created_date",
         "expected_close_date",
         "close_date",
@@ -560,7 +559,7 @@ def reviews_due(
 ) -> pd.DataFrame:
     """Key accounts in scope never reviewed or whose next review is due by as_of + within_days,
     never reviewed and most overdue first. days_to_review < 0 means overdue."""
-    frame = _run(con, REVIEW_STATUS_SQL, filters, "r", {"as_of": as_of, "interval": REVIEW_INTERVAL_DAYS})
+    frame = run(con, REVIEW_STATUS_SQL, filters, {"as_of": as_of, "interval": REVIEW_INTERVAL_DAYS})
     as_dates(frame, "last_review_date", "next_review_date")
     frame["days_to_review"] = [
         (d - as_of).days if d is not None else np.nan for d in frame["next_review_date"]
@@ -622,14 +621,12 @@ def project_members(
     """Each project's chain, one row per client on its deals: the project's start, open deals and
     amount, the client, its type, and its visits since the project began (see the glossary's
     project_chain_coverage)."""
-    frame = run_scoped(
+    frame = run(
         con,
         PROJECT_MEMBERS_SQL,
         filters,
         {"as_of": as_of, "lead": PROJECT_LEAD_DAYS, "open_only": open_only},
-        where_deal="r",
-        where_visit="vr",
-        where_owner="cr",
+        scopes={"where_deal": "r", "where_visit": "vr", "where_owner": "cr"},
     )
     frame["visits"] = frame["visits"].astype("int64")
     return as_dates(frame, "started", "last_visit")

@@ -28,9 +28,10 @@ import pandas as pd
 from salesmgmt.filters import Filters
 from salesmgmt.measures import Measure
 from salesmgmt.metrics import core, operations
-from salesmgmt.metrics.core import _ratio, _run
+from salesmgmt.metrics.core import _ratio
 from salesmgmt.metrics.deals import as_dates
 from salesmgmt.periods import Period
+from salesmgmt.query import run
 from salesmgmt.text import name_key
 
 #: Ride-alongs a sales engineer should have each month (the page lets a manager change it).
@@ -153,7 +154,7 @@ WHERE v.visit_type = 'visit' AND v.accompanied_by IS NOT NULL AND r.manager IS N
 @contextmanager
 def _ride_pairs(con: duckdb.DuckDBPyConnection, filters: Filters) -> Iterator[str]:
     """A temporary view of the (accompanied_by, manager) pairs that are ride-alongs; its name."""
-    pairs = _run(con, PAIRS_SQL, filters, "r", {})
+    pairs = run(con, PAIRS_SQL, filters)
     keep = [is_ride_along(a, m) for a, m in zip(pairs["accompanied_by"], pairs["manager"])]
     matched = (
         pairs[keep]
@@ -212,9 +213,7 @@ def ride_along_visits(
 ) -> pd.DataFrame:
     """Every ride-along in [start, end), newest first, with the visit's notes and its deal."""
     with _ride_pairs(con, filters) as pairs:
-        frame = _run(
-            con, RIDE_ALONGS_SQL.replace("{pairs}", pairs), filters, "r", {"start": start, "end": end}
-        )
+        frame = run(con, RIDE_ALONGS_SQL.replace("{pairs}", pairs), filters, {"start": start, "end": end})
     return as_dates(frame, "visit_date")
 
 
@@ -241,11 +240,10 @@ def _per_month(
     con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date, as_of: date
 ) -> pd.DataFrame:
     with _ride_pairs(con, filters) as pairs:
-        frame = _run(
+        frame = run(
             con,
             PER_MONTH_SQL.replace("{pairs}", pairs),
             filters,
-            "r",
             {"start": start, "end": end, "as_of": as_of},
         )
     frame["ride_alongs"] = frame["ride_alongs"].astype("int64")
@@ -401,9 +399,9 @@ def ride_along_dates(
     con: duckdb.DuckDBPyConnection, filters: Filters, rep_id: int, as_of: date
 ) -> list[date]:
     """The dates of a rep's ride-alongs up to as_of, newest first (empty outside the scope)."""
-    scope = _one_rep(filters, rep_id)
+    scope = filters.one_rep(rep_id)
     with _ride_pairs(con, scope) as pairs:
-        frame = _run(con, RIDE_DATES_SQL.replace("{pairs}", pairs), scope, "r", {"as_of": as_of})
+        frame = run(con, RIDE_DATES_SQL.replace("{pairs}", pairs), scope, {"as_of": as_of})
     return list(as_dates(frame, "visit_date")["visit_date"])
 
 
@@ -424,17 +422,16 @@ def before_after(
     visits_before/after, visit_rate_before/after (per week), won/lost_before/after,
     win_rate_before/after, visit_rate_change, win_rate_change.
     """
-    scope = filters if rep_id is None else _one_rep(filters, rep_id)
-    engineers = _run(con, ENGINEERS_SQL, scope, "r", {})
+    scope = filters if rep_id is None else filters.one_rep(rep_id)
+    engineers = run(con, ENGINEERS_SQL, scope)
     if coached_on is not None:
         table = pd.DataFrame({"rep_id": engineers["rep_id"], "coached_on": coached_on})
     else:
         with _ride_pairs(con, scope) as pairs:
-            table = _run(
+            table = run(
                 con,
                 ANCHORS_SQL.replace("{pairs}", pairs),
                 scope,
-                "r",
                 {"as_of": as_of, "settled": as_of - timedelta(days=MIN_DAYS_AFTER)},
             )
         as_dates(table, "coached_on")
@@ -493,18 +490,6 @@ def _before_after_frame(frame: pd.DataFrame, engineers: pd.DataFrame) -> pd.Data
         ]
         .sort_values(["team", "rep"])
         .reset_index(drop=True)
-    )
-
-
-def _one_rep(filters: Filters, rep_id: int) -> Filters:
-    """The filters narrowed to one rep (the scope stays, so a rep outside it gives nothing)."""
-    return Filters(
-        regions=filters.regions,
-        teams=filters.teams,
-        rep_ids=(rep_id,),
-        scope_regions=filters.scope_regions,
-        scope_teams=filters.scope_teams,
-        scope_rep_ids=filters.scope_rep_ids,
     )
 
 

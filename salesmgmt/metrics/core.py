@@ -25,6 +25,7 @@ from salesmgmt.measures import (
     VISIT_NORM_PER_WEEK,
 )
 from salesmgmt.periods import Period
+from salesmgmt.query import run
 from salesmgmt.stages import stage_probability_sql
 
 LEVELS = ("rep", "team", "region", "total")
@@ -158,25 +159,11 @@ def _params(period: Period, as_of: date) -> dict:
     return named
 
 
-def _run(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters, alias: str, named: dict) -> pd.DataFrame:
-    """Run a query whose WHERE fragment comes from `filters` (positional) with named params.
-
-    DuckDB does not mix `?` and `$name`; so the filter's positional params are renamed.
-    """
-    where, params = filters.rep_where(alias)
-    parts = where.split("?")
-    renamed = parts[0]
-    for i, part in enumerate(parts[1:]):
-        renamed += f"$f{i}" + part
-        named = {**named, f"f{i}": params[i]}
-    return con.execute(sql.format(where=renamed), named).df()
-
-
 def rep_figures(
     con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
 ) -> pd.DataFrame:
     """One row per rep in the filter with the raw facts of the period."""
-    return _run(con, REP_FIGURES_SQL, filters, "r", _params(period, as_of))
+    return run(con, REP_FIGURES_SQL, filters, _params(period, as_of))
 
 
 def region_of_team(reps: pd.DataFrame) -> pd.Series:
@@ -208,15 +195,13 @@ def group_targets_by_month(
     """
     named = {"start": period.start, "end": period.end}
     if reps is None:
-        reps = _run(
+        reps = run(
             con,
             "SELECT r.rep_id, coalesce(r.team, '" + NO_GROUP + "') AS team, "
             "coalesce(r.region, '" + NO_GROUP + "') AS region FROM reps r WHERE {where}",
             filters,
-            "r",
-            {},
         )
-    rep_months = _run(con, REP_MONTH_TARGETS_SQL, filters, "r", named)
+    rep_months = run(con, REP_MONTH_TARGETS_SQL, filters, named)
     own = con.execute(GROUP_TARGETS_SQL, named).df()
     if filters.rep_ids or filters.scope_rep_ids is not None:
         own = own.iloc[0:0]
@@ -418,7 +403,7 @@ def figures(
     out["norm_share"] = _ratio(out["engineer_weeks_ok"], denom)
     out["attainment_probability"] = np.nan
     if with_probability and len(out):
-        deals = _run(con, OPEN_DEALS_SQL, filters, "r", {"start": period.start, "end": period.end})
+        deals = run(con, OPEN_DEALS_SQL, filters, {"start": period.start, "end": period.end})
         group_col = {"rep": "rep_id", "team": "team", "region": "region", "total": None}[level]
         amounts, chances = deals["amount"].to_numpy(float), deals["p"].to_numpy(float)
         if group_col is None:

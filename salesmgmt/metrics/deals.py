@@ -20,8 +20,9 @@ import pandas as pd
 
 from salesmgmt.filters import Filters
 from salesmgmt.measures import Measure
-from salesmgmt.metrics.core import NO_GROUP, _ratio, _run
+from salesmgmt.metrics.core import NO_GROUP, _ratio
 from salesmgmt.periods import Period
+from salesmgmt.query import run
 
 #: The dimensions a figure can be grouped by: name -> SQL over `o` (opportunity or history row),
 #: `r` (its rep) and `c` (its client). A fixed list: never user input in SQL.
@@ -146,7 +147,7 @@ def deal_figures(
     sql = DEAL_FIGURES_SQL.format(
         where="{where}", dims="".join(d + ", " for d in dims), group_by="GROUP BY ALL" if dims else ""
     )
-    frame = _run(con, sql, filters, "r", {"start": period.start, "end": period.end})
+    frame = run(con, sql, filters, {"start": period.start, "end": period.end})
     return _finish(frame, by)
 
 
@@ -192,7 +193,7 @@ def pipeline_at(
     con.register(name, pd.DataFrame({"at": pd.to_datetime(list(dates)).date}))
     try:
         sql = PIPELINE_AT_SQL.format(where="{where}", dims="".join(d + ", " for d in dims), dates_table=name)
-        frame = _run(con, sql, filters, "r", {})
+        frame = run(con, sql, filters)
     finally:
         con.unregister(name)
     as_dates(frame, "at")
@@ -213,25 +214,6 @@ def month_ends(last: Period, months: int, as_of: date) -> tuple[date, ...]:
     return tuple(ends)
 
 
-def run_scoped(
-    con: duckdb.DuckDBPyConnection, sql: str, filters: Filters, named: dict, **aliases: str
-) -> pd.DataFrame:
-    """Like `core._run`, for SQL with several filter fragments: each keyword names a
-    placeholder in `sql` and the alias of the reps table it applies to
-    (`run_scoped(con, sql, f, {}, where_visit="vr", where_owner="cr")`)."""
-    fragments = {}
-    for placeholder, alias in aliases.items():
-        where, params = filters.rep_where(alias)
-        parts = where.split("?")
-        renamed = parts[0]
-        for i, part in enumerate(parts[1:]):
-            key = f"{placeholder}_{i}"
-            renamed += f"${key}" + part
-            named = {**named, key: params[i]}
-        fragments[placeholder] = renamed
-    return con.execute(sql.format(**fragments), named).df()
-
-
 def as_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """Turn DuckDB's timestamps into plain dates (missing stays missing), in place."""
     for col in columns:
@@ -244,15 +226,3 @@ def as_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
             [None if pd.isna(v) else pd.Timestamp(v).date() for v in values], index=frame.index, dtype=object
         )
     return frame
-
-
-def scope_only(filters: Filters) -> Filters:
-    """The user's scope without their narrowing choices: the whole company they may see.
-
-    Used for norms that describe "usual" (a stage's usual duration), which should not change
-    when one rep is picked, and must not look outside the scope either."""
-    return Filters(
-        scope_regions=filters.scope_regions,
-        scope_teams=filters.scope_teams,
-        scope_rep_ids=filters.scope_rep_ids,
-    )

@@ -7,7 +7,8 @@ from typing import Any
 import duckdb
 
 from salesmgmt.filters import Filters
-from salesmgmt.metrics.core import _run, region_of_team
+from salesmgmt.metrics.core import region_of_team
+from salesmgmt.query import run
 
 REPS_SQL = """
 SELECT r.rep_id, r.name, r.team, r.region, r.role, r.active
@@ -18,7 +19,7 @@ ORDER BY r.team NULLS LAST, r.role DESC, r.name
 
 def filter_options(con: duckdb.DuckDBPyConnection, scope: Filters) -> dict[str, Any]:
     """Regions, (team, region) pairs and reps visible in `scope`, for the filter widgets."""
-    reps = _run(con, REPS_SQL, scope, "r", {})
+    reps = run(con, REPS_SQL, scope)
     regions = sorted(reps["region"].dropna().unique().tolist())
     pairs = region_of_team(reps)
     return {

@@ -18,8 +18,9 @@ import pandas as pd
 
 from salesmgmt.filters import Filters
 from salesmgmt.measures import COMMIT_MIN_PROBABILITY, Measure
-from salesmgmt.metrics.core import NO_GROUP, _ratio, _run, figures, group_targets_by_month
+from salesmgmt.metrics.core import NO_GROUP, _ratio, figures, group_targets_by_month
 from salesmgmt.periods import Period
+from salesmgmt.query import run
 from salesmgmt.stages import stage_probability_sql
 
 #: Months of closed deals before the period that give the historical win rate.
@@ -235,7 +236,7 @@ SELECT min(h.valid_from) FROM opportunity_history h JOIN reps r ON r.rep_id = h.
 def historical_win_counts(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> pd.DataFrame:
     """Won and lost counts per rep over the HISTORY_MONTHS months before the period."""
     named = {"from": Period.month_of(period.start).shift(-HISTORY_MONTHS).start, "to": period.start}
-    return _run(con, HISTORICAL_WIN_SQL, filters, "r", named)
+    return run(con, HISTORICAL_WIN_SQL, filters, named)
 
 
 def gap_analysis(
@@ -248,7 +249,7 @@ def gap_analysis(
     if level in ("rep", "team", "region"):
         key = "rep_id" if level == "rep" else level
         if level != "rep":
-            reps = _run(con, REP_GROUPS_SQL, filters, "r", {})
+            reps = run(con, REP_GROUPS_SQL, filters)
             counts = counts.merge(reps, on="rep_id", how="inner")
         grouped = counts.groupby(key)[["hist_won", "hist_lost"]].sum()
         won = frame[key].map(grouped["hist_won"]).fillna(0)
@@ -284,7 +285,7 @@ def forecast_movement(
     if d1 < d0:
         d0, d1 = d1, d0
     named = {"d0": d0, "d1": d1, "start": period.start, "last": period.last_day}
-    deals = _run(con, MOVEMENT_SQL, filters, "r", named)
+    deals = run(con, MOVEMENT_SQL, filters, named)
     start = float(deals["amount_before"].sum())
     end = float(deals["amount_after"].sum())
     deals = deals[deals["category"].notna()].copy()
@@ -318,9 +319,9 @@ def forecast_accuracy(
     last = Period.containing(as_of + timedelta(days=1), period.kind).previous()
     first = last.shift(-(count - 1))
     named = {"first": first.start, "stop": last.end, "step": last.months, "commit_p": COMMIT_MIN_PROBABILITY}
-    frame = _run(con, ACCURACY_SQL, filters, "r", named)
+    frame = run(con, ACCURACY_SQL, filters, named)
     frame["start"] = pd.to_datetime(frame["start"]).dt.date
-    history_from = _run(con, HISTORY_START_SQL, filters, "r", {}).iloc[0, 0]
+    history_from = run(con, HISTORY_START_SQL, filters).iloc[0, 0]
     history_from = (
         None if history_from is None or pd.isna(history_from) else pd.Timestamp(history_from).date()
     )

@@ -26,10 +26,11 @@ from salesmgmt.filters import Filters
 from salesmgmt.i18n import format_money, format_percent, t
 from salesmgmt.measures import COLD_ACCOUNT_DAYS, VISIT_NORM_PER_WEEK, Measure
 from salesmgmt.metrics import coaching, operations, plans
-from salesmgmt.metrics.core import NO_GROUP, _run, figures
+from salesmgmt.metrics.core import NO_GROUP, figures
 from salesmgmt.metrics.overview import _elapsed_share, attention
 from salesmgmt.metrics.rankings import team_filters
 from salesmgmt.periods import Period
+from salesmgmt.query import run
 from salesmgmt.text import name_key
 
 #: The parties of a project chain, in the order the seed tells the story: the design institute
@@ -90,7 +91,7 @@ SELECT DISTINCT r.team FROM reps r WHERE r.team IS NOT NULL AND {where} ORDER BY
 
 def teams(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[str]:
     """The teams with reps in the filter."""
-    return _run(con, TEAMS_SQL, filters, "r", {})["team"].tolist()
+    return run(con, TEAMS_SQL, filters)["team"].tolist()
 
 
 def _mask(values: pd.Series, test) -> pd.Series:
@@ -134,8 +135,8 @@ def week_wins(
     `week_start`, biggest first: opp_id, name, project, product, client, client_type, rep_id, rep,
     team, amount, created_date, close_date, cycle_days."""
     narrowed = filters if team is None else team_filters(filters, team)
-    frame = _run(
-        con, WINS_SQL, narrowed or filters, "r", {"start": week_start, "end": week_start + timedelta(days=7)}
+    frame = run(
+        con, WINS_SQL, narrowed or filters, {"start": week_start, "end": week_start + timedelta(days=7)}
     )
     if narrowed is None:
         frame = frame.iloc[0:0]
@@ -197,7 +198,7 @@ def case_timeline(con: duckdb.DuckDBPyConnection, opp_id: str, filters: Filters)
         "days_since_previous",
         "days_from_start",
     ]
-    case = _run(con, CASE_SQL, filters, "r", {"opp": opp_id})
+    case = run(con, CASE_SQL, filters, {"opp": opp_id})
     if case.empty:
         return pd.DataFrame(columns=columns)
     deal = _dates(case, "created_date", "close_date").iloc[0]
@@ -228,11 +229,10 @@ def case_timeline(con: duckdb.DuckDBPyConnection, opp_id: str, filters: Filters)
         s.update(client=deal.client, client_type=deal.client_type, rep=deal.rep)
     last_day = deal.close_date or max((s["day"] for s in steps if s["day"]), default=first_day)
     if first_day and last_day:
-        visits = _run(
+        visits = run(
             con,
             CASE_VISITS_SQL,
             filters,
-            "r",
             {
                 "first": first_day,
                 "last": last_day,
@@ -362,9 +362,7 @@ def next_week_visits(
     frame = planned_visits(con, narrowed, start, end, start)
     frame["source"] = "plan"
     if frame.empty:
-        frame = _dates(
-            _run(con, SCHEDULED_VISITS_SQL, narrowed, "r", {"start": start, "end": end}), "planned_date"
-        )
+        frame = _dates(run(con, SCHEDULED_VISITS_SQL, narrowed, {"start": start, "end": end}), "planned_date")
         frame["source"] = "schedule"
     return frame[columns].reset_index(drop=True)
 
@@ -404,11 +402,10 @@ def behind_on_plan(
     reps = figures(con, month, narrowed, day, "rep", with_probability=False)
     reps = reps[reps["role"] == "sales_engineer"].copy()
     reps["expected_by_now"] = reps["target"] * _elapsed_share(month, day)
-    visits = _run(
+    visits = run(
         con,
         WEEK_VISITS_SQL,
         narrowed,
-        "r",
         {"start": week_start, "end": min(week_end, day + timedelta(days=1))},
     )
     reps["visits_this_week"] = (
@@ -463,9 +460,7 @@ def teams_side_by_side(
 
     frame = figures(con, period, filters, as_of, "team", with_probability=True)
     frame = frame[frame["team"] != NO_GROUP]
-    keys = _run(
-        con, KEY_ACCOUNTS_SQL, filters, "r", {"start": period.start, "end": period.end, "as_of": as_of}
-    )
+    keys = run(con, KEY_ACCOUNTS_SQL, filters, {"start": period.start, "end": period.end, "as_of": as_of})
     frame = frame.merge(keys, on="team", how="left")
     rides = coaching.coaching_summary(con, period, filters, as_of)
     frame["ride_alongs"] = frame["team"].map(rides.groupby("team")["ride_alongs"].sum())
@@ -710,8 +705,8 @@ def field_subjects(
     live ones with the most open business. 'projects_found' and 'clients_found' count every
     match."""
     named = {"q": name_key(search) if search else "", "limit": int(limit)}
-    projects = _dates(_run(con, PROJECTS_SQL, filters, "r", named), "first_created")
-    clients = _run(con, CLIENTS_SQL, filters, "r", named)
+    projects = _dates(run(con, PROJECTS_SQL, filters, named), "first_created")
+    clients = run(con, CLIENTS_SQL, filters, named)
     return {
         "projects": projects.drop(columns="matching"),
         "clients": clients.drop(columns="matching"),
@@ -788,7 +783,7 @@ def field_view(
     if project is None and client_id is None:
         return empty
     opps = _dates(
-        _run(con, SUBJECT_OPPS_SQL, filters, "r", {"project": project, "client": client_id}),
+        run(con, SUBJECT_OPPS_SQL, filters, {"project": project, "client": client_id}),
         "created_date",
         "expected_close_date",
         "close_date",
@@ -807,7 +802,7 @@ def field_view(
     )
     first = min(first, as_of - timedelta(days=COLD_ACCOUNT_DAYS))
     visits = _dates(
-        _run(con, SUBJECT_VISITS_SQL, filters, "r", {"clients": clients, "opps": opp_ids, "first": first}),
+        run(con, SUBJECT_VISITS_SQL, filters, {"clients": clients, "opps": opp_ids, "first": first}),
         "visit_date",
     )
     visits = visits[_mask(visits["visit_date"], lambda d: d is not None and d <= as_of)]
@@ -820,7 +815,7 @@ def field_view(
     history = history[_mask(history["valid_from"], lambda d: d is not None and d <= as_of)]
     history = history[(history["previous_stage"].isna()) | (history["stage"] != history["previous_stage"])]
     history = history.merge(opps[["opp_id", "name", "client", "rep"]], on="opp_id", how="left")
-    owners = _run(con, OWNERS_SQL, filters, "r", {"clients": clients}).set_index("client_id")["owner"]
+    owners = run(con, OWNERS_SQL, filters, {"clients": clients}).set_index("client_id")["owner"]
 
     parties = []
     names = opps.drop_duplicates("client_id").set_index("client_id")
@@ -869,7 +864,7 @@ def field_view(
     future = future[future["client_id"].isin(clients)]
     if future.empty:
         future = _dates(
-            _run(con, FUTURE_SCHEDULE_SQL, filters, "r", {"as_of": as_of, "clients": clients}), "planned_date"
+            run(con, FUTURE_SCHEDULE_SQL, filters, {"as_of": as_of, "clients": clients}), "planned_date"
         )
     for p in future.itertuples():
         actions.append(

@@ -8,7 +8,7 @@ Everything here is read from the opportunity history (`opportunity_history`: one
 valid from `valid_from` inclusive to `valid_to` exclusive, NULL while current), so a past period
 shows the operation as it stood then. A deal belongs to its rep (the rep of the state in
 question); only deals of reps in the Filters count. The "usual" time in a stage is measured over
-the whole scope the user may see (`deals.scope_only`), so it does not change when one rep is
+the whole scope the user may see (`Filters.scope_only`), so it does not change when one rep is
 picked.
 """
 
@@ -22,7 +22,7 @@ import pandas as pd
 
 from salesmgmt.filters import Filters
 from salesmgmt.measures import Measure
-from salesmgmt.metrics.core import _ratio, _run
+from salesmgmt.metrics.core import _ratio
 from salesmgmt.metrics.deals import (
     _dims,
     as_dates,
@@ -30,9 +30,9 @@ from salesmgmt.metrics.deals import (
     month_ends,
     monthly_deal_figures,
     pipeline_at,
-    scope_only,
 )
 from salesmgmt.periods import Period
+from salesmgmt.query import run
 from salesmgmt.stages import OPEN_STAGES, WON
 
 #: A deal is stalled when it has been in its stage longer than this share of the completed stays
@@ -250,7 +250,7 @@ def open_funnel(
       AND o.status = 'open' AND {{where}}
     GROUP BY ALL
     """
-    frame = _run(con, sql, filters, "r", _as_of_params(as_of))
+    frame = run(con, sql, filters, _as_of_params(as_of))
     groups = frame[list(by)].drop_duplicates() if by else pd.DataFrame(index=[0])
     standard = pd.DataFrame({"stage": _OPEN_KEYS})
     grid = groups.merge(standard, how="cross") if by else standard
@@ -289,7 +289,7 @@ def funnel_conversions(
 
 
 def _closed_reach(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> pd.DataFrame:
-    return _run(con, CLOSED_REACH_SQL, filters, "r", {"start": period.start, "end": period.end})
+    return run(con, CLOSED_REACH_SQL, filters, {"start": period.start, "end": period.end})
 
 
 def _conversion(frame: pd.DataFrame, by_team: bool) -> pd.DataFrame:
@@ -450,7 +450,7 @@ def usual_stage_days(
     if not 0 < percentile < 1:
         raise ValueError(percentile)
     since = as_of - timedelta(days=STALL_LOOKBACK_DAYS)
-    lists = _run(con, STAGE_DURATIONS_SQL, scope_only(filters), "r", {"as_of": as_of, "since": since})
+    lists = run(con, STAGE_DURATIONS_SQL, filters.scope_only(), {"as_of": as_of, "since": since})
     by_stage = {
         stage: np.asarray(days, dtype="int64")
         for stage, days in zip(lists["stage"], lists["days"])
@@ -478,7 +478,7 @@ def usual_stage_days(
 def open_deals_at(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date) -> pd.DataFrame:
     """Every deal open at as_of with its stay in stage, pushes and the owner's last contact with
     the deal's client (any visit type, up to as_of)."""
-    frame = _run(con, OPEN_DEALS_AT_SQL, filters, "r", _as_of_params(as_of))
+    frame = run(con, OPEN_DEALS_AT_SQL, filters, _as_of_params(as_of))
     frame["push_count"] = frame["push_count"].astype("int64")
     return as_dates(frame, "expected_close_date", "stage_entered", "first_expected", "last_visit")
 

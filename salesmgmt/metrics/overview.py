@@ -9,8 +9,9 @@ import pandas as pd
 
 from salesmgmt.filters import Filters
 from salesmgmt.measures import COLD_ACCOUNT_DAYS
-from salesmgmt.metrics.core import _run, figures, group_targets_by_month
+from salesmgmt.metrics.core import figures, group_targets_by_month
 from salesmgmt.periods import Period
+from salesmgmt.query import run
 
 MONTHLY_TREND_SQL = """
 WITH fr AS (SELECT r.rep_id FROM reps r WHERE {where}),
@@ -65,7 +66,7 @@ def monthly_trend(
     """Won, target and visits per month for the `months` months ending with `last`'s last month."""
     end = last.end
     first = Period.month_of(last.last_day).shift(-(months - 1)).start
-    frame = _run(con, MONTHLY_TREND_SQL, filters, "r", {"first": first, "end": end})
+    frame = run(con, MONTHLY_TREND_SQL, filters, {"first": first, "end": end})
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     # The same target rule as everywhere: region targets (own, else their teams') summed.
     groups = group_targets_by_month(con, Period("month", first, end), filters)
@@ -79,7 +80,7 @@ def cold_key_accounts(
     con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date, days: int = COLD_ACCOUNT_DAYS
 ) -> pd.DataFrame:
     """Key accounts (owned by reps in the filter) with no visit for `days` days, coldest first."""
-    frame = _run(con, COLD_KEY_ACCOUNTS_SQL, filters, "r", {"as_of": as_of, "days": days})
+    frame = run(con, COLD_KEY_ACCOUNTS_SQL, filters, {"as_of": as_of, "days": days})
     return frame
 
 

@@ -34,9 +34,9 @@ from salesmgmt.measures import (
     VISIT_NORM_PER_WEEK,
     Measure,
 )
-from salesmgmt.metrics.core import _run
 from salesmgmt.metrics.forecast import gap_analysis
 from salesmgmt.periods import Period
+from salesmgmt.query import run
 from salesmgmt.stages import STAGE_ORDER, stage_probability_sql
 
 #: Below this chance of making the month, the report proposes remedial actions.
@@ -92,7 +92,7 @@ WHERE mp.plan_id = $plan_id AND {where}
 
 def rep_in_scope(con: duckdb.DuckDBPyConnection, rep_id: int, filters: Filters) -> dict:
     """The rep (rep_id, name, team, region, role, manager) if inside `filters`, else an error."""
-    frame = _run(con, REP_SQL, filters, "r", {"rep_id": int(rep_id)})
+    frame = run(con, REP_SQL, filters, {"rep_id": int(rep_id)})
     if frame.empty:
         raise SalesmgmtError("plan.error.rep_out_of_scope", rep=rep_id)
     row = frame.iloc[0].to_dict()
@@ -254,9 +254,7 @@ def plannable_clients(
 ) -> pd.DataFrame:
     """The clients a plan of the rep can name (see PLANNABLE_CLIENTS_SQL)."""
     rep_in_scope(con, rep_id, filters)
-    return _run(
-        con, PLANNABLE_CLIENTS_SQL, _only(filters, rep_id), "r", {"rep_id": int(rep_id), "as_of": as_of}
-    )
+    return run(con, PLANNABLE_CLIENTS_SQL, _only(filters, rep_id), {"rep_id": int(rep_id), "as_of": as_of})
 
 
 def _clean(row: dict) -> dict:
@@ -279,8 +277,8 @@ def rep_report(
     only = _only(filters, rep_id)
     named = {"rep_id": int(rep_id), "as_of": as_of, "start": month.start, "end": month.end}
     figures = _clean(gap_analysis(con, month, only, as_of, level="rep").iloc[0].to_dict())
-    deals = _run(con, REP_DEALS_SQL, only, "r", named)
-    clients = _run(con, REP_CLIENTS_SQL, only, "r", named)
+    deals = run(con, REP_DEALS_SQL, only, named)
+    clients = run(con, REP_CLIENTS_SQL, only, named)
     for frame, cols in (
         (deals, ("created_date", "expected_close_date", "last_visit")),
         (clients, ("last_visit",)),
@@ -539,7 +537,7 @@ def sign_plan(
     name = (name or "").strip()
     if not name:
         raise SalesmgmtError("plan.error.no_signer_name")
-    if _run(con, PLAN_REP_SQL, filters, "r", {"plan_id": int(plan_id)}).empty:
+    if run(con, PLAN_REP_SQL, filters, {"plan_id": int(plan_id)}).empty:
         raise SalesmgmtError("plan.error.no_plan", plan=plan_id)
     at = (at or datetime.now()).replace(microsecond=0)
     by_col, at_col = f"{party}_signed_by", f"{party}_signed_at"  # from PARTIES: never user text
@@ -561,9 +559,7 @@ def plan_revisions(
     """Every saved revision of the rep's plan for the month, newest first, with its signatures."""
     month = _month(month)
     rep_in_scope(con, rep_id, filters)
-    frame = _run(
-        con, REVISIONS_SQL, _only(filters, rep_id), "r", {"rep_id": int(rep_id), "month": month.start}
-    )
+    frame = run(con, REVISIONS_SQL, _only(filters, rep_id), {"rep_id": int(rep_id), "month": month.start})
     frame["saved_on"] = pd.to_datetime(frame["saved_on"]).dt.date
     return frame
 
@@ -581,9 +577,7 @@ def plan_detail(
     month = _month(month)
     rep_in_scope(con, rep_id, filters)
     only = _only(filters, rep_id)
-    found = _run(
-        con, PLAN_SQL, only, "r", {"rep_id": int(rep_id), "month": month.start, "revision": revision}
-    )
+    found = run(con, PLAN_SQL, only, {"rep_id": int(rep_id), "month": month.start, "revision": revision})
     if found.empty:
         return None
     plan = _clean(found.iloc[0].to_dict())
@@ -640,7 +634,7 @@ def plan_visit_status(
         named["plan_id"] = int(plan_id)
     else:
         named["first_month"] = Period.month_of(period.start).start
-    frame = _run(con, PLANNED_VISITS_SQL.replace("{plans}", plans), filters, "r", named)
+    frame = run(con, PLANNED_VISITS_SQL.replace("{plans}", plans), filters, named)
     for col in ("planned_date", "week", "done_on"):
         frame[col] = pd.to_datetime(frame[col]).dt.date.astype(object)
     frame["done_on"] = frame["done_on"].where(frame["done_on"].notna(), None)
@@ -705,11 +699,10 @@ def weekly_review(
     only = _only(filters, rep_id)
     plan = plan_detail(con, rep_id, month, filters, as_of, revision)
     planned = plan["visits"] if plan else pd.DataFrame(columns=["week", "status"])
-    activity = _run(
+    activity = run(
         con,
         REP_ACTIVITY_SQL,
         only,
-        "r",
         {"rep_id": int(rep_id), "start": month.start, "end": min(month.end, as_of + timedelta(days=1))},
     )
     activity["day"] = pd.to_datetime(activity["day"]).dt.date

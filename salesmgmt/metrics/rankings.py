@@ -18,8 +18,9 @@ import pandas as pd
 from salesmgmt.filters import Filters
 from salesmgmt.i18n import format_money, format_percent, t
 from salesmgmt.measures import VISIT_NORM_PER_WEEK, Measure
-from salesmgmt.metrics.core import NO_GROUP, _run, figures
+from salesmgmt.metrics.core import NO_GROUP, figures
 from salesmgmt.periods import Period
+from salesmgmt.query import run
 
 #: Weights of the composite score's components (renormalised over the components a row has).
 COMPOSITE_WEIGHTS: dict[str, float] = {"attainment": 0.4, "growth": 0.2, "visits": 0.2, "win_rate": 0.2}
@@ -178,7 +179,7 @@ def _view(
     # Last year, like for like: the same period up to the same day a year earlier.
     ly_period = period.same_last_year()
     ly_end = min(ly_period.end, _year_earlier(as_of) + timedelta(days=1))
-    ly = _run(con, CLOSED_SQL, filters, "r", {"start": ly_period.start, "end": ly_end})
+    ly = run(con, CLOSED_SQL, filters, {"start": ly_period.start, "end": ly_end})
     if level == "rep":
         out["won_last_year"] = out["rep_id"].map(ly.set_index("rep_id")["won_amount"]).fillna(0.0)
     else:
@@ -196,7 +197,7 @@ REP_TEAMS_SQL = f"SELECT r.rep_id, coalesce(r.team, '{NO_GROUP}') AS team FROM r
 
 def _rep_teams(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Series:
     """rep_id -> team (a missing team named as `figures` names it) for the reps in the filter."""
-    return _run(con, REP_TEAMS_SQL, filters, "r", {}).set_index("rep_id")["team"]
+    return run(con, REP_TEAMS_SQL, filters).set_index("rep_id")["team"]
 
 
 def _year_earlier(day: date) -> date:
@@ -370,7 +371,7 @@ def _window_attainments(
             f"\n       CAST(sum(f.amount) FILTER (WHERE f.kind = 'target' AND {inside})"
             f" AS DOUBLE) AS target_{i}"
         )
-    sums = _run(con, WINDOW_ATTAINMENT_SQL.replace("{columns}", columns), filters, "r", named)
+    sums = run(con, WINDOW_ATTAINMENT_SQL.replace("{columns}", columns), filters, named)
     out = sums[["rep_id"]].copy()
     for i, name in enumerate(windows):
         out[name] = _ratio(sums[f"won_{i}"], sums[f"target_{i}"])
@@ -447,7 +448,7 @@ def recognitions(
             )
         )
 
-    for deal in _run(con, BIG_WINS_SQL, filters, "r", {**named, "big": BIG_DEAL_AMOUNT}).itertuples():
+    for deal in run(con, BIG_WINS_SQL, filters, {**named, "big": BIG_DEAL_AMOUNT}).itertuples():
         rows.append(
             dict(
                 kind="big_win",
@@ -476,7 +477,7 @@ def recognitions(
             )
         )
 
-    for deal in _run(con, FIRST_DESIGN_INSTITUTE_SQL, filters, "r", named).itertuples():
+    for deal in run(con, FIRST_DESIGN_INSTITUTE_SQL, filters, named).itertuples():
         rows.append(
             dict(
                 kind="first_design_institute",

@@ -18,9 +18,10 @@ import pandas as pd
 from salesmgmt.filters import Filters
 from salesmgmt.measures import Measure
 from salesmgmt.metrics.actions import CLIENT_TYPES
-from salesmgmt.metrics.core import NO_GROUP, _ratio, _run, group_targets_by_month
+from salesmgmt.metrics.core import NO_GROUP, _ratio, group_targets_by_month
 from salesmgmt.metrics.forecast import gap_analysis
 from salesmgmt.periods import Period
+from salesmgmt.query import run
 
 KEYS = {"rep": "rep_id", "team": "team", "region": "region"}
 _GROUP_SQL = {
@@ -121,9 +122,7 @@ def won_between(
     con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date, level: str
 ) -> pd.Series:
     """Won amount with a close date in [start, end) per rep_id, team or region."""
-    frame = _run(
-        con, WON_SQL.replace("{group}", _GROUP_SQL[level]), filters, "r", {"start": start, "end": end}
-    )
+    frame = run(con, WON_SQL.replace("{group}", _GROUP_SQL[level]), filters, {"start": start, "end": end})
     return frame.set_index("key")["won_amount"]
 
 
@@ -153,11 +152,10 @@ def client_penetration(
     if level not in KEYS:
         raise ValueError(level)
     group = {"rep": "fr.rep_id", "team": "fr.team", "region": "fr.region"}[level]
-    frame = _run(
+    frame = run(
         con,
         PENETRATION_SQL.replace("{group}", group),
         filters,
-        "r",
         {"start": period.start, "end": period.end},
     )
     if frame.empty:
@@ -183,7 +181,7 @@ def regions_over_time(
     `last`'s last month (every region of the filter in every month)."""
     end = last.end
     first = Period.month_of(last.last_day).shift(-(months - 1)).start
-    won = _run(con, MONTHLY_WON_SQL, filters, "r", {"first": first, "end": end})
+    won = run(con, MONTHLY_WON_SQL, filters, {"first": first, "end": end})
     won["month"] = pd.to_datetime(won["month"]).dt.date
     targets = group_targets_by_month(con, Period("month", first, end), filters)
     targets = targets[targets["level"] == "region"].rename(columns={"key": "region"})

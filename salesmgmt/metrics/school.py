@@ -25,10 +25,11 @@ from salesmgmt.filters import Filters
 from salesmgmt.i18n import format_percent, t
 from salesmgmt.measures import Measure
 from salesmgmt.metrics import coaching
-from salesmgmt.metrics.core import _run, figures
+from salesmgmt.metrics.core import figures
 from salesmgmt.metrics.meetings import CHAIN_TYPES
 from salesmgmt.metrics.rankings import last_complete_month
 from salesmgmt.periods import Period
+from salesmgmt.query import run
 
 #: The share of reps that are "top performers" (the top quartile), rounded up.
 TOP_SHARE = 0.25
@@ -278,7 +279,7 @@ def behaviour_by_rep(
     (client_visits, first_changes, stage_changes, projects, ride_alongs)."""
     base = figures(con, window, filters, as_of, "rep", with_probability=False)
     base = base[base["role"] == "sales_engineer"]
-    found = _run(con, BEHAVIOUR_SQL, filters, "r", {"start": window.start, "end": window.end, "as_of": as_of})
+    found = run(con, BEHAVIOUR_SQL, filters, {"start": window.start, "end": window.end, "as_of": as_of})
     frame = base[["rep_id", "rep", "team", "target", "won_amount", "attainment", "visits_per_week"]].merge(
         found, on="rep_id", how="left"
     )
