@@ -14,7 +14,7 @@ import pytest
 from salesmgmt.cli import main
 from tests.import_fixtures import VISITS, csv_bytes, xlsx_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

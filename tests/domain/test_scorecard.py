@@ -20,7 +20,7 @@ from salesmgmt.metrics import core
 from salesmgmt.periods import Period
 from tests import tiny
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MAY = Period.parse("2026-05")
 CONTRACT = [
     "target",

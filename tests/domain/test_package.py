@@ -9,7 +9,7 @@ from pathlib import Path
 from salesmgmt import i18n
 from salesmgmt.measures import all_measures, glossary_markdown
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_importing_salesmgmt_does_not_load_streamlit():

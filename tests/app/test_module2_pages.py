@@ -10,7 +10,7 @@ import pytest
 
 from salesmgmt import db
 from salesmgmt.i18n import t
-from tests.test_app import app_env, open_page  # noqa: F401  (the fixture is used by name)
+from tests.app.support import open_page
 
 #: Each page's tabs (session-state key, catalogue keys) and widgets or charts only one tab draws
 #: (tab index, element key): only the open tab runs.
@@ -75,7 +75,7 @@ def test_clients_list_the_cold_key_account_first(app_env):
     assert not at.exception
     values = metrics(at)
     assert values["客户数"] == "3" and values["正在变冷的重点客户"] == "1"
-    assert "华东设计院" in [o for o in at.selectbox(key="cl_client").options][0]
+    assert "华东设计院" in list(at.selectbox(key="cl_client").options)[0]
 
 
 def test_the_profile_of_a_client_never_visited(app_env):

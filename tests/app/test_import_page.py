@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from salesmgmt import db
 from tests import tiny
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 GOOD_VISITS = (
     "拜访日期,拜访人,拜访客户,拜访方式,备注\n"

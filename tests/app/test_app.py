@@ -2,43 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app import layout
-from tests import tiny
+from tests.app.support import ROOT, open_page
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE_FILES = [entry[0] for entries in layout.PAGES.values() for entry in entries]
-
-
-@pytest.fixture
-def app_env(tiny_db, monkeypatch):
-    monkeypatch.setenv("SALESMGMT_DB", str(tiny_db))
-    monkeypatch.setenv("SALESMGMT_TODAY", tiny.AS_OF.isoformat())
-    st.cache_data.clear()
-    yield tiny_db
-    st.cache_data.clear()
-
-
-def open_page(page: str, lang: str, **state) -> AppTest:
-    """A fresh app on `page`, with widget values preset in the session state.
-
-    The app runs once before switching: AppTest identifies pages by the url paths that
-    st.navigation registers only after a first run.
-    """
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page)
-        at.run()
-    return at
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -16,7 +16,7 @@ from salesmgmt.demo import DEMO_STORIES, PRODUCTS, TEAMS, generate_demo
 from salesmgmt.periods import Period
 from salesmgmt.stages import STAGE_ORDER
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 27)
 SEED = 7
 TABLES = ["reps", "clients", "opportunities", "opportunity_history", "visits", "targets"]

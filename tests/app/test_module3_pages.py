@@ -8,33 +8,13 @@ from datetime import date
 from streamlit.testing.v1 import AppTest
 
 from salesmgmt.i18n import t
-from tests.test_app import ROOT, app_env  # noqa: F401  (the fixture)
+from tests.app import support
+from tests.app.support import ROOT, markdown_text
+from tests.app.support import table_with as table
 
 
 def open_page(page: str, lang: str, present: bool = False, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["lang"] = lang
-    if present:
-        at.query_params["present"] = "1"
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def table(at: AppTest, *columns: str):
-    """The first table showing all these columns (AppTest does not expose a dataframe's key)."""
-    for frame in at.dataframe:
-        if set(columns) <= set(frame.value.columns):
-            return frame.value
-    raise AssertionError(f"no table with {columns}")
-
-
-def markdown_text(at: AppTest) -> str:
-    return " ".join(m.value for m in at.markdown)
+    return support.open_page(page, lang, present=present, check=True, **state)
 
 
 def test_rankings_show_both_teams_and_the_first_design_institute_deal(app_env):

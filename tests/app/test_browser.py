@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from app import layout
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, chromium_or_skip, wait_for_app
+from tests.app.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, chromium_or_skip, wait_for_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-27"
 PAGES = [(entry[2], entry[1]) for entries in layout.PAGES.values() for entry in entries]
 
@@ -173,7 +173,7 @@ def test_a_team_manager_signs_in_and_finds_no_other_teams_rep_on_any_page(guarde
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
         wait_for_app(page)
-        for path, title_key in PAGES:
+        for path, _title_key in PAGES:
             page.goto(f"{base}/{path}?lang=en")
             wait_for_app(page)
             assert page.locator("h1").first.inner_text().strip() != "Sign in", (

@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from salesmgmt.filters import Filters
+from salesmgmt.filters import ALL, Filters
 from salesmgmt.metrics import meetings
 from salesmgmt.periods import Period
 from tests import tiny
@@ -274,7 +274,7 @@ def test_the_field_meeting_offers_the_best_matches_of_a_search_never_everything(
     con.execute("UPDATE opportunities SET project = '苏州老厂' WHERE opp_id = 'O7'")  # lost
     con.execute("UPDATE clients SET code = 'C-003' WHERE client_id = 3")
 
-    def projects(search="", limit=meetings.FIELD_SUBJECTS_SHOWN, filters=Filters()):
+    def projects(search="", limit=meetings.FIELD_SUBJECTS_SHOWN, filters=ALL):
         found = meetings.field_subjects(con, filters, search, limit)
         return found["projects"]["project"].tolist(), found["projects_found"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SALESMGMT_CHROMIUM", "/usr/bin/chromium")
 #: Chromium without a sandbox (root in CI), a GPU or any network of its own.
 CHROMIUM_ARGS = [
@@ -51,7 +51,7 @@ class Streamlit:
         env = {**os.environ, "SALESMGMT_DB": str(db_file), "SALESMGMT_TODAY": as_of}
         self.port = port or free_port()
         self.log_file = Path(log_file)
-        self.log = open(self.log_file, "w")
+        self.log = open(self.log_file, "w")  # noqa: SIM115 - open while the server runs; closed in stop()
         self.proc = subprocess.Popen(
             [
                 sys.executable,

@@ -25,10 +25,10 @@ import pytest
 from salesmgmt import db
 from salesmgmt.demo import generate_demo
 from salesmgmt.importer import apply, prepare
-from tests import page_queries
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, chromium_or_skip, wait_for_app
+from tests.app import page_queries
+from tests.app.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, chromium_or_skip, wait_for_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 27)
 KILL_ROWS = 100_000
 
@@ -224,7 +224,7 @@ def test_an_import_killed_at_any_point_leaves_all_of_it_or_none(company, referen
 READER = r"""
 import itertools, json, os, sys, threading, time
 from app import queries
-from tests import page_queries as q
+from tests.app import page_queries as q
 path, stop_file, sessions = sys.argv[1], sys.argv[2], int(sys.argv[3])
 os.environ["SALESMGMT_DB"] = path
 seen, errors, restarts = [], [], []

@@ -5,10 +5,7 @@ page."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from salesmgmt import db
@@ -16,31 +13,15 @@ from salesmgmt.filters import Filters
 from salesmgmt.metrics import plans
 from salesmgmt.periods import Period
 from tests import tiny
+from tests.app import support
+from tests.app.support import metrics
 
-ROOT = Path(__file__).resolve().parent.parent
 MAY = Period.parse("2026-05")
 
 
-@pytest.fixture
-def app_db(tiny_db, monkeypatch):
-    monkeypatch.setenv("SALESMGMT_DB", str(tiny_db))
-    monkeypatch.setenv("SALESMGMT_TODAY", tiny.AS_OF.isoformat())
-    st.cache_data.clear()
-    yield tiny_db
-    st.cache_data.clear()
-
-
 def open_page(page: str, lang: str, **state) -> AppTest:
-    """A fresh app on `page` with widget values preset (see tests/test_app.py)."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["lang"] = lang
-    for key, value in {"f_period": "2026-05", **state}.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    """A page of May 2026 unless told otherwise, with no exception."""
+    return support.open_page(page, lang, check=True, **{"f_period": "2026-05", **state})
 
 
 def table(at: AppTest, first_column: str, nth: int = 0):
@@ -49,11 +30,7 @@ def table(at: AppTest, first_column: str, nth: int = 0):
     return found[nth]
 
 
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def test_the_forecast_page_shows_won_commit_and_target(app_db):
+def test_the_forecast_page_shows_won_commit_and_target(app_env):
     at = open_page("pages/forecast.py", "en")
     values = metrics(at)
     assert values["Won (CNY)"] == "100,000"
@@ -67,7 +44,7 @@ def test_the_forecast_page_shows_won_commit_and_target(app_db):
     assert metrics(zh)["已赢单（万元）"] == "10.0"
 
 
-def test_the_forecast_page_lists_the_deals_behind_a_movement(app_db):
+def test_the_forecast_page_lists_the_deals_behind_a_movement(app_env):
     at = open_page("pages/forecast.py", "en", fc_from=date(2026, 5, 1), fc_to=date(2026, 5, 31))
     deals = table(at, "opportunity")
     # O9 was created on May 2: the only change, under "new" (the first bar, shown first).
@@ -75,7 +52,7 @@ def test_the_forecast_page_lists_the_deals_behind_a_movement(app_db):
     assert list(deals["change"]) == [100_000]
 
 
-def test_the_monthly_plan_shows_the_report_and_actions_when_the_chance_is_low(app_db):
+def test_the_monthly_plan_shows_the_report_and_actions_when_the_chance_is_low(app_env):
     at = open_page("pages/monthly_plan.py", "en", mp_rep=2)
     values = metrics(at)
     assert values["Chance to make it"] == "8%"
@@ -89,12 +66,12 @@ def test_the_monthly_plan_shows_the_report_and_actions_when_the_chance_is_low(ap
     assert len(deals) == 2
 
 
-def test_the_plan_is_saved_and_signed_from_the_page(app_db):
+def test_the_plan_is_saved_and_signed_from_the_page(app_env):
     at = open_page("pages/monthly_plan.py", "zh", mp_rep=2)
     at.text_area(key="mp_commit_2_2026-05_0").input("5月25日前签下O5")
     at.button(key="mp_save").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    with db.connect(app_db) as con:
+    with db.connect(app_env) as con:
         plan = plans.plan_detail(con, 2, MAY, Filters(), tiny.AS_OF)
     assert plan["revision"] == 1 and plan["commitments"] == "5月25日前签下O5"
     assert plan["saved_on"] == tiny.AS_OF
@@ -104,7 +81,7 @@ def test_the_plan_is_saved_and_signed_from_the_page(app_db):
     assert at.text_input(key="mp_signer_rep_2_2026-05_1").value == "李娜 Li"
     at.button(key="mp_sign_button_rep").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    with db.connect(app_db) as con:
+    with db.connect(app_env) as con:
         plan = plans.plan_detail(con, 2, MAY, Filters(), tiny.AS_OF)
     assert plan["rep_signed_by"] == "李娜 Li" and plan["manager_signed_by"] is None
     at = open_page("pages/monthly_plan.py", "zh", mp_rep=2)
@@ -112,7 +89,7 @@ def test_the_plan_is_saved_and_signed_from_the_page(app_db):
     assert "李娜 Li 签字" in signed
 
 
-def test_the_action_review_lists_engineers_below_the_norm(app_db):
+def test_the_action_review_lists_engineers_below_the_norm(app_env):
     at = open_page("pages/action_review.py", "en", ar_streak=4)
     below = table(at, "rep")
     assert list(below["rep"]) == ["王强 Wang"], "no visit in any of May's four weeks"
@@ -120,7 +97,7 @@ def test_the_action_review_lists_engineers_below_the_norm(app_db):
     assert values["Client visits"] == "12"
 
 
-def test_the_regional_review_shows_each_region_against_its_target(app_db):
+def test_the_regional_review_shows_each_region_against_its_target(app_env):
     at = open_page("pages/regional_review.py", "en")
     regions = table(at, "region").set_index("region")
     assert regions.loc["East", "target"] == 300_000 and regions.loc["West", "target"] == 150_000
@@ -131,7 +108,7 @@ def test_the_regional_review_shows_each_region_against_its_target(app_db):
     assert len(at.get("download_button")) == 1
 
 
-def test_no_export_file_is_built_while_a_page_runs_only_when_its_button_is_clicked(app_db, monkeypatch):
+def test_no_export_file_is_built_while_a_page_runs_only_when_its_button_is_clicked(app_env, monkeypatch):
     from salesmgmt import scorecard
 
     def not_now(*args, **kwargs):
@@ -149,7 +126,7 @@ def test_no_export_file_is_built_while_a_page_runs_only_when_its_button_is_click
         assert len(at.get("download_button")) >= 1, page
 
 
-def test_a_large_selection_charts_teams_or_the_strongest_and_weakest_with_a_caption(app_db, monkeypatch):
+def test_a_large_selection_charts_teams_or_the_strongest_and_weakest_with_a_caption(app_env, monkeypatch):
     from app import blocks as pageparts
     from app.charts import heatmaps
 
