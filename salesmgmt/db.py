@@ -435,3 +435,17 @@ def quote_ident(name: str) -> str:
     if name not in _KNOWN_IDENTIFIERS and not name.replace("_", "").isalnum():
         raise ValueError(f"unexpected identifier {name!r}")
     return '"' + name.replace('"', '""') + '"'
+
+
+def next_id_above(con: duckdb.DuckDBPyConnection, sequence: str, past: int) -> int:
+    """The next value of `sequence` that is above `past`, taken (a DuckDB sequence cannot be
+    set, only stepped): ids written without the sequence (the demo, a restore, a test) are never
+    handed out again. The caller may use the value as an id, or just discard it to move the
+    sequence forward. The one way to move a sequence."""
+    if not sequence.replace("_", "").isalnum():
+        raise ValueError(sequence)
+    taken = int(con.execute(f"SELECT nextval('{sequence}')").fetchone()[0])  # type: ignore[index]
+    if taken <= past:
+        con.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [past - taken])
+        taken = int(con.execute(f"SELECT nextval('{sequence}')").fetchone()[0])  # type: ignore[index]
+    return taken
