@@ -66,6 +66,18 @@ def money_unit(lang: str) -> str:
     return t("unit.money", lang)
 
 
+def with_money_unit(text: str, lang: str) -> str:
+    """A header or label with the money unit: '赢单（万元）' / 'Won (CNY)'. The one unit rule."""
+    unit = money_unit(lang)
+    return text + (f"（{unit}）" if lang == "zh" else f" ({unit})")
+
+
+def format_number(value: float | int | None, digits: int = 1) -> str:
+    if value is None or value != value:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
 def format_money(value: float | int | None, lang: str, with_unit: bool = True) -> str:
     """12345678 -> '1,234.6 万元' (zh) or 'CNY 12,345,678' (en); None -> '–'."""
     if value is None or value != value:  # NaN

@@ -37,7 +37,26 @@ class Measure:
     definition: str
 
     def label(self, lang: str) -> str:
+        """The measure's name in `lang`: '赢单金额' / 'Won'."""
         return self.label_zh if lang == "zh" else self.label_en
+
+    def header(self, lang: str) -> str:
+        """The name with the unit where there is one: '赢单金额（万元）' / 'Won (CNY)'."""
+        from salesmgmt.i18n import with_money_unit
+
+        return with_money_unit(self.label(lang), lang) if self.fmt == "money" else self.label(lang)
+
+    def format(self, value: float | int | None, lang: str, with_unit: bool = True) -> str:
+        """A value of this measure as text in `lang` ('1,234.6 万元', 'CNY 12,345,678', '45%', '12')."""
+        from salesmgmt.i18n import format_count, format_money, format_number, format_percent
+
+        if self.fmt == "money":
+            return format_money(value, lang, with_unit=with_unit)
+        if self.fmt in ("percent", "probability"):
+            return format_percent(value)
+        if self.fmt == "count":
+            return format_count(value)
+        return format_number(value)
 
 
 _stage_defaults = ", ".join(f"{k} {int(p * 100)}%" for k, p in OPEN_STAGES)
