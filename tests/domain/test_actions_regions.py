@@ -205,23 +205,3 @@ def test_nothing_outside_the_scope_is_returned(con):
     assert regions.region_review(con, MAY, nobody, tiny.AS_OF).empty
     assert regions.client_penetration(con, MAY, nobody).empty
     assert regions.regions_over_time(con, nobody, MAY, 2).empty
-
-
-def test_a_large_selection_shows_the_heat_map_per_team_or_region_as_averages_per_engineer(con):
-    from app.charts import heatmaps
-
-    weekly = actions.weekly_visits(con, MAY, ALL, tiny.AS_OF)
-    assert heatmaps.row_level(weekly, limit=3) == "rep", "three engineers: one row each"
-    assert heatmaps.row_level(weekly, limit=2) == "team", "three engineers, two teams"
-    assert heatmaps.row_level(weekly, limit=1) == "region"
-    teams = heatmaps.per_person(weekly, "visits", "week", "team")
-    dragon = teams[teams["rep"] == "Dragon"].set_index("week")
-    # Zhang 2, 1, 3, 1 and Li 2, 2, 0, 0: averages 2, 1.5, 1.5, 0.5.
-    assert list(dragon["visits"]) == [2.0, 1.5, 1.5, 0.5]
-    assert set(dragon["people"]) == {2} and set(dragon["team"]) == {"East"}
-    fig = heatmaps.norm_heatmap(teams, "visits", "week", 2, {"title": "", "axis": ""}, str)
-    assert list(fig.data[0].y) == ["Dragon · East", "Tiger · West"]
-    regions_ = heatmaps.per_person(weekly, "visits", "week", "region")
-    fig = heatmaps.norm_heatmap(regions_, "visits", "week", 2, {"title": "", "axis": ""}, str)
-    assert list(fig.data[0].y) == ["East", "West"]
-    assert list(fig.data[0].z[1]) == [2.0, 0.0, 0.0, 0.0], "Wang alone in the West"

@@ -20,8 +20,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.charts import coaching as charts
-from app.charts import heatmaps
 from salesmgmt import db
 from salesmgmt.filters import Filters
 from salesmgmt.metrics import coaching
@@ -187,21 +185,3 @@ def test_the_plan_and_the_tables_stay_in_the_scope(con):
     rides = coaching.ride_along_visits(con, Filters(scope_rep_ids=(3,)), date(2026, 1, 1), date(2026, 6, 1))
     assert list(rides["rep_id"]) == [3]
     assert coaching.coaching_summary(con, MAY, Filters(scope_rep_ids=()), AS_OF).empty
-
-
-def test_the_coaching_heatmap_shows_the_counts(con):
-    months = coaching.coaching_by_month(con, Filters(), MAY, AS_OF, months=3)
-    fig = charts.ride_alongs_heatmap(months, 2, {"title": "t", "month": "m"})
-    z = [list(r) for r in fig.data[0].z]
-    assert [1, 0, 3] in z and [0, 0, 0] in z
-
-
-def test_for_many_engineers_the_heatmap_rows_are_teams_with_the_average_per_engineer(con):
-    months = coaching.coaching_by_month(con, Filters(), MAY, AS_OF, months=3)
-    assert heatmaps.row_level(months, limit=2) == "team", "3 engineers, 2 teams"
-    teams = heatmaps.per_person(months, "ride_alongs", "month", "team")
-    dragon = teams[teams["rep"] == "Dragon"]
-    # Zhang 1, 0, 3 and Li 0, 0, 0 in March, April, May.
-    assert list(dragon["ride_alongs"]) == [0.5, 0.0, 1.5] and set(dragon["people"]) == {2}
-    fig = charts.ride_alongs_heatmap(teams, 2, {"title": "t", "month": "m"})
-    assert len(fig.data[0].y) == 2, "a row per team"

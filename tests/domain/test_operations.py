@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.charts import operations as charts
 from salesmgmt import db
 from salesmgmt.filters import Filters
 from salesmgmt.metrics import core, operations
@@ -221,18 +220,3 @@ def test_nothing_outside_the_scope(con):
     assert operations.open_deals_at(con, Filters(scope_rep_ids=()), AS_OF).empty
     assert operations.lost_reasons(con, MAY, Filters(scope_teams=("Tiger",)))["lost_reason"].tolist() == [""]
     assert operations.operation_figures(con, MAY, Filters(scope_rep_ids=(1,)), AS_OF).iloc[0].open_deals == 1
-
-
-def test_the_funnel_chart_shows_open_deals_and_conversions(con):
-    funnel = operations.open_funnel(con, Filters(), AS_OF)
-    conversion = operations.stage_conversion(con, MAY, Filters())
-    names = {s: s.title() for s in ["lead", "qualified", "solution", "quote", "negotiation", "won"]}
-    fig = charts.funnel(
-        funnel,
-        conversion,
-        names,
-        1,
-        {"title": "t", "open": "Open", "reached": "Reached", "money_axis": "CNY"},
-    )
-    assert list(fig.data[0].x) == [0, 1, 0, 1, 1]
-    assert list(fig.data[1].x) == [4, 3, 3, 2, 2, 2]

@@ -21,7 +21,6 @@ from datetime import date
 import numpy as np
 import pytest
 
-from app.charts import products as charts
 from salesmgmt import db
 from salesmgmt.filters import Filters
 from salesmgmt.metrics import core, deals, products
@@ -213,14 +212,6 @@ def test_the_product_mix_of_each_team(con):
     assert row(by_type, product=SKY, client_type="steel_structure").lost_count == 2
 
 
-def test_the_mix_chart_draws_the_teams_that_won_most_when_there_are_many(con):
-    mix = products.product_breakdown(con, Q2, Filters(), "team")
-    drawn, teams = charts.largest_groups(mix, "team", n=1)
-    assert teams == 2 and set(drawn["team"]) == {"Tiger"}, "Tiger won 500, Dragon less"
-    drawn, teams = charts.largest_groups(mix, "team")
-    assert teams == 2 and len(drawn) == len(mix), "two teams: both drawn"
-
-
 def test_a_filter_narrows_every_product_figure(con):
     table = products.product_table(con, Q2, Filters(teams=("Dragon",)), AS_OF)
     assert set(table["product"]) == {PANEL, VENT}, "no skylight was sold by Dragon, now or last year"
@@ -235,15 +226,3 @@ def test_deal_figures_summed_over_products_equal_module_1s_totals(con):
     assert table["won_count"].sum() == total["won_count"]
     assert table["lost_count"].sum() == total["lost_count"] == 3  # P3, S2, S3
     assert table["open_amount"].sum() == total["open_amount"] == 120_000
-
-
-def test_the_product_charts_carry_the_figures(con):
-    trend = products.product_trend(con, Filters(), Period.parse("2026-06"), AS_OF, months=3)
-    fig = charts.won_by_product_month(trend, 10_000, {"title": "t", "money_axis": "万元", "month": "m"})
-    panel = [d for d in fig.data if d.name == PANEL][0]
-    assert list(panel.y) == [10.0, 30.0, 0.0], "in 万元"
-    table = products.product_table(con, Q2, Filters(), AS_OF)
-    fig = charts.growth_vs_last_year(table, {"title": "t", "axis": "%"})
-    bars = fig.data[0]
-    assert list(bars.y) == [VENT, SKY, PANEL], "most shrinking at the bottom"
-    assert list(bars.x) == pytest.approx([-1.0, -0.2, 1.0])
