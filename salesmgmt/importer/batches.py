@@ -25,9 +25,9 @@ import pandas as pd
 from salesmgmt import db
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.i18n import t
+from salesmgmt.importer.dates import period_months, split_amount
 from salesmgmt.importer.preview import ImportRefused, Preview, Progress
 from salesmgmt.importer.validate import RowError
-from salesmgmt.importer.values import period_months, split_amount
 from salesmgmt.text import name_key
 
 # entity -> (table, key columns). The entity names are what upload_changes records.

@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 
 from salesmgmt.i18n import t
+from salesmgmt.importer import dates as D
 from salesmgmt.importer import values as V
 from salesmgmt.importer.fields import FIELD_TYPES, KIND_FIELDS, REQUIRED
 from salesmgmt.importer.headers import header_multiplier
+from salesmgmt.stages import status_of
 from salesmgmt.text import name_key
 
 
@@ -102,7 +104,7 @@ def validate(
 
     # Dates: a/b/yyyy is decided per column; a column with no evidence follows the file's.
     date_fields = [f for f in KIND_FIELDS[kind] if FIELD_TYPES[f] == "date" and f in col_of]
-    votes = {f: V.date_order_votes(cells[col_of[f]]) for f in date_fields}
+    votes = {f: D.date_order_votes(cells[col_of[f]]) for f in date_fields}
     file_mf = sum(v[0] for v in votes.values())
     file_df = sum(v[1] for v in votes.values())
 
@@ -130,11 +132,11 @@ def validate(
                 day_first = dfv > mf
             else:
                 day_first = file_df > file_mf
-                if V.has_ambiguous_dates(raw):
+                if D.has_ambiguous_dates(raw):
                     notes.append(
                         Note("import.note_day_first" if day_first else "import.note_month_first", {}, column)
                     )
-            parsed = V.parse_dates(raw, day_first)
+            parsed = D.parse_dates(raw, day_first)
             if mf and dfv:
                 notes.append(
                     Note(
@@ -152,7 +154,7 @@ def validate(
         elif ftype == "level":
             parsed = V.parse_levels(raw)
         elif ftype == "period":
-            parsed = V.parse_periods(raw)
+            parsed = D.parse_periods(raw)
         elif ftype == "stage":
             parsed = V.parse_stages(raw)
         elif ftype == "status":
@@ -198,7 +200,7 @@ def _derive(out: pd.DataFrame, kind: str, col_of: dict[str, str]) -> None:
     """Values that follow from others: an opportunity's status, a visit's default type."""
     if kind == "opportunities" and ("status" in col_of or "stage" in col_of):
         stage = out["stage"] if "stage" in out else pd.Series(None, index=out.index, dtype=object)
-        from_stage = stage.map(lambda s: V.status_of(s) if isinstance(s, str) else "open")
+        from_stage = stage.map(lambda s: status_of(s) if isinstance(s, str) else "open")
         explicit = out["status"] if "status" in out else pd.Series(None, index=out.index, dtype=object)
         out["status"] = explicit.where(explicit.notna(), from_stage).astype(object)
         # A closed deal with no stage of its own takes won/lost as its stage (stage column only).
@@ -376,7 +378,7 @@ def _check_target_overlaps(
     ok: pd.DataFrame, scopes: pd.Series, col_of: dict[str, str], errs: _Collector
 ) -> list[int]:
     """Targets collide per month: a year target and a month target for the same rep overlap."""
-    months = ok["period"].map(lambda p: V.period_months(p) if isinstance(p, str) else [])
+    months = ok["period"].map(lambda p: D.period_months(p) if isinstance(p, str) else [])
     expanded = pd.DataFrame(
         {"scope": scopes, "months": months, "amount": ok["amount"], "period": ok["period"]}
     ).explode("months")

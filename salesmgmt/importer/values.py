@@ -1,5 +1,6 @@
-"""Cell values: dates, money, probabilities, flags, periods, stages, statuses and the fixed
-vocabularies (client types, visit types, roles), as real exports write them.
+"""Cell values: text, money, probabilities, levels, flags, stages, statuses and the fixed
+vocabularies (client types, visit types, roles), as real exports write them (dates and target
+periods: `dates`).
 
 Every parser works on one column at a time and parses each *distinct* cell once (a visits file of
 a million rows holds a few thousand distinct dates), so the cost is per distinct value, not per row.
@@ -14,13 +15,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from salesmgmt.periods import Period
 from salesmgmt.stages import canonical_stage, status_of
 from salesmgmt.text import name_key
 
@@ -35,9 +36,6 @@ SPREADSHEET_ERRORS = frozenset(
 #: The first character of a cell a spreadsheet would run as a formula. Our exports prefix such
 #: text cells with ' (see `csv_safe`); the importer takes that prefix off again.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-EXCEL_EPOCH = date(1899, 12, 30)
-MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
 class Bad(Exception):
@@ -124,25 +122,31 @@ def to_text(raw: pd.Series, fold: bool = False) -> pd.Series:
     return text
 
 
-def _byte_lengths(text: pd.Series) -> np.ndarray:
+def _byte_lengths(text: pd.Series) -> npt.NDArray[np.integer]:
     """The length in bytes of each cell of a text ("str") column, 0 when missing: read from the
     Arrow offsets, without looking at the characters."""
     import pyarrow.compute as pc
 
-    lengths = pc.fill_null(pc.binary_length(text.array.__arrow_array__()), 0)
-    return lengths.to_numpy()
+    lengths: npt.NDArray[np.integer] = pc.fill_null(
+        pc.binary_length(text.array.__arrow_array__()), 0
+    ).to_numpy()
+    return lengths
 
 
-def blank(text: pd.Series) -> np.ndarray:
+def blank(text: pd.Series) -> npt.NDArray[np.bool_]:
     """Per cell of a text ("str") column: missing, empty or only white space (what `strip`
     takes away: Arrow's Unicode white space, the ideographic space included)."""
     import pyarrow.compute as pc
 
-    spaces = pc.fill_null(pc.utf8_is_space(text.array.__arrow_array__()), True).to_numpy()
-    return spaces | (_byte_lengths(text) == 0)
+    spaces: npt.NDArray[np.bool_] = pc.fill_null(
+        pc.utf8_is_space(text.array.__arrow_array__()), True
+    ).to_numpy()
+    empty: npt.NDArray[np.bool_] = _byte_lengths(text) == 0
+    return spaces | empty
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Full-width characters folded (NFKC: 'Ｅ０１' -> 'E01') and the ends stripped."""
     return unicodedata.normalize("NFKC", text).strip()
 
 
@@ -155,7 +159,7 @@ def map_distinct(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     return pd.Series(table[codes], index=series.index, dtype=object)
 
 
-def _distinct_map(
+def parse_each_distinct(
     raw: pd.Series,
     parse: Callable[[Any], Any],
     empty_tokens: frozenset[str] = EMPTY_TOKENS,
@@ -196,118 +200,6 @@ def _show(cell: Any) -> str:
 
 
 # ----------------------------------------------------------------------------------------
-# Dates
-
-_TIME_TAIL = re.compile(r"(?:[ T]|\s+)\s*(?:上午|下午|晚上|中午)?\s*\d{1,2}\s*[:时].*$")
-_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
-_AB_Y = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4}|\d{2})$")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_SERIAL = re.compile(r"^\d{4,5}(\.\d+)?$")
-_NAMED_FORMATS = (
-    "%d-%b-%Y",
-    "%d-%b-%y",
-    "%b %d, %Y",
-    "%B %d, %Y",
-    "%b %d %Y",
-    "%B %d %Y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%Y-%b-%d",
-    "%d-%B-%Y",
-    "%b-%d-%Y",
-    "%a, %d %b %Y",
-    "%A, %B %d, %Y",
-)
-
-
-def _date_text(cell: str) -> str:
-    return _TIME_TAIL.sub("", _fold(cell)).strip()
-
-
-def _make_date(year: int, month: int, day: int) -> date:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Bad("import.bad_date_year", min=MIN_YEAR, max=MAX_YEAR)
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise Bad("import.bad_date") from None
-
-
-def _serial_date(number: float) -> date:
-    # Excel counts days from 1899-12-30 (its 1900 leap-year bug included); 20000..80000 covers
-    # 1954..2119 and keeps plain numbers such as amounts from passing for dates.
-    if not 20_000 <= number <= 80_000:
-        raise Bad("import.bad_date")
-    return EXCEL_EPOCH + timedelta(days=int(number))
-
-
-def date_order_votes(raw: pd.Series) -> tuple[int, int]:
-    """Evidence for the order of a/b/yyyy dates in a column: (month-first votes, day-first votes).
-
-    10/20/2016 is a vote for month-first; 20/10/2016 for day-first; 5/6/2016 for neither.
-    """
-    month_first = day_first = 0
-    for cell in pd.unique(raw.dropna()):
-        if not isinstance(cell, str):
-            continue
-        m = _AB_Y.match(_date_text(cell))
-        if m:
-            a, b = int(m[1]), int(m[2])
-            month_first += b > 12 >= a
-            day_first += a > 12 >= b
-    return month_first, day_first
-
-
-def has_ambiguous_dates(raw: pd.Series) -> bool:
-    for cell in pd.unique(raw.dropna()):
-        if isinstance(cell, str) and (m := _AB_Y.match(_date_text(cell))):
-            if int(m[1]) <= 12 and int(m[2]) <= 12 and m[1] != m[2]:
-                return True
-    return False
-
-
-def parse_date_cell(cell: Any, day_first: bool = False) -> date:
-    """One cell as a date; `day_first` decides a/b/yyyy (decided per column by the caller)."""
-    if isinstance(cell, datetime):
-        return _make_date(cell.year, cell.month, cell.day)
-    if isinstance(cell, date):
-        return _make_date(cell.year, cell.month, cell.day)
-    if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
-        return _serial_date(float(cell))
-    if not isinstance(cell, str):
-        raise Bad("import.bad_date")
-    text = _date_text(cell)
-    if m := _YMD.match(text):
-        return _make_date(int(m[1]), int(m[2]), int(m[3]))
-    if m := _AB_Y.match(text):
-        a, b, year = int(m[1]), int(m[2]), int(m[3])
-        if len(m[3]) == 2:
-            year += 2000
-        month, day = (b, a) if day_first else (a, b)
-        return _make_date(year, month, day)
-    if m := _COMPACT.match(text):
-        return _make_date(int(m[1]), int(m[2]), int(m[3]))
-    if _SERIAL.match(text):
-        return _serial_date(float(text))
-    if re.search(r"[A-Za-z]", text):
-        cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
-        for fmt in _NAMED_FORMATS:
-            try:
-                d = datetime.strptime(cleaned, fmt).date()
-            except ValueError:
-                continue
-            return _make_date(d.year, d.month, d.day)
-    raise Bad("import.bad_date")
-
-
-def parse_dates(raw: pd.Series, day_first: bool = False) -> Parsed:
-    """A date column as datetime64 (time of day dropped)."""
-    return _distinct_map(
-        raw, lambda c: np.datetime64(parse_date_cell(c, day_first), "s"), dtype="datetime64[s]"
-    )
-
-
-# ----------------------------------------------------------------------------------------
 # Money and numbers
 
 _CURRENCY = re.compile(r"(人民币|rmb|cny|yuan|usd|us\$|[¥$€£]|元)", re.IGNORECASE)
@@ -321,7 +213,7 @@ def parse_money_cell(cell: Any, multiplier: int = 1) -> float:
     if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
         value = float(cell) * multiplier
     elif isinstance(cell, str):
-        text = _fold(cell).casefold().replace(" ", "").replace(",", "").replace("'", "")
+        text = fold(cell).casefold().replace(" ", "").replace(",", "").replace("'", "")
         negative = False
         if text.startswith("(") and text.endswith(")"):
             negative, text = True, text[1:-1]
@@ -350,7 +242,7 @@ def parse_money_cell(cell: Any, multiplier: int = 1) -> float:
 
 
 def parse_money(raw: pd.Series, multiplier: int = 1) -> Parsed:
-    return _distinct_map(raw, lambda c: parse_money_cell(c, multiplier), dtype="float64")
+    return parse_each_distinct(raw, lambda c: parse_money_cell(c, multiplier), dtype="float64")
 
 
 def parse_probability_cell(cell: Any) -> float:
@@ -359,7 +251,7 @@ def parse_probability_cell(cell: Any) -> float:
     if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
         value = float(cell)
     elif isinstance(cell, str):
-        text = _fold(cell).replace(" ", "")
+        text = fold(cell).replace(" ", "")
         if text.endswith("%"):
             percent, text = True, text[:-1]
         if not re.fullmatch(r"-?(\d+(\.\d+)?|\.\d+)", text):
@@ -375,7 +267,7 @@ def parse_probability_cell(cell: Any) -> float:
 
 
 def parse_probability(raw: pd.Series) -> Parsed:
-    return _distinct_map(raw, parse_probability_cell, dtype="float64")
+    return parse_each_distinct(raw, parse_probability_cell, dtype="float64")
 
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
@@ -389,7 +281,7 @@ def parse_level_cell(cell: Any) -> int:
             raise Bad("import.bad_level")
         level = int(value)
     else:
-        text = _fold(str(cell)).replace(" ", "")
+        text = fold(str(cell)).replace(" ", "")
         text = re.sub(r"(级|星|level|lv\.?)", "", text, flags=re.IGNORECASE)
         if text and set(text) <= {"★", "☆"}:
             level = text.count("★")
@@ -405,7 +297,7 @@ def parse_level_cell(cell: Any) -> int:
 
 
 def parse_levels(raw: pd.Series) -> Parsed:
-    parsed = _distinct_map(raw, parse_level_cell)
+    parsed = parse_each_distinct(raw, parse_level_cell)
     parsed.values = pd.to_numeric(parsed.values, errors="coerce").astype("Int64")
     return parsed
 
@@ -421,7 +313,7 @@ def parse_flag_cell(cell: Any) -> bool:
     """yes/no, y/n, true/false, 1/0, 是/否, √/×."""
     if isinstance(cell, (bool, np.bool_)):
         return bool(cell)
-    text = _fold(native_text(cell) or "").casefold()
+    text = fold(native_text(cell) or "").casefold()
     if text in _TRUE:
         return True
     if text in _FALSE:
@@ -431,7 +323,7 @@ def parse_flag_cell(cell: Any) -> bool:
 
 def parse_flags(raw: pd.Series) -> Parsed:
     # "无" is an empty token for other types but a plain "no" for a flag.
-    parsed = _distinct_map(raw, parse_flag_cell, EMPTY_TOKENS - _FALSE)
+    parsed = parse_each_distinct(raw, parse_flag_cell, EMPTY_TOKENS - _FALSE)
     parsed.values = parsed.values.astype("boolean")
     return parsed
 
@@ -478,7 +370,7 @@ _CLIENT_TYPE_WORDS = (
 
 
 def client_type_of(cell: Any) -> str:
-    text = _fold(native_text(cell) or "").casefold()
+    text = fold(native_text(cell) or "").casefold()
     if text in _CLIENT_TYPE_EXACT:
         return _CLIENT_TYPE_EXACT[text]
     for key, words in _CLIENT_TYPE_WORDS:
@@ -519,7 +411,7 @@ _VISIT_TYPE_WORDS = (
 
 
 def visit_type_of(cell: Any) -> str:
-    text = _fold(native_text(cell) or "").casefold()
+    text = fold(native_text(cell) or "").casefold()
     for key, words in _VISIT_TYPE_WORDS:
         if text == key or any(w in text for w in words):
             return key
@@ -550,7 +442,7 @@ _ROLE_WORDS = (
 
 
 def role_of(cell: Any) -> str:
-    text = _fold(native_text(cell) or "").casefold()
+    text = fold(native_text(cell) or "").casefold()
     if text in ("sales_engineer", "sales_manager", "director"):
         return text
     for key, words in _ROLE_WORDS:
@@ -573,7 +465,7 @@ def parse_vocabulary(raw: pd.Series, parse: Callable[[Any], str], fallback: str 
             unknown.append(_show(cell))
             return fallback
 
-    parsed = _distinct_map(raw, lenient)
+    parsed = parse_each_distinct(raw, lenient)
     if unknown:
         parsed.notes.append(
             ("import.note_unknown_values", {"values": ", ".join(sorted(unknown)[:10]), "fallback": fallback})
@@ -602,7 +494,7 @@ _OPEN_WORDS = {
 
 def status_value(cell: Any) -> str:
     """won / lost / open from an explicit status column (赢单, 输单, 进行中 ...)."""
-    text = _fold(native_text(cell) or "")
+    text = fold(native_text(cell) or "")
     if name_key(text) in _OPEN_WORDS:
         return "open"
     status = status_of(text)
@@ -612,93 +504,11 @@ def status_value(cell: Any) -> str:
 
 
 def parse_statuses(raw: pd.Series) -> Parsed:
-    return _distinct_map(raw, status_value)
+    return parse_each_distinct(raw, status_value)
 
 
 def parse_stages(raw: pd.Series) -> Parsed:
     """Stage labels as canonical keys (unknown labels verbatim, trimmed)."""
-    return _distinct_map(raw, lambda c: canonical_stage(native_text(c) if not isinstance(c, str) else c))
-
-
-# ----------------------------------------------------------------------------------------
-# Periods
-
-_Q_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_PERIOD_FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (re.compile(r"^(\d{4})\s*[-/.]?\s*q([1-4])$"), lambda m: f"{m[1]}-Q{m[2]}"),
-    (re.compile(r"^q([1-4])\s*[-/.]?\s*(\d{4})$"), lambda m: f"{m[2]}-Q{m[1]}"),
-    (re.compile(r"^(\d{4})年?第?([一二三四1-4])季度?$"), lambda m: f"{m[1]}-Q{_Q_WORDS[m[2]]}"),
-    (re.compile(r"^(\d{4})年?q([1-4])$"), lambda m: f"{m[1]}-Q{m[2]}"),
-    (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(份)?$"), lambda m: f"{m[1]}-{int(m[2]):02d}"),
-    (re.compile(r"^(\d{4})(\d{2})$"), lambda m: f"{m[1]}-{m[2]}"),
-    (re.compile(r"^(\d{4})\s*(年|年度|fy)?$"), lambda m: m[1]),
-    (re.compile(r"^fy\s*(\d{4})$"), lambda m: m[1]),
-]
-
-
-def parse_period_cell(cell: Any) -> str:
-    """A target period as its canonical label: '2024-05', '2024-Q2' or '2024'.
-
-    Accepts 2024-05, 2024/5, 2024年5月, 202405, 2024-Q2, Q2 2024, 2024年第二季度, 2024, 2024年,
-    a date in the month (2024-05-01, an Excel date cell), or 'May 2024'.
-    """
-    if isinstance(cell, (datetime, date)):
-        return f"{cell.year:04d}-{cell.month:02d}"
-    if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
-        number = float(cell)
-        if number.is_integer() and MIN_YEAR <= number <= MAX_YEAR:
-            return str(int(number))
-        if number.is_integer() and 190001 <= number <= 210012:
-            cell = str(int(number))
-        else:
-            raise Bad("import.bad_period")
-    text = _fold(str(cell)).casefold()
-    for pattern, label in _PERIOD_FORMS:
-        if m := pattern.match(text):
-            result = label(m)
-            break
-    else:
-        try:
-            d = parse_date_cell(cell)
-        except Bad:
-            for fmt in ("%b %Y", "%B %Y", "%b-%Y", "%b-%y", "%Y-%b"):
-                try:
-                    d = datetime.strptime(text.title(), fmt).date()
-                    break
-                except ValueError:
-                    continue
-            else:
-                raise Bad("import.bad_period") from None
-        result = f"{d.year:04d}-{d.month:02d}"
-    try:
-        period = Period.parse(result)
-    except Exception:
-        raise Bad("import.bad_period") from None
-    if not MIN_YEAR <= period.start.year <= MAX_YEAR:
-        raise Bad("import.bad_period")
-    return result
-
-
-def parse_periods(raw: pd.Series) -> Parsed:
-    return _distinct_map(raw, parse_period_cell)
-
-
-def period_months(label: str) -> list[date]:
-    """The first day of every month of a period label: '2024-Q2' -> Apr, May, Jun 2024."""
-    period = Period.parse(label)
-    months = []
-    d = period.start
-    while d < period.end:
-        months.append(d)
-        d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-    return months
-
-
-def split_amount(amount: float, parts: int) -> list[float]:
-    """An amount split evenly into `parts` (in cents); the last part takes the rounding rest, so
-    the parts add up to the amount exactly."""
-    cents = round(amount * 100)
-    each = cents // parts
-    shares = [each] * parts
-    shares[-1] += cents - each * parts
-    return [s / 100 for s in shares]
+    return parse_each_distinct(
+        raw, lambda c: canonical_stage(native_text(c) if not isinstance(c, str) else c)
+    )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
+from salesmgmt.importer import dates as D
 from salesmgmt.importer import values as V
 
 DATES = [
@@ -30,7 +31,7 @@ DATES = [
 
 @pytest.mark.parametrize("cell, expected", DATES)
 def test_dates_are_read_in_every_common_spelling(cell, expected):
-    assert V.parse_date_cell(cell) == expected
+    assert D.parse_date_cell(cell) == expected
 
 
 @pytest.mark.parametrize(
@@ -38,26 +39,26 @@ def test_dates_are_read_in_every_common_spelling(cell, expected):
 )
 def test_what_is_not_a_date_is_an_error(cell):
     with pytest.raises(V.Bad):
-        V.parse_date_cell(cell)
+        D.parse_date_cell(cell)
 
 
 def test_a_column_with_10_20_2016_is_read_month_first_for_all_its_rows():
     column = pd.Series(["10/20/2016", "3/1/2017", "3/11/2017"])
-    month_first, day_first = V.date_order_votes(column)
+    month_first, day_first = D.date_order_votes(column)
     assert (month_first, day_first) == (1, 0)
-    parsed = V.parse_dates(column, day_first=False)
+    parsed = D.parse_dates(column, day_first=False)
     assert [d.date() for d in parsed.values] == [date(2016, 10, 20), date(2017, 3, 1), date(2017, 3, 11)]
 
 
 def test_a_column_with_20_10_2016_is_read_day_first_for_all_its_rows():
     column = pd.Series(["20/10/2016", "3/1/2017"])
-    assert V.date_order_votes(column) == (0, 1)
-    parsed = V.parse_dates(column, day_first=True)
+    assert D.date_order_votes(column) == (0, 1)
+    parsed = D.parse_dates(column, day_first=True)
     assert [d.date() for d in parsed.values] == [date(2016, 10, 20), date(2017, 1, 3)]
 
 
 def test_a_date_that_contradicts_the_columns_order_is_an_error_not_a_silent_swap():
-    parsed = V.parse_dates(pd.Series(["10/20/2016", "20/10/2016"]), day_first=False)
+    parsed = D.parse_dates(pd.Series(["10/20/2016", "20/10/2016"]), day_first=False)
     assert parsed.errors.iloc[0] is None
     assert parsed.errors.iloc[1][0] == "import.bad_date"
 
@@ -249,14 +250,14 @@ def test_an_explicit_status_column_reads_won_lost_and_open(cell, expected):
     ],
 )
 def test_target_periods_are_months_quarters_or_years(cell, expected):
-    assert V.parse_period_cell(cell) == expected
+    assert D.parse_period_cell(cell) == expected
 
 
 def test_a_quarter_target_is_split_evenly_over_its_months_to_the_cent():
-    assert V.period_months("2024-Q2") == [date(2024, 4, 1), date(2024, 5, 1), date(2024, 6, 1)]
-    parts = V.split_amount(100_000, 3)
+    assert D.period_months("2024-Q2") == [date(2024, 4, 1), date(2024, 5, 1), date(2024, 6, 1)]
+    parts = D.split_amount(100_000, 3)
     assert parts == [33333.33, 33333.33, 33333.34] and sum(parts) == pytest.approx(100_000)
-    assert len(V.period_months("2024")) == 12
+    assert len(D.period_months("2024")) == 12
 
 
 def test_text_that_our_exports_escaped_is_read_back_verbatim():
