@@ -1,0 +1,132 @@
+"""The demo company as one DataFrame per table, in the columns and types the schema has."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from salesmgmt.demo.clients import build_clients
+from salesmgmt.demo.company import STANDARD_SIZE, DemoSize, geography
+from salesmgmt.demo.deals import build_opportunities
+from salesmgmt.demo.draws import stream
+from salesmgmt.demo.plan import monthly_targets, time_frame, won_plan
+from salesmgmt.demo.reps import build_reps
+from salesmgmt.demo.timeline import FIELDS, change_intervals
+from salesmgmt.demo.visits import build_visits
+from salesmgmt.demo.workdays import EPOCH, Calendar
+from salesmgmt.stages import LOST
+from salesmgmt.text import name_key
+
+
+def _as_dates(values: list[date | None]) -> pd.Series:
+    return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[s]")
+
+
+def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE) -> dict[str, pd.DataFrame]:
+    """The demo company as one DataFrame per table, sorted by key (pure: no database)."""
+    frame = time_frame(as_of, size.history_years)
+    geo = geography(size)
+    # Wide enough for deals created before the history starts and expected after as-of.
+    cal = Calendar(frame.start - timedelta(days=400), date(as_of.year + 2, 12, 31))
+    reps = build_reps(stream(seed, 1), size)
+    clients = build_clients(stream(seed, 2), reps, size, geo)
+    targets = monthly_targets(reps, frame)
+    plan = won_plan(stream(seed, 3), reps, frame, targets, size.teams)
+    opps, cold_last = build_opportunities(seed, cal, frame, reps, clients, plan, targets, size, geo)
+
+    reps_df = pd.DataFrame(
+        {
+            "rep_id": [r.rep_id for r in reps],
+            "name": [r.name for r in reps],
+            "name_key": [name_key(r.name) for r in reps],
+            "code": [f"E{r.rep_id:03d}" for r in reps],
+            "team": [geo.teams[r.team][0] if r.team is not None else None for r in reps],
+            "region": [geo.teams[r.team][1] if r.team is not None else None for r in reps],
+            "role": [r.role for r in reps],
+            "manager": [r.manager for r in reps],
+            "active": True,
+        }
+    )
+    clients_df = pd.DataFrame(
+        {
+            "client_id": [c.client_id for c in clients],
+            "name": [c.name for c in clients],
+            "name_key": [name_key(c.name) for c in clients],
+            "code": [f"C{c.client_id:04d}" for c in clients],
+            "client_type": [c.client_type for c in clients],
+            "region": [geo.teams[c.team][1] for c in clients],
+            "key_account": [c.key_account for c in clients],
+            "owner_rep_id": [c.owner_rep_id for c in clients],
+            "relationship_level": [c.level for c in clients],
+        }
+    )
+
+    hist_rows: list[dict[str, Any]] = []
+    opp_rows: list[dict[str, Any]] = []
+    for o in sorted(opps, key=lambda o: o.opp_id):
+        intervals = change_intervals(o)
+        for valid_from, valid_to, st in intervals:
+            hist_rows.append(
+                {
+                    "opp_id": o.opp_id,
+                    "valid_from": valid_from,
+                    "valid_to": valid_to,
+                    "client_id": o.client_id,
+                    "rep_id": o.rep_id,
+                    "product": o.product,
+                    **{k: st[k] for k in FIELDS},
+                }
+            )
+        cur = intervals[-1][2]
+        short = o.product.split(" ")[0]
+        opp_rows.append(
+            {
+                "opp_id": o.opp_id,
+                "name": f"{o.project}-{short}",
+                "client_id": o.client_id,
+                "rep_id": o.rep_id,
+                "product": o.product,
+                "project": o.project,
+                **{k: cur[k] for k in FIELDS},
+                "created_date": o.created,
+                "lost_reason": o.lost_reason if cur["status"] == LOST else None,
+            }
+        )
+    history = pd.DataFrame(hist_rows)
+    opportunities = pd.DataFrame(opp_rows)
+    for df in (history, opportunities):
+        for col in ("valid_from", "valid_to", "expected_close_date", "close_date", "created_date"):
+            if col in df:
+                df[col] = _as_dates(df[col].tolist())
+        df["probability"] = pd.array(df["probability"].tolist(), dtype="Float64")
+        df["amount"] = df["amount"].astype("int64")
+    history_days = pd.DataFrame(
+        {
+            "opp_id": history.opp_id,
+            "from_day": np.array([d.toordinal() - EPOCH for d in (r["valid_from"] for r in hist_rows)]),
+            "stage": history.stage,
+        }
+    )
+
+    visits = build_visits(seed, cal, frame, reps, clients, opps, history_days, cold_last, size.teams)
+
+    target_rows = sorted(targets.items(), key=lambda kv: (kv[0][1], str(kv[0][0])))
+    targets_df = pd.DataFrame(
+        {
+            "month": _as_dates([m for (_, m), _ in target_rows]),
+            "scope_kind": "rep",
+            "scope_key": [str(r) for (r, _), _ in target_rows],
+            "amount": [a for _, a in target_rows],
+        }
+    )
+    return {
+        "reps": reps_df,
+        "clients": clients_df,
+        "opportunities": opportunities,
+        "opportunity_history": history,
+        "visits": visits,
+        "targets": targets_df,
+    }
