@@ -63,6 +63,10 @@ class Period:
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
 
+    def as_of(self, today: date) -> date:
+        """The day the period's figures are read at: today, or the last day once it is over."""
+        return min(today, self.last_day)
+
     def shift(self, n: int) -> Period:
         """The period `n` periods later (negative: earlier) of the same kind."""
         start = _add_months(self.start, n * self.months)

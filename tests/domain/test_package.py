@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import importlib
+import io
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
+import pytest
+
 from salesmgmt import i18n
-from salesmgmt.measures import all_measures, glossary_markdown
+from salesmgmt.glossary import all_measures, glossary_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,3 +72,27 @@ def test_the_language_comes_from_a_locale_or_falls_back():
     assert i18n.normalise_lang("zh-CN") == "zh"
     assert i18n.normalise_lang("en_GB") == "en"
     assert i18n.normalise_lang("fr") is None
+
+
+def test_the_console_script_runs_the_same_main_as_python_m_salesmgmt():
+    script = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    module, name = script["salesmgmt"].split(":")
+    entry = getattr(importlib.import_module(module), name)
+    main_module = ast.parse((ROOT / "salesmgmt" / "__main__.py").read_text(encoding="utf-8"))
+    imported = [
+        (node.module, alias.name)
+        for node in ast.walk(main_module)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    ]
+    assert (module, name) in imported
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as done:
+        entry(["--help"])
+    assert done.value.code == 0
+    by_module = subprocess.run(
+        [sys.executable, "-m", "salesmgmt", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert by_module.returncode == 0, by_module.stderr
+    assert by_module.stdout == out.getvalue()

@@ -1,22 +1,24 @@
-"""`python -m salesmgmt scorecard`: the period's core figures per rep, team or region, as CSV, JSON
-or Excel (the same table the Forecast and Regional review pages download)."""
+"""`scorecard`: the period's core figures per rep, team or region, as CSV, JSON or Excel (the
+same table the Forecast and Regional review pages download)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from datetime import date
 
 from salesmgmt import db
-from salesmgmt.cli import add_db_argument, parse_date
-from salesmgmt.errors import SalesmgmtError
+from salesmgmt.cli.arguments import (
+    Subcommands,
+    add_db_argument,
+    default_as_of,
+    existing_db,
+    parse_date,
+    scope_of,
+    write_output,
+)
 
-#: The same variable the app reads to pin "today" (demos of a past date, tests).
-ENV_TODAY = "SALESMGMT_TODAY"
 
-
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subcommands) -> None:
     p = sub.add_parser("scorecard", help="the period's figures per rep, team or region (csv, json, xlsx)")
     p.add_argument("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
     p.add_argument("--level", choices=["rep", "team", "region"], default="rep")
@@ -38,34 +40,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_scorecard)
 
 
-def _today() -> date:
-    pinned = os.environ.get(ENV_TODAY)
-    return date.fromisoformat(pinned) if pinned else date.today()
-
-
 def cmd_scorecard(args: argparse.Namespace) -> int:
     from salesmgmt import scorecard
-    from salesmgmt.filters import Filters
     from salesmgmt.periods import Period
 
     period = Period.parse(args.period)
-    as_of = args.as_of or min(_today(), period.last_day)
-    path = db.resolve_db_path(args.db)
-    if not path.exists():
-        raise SalesmgmtError("error.no_database", path=str(path))
+    as_of = args.as_of or default_as_of(period)
+    path = existing_db(args.db)
     with db.connect(path, read_only=True) as con:
-        scope = Filters()
-        if args.as_user:
-            from salesmgmt.auth import active_user
-
-            scope = active_user(con, args.as_user).scope()
+        scope = scope_of(con, args.as_user)
         table = scorecard.scorecard(con, period, scope, as_of, args.level)
-    data = scorecard.render(table, args.format)
+    write_output(scorecard.render(table, args.format), args.out or None)
     if args.out:
-        with open(args.out, "wb") as fh:
-            fh.write(data)
         print(f"{len(table)} rows written to {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
     return 0

@@ -1,4 +1,4 @@
-"""Command line: `import`, `uploads` and `undo`.
+"""`import`, `uploads` and `undo`: imports of exports, and their batches.
 
 Files are read and checked completely before the database is opened, and the database is held
 only while writing, so the dashboard can keep using the file between imports.
@@ -7,33 +7,45 @@ only while writing, so the dashboard can keep using the file between imports.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 
-from salesmgmt import db
-from salesmgmt.cli import add_db_argument, parse_date
+from salesmgmt import clock, db
+from salesmgmt.cli.arguments import (
+    Subcommands,
+    add_db_argument,
+    add_lang_argument,
+    existing_db,
+    message_lang,
+    parse_date,
+    user_name,
+)
 from salesmgmt.errors import SalesmgmtError
-from salesmgmt.i18n import normalise_lang, t
-from salesmgmt.importer import batches as A
-from salesmgmt.importer.fields import KIND_ORDER, KINDS
-from salesmgmt.importer.preview import ImportRefused, Preview, errors_frame, frame_to_csv, prepare
+from salesmgmt.i18n import t
+from salesmgmt.importer import (
+    KINDS,
+    ImportRefused,
+    Preview,
+    RowError,
+    apply,
+    errors_frame,
+    list_uploads,
+    prepare,
+    undo,
+)
+from salesmgmt.importer.fields import KIND_ORDER
+from salesmgmt.importer.preview import frame_to_csv
 
 #: Row errors printed per file; all of them go to the --errors file.
 SHOWN_ERRORS = 20
 
 
-def _lang_argument(parser: argparse.ArgumentParser) -> None:
-    # SUPPRESS: without the option, the top-level `--lang` (before the command) stays in force.
-    parser.add_argument("--lang", default=argparse.SUPPRESS, help="language of messages: zh or en")
-
-
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subcommands) -> None:
     p = sub.add_parser(
         "import", help="import CSV or Excel exports (reps, clients, opportunities, visits, targets)"
     )
@@ -67,34 +79,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--encoding", default=None, help="text encoding of the files (default: detected)")
     p.add_argument("--sheet", default=None, help="Excel sheet to read (default: the first with data)")
     p.add_argument("--user", default=None, help="name recorded in the upload history")
-    _lang_argument(p)
+    add_lang_argument(p)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("uploads", help="list the upload batches")
     add_db_argument(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
-    _lang_argument(p)
+    add_lang_argument(p)
     p.set_defaults(func=cmd_uploads)
 
     p = sub.add_parser("undo", help="undo an upload batch")
     p.add_argument("batch", type=int, metavar="BATCH")
     add_db_argument(p)
     p.add_argument("--user", default=None, help="name recorded as who undid it")
-    _lang_argument(p)
+    add_lang_argument(p)
     p.set_defaults(func=cmd_undo)
-
-
-def _lang(args: argparse.Namespace) -> str:
-    return normalise_lang(getattr(args, "lang", None)) or "en"
-
-
-def _user(args: argparse.Namespace) -> str | None:
-    if args.user:
-        return args.user
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in some containers
-        return None
 
 
 def load_mapping(path: str) -> dict[str, str | None]:
@@ -135,14 +134,14 @@ def _describe(preview: Preview, lang: str) -> str:
     return t("import.file_line", lang, file=preview.file_name, kind=kind, rows=preview.rows_total, how=how)
 
 
-def _print_errors(errors: list, lang: str, out: Any) -> None:
+def _print_errors(errors: list[RowError], lang: str, out: TextIO) -> None:
     for e in errors[:SHOWN_ERRORS]:
         print("  " + e.message(lang), file=out)
     if len(errors) > SHOWN_ERRORS:
         print("  " + t("import.more_errors", lang, count=len(errors) - SHOWN_ERRORS), file=out)
 
 
-def _write_errors(path: str, previews: list[Preview], extra: dict[str, list], lang: str) -> int:
+def _write_errors(path: str, previews: list[Preview], extra: dict[str, list[RowError]], lang: str) -> int:
     frames = []
     for preview in previews:
         errs = [*preview.errors, *extra.get(preview.file_name, [])]
@@ -178,9 +177,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    lang = _lang(args)
+    lang = message_lang(args)
     mapping = load_mapping(args.mapping) if args.mapping else None
-    as_of: date = args.as_of or date.today()
+    as_of: date = args.as_of or clock.today()
     previews = []
     for path in args.files:
         # The file's bytes are not kept: the preview holds what the import needs.
@@ -219,15 +218,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return 1
 
     # Every file is readable and valid: now the database, one batch per file.
-    extra: dict[str, list] = {}
-    user = _user(args)
+    extra: dict[str, list[RowError]] = {}
+    user = user_name(args.user)
     status = 0
     with db.connect(args.db) as con:
         for preview in sorted(previews, key=lambda p: KIND_ORDER[p.kind or "reps"]):
             try:
-                result = A.apply(
-                    con, preview, skip_invalid=args.skip_invalid, user=user, dry_run=args.dry_run
-                )
+                result = apply(con, preview, skip_invalid=args.skip_invalid, user=user, dry_run=args.dry_run)
             except ImportRefused as exc:
                 print(exc.message(lang), file=sys.stderr)
                 extra[preview.file_name] = exc.errors
@@ -245,12 +242,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_uploads(args: argparse.Namespace) -> int:
-    lang = _lang(args)
-    path = db.resolve_db_path(args.db)
-    if not path.exists():
-        raise SalesmgmtError("error.no_database", path=str(path))
+    lang = message_lang(args)
+    path = existing_db(args.db)
     with db.connect(path) as con:
-        frame = A.list_uploads(con)
+        frame = list_uploads(con)
     if args.format == "json":
         records = json.loads(frame.to_json(orient="records", date_format="iso"))
         print(json.dumps(records, ensure_ascii=False, indent=1))
@@ -259,15 +254,7 @@ def cmd_uploads(args: argparse.Namespace) -> int:
         print(t("import.no_uploads", lang))
         return 0
     for row in frame.itertuples(index=False):
-        state = (
-            t("import.undone_on", lang, when=str(row.undone_at)[:16], user=row.undone_by or "–")
-            if not pd.isna(row.undone_at)
-            else (
-                t("import.undo_blocked_by", lang, batches=", ".join(str(b) for b in row.blocked_by))
-                if len(row.blocked_by)
-                else ""
-            )
-        )
+        state = _upload_state(row, lang)
         print(
             t(
                 "import.upload_line",
@@ -288,12 +275,19 @@ def cmd_uploads(args: argparse.Namespace) -> int:
     return 0
 
 
+def _upload_state(row: Any, lang: str) -> str:
+    """Undone (when, by whom), blocked by later batches, or nothing; `row` is a list_uploads row."""
+    if not pd.isna(row.undone_at):
+        return t("import.undone_on", lang, when=str(row.undone_at)[:16], user=row.undone_by or "–")
+    if len(row.blocked_by):
+        return t("import.undo_blocked_by", lang, batches=", ".join(str(b) for b in row.blocked_by))
+    return ""
+
+
 def cmd_undo(args: argparse.Namespace) -> int:
-    lang = _lang(args)
-    path = db.resolve_db_path(args.db)
-    if not path.exists():
-        raise SalesmgmtError("error.no_database", path=str(path))
+    lang = message_lang(args)
+    path = existing_db(args.db)
     with db.connect(path) as con:
-        A.undo(con, args.batch, user=_user(args))
+        undo(con, args.batch, user=user_name(args.user))
     print(t("import.undone", lang, batch=args.batch))
     return 0

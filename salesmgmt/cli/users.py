@@ -1,4 +1,4 @@
-"""`python -m salesmgmt users ...`: add, list, disable users and change passwords."""
+"""`users add|list|disable|passwd`: the sign-in users (see salesmgmt/auth.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import sys
 
 from salesmgmt import auth, db
+from salesmgmt.cli.arguments import Subcommands, add_db_argument
 from salesmgmt.errors import SalesmgmtError
 
 
@@ -19,9 +20,7 @@ def _read_password(args: argparse.Namespace) -> str:
     return password
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    from salesmgmt.cli import add_db_argument
-
+def register(sub: Subcommands) -> None:
     users = sub.add_parser("users", help="sign-in users: add, list, disable, passwd")
     users_sub = users.add_subparsers(dest="users_command", required=True)
 

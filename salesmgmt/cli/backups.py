@@ -1,21 +1,19 @@
-"""`python -m salesmgmt backup` and `restore` (see salesmgmt/backup.py); `backups` lists them."""
+"""`backup` and `restore` (see salesmgmt/backup.py); `backups` lists them."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 
 from salesmgmt import db
-from salesmgmt.cli import add_db_argument
-from salesmgmt.i18n import normalise_lang, t
+from salesmgmt.cli.arguments import Subcommands, add_db_argument, add_lang_argument, message_lang, user_name
+from salesmgmt.i18n import t
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subcommands) -> None:
     p = sub.add_parser("backup", help="copy the database into a directory (safe while the app runs)")
     p.add_argument("--out", required=True, metavar="DIR", help="directory of the backups")
     add_db_argument(p)
-    p.add_argument("--lang", default=argparse.SUPPRESS, help="language of messages: zh or en")
+    add_lang_argument(p)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="put the database back as it was in a backup (in one transaction)")
@@ -23,17 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_argument(p)
     p.add_argument("--yes", action="store_true", help="replace the data without asking")
     p.add_argument("--user", default=None, help="name recorded in the audit log")
-    p.add_argument("--lang", default=argparse.SUPPRESS, help="language of messages: zh or en")
+    add_lang_argument(p)
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("backups", help="list the backups in a directory")
     p.add_argument("dir", metavar="DIR")
-    p.add_argument("--lang", default=argparse.SUPPRESS, help="language of messages: zh or en")
+    add_lang_argument(p)
     p.set_defaults(func=cmd_backups)
-
-
-def _lang(args: argparse.Namespace) -> str:
-    return normalise_lang(getattr(args, "lang", None)) or "en"
 
 
 def _mb(size: int) -> str:
@@ -53,7 +47,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     print(
         t(
             "backup.done",
-            _lang(args),
+            message_lang(args),
             path=made.path,
             size=_mb(made.bytes),
             schema=made.schema_version,
@@ -67,19 +61,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from salesmgmt.backup import read_backup, restore
 
-    lang = _lang(args)
+    lang = message_lang(args)
     target = db.resolve_db_path(args.db)
     read_backup(args.backup)  # a missing or damaged backup is reported before asking
     if target.exists() and not args.yes:
         print(t("backup.restore_needs_yes", lang, db=target))
         return 1
-    user = args.user
-    if user is None:
-        try:
-            user = getpass.getuser()
-        except Exception:  # no user name in some containers
-            user = os.environ.get("USER")
-    info = restore(args.backup, target, user=user)
+    info = restore(args.backup, target, user=user_name(args.user))
     print(t("backup.restored", lang, db=target, path=info.path, when=info.created_at))
     _print_counts(info.counts)
     return 0
@@ -88,7 +76,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_backups(args: argparse.Namespace) -> int:
     from salesmgmt.backup import list_backups
 
-    lang = _lang(args)
+    lang = message_lang(args)
     found = list_backups(args.dir)
     if not found:
         print(t("backup.none", lang, path=args.dir))

@@ -1,21 +1,26 @@
-"""`python -m salesmgmt pack`: the meeting pack, a PowerPoint deck for the weekly team meeting
-(`--team T`) or the sales-manager meeting (no `--team`)."""
+"""`pack`: the meeting pack, a PowerPoint deck for the weekly team meeting (`--team T`) or the
+sales-manager meeting (no `--team`)."""
 
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
 from salesmgmt import db
+from salesmgmt.cli.arguments import (
+    Subcommands,
+    add_db_argument,
+    default_as_of,
+    existing_db,
+    parse_date,
+    write_output,
+)
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.i18n import normalise_lang
 from salesmgmt.periods import Period
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    from salesmgmt.cli import add_db_argument, parse_date
-
+def register(sub: Subcommands) -> None:
     p = sub.add_parser(
         "pack",
         help="write the meeting pack (PowerPoint): weekly team meeting with --team, "
@@ -64,18 +69,11 @@ def _parse_period(text: str) -> Period:
         raise argparse.ArgumentTypeError(exc.message("en")) from exc
 
 
-def default_as_of(period: Period, today: date | None = None) -> date:
-    """Today, or the period's last day when the period is over (the app's rule)."""
-    return min(today or date.today(), period.last_day)
-
-
 def cmd_pack(args: argparse.Namespace) -> int:
     from salesmgmt.pack import build_deck, resolve_team
 
     lang = args.deck_lang or normalise_lang(getattr(args, "lang", None)) or "zh"
-    path = db.resolve_db_path(args.db)
-    if not path.exists():
-        raise SalesmgmtError("error.no_database", path=str(path))
+    path = existing_db(args.db)
     out: Path = args.out
     if out.suffix.lower() != ".pptx":
         raise SalesmgmtError("pack.error.suffix", path=str(out))
@@ -83,7 +81,6 @@ def cmd_pack(args: argparse.Namespace) -> int:
     with db.connect(path, read_only=True) as con:
         team = resolve_team(con, args.team) if args.team else None
         data = build_deck(con, args.period, as_of=as_of, lang=lang, team=team, week_of=args.week)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    write_output(data, out)
     print(f"{out} ({len(data):,} bytes)")
     return 0
