@@ -6,9 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.charts.heatmaps import norm_heatmap
-
-BEFORE = "#90A4AE"
-AFTER = "#1565C0"
+from app.charts.theme import plain, plain_all
+from salesmgmt import palette
 
 
 def ride_alongs_heatmap(months: pd.DataFrame, norm: int, labels: dict[str, str]) -> go.Figure:
@@ -28,7 +27,7 @@ def before_after(
 ) -> go.Figure:
     """Per rep, `column` before (grey) and after (blue) the ride-along, joined by a line."""
     shown = table.dropna(subset=[f"{column}_before", f"{column}_after"], how="all")
-    names = [str(r) for r in shown["rep"]]
+    names = plain_all(shown["rep"])
     fig = go.Figure()
     for name, b, a in zip(names, shown[f"{column}_before"], shown[f"{column}_after"]):
         fig.add_scatter(
@@ -36,7 +35,7 @@ def before_after(
             y=[name, name],
             mode="lines",
             showlegend=False,
-            line=dict(color="#CFD8DC", width=3),
+            line=dict(color=palette.FAINT, width=3),
             hoverinfo="skip",
         )
     fig.add_scatter(
@@ -44,17 +43,17 @@ def before_after(
         y=names,
         mode="markers",
         name=labels["before"],
-        marker=dict(color=BEFORE, size=11),
+        marker=dict(color=palette.MUTED, size=11),
     )
     fig.add_scatter(
         x=shown[f"{column}_after"],
         y=names,
         mode="markers",
         name=labels["after"],
-        marker=dict(color=AFTER, size=11, symbol="diamond"),
+        marker=dict(color=palette.ACCENT, size=11, symbol="diamond"),
     )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         xaxis=dict(
             title=labels["axis"],
             tickformat=".0%" if percent else None,

@@ -6,14 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-WON = "#2E7D32"
-COMMIT = "#66BB6A"
-BEST = "#C5E1A5"
-FORECAST = "#1565C0"
-TARGET = "#455A64"
-UP = "#2E7D32"
-DOWN = "#C62828"
-TOTAL = "#546E7A"
+from app.charts.theme import plain, plain_all
+from salesmgmt import palette
+
 #: Groups up to which the chance above each group is written out ("chance 40%").
 CHANCE_WORDS_UP_TO = 12
 
@@ -21,13 +16,13 @@ CHANCE_WORDS_UP_TO = 12
 def forecast_categories(frame: pd.DataFrame, key: str, divisor: float, labels: dict[str, str]) -> go.Figure:
     """Per group (`key`: team or rep): won, commit, best case and weighted forecast bars against
     a target marker; the chance of making the target as text above the group."""
-    names = [str(n) for n in frame[key]]
+    names = plain_all(frame[key])
     fig = go.Figure()
     for column, color, label in (
-        ("won_amount", WON, "won"),
-        ("commit_amount", COMMIT, "commit"),
-        ("best_case_amount", BEST, "best_case"),
-        ("forecast", FORECAST, "forecast"),
+        ("won_amount", palette.WON, "won"),
+        ("commit_amount", palette.COMMIT, "commit"),
+        ("best_case_amount", palette.BEST_CASE, "best_case"),
+        ("forecast", palette.FORECAST, "forecast"),
     ):
         fig.add_bar(x=names, y=frame[column] / divisor, name=labels[label], marker_color=color)
     fig.add_scatter(
@@ -35,7 +30,9 @@ def forecast_categories(frame: pd.DataFrame, key: str, divisor: float, labels: d
         y=frame["target"] / divisor,
         name=labels["target"],
         mode="markers",
-        marker=dict(symbol="line-ew-open", size=36, color=TARGET, line=dict(width=3, color=TARGET)),
+        marker=dict(
+            symbol="line-ew-open", size=36, color=palette.TARGET, line=dict(width=3, color=palette.TARGET)
+        ),
     )
     top = frame[["won_amount", "commit_amount", "best_case_amount", "forecast", "target"]].max(axis=1)
     # Beyond a dozen groups the words would run into each other: the percent alone.
@@ -48,10 +45,10 @@ def forecast_categories(frame: pd.DataFrame, key: str, divisor: float, labels: d
         hoverinfo="skip",
         text=[chance.format(p=f"{p:.0%}") if pd.notna(p) else "" for p in frame["attainment_probability"]],
         textposition="top center",
-        textfont=dict(color=TARGET),
+        textfont=dict(color=palette.TARGET),
     )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         barmode="group",
         xaxis=dict(type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
@@ -78,14 +75,14 @@ def movement_waterfall(
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{x}: %{y:,.1f}<br>%{customdata}<extra></extra>",
-            increasing=dict(marker=dict(color=UP)),
-            decreasing=dict(marker=dict(color=DOWN)),
-            totals=dict(marker=dict(color=TOTAL)),
-            connector=dict(line=dict(color="#B0BEC5")),
+            increasing=dict(marker=dict(color=palette.WON)),
+            decreasing=dict(marker=dict(color=palette.WARN)),
+            totals=dict(marker=dict(color=palette.TOTAL)),
+            connector=dict(line=dict(color=palette.CONNECTOR)),
         )
     )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         showlegend=False,
         xaxis=dict(type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
@@ -101,15 +98,17 @@ def accuracy(frame: pd.DataFrame, divisor: float, labels: dict[str, str]) -> go.
         x=periods,
         y=frame["forecast_at_start"] / divisor,
         name=labels["forecast_at_start"],
-        marker_color=FORECAST,
+        marker_color=palette.FORECAST,
     )
-    fig.add_bar(x=periods, y=frame["won_amount"] / divisor, name=labels["won"], marker_color=WON)
+    fig.add_bar(x=periods, y=frame["won_amount"] / divisor, name=labels["won"], marker_color=palette.WON)
     fig.add_scatter(
         x=periods,
         y=frame["target"] / divisor,
         name=labels["target"],
         mode="markers",
-        marker=dict(symbol="line-ew-open", size=30, color=TARGET, line=dict(width=3, color=TARGET)),
+        marker=dict(
+            symbol="line-ew-open", size=30, color=palette.TARGET, line=dict(width=3, color=palette.TARGET)
+        ),
     )
     fig.add_scatter(
         x=periods,
@@ -117,12 +116,12 @@ def accuracy(frame: pd.DataFrame, divisor: float, labels: dict[str, str]) -> go.
         name=labels["accuracy"],
         yaxis="y2",
         mode="lines+markers+text",
-        line=dict(color="#EF6C00"),
+        line=dict(color=palette.SECOND_AXIS),
         text=[f"{a:.0%}" if pd.notna(a) else "" for a in frame["forecast_accuracy"]],
         textposition="top center",
     )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         barmode="group",
         xaxis=dict(type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),

@@ -9,6 +9,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from app.charts.theme import plain
+from salesmgmt import palette
+
 #: The most rows a heat map draws: above, people are grouped by team, then by region.
 MAX_ROWS = 40
 
@@ -55,7 +58,7 @@ def norm_heatmap(
     title and axis (the period axis title). Groups of `per_person` show as 'team · region'."""
     table = frame.pivot_table(index=["team", "rep"], columns=period, values=value, aggfunc="sum", sort=True)
     x = [period_text(p) for p in table.columns]
-    y = [f"{rep} · {team}" if team else str(rep) for team, rep in table.index]
+    y = [plain(f"{rep} · {team}" if team else rep) for team, rep in table.index]
     z = table.to_numpy()
     top = max(2 * norm, 1)
     fig = go.Figure(
@@ -68,10 +71,10 @@ def norm_heatmap(
             text=z,
             texttemplate="%{text}",
             colorscale=[
-                [0, "#EF9A9A"],
-                [max(norm - 0.5, 0) / top, "#FFF59D"],
-                [min(norm / top, 1), "#A5D6A7"],
-                [1, "#2E7D32"],
+                [stop, color]
+                for stop, color in zip(
+                    (0, max(norm - 0.5, 0) / top, min(norm / top, 1), 1), palette.NORM_SCALE
+                )
             ],
             showscale=False,
             hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>",
@@ -80,7 +83,7 @@ def norm_heatmap(
         )
     )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         xaxis=dict(type="category", title=labels["axis"], side="top" if axis_on_top else "bottom"),
         yaxis=dict(type="category", autorange="reversed"),
         height=max(300, row_height * len(y) + 120),

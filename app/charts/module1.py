@@ -7,31 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.charts.heatmaps import norm_heatmap
-
-PLANNED = "#90A4AE"
-DONE = "#2E7D32"
-MISSED = "#C62828"
-VISITS = "#1565C0"
-TARGET = "#455A64"
-PALETTE = [
-    "#1565C0",
-    "#2E7D32",
-    "#EF6C00",
-    "#6A1B9A",
-    "#00838F",
-    "#AD1457",
-    "#558B2F",
-    "#4E342E",
-    "#283593",
-    "#F9A825",
-]
-TYPE_COLORS = {
-    "design_institute": "#1565C0",
-    "steel_structure": "#EF6C00",
-    "construction": "#6A1B9A",
-    "owner": "#2E7D32",
-    "other": "#90A4AE",
-}
+from app.charts.theme import plain, plain_all
+from salesmgmt import palette
 
 
 def _day(d) -> str:
@@ -42,14 +19,18 @@ def weekly_review(review: pd.DataFrame, norm: int, labels: dict[str, str]) -> go
     """Per week of the plan: planned visits, those done, all visits made; the norm as a line."""
     weeks = [_day(w) for w in review["week"]]
     fig = go.Figure()
-    fig.add_bar(x=weeks, y=review["planned"], name=labels["planned"], marker_color=PLANNED)
-    fig.add_bar(x=weeks, y=review["planned_done"], name=labels["done"], marker_color=DONE)
-    fig.add_bar(x=weeks, y=review["visits"], name=labels["visits"], marker_color=VISITS)
+    fig.add_bar(x=weeks, y=review["planned"], name=labels["planned"], marker_color=palette.PLANNED)
+    fig.add_bar(x=weeks, y=review["planned_done"], name=labels["done"], marker_color=palette.DONE)
+    fig.add_bar(x=weeks, y=review["visits"], name=labels["visits"], marker_color=palette.VISITS)
     fig.add_scatter(
-        x=weeks, y=[norm] * len(weeks), name=labels["norm"], mode="lines", line=dict(color=MISSED, dash="dot")
+        x=weeks,
+        y=[norm] * len(weeks),
+        name=labels["norm"],
+        mode="lines",
+        line=dict(color=palette.WARN, dash="dot"),
     )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         barmode="group",
         xaxis=dict(type="category", title=labels["week"]),
         yaxis=dict(title=labels["count"], rangemode="tozero", dtick=1),
@@ -73,15 +54,17 @@ def visits_heatmap(weekly: pd.DataFrame, norm: int, labels: dict[str, str]) -> g
 
 def planned_vs_done(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Per rep: planned visits done, missed and still to come (stacked), and all visits made."""
-    names = list(frame["rep"])
+    names = plain_all(frame["rep"])
     upcoming = frame["planned"] - frame["planned_done"] - frame["planned_missed"]
     fig = go.Figure()
-    fig.add_bar(x=names, y=frame["planned_done"], name=labels["done"], marker_color=DONE, offsetgroup="plan")
+    fig.add_bar(
+        x=names, y=frame["planned_done"], name=labels["done"], marker_color=palette.DONE, offsetgroup="plan"
+    )
     fig.add_bar(
         x=names,
         y=frame["planned_missed"],
         name=labels["missed"],
-        marker_color=MISSED,
+        marker_color=palette.WARN,
         offsetgroup="plan",
         base=frame["planned_done"],
     )
@@ -89,13 +72,15 @@ def planned_vs_done(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         x=names,
         y=upcoming,
         name=labels["upcoming"],
-        marker_color=PLANNED,
+        marker_color=palette.PLANNED,
         offsetgroup="plan",
         base=frame["planned_done"] + frame["planned_missed"],
     )
-    fig.add_bar(x=names, y=frame["visits"], name=labels["visits"], marker_color=VISITS, offsetgroup="made")
+    fig.add_bar(
+        x=names, y=frame["visits"], name=labels["visits"], marker_color=palette.VISITS, offsetgroup="made"
+    )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         barmode="group",
         xaxis=dict(type="category"),
         yaxis=dict(title=labels["count"], rangemode="tozero"),
@@ -106,19 +91,20 @@ def planned_vs_done(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
 def client_type_share(share: pd.DataFrame, type_names: dict[str, str], labels: dict[str, str]) -> go.Figure:
     """Per group: the share of its visits to each client type (100% stacked bars)."""
     fig = go.Figure()
-    for client_type, part in share.groupby("client_type", sort=False):
+    for key, part in share.groupby("client_type", sort=False):
+        client_type = str(key)
         fig.add_bar(
-            x=[str(g) for g in part["group"]],
+            x=plain_all(part["group"]),
             y=part["share"],
             name=type_names.get(client_type, client_type),
-            marker_color=TYPE_COLORS.get(client_type, PLANNED),
+            marker_color=palette.client_type_color(client_type),
             customdata=part["visits"],
             text=[f"{s:.0%}" if s and s >= 0.06 else "" for s in part["share"].fillna(0)],
             textposition="inside",
             hovertemplate="%{x}: %{y:.0%} (%{customdata})<extra></extra>",
         )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         barmode="stack",
         xaxis=dict(type="category"),
         yaxis=dict(tickformat=".0%", range=[0, 1]),
@@ -132,9 +118,9 @@ def progress_share(by_rep: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=frame["share"],
-            y=[f"{r} · {t}" for r, t in zip(frame["rep"], frame["team"])],
+            y=[plain(f"{r} · {t}") for r, t in zip(frame["rep"], frame["team"])],
             orientation="h",
-            marker_color=DONE,
+            marker_color=palette.DONE,
             text=[
                 f"{s:.0%} ({int(w)}/{int(v)})"
                 for s, w, v in zip(frame["share"].fillna(0), frame["visits_with_progress"], frame["visits"])
@@ -144,7 +130,7 @@ def progress_share(by_rep: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         )
     )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         xaxis=dict(tickformat=".0%", rangemode="tozero"),
         yaxis=dict(type="category"),
         height=max(300, 22 * len(frame) + 120),
@@ -154,27 +140,31 @@ def progress_share(by_rep: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
 
 def regions_vs_target(frame: pd.DataFrame, key: str, divisor: float, labels: dict[str, str]) -> go.Figure:
     """Per region (team, rep): won and forecast against a target marker, attainment as text."""
-    names = [str(n) for n in frame[key]]
+    names = plain_all(frame[key])
     fig = go.Figure()
     fig.add_bar(
         x=names,
         y=frame["won_amount"] / divisor,
         name=labels["won"],
-        marker_color=DONE,
+        marker_color=palette.WON,
         text=[f"{a:.0%}" if pd.notna(a) else "" for a in frame["attainment"]],
         textposition="outside",
         cliponaxis=False,
     )
-    fig.add_bar(x=names, y=frame["forecast"] / divisor, name=labels["forecast"], marker_color="#81C784")
+    fig.add_bar(
+        x=names, y=frame["forecast"] / divisor, name=labels["forecast"], marker_color=palette.FORECAST
+    )
     fig.add_scatter(
         x=names,
         y=frame["target"] / divisor,
         name=labels["target"],
         mode="markers",
-        marker=dict(symbol="line-ew-open", size=40, color=TARGET, line=dict(width=3, color=TARGET)),
+        marker=dict(
+            symbol="line-ew-open", size=40, color=palette.TARGET, line=dict(width=3, color=palette.TARGET)
+        ),
     )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         barmode="group",
         xaxis=dict(type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
@@ -203,7 +193,7 @@ def penetration_heatmap(
         go.Heatmap(
             z=table.to_numpy(),
             x=[type_names.get(c, c) for c in cols],
-            y=[str(i) for i in table.index],
+            y=plain_all(table.index),
             zmin=0,
             zmax=1,
             text=text,
@@ -216,7 +206,7 @@ def penetration_heatmap(
         )
     )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         xaxis=dict(type="category", side="top"),
         yaxis=dict(type="category", autorange="reversed"),
         height=max(260, 50 * len(table.index) + 140),
@@ -233,9 +223,9 @@ def regions_over_time(
         fig.add_scatter(
             x=[m.strftime("%Y-%m") for m in part["month"]],
             y=part[column] / divisor,
-            name=str(region),
+            name=plain(region),
             mode="lines+markers",
-            line=dict(color=PALETTE[i % len(PALETTE)]),
+            line=dict(color=palette.series_color(i)),
         )
     if percent:
         months = sorted({m.strftime("%Y-%m") for m in frame["month"]})
@@ -244,10 +234,10 @@ def regions_over_time(
             y=[1.0] * len(months),
             name=labels["target"],
             mode="lines",
-            line=dict(color=TARGET, dash="dash"),
+            line=dict(color=palette.TARGET, dash="dash"),
         )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         xaxis=dict(type="category", title=labels["month"]),
         yaxis=dict(title=labels["axis"], rangemode="tozero", tickformat=".0%" if percent else None),
     )

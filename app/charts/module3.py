@@ -8,39 +8,18 @@ from datetime import date, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
+from app.charts.theme import plain, plain_all
+from salesmgmt import palette
 from salesmgmt.metrics.rankings import movement_text
-
-GOOD = "#2E7D32"
-BAR = "#1565C0"
-MUTED = "#90A4AE"
-WARN = "#C62828"
-AMBER = "#F9A825"
-STAGE_COLORS = {
-    "lead": "#B0BEC5",
-    "qualified": "#90CAF9",
-    "solution": "#42A5F5",
-    "quote": "#1E88E5",
-    "negotiation": "#1565C0",
-    "won": GOOD,
-    "lost": WARN,
-}
-TYPE_COLORS = {
-    "design_institute": "#6A1B9A",
-    "steel_structure": "#EF6C00",
-    "construction": "#00838F",
-    "owner": "#2E7D32",
-    "other": "#757575",
-}
-VERDICT_COLORS = {"clear": GOOD, "suggestive": AMBER, "no_difference": MUTED, "too_few": "#CFD8DC"}
 
 
 def ranking_bars(frame: pd.DataFrame, name_col: str, labels: dict[str, str]) -> go.Figure:
     """Horizontal bars of the composite score, rank 1 on top, with the movement since last week;
     a dashed line at 100 (on the bar everywhere)."""
     shown = frame[frame["composite"].notna()].sort_values("rank")
-    names = [str(n) for n in shown[name_col]]
+    names = plain_all(shown[name_col])
     text = [f"{s:.0f} {movement_text(m)}".strip() for s, m in zip(shown["composite"], shown["movement"])]
-    colors = [GOOD if s >= 100 else BAR for s in shown["composite"]]
+    colors = [palette.GOOD if s >= 100 else palette.ACCENT for s in shown["composite"]]
     fig = go.Figure(
         go.Bar(
             x=shown["composite"],
@@ -53,10 +32,10 @@ def ranking_bars(frame: pd.DataFrame, name_col: str, labels: dict[str, str]) -> 
             hovertemplate="%{y}: %{x:.1f}<extra></extra>",
         )
     )
-    fig.add_vline(x=100, line_dash="dash", line_color=MUTED)
+    fig.add_vline(x=100, line_dash="dash", line_color=palette.MUTED)
     top = max([110.0] + [float(s) * 1.15 for s in shown["composite"]])
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         xaxis=dict(title=labels["axis"], range=[0, top]),
         yaxis=dict(type="category", autorange="reversed"),
         height=max(260, 38 * len(names) + 120),
@@ -68,13 +47,13 @@ def ranking_bars(frame: pd.DataFrame, name_col: str, labels: dict[str, str]) -> 
 def score_components(frame: pd.DataFrame, name_col: str, labels: dict[str, str]) -> go.Figure:
     """Grouped bars of the four components (ratio to the bar, 1 = on the bar) per row."""
     shown = frame[frame["composite"].notna()].sort_values("rank")
-    names = [str(n) for n in shown[name_col]]
+    names = plain_all(shown[name_col])
     fig = go.Figure()
-    for key, color in (("attainment", GOOD), ("growth", "#6A1B9A"), ("visits", BAR), ("win_rate", "#EF6C00")):
+    for key, color in palette.SCORE_PARTS.items():
         fig.add_bar(x=names, y=shown[f"score_{key}"], name=labels[key], marker_color=color)
-    fig.add_hline(y=1, line_dash="dash", line_color=MUTED)
+    fig.add_hline(y=1, line_dash="dash", line_color=palette.MUTED)
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         barmode="group",
         yaxis=dict(title=labels["axis"], rangemode="tozero"),
         xaxis=dict(type="category"),
@@ -93,17 +72,17 @@ def case_timeline(timeline: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         mode="lines+markers+text",
         text=[labels["stages"].get(s, s) if isinstance(s, str) else "" for s in marks["stage"]],
         textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(marks))],
-        marker=dict(size=14, color=[STAGE_COLORS.get(s, MUTED) for s in marks["stage"]], symbol="diamond"),
-        line=dict(color=MUTED, width=2),
+        marker=dict(size=14, color=[palette.stage_color(s) for s in marks["stage"]], symbol="diamond"),
+        line=dict(color=palette.MUTED, width=2),
         name=labels["lane_stage"],
         hovertemplate="%{x|%Y-%m-%d}: %{text}<extra></extra>",
     )
     visits = timeline[timeline["kind"] == "visit"]
     for ctype, group in visits.groupby(visits["client_type"].fillna("other"), sort=False):
         hover = [
-            f"{c} · {r}"
-            + (f" · {labels['with']} {a}" if isinstance(a, str) and a else "")
-            + (f"<br>{p or ''} → {o or ''}" if (p or o) else "")
+            plain(f"{c} · {r}")
+            + (f" · {labels['with']} {plain(a)}" if isinstance(a, str) and a else "")
+            + (f"<br>{plain(p or '')} → {plain(o or '')}" if (p or o) else "")
             for c, r, a, p, o in zip(
                 group["client"],
                 group["rep"],
@@ -118,7 +97,7 @@ def case_timeline(timeline: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
             mode="markers",
             marker=dict(
                 size=12,
-                color=TYPE_COLORS.get(ctype, MUTED),
+                color=palette.client_type_color(ctype),
                 symbol=["star" if isinstance(a, str) and a else "circle" for a in group["accompanied_by"]],
                 line=dict(width=1, color="white"),
             ),
@@ -127,7 +106,7 @@ def case_timeline(timeline: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
             hovertemplate="%{x|%Y-%m-%d}<br>%{text}<extra></extra>",
         )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         yaxis=dict(
             type="category", categoryarray=[labels["lane_visit"], labels["lane_stage"]], range=[-0.6, 1.8]
         ),
@@ -148,11 +127,11 @@ def stage_days(stages: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
             text=stages["days"],
             textposition="outside",
             cliponaxis=False,
-            marker_color=[STAGE_COLORS.get(s, MUTED) for s in stages["stage"]],
+            marker_color=[palette.stage_color(s) for s in stages["stage"]],
         )
     )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         xaxis=dict(title=labels["axis"], rangemode="tozero"),
         yaxis=dict(type="category", autorange="reversed"),
         height=max(220, 34 * len(names) + 110),
@@ -164,17 +143,19 @@ def stage_days(stages: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
 def team_trends(trends: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Attainment per team, month by month, with the 100% line."""
     fig = go.Figure()
+    colors = palette.team_colors(trends["team"].astype(str))
     for team, group in trends.groupby("team", sort=True):
         fig.add_scatter(
             x=[m.strftime("%Y-%m") for m in group["month"]],
             y=group["attainment"],
             mode="lines+markers",
-            name=str(team),
-            hovertemplate="%{x}: %{y:.0%}<extra>" + str(team) + "</extra>",
+            name=plain(team),
+            line=dict(color=colors[str(team)]),
+            hovertemplate="%{x}: %{y:.0%}<extra>%{fullData.name}</extra>",
         )
-    fig.add_hline(y=1, line_dash="dash", line_color=MUTED)
+    fig.add_hline(y=1, line_dash="dash", line_color=palette.MUTED)
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         xaxis=dict(title=labels["month"], type="category"),
         yaxis=dict(title=labels["axis"], tickformat=".0%", rangemode="tozero"),
     )
@@ -198,14 +179,14 @@ def school_effects(comparison: pd.DataFrame, names: dict[str, str], labels: dict
             textposition="outside",
             cliponaxis=False,
             customdata=hover,
-            marker_color=[VERDICT_COLORS[v] for v in shown["verdict"]],
+            marker_color=[palette.VERDICTS[v] for v in shown["verdict"]],
             hovertemplate="%{y}: g = %{x:.2f}<br>%{customdata}<extra></extra>",
         )
     )
-    fig.add_vline(x=0, line_color=MUTED)
+    fig.add_vline(x=0, line_color=palette.MUTED)
     span = max([1.0] + [abs(v) * 1.4 for v in x])
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         xaxis=dict(title=labels["axis"], range=[-span, span]),
         yaxis=dict(type="category"),
         height=max(300, 40 * len(y) + 120),
@@ -230,7 +211,7 @@ def school_spread(
     company scale the boxes with the outliers only)."""
     fig = go.Figure()
     points = "all" if spread_dots(reps) else "outliers"
-    for top, name, color in ((True, labels["top"], GOOD), (False, labels["rest"], MUTED)):
+    for top, name, color in ((True, labels["top"], palette.GOOD), (False, labels["rest"], palette.MUTED)):
         group = reps[(reps["top"] == top) & reps[behaviour].notna()]
         fig.add_box(
             x=group[behaviour],
@@ -241,11 +222,11 @@ def school_spread(
             jitter=0.4,
             pointpos=0,
             marker_color=color,
-            text=[str(r) for r in group["rep"]],
+            text=plain_all(group["rep"]),
             hovertemplate="%{text}: %{x}<extra></extra>",
         )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         showlegend=False,
         height=260,
         xaxis=dict(tickformat=".0%" if percent else None, rangemode="tozero"),
@@ -262,9 +243,9 @@ def deal_history(history: pd.DataFrame, as_of: date, labels: dict[str, str]) -> 
         stage = str(row.stage)
         fig.add_scatter(
             x=[row.valid_from, end],
-            y=[str(row.name or row.opp_id)] * 2,
+            y=[plain(row.name or row.opp_id)] * 2,
             mode="lines",
-            line=dict(color=STAGE_COLORS.get(stage, MUTED), width=14),
+            line=dict(color=palette.stage_color(stage), width=14),
             name=labels["stages"].get(stage, stage),
             legendgroup=stage,
             showlegend=stage not in seen,
@@ -272,7 +253,7 @@ def deal_history(history: pd.DataFrame, as_of: date, labels: dict[str, str]) -> 
         )
         seen.add(stage)
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         yaxis=dict(type="category", autorange="reversed"),
         xaxis=dict(title=labels["date"]),
         height=max(240, 44 * history["opp_id"].nunique() + 140),

@@ -6,14 +6,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.charts.products import PALETTE
+from app.charts.theme import plain, plain_all
+from salesmgmt import palette
 
 #: At most this many lines in a chart (one colour each); more teams are drawn per region.
-MAX_LINES = len(PALETTE)
-
-OPEN = "#1565C0"
-REACHED = "#2E7D32"
-LOST = "#C62828"
+MAX_LINES = len(palette.SERIES)
 
 
 def funnel(
@@ -37,7 +34,7 @@ def funnel(
         x=list(open_funnel["open_count"]),
         y=names,
         orientation="h",
-        marker_color=OPEN,
+        marker_color=palette.ACCENT,
         name=labels["open"],
         row=1,
         col=1,
@@ -49,7 +46,7 @@ def funnel(
         x=list(conversion["reached"]),
         y=steps,
         orientation="h",
-        marker_color=REACHED,
+        marker_color=palette.DONE,
         name=labels["reached"],
         row=1,
         col=2,
@@ -58,7 +55,7 @@ def funnel(
         insidetextanchor="end",
     )
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(title=labels["title"], showlegend=False)
+    fig.update_layout(title=plain(labels["title"]), showlegend=False)
     return fig
 
 
@@ -73,16 +70,17 @@ def lines_by_group(
     """`column` by month, one line per `group` (a team) or one line in total."""
     fig = go.Figure()
     parts = trend.groupby(group, sort=True) if group else [(labels.get("total", ""), trend)]
+    teams = palette.team_colors(trend["team"].astype(str)) if group == "team" else {}
     for i, (name, part) in enumerate(parts):
         fig.add_scatter(
             x=[m.strftime("%Y-%m") for m in part["month"]],
             y=part[column] / divisor,
-            name=str(name),
+            name=plain(name),
             mode="lines+markers",
-            line=dict(color=PALETTE[i % len(PALETTE)]),
+            line=dict(color=teams.get(str(name), palette.series_color(i))),
         )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         xaxis=dict(type="category", title=labels["month"]),
         yaxis=dict(title=labels["axis"], rangemode="tozero", tickformat=".0%" if percent else None),
     )
@@ -95,9 +93,9 @@ def lost_reasons(reasons: pd.DataFrame, none_label: str, divisor: float, labels:
     fig = go.Figure(
         go.Bar(
             x=shown["lost_count"],
-            y=[r or none_label for r in shown["lost_reason"]],
+            y=plain_all(r or none_label for r in shown["lost_reason"]),
             orientation="h",
-            marker_color=LOST,
+            marker_color=palette.WARN,
             text=[
                 f"{s:.0%} · {a / divisor:,.0f}"
                 for s, a in zip(shown["lost_reason_share"], shown["lost_amount"])
@@ -105,7 +103,9 @@ def lost_reasons(reasons: pd.DataFrame, none_label: str, divisor: float, labels:
             textposition="auto",
         )
     )
-    fig.update_layout(title=labels["title"], xaxis=dict(title=labels["axis"]), yaxis=dict(type="category"))
+    fig.update_layout(
+        title=plain(labels["title"]), xaxis=dict(title=labels["axis"]), yaxis=dict(type="category")
+    )
     return fig
 
 
@@ -116,9 +116,9 @@ def lost_reasons_by_month(trend: pd.DataFrame, none_label: str, labels: dict[str
     axis = [m.strftime("%Y-%m") for m in months]
     for i, (reason, part) in enumerate(trend.groupby("lost_reason", sort=True)):
         counts = part.set_index("month")["lost_count"].reindex(months).fillna(0)
-        fig.add_bar(x=axis, y=counts, name=reason or none_label, marker_color=PALETTE[i % len(PALETTE)])
+        fig.add_bar(x=axis, y=counts, name=plain(reason or none_label), marker_color=palette.series_color(i))
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         barmode="stack",
         xaxis=dict(type="category", title=labels["month"]),
         yaxis=dict(title=labels["axis"]),

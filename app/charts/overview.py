@@ -7,24 +7,21 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-WON = "#2E7D32"
-TARGET = "#455A64"
-FORECAST = "#81C784"
-VISITS = "#1565C0"
-WARN = "#C62828"
+from app.charts.theme import plain, plain_all
+from salesmgmt import palette
 
 
 def won_vs_target_trend(trend: pd.DataFrame, divisor: float, labels: dict[str, str]) -> go.Figure:
     """Bars of won per month, a line of the target, visits on a second axis."""
     months = [m.strftime("%Y-%m") for m in trend["month"]]
     fig = go.Figure()
-    fig.add_bar(x=months, y=trend["won_amount"] / divisor, name=labels["won"], marker_color=WON)
+    fig.add_bar(x=months, y=trend["won_amount"] / divisor, name=labels["won"], marker_color=palette.WON)
     fig.add_scatter(
         x=months,
         y=trend["target"] / divisor,
         name=labels["target"],
         mode="lines+markers",
-        line=dict(color=TARGET, dash="dash"),
+        line=dict(color=palette.TARGET, dash="dash"),
     )
     fig.add_scatter(
         x=months,
@@ -32,11 +29,11 @@ def won_vs_target_trend(trend: pd.DataFrame, divisor: float, labels: dict[str, s
         name=labels["visits"],
         yaxis="y2",
         mode="lines",
-        line=dict(color=VISITS, width=1.5),
+        line=dict(color=palette.VISITS, width=1.5),
         opacity=0.7,
     )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         xaxis=dict(title=labels["month"], type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
         yaxis2=dict(title=labels["visits"], overlaying="y", side="right", rangemode="tozero", showgrid=False),
@@ -47,25 +44,31 @@ def won_vs_target_trend(trend: pd.DataFrame, divisor: float, labels: dict[str, s
 
 def teams_comparison(teams: pd.DataFrame, divisor: float, labels: dict[str, str]) -> go.Figure:
     """Per team: won and forecast bars against a target marker, attainment as text."""
-    names = list(teams["team"])
+    names = plain_all(teams["team"])
     fig = go.Figure()
     fig.add_bar(
         x=names,
         y=teams["won_amount"] / divisor,
         name=labels["won"],
-        marker_color=WON,
+        marker_color=palette.WON,
         text=[f"{a:.0%}" if pd.notna(a) else "" for a in teams["attainment"]],
         textposition="outside",
     )
-    fig.add_bar(x=names, y=teams["forecast"] / divisor, name=labels["forecast"], marker_color=FORECAST)
+    fig.add_bar(
+        x=names, y=teams["forecast"] / divisor, name=labels["forecast"], marker_color=palette.FORECAST
+    )
     fig.add_scatter(
         x=names,
         y=teams["target"] / divisor,
         name=labels["target"],
         mode="markers",
-        marker=dict(symbol="line-ew-open", size=40, color=TARGET, line=dict(width=3, color=TARGET)),
+        marker=dict(
+            symbol="line-ew-open", size=40, color=palette.TARGET, line=dict(width=3, color=palette.TARGET)
+        ),
     )
     fig.update_layout(
-        title=labels["title"], barmode="group", yaxis=dict(title=labels["money_axis"], rangemode="tozero")
+        title=plain(labels["title"]),
+        barmode="group",
+        yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
     )
     return fig

@@ -5,21 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-GROW = "#2E7D32"
-SHRINK = "#C62828"
-STEADY = "#90A4AE"
-PALETTE = [
-    "#1565C0",
-    "#2E7D32",
-    "#EF6C00",
-    "#6A1B9A",
-    "#00838F",
-    "#AD1457",
-    "#558B2F",
-    "#4E342E",
-    "#283593",
-    "#F9A825",
-]
+from app.charts.theme import plain, plain_all
+from salesmgmt import palette
 
 
 def _months(frame: pd.DataFrame) -> list[str]:
@@ -33,11 +20,11 @@ def won_by_product_month(trend: pd.DataFrame, divisor: float, labels: dict[str, 
         fig.add_bar(
             x=_months(part),
             y=part["won_amount"] / divisor,
-            name=str(product),
-            marker_color=PALETTE[i % len(PALETTE)],
+            name=plain(product),
+            marker_color=palette.series_color(i),
         )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         barmode="stack",
         xaxis=dict(title=labels["month"], type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
@@ -54,13 +41,13 @@ def product_lines(
         fig.add_scatter(
             x=_months(part),
             y=part[column] / divisor,
-            name=str(product),
+            name=plain(product),
             mode="lines+markers",
-            line=dict(color=PALETTE[i % len(PALETTE)]),
+            line=dict(color=palette.series_color(i)),
             connectgaps=False,
         )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         xaxis=dict(title=labels["month"], type="category"),
         yaxis=dict(title=labels["axis"], rangemode="tozero", tickformat=".0%" if percent else None),
     )
@@ -70,11 +57,11 @@ def product_lines(
 def growth_vs_last_year(table: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Change of won against the same period last year per product, green up, red down."""
     shown = table[table["won_growth"].notna()].sort_values("won_growth")
-    colors = [GROW if d == "growing" else SHRINK if d == "shrinking" else STEADY for d in shown["direction"]]
+    colors = [palette.DIRECTIONS.get(d, palette.MUTED) for d in shown["direction"]]
     fig = go.Figure(
         go.Bar(
             x=shown["won_growth"],
-            y=shown["product"].astype(str),
+            y=plain_all(shown["product"]),
             orientation="h",
             marker_color=colors,
             text=[f"{g:+.0%}" for g in shown["won_growth"]],
@@ -82,7 +69,9 @@ def growth_vs_last_year(table: pd.DataFrame, labels: dict[str, str]) -> go.Figur
         )
     )
     fig.update_layout(
-        title=labels["title"], xaxis=dict(title=labels["axis"], tickformat=".0%"), yaxis=dict(type="category")
+        title=plain(labels["title"]),
+        xaxis=dict(title=labels["axis"], tickformat=".0%"),
+        yaxis=dict(type="category"),
     )
     return fig
 
@@ -110,15 +99,15 @@ def product_mix(breakdown: pd.DataFrame, by: str, names: dict[str, str], labels:
         # Zero, not NaN, where a group sold none of it: a gap would break the stack.
         share = part.set_index(part[by].astype(str))["won_mix"].reindex(groups).fillna(0.0)
         fig.add_bar(
-            x=[names.get(g, g) for g in groups],
+            x=plain_all(names.get(g, g) for g in groups),
             y=share,
-            name=str(product),
-            marker_color=PALETTE[i % len(PALETTE)],
+            name=plain(product),
+            marker_color=palette.series_color(i),
             text=[f"{s:.0%}" if s == s and s >= 0.05 else "" for s in share],
             textposition="inside",
         )
     fig.update_layout(
-        title=labels["title"],
+        title=plain(labels["title"]),
         barmode="stack",
         yaxis=dict(title=labels["axis"], tickformat=".0%", range=[0, 1]),
         xaxis=dict(type="category"),

@@ -1,9 +1,12 @@
 """The chart builders of app.charts: each draws the figures it is given (from the small companies of
-the domain tests, whose fixtures are reused here), and one colour per client type, team and stage."""
+the domain tests, whose fixtures are reused here); one colour per client type, team and stage in
+every chart (salesmgmt.palette); texts from the data drawn as written."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,11 +14,16 @@ import pytest
 from app.charts import coaching as coaching_charts
 from app.charts import forecast as forecast_charts
 from app.charts import heatmaps
+from app.charts import module1 as module1_charts
+from app.charts import module3 as module3_charts
 from app.charts import operations as operations_charts
+from app.charts import overview as overview_charts
 from app.charts import products as products_charts
+from salesmgmt import demo, palette
 from salesmgmt.filters import Filters
 from salesmgmt.metrics import actions, coaching, forecast, operations, products
 from salesmgmt.periods import Period
+from salesmgmt.stages import STAGE_ORDER
 from tests import tiny
 from tests.domain import test_actions_regions, test_coaching, test_operations, test_products
 from tests.domain.test_products import PANEL, SKY, VENT
@@ -124,3 +132,156 @@ def test_the_product_charts_carry_the_figures(products_con):
     bars = fig.data[0]
     assert list(bars.y) == [VENT, SKY, PANEL], "most shrinking at the bottom"
     assert list(bars.x) == pytest.approx([-1.0, -0.2, 1.0])
+
+
+# One colour per client type, team and stage in every chart (and the data's texts drawn as written).
+
+TYPES = ["design_institute", "steel_structure", "construction", "owner", "other"]
+TYPE_NAMES = {c: c.replace("_", " ").title() for c in TYPES}
+STAGE_NAMES = {s: s.title() for s in STAGE_ORDER}
+DEMO = [team for team, _ in demo.TEAMS]
+
+
+def colors_by_name(fig) -> dict[str, str]:
+    """Each named trace's colour (its marker's, else its line's) as the figure gives it to plotly."""
+    found = {}
+    for trace in fig.to_dict()["data"]:
+        color = trace.get("marker", {}).get("color") or trace.get("line", {}).get("color")
+        if trace.get("name") and isinstance(color, str):
+            found[trace["name"]] = color
+    return found
+
+
+def visits_timeline(types: list[str]) -> pd.DataFrame:
+    """A case's timeline: a stage change a day through the funnel, then a visit to each client type."""
+    days = pd.date_range("2026-01-01", periods=len(STAGE_ORDER) + len(types))
+    rows = [{"kind": "stage", "day": d, "stage": s} for d, s in zip(days, STAGE_ORDER)]
+    rows += [
+        {
+            "kind": "visit",
+            "day": d,
+            "client_type": c,
+            "client": f"C{i}",
+            "rep": "Zhang",
+            "accompanied_by": None,
+        }
+        for i, (d, c) in enumerate(zip(days[len(STAGE_ORDER) :], types))
+    ]
+    columns = ["kind", "day", "stage", "client_type", "client", "rep", "accompanied_by", "purpose", "outcome"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+TIMELINE_LABELS = {
+    "title": "t",
+    "date": "d",
+    "lane_stage": "stages",
+    "lane_visit": "visits",
+    "with": "with",
+    "stages": STAGE_NAMES,
+    "types": TYPE_NAMES,
+}
+
+
+def test_a_client_type_has_the_same_colour_in_the_action_review_and_in_a_success_case():
+    share = pd.DataFrame(
+        [{"group": g, "client_type": c, "share": 0.2, "visits": 1} for g in ("Zhang", "Li") for c in TYPES]
+    )
+    by_share = colors_by_name(module1_charts.client_type_share(share, TYPE_NAMES, {"title": "t"}))
+    by_case = colors_by_name(module3_charts.case_timeline(visits_timeline(TYPES), TIMELINE_LABELS))
+    assert {TYPE_NAMES[c]: palette.client_type_color(c) for c in TYPES} == {
+        name: by_share[name] for name in TYPE_NAMES.values()
+    }
+    assert {name: by_case[name] for name in TYPE_NAMES.values()} == {
+        name: by_share[name] for name in TYPE_NAMES.values()
+    }
+    assert by_share[TYPE_NAMES["design_institute"]] == "#1565C0", "blue, as the action review drew it"
+
+
+def test_a_stage_has_the_same_colour_on_the_timeline_in_the_days_per_stage_and_in_the_deal_history():
+    timeline = module3_charts.case_timeline(visits_timeline([]), TIMELINE_LABELS).to_dict()["data"][0]
+    on_timeline = dict(zip(STAGE_ORDER, timeline["marker"]["color"]))
+    days = pd.DataFrame({"stage": STAGE_ORDER, "days": range(len(STAGE_ORDER))})
+    bars = module3_charts.stage_days(days, {"title": "t", "axis": "a", "stages": STAGE_NAMES})
+    in_days = dict(zip(STAGE_ORDER, bars.to_dict()["data"][0]["marker"]["color"]))
+    history = pd.DataFrame(
+        {
+            "opp_id": "O1",
+            "name": "Deal",
+            "stage": STAGE_ORDER,
+            "status": "open",
+            "valid_from": pd.date_range("2026-01-01", periods=len(STAGE_ORDER)).date,
+            "valid_to": pd.date_range("2026-01-02", periods=len(STAGE_ORDER)).date,
+        }
+    )
+    lines = module3_charts.deal_history(
+        history, date(2026, 6, 1), {"title": "t", "date": "d", "stages": STAGE_NAMES}
+    )
+    in_history = {s: colors_by_name(lines)[STAGE_NAMES[s]] for s in STAGE_ORDER}
+    assert on_timeline == in_days == in_history == palette.STAGES
+    assert len(set(palette.STAGES.values())) == len(STAGE_ORDER), "no two stages alike"
+
+
+def team_lines(teams: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The colour of each team in the manager meeting's attainment lines and in the operations trend."""
+    months = [date(2026, 4, 1), date(2026, 5, 1)]
+    frame = pd.DataFrame([{"team": t, "month": m, "attainment": 0.5} for t in teams for m in months])
+    meeting = colors_by_name(module3_charts.team_trends(frame, {"title": "t", "month": "m", "axis": "a"}))
+    labels = {"title": "t", "month": "m", "axis": "a"}
+    trend = colors_by_name(operations_charts.lines_by_group(frame, "attainment", "team", labels))
+    return meeting, trend
+
+
+@pytest.mark.parametrize(
+    "teams",
+    [DEMO, DEMO[:2], ["East", "West", "North", "South", "Dragon", "Tiger"], DEMO + ["Extra team"]],
+    ids=["demo", "two demo teams", "own teams", "demo and another"],
+)
+def test_a_team_has_the_same_colour_in_every_chart_and_no_two_teams_of_a_chart_share_one(teams):
+    meeting, trend = team_lines(teams)
+    assert meeting == trend
+    assert len(set(meeting.values())) == len(teams)
+
+
+def test_the_demo_teams_keep_their_colours_whoever_else_is_drawn():
+    alone, _ = team_lines(DEMO[:1])
+    together, _ = team_lines(DEMO + ["Extra team"])
+    assert alone[DEMO[0]] == together[DEMO[0]] == palette.DEMO_TEAMS[DEMO[0]]
+    assert set(palette.DEMO_TEAMS) == set(DEMO), "palette.DEMO_TEAMS names the demo's teams"
+
+
+def test_a_teams_colour_comes_from_its_name_alone_the_same_in_every_run():
+    # A checksum of the name, not Python's hash() (which changes from run to run).
+    assert palette.team_color("East") == "#00838F"
+    assert palette.team_color("华东一组") == "#AD1457"
+
+
+def test_every_client_type_and_stage_the_product_knows_has_a_colour():
+    assert set(palette.CLIENT_TYPES) == set(actions.CLIENT_TYPES)
+    assert set(palette.STAGES) == set(STAGE_ORDER)
+    assert (
+        palette.client_type_color(None)
+        == palette.client_type_color("unheard of")
+        == palette.CLIENT_TYPES["other"]
+    )
+    assert palette.rgb("#1565C0") == (0x15, 0x65, 0xC0)
+
+
+def test_no_chart_builder_writes_a_colour_of_its_own():
+    for path in Path(module1_charts.__file__).parent.glob("*.py"):
+        assert not re.search(r"#[0-9A-Fa-f]{6}\b", path.read_text(encoding="utf-8")), (
+            f"{path.name}: use palette"
+        )
+
+
+def test_names_from_the_data_are_drawn_as_written_not_read_as_markup():
+    name = "<b>R&D</b> %{y}"
+    shown = "&lt;b&gt;R&amp;D&lt;/b&gt; %{y}"
+    frame = pd.DataFrame([{"team": name, "month": date(2026, 5, 1), "attainment": 0.5}])
+    fig = module3_charts.team_trends(frame, {"title": f"Team {name}", "month": "m", "axis": "a"}).to_dict()
+    assert fig["data"][0]["name"] == shown and fig["layout"]["title"]["text"] == f"Team {shown}"
+    assert name not in fig["data"][0]["hovertemplate"], "data never goes into a template"
+    teams = pd.DataFrame(
+        {"team": [name], "won_amount": [1.0], "forecast": [1.0], "target": [2.0], "attainment": [0.5]}
+    )
+    labels = {"title": "t", "won": "w", "forecast": "f", "target": "g", "money_axis": "m"}
+    assert overview_charts.teams_comparison(teams, 1, labels).to_dict()["data"][0]["x"] == [shown]
