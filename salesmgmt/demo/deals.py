@@ -4,13 +4,14 @@ account's scripted pipeline, projects and products, and their ids."""
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 
 from salesmgmt.demo.clients import Client
-from salesmgmt.demo.company import DEMO_STORIES, PRODUCTS, STANDARD_SIZE, DemoSize, Geography, geography
+from salesmgmt.demo.company import DEMO_STORIES, PRODUCTS, DemoSize, Geography
 from salesmgmt.demo.draws import choose, pick, stream
 from salesmgmt.demo.names import project_name
 from salesmgmt.demo.plan import Frame
@@ -111,53 +112,74 @@ class _ClientPicker:
         return pool[bisect.bisect_right(self._cdf[key], rng.random())]
 
 
-def build_opportunities(
-    seed: int,
+@dataclass
+class _ColdAccount:
+    """The cold account of the story: its owner, the day of its last visit, and its part of
+    the owner's wins in some past quarters (quarter index -> CNY)."""
+
+    client: Client
+    owner: Rep
+    last_visit: date
+    won: dict[int, int]
+
+
+def _cold_account(
+    rng: np.random.Generator,
     cal: Calendar,
     frame: Frame,
     reps: list[Rep],
     clients: list[Client],
     plan: dict[tuple[int, int], float],
-    targets: dict[tuple[int, date], int],
-    size: DemoSize = STANDARD_SIZE,
-    geo: Geography | None = None,
-) -> tuple[list[Opp], date]:
-    """Won deals from the plan, lost and open deals around them, the cold account's script.
-    Returns the opportunities and the cold account's last visit day."""
-    rng = stream(seed, 4)
+) -> _ColdAccount:
+    """The cold account's last visit, 62-85 days before as-of on a working day; it was a good
+    customer, so part of its owner's planned wins in three past quarters move to it (taken
+    out of `plan`)."""
     as_of = frame.as_of
     cold = next(c for c in clients if c.name == DEMO_STORIES["cold_account"])
     cold_owner = next(r for r in reps if r.rep_id == cold.owner_rep_id)
-    # The last visit: 62-85 days before as-of, on a working day.
     window = cal.workdays(as_of - timedelta(days=85), as_of - timedelta(days=62))
     cold_last = (
         window[int(rng.integers(len(window)))] if window else cal.prev_workday(as_of - timedelta(days=70))
     )
-
     n_q = len(frame.quarters)
-    # The cold account was a good customer: part of its owner's wins in three past quarters.
     cold_won: dict[int, int] = {}
     for j in (n_q - 8, n_q - 6, n_q - 5):
         if 0 <= j < n_q - 2 and plan[(cold_owner.rep_id, j)] > 200_000:
             cold_won[j] = int(round(plan[(cold_owner.rep_id, j)] * 0.6, -3))
             plan[(cold_owner.rep_id, j)] -= cold_won[j]
+    return _ColdAccount(cold, cold_owner, cold_last, cold_won)
 
-    engineers = [r for r in reps if r.role == "sales_engineer"]
-    own: dict[int, list[Client]] = {r.rep_id: [] for r in engineers}
-    region: dict[int, list[Client]] = {t: [] for t in range(size.teams)}
-    for c in clients:
-        if c is not cold:
-            own[c.owner_rep_id].append(c)
-            region[c.team].append(c)
-    picker = _ClientPicker(own, region)
-    opps: list[Opp] = []
+
+class _Book:
+    """The opportunities as they are drawn, numbered in order (`Opp.seq`); a deal without a
+    given client gets one from the rep's book (see `_ClientPicker`), never the cold account."""
+
+    def __init__(
+        self, rng: np.random.Generator, reps: list[Rep], clients: list[Client], cold: Client, n_teams: int
+    ) -> None:
+        self.rng = rng
+        self.cold = cold
+        self.opps: list[Opp] = []
+        own: dict[int, list[Client]] = {r.rep_id: [] for r in reps if r.role == "sales_engineer"}
+        region: dict[int, list[Client]] = {t: [] for t in range(n_teams)}
+        for c in clients:
+            if c is not cold:
+                own[c.owner_rep_id].append(c)
+                region[c.team].append(c)
+        self._picker = _ClientPicker(own, region)
 
     def new(
-        rep: Rep, outcome: str, amount: int, stage: str, close: date | None, client: Client | None = None
+        self,
+        rep: Rep,
+        outcome: str,
+        amount: int,
+        stage: str,
+        close: date | None,
+        client: Client | None = None,
     ) -> Opp:
-        client = client or picker.pick(rng, rep)
+        client = client or self._picker.pick(self.rng, rep)
         o = Opp(
-            len(opps),
+            len(self.opps),
             rep.rep_id,
             outcome,
             amount,
@@ -166,15 +188,27 @@ def build_opportunities(
             client.client_id,
             client.client_type,
             rep.team or 0,
-            cold=client is cold,
+            cold=client is self.cold,
         )
-        opps.append(o)
+        self.opps.append(o)
         return o
 
+
+def _won_deals(
+    book: _Book,
+    cal: Calendar,
+    frame: Frame,
+    reps: list[Rep],
+    plan: dict[tuple[int, int], float],
+    targets: dict[tuple[int, date], int],
+    size: DemoSize,
+    cold: _ColdAccount,
+) -> dict[int, int]:
+    """The won deals: each engineer's planned amount of a quarter split into deals, closed in
+    the months that keep the team's months on its story. Returns won deals per engineer."""
+    rng = book.rng
     won_stage = OPEN_KEYS[-1]
-    lost_stage_p = [0.15, 0.2, 0.2, 0.3, 0.15]
-    lost_days = cal.workdays(frame.start, as_of)
-    n_won = {r.rep_id: 0 for r in engineers}
+    n_won = {r.rep_id: 0 for r in reps if r.role == "sales_engineer"}
     by_team = engineers_by_team(reps, size.teams)
     for t in range(size.teams):
         team = by_team[t]
@@ -189,20 +223,36 @@ def build_opportunities(
                     (rep, amount, None)
                     for amount in split_amount(rng, plan[(rep.rep_id, j)], size.deal_factor)
                 ]
-                if rep is cold_owner and j in cold_won:
-                    deals.append((rep, cold_won[j], cold))
+                if rep is cold.owner and j in cold.won:
+                    deals.append((rep, cold.won[j], cold.client))
             for (rep, amount, client), m in zip(deals, months_for(deals, months, due)):
-                new(rep, WON, amount, won_stage, close_day(rng, cal, m, as_of), client)
+                book.new(rep, WON, amount, won_stage, close_day(rng, cal, m, frame.as_of), client)
                 n_won[rep.rep_id] += 1
-    for rep in engineers:
+    return n_won
+
+
+def _lost_and_open_deals(
+    book: _Book, cal: Calendar, frame: Frame, reps: list[Rep], n_won: dict[int, int], deal_factor: float
+) -> None:
+    """Lost deals in proportion to each engineer's wins, lost on any working day of the
+    history, and the engineer's open deals at as-of."""
+    rng = book.rng
+    lost_stage_p = [0.15, 0.2, 0.2, 0.3, 0.15]
+    lost_days = cal.workdays(frame.start, frame.as_of)
+    for rep in reps:
+        if rep.role != "sales_engineer":
+            continue
         for _ in range(int(round(n_won[rep.rep_id] * rep.lose_ratio))):
             stage = pick(rng, OPEN_KEYS, lost_stage_p)
             close = lost_days[int(rng.integers(len(lost_days)))]
-            new(rep, LOST, deal_amount(rng, 550_000 * size.deal_factor), stage, close)
+            book.new(rep, LOST, deal_amount(rng, 550_000 * deal_factor), stage, close)
         for _ in range(max(1, int(rng.poisson(rep.open_deals)))):
             stage = pick(rng, OPEN_KEYS, [0.2, 0.2, 0.25, 0.2, 0.15])
-            new(rep, "open", deal_amount(rng, 600_000 * size.deal_factor), stage, None)
+            book.new(rep, "open", deal_amount(rng, 600_000 * deal_factor), stage, None)
 
+
+def _timelines(rng: np.random.Generator, cal: Calendar, opps: list[Opp], as_of: date) -> None:
+    """Every deal's history, and why each lost deal was lost (by the stage it was lost in)."""
     for o in opps:
         build_timeline(rng, cal, o, as_of)
         if o.outcome == LOST:
@@ -214,8 +264,11 @@ def build_opportunities(
             reasons, p = _LOST_REASONS[kind]
             o.lost_reason = pick(rng, reasons, p)
 
-    # The cold account's open pipeline: built up while it was visited, then left to drift.
-    # After the last visit no stage moves; deals are pushed out, cut, or lost.
+
+def _cold_pipeline(book: _Book, cal: Calendar, as_of: date, cold: _ColdAccount) -> None:
+    """The cold account's open pipeline: built up while it was visited, then left to drift.
+    After the last visit no stage moves; deals are pushed out, cut, or lost."""
+    rng, cold_last = book.rng, cold.last_visit
     quiet = cal.prev_workday(cold_last - timedelta(days=3))
     scripts: list[tuple[str, int, int, list[tuple[int, dict[str, Any]]]]] = [
         # (current stage, amount at its peak, amount now, [(days after the last visit, change)])
@@ -237,11 +290,11 @@ def build_opportunities(
         ("qualified", 600_000, 400_000, [(45, {"amount": 400_000})]),
     ]
     for stage, peak, final, changes in scripts:
-        o = new(cold_owner, "open", final, stage, None, cold)
+        o = book.new(cold.owner, "open", final, stage, None, cold.client)
         extra = [(cold_last + timedelta(days=d), ch) for d, ch in changes]
         script_cold_timeline(rng, cal, o, quiet, peak, cold_last, extra)
     # And a deal in negotiation, lost to a competitor with a better relationship.
-    o = new(cold_owner, LOST, 1_500_000, "negotiation", None, cold)
+    o = book.new(cold.owner, LOST, 1_500_000, "negotiation", None, cold.client)
     o.close = cal.prev_workday(as_of - timedelta(days=int(rng.integers(18, 36))))
     o.lost_reason = "竞争对手关系更好"
     script_cold_timeline(
@@ -253,14 +306,39 @@ def build_opportunities(
         cold_last,
         [(o.close, {"stage": LOST, "status": LOST, "close_date": o.close, "probability": None})],
     )
-    for o in opps:
+    for o in book.opps:
         if o.cold:  # nobody visits it after the last visit, so nothing is preceded by one
             o.transitions = [(d, s) for d, s in o.transitions if d <= quiet]
 
-    _assign_projects(rng, opps, geo or geography(size), size.client_name_words)
-    # Ids: numbered per year of creation, in order of creation.
+
+def _number(opps: list[Opp]) -> None:
+    """Ids: numbered per year of creation, in order of creation."""
     counter: dict[int, int] = {}
     for o in sorted(opps, key=lambda o: (o.created, o.rep_id, o.seq)):
         counter[o.created.year] = counter.get(o.created.year, 0) + 1
         o.opp_id = f"OPP-{o.created.year}-{counter[o.created.year]:04d}"
-    return opps, cold_last
+
+
+def build_opportunities(
+    seed: int,
+    cal: Calendar,
+    frame: Frame,
+    reps: list[Rep],
+    clients: list[Client],
+    plan: dict[tuple[int, int], float],
+    targets: dict[tuple[int, date], int],
+    size: DemoSize,
+    geo: Geography,
+) -> tuple[list[Opp], date]:
+    """Won deals from the plan, lost and open deals around them, the cold account's script.
+    Returns the opportunities and the cold account's last visit day."""
+    rng = stream(seed, 4)
+    cold = _cold_account(rng, cal, frame, reps, clients, plan)
+    book = _Book(rng, reps, clients, cold.client, size.teams)
+    n_won = _won_deals(book, cal, frame, reps, plan, targets, size, cold)
+    _lost_and_open_deals(book, cal, frame, reps, n_won, size.deal_factor)
+    _timelines(rng, cal, book.opps, frame.as_of)
+    _cold_pipeline(book, cal, frame.as_of, cold)
+    _assign_projects(rng, book.opps, geo, size.client_name_words)
+    _number(book.opps)
+    return book.opps, cold.last_visit

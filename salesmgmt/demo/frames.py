@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from salesmgmt.demo.clients import build_clients
-from salesmgmt.demo.company import STANDARD_SIZE, DemoSize, geography
+from salesmgmt.demo.clients import Client, build_clients
+from salesmgmt.demo.company import STANDARD_SIZE, DemoSize, Geography, geography
 from salesmgmt.demo.deals import build_opportunities
 from salesmgmt.demo.draws import stream
 from salesmgmt.demo.plan import monthly_targets, time_frame, won_plan
-from salesmgmt.demo.reps import build_reps
-from salesmgmt.demo.timeline import FIELDS, change_intervals
+from salesmgmt.demo.reps import Rep, build_reps
+from salesmgmt.demo.timeline import FIELDS, Opp, change_intervals
 from salesmgmt.demo.visits import build_visits
 from salesmgmt.demo.workdays import EPOCH, Calendar
 from salesmgmt.stages import LOST
@@ -25,19 +26,8 @@ def _as_dates(values: list[date | None]) -> pd.Series:
     return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[s]")
 
 
-def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE) -> dict[str, pd.DataFrame]:
-    """The demo company as one DataFrame per table, sorted by key (pure: no database)."""
-    frame = time_frame(as_of, size.history_years)
-    geo = geography(size)
-    # Wide enough for deals created before the history starts and expected after as-of.
-    cal = Calendar(frame.start - timedelta(days=400), date(as_of.year + 2, 12, 31))
-    reps = build_reps(stream(seed, 1), size)
-    clients = build_clients(stream(seed, 2), reps, size, geo)
-    targets = monthly_targets(reps, frame)
-    plan = won_plan(stream(seed, 3), reps, frame, targets, size.teams)
-    opps, cold_last = build_opportunities(seed, cal, frame, reps, clients, plan, targets, size, geo)
-
-    reps_df = pd.DataFrame(
+def _reps_frame(reps: list[Rep], geo: Geography) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "rep_id": [r.rep_id for r in reps],
             "name": [r.name for r in reps],
@@ -50,7 +40,10 @@ def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE
             "active": True,
         }
     )
-    clients_df = pd.DataFrame(
+
+
+def _clients_frame(clients: list[Client], geo: Geography) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "client_id": [c.client_id for c in clients],
             "name": [c.name for c in clients],
@@ -64,6 +57,18 @@ def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE
         }
     )
 
+
+@dataclass(frozen=True)
+class _DealFrames:
+    opportunities: pd.DataFrame
+    history: pd.DataFrame
+    """`opportunity_history`: one row per change interval."""
+    history_days: pd.DataFrame
+    """Each history row's opp_id, first epoch day and stage (for the visits' follow-ups)."""
+
+
+def _deal_frames(opps: list[Opp]) -> _DealFrames:
+    """The opportunities (their current state) and their history, in order of id."""
     hist_rows: list[dict[str, Any]] = []
     opp_rows: list[dict[str, Any]] = []
     for o in sorted(opps, key=lambda o: o.opp_id):
@@ -110,11 +115,13 @@ def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE
             "stage": history.stage,
         }
     )
+    return _DealFrames(opportunities, history, history_days)
 
-    visits = build_visits(seed, cal, frame, reps, clients, opps, history_days, cold_last, size.teams)
 
+def _targets_frame(targets: dict[tuple[int, date], int]) -> pd.DataFrame:
+    """Monthly targets per rep, in order of month and rep id as text."""
     target_rows = sorted(targets.items(), key=lambda kv: (kv[0][1], str(kv[0][0])))
-    targets_df = pd.DataFrame(
+    return pd.DataFrame(
         {
             "month": _as_dates([m for (_, m), _ in target_rows]),
             "scope_kind": "rep",
@@ -122,11 +129,26 @@ def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE
             "amount": [a for _, a in target_rows],
         }
     )
+
+
+def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE) -> dict[str, pd.DataFrame]:
+    """The demo company as one DataFrame per table, sorted by key (pure: no database)."""
+    frame = time_frame(as_of, size.history_years)
+    geo = geography(size)
+    # Wide enough for deals created before the history starts and expected after as-of.
+    cal = Calendar(frame.start - timedelta(days=400), date(as_of.year + 2, 12, 31))
+    reps = build_reps(stream(seed, 1), size)
+    clients = build_clients(stream(seed, 2), reps, size, geo)
+    targets = monthly_targets(reps, frame)
+    plan = won_plan(stream(seed, 3), reps, frame, targets, size.teams)
+    opps, cold_last = build_opportunities(seed, cal, frame, reps, clients, plan, targets, size, geo)
+    deals = _deal_frames(opps)
+    visits = build_visits(seed, cal, frame, reps, clients, opps, deals.history_days, cold_last, size.teams)
     return {
-        "reps": reps_df,
-        "clients": clients_df,
-        "opportunities": opportunities,
-        "opportunity_history": history,
+        "reps": _reps_frame(reps, geo),
+        "clients": _clients_frame(clients, geo),
+        "opportunities": deals.opportunities,
+        "opportunity_history": deals.history,
         "visits": visits,
-        "targets": targets_df,
+        "targets": _targets_frame(targets),
     }

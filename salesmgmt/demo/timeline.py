@@ -152,73 +152,81 @@ def _transition_dates(
     return out
 
 
-def build_timeline(
-    rng: np.random.Generator,
-    cal: Calendar,
-    opp: Opp,
-    as_of: date,
-    extra: list[tuple[date, dict[str, Any]]] | None = None,
-    open_last_change: date | None = None,
-) -> None:
-    """Fill `opp.created`, `opp.events` and `opp.transitions` from its outcome and dates."""
-    lo, hi = _CYCLE_DAYS.get(opp.client_type, (45, 160))
-    path = _stage_path(rng, opp.final_stage)
-    if opp.outcome in (WON, LOST):
-        assert opp.close is not None
-        cycle = int(rng.integers(lo, hi + 1))
-        if opp.outcome == LOST:
-            cycle = max(14, int(cycle * (0.35 + 0.65 * (OPEN_KEYS.index(opp.final_stage) + 1) / 5)))
-        if opp.created == date.min:
-            opp.created = cal.prev_workday(opp.close - timedelta(days=cycle))
-        cycle = (opp.close - opp.created).days
-        changes = _transition_dates(rng, cal, opp.created, opp.close, path + [opp.outcome], True)
-        planned_cycle = int(cycle * rng.uniform(0.6, 1.1))
-    else:
-        if opp.created == date.min:
-            base = {"lead": 30, "qualified": 60, "solution": 90, "quote": 120, "negotiation": 140}
-            age = int(base[opp.final_stage] * rng.uniform(0.5, 1.7)) + 7
-            opp.created = cal.prev_workday(as_of - timedelta(days=age))
-        age = (as_of - opp.created).days
-        if open_last_change is None:
-            # Most deals moved lately; some have been stuck for a while.
-            share = rng.uniform(0, 0.25) if rng.random() < 0.9 else rng.uniform(0.3, 0.6)
-            stale = int(share * age)
-            open_last_change = as_of - timedelta(days=stale)
-        last_change = cal.prev_workday(open_last_change)
-        if last_change <= opp.created:
-            last_change = cal.next_workday(opp.created + timedelta(days=1))
-        changes = _transition_dates(rng, cal, opp.created, last_change, path, True)
-        changes = [(d, s) for d, s in changes if d <= as_of]
-        cycle = age
-        planned_cycle = int((lo + hi) / 2 * rng.uniform(0.6, 1.1))
+_Event = tuple[date, dict[str, Any]]
 
+
+def _created_event(opp: Opp, stage: str, amount: int, expected: date) -> _Event:
+    """The state a deal is created in: open, at its first stage, amount and expected close."""
+    return (
+        opp.created,
+        {
+            "stage": stage,
+            "status": "open",
+            "amount": amount,
+            "probability": None,
+            "expected_close_date": expected,
+            "close_date": None,
+        },
+    )
+
+
+def _closed_changes(
+    rng: np.random.Generator, cal: Calendar, opp: Opp, path: list[str], lo: int, hi: int
+) -> tuple[list[tuple[date, str]], int]:
+    """A won or lost deal: its creation a sales cycle before its close (shorter the earlier it
+    was lost), its stage changes up to the close, and the cycle it was planned with (days)."""
+    assert opp.close is not None
+    cycle = int(rng.integers(lo, hi + 1))
+    if opp.outcome == LOST:
+        cycle = max(14, int(cycle * (0.35 + 0.65 * (OPEN_KEYS.index(opp.final_stage) + 1) / 5)))
+    if opp.created == date.min:
+        opp.created = cal.prev_workday(opp.close - timedelta(days=cycle))
+    cycle = (opp.close - opp.created).days
+    changes = _transition_dates(rng, cal, opp.created, opp.close, path + [opp.outcome], True)
+    return changes, int(cycle * rng.uniform(0.6, 1.1))
+
+
+def _open_changes(
+    rng: np.random.Generator, cal: Calendar, opp: Opp, path: list[str], as_of: date, lo: int, hi: int
+) -> tuple[list[tuple[date, str]], int]:
+    """An open deal: its creation (older the further it got), its stage changes up to its last
+    change, and the cycle it was planned with (days)."""
+    if opp.created == date.min:
+        base = {"lead": 30, "qualified": 60, "solution": 90, "quote": 120, "negotiation": 140}
+        age = int(base[opp.final_stage] * rng.uniform(0.5, 1.7)) + 7
+        opp.created = cal.prev_workday(as_of - timedelta(days=age))
+    age = (as_of - opp.created).days
+    # Most deals moved lately; some have been stuck for a while.
+    share = rng.uniform(0, 0.25) if rng.random() < 0.9 else rng.uniform(0.3, 0.6)
+    stale = int(share * age)
+    last_change = cal.prev_workday(as_of - timedelta(days=stale))
+    if last_change <= opp.created:
+        last_change = cal.next_workday(opp.created + timedelta(days=1))
+    changes = _transition_dates(rng, cal, opp.created, last_change, path, True)
+    changes = [(d, s) for d, s in changes if d <= as_of]
+    return changes, int((lo + hi) / 2 * rng.uniform(0.6, 1.1))
+
+
+def _first_amount(
+    rng: np.random.Generator, opp: Opp, changes: list[tuple[date, str]]
+) -> tuple[int, date | None]:
+    """The amount a deal started at and the day it changed to its final amount (None: it never
+    changed): discounted late in the deal, or the scope grew."""
     amount0 = opp.amount
     change_p = 0.35 if opp.outcome == WON else 0.25
-    amount_change_at: date | None = None
-    if rng.random() < change_p and changes:
-        if rng.random() < 0.8:
-            amount0 = int(min(MAX_DEAL, round(opp.amount * rng.uniform(1.08, 1.35), -3)))  # discounted
-        else:
-            amount0 = int(max(MIN_DEAL, round(opp.amount * rng.uniform(0.7, 0.92), -3)))  # scope grew
-        late = [d for d, s in changes if s in ("quote", "negotiation")]
-        amount_change_at = late[0] if late else changes[0][0]
+    if not (rng.random() < change_p and changes):
+        return amount0, None
+    if rng.random() < 0.8:
+        amount0 = int(min(MAX_DEAL, round(opp.amount * rng.uniform(1.08, 1.35), -3)))  # discounted
+    else:
+        amount0 = int(max(MIN_DEAL, round(opp.amount * rng.uniform(0.7, 0.92), -3)))  # scope grew
+    late = [d for d, s in changes if s in ("quote", "negotiation")]
+    return amount0, late[0] if late else changes[0][0]
 
-    expected0 = opp.created + timedelta(days=max(14, planned_cycle))
-    events: list[tuple[date, dict[str, Any]]] = [
-        (
-            opp.created,
-            {
-                "stage": path[0],
-                "status": "open",
-                "amount": amount0,
-                "probability": None,
-                "expected_close_date": expected0,
-                "close_date": None,
-            },
-        )
-    ]
-    if amount_change_at is not None:
-        events.append((amount_change_at, {"amount": opp.amount}))
+
+def _stage_events(rng: np.random.Generator, changes: list[tuple[date, str]]) -> list[_Event]:
+    """The stage changes as events; now and then a rep sets the probability by hand."""
+    events: list[_Event] = []
     explicit_p = rng.random() < 0.15
     for d, stage in changes:
         ev: dict[str, Any] = {"stage": stage}
@@ -229,36 +237,63 @@ def build_timeline(
         elif explicit_p and stage == "negotiation":
             ev["probability"] = float(rng.choice([0.7, 0.85, 0.9]))
         events.append((d, ev))
+    return events
 
-    end = opp.close if opp.close else as_of
-    if opp.outcome in (WON, LOST):
-        if expected0 < end - timedelta(days=20) and rng.random() < 0.6:
-            push = min(
-                max(expected0 - timedelta(days=int(rng.integers(0, 11))), opp.created + timedelta(days=1)),
-                end - timedelta(days=1),
-            )
-            slipped = end + timedelta(days=int(rng.integers(-7, 22)))
-            events.append((push, {"expected_close_date": slipped}))
+
+def _closed_slip(rng: np.random.Generator, opp: Opp, expected0: date) -> list[_Event]:
+    """A closed deal expected well before it closed was mostly pushed out once."""
+    assert opp.close is not None
+    end = opp.close
+    if not (expected0 < end - timedelta(days=20) and rng.random() < 0.6):
+        return []
+    push = min(
+        max(expected0 - timedelta(days=int(rng.integers(0, 11))), opp.created + timedelta(days=1)),
+        end - timedelta(days=1),
+    )
+    slipped = end + timedelta(days=int(rng.integers(-7, 22)))
+    return [(push, {"expected_close_date": slipped})]
+
+
+def _open_expected(rng: np.random.Generator, opp: Opp, created: _Event, as_of: date) -> list[_Event]:
+    """An open deal's expected close: mostly in the coming four months, some overdue, some
+    pushed (sets it on the `created` event; returns the push, if any)."""
+    age = (as_of - opp.created).days
+    if rng.random() < 0.12:  # overdue: nobody updated it, sometimes for months
+        final_expected = max(
+            as_of - timedelta(days=int(rng.integers(5, 91))), opp.created + timedelta(days=14)
+        )
     else:
-        # Open deals: mostly expected in the coming four months, some overdue, some pushed.
-        if rng.random() < 0.12:  # overdue: nobody updated it, sometimes for months
-            final_expected = max(
-                as_of - timedelta(days=int(rng.integers(5, 91))), opp.created + timedelta(days=14)
-            )
-        else:
-            final_expected = as_of + timedelta(days=int(rng.integers(3, 126)))
-        if final_expected > as_of and rng.random() < 0.3 and age > 30:
-            first = max(
-                opp.created + timedelta(days=14), final_expected - timedelta(days=int(rng.integers(20, 76)))
-            )
-            events[0][1]["expected_close_date"] = first
-            push = min(
-                max(first - timedelta(days=int(rng.integers(0, 15))), opp.created + timedelta(days=1)), as_of
-            )
-            events.append((push, {"expected_close_date": final_expected}))
-        else:
-            events[0][1]["expected_close_date"] = final_expected
-    events.extend(extra or [])
+        final_expected = as_of + timedelta(days=int(rng.integers(3, 126)))
+    if final_expected > as_of and rng.random() < 0.3 and age > 30:
+        first = max(
+            opp.created + timedelta(days=14), final_expected - timedelta(days=int(rng.integers(20, 76)))
+        )
+        created[1]["expected_close_date"] = first
+        push = min(
+            max(first - timedelta(days=int(rng.integers(0, 15))), opp.created + timedelta(days=1)), as_of
+        )
+        return [(push, {"expected_close_date": final_expected})]
+    created[1]["expected_close_date"] = final_expected
+    return []
+
+
+def build_timeline(rng: np.random.Generator, cal: Calendar, opp: Opp, as_of: date) -> None:
+    """Fill `opp.created`, `opp.events` and `opp.transitions` from its outcome and dates."""
+    lo, hi = _CYCLE_DAYS.get(opp.client_type, (45, 160))
+    path = _stage_path(rng, opp.final_stage)
+    closed = opp.outcome in (WON, LOST)
+    if closed:
+        changes, planned_cycle = _closed_changes(rng, cal, opp, path, lo, hi)
+    else:
+        changes, planned_cycle = _open_changes(rng, cal, opp, path, as_of, lo, hi)
+    amount0, amount_change_at = _first_amount(rng, opp, changes)
+    expected0 = opp.created + timedelta(days=max(14, planned_cycle))
+    created = _created_event(opp, path[0], amount0, expected0)
+    events = [created]
+    if amount_change_at is not None:
+        events.append((amount_change_at, {"amount": opp.amount}))
+    events += _stage_events(rng, changes)
+    events += _closed_slip(rng, opp, expected0) if closed else _open_expected(rng, opp, created, as_of)
     opp.events = sorted(events, key=lambda e: e[0])  # stable: same-day events keep their order
     opp.transitions = [(opp.created, path[0])] + changes
 
@@ -299,19 +334,7 @@ def script_cold_timeline(
     changes = _transition_dates(rng, cal, opp.created, quiet, path, True)
     # Before it went quiet the deal was expected to close soon after the last visit.
     expected0 = cold_last + timedelta(days=int(rng.integers(25, 60)))
-    events: list[tuple[date, dict[str, Any]]] = [
-        (
-            opp.created,
-            {
-                "stage": path[0],
-                "status": "open",
-                "amount": peak,
-                "probability": None,
-                "expected_close_date": expected0,
-                "close_date": None,
-            },
-        )
-    ]
+    events = [_created_event(opp, path[0], peak, expected0)]
     events += [(d, {"stage": s}) for d, s in changes]
     opp.events = sorted(events + extra, key=lambda e: e[0])
     opp.transitions = [(opp.created, path[0])] + changes
