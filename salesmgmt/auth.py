@@ -18,11 +18,13 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from typing import TypedDict
 
 import duckdb
 
+from salesmgmt import db
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.filters import Filters
 from salesmgmt.text import name_key
@@ -86,7 +88,7 @@ def verify_password(password: str, stored: str | None) -> bool:
 
 
 # Compared against when a username does not exist, so both paths cost one scrypt.
-_DUMMY_HASH = None
+_DUMMY_HASH: str | None = None
 
 
 def _dummy_hash() -> str:
@@ -118,7 +120,7 @@ def _row_to_user(row: tuple) -> User:
 
 def user_count(con: duckdb.DuckDBPyConnection, active_only: bool = True) -> int:
     sql = "SELECT count(*) FROM users" + (" WHERE active" if active_only else "")
-    return con.execute(sql).fetchone()[0]
+    return int(db.scalar(con, sql))
 
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
@@ -136,9 +138,25 @@ def user_by_email(con: duckdb.DuckDBPyConnection, email: str) -> User | None:
     return _row_to_user(row) if row else None
 
 
-def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
+class UserRow(TypedDict):
+    """A user as `users list` shows it (and writes it as JSON)."""
+
+    username: str
+    display_name: str
+    role: str
+    email: str | None
+    regions: list[str]
+    teams: list[str]
+    rep_id: int | None
+    active: bool
+    last_sign_in: str | None
+    """Local time of the last sign-in (YYYY-MM-DD HH:MM:SS); None when never signed in."""
+
+
+def list_users(con: duckdb.DuckDBPyConnection) -> list[UserRow]:
+    """Every user, active or not, by username."""
     rows = con.execute(f"SELECT {USER_COLUMNS}, last_sign_in FROM users ORDER BY username").fetchall()
-    out = []
+    out: list[UserRow] = []
     for row in rows:
         user = _row_to_user(row[:-1])
         out.append(
@@ -194,10 +212,10 @@ def add_user(
             raise SalesmgmtError("auth.rep_needs_rep")
         rep_id = _rep_id(con, rep)
     for team in teams:
-        if not con.execute("SELECT count(*) FROM reps WHERE team = ?", [team]).fetchone()[0]:
+        if not db.scalar(con, "SELECT count(*) FROM reps WHERE team = ?", [team]):
             raise SalesmgmtError("auth.unknown_team", team=team)
     for region in regions:
-        if not con.execute("SELECT count(*) FROM reps WHERE region = ?", [region]).fetchone()[0]:
+        if not db.scalar(con, "SELECT count(*) FROM reps WHERE region = ?", [region]):
             raise SalesmgmtError("auth.unknown_region", region=region)
     con.execute(
         "INSERT INTO users (username, display_name, email, role, scope_regions, scope_teams, rep_id,"
@@ -225,7 +243,7 @@ def _rep_id(con: duckdb.DuckDBPyConnection, rep: str) -> int:
         raise SalesmgmtError("auth.unknown_rep", rep=rep)
     if len(rows) > 1:
         raise SalesmgmtError("auth.ambiguous_rep", rep=rep)
-    return rows[0][0]
+    return int(rows[0][0])
 
 
 def disable_user(con: duckdb.DuckDBPyConnection, username: str, by: str | None = None) -> None:
@@ -262,7 +280,10 @@ class RateLimiter:
     the window passes. Keys are usernames (whether or not they exist)."""
 
     def __init__(
-        self, max_failures: int = MAX_FAILURES, window: float = LOCKOUT_SECONDS, clock=time.monotonic
+        self,
+        max_failures: int = MAX_FAILURES,
+        window: float = LOCKOUT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_failures, self.window, self.clock = max_failures, window, clock
         self._failures: dict[str, list[float]] = {}
@@ -298,7 +319,7 @@ def sign_in(
     row = con.execute(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?", [key]).fetchone()
     stored = row[-1] if row else _dummy_hash()
     ok = verify_password(password or "", stored) and row is not None and bool(row[7])
-    if not ok:
+    if not ok or row is None:
         limiter.failed(key)
         raise SalesmgmtError("auth.bad_credentials")
     limiter.succeeded(key)
@@ -313,7 +334,7 @@ def _secret(con: duckdb.DuckDBPyConnection) -> bytes:
         return bytes.fromhex(row[0])
     value = secrets.token_hex(32)
     con.execute("INSERT INTO meta (key, value) VALUES ('session_secret', ?) ON CONFLICT DO NOTHING", [value])
-    return bytes.fromhex(con.execute("SELECT value FROM meta WHERE key = 'session_secret'").fetchone()[0])
+    return bytes.fromhex(db.scalar(con, "SELECT value FROM meta WHERE key = 'session_secret'"))
 
 
 def issue_token(
@@ -344,7 +365,3 @@ def user_from_token(
         return None
     user = get_user(con, username)
     return user if user and user.active else None
-
-
-def signed_in_now() -> str:
-    return datetime.now().isoformat(timespec="seconds")

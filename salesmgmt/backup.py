@@ -80,10 +80,7 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[
 
 def _counts(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, int]:
     prefix = f"{catalog}." if catalog else ""
-    return {
-        t: int(con.execute(f'SELECT count(*) FROM {prefix}"{t}"').fetchone()[0])
-        for t in _tables(con, catalog)
-    }
+    return {t: int(db.scalar(con, f'SELECT count(*) FROM {prefix}"{t}"')) for t in _tables(con, catalog)}
 
 
 def _fsync(path: Path) -> None:
@@ -212,7 +209,8 @@ def _restore_into(target: Path, work: Path, info: Backup, user: str | None) -> N
         # A path of our own temporary directory (ATTACH takes no bound parameter).
         con.execute("ATTACH '" + str(work).replace("'", "''") + "' AS restore_src (READ_ONLY)")
         try:
-            mine = _tables(con, con.execute("SELECT current_database()").fetchone()[0])
+            catalog = str(db.scalar(con, "SELECT current_database()"))
+            mine = _tables(con, catalog)
             theirs = set(_tables(con, "restore_src"))
             with db.transaction(con):
                 for table in mine:
@@ -231,11 +229,10 @@ def _restore_into(target: Path, work: Path, info: Backup, user: str | None) -> N
                     names = ", ".join(f'"{c}"' for c in columns if _NAME.match(c))
                     con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM restore_src."{table}"')
                 # Sequences only move forward: past the backup's ids, never back to reuse them.
-                current = _sequence_values(con, con.execute("SELECT current_database()").fetchone()[0])
+                current = _sequence_values(con, catalog)
                 for name, value in _sequence_values(con, "restore_src").items():
-                    behind = value - current.get(name, value)
-                    if name in current and behind > 0:
-                        con.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [behind])
+                    if name in current and value > current[name]:
+                        db.next_id_above(con, name, value)
                 if "audit_log" in mine:
                     con.execute(
                         "INSERT INTO audit_log (username, action, detail) VALUES (?, ?, ?)",

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -368,9 +369,7 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The version a database stands at; 0 for an empty file."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-    ).fetchone()[0]
+    exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
     if not exists:
         return 0
     row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -398,7 +397,7 @@ def migrate_schema(con: duckdb.DuckDBPyConnection, target: int | None = None) ->
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts of the main tables (the `status` command)."""
-    counts = {}
+    counts: dict[str, int] = {}
     for table in (
         "reps",
         "clients",
@@ -409,7 +408,7 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "opportunity_history",
         "monthly_plans",
     ):
-        counts[table] = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]
+        counts[table] = int(scalar(con, f"SELECT count(*) FROM {quote_ident(table)}"))
     return counts
 
 
@@ -444,8 +443,16 @@ def next_id_above(con: duckdb.DuckDBPyConnection, sequence: str, past: int) -> i
     sequence forward. The one way to move a sequence."""
     if not sequence.replace("_", "").isalnum():
         raise ValueError(sequence)
-    taken = int(con.execute(f"SELECT nextval('{sequence}')").fetchone()[0])  # type: ignore[index]
+    taken = int(scalar(con, f"SELECT nextval('{sequence}')"))
     if taken <= past:
         con.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [past - taken])
-        taken = int(con.execute(f"SELECT nextval('{sequence}')").fetchone()[0])  # type: ignore[index]
+        taken = int(scalar(con, f"SELECT nextval('{sequence}')"))
     return taken
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> Any:
+    """The one value of a query that always returns one row (a count, a nextval, a setting)."""
+    row = con.execute(sql, params).fetchone()
+    if row is None:
+        raise ValueError(f"no row from {sql!r}")
+    return row[0]
