@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -183,3 +184,15 @@ def test_the_database_comes_from_the_environment_when_no_db_is_given(files, monk
     monkeypatch.setenv("SALESMGMT_DB", str(db_path))
     assert main(["import", str(good)]) == 0
     assert counts(db_path)["visits"] == 3
+
+
+def test_an_import_without_as_of_is_dated_today_as_the_clock_says(files, monkeypatch, capsys):
+    tmp, good, _ = files
+    db_path = tmp / "cli.duckdb"
+    monkeypatch.setenv("SALESMGMT_TODAY", "2024-06-30")
+    assert main(["import", "--db", str(db_path), str(good)]) == 0
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        assert con.execute("SELECT as_of FROM uploads").fetchall() == [(date(2024, 6, 30),)]
+    finally:
+        con.close()
