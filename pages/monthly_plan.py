@@ -11,7 +11,7 @@ from app.charts import module1 as charts
 from app.texts import t
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.measures import VISIT_NORM_PER_WEEK
-from salesmgmt.metrics import plans
+from salesmgmt.metrics import plan_document, plans
 from salesmgmt.metrics.directory import filter_options
 from salesmgmt.periods import Period
 
@@ -214,7 +214,7 @@ if st.button(
 if latest:
     st.markdown("**" + t("mp.sign.title", revision=latest["revision"]) + "**")
     role = getattr(user, "role", None)
-    allowed = {"manager": role in (None, "manager", "director"), "rep": role in (None, "rep")}
+    allowed = {party: plans.may_sign(party, role) for party in plans.PARTIES}
     defaults = {"manager": rep.get("manager") or getattr(user, "display_name", "") or "", "rep": rep["name"]}
     columns = st.columns(2)
     for col, party in zip(columns, plans.PARTIES):
@@ -242,7 +242,9 @@ if latest:
                 icon=":material/draw:",
             ):
                 try:
-                    queries.write(plans.sign_plan, int(latest["plan_id"]), party, name, filters)
+                    queries.write(
+                        plans.sign_plan, int(latest["plan_id"]), party, name, filters, signer_role=role
+                    )
                 except SalesmgmtError as exc:
                     texts.show_error(exc)
                 else:
@@ -327,7 +329,7 @@ c1.download_button(
     t("mp.export.xlsx"),
     key="mp_xlsx",
     icon=":material/table_view:",
-    data=lambda: queries.call(plans.export_xlsx, rep_id, month, filters, as_of, lang, revision),
+    data=lambda: queries.call(plan_document.export_file, rep_id, month, filters, as_of, lang, revision),
     file_name=f"{file_base}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
@@ -335,7 +337,9 @@ c2.download_button(
     t("mp.export.html"),
     key="mp_html",
     icon=":material/print:",
-    data=lambda: queries.call(plans.export_html, rep_id, month, filters, as_of, lang, revision),
+    data=lambda: queries.call(
+        plan_document.export_file, rep_id, month, filters, as_of, lang, revision, "html"
+    ),
     file_name=f"{file_base}.html",
     mime="text/html",
 )

@@ -1,8 +1,9 @@
 """Printable documents made of sections, written as an Excel workbook or a printable HTML page.
 
 A document is a title, a subtitle and a list of sections: key facts (label and value pairs), a
-table (a header and rows of texts) or a block of text (optionally empty lines to write on by
-hand). Texts come in already translated and formatted; this module only lays them out.
+table (a header and rows of texts), a block of text (optionally empty lines to write on by hand)
+or a note (a line in grey). A section with an empty title has no heading. Texts come in already
+translated and formatted; this module only lays them out.
 
 Safe to open: Excel cells are written as strings (never formulas, links or numbers guessed from
 text), and every HTML value is escaped.
@@ -39,16 +40,26 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Note:
+    text: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class Document:
     title: str
     subtitle: str
-    sections: list[Facts | Table | Text] = field(default_factory=list)
+    sections: list[Facts | Table | Text | Note] = field(default_factory=list)
     lang: str = "en"
     sheet_name: str = "document"
+    one_page: bool = False
+    """Printed on one page (a form), not only fitted to the page width."""
+    column_widths: tuple[float, ...] = ()
+    """Excel column widths from the first column; the others (and all when empty) are 16."""
 
 
 def to_xlsx(doc: Document) -> bytes:
-    """One worksheet, A4 portrait, fitted to the page width when printed."""
+    """One worksheet, A4 portrait, fitted to the page width (or to one page) when printed."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -76,15 +87,21 @@ def to_xlsx(doc: Document) -> bytes:
     }
     columns = max([len(s.head) for s in doc.sections if isinstance(s, Table)] + [4])
     sheet.set_column(0, columns - 1, 16)
+    for c, width in enumerate(doc.column_widths):
+        sheet.set_column(c, c, width)
     last = columns - 1
     r = 0
     sheet.merge_range(r, 0, r, last, doc.title, fmt["title"])
     sheet.merge_range(r + 1, 0, r + 1, last, doc.subtitle, fmt["sub"])
     r += 3
     for section in doc.sections:
-        sheet.merge_range(r, 0, r, last, section.title, fmt["h"])
-        r += 1
-        if isinstance(section, Facts):
+        if section.title:
+            sheet.merge_range(r, 0, r, last, section.title, fmt["h"])
+            r += 1
+        if isinstance(section, Note):
+            sheet.merge_range(r, 0, r, last, section.text, fmt["sub"])
+            r += 1
+        elif isinstance(section, Facts):
             for label, value in section.items:
                 sheet.write_string(r, 0, label, fmt["k"])
                 if last > 1:
@@ -111,7 +128,7 @@ def to_xlsx(doc: Document) -> bytes:
     sheet.set_paper(9)  # A4
     sheet.set_portrait()
     sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    sheet.fit_to_pages(1, 0)
+    sheet.fit_to_pages(1, 1 if doc.one_page else 0)
     sheet.repeat_rows(0)
     book.close()
     return buffer.getvalue()
@@ -150,8 +167,11 @@ def to_html(doc: Document) -> str:
         f'<h1>{e(doc.title)}</h1><div class="sub">{e(doc.subtitle)}</div>',
     ]
     for section in doc.sections:
-        parts.append(f"<h2>{e(section.title)}</h2>")
-        if isinstance(section, Facts):
+        if section.title:
+            parts.append(f"<h2>{e(section.title)}</h2>")
+        if isinstance(section, Note):
+            parts.append(f'<p class="note">{e(section.text)}</p>')
+        elif isinstance(section, Facts):
             parts.append(
                 "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in section.items) + "</dl>"
             )

@@ -248,6 +248,9 @@ EN = {
     "m1.heat.team": "{total} engineers in this selection: each row is a team, each cell its engineers' average visits that week; choose a team in the sidebar to see each engineer.",
     "m1.heat.region": "{total} engineers in this selection: each row is a region, each cell its engineers' average visits that week; choose a region or team in the sidebar to see its teams or engineers.",
     "m1.types.most": "Showing the {n} with the most client visits of {total} ({level}); choose a region or team in the sidebar to see all.",
+    # --- who may sign a monthly plan
+    "plan.error.sign_as_manager": "Only a manager or a director can sign as the sales manager.",
+    "plan.error.sign_as_rep": "Only a sales engineer can sign as the sales engineer.",
 }
 
 ZH = {
@@ -493,4 +496,7 @@ ZH = {
     "m1.heat.team": "当前筛选共 {total} 名工程师：每行是一个团队，每格是该周其工程师的平均拜访次数；在侧边栏选择团队可查看每位工程师。",
     "m1.heat.region": "当前筛选共 {total} 名工程师：每行是一个区域，每格是该周其工程师的平均拜访次数；在侧边栏选择区域或团队可查看其团队或工程师。",
     "m1.types.most": "显示 {total} 个（{level}）中客户拜访最多的 {n} 个；在侧边栏选择区域或团队可查看全部。",
+    # --- who may sign a monthly plan
+    "plan.error.sign_as_manager": "只有经理或总监可以作为销售经理签字。",
+    "plan.error.sign_as_rep": "只有销售工程师可以作为销售工程师签字。",
 }

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from salesmgmt import db
 from salesmgmt.filters import Filters
-from salesmgmt.metrics import plans
+from salesmgmt.metrics import plan_document, plans
 from salesmgmt.periods import Period
 from tests import tiny
 from tests.app import support
@@ -115,8 +115,7 @@ def test_no_export_file_is_built_while_a_page_runs_only_when_its_button_is_click
         raise AssertionError("an export file was built on a page run")
 
     monkeypatch.setattr(scorecard, "export", not_now)
-    monkeypatch.setattr(plans, "export_xlsx", not_now)
-    monkeypatch.setattr(plans, "export_html", not_now)
+    monkeypatch.setattr(plan_document, "export_file", not_now)
     for page, state in (
         ("pages/forecast.py", {}),
         ("pages/regional_review.py", {}),

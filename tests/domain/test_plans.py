@@ -11,7 +11,7 @@ import pytest
 
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.filters import Filters
-from salesmgmt.metrics import plans
+from salesmgmt.metrics import plan_document, plans
 from salesmgmt.periods import Period
 from tests import tiny
 
@@ -75,10 +75,10 @@ def test_a_plan_is_saved_signed_by_both_and_revised_with_its_history_kept(tiny_c
         remedial_actions="1. Advance O9",
     )
     at = datetime(2026, 5, 4, 10, 30)
-    plans.sign_plan(tiny_con, first, "manager", "陈总 Chen", ALL, at=at)
-    plans.sign_plan(tiny_con, first, "rep", " 李娜 Li ", ALL, at=at)
+    plans.sign_plan(tiny_con, first, "manager", "陈总 Chen", ALL, at=at, signer_role="manager")
+    plans.sign_plan(tiny_con, first, "rep", " 李娜 Li ", ALL, at=at, signer_role="rep")
     with pytest.raises(SalesmgmtError) as exc:
-        plans.sign_plan(tiny_con, first, "manager", "Someone", ALL)
+        plans.sign_plan(tiny_con, first, "manager", "Someone", ALL, signer_role="director")
     assert exc.value.key == "plan.error.already_signed"
 
     second = plans.save_plan(
@@ -190,14 +190,14 @@ def test_a_rep_outside_the_filters_is_refused_everywhere(tiny_con):
         lambda: plans.plan_revisions(tiny_con, LI, MAY, tiger),
         lambda: plans.plan_detail(tiny_con, LI, MAY, tiger, tiny.AS_OF),
         lambda: plans.weekly_review(tiny_con, LI, MAY, tiger, tiny.AS_OF),
-        lambda: plans.export_html(tiny_con, LI, MAY, tiger, tiny.AS_OF, "en"),
+        lambda: plan_document.export_file(tiny_con, LI, MAY, tiger, tiny.AS_OF, "en", file_type="html"),
     ]
     for call in calls:
         with pytest.raises(SalesmgmtError) as exc:
             call()
         assert exc.value.key == "plan.error.rep_out_of_scope"
     with pytest.raises(SalesmgmtError) as exc:
-        plans.sign_plan(tiny_con, plan_id, "rep", "李娜 Li", tiger)
+        plans.sign_plan(tiny_con, plan_id, "rep", "李娜 Li", tiger, signer_role="rep")
     assert exc.value.key == "plan.error.no_plan"
     assert plans.plan_visit_status(tiny_con, MAY, tiger, tiny.AS_OF).empty
     with pytest.raises(SalesmgmtError):
@@ -219,8 +219,10 @@ def test_the_one_page_report_in_excel_and_html_is_in_the_users_language(tiny_con
         commitments='=HYPERLINK("http://x")',
         remedial_actions="<script>alert(1)</script>",
     )
-    plans.sign_plan(tiny_con, plan_id, "manager", "陈总 Chen", ALL, at=datetime(2026, 5, 4, 9, 0))
-    data = plans.export_xlsx(tiny_con, LI, MAY, ALL, tiny.AS_OF, "zh")
+    plans.sign_plan(
+        tiny_con, plan_id, "manager", "陈总 Chen", ALL, at=datetime(2026, 5, 4, 9, 0), signer_role=None
+    )
+    data = plan_document.export_file(tiny_con, LI, MAY, ALL, tiny.AS_OF, "zh")
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     cells = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
     assert cells[0] == "月度规划与评估报告 — 李娜 Li，2026年5月"
@@ -228,8 +230,28 @@ def test_the_one_page_report_in_excel_and_html_is_in_the_users_language(tiny_con
     assert "陈总 Chen 签字，2026-05-04 09:00" in cells
     assert sheet.sheet_properties.pageSetUpPr.fitToPage, "fitted to one page when printed"
     assert sheet.page_setup.fitToHeight in (None, 1) and sheet.page_setup.fitToWidth in (None, 1)
-    page = plans.export_html(tiny_con, LI, MAY, ALL, tiny.AS_OF, "en")
+    page = plan_document.export_file(tiny_con, LI, MAY, ALL, tiny.AS_OF, "en", file_type="html")
     assert "<h1>Monthly plan &amp; review — 李娜 Li, May 2026</h1>" in page
     assert "&lt;script&gt;" in page and "<script>" not in page
     assert "&lt;b&gt;报价&lt;/b&gt;" in page
     assert "done" in page and "not signed" in page
+
+
+@pytest.mark.parametrize(
+    "role,manager,rep",
+    [("director", True, False), ("manager", True, False), ("rep", False, True), (None, True, True)],
+)
+def test_a_manager_or_director_signs_as_the_manager_and_a_rep_as_the_engineer(role, manager, rep):
+    assert plans.may_sign("manager", role) is manager
+    assert plans.may_sign("rep", role) is rep, "None: the app runs open, without users"
+
+
+@pytest.mark.parametrize("party,role", [("manager", "rep"), ("rep", "manager"), ("rep", "director")])
+def test_a_signature_the_rule_does_not_allow_is_refused_and_nothing_is_signed(tiny_con, party, role):
+    plan_id = plans.save_plan(tiny_con, LI, MAY, ALL, saved_on=date(2026, 5, 4), visits=[])
+    with pytest.raises(SalesmgmtError) as exc:
+        plans.sign_plan(tiny_con, plan_id, party, "Someone", ALL, signer_role=role)
+    assert exc.value.key == f"plan.error.sign_as_{party}"
+    assert exc.value.message("en") != exc.value.message("zh"), "said in both languages"
+    plan = plans.plan_detail(tiny_con, LI, MAY, ALL, tiny.AS_OF)
+    assert plan is not None and plan["manager_signed_by"] is None and plan["rep_signed_by"] is None
