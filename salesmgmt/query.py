@@ -58,3 +58,30 @@ def run(
     """Run `sql` narrowed by `filters` (see the module's docstring); the result as a DataFrame."""
     text, named = compile_sql(sql, filters, params, scopes)
     return con.execute(text, named).df()
+
+
+_FRAGMENT = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def compose(sql: str, **fragments: str) -> str:
+    """`sql` with each `{name}` token replaced by `fragments[name]`, in one pass (a piece is not
+    searched for tokens again).
+
+    The one way to put a query together from fixed SQL pieces written in this code: a list of
+    dimensions from a fixed table, a shared CTE, a registered table's name, a constant. Never
+    anything the user typed: their values are named parameters and their filters the
+    `{where...}` placeholders, which `compose` leaves for `run` (a fragment may not take such a
+    name). A fragment whose token the query lacks, or a token left without a fragment, is an
+    error.
+    """
+    scopes = [name for name in fragments if _PLACEHOLDER.fullmatch("{" + name + "}")]
+    if scopes:
+        raise ValueError(f"{scopes} are filled by run() with the user's filters, not by compose()")
+    found = set(_FRAGMENT.findall(sql))
+    unknown = fragments.keys() - found
+    if unknown:
+        raise ValueError(f"the query has no {{{sorted(unknown)[0]}}} for its fragment")
+    missing = {name for name in found - fragments.keys() if not _PLACEHOLDER.fullmatch("{" + name + "}")}
+    if missing:
+        raise ValueError(f"the query's {{{sorted(missing)[0]}}} was not given a fragment")
+    return _FRAGMENT.sub(lambda m: fragments.get(m.group(1), m.group(0)), sql)

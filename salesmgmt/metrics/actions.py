@@ -20,7 +20,7 @@ from salesmgmt.measures import VISIT_NORM_PER_WEEK, Measure
 from salesmgmt.metrics.core import NO_GROUP, _ratio, week_window
 from salesmgmt.metrics.plans import LATEST_PLANS, PLANNED_VISITS_SQL, stage_rank_sql
 from salesmgmt.periods import Period
-from salesmgmt.query import run
+from salesmgmt.query import compose, run
 
 #: Weeks in a row below the norm after which an engineer is listed.
 BELOW_NORM_STREAK = 3
@@ -119,7 +119,7 @@ ORDER BY team, rep
 PLAN_DONE_SQL = f"""
 SELECT rep_id, count(*) AS planned, count(done_on) AS planned_done,
        count(*) FILTER (WHERE done_on IS NULL AND week + INTERVAL 6 DAY < $as_of) AS planned_missed
-FROM ({PLANNED_VISITS_SQL.replace("{plans}", LATEST_PLANS)}) pv
+FROM ({compose(PLANNED_VISITS_SQL, plans=LATEST_PLANS)}) pv
 GROUP BY rep_id
 """
 
@@ -304,7 +304,7 @@ def client_type_share(
         raise ValueError(by)
     frame = run(
         con,
-        CLIENT_TYPE_SQL.replace("{group}", GROUPS[by]),
+        compose(CLIENT_TYPE_SQL, group=GROUPS[by]),
         filters,
         {"start": period.start, "end": period.end},
     )

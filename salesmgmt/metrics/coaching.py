@@ -31,7 +31,7 @@ from salesmgmt.metrics import core, operations
 from salesmgmt.metrics.core import _ratio
 from salesmgmt.metrics.deals import as_dates
 from salesmgmt.periods import Period
-from salesmgmt.query import run
+from salesmgmt.query import compose, run
 from salesmgmt.text import name_key
 
 #: Ride-alongs a sales engineer should have each month (the page lets a manager change it).
@@ -213,7 +213,7 @@ def ride_along_visits(
 ) -> pd.DataFrame:
     """Every ride-along in [start, end), newest first, with the visit's notes and its deal."""
     with _ride_pairs(con, filters) as pairs:
-        frame = run(con, RIDE_ALONGS_SQL.replace("{pairs}", pairs), filters, {"start": start, "end": end})
+        frame = run(con, compose(RIDE_ALONGS_SQL, pairs=pairs), filters, {"start": start, "end": end})
     return as_dates(frame, "visit_date")
 
 
@@ -242,7 +242,7 @@ def _per_month(
     with _ride_pairs(con, filters) as pairs:
         frame = run(
             con,
-            PER_MONTH_SQL.replace("{pairs}", pairs),
+            compose(PER_MONTH_SQL, pairs=pairs),
             filters,
             {"start": start, "end": end, "as_of": as_of},
         )
@@ -401,7 +401,7 @@ def ride_along_dates(
     """The dates of a rep's ride-alongs up to as_of, newest first (empty outside the scope)."""
     scope = filters.one_rep(rep_id)
     with _ride_pairs(con, scope) as pairs:
-        frame = run(con, RIDE_DATES_SQL.replace("{pairs}", pairs), scope, {"as_of": as_of})
+        frame = run(con, compose(RIDE_DATES_SQL, pairs=pairs), scope, {"as_of": as_of})
     return list(as_dates(frame, "visit_date")["visit_date"])
 
 
@@ -430,7 +430,7 @@ def before_after(
         with _ride_pairs(con, scope) as pairs:
             table = run(
                 con,
-                ANCHORS_SQL.replace("{pairs}", pairs),
+                compose(ANCHORS_SQL, pairs=pairs),
                 scope,
                 {"as_of": as_of, "settled": as_of - timedelta(days=MIN_DAYS_AFTER)},
             )
@@ -449,7 +449,7 @@ def before_after(
     name = f"coaching_anchors_{uuid.uuid4().hex[:10]}"
     con.register(name, table[["rep_id", "coached_on", "before_from", "after_to"]])
     try:
-        frame = con.execute(BEFORE_AFTER_SQL.replace("{anchors}", name)).df()
+        frame = con.execute(compose(BEFORE_AFTER_SQL, anchors=name)).df()
     finally:
         con.unregister(name)
     return _before_after_frame(frame, engineers)

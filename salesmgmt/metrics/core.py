@@ -6,8 +6,10 @@ in DuckDB; what reaches pandas is one row per rep at most.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from itertools import product as _product
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -226,7 +228,7 @@ def group_targets_by_month(
         if value is not None:
             team_month[(team, month)] = value
             rows.append(("team", team, month, value))
-    teams_of: dict[str, list[str]] = {}
+    teams_of: dict[str, list[Any]] = {}
     for team, region in team_region.items():
         teams_of.setdefault(region, []).append(team)
     for region, month in _product(sorted(set(team_region.values)), months):
@@ -406,6 +408,7 @@ def figures(
         deals = run(con, OPEN_DEALS_SQL, filters, {"start": period.start, "end": period.end})
         group_col = {"rep": "rep_id", "team": "team", "region": "region", "total": None}[level]
         amounts, chances = deals["amount"].to_numpy(float), deals["p"].to_numpy(float)
+        rows_of: Mapping[Any, Any]
         if group_col is None:
             rows_of = {None: np.arange(len(deals))}
         else:

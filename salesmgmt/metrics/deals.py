@@ -22,7 +22,7 @@ from salesmgmt.filters import Filters
 from salesmgmt.measures import Measure
 from salesmgmt.metrics.core import NO_GROUP, _ratio
 from salesmgmt.periods import Period
-from salesmgmt.query import run
+from salesmgmt.query import compose, run
 
 #: The dimensions a figure can be grouped by: name -> SQL over `o` (opportunity or history row),
 #: `r` (its rep) and `c` (its client). A fixed list: never user input in SQL.
@@ -144,8 +144,8 @@ def deal_figures(
     open_count, sales_cycle_days, win_rate, avg_deal_size. With `by=()` one row, the total.
     """
     dims = _dims(by)
-    sql = DEAL_FIGURES_SQL.format(
-        where="{where}", dims="".join(d + ", " for d in dims), group_by="GROUP BY ALL" if dims else ""
+    sql = compose(
+        DEAL_FIGURES_SQL, dims="".join(d + ", " for d in dims), group_by="GROUP BY ALL" if dims else ""
     )
     frame = run(con, sql, filters, {"start": period.start, "end": period.end})
     return _finish(frame, by)
@@ -192,7 +192,7 @@ def pipeline_at(
     name = f"pipeline_dates_{id(dates) & 0xFFFFFF}"
     con.register(name, pd.DataFrame({"at": pd.to_datetime(list(dates)).date}))
     try:
-        sql = PIPELINE_AT_SQL.format(where="{where}", dims="".join(d + ", " for d in dims), dates_table=name)
+        sql = compose(PIPELINE_AT_SQL, dims="".join(d + ", " for d in dims), dates_table=name)
         frame = run(con, sql, filters)
     finally:
         con.unregister(name)

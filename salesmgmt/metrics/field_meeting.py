@@ -20,7 +20,7 @@ from salesmgmt.i18n import t
 from salesmgmt.measures import COLD_ACCOUNT_DAYS
 from salesmgmt.metrics.project_chain import CHAIN_TYPES
 from salesmgmt.metrics.team_meeting import plain_dates, planned_visits, row_mask
-from salesmgmt.query import run
+from salesmgmt.query import compose, run
 from salesmgmt.text import name_key
 
 
@@ -53,7 +53,8 @@ FIELD_SUBJECTS_SHOWN = 50
 #: Projects of deals in the filter whose name (or a deal's code) contains $q ('' for all): the
 #: exact match first, then names starting with it, then live projects with the most open
 #: business. `matching` counts every match, not only the $limit returned.
-PROJECTS_SQL = """
+PROJECTS_SQL = compose(
+    """
 WITH o AS (
     SELECT o.project, o.opp_id, o.client_id, o.status, o.amount, o.created_date
     FROM opportunities o JOIN reps r ON r.rep_id = o.rep_id
@@ -81,9 +82,8 @@ clients AS (   -- counted for the shown projects only
 SELECT project, deals, clients, open_amount, won_amount, open_deals, first_created, matching
 FROM best JOIN clients USING (project)
 ORDER BY {order}
-""".replace(
-    "{order}",
-    "lower(project) = $q DESC, starts_with(lower(project), $q) DESC, "
+""",
+    order="lower(project) = $q DESC, starts_with(lower(project), $q) DESC, "
     "open_deals > 0 DESC, open_amount DESC, project",
 )
 

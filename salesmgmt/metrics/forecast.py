@@ -11,6 +11,7 @@ opportunity belonged to in that state).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -321,10 +322,8 @@ def forecast_accuracy(
     named = {"first": first.start, "stop": last.end, "step": last.months, "commit_p": COMMIT_MIN_PROBABILITY}
     frame = run(con, ACCURACY_SQL, filters, named)
     frame["start"] = pd.to_datetime(frame["start"]).dt.date
-    history_from = run(con, HISTORY_START_SQL, filters).iloc[0, 0]
-    history_from = (
-        None if history_from is None or pd.isna(history_from) else pd.Timestamp(history_from).date()
-    )
+    first_state: Any = run(con, HISTORY_START_SQL, filters).iloc[0, 0]
+    history_from = None if first_state is None or pd.isna(first_state) else pd.Timestamp(first_state).date()
     covered = frame["start"].map(lambda s: history_from is not None and s >= history_from)
     frame["forecast_at_start"] = (frame["won_before"] + frame["weighted_at_start"]).where(covered)
     frame["commit_at_start"] = (frame["won_before"] + frame["commit_open_at_start"]).where(covered)

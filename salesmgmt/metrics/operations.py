@@ -32,7 +32,7 @@ from salesmgmt.metrics.deals import (
     pipeline_at,
 )
 from salesmgmt.periods import Period
-from salesmgmt.query import run
+from salesmgmt.query import compose, run
 from salesmgmt.stages import OPEN_STAGES, WON
 
 #: A deal is stalled when it has been in its stage longer than this share of the completed stays
@@ -152,30 +152,36 @@ spells AS (
            arg_max(status, valid_from) AS status, arg_max(rep_id, valid_from) AS rep_id
     FROM m GROUP BY opp_id, spell
 )"""
-_SPELLS_CTE = _SPELLS_CTE_OF.format(only="")
 
 #: Completed stays in open stages, ended within the look-back, by reps in the where: their
 #: lengths in days, one sorted list per stage (a stay that ended after `since` belongs to a deal
 #: with a state ending after it, so only those deals are looked at).
-STAGE_DURATIONS_SQL = f"""
-WITH {_SPELLS_CTE_OF.format(only="AND h.opp_id IN (SELECT opp_id FROM opportunity_history WHERE valid_to > $since)")}
+STAGE_DURATIONS_SQL = compose(
+    """
+WITH {spells}
 SELECT s.stage, list(date_diff('day', s.entered, s.left_on) ORDER BY 1) AS days
 FROM spells s JOIN reps r ON r.rep_id = s.rep_id
 WHERE s.status = 'open' AND s.left_on IS NOT NULL
-  AND s.left_on > $since AND {{where}}
+  AND s.left_on > $since AND {where}
 GROUP BY s.stage
-"""
+""",
+    spells=compose(
+        _SPELLS_CTE_OF,
+        only="AND h.opp_id IN (SELECT opp_id FROM opportunity_history WHERE valid_to > $since)",
+    ),
+)
 
 #: Open deals at as_of with their current stay, pushes and their owner's last contact. Stays,
 #: pushes and last contacts are worked out for the open deals only (the same figures, a
 #: fraction of the history and visits).
-OPEN_DEALS_AT_SQL = f"""
+OPEN_DEALS_AT_SQL = compose(
+    """
 WITH cur AS (
     SELECT h.* FROM opportunity_history h
     WHERE h.valid_from <= $as_of AND (h.valid_to IS NULL OR h.valid_to > $as_of)
       AND h.status = 'open'
 ),
-{_SPELLS_CTE_OF.format(only="AND h.opp_id IN (SELECT opp_id FROM cur)")},
+{spells},
 pushes AS (
     SELECT opp_id, count(*) FILTER (WHERE expected_close_date > prev_expected) AS push_count,
            arg_min(expected_close_date, valid_from) AS first_expected
@@ -206,25 +212,30 @@ LEFT JOIN clients c ON c.client_id = cur.client_id
 LEFT JOIN spells s ON s.opp_id = cur.opp_id AND s.left_on IS NULL
 LEFT JOIN pushes p ON p.opp_id = cur.opp_id
 LEFT JOIN last_contact lc ON lc.rep_id = cur.rep_id AND lc.client_id = cur.client_id
-WHERE {{where}}
+WHERE {where}
 ORDER BY cur.opp_id
-"""
+""",
+    spells=compose(_SPELLS_CTE_OF, only="AND h.opp_id IN (SELECT opp_id FROM cur)"),
+)
 
 #: Deals closed in the period with the furthest standard open stage their history shows.
-CLOSED_REACH_SQL = f"""
+CLOSED_REACH_SQL = compose(
+    """
 WITH closed AS (
     SELECT o.opp_id, o.status, o.close_date, o.rep_id, r.team
     FROM opportunities o JOIN reps r ON r.rep_id = o.rep_id
     WHERE o.status IN ('won', 'lost') AND o.close_date >= $start AND o.close_date < $end
-      AND {{where}}
+      AND {where}
 )
 SELECT closed.opp_id, closed.status, coalesce(closed.team, '—') AS team,
-       max({_RANK_SQL.format(col="h.stage")}) AS max_rank
+       max({rank}) AS max_rank
 FROM closed
 LEFT JOIN opportunity_history h
   ON h.opp_id = closed.opp_id AND h.valid_from <= closed.close_date AND h.status = 'open'
 GROUP BY ALL
-"""
+""",
+    rank=compose(_RANK_SQL, col="h.stage"),
+)
 
 
 def _as_of_params(as_of: date) -> dict:
@@ -241,15 +252,16 @@ def open_funnel(
     """Open deals at as_of per stage (count and amount), standard stages in funnel order first
     (each present, zero when empty), then any other stage. Columns: [by...], stage, stage_rank,
     open_count, open_amount."""
-    sql = f"""
-    SELECT {"".join(d + ", " for d in _dims(by, history=True))} o.stage, count(*) AS open_count,
+    sql = """
+    SELECT {dims} o.stage, count(*) AS open_count,
            CAST(coalesce(sum(o.amount), 0) AS DOUBLE) AS open_amount
     FROM opportunity_history o JOIN reps r ON r.rep_id = o.rep_id
     LEFT JOIN clients c ON c.client_id = o.client_id
     WHERE o.valid_from <= $as_of AND (o.valid_to IS NULL OR o.valid_to > $as_of)
-      AND o.status = 'open' AND {{where}}
+      AND o.status = 'open' AND {where}
     GROUP BY ALL
     """
+    sql = compose(sql, dims="".join(d + ", " for d in _dims(by, history=True)))
     frame = run(con, sql, filters, _as_of_params(as_of))
     groups = frame[list(by)].drop_duplicates() if by else pd.DataFrame(index=[0])
     standard = pd.DataFrame({"stage": _OPEN_KEYS})

@@ -9,7 +9,9 @@ combines them. Every function takes a Filters and returns nothing outside it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -20,7 +22,7 @@ from salesmgmt.i18n import format_money, format_percent, t
 from salesmgmt.measures import VISIT_NORM_PER_WEEK, Measure
 from salesmgmt.metrics.core import NO_GROUP, figures
 from salesmgmt.periods import Period
-from salesmgmt.query import run
+from salesmgmt.query import compose, run
 
 #: Weights of the composite score's components (renormalised over the components a row has).
 COMPOSITE_WEIGHTS: dict[str, float] = {"attainment": 0.4, "growth": 0.2, "visits": 0.2, "win_rate": 0.2}
@@ -37,19 +39,6 @@ TEAM_REPORT_ATTAINMENT = 1.1  # a team at 110%: reported to head office
 BIG_DEAL_AMOUNT = 1_500_000  # a single deal this big (CNY): reported to head office
 MOST_IMPROVED_MIN_POINTS = 0.20  # attainment up by at least 20 points (three months on three)
 STREAK_MONTHS = 3  # "three months over target"
-
-RANK_COLUMNS = [
-    "target",
-    "won_amount",
-    "attainment",
-    "won_last_year",
-    "growth",
-    "visits_per_week",
-    "visits_vs_norm",
-    "win_rate",
-    "closed_count",
-    "composite",
-]
 
 MEASURES: list[Measure] = [
     Measure(
@@ -371,7 +360,7 @@ def _window_attainments(
             f"\n       CAST(sum(f.amount) FILTER (WHERE f.kind = 'target' AND {inside})"
             f" AS DOUBLE) AS target_{i}"
         )
-    sums = run(con, WINDOW_ATTAINMENT_SQL.replace("{columns}", columns), filters, named)
+    sums = run(con, compose(WINDOW_ATTAINMENT_SQL, columns=columns), filters, named)
     out = sums[["rep_id"]].copy()
     for i, name in enumerate(windows):
         out[name] = _ratio(sums[f"won_{i}"], sums[f"target_{i}"])
@@ -416,6 +405,9 @@ def recognitions(
         attainments, on="rep_id", how="left"
     )
     every_month = (engineers[streak] >= 1).all(axis=1)
+    rep: Any
+    deal: Any
+    team: Any
     for rep, lowest in zip(
         engineers[every_month].itertuples(), engineers.loc[every_month, streak].min(axis=1)
     ):
@@ -527,11 +519,11 @@ def head_office_report(
     return found[found["head_office"]].reset_index(drop=True)
 
 
-def _iso(value) -> str:
+def _iso(value: Any) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
-def recognition_text(row, lang: str, escape=str) -> str:
+def recognition_text(row: Any, lang: str, escape: Callable[[str], str] = str) -> str:
     """A recognition in words (`escape` makes names safe for where they go, e.g. Markdown)."""
     who = row.rep if isinstance(row.rep, str) else row.team
     return t(
@@ -547,7 +539,7 @@ def recognition_text(row, lang: str, escape=str) -> str:
     )
 
 
-def movement_text(movement) -> str:
+def movement_text(movement: Any) -> str:
     """'▲2' (moved up two places), '▼1', '=' (no change) or '' (no earlier rank)."""
     if movement is None or pd.isna(movement):
         return ""

@@ -21,7 +21,7 @@ from salesmgmt.metrics.actions import CLIENT_TYPES
 from salesmgmt.metrics.core import NO_GROUP, _ratio, group_targets_by_month
 from salesmgmt.metrics.forecast import gap_analysis
 from salesmgmt.periods import Period
-from salesmgmt.query import run
+from salesmgmt.query import compose, run
 
 KEYS = {"rep": "rep_id", "team": "team", "region": "region"}
 _GROUP_SQL = {
@@ -122,7 +122,7 @@ def won_between(
     con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date, level: str
 ) -> pd.Series:
     """Won amount with a close date in [start, end) per rep_id, team or region."""
-    frame = run(con, WON_SQL.replace("{group}", _GROUP_SQL[level]), filters, {"start": start, "end": end})
+    frame = run(con, compose(WON_SQL, group=_GROUP_SQL[level]), filters, {"start": start, "end": end})
     return frame.set_index("key")["won_amount"]
 
 
@@ -154,7 +154,7 @@ def client_penetration(
     group = {"rep": "fr.rep_id", "team": "fr.team", "region": "fr.region"}[level]
     frame = run(
         con,
-        PENETRATION_SQL.replace("{group}", group),
+        compose(PENETRATION_SQL, group=group),
         filters,
         {"start": period.start, "end": period.end},
     )

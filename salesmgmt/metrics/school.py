@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from salesmgmt.filters import Filters
@@ -26,7 +28,7 @@ from salesmgmt.i18n import format_percent, t
 from salesmgmt.measures import Measure
 from salesmgmt.metrics import coaching
 from salesmgmt.metrics.core import figures
-from salesmgmt.metrics.meetings import CHAIN_TYPES
+from salesmgmt.metrics.project_chain import CHAIN_TYPES
 from salesmgmt.metrics.rankings import last_complete_month
 from salesmgmt.periods import Period
 from salesmgmt.query import run
@@ -290,7 +292,7 @@ def behaviour_by_rep(
     return frame.reset_index(drop=True)
 
 
-def top_performers(frame: pd.DataFrame) -> pd.Series:
+def top_performers(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """True for the top TOP_SHARE (rounded up) of the rows with an attainment."""
     ranked = frame[frame["attainment"].notna()].sort_values(
         ["attainment", "won_amount", "rep_id"], ascending=[False, False, True]
@@ -532,7 +534,7 @@ def behaviour_value(behaviour: str, value: float | None) -> str:
     return format_percent(value) if behaviour in PERCENT_BEHAVIOURS else f"{value:.1f}"
 
 
-def finding_text(row, lang: str) -> str:
+def finding_text(row: Any, lang: str) -> str:
     """One comparison row in words: what top performers do, against the rest, how sure."""
     return t(
         f"ss.finding.{row.verdict}",
@@ -546,7 +548,7 @@ def finding_text(row, lang: str) -> str:
     )
 
 
-def step_text(row, lang: str) -> str:
+def step_text(row: Any, lang: str) -> str:
     """One step of a rep in words: raise / lower a behaviour from the rep's value to the goal."""
     key = "ss.step.up" if row.goal > row.value else "ss.step.down"
     return t(
