@@ -20,15 +20,19 @@ _KIND_NAMES = {"pct": "percent"}
 
 def with_unit(key: str, **values: Any) -> str:
     """A label with the money unit: 'Won (CNY)' / '赢单（万元）'."""
-    return tables.with_unit(t(key, **values))
+    return formats.with_unit(t(key, **values))
 
 
 def show_table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], key: str, **kwargs: Any) -> Any:
-    """`frame`'s columns of `spec` (column, label key, kind) as a read-only table: tables.show
-    with the headers taken from the catalogue ('pct' is its 'percent')."""
+    """`frame`'s columns of `spec` (column, label key, kind) as a read-only table: tables.show with
+    each column a measure or declared dimension whose header and kind the page gives ('pct' is
+    'percent'). The older form of a spec; tables.show takes the definitions' own."""
     return tables.show(
         frame,
-        [(column, t(label_key), _KIND_NAMES.get(kind, kind)) for column, label_key, kind in spec],
+        [
+            tables.Column(column, label=label_key, kind=_KIND_NAMES.get(kind, kind))
+            for column, label_key, kind in spec
+        ],
         key,
         **kwargs,
     )

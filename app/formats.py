@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from app.texts import lang, t
+from salesmgmt import i18n
 from salesmgmt.i18n import format_count, format_money, format_percent
 
 
@@ -21,6 +22,16 @@ def money_short(value: float | None) -> str:
 
 def money_unit() -> str:
     return t("unit.money")
+
+
+def money_divisor() -> int:
+    """What money is divided by for charts and tables in the user's language (万 in Chinese)."""
+    return i18n.money_divisor(lang())
+
+
+def with_unit(text: str) -> str:
+    """A header or label with the money unit: '赢单（万元）' / 'Won (CNY)'."""
+    return i18n.with_money_unit(text, lang())
 
 
 def pct(value: float | None, digits: int = 0) -> str:

@@ -1,20 +1,24 @@
 """Tables for the pages: a DataFrame shown with translated headers, money in the user's unit
 (万元 in Chinese, CNY in English), percentages, dates and score bars. A thin layer over
-st.dataframe so pages only say which columns they show and how."""
+st.dataframe: pages name each column by a measure key or a declared dimension, and the header,
+unit and format come from its definition (as Rill's metrics views do); a page only says where its
+words or its way of showing a column differ."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from app import formats, texts
 from app.texts import t
-from salesmgmt.i18n import money_divisor
+from salesmgmt import dimensions, glossary
+from salesmgmt.i18n import t as translate
 
-#: (column, header, kind); kind is one of KINDS.
-Spec = Sequence[tuple[str, str, str]]
+#: How a column is shown (see salesmgmt.dimensions).
 KINDS = (
     "text",
     "money",
@@ -32,18 +36,74 @@ KINDS = (
 )
 #: Kinds whose values are codes shown in the user's language: kind -> catalogue prefix.
 TRANSLATED = {"stage": "stage", "client_type": "client_type", "status": "plan.status"}
+#: A measure's format -> the kind its column is shown as.
+MEASURE_KINDS = {
+    "money": "money",
+    "percent": "percent",
+    "probability": "percent",
+    "count": "count",
+    "number": "number",
+}
 
 
-def with_unit(header: str) -> str:
-    """A header or label with the money unit: '赢单（万元）' / 'Won (CNY)'."""
-    unit = formats.money_unit()
-    return header + (f"（{unit}）" if texts.lang() == "zh" else f" ({unit})")
+@dataclass(frozen=True)
+class Column:
+    """A table column named by a measure key or a declared dimension, with what the page changes."""
+
+    key: str
+    """A measure key (salesmgmt.glossary) or a dimension key (salesmgmt.dimensions)."""
+    label: str | None = None
+    """The message key of the header, where the page's words differ from the measure's name."""
+    header: str | None = None
+    """A header the page made (already in the user's language), for a header with a value in it."""
+    column: str | None = None
+    """The frame's column, when it is not named after the key."""
+    kind: str | None = None
+    """Another way to show it than declared: a bar (score), a tick (check), a signed change (delta),
+    text already in the user's language."""
+
+
+#: A column of a table: a key, (key, label key), or a Column.
+Entry = str | tuple[str, str] | Column
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A column resolved: the frame's column, its header text and its kind."""
+
+    column: str
+    header: str
+    kind: str
+
+
+def resolve(entry: Entry, lang: str) -> Shown:
+    """The frame column, header and kind of `entry`, from its measure or dimension; a key that is
+    neither is refused (ValueError), so every column a table shows is defined once."""
+    if isinstance(entry, str):
+        entry = Column(entry)
+    elif isinstance(entry, tuple):
+        entry = Column(entry[0], label=entry[1])
+    measure, dimension = glossary.find(entry.key), dimensions.find(entry.key)
+    if measure is not None:
+        name, kind = measure.label(lang), MEASURE_KINDS[measure.fmt]
+    elif dimension is not None:
+        name, kind = translate(dimension.label, lang), dimension.kind
+    else:
+        raise ValueError(f"{entry.key!r} is neither a measure nor a declared dimension")
+    if entry.label is not None:
+        name = translate(entry.label, lang)
+    if entry.header is not None:
+        name = entry.header
+    kind = entry.kind or kind
+    if kind not in KINDS:
+        raise ValueError(kind)
+    return Shown(entry.column or entry.key, name, kind)
 
 
 def _config(header: str, kind: str) -> st.column_config.Column | None:
     if kind == "money":
         return st.column_config.NumberColumn(
-            with_unit(header), format="%.1f" if texts.lang() == "zh" else "localized"
+            formats.with_unit(header), format="%.1f" if texts.lang() == "zh" else "localized"
         )
     if kind == "percent":
         return st.column_config.NumberColumn(header, format="%.0f%%")
@@ -62,18 +122,23 @@ def _config(header: str, kind: str) -> st.column_config.Column | None:
     return st.column_config.TextColumn(header)
 
 
-def show(frame: pd.DataFrame, spec: Spec, key: str, height: int | str = "auto", selectable: bool = False):
-    """Draw `frame`'s columns of `spec` (in that order) with their headers and formats.
+def show(
+    frame: pd.DataFrame,
+    spec: Sequence[Entry],
+    key: str,
+    height: int | str = "auto",
+    selectable: bool = False,
+) -> Any:
+    """Draw `frame`'s columns of `spec` (in that order), each with the header, unit and format of
+    its measure or dimension (see `resolve`).
 
     With `selectable`, one row can be picked; the return value is then the selection event.
     """
-    unknown = [kind for _, _, kind in spec if kind not in KINDS]
-    if unknown:
-        raise ValueError(unknown)
+    resolved = [resolve(entry, texts.lang()) for entry in spec]
     shown = pd.DataFrame(index=frame.index)
     config = {}
-    divisor = money_divisor(texts.lang())
-    for column, header, kind in spec:
+    divisor = formats.money_divisor()
+    for column, header, kind in ((c.column, c.header, c.kind) for c in resolved):
         values = frame[column]
         if kind == "money":
             values = (values.astype("float64") / divisor).round(1 if divisor > 1 else 0)

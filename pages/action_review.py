@@ -3,9 +3,10 @@
 import streamlit as st
 
 from app import blocks as pp
-from app import formats, layout, queries, sidebar, texts
+from app import formats, layout, queries, sidebar, tables, texts
 from app.charts import heatmaps
 from app.charts import module1 as charts
+from app.tables import Column
 from app.texts import t
 from salesmgmt.measures import VISIT_NORM_PER_WEEK
 from salesmgmt.metrics import actions, core
@@ -75,16 +76,16 @@ with st.container(key="ar_below"):
     if below.empty:
         st.success(t("ar.below.none", n=int(streak)), icon=":material/check_circle:")
     else:
-        pp.show_table(
+        tables.show(
             below,
             [
-                ("rep", "fc.col.rep", "text"),
-                ("team", "fc.col.team", "text"),
-                ("longest_streak", "ar.col.longest", "count"),
-                ("current_streak", "ar.col.current", "count"),
-                ("weeks_below", "ar.col.weeks_below", "count"),
-                ("weeks", "ar.col.weeks", "count"),
-                ("visits_per_week", "ar.col.per_week", "number"),
+                "rep",
+                "team",
+                "longest_streak",
+                "current_streak",
+                "weeks_below",
+                "weeks",
+                ("visits_per_week", "ar.col.per_week"),
             ],
             key="ar_below_table",
         )
@@ -110,18 +111,18 @@ else:
     )
     if note:
         st.caption(note)
-pp.show_table(
+tables.show(
     planned,
     [
-        ("rep", "fc.col.rep", "text"),
-        ("team", "fc.col.team", "text"),
-        ("visits", "ar.col.visits", "count"),
-        ("visits_marked_planned", "ar.col.marked", "count"),
-        ("marked_planned_share", "ar.col.marked_share", "pct"),
-        ("planned", "ar.col.planned", "count"),
-        ("planned_done", "ar.col.done", "count"),
-        ("planned_missed", "ar.col.missed", "count"),
-        ("planned_done_share", "ar.col.done_share", "pct"),
+        "rep",
+        "team",
+        "visits",
+        "visits_marked_planned",
+        "marked_planned_share",
+        "planned",
+        "planned_done",
+        "planned_missed",
+        "planned_done_share",
     ],
     key="ar_planned",
 )
@@ -168,18 +169,18 @@ else:
     visits = progress["visits"]
     if len(visits):
         with st.expander(t("ar.progress.list", n=len(visits))):
-            pp.show_table(
+            tables.show(
                 visits,
                 [
-                    ("visit_date", "ar.col.visit_date", "date"),
-                    ("rep", "fc.col.rep", "text"),
-                    ("client", "plan.col.client", "text"),
-                    ("client_type", "plan.col.client_type", "client_type"),
-                    ("opportunity", "plan.col.opportunity", "text"),
-                    ("stage_before", "fc.col.stage_before", "stage"),
-                    ("stage_after", "fc.col.stage_after", "stage"),
-                    ("progress_date", "ar.col.progress_date", "date"),
-                    ("days_after", "ar.col.days_after", "count"),
+                    ("visit_date", "ar.col.visit_date"),
+                    "rep",
+                    "client",
+                    Column("client_type", kind="client_type"),
+                    "opportunity",
+                    "stage_before",
+                    "stage_after",
+                    "progress_date",
+                    "days_after",
                 ],
                 key="ar_progress_list",
             )

@@ -6,7 +6,7 @@ from datetime import timedelta
 import streamlit as st
 
 from app import blocks as pp
-from app import formats, layout, queries, sidebar, texts
+from app import formats, layout, queries, sidebar, tables, texts
 from app.charts import forecast as charts
 from app.texts import t
 from salesmgmt.measures import BEST_CASE_MIN_PROBABILITY, COMMIT_MIN_PROBABILITY
@@ -14,7 +14,7 @@ from salesmgmt.metrics import forecast
 
 layout.page_header("page.forecast")
 period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
-divisor = 10_000 if lang == "zh" else 1
+divisor = formats.money_divisor()
 money_axis = t("axis.money", unit=formats.money_unit())
 
 total = queries.query(forecast.gap_totals, period, filters, as_of)
@@ -63,18 +63,18 @@ if total["pipeline_shortfall"]:
     )
 
 GROUP_SPEC = [
-    ("target", "fc.col.target", "money"),
-    ("won_amount", "fc.col.won", "money"),
-    ("commit_amount", "fc.col.commit", "money"),
-    ("best_case_amount", "fc.col.best_case", "money"),
-    ("forecast", "fc.col.forecast", "money"),
-    ("attainment", "fc.col.attainment", "pct"),
-    ("attainment_probability", "fc.col.chance", "pct"),
-    ("gap", "fc.col.gap", "money"),
-    ("open_amount", "fc.col.open", "money"),
-    ("historical_win_rate", "fc.col.hist_win_rate", "pct"),
-    ("pipeline_needed", "fc.col.needed", "money"),
-    ("pipeline_coverage", "fc.col.coverage", "number"),
+    "target",
+    ("won_amount", "fc.col.won"),
+    "commit_amount",
+    "best_case_amount",
+    "forecast",
+    "attainment",
+    "attainment_probability",
+    ("gap", "fc.col.gap"),
+    ("open_amount", "fc.col.open"),
+    "historical_win_rate",
+    "pipeline_needed",
+    ("pipeline_coverage", "fc.col.coverage"),
 ]
 chart_labels = {
     "won": t("fc.col.won"),
@@ -96,15 +96,13 @@ pp.chart(
 )
 if note:
     st.caption(note)
-pp.show_table(teams, [("team", "fc.col.team", "text")] + GROUP_SPEC, key="fc_teams")
+tables.show(teams, ["team"] + GROUP_SPEC, key="fc_teams")
 
 st.subheader(t("fc.reps.title"))
 reps = queries.query(forecast.gap_analysis, period, filters, as_of, "rep")
 reps = reps[(reps["target"].notna()) | (reps["won_amount"] > 0) | (reps["open_amount"] > 0)]
 reps = reps.sort_values(["team", "attainment_probability"], ascending=[True, True], na_position="last")
-pp.show_table(
-    reps, [("rep", "fc.col.rep", "text"), ("team", "fc.col.team", "text")] + GROUP_SPEC, key="fc_reps"
-)
+tables.show(reps, ["rep", "team"] + GROUP_SPEC, key="fc_reps")
 st.caption(t("fc.reps.caption"))
 
 st.subheader(t("fc.move.title"))
@@ -140,19 +138,19 @@ if len(deals):
         t("fc.move.pick"), present, default=present[0], format_func=category_names.get, key="fc_category"
     )
     shown = deals[deals["category"] == chosen] if chosen else deals
-    pp.show_table(
+    tables.show(
         shown,
         [
-            ("opportunity", "fc.col.opportunity", "text"),
-            ("client", "fc.col.client", "text"),
-            ("rep", "fc.col.rep", "text"),
-            ("change", "fc.col.change", "money"),
-            ("amount_before", "fc.col.amount_before", "money"),
-            ("amount_after", "fc.col.amount_after", "money"),
-            ("stage_before", "fc.col.stage_before", "stage"),
-            ("stage_after", "fc.col.stage_after", "stage"),
-            ("close_expected_before", "fc.col.close_before", "date"),
-            ("close_expected_after", "fc.col.close_after", "date"),
+            "opportunity",
+            "client",
+            "rep",
+            "change",
+            "amount_before",
+            "amount_after",
+            "stage_before",
+            "stage_after",
+            "close_expected_before",
+            "close_expected_after",
         ],
         key="fc_deals",
     )

@@ -31,7 +31,7 @@ def draw_teams() -> None:
         theme.style_figure(
             overview_charts.teams_comparison(
                 charted,
-                10_000 if lang == "zh" else 1,
+                formats.money_divisor(),
                 {
                     "title": t("mm.chart.teams"),
                     "won": t("mm.col.won"),
@@ -49,18 +49,18 @@ def draw_teams() -> None:
     tables.show(
         teams,
         [
-            ("team", t("mm.col.team"), "text"),
-            ("won_amount", t("mm.col.won"), "money"),
-            ("target", t("mm.col.target"), "money"),
-            ("attainment", t("mm.col.attainment"), "percent"),
-            ("forecast_attainment", t("mm.col.forecast_attainment"), "percent"),
-            ("attainment_probability", t("mm.col.probability"), "percent"),
-            ("win_rate", t("mm.col.win_rate"), "percent"),
-            ("visits_per_week", t("mm.col.visits_per_week"), "number"),
-            ("norm_share", t("mm.col.norm_share"), "percent"),
-            ("ride_alongs_per_engineer", t("mm.col.ride_alongs"), "number"),
-            ("key_account_coverage", t("mm.col.key_coverage"), "percent"),
-            ("cold_key_accounts", t("mm.col.cold"), "count"),
+            "team",
+            ("won_amount", "mm.col.won"),
+            "target",
+            "attainment",
+            "forecast_attainment",
+            ("attainment_probability", "mm.col.probability"),
+            "win_rate",
+            "visits_per_week",
+            ("norm_share", "mm.col.norm_share"),
+            "ride_alongs_per_engineer",
+            "key_account_coverage",
+            "cold_key_accounts",
         ],
         key="mm_teams",
     )

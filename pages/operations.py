@@ -3,16 +3,16 @@ velocity, stalled and repeatedly pushed deals, lost reasons; over time and team 
 
 import streamlit as st
 
-from app import formats, layout, queries, sidebar, tables, texts
+from app import formats, layout, queries, sidebar, tables
 from app.charts import operations as charts
 from app.charts import theme
+from app.tables import Column
 from app.texts import t
-from salesmgmt.i18n import money_divisor
 from salesmgmt.metrics import operations
 
 layout.page_header("page.operations")
-period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
-divisor = money_divisor(lang)
+period, filters, as_of = sidebar.period(), sidebar.filters(), sidebar.as_of()
+divisor = formats.money_divisor()
 money_axis = t("axis.money", unit=formats.money_unit())
 stage_names = {
     k: t(f"stage.{k}") for k in ("lead", "qualified", "solution", "quote", "negotiation", "won", "lost")
@@ -116,12 +116,12 @@ if tab_funnel.open:
             st.markdown("**" + t("op.funnel.teams") + "**")
             tables.show(
                 by_team,
-                [("team", t("op.col.team"), "text"), ("closed", t("op.col.closed"), "count")]
+                ["team", "closed"]
                 + [
-                    (s, t("op.col.step", stage=stage_names[s]), "percent")
+                    Column("stage_conversion", column=s, header=t("op.col.step", stage=stage_names[s]))
                     for s in ("lead", "qualified", "solution", "quote", "negotiation")
                 ]
-                + [("win_rate", t("op.col.win_rate"), "percent")],
+                + ["win_rate"],
                 key="op_funnel_teams",
             )
 
@@ -131,16 +131,16 @@ if tab_teams.open:
         tables.show(
             teams,
             [
-                ("team", t("op.col.team"), "text"),
-                ("win_rate", t("op.col.win_rate"), "percent"),
-                ("won_count", t("op.col.won_count"), "count"),
-                ("lost_count", t("op.col.lost_count"), "count"),
-                ("won_amount", t("op.col.won"), "money"),
-                ("avg_deal_size", t("op.col.avg_size"), "money"),
-                ("sales_cycle_days", t("op.col.cycle"), "number"),
-                ("open_deals", t("op.col.open_deals"), "count"),
-                ("open_pipeline", t("op.col.open_pipeline"), "money"),
-                ("pipeline_velocity", t("op.col.velocity"), "money"),
+                "team",
+                "win_rate",
+                ("won_count", "op.col.won_count"),
+                ("lost_count", "op.col.lost_count"),
+                ("won_amount", "op.col.won"),
+                ("avg_deal_size", "op.col.avg_size"),
+                ("sales_cycle_days", "op.col.cycle"),
+                "open_deals",
+                "open_pipeline",
+                ("pipeline_velocity", "op.col.velocity"),
             ],
             key="op_teams",
         )
@@ -217,16 +217,16 @@ if tab_stuck.open:
         stuck = queries.query(operations.stuck_deals, filters, as_of, pick)
         usual, stalled, pushed = stuck["usual"], stuck["stalled"], stuck["pushed"]
         deal_columns = [
-            ("opportunity", t("op.col.opportunity"), "text"),
-            ("client", t("op.col.client"), "text"),
-            ("owner", t("op.col.owner"), "text"),
-            ("team", t("op.col.team"), "text"),
-            ("stage", t("op.col.stage"), "text"),
-            ("amount", t("op.col.amount"), "money"),
+            "opportunity",
+            "client",
+            "owner",
+            "team",
+            "stage",
+            "amount",
         ]
         visit_columns = [
-            ("last_visit", t("op.col.last_visit"), "date"),
-            ("days_since_visit", t("op.col.days_since_visit"), "days"),
+            ("last_visit", "op.col.last_visit"),
+            ("days_since_visit", "op.col.days_since_visit"),
         ]
         st.markdown("**" + t("op.stuck.stalled", n=len(stalled)) + "**")
         st.caption(
@@ -245,9 +245,9 @@ if tab_stuck.open:
                 with_stage_names(stalled),
                 deal_columns
                 + [
-                    ("days_in_stage", t("op.col.days_in_stage"), "days"),
-                    ("usual_days", t("op.col.usual_days"), "days"),
-                    ("expected_close_date", t("op.col.expected_close"), "date"),
+                    "days_in_stage",
+                    "usual_days",
+                    "expected_close_date",
                 ]
                 + visit_columns,
                 key="op_stalled",
@@ -260,10 +260,10 @@ if tab_stuck.open:
                 with_stage_names(pushed),
                 deal_columns
                 + [
-                    ("push_count", t("op.col.push_count"), "count"),
-                    ("first_expected", t("op.col.first_expected"), "date"),
-                    ("expected_close_date", t("op.col.expected_close"), "date"),
-                    ("days_pushed", t("op.col.days_pushed"), "days"),
+                    "push_count",
+                    "first_expected",
+                    "expected_close_date",
+                    "days_pushed",
                 ]
                 + visit_columns,
                 key="op_pushed",
@@ -295,11 +295,11 @@ if tab_lost.open:
             tables.show(
                 by_team.assign(lost_reason=by_team["lost_reason"].replace("", none_label)),
                 [
-                    ("team", t("op.col.team"), "text"),
-                    ("lost_reason", t("op.col.lost_reason"), "text"),
-                    ("lost_count", t("op.col.lost_count"), "count"),
-                    ("lost_amount", t("op.col.lost_amount"), "money"),
-                    ("lost_reason_share", t("op.col.share"), "percent"),
+                    "team",
+                    ("lost_reason", "op.col.lost_reason"),
+                    ("lost_count", "op.col.lost_count"),
+                    "lost_amount",
+                    ("lost_reason_share", "op.col.share"),
                 ],
                 key="op_lost_teams",
             )

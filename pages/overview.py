@@ -4,14 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from app import blocks as pp
-from app import formats, layout, queries, sidebar, texts
+from app import formats, layout, queries, sidebar
 from app.charts import overview as charts
 from app.charts import theme
 from app.texts import t
+from salesmgmt.measures import COLD_ACCOUNT_DAYS, VISIT_NORM_PER_WEEK
 from salesmgmt.metrics import core, overview
 
 layout.page_header("page.overview")
-period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
+period, filters, as_of = sidebar.period(), sidebar.filters(), sidebar.as_of()
 
 now = queries.query(core.totals, period, filters, as_of)
 previous = period.previous()
@@ -22,9 +23,8 @@ if now["target"] is None and now["won_amount"] == 0 and now["open_count"] == 0 a
     st.stop()
 
 c1, c2, c3, c4 = st.columns(4)
-unit = f" ({formats.money_unit()})" if lang == "en" else f"（{formats.money_unit()}）"
 c1.metric(
-    t("ov.kpi.won") + unit,
+    formats.with_unit(t("ov.kpi.won")),
     formats.money_short(now["won_amount"]),
     formats.delta_text(now["won_amount"], before["won_amount"]),
     help=t("ov.kpi.won_help"),
@@ -34,7 +34,7 @@ c1.caption(
     t("ov.kpi.of_target", target=formats.money(now["target"])) if now["target"] else t("ov.kpi.no_target")
 )
 c2.metric(
-    t("ov.kpi.forecast") + unit,
+    formats.with_unit(t("ov.kpi.forecast")),
     formats.money_short(now["forecast"]),
     formats.delta_text(now["forecast"], before["forecast"]),
     border=True,
@@ -54,7 +54,7 @@ c4.metric(
     None if vpw is None or before["visits_per_week"] is None else f"{vpw - before['visits_per_week']:+.1f}",
     border=True,
 )
-c4.caption(t("ov.kpi.norm", norm=2, share=formats.pct(now["norm_share"])))
+c4.caption(t("ov.kpi.norm", norm=VISIT_NORM_PER_WEEK, share=formats.pct(now["norm_share"])))
 
 left, right = st.columns([3, 2])
 with left:
@@ -68,7 +68,7 @@ with left:
         "money_axis": t("axis.money", unit=formats.money_unit()),
     }
     st.plotly_chart(
-        theme.style_figure(charts.won_vs_target_trend(trend, 10_000 if lang == "zh" else 1, labels)),
+        theme.style_figure(charts.won_vs_target_trend(trend, formats.money_divisor(), labels)),
         key="ov_trend",
     )
 with right:
@@ -82,7 +82,7 @@ with right:
     }
     charted, note = pp.strongest_and_weakest(teams, "attainment", "teams", rows=12, ends=5)  # narrow
     st.plotly_chart(
-        theme.style_figure(charts.teams_comparison(charted, 10_000 if lang == "zh" else 1, labels)),
+        theme.style_figure(charts.teams_comparison(charted, formats.money_divisor(), labels)),
         key="ov_teams",
     )
     if note:
@@ -112,7 +112,7 @@ with st.container(key="ov_attention"):
     cold = items["cold_accounts"]
     if len(cold):
         shown = True
-        st.markdown("**" + t("ov.attention.cold", days=60) + "**")
+        st.markdown("**" + t("ov.attention.cold", days=COLD_ACCOUNT_DAYS) + "**")
         for row in cold.head(LIMIT).itertuples():
             st.markdown(
                 "- "

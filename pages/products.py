@@ -6,13 +6,13 @@ import streamlit as st
 from app import formats, layout, queries, sidebar, tables, texts
 from app.charts import products as charts
 from app.charts import theme
+from app.tables import Column
 from app.texts import t
-from salesmgmt.i18n import money_divisor
 from salesmgmt.metrics import products
 
 layout.page_header("page.products")
 period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
-divisor = money_divisor(lang)
+divisor = formats.money_divisor()
 money_axis = t("axis.money", unit=formats.money_unit())
 
 table = queries.query(products.product_table, period, filters, as_of)
@@ -48,19 +48,19 @@ if tab_table.open:
         tables.show(
             shown,
             [
-                ("product", t("pr.col.product"), "text"),
-                ("won_amount", t("pr.col.won"), "money"),
-                ("won_mix", t("pr.col.mix"), "percent"),
-                ("won_amount_last_year", t("pr.col.last_year"), "money"),
-                ("won_growth", t("pr.col.growth"), "percent"),
-                ("direction", t("pr.col.direction"), "text"),
-                ("win_rate", t("pr.col.win_rate"), "percent"),
-                ("won_count", t("pr.col.won_count"), "count"),
-                ("lost_count", t("pr.col.lost_count"), "count"),
-                ("avg_deal_size", t("pr.col.avg_size"), "money"),
-                ("sales_cycle_days", t("pr.col.cycle"), "number"),
-                ("open_amount", t("pr.col.open"), "money"),
-                ("pipeline_amount", t("pr.col.pipeline"), "money"),
+                "product",
+                ("won_amount", "pr.col.won"),
+                "won_mix",
+                "won_amount_last_year",
+                ("won_growth", "pr.col.growth"),
+                "direction",
+                "win_rate",
+                ("won_count", "pr.col.won_count"),
+                ("lost_count", "pr.col.lost_count"),
+                ("avg_deal_size", "pr.col.avg_size"),
+                ("sales_cycle_days", "pr.col.cycle"),
+                ("open_amount", "pr.col.open"),
+                "pipeline_amount",
             ],
             key="pr_table",
         )
@@ -163,13 +163,13 @@ if tab_mix.open:
             tables.show(
                 shown,
                 [
-                    (by, t(f"pr.mix.{by}"), "text"),
-                    ("product", t("pr.col.product"), "text"),
-                    ("won_amount", t("pr.col.won"), "money"),
-                    ("won_mix", t("pr.col.mix_in_group"), "percent"),
-                    ("win_rate", t("pr.col.win_rate"), "percent"),
-                    ("avg_deal_size", t("pr.col.avg_size"), "money"),
-                    ("open_amount", t("pr.col.open"), "money"),
+                    Column(by, label=f"pr.mix.{by}", kind="text"),
+                    "product",
+                    ("won_amount", "pr.col.won"),
+                    ("won_mix", "pr.col.mix_in_group"),
+                    "win_rate",
+                    ("avg_deal_size", "pr.col.avg_size"),
+                    ("open_amount", "pr.col.open"),
                 ],
                 key="pr_mix_table",
             )

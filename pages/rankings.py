@@ -9,6 +9,7 @@ from app import formats, layout, queries, screen, sidebar, tables, texts
 from app import meeting as m3
 from app.charts import module3 as charts
 from app.charts import theme
+from app.tables import Column
 from app.texts import t
 from salesmgmt.metrics import rankings
 
@@ -49,17 +50,17 @@ def ranking_table(frame, name_col: str, name_header: str, key: str) -> None:
     tables.show(
         shown,
         [
-            ("rank_text", t("rk.col.rank"), "text"),
-            ("move", t("rk.col.movement"), "text"),
-            (name_col, name_header, "text"),
-            ("composite", t("rk.col.composite"), "score"),
-            ("attainment", t("rk.col.attainment"), "percent"),
-            ("won_amount", t("rk.col.won"), "money"),
-            ("target", t("rk.col.target"), "money"),
-            ("growth", t("rk.col.growth"), "percent"),
-            ("visits_vs_norm", t("rk.col.visits_vs_norm"), "percent"),
-            ("win_rate", t("rk.col.win_rate"), "percent"),
-            ("closed_count", t("rk.col.closed"), "count"),
+            "rank_text",
+            "move",
+            Column(name_col, header=name_header),
+            "composite",
+            "attainment",
+            ("won_amount", "rk.col.won"),
+            "target",
+            "growth",
+            "visits_vs_norm",
+            "win_rate",
+            "closed_count",
         ],
         key=key,
     )
@@ -164,9 +165,9 @@ def draw_recognitions() -> None:
                     text=[rankings.recognition_text(row, texts.lang()) for row in found.itertuples()]
                 ),
                 [
-                    ("text", t("rk.col.recognition"), "text"),
-                    ("team", t("rk.col.team"), "text"),
-                    ("head_office", t("rk.head_office"), "check"),
+                    "text",
+                    "team",
+                    "head_office",
                 ],
                 key="rk_recognitions_all",
             )

@@ -3,15 +3,16 @@
 import streamlit as st
 
 from app import blocks as pp
-from app import formats, layout, queries, sidebar, texts
+from app import formats, layout, queries, sidebar, tables, texts
 from app.charts import module1 as charts
+from app.tables import Column
 from app.texts import t
 from salesmgmt.metrics import regions
 from salesmgmt.metrics.actions import CLIENT_TYPES
 
 layout.page_header("page.regional_review")
 period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
-divisor = 10_000 if lang == "zh" else 1
+divisor = formats.money_divisor()
 money_axis = t("axis.money", unit=formats.money_unit())
 
 review = queries.query(regions.region_review, period, filters, as_of, "region")
@@ -21,17 +22,17 @@ if review.empty:
     st.stop()
 
 SPEC = [
-    ("target", "fc.col.target", "money"),
-    ("won_amount", "fc.col.won", "money"),
-    ("attainment", "fc.col.attainment", "pct"),
-    ("forecast", "fc.col.forecast", "money"),
-    ("attainment_probability", "fc.col.chance", "pct"),
-    ("growth_yoy", "rr.col.growth_yoy", "delta"),
-    ("growth_prev", "rr.col.growth_prev", "delta"),
-    ("open_amount", "fc.col.open", "money"),
-    ("pipeline_coverage", "fc.col.coverage", "number"),
-    ("win_rate", "rr.col.win_rate", "pct"),
-    ("visits", "ar.col.visits", "count"),
+    "target",
+    ("won_amount", "fc.col.won"),
+    "attainment",
+    "forecast",
+    "attainment_probability",
+    Column("growth_yoy", label="rr.col.growth_yoy", kind="delta"),
+    Column("growth_prev", label="rr.col.growth_prev", kind="delta"),
+    ("open_amount", "fc.col.open"),
+    ("pipeline_coverage", "fc.col.coverage"),
+    "win_rate",
+    "visits",
 ]
 chart_labels = {
     "won": t("fc.col.won"),
@@ -44,7 +45,7 @@ pp.chart(
     charts.regions_vs_target(review, "region", divisor, {**chart_labels, "title": t("rr.chart")}),
     key="rr_regions_chart",
 )
-pp.show_table(review, [("region", "rr.col.region", "text")] + SPEC, key="rr_regions")
+tables.show(review, ["region"] + SPEC, key="rr_regions")
 st.caption(
     t("rr.caption", last_year=period.same_last_year().label(lang), previous=period.previous().label(lang))
 )
@@ -54,7 +55,7 @@ left, right = st.columns(2)
 region = left.selectbox(t("rr.col.region"), list(review["region"]), key="rr_region")
 teams = queries.query(regions.drill_down, period, filters, as_of, region, None)
 teams = teams[(teams["target"].notna()) | (teams["won_amount"] > 0) | (teams["open_amount"] > 0)]
-pp.show_table(teams, [("team", "fc.col.team", "text")] + SPEC, key="rr_teams")
+tables.show(teams, ["team"] + SPEC, key="rr_teams")
 if len(teams):
     team = right.selectbox(t("fc.col.team"), list(teams["team"]), key="rr_team")
     reps = queries.query(regions.drill_down, period, filters, as_of, region, team)
@@ -62,7 +63,7 @@ if len(teams):
         (reps["target"].notna()) | (reps["won_amount"] > 0) | (reps["open_amount"] > 0) | (reps["visits"] > 0)
     ]
     st.markdown("**" + formats.md(t("rr.drill.reps", team=team, region=region)) + "**")
-    pp.show_table(reps, [("rep", "fc.col.rep", "text")] + SPEC, key="rr_reps")
+    tables.show(reps, ["rep"] + SPEC, key="rr_reps")
 
 st.subheader(t("rr.pen.title"))
 penetration = queries.query(regions.client_penetration, period, filters, "region")

@@ -97,15 +97,15 @@ def draw_findings() -> None:
     tables.show(
         shown,
         [
-            ("name", t("ss.col.behaviour"), "text"),
-            ("top_text", t("ss.col.top"), "text"),
-            ("rest_text", t("ss.col.rest"), "text"),
-            ("interval", t("ss.col.interval"), "text"),
-            ("g", t("ss.col.effect"), "number"),
-            ("p_text", t("ss.col.p"), "text"),
-            ("n_top", t("ss.col.n_top"), "count"),
-            ("n_rest", t("ss.col.n_rest"), "count"),
-            ("verdict_text", t("ss.col.verdict"), "text"),
+            ("name", "ss.col.behaviour"),
+            "top_text",
+            "rest_text",
+            "interval",
+            "g",
+            "p_text",
+            "n_top",
+            "n_rest",
+            "verdict_text",
         ],
         key="ss_comparison",
     )
@@ -167,10 +167,10 @@ def draw_steps() -> None:
         tables.show(
             shown,
             [
-                ("rep", t("ss.col.rep"), "text"),
-                ("team", t("ss.col.team"), "text"),
-                ("step", t("ss.col.step"), "text"),
-                ("gap_sd", t("ss.col.gap"), "number"),
+                "rep",
+                "team",
+                "step",
+                "gap_sd",
             ],
             key="ss_steps_all",
         )

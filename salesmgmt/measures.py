@@ -1,14 +1,15 @@
 """Every measure the product shows, defined once: key, labels, format and definition.
 
-The glossary (docs/glossary.md) is generated from this list (`python -m salesmgmt glossary`), and a
-test checks the committed file is current, so the definitions in the docs are the ones in the code.
+Each metrics module may declare its own `MEASURES` list; `salesmgmt.glossary` gathers them all,
+looks one up by key (tables and the scorecard take their headers, units and formats from it) and
+generates docs/glossary.md. This module imports nothing of `metrics`, which imports it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from salesmgmt.stages import DEFAULT_PROBABILITY, OPEN_STAGES, UNKNOWN_OPEN_PROBABILITY
+from salesmgmt.stages import OPEN_STAGES, UNKNOWN_OPEN_PROBABILITY
 
 #: Client visits a sales engineer should make each week (the seed's "at least two a week").
 VISIT_NORM_PER_WEEK = 2
@@ -203,46 +204,3 @@ MEASURES: list[Measure] = [
         f"account is going cold after {COLD_ACCOUNT_DAYS} days.",
     ),
 ]
-
-
-def all_measures() -> list[Measure]:
-    """The core measures above, then those of each metrics module (a module-level `MEASURES`
-    list in any `salesmgmt.metrics.*` module), in module-name order."""
-    import importlib
-    import pkgutil
-
-    import salesmgmt.metrics as metrics
-
-    found = list(MEASURES)
-    for info in sorted(pkgutil.iter_modules(metrics.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"salesmgmt.metrics.{info.name}")
-        found += getattr(module, "MEASURES", [])
-    keys = [m.key for m in found]
-    duplicates = {k for k in keys if keys.count(k) > 1}
-    if duplicates:
-        raise RuntimeError(f"measures defined twice: {sorted(duplicates)}")
-    return found
-
-
-def measure(key: str) -> Measure:
-    return {m.key: m for m in all_measures()}[key]
-
-
-def glossary_markdown() -> str:
-    """docs/glossary.md, generated: one section per measure."""
-    lines = [
-        "# Metrics glossary",
-        "",
-        "Generated from `salesmgmt/measures.py` by `python -m salesmgmt glossary`; do not edit by hand.",
-        "Every figure in the app, the exports and the slides uses these definitions. A period is a",
-        "month (`YYYY-MM`), quarter (`YYYY-Qn`) or year (`YYYY`); a scope is any set of regions,",
-        "teams and reps, and every fact belongs to a rep. Money is CNY (shown in 万元 in Chinese).",
-        "",
-        "Stage default probabilities: "
-        + ", ".join(f"`{k}` {int(p * 100)}%" for k, p in DEFAULT_PROBABILITY.items())
-        + f"; any other open stage {int(UNKNOWN_OPEN_PROBABILITY * 100)}%.",
-        "",
-    ]
-    for m in all_measures():
-        lines += [f"## {m.label_en} / {m.label_zh} (`{m.key}`)", "", m.definition, ""]
-    return "\n".join(lines)

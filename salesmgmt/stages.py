@@ -60,11 +60,6 @@ def status_of(stage: str | None) -> str:
     return key if key in (WON, LOST) else "open"
 
 
-def default_probability(stage: str | None) -> float:
-    key = canonical_stage(stage)
-    return DEFAULT_PROBABILITY.get(key, UNKNOWN_OPEN_PROBABILITY) if key else UNKNOWN_OPEN_PROBABILITY
-
-
 def stage_rank(stage: str | None) -> int:
     """Position in the funnel (unknown stages sort after the known open ones)."""
     key = canonical_stage(stage)
