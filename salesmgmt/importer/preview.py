@@ -154,7 +154,7 @@ def _cells_frame(table: RawTable, header_index: int) -> tuple[list[str], pd.Data
 def _is_empty(data: pd.DataFrame) -> pd.DataFrame:
     if data.empty:
         return data.astype(bool)
-    if all(dtype != object for dtype in data.dtypes):
+    if not any(pd.api.types.is_object_dtype(dtype) for dtype in data.dtypes):
         return pd.DataFrame(
             {
                 c: blank(s)

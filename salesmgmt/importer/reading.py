@@ -271,9 +271,9 @@ def _read_text_table(buffer: memoryview | bytes, head: str, delimiter: str) -> p
                 column_types={n: pa.large_string() for n in names}, strings_can_be_null=False
             ),
         )
-        frame = table.to_pandas(self_destruct=True, split_blocks=True)
+        frame: pd.DataFrame = table.to_pandas(self_destruct=True, split_blocks=True)
         del table
-        frame.columns = range(frame.shape[1])
+        frame.columns = pd.RangeIndex(frame.shape[1])
         return frame
     except Exception:
         pass

@@ -13,6 +13,7 @@ Rules, per kind (a director, or no user, has no scope and is never checked):
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -24,7 +25,6 @@ from salesmgmt.query import run
 from salesmgmt.text import name_key
 
 SCOPE_REPS_SQL = "SELECT r.rep_id, r.name_key, r.code, r.team, r.region FROM reps r WHERE {where}"
-ALL_REPS_SQL = "SELECT rep_id, name_key, code FROM reps"
 
 
 def _unrestricted(scope: Filters | None) -> bool:
@@ -55,38 +55,37 @@ def scope_errors(con: duckdb.DuckDBPyConnection, preview: Preview, scope: Filter
     columns = preview.field_columns
     errors: list[RowError] = []
 
-    def rep_ok(i) -> bool | None:
-        code = rows.at[i, "rep_code"] if "rep_code" in rows.columns else None
-        name = rows.at[i, "rep"] if "rep" in rows.columns else None
+    def cell(i: int, field: str) -> Any:
+        """The row's value of `field`, None when the file has no such column."""
+        return rows.at[i, field] if field in rows.columns else None
+
+    def rep_ok(i: int) -> bool | None:
+        code, name = cell(i, "rep_code"), cell(i, "rep")
         if isinstance(code, str) and code.strip():
             return code.strip() in by_code
         if isinstance(name, str) and name.strip():
             return name_key(name) in by_name
         return None  # no rep on the row
 
-    def add(i, field: str, key: str, value) -> None:
+    def add(i: int, field: str, key: str, value: Any) -> None:
         value = None if not isinstance(value, str) and pd.isna(value) else value  # NaN: no text
         errors.append(RowError(int(i), columns.get(field, field), key, {"value": value}))
 
     kind = preview.kind
-    for i in rows.index:
+    for i in rows.index.tolist():
         if kind in ("visits", "opportunities") or (kind == "targets" and rep_ok(i) is not None):
             ok = rep_ok(i)
             if ok is False or (ok is None and kind == "visits"):
-                field = (
-                    "rep_code" if "rep_code" in rows.columns and pd.notna(rows.at[i, "rep_code"]) else "rep"
-                )
+                field = "rep_code" if pd.notna(cell(i, "rep_code")) else "rep"
                 add(i, field, "import.out_of_scope_rep", rows.at[i, field] if field in rows.columns else "")
         elif kind == "targets":
-            team = rows.at[i, "team"] if "team" in rows.columns else None
-            region = rows.at[i, "region"] if "region" in rows.columns else None
+            team, region = cell(i, "team"), cell(i, "region")
             if isinstance(team, str) and team and team not in teams:
                 add(i, "team", "import.out_of_scope_team", team)
             elif isinstance(region, str) and region and region not in regions:
                 add(i, "region", "import.out_of_scope_region", region)
         elif kind == "reps":
-            team = rows.at[i, "team"] if "team" in rows.columns else None
-            region = rows.at[i, "region"] if "region" in rows.columns else None
+            team, region = cell(i, "team"), cell(i, "region")
             if not (
                 (isinstance(team, str) and team in teams) or (isinstance(region, str) and region in regions)
             ):
@@ -97,7 +96,7 @@ def scope_errors(con: duckdb.DuckDBPyConnection, preview: Preview, scope: Filter
                     team if isinstance(team, str) else (rows.at[i, "rep"] if "rep" in rows.columns else ""),
                 )
         elif kind == "clients":
-            owner = rows.at[i, "owner"] if "owner" in rows.columns else None
+            owner = cell(i, "owner")
             if isinstance(owner, str) and owner.strip() and name_key(owner) not in by_name:
                 add(i, "owner", "import.out_of_scope_rep", owner)
     return errors

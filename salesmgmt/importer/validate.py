@@ -74,7 +74,7 @@ class _Collector:
 
     def add_column(self, errs: pd.Series, column: str) -> None:
         bad = errs.dropna()
-        for row, (key, vals) in bad.items():
+        for row, (key, vals) in zip(bad.index.tolist(), bad.tolist()):
             self.errors.append(RowError(int(row), column, key, vals))
 
     def add_rows(self, rows: pd.Index, column: str, key: str, **vals: Any) -> None:
@@ -332,8 +332,8 @@ def _check_duplicates(
         return sorted(repeats)
     compare = list(out.columns)
     groups = keys[dup].groupby(list(keys.columns), dropna=False, sort=False).groups
-    for rows in groups.values():
-        rows = list(rows)
+    for group in groups.values():
+        rows = list(group)
         first = rows[0]
         for other in rows[1:]:
             diff = next((f for f in compare if not _same(ok.at[first, f], ok.at[other, f])), None)
@@ -389,13 +389,13 @@ def _check_target_overlaps(
     reported: set[tuple[int, int]] = set()
     if not dup.any():
         return []
-    for _key, rows in key[dup].groupby(key[dup], sort=False).groups.items():
-        rows = list(dict.fromkeys(rows))
+    for _key, group in key[dup].groupby(key[dup], sort=False).groups.items():
+        rows = list(dict.fromkeys(group))
         first = rows[0]
         for other in rows[1:]:
-            same = ok.at[first, "period"] == ok.at[other, "period"] and _same(
-                ok.at[first, "amount"], ok.at[other, "amount"]
-            )
+            first_period: Any = ok.at[first, "period"]
+            other_period: Any = ok.at[other, "period"]
+            same = first_period == other_period and _same(ok.at[first, "amount"], ok.at[other, "amount"])
             if same:
                 repeats.add(int(other))
                 continue
@@ -403,8 +403,8 @@ def _check_target_overlaps(
                 continue
             reported.add((first, other))
             column = col_of.get("period", "")
-            a = f"{ok.at[first, 'period']}: {_show(ok.at[first, 'amount'])}"
-            b = f"{ok.at[other, 'period']}: {_show(ok.at[other, 'amount'])}"
+            a = f"{first_period}: {_show(ok.at[first, 'amount'])}"
+            b = f"{other_period}: {_show(ok.at[other, 'amount'])}"
             errs.errors.append(
                 RowError(
                     int(other),
