@@ -14,7 +14,7 @@ from salesmgmt.documents import Document, Facts, Table, Text, to_html, to_xlsx
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.filters import Filters
 from salesmgmt.i18n import format_money, t
-from salesmgmt.metrics.clients import client_profile, health_explanation
+from salesmgmt.metrics.clients import ClientProfile, client_profile, health_explanation
 
 #: Rows of each list the document has room for (newest first).
 VISIT_ROWS = 25
@@ -32,7 +32,12 @@ def _text(value: Any) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def review_document(profile: dict[str, Any], lang: str) -> Document:
+def _whole(value: Any) -> str:
+    """A count as a whole number ('3')."""
+    return str(int(value))
+
+
+def review_document(profile: ClientProfile, lang: str) -> Document:
     """The review pack of a client_profile, in `lang`."""
     c = profile["client"]
 
@@ -82,7 +87,7 @@ def review_document(profile: dict[str, Any], lang: str) -> Document:
     ]
     open_rows = [
         [
-            _text(d.opportunity) or d.opp_id,
+            _text(d.opportunity) or str(d.opp_id),
             _text(d.product),
             _text(d.project),
             t(f"stage.{d.stage}", lang),
@@ -98,7 +103,7 @@ def review_document(profile: dict[str, Any], lang: str) -> Document:
     ]
     closed_rows = [
         [
-            _text(d.opportunity) or d.opp_id,
+            _text(d.opportunity) or str(d.opp_id),
             _text(d.product),
             t(f"status.{d.status}", lang),
             money(d.amount),
@@ -130,7 +135,7 @@ def review_document(profile: dict[str, Any], lang: str) -> Document:
         [
             _text(p.person) or t("cl.people.outside", lang),
             t(f"cl.role.{p.role}", lang),
-            str(int(p.visits)),
+            _whole(p.visits),
             _day(p.last_visit),
         ]
         for p in people.itertuples()
@@ -175,7 +180,7 @@ def review_document(profile: dict[str, Any], lang: str) -> Document:
     )
 
 
-def _profile(con: duckdb.DuckDBPyConnection, client_id: int, filters: Filters, as_of: date) -> dict[str, Any]:
+def _profile(con: duckdb.DuckDBPyConnection, client_id: int, filters: Filters, as_of: date) -> ClientProfile:
     profile = client_profile(con, client_id, filters, as_of)
     if profile is None:
         raise SalesmgmtError("cl.error.not_in_scope", client=str(client_id))
