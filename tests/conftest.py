@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-import app.layout  # noqa: F401  (switches off Streamlit's legacy pages/ mode before any AppTest runs)
 from salesmgmt import db
 from tests import tiny
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 
+import app.layout  # noqa: F401  (switches off Streamlit's legacy pages/ mode before any AppTest runs)
+
 from tests import tiny
 
 
