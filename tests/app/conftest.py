@@ -6,7 +6,6 @@ import pytest
 import streamlit as st
 
 import app.layout  # noqa: F401  (switches off Streamlit's legacy pages/ mode before any AppTest runs)
-
 from tests import tiny
 
 
