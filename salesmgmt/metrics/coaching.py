@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from typing import TypedDict
 
 import duckdb
 import numpy as np
@@ -318,7 +319,20 @@ def coaching_summary(
     ].reset_index(drop=True)
 
 
-def coaching_totals(summary: pd.DataFrame) -> dict:
+class CoachingTotals(TypedDict):
+    """The scope's totals of a coaching_summary."""
+
+    engineers: int
+    ride_alongs: int
+    #: Ride-alongs per engineer-month; None without engineer-months.
+    coaching_rate: float | None
+    #: Share of engineer-months meeting the coaching norm; None without engineer-months.
+    coaching_norm_share: float | None
+    #: Engineers not coached for long (count).
+    long_uncoached: int
+
+
+def coaching_totals(summary: pd.DataFrame) -> CoachingTotals:
     """The scope's totals of a coaching_summary: engineers, ride_alongs, coaching_rate (per
     engineer-month), coaching_norm_share and long_uncoached (count)."""
     engineer_months = float(summary["months"].sum()) if len(summary) else 0.0

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import duckdb
+import pandas as pd
 
 from salesmgmt.filters import Filters
 from salesmgmt.metrics.core import region_of_team
@@ -17,13 +18,19 @@ ORDER BY r.team NULLS LAST, r.role DESC, r.name
 """
 
 
-def filter_options(con: duckdb.DuckDBPyConnection, scope: Filters) -> dict[str, Any]:
+class FilterOptions(TypedDict):
+    """What the filter widgets offer."""
+
+    regions: list[str]
+    #: (team, region) pairs, sorted.
+    team_regions: list[tuple[Any, Any]]
+    #: The reps visible (REPS_SQL's rows).
+    reps: pd.DataFrame
+
+
+def filter_options(con: duckdb.DuckDBPyConnection, scope: Filters) -> FilterOptions:
     """Regions, (team, region) pairs and reps visible in `scope`, for the filter widgets."""
     reps = run(con, REPS_SQL, scope)
     regions = sorted(reps["region"].dropna().unique().tolist())
     pairs = region_of_team(reps)
-    return {
-        "regions": regions,
-        "team_regions": sorted(pairs.items()),
-        "reps": reps,
-    }
+    return FilterOptions(regions=regions, team_regions=sorted(pairs.items()), reps=reps)

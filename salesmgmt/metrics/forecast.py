@@ -11,7 +11,7 @@ opportunity belonged to in that state).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import duckdb
 import numpy as np
@@ -274,15 +274,25 @@ def gap_totals(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters,
     return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
 
 
+class ForecastMovement(TypedDict):
+    """How a period's open pipeline moved between two days."""
+
+    #: Open pipeline on d0 (CNY).
+    start: float
+    #: Open pipeline on d1 (CNY).
+    end: float
+    #: category, amount, deals in CATEGORIES order (zero rows left out).
+    steps: pd.DataFrame
+    #: One row per opportunity that changed: its category, amounts, stages and expected close
+    #: dates before and after.
+    deals: pd.DataFrame
+
+
 def forecast_movement(
     con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, d0: date, d1: date
-) -> dict:
-    """How the period's open pipeline moved from day d0 to day d1 (see MEASURES).
-
-    Returns {'start': amount on d0, 'end': amount on d1, 'steps': DataFrame(category, amount,
-    deals) in CATEGORIES order (zero rows left out), 'deals': one row per opportunity that
-    changed, with its category, amounts, stages and expected close dates before and after}.
-    """
+) -> ForecastMovement:
+    """How the period's open pipeline moved from day d0 to day d1 (see MEASURES and
+    ForecastMovement)."""
     if d1 < d0:
         d0, d1 = d1, d0
     named = {"d0": d0, "d1": d1, "start": period.start, "last": period.last_day}
@@ -305,7 +315,7 @@ def forecast_movement(
         .reset_index()
     )
     steps["deals"] = steps["deals"].astype("int64")
-    return {"start": start, "end": end, "steps": steps, "deals": deals}
+    return ForecastMovement(start=start, end=end, steps=steps, deals=deals)
 
 
 def forecast_accuracy(
