@@ -16,6 +16,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from salesmgmt import dimensions, glossary
 from salesmgmt.filters import Filters
 from salesmgmt.metrics.core import NO_GROUP, figures
 from salesmgmt.periods import Period
@@ -43,14 +44,34 @@ FIGURE_COLUMNS = [
     "visits",
     "weeks_meeting_norm",
 ]
-MONEY = ("target", "won_amount", "open_amount", "weighted_amount", "forecast")
-RATIOS = ("win_rate", "attainment", "attainment_probability")
-COUNTS = ("won_count", "lost_count", "visits", "weeks_meeting_norm")
+
+
+def _figures_of(*fmts: str) -> tuple[str, ...]:
+    """The figure columns whose measure has one of these formats (a column that is not a measure
+    is refused)."""
+    found = []
+    for key in FIGURE_COLUMNS:
+        measure = glossary.find(key)
+        if measure is None:
+            raise ValueError(f"scorecard column {key!r} is not a measure")
+        if measure.fmt in fmts:
+            found.append(key)
+    return tuple(found)
+
+
+#: The figures by format, from their measures: money, ratios (percent, probability), counts.
+MONEY = _figures_of("money")
+RATIOS = _figures_of("percent", "probability")
+COUNTS = _figures_of("count")
 #: Money to the fen; ratios to four places (0.1234 = 12.34%).
 MONEY_DIGITS, RATIO_DIGITS = 2, 4
 
 #: A spreadsheet takes a cell starting with one of these for a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+if not all(dimensions.find(key) for keys in KEY_COLUMNS.values() for key in keys):
+    raise ValueError("a scorecard group column is not a declared dimension")
 
 
 def columns(level: str) -> list[str]:
@@ -86,12 +107,13 @@ def tidy(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def records(table: pd.DataFrame) -> list[dict]:
+def records(table: pd.DataFrame) -> list[dict[str, int | float | str | None]]:
     """The rows as plain Python values: ints, floats, strings; None where empty."""
     rows = []
     for row in table.to_dict(orient="records"):
-        clean = {}
-        for key, value in row.items():
+        clean: dict[str, int | float | str | None] = {}
+        for name, value in row.items():
+            key = str(name)
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 clean[key] = None
             elif key in COUNTS:
@@ -147,7 +169,7 @@ def to_xlsx(table: pd.DataFrame, title: str = "scorecard") -> bytes:
         width = 14 if name in MONEY else 10 if name in RATIOS + COUNTS else 16
         sheet.set_column(c, c, width, money if name in MONEY else ratio if name in RATIOS else None)
     for r, row in enumerate(records(table), start=1):
-        for c, (name, value) in enumerate(row.items()):
+        for c, value in enumerate(row.values()):
             if value is None:
                 sheet.write_blank(r, c, None)
             elif isinstance(value, str):
