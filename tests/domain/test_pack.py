@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pytest
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.oxml.ns import qn
 
-from salesmgmt import pack
+from salesmgmt import pack, palette
 from salesmgmt.cli import main
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.periods import Period
@@ -154,6 +155,53 @@ def test_the_manager_deck_compares_the_teams(manager_deck_en):
     won, target = (list(s.values) for s in plot.series)
     assert won == [100_000, 0] and target == [300_000, 150_000], "Tiger's own target, in CNY"
     assert any("CNY 100,000" in t for t in texts_of(manager_deck_en))
+
+
+def fill_colors(chart) -> list[str]:
+    """'#RRGGBB' of each series' line (line charts) or fill (bar charts), in series order."""
+    line = chart.chart_type == XL_CHART_TYPE.LINE_MARKERS
+    return [
+        f"#{s.format.line.color.rgb if line else s.format.fill.fore_color.rgb}" for s in chart.plots[0].series
+    ]
+
+
+def test_the_packs_charts_take_the_palettes_colours(manager_deck_en):
+    charts = charts_of(manager_deck_en)
+    won = next(c for c in charts if c.chart_title.text_frame.text.startswith("Won and target"))
+    assert fill_colors(won) == [palette.WON, palette.TARGET]
+    forecast = next(c for c in charts if c.chart_title.text_frame.text.startswith("Won, commit"))
+    assert fill_colors(forecast) == [
+        palette.WON,
+        palette.COMMIT,
+        palette.BEST_CASE,
+        palette.FORECAST,
+        palette.TARGET,
+    ]
+    trend = next(c for c in charts if c.chart_type == XL_CHART_TYPE.LINE_MARKERS)
+    teams = [s.name for s in trend.plots[0].series]
+    assert fill_colors(trend) == [palette.team_colors(teams)[team] for team in teams], "as in the app"
+
+
+def test_a_success_cases_days_per_stage_take_each_stages_colour(tiny_con):
+    # O2 (Dragon, won 20 May) moved from lead through quote and negotiation.
+    tiny_con.execute("DELETE FROM opportunity_history WHERE opp_id = 'O2'")
+    tiny_con.executemany(
+        "INSERT INTO opportunity_history (opp_id, valid_from, valid_to, rep_id, client_id, stage,"
+        " status, amount) VALUES ('O2', ?, ?, 1, 2, ?, ?, 40000)",
+        [
+            (date(2026, 3, 1), date(2026, 4, 1), "lead", "open"),
+            (date(2026, 4, 1), date(2026, 5, 5), "quote", "open"),
+            (date(2026, 5, 5), date(2026, 5, 20), "negotiation", "open"),
+            (date(2026, 5, 20), None, "won", "won"),
+        ],
+    )
+    deck = open_deck(
+        pack.build_deck(tiny_con, MAY, as_of=tiny.AS_OF, lang="en", team="Dragon", week_of=date(2026, 5, 20))
+    )
+    days = next(c for c in charts_of(deck) if c.chart_title.text_frame.text == "Days in each stage")
+    bars = [f"#{point.format.fill.fore_color.rgb}" for point in days.plots[0].series[0].points]
+    assert list(days.plots[0].categories) == ["Negotiation", "Quote / tender", "Lead"]
+    assert bars == [palette.stage_color(s) for s in ("negotiation", "quote", "lead")]
 
 
 def test_an_empty_week_still_makes_a_full_deck(tiny_con):
