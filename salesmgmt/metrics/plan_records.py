@@ -23,7 +23,7 @@ from salesmgmt.errors import SalesmgmtError
 from salesmgmt.filters import Filters
 from salesmgmt.measures import VISIT_NORM_PER_WEEK
 from salesmgmt.periods import Period
-from salesmgmt.query import run
+from salesmgmt.query import compose, run
 
 PARTIES = ("manager", "rep")
 #: The roles (see auth.ROLES) that may sign a plan as each party.
@@ -382,7 +382,7 @@ def plan_visit_status(
         named["plan_id"] = int(plan_id)
     else:
         named["first_month"] = Period.month_of(period.start).start
-    frame = run(con, PLANNED_VISITS_SQL.replace("{plans}", plans), filters, named)
+    frame = run(con, compose(PLANNED_VISITS_SQL, plans=plans), filters, named)
     for col in ("planned_date", "week", "done_on"):
         frame[col] = pd.to_datetime(frame[col]).dt.date.astype(object)
     frame["done_on"] = frame["done_on"].where(frame["done_on"].notna(), None)
