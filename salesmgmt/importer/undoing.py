@@ -15,7 +15,7 @@ import duckdb
 from salesmgmt import db
 from salesmgmt.db import quote_ident as _q
 from salesmgmt.errors import SalesmgmtError
-from salesmgmt.importer.upsert import ENTITIES, scalar, table_columns
+from salesmgmt.importer.upsert import ENTITIES, table_columns
 
 #: Undo works through the entities in this order: facts before the reps and clients they name.
 UNDO_ORDER = ("opportunity_history", "opportunity", "visit", "target", "client", "rep")
@@ -121,7 +121,7 @@ def _check_dangling(con: duckdb.DuckDBPyConnection, changes: str, upload_id: int
             f"SELECT CAST(entity_key AS INTEGER) FROM {changes} "
             f"WHERE entity = '{entity}' AND action = 'insert'"
         )
-        if not scalar(con, f"SELECT count(*) FROM ({removed})"):
+        if not db.scalar(con, f"SELECT count(*) FROM ({removed})"):
             continue
         checks = [(t, f"{_q(c)} IN ({removed})") for t, c in _referencing_columns(con, entity)]
         if entity == "rep":

@@ -45,13 +45,6 @@ SEQUENCES = {
 }
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
-    """The first value of a query that always returns a row (a count, an aggregate)."""
-    row = con.execute(sql, params or []).fetchone()
-    assert row is not None, sql
-    return row[0]
-
-
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     """A table's columns and their SQL types, in the table's order."""
     rows = con.execute(
@@ -120,7 +113,7 @@ def new_ids(con: duckdb.DuckDBPyConnection, table: str, n: int) -> npt.NDArray[n
     if n <= 0:
         return np.array([], dtype="int64")
     seq, col = SEQUENCES[table]
-    top = int(scalar(con, f"SELECT coalesce(max({_q(col)}), 0) FROM {_q(table)}"))
+    top = int(db.scalar(con, f"SELECT coalesce(max({_q(col)}), 0) FROM {_q(table)}"))
     first = db.next_id_above(con, seq, top)
     if n == 1:
         return np.array([first], dtype="int64")
@@ -175,7 +168,7 @@ class Batch:
         `number`: a column of `t` numbering its rows 1, 2, 3... (saves numbering them here)."""
         before_sql = "to_json(t)::VARCHAR" if before else "NULL"
         seq_sql = f"t.{_q(number)}" if number else "row_number() OVER ()"
-        n: int = scalar(
+        n: int = db.scalar(
             self.con,
             f"INSERT INTO upload_changes (upload_id, seq, entity, entity_key, action, before_json) "
             f"SELECT ?, ? + {seq_sql}, ?, {_key_sql(entity, 't')}, ?, {before_sql} "
