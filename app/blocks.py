@@ -1,5 +1,6 @@
 """Streamlit pieces shared by module 1's pages (Forecast, Monthly plan, Action review, Regional
-review): tables with the house formats, labels with the money unit, the scorecard download."""
+review): charts in the house style, labels with the money unit, the strongest and weakest of a
+long chart, the scorecard download, a message shown after a rerun."""
 
 from __future__ import annotations
 
@@ -8,34 +9,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import formats, queries, sidebar, tables, texts
+from app import formats, queries, sidebar, texts
 from app.charts import theme
 from app.texts import t
 from salesmgmt import scorecard
 from salesmgmt.i18n import t as translate
 
-#: `show_table`'s kind names that differ from app.tables' (the rest are the same).
-_KIND_NAMES = {"pct": "percent"}
-
 
 def with_unit(key: str, **values: Any) -> str:
     """A label with the money unit: 'Won (CNY)' / '赢单（万元）'."""
     return formats.with_unit(t(key, **values))
-
-
-def show_table(frame: pd.DataFrame, spec: list[tuple[str, str, str]], key: str, **kwargs: Any) -> Any:
-    """`frame`'s columns of `spec` (column, label key, kind) as a read-only table: tables.show with
-    each column a measure or declared dimension whose header and kind the page gives ('pct' is
-    'percent'). The older form of a spec; tables.show takes the definitions' own."""
-    return tables.show(
-        frame,
-        [
-            tables.Column(column, label=label_key, kind=_KIND_NAMES.get(kind, kind))
-            for column, label_key, kind in spec
-        ],
-        key,
-        **kwargs,
-    )
 
 
 def chart(fig: Any, key: str, height: int | None = None) -> None:

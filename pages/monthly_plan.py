@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from app import blocks as pp
-from app import formats, layout, queries, sidebar, texts
+from app import formats, layout, queries, sidebar, tables, texts
 from app.charts import module1 as charts
+from app.tables import Column
 from app.texts import t
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.measures import VISIT_NORM_PER_WEEK
@@ -76,18 +77,18 @@ with st.container(key="mp_actions"):
 deals = report["deals"]
 st.markdown("**" + t("mp.deals.title", n=len(deals)) + "**")
 if len(deals):
-    pp.show_table(
+    tables.show(
         deals,
         [
-            ("opportunity", "plan.col.opportunity", "text"),
-            ("client", "plan.col.client", "text"),
-            ("stage", "plan.col.stage", "stage"),
-            ("amount", "plan.col.amount", "money"),
-            ("probability", "plan.col.probability", "pct"),
-            ("expected_close_date", "plan.col.expected_close", "date"),
-            ("age_days", "plan.col.age", "count"),
-            ("days_in_stage", "plan.col.days_in_stage", "count"),
-            ("last_visit", "plan.col.last_visit", "date"),
+            "opportunity",
+            "client",
+            Column("stage", kind="stage"),
+            "amount",
+            "probability",
+            "expected_close_date",
+            "age_days",
+            ("days_in_stage", "plan.col.days_in_stage"),
+            "last_visit",
         ],
         key="mp_deals",
     )
@@ -282,15 +283,15 @@ if len(behind):
         icon=":material/warning:",
     )
 if latest is not None and len(latest["visits"]):
-    pp.show_table(
+    tables.show(
         latest["visits"],
         [
-            ("planned_date", "plan.col.date", "date"),
-            ("client", "plan.col.client", "text"),
-            ("client_type", "plan.col.client_type", "client_type"),
-            ("purpose", "plan.col.purpose", "text"),
-            ("status", "plan.col.status", "status"),
-            ("done_on", "mp.review.done_on", "date"),
+            "planned_date",
+            "client",
+            Column("client_type", kind="client_type"),
+            "purpose",
+            Column("status", kind="status"),
+            "done_on",
         ],
         key="mp_planned",
     )
@@ -299,16 +300,9 @@ if latest is not None and len(latest["visits"]):
 # ---------------------------------------------------------------- history and exports
 if len(revisions):
     with st.expander(t("mp.history.title", n=len(revisions))):
-        pp.show_table(
+        tables.show(
             revisions,
-            [
-                ("revision", "mp.history.revision", "count"),
-                ("saved_on", "mp.history.saved_on", "date"),
-                ("saved_by", "mp.history.saved_by", "text"),
-                ("planned_visits", "mp.history.visits", "count"),
-                ("manager_signed_by", "plan.doc.manager", "text"),
-                ("rep_signed_by", "plan.doc.rep", "text"),
-            ],
+            ["revision", "saved_on", "saved_by", "planned_visits", "manager_signed_by", "rep_signed_by"],
             key="mp_history",
         )
 
