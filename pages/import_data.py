@@ -10,7 +10,7 @@ import streamlit as st
 
 from app import formats, layout, queries, session, texts
 from app.texts import t
-from salesmgmt import importer
+from salesmgmt import exports, importer
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.importer.scope import within_scope
 
@@ -135,10 +135,10 @@ def file_section(index: int, upload) -> None:
         row.source: (None if row.field == importer.IGNORE else row.field) for row in edited.itertuples()
     }
     current = {c.source: c.field for c in preview.columns}
-    if new_mapping != current:
-        if st.button(t("imp.apply_mapping"), key=f"{key}_remap", type="secondary"):
-            st.session_state[f"{key}_mapping"] = new_mapping
-            st.rerun()
+    # The button shows only when the mapping was edited.
+    if new_mapping != current and st.button(t("imp.apply_mapping"), key=f"{key}_remap", type="secondary"):
+        st.session_state[f"{key}_mapping"] = new_mapping
+        st.rerun()
 
     for note in preview.notes:
         st.caption(note.message(lang))
@@ -230,13 +230,12 @@ else:
     undoable = uploads[uploads["can_undo"]]
     if len(undoable):
         u1, u2 = st.columns([3, 1])
+        file_of = dict(zip(undoable["upload_id"], undoable["file_name"]))
         batch = u1.selectbox(
             t("imp.undo_pick"),
             list(undoable["upload_id"]),
             key="imp_undo_pick",
-            format_func=lambda b, _f=dict(zip(undoable["upload_id"], undoable["file_name"])): (
-                f"#{b} · {_f.get(b, '')}"
-            ),
+            format_func=lambda b: f"#{b} · {file_of.get(b, '')}",
         )
         u2.write("")
         if u2.button(t("imp.undo"), key="imp_undo", type="secondary"):
@@ -252,7 +251,7 @@ st.caption(t("imp.templates_help"))
 cols = st.columns(len(importer.KINDS))
 for col, kind in zip(cols, importer.KINDS):
     for tlang in ("zh", "en"):
-        path = layout.PROJECT_ROOT / "data" / "templates" / f"{kind}.{tlang}.csv"
+        path = exports.template_path(kind, tlang)
         if path.exists():
             col.download_button(
                 f"{t(f'import.kind.{kind}')} ({'中文' if tlang == 'zh' else 'English'})",

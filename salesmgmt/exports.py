@@ -4,11 +4,13 @@ formula is prefixed with ').
 
 Importing these files into an empty database reproduces the same reps, clients, opportunities
 (current state), visits and targets, so the same figures; importing them into the database they
-came from changes nothing.
+came from changes nothing. The import templates (data/templates/, offered on the Import data page
+through `template_path`) are generated here too, so a template's headers are the importer's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -59,7 +61,9 @@ EXPORT_SQL: dict[str, str] = {
 _STAGE_KEYS = ("lead", "qualified", "solution", "quote", "negotiation", "won", "lost")
 
 
-def _label(prefix: str, lang: str):
+def _label(prefix: str, lang: str) -> Callable[[object], object]:
+    """A code -> its text in `lang` under `prefix` (a value without a text, or not a code, as is)."""
+
     def label(value: object) -> object:
         if not isinstance(value, str):
             return value
