@@ -7,8 +7,9 @@ from typing import Any
 import pandas as pd
 
 from app.texts import lang, t
-from salesmgmt import i18n
+from salesmgmt import glossary, i18n
 from salesmgmt.i18n import format_count, format_money, format_percent
+from salesmgmt.measures import Measure
 
 
 def money(value: float | None) -> str:
@@ -32,6 +33,24 @@ def money_divisor() -> int:
 def with_unit(text: str) -> str:
     """A header or label with the money unit: '赢单（万元）' / 'Won (CNY)'."""
     return i18n.with_money_unit(text, lang())
+
+
+def label(key: str) -> str:
+    """The name of the measure `key` in the user's language (salesmgmt.glossary), where a chart's
+    axis or series, a KPI or a section names that one measure. An unknown key is refused."""
+    return _measure(key).label(lang())
+
+
+def header(key: str) -> str:
+    """`label` with the money unit where the measure is money: '预测（万元）' / 'Forecast (CNY)'."""
+    return _measure(key).header(lang())
+
+
+def _measure(key: str) -> Measure:
+    measure = glossary.find(key)
+    if measure is None:
+        raise KeyError(f"{key!r} is not a measure")
+    return measure
 
 
 def pct(value: float | None, digits: int = 0) -> str:

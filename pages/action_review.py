@@ -26,20 +26,22 @@ if total["visits"] == 0 and weekly.empty and planned.empty:
 by_rep = progress["by_rep"]
 done, missed = planned["planned_done"].sum(), planned["planned_missed"].sum()
 c = st.columns(4)
-c[0].metric(t("ar.kpi.visits"), formats.count(total["visits"]), border=True)
+c[0].metric(formats.label("visits"), formats.count(total["visits"]), border=True)
 vpw = total["visits_per_week"]
 c[0].caption(t("ar.kpi.per_week", vpw="–" if vpw is None else f"{vpw:.1f}", norm=norm))
 c[1].metric(t("ar.kpi.norm_share"), formats.pct(total["norm_share"]), border=True)
 c[1].caption(t("ar.kpi.weeks", weeks=int(total["weeks"])))
 c[2].metric(
-    t("ar.kpi.plan_done"), formats.pct(done / (done + missed) if done + missed else None), border=True
+    formats.label("plan_visits_done_share"),
+    formats.pct(done / (done + missed) if done + missed else None),
+    border=True,
 )
 c[2].caption(
     t("ar.kpi.plan_counts", done=int(done), missed=int(missed), planned=int(planned["planned"].sum()))
 )
 visits_total = by_rep["visits"].sum()
 c[3].metric(
-    t("ar.kpi.progress"),
+    formats.label("visit_progress_share"),
     formats.pct(by_rep["visits_with_progress"].sum() / visits_total if visits_total else None),
     border=True,
 )
@@ -103,7 +105,7 @@ else:
                 "done": t("plan.status.done"),
                 "missed": t("plan.status.missed"),
                 "upcoming": t("plan.status.upcoming"),
-                "visits": t("mp.review.visits"),
+                "visits": formats.label("visits"),
                 "count": t("axis.count"),
             },
         ),

@@ -46,7 +46,7 @@ if summary.empty:
 totals = coaching.coaching_totals(summary)
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(t("co.kpi.ride_alongs"), formats.count(totals["ride_alongs"]), border=True)
+c1.metric(formats.label("ride_alongs"), formats.count(totals["ride_alongs"]), border=True)
 c1.caption(t("co.kpi.engineers", n=totals["engineers"]))
 rate = totals["coaching_rate"]
 c2.metric(t("co.kpi.rate"), "–" if rate is None else f"{rate:.1f}", border=True)
@@ -174,7 +174,7 @@ if tab_effect.open:
             win_fig = charts.before_after(
                 win_drawn,
                 "win_rate",
-                {**labels, "title": t("co.effect.win_rate"), "axis": t("co.col.win_rate")},
+                {**labels, "title": formats.label("win_rate"), "axis": formats.label("win_rate")},
                 percent=True,
             )
             left.plotly_chart(
@@ -235,7 +235,7 @@ if tab_effect.open:
                     )
                 )
                 m2.metric(
-                    t("co.effect.win_rate"),
+                    formats.label("win_rate"),
                     formats.pct(row.win_rate_after),
                     formats.delta_text(row.win_rate_after, row.win_rate_before, "points"),
                     border=True,

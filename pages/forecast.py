@@ -26,15 +26,15 @@ cols = st.columns(6)
 for col, (label, value) in zip(
     cols,
     [
-        ("fc.kpi.won", total["won_amount"]),
-        ("fc.kpi.commit", total["commit_amount"]),
-        ("fc.kpi.best_case", total["best_case_amount"]),
-        ("fc.kpi.forecast", total["forecast"]),
-        ("fc.kpi.target", total["target"]),
-        ("fc.kpi.gap", total["gap"]),
+        (pp.with_unit("fc.kpi.won"), total["won_amount"]),
+        (formats.header("commit_amount"), total["commit_amount"]),
+        (formats.header("best_case_amount"), total["best_case_amount"]),
+        (formats.header("forecast"), total["forecast"]),
+        (formats.header("target"), total["target"]),
+        (pp.with_unit("fc.kpi.gap"), total["gap"]),
     ],
 ):
-    col.metric(pp.with_unit(label), formats.money_short(value), border=True)
+    col.metric(label, formats.money_short(value), border=True)
 cols[0].caption(t("fc.kpi.attainment", att=formats.pct(total["attainment"])))
 cols[1].caption(t("fc.kpi.commit_help", p=f"{COMMIT_MIN_PROBABILITY:.0%}"))
 cols[2].caption(t("fc.kpi.best_help", p=f"{BEST_CASE_MIN_PROBABILITY:.0%}"))
@@ -78,10 +78,10 @@ GROUP_SPEC = [
 ]
 chart_labels = {
     "won": t("fc.col.won"),
-    "commit": t("fc.col.commit"),
-    "best_case": t("fc.col.best_case"),
-    "forecast": t("fc.col.forecast"),
-    "target": t("fc.col.target"),
+    "commit": formats.label("commit_amount"),
+    "best_case": formats.label("best_case_amount"),
+    "forecast": formats.label("forecast"),
+    "target": formats.label("target"),
     "chance": t("fc.chance_text"),
     "money_axis": money_axis,
 }
@@ -105,7 +105,7 @@ reps = reps.sort_values(["team", "attainment_probability"], ascending=[True, Tru
 tables.show(reps, ["rep", "team"] + GROUP_SPEC, key="fc_reps")
 st.caption(t("fc.reps.caption"))
 
-st.subheader(t("fc.move.title"))
+st.subheader(formats.label("forecast_movement"))
 left, right = st.columns(2)
 d0 = left.date_input(
     t("fc.move.from"), value=period.start - timedelta(days=1), key="fc_from", max_value=as_of
@@ -157,7 +157,7 @@ if len(deals):
 else:
     st.info(t("fc.move.none"), icon=":material/info:")
 
-st.subheader(t("fc.acc.title"))
+st.subheader(formats.label("forecast_accuracy"))
 accuracy = queries.query(forecast.forecast_accuracy, period, filters, as_of, 6)
 if accuracy["forecast_at_start"].notna().any():
     pp.chart(
@@ -168,7 +168,7 @@ if accuracy["forecast_at_start"].notna().any():
                 "title": t("fc.acc.chart", kind=t(f"period.{period.kind}")),
                 "forecast_at_start": t("fc.col.forecast_at_start"),
                 "won": t("fc.col.won"),
-                "target": t("fc.col.target"),
+                "target": formats.label("target"),
                 "accuracy": t("fc.col.accuracy"),
                 "money_axis": money_axis,
             },

@@ -35,8 +35,8 @@ def draw_teams() -> None:
                 {
                     "title": t("mm.chart.teams"),
                     "won": t("mm.col.won"),
-                    "forecast": t("mm.col.forecast"),
-                    "target": t("mm.col.target"),
+                    "forecast": formats.label("forecast"),
+                    "target": formats.label("target"),
                     "money_axis": t("axis.money", unit=formats.money_unit()),
                 },
             ),
@@ -79,7 +79,7 @@ def draw_trends() -> None:
             {
                 "title": t("mm.chart.trend"),
                 "month": t("ov.trend.month"),
-                "axis": t("mm.col.attainment"),
+                "axis": formats.label("attainment"),
             },
         ),
         height=460,

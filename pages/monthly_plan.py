@@ -263,7 +263,7 @@ pp.chart(
             "title": t("mp.review.chart"),
             "planned": t("plan.col.planned"),
             "done": t("mp.review.planned_done"),
-            "visits": t("mp.review.visits"),
+            "visits": formats.label("visits"),
             "norm": t("mp.review.norm", norm=VISIT_NORM_PER_WEEK),
             "week": t("plan.col.week"),
             "count": t("axis.count"),

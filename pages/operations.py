@@ -38,7 +38,7 @@ def _days(value) -> str:
 
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric(
-    t("op.kpi.win_rate"),
+    formats.label("win_rate"),
     formats.pct(now["win_rate"]),
     formats.delta_text(now["win_rate"], before["win_rate"], "points"),
     border=True,

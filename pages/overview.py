@@ -34,14 +34,14 @@ c1.caption(
     t("ov.kpi.of_target", target=formats.money(now["target"])) if now["target"] else t("ov.kpi.no_target")
 )
 c2.metric(
-    formats.with_unit(t("ov.kpi.forecast")),
+    formats.header("forecast"),
     formats.money_short(now["forecast"]),
     formats.delta_text(now["forecast"], before["forecast"]),
     border=True,
 )
 c2.caption(t("ov.kpi.probability", p=formats.pct(now["attainment_probability"])))
 c3.metric(
-    t("ov.kpi.attainment"),
+    formats.label("attainment"),
     formats.pct(now["attainment"]),
     formats.delta_text(now["attainment"], before["attainment"], "points"),
     border=True,
@@ -62,8 +62,8 @@ with left:
     labels = {
         "title": t("ov.trend.title"),
         "won": t("ov.trend.won"),
-        "target": t("ov.trend.target"),
-        "visits": t("ov.trend.visits"),
+        "target": formats.label("target"),
+        "visits": formats.label("visits"),
         "month": t("ov.trend.month"),
         "money_axis": t("axis.money", unit=formats.money_unit()),
     }
@@ -76,8 +76,8 @@ with right:
     labels = {
         "title": t("ov.teams.title"),
         "won": t("ov.trend.won"),
-        "forecast": t("ov.kpi.forecast"),
-        "target": t("ov.trend.target"),
+        "forecast": formats.label("forecast"),
+        "target": formats.label("target"),
         "money_axis": t("axis.money", unit=formats.money_unit()),
     }
     charted, note = pp.strongest_and_weakest(teams, "attainment", "teams", rows=12, ends=5)  # narrow

@@ -121,7 +121,7 @@ if tab_time.open:
                     charts.product_lines(
                         trend,
                         "win_rate",
-                        {**labels, "title": t("pr.chart.win_rate_month"), "axis": t("pr.col.win_rate")},
+                        {**labels, "title": t("pr.chart.win_rate_month"), "axis": formats.label("win_rate")},
                         percent=True,
                     )
                 ),
@@ -149,7 +149,7 @@ if tab_mix.open:
             st.plotly_chart(
                 theme.style_figure(
                     charts.product_mix(
-                        drawn, by, names, {"title": t(f"pr.chart.mix_{by}"), "axis": t("pr.col.mix")}
+                        drawn, by, names, {"title": t(f"pr.chart.mix_{by}"), "axis": formats.label("won_mix")}
                     )
                 ),
                 key="pr_mix",

@@ -34,10 +34,10 @@ st.caption(
 )
 
 COMPONENT_LABELS = {
-    "attainment": t("rk.col.attainment"),
-    "growth": t("rk.col.growth"),
-    "visits": t("rk.col.visits_vs_norm"),
-    "win_rate": t("rk.col.win_rate"),
+    "attainment": formats.label("attainment"),
+    "growth": formats.label("growth"),
+    "visits": formats.label("visits_vs_norm"),
+    "win_rate": formats.label("win_rate"),
     "axis": t("rk.axis.ratio"),
 }
 
@@ -53,7 +53,7 @@ def ranking_table(frame, name_col: str, name_header: str, key: str) -> None:
             "rank_text",
             "move",
             Column(name_col, header=name_header),
-            "composite",
+            Column("composite_score", column="composite", kind="score"),
             "attainment",
             ("won_amount", "rk.col.won"),
             "target",
@@ -78,7 +78,7 @@ def draw_teams() -> None:
     left.plotly_chart(
         theme.style_figure(
             charts.ranking_bars(
-                charted, "team", {"title": t("rk.chart.teams"), "axis": t("rk.col.composite")}
+                charted, "team", {"title": t("rk.chart.teams"), "axis": formats.label("composite_score")}
             )
         ),
         key="rk_team_bars",
@@ -102,7 +102,9 @@ def draw_reps_of(team: str, suffix: str) -> None:
     st.plotly_chart(
         theme.style_figure(
             charts.ranking_bars(
-                mine, "rep", {"title": t("rk.chart.reps", team=team), "axis": t("rk.col.composite")}
+                mine,
+                "rep",
+                {"title": t("rk.chart.reps", team=team), "axis": formats.label("composite_score")},
             )
         ),
         key=f"rk_rep_bars_{suffix}",

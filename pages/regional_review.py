@@ -36,8 +36,8 @@ SPEC = [
 ]
 chart_labels = {
     "won": t("fc.col.won"),
-    "forecast": t("fc.col.forecast"),
-    "target": t("fc.col.target"),
+    "forecast": formats.label("forecast"),
+    "target": formats.label("target"),
     "money_axis": money_axis,
 }
 
@@ -65,7 +65,7 @@ if len(teams):
     st.markdown("**" + formats.md(t("rr.drill.reps", team=team, region=region)) + "**")
     tables.show(reps, ["rep"] + SPEC, key="rr_reps")
 
-st.subheader(t("rr.pen.title"))
+st.subheader(formats.label("client_penetration"))
 penetration = queries.query(regions.client_penetration, period, filters, "region")
 if penetration.empty:
     st.info(t("ar.heat.none"), icon=":material/info:")
@@ -78,7 +78,7 @@ else:
     st.caption(t("rr.pen.caption"))
 
 st.subheader(t("rr.time.title"))
-metric_names = {"attainment": t("fc.col.attainment"), "won_amount": t("fc.col.won")}
+metric_names = {"attainment": formats.label("attainment"), "won_amount": t("fc.col.won")}
 metric = (
     st.segmented_control(
         t("rr.time.show"),
@@ -98,7 +98,7 @@ pp.chart(
         {
             "title": t("rr.time.chart", what=metric_names[metric]),
             "month": t("ov.trend.month"),
-            "target": t("fc.col.target"),
+            "target": formats.label("target"),
             "axis": metric_names[metric] if percent else money_axis,
         },
         divisor=1 if percent else divisor,

@@ -92,7 +92,6 @@ def draw_findings() -> None:
         ],
         verdict_text=[t(f"ss.verdict.{v}") for v in comparison["verdict"]],
         p_text=[("–" if p != p else f"{p:.3f}") for p in comparison["p_value"]],
-        g=comparison["effect_size"],
     )
     tables.show(
         shown,
@@ -101,7 +100,7 @@ def draw_findings() -> None:
             "top_text",
             "rest_text",
             "interval",
-            "g",
+            ("effect_size", "ss.col.effect"),
             "p_text",
             "n_top",
             "n_rest",

@@ -42,7 +42,7 @@ wins = queries.query(meetings.week_wins, team, week_start, filters)
 
 def draw_wins() -> None:
     c1, c2 = st.columns(2)
-    c1.metric(t("tm.kpi.wins"), formats.count(len(wins)), border=True)
+    c1.metric(formats.label("won_count"), formats.count(len(wins)), border=True)
     c2.metric(t("tm.kpi.won"), formats.money(float(wins["amount"].sum()) if len(wins) else 0), border=True)
     if wins.empty:
         st.info(t("tm.wins.none"), icon=":material/info:")
@@ -84,7 +84,7 @@ def draw_cases() -> None:
             )
             c1, c2, c3, c4 = st.columns(4)
             c1.metric(t("tm.case.days"), formats.count(summary["days_to_close"]))
-            c2.metric(t("tm.case.visits"), formats.count(summary["visits"]))
+            c2.metric(formats.label("visits"), formats.count(summary["visits"]))
             c3.metric(t("tm.case.accompanied"), formats.count(summary["ride_alongs"]))
             c4.metric(t("tm.case.parties"), formats.count(len(summary["parties_met"])))
             if summary["parties_met"]:

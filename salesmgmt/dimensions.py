@@ -43,7 +43,6 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("closed_count", "rk.col.closed", "count"),
         Dimension("coached_on", "co.col.coached_on", "date"),
         Dimension("cold_key_accounts", "mm.col.cold", "count"),
-        Dimension("composite", "rk.col.composite", "score"),
         Dimension("current_streak", "ar.col.current", "count"),
         Dimension("cycle_days", "tm.col.cycle_days", "count"),
         Dimension("day", "tm.col.date", "date"),
@@ -62,7 +61,6 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("focus_amount", "co.col.focus_amount", "money"),
         Dimension("focus_client", "co.col.focus_client", "text"),
         Dimension("focus_opportunity", "co.col.focus_deal", "text"),
-        Dimension("g", "ss.col.effect", "number"),
         Dimension("gap_sd", "ss.col.gap", "number"),
         Dimension("head_office", "rk.head_office", "check"),
         Dimension("interval", "ss.col.interval", "text"),
@@ -96,8 +94,6 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("participants", "cl.col.participants", "text"),
         Dimension("person", "cl.col.person", "text"),
         Dimension("pipeline_amount", "pr.col.pipeline", "money"),
-        Dimension("pipeline_now", "cl.col.pipeline_now", "money"),
-        Dimension("pipeline_then", "cl.col.pipeline_then", "money"),
         Dimension("planned", "ar.col.planned", "count"),
         Dimension("planned_date", "plan.col.date", "date"),
         Dimension("planned_done", "ar.col.done", "count"),
@@ -152,8 +148,6 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("win_rate_after", "co.col.win_rate_after", "percent"),
         Dimension("win_rate_before", "co.col.win_rate_before", "percent"),
         Dimension("won_amount_last_year", "pr.col.last_year", "money"),
-        Dimension("won_last_12m", "cl.col.won_12m", "money"),
-        Dimension("won_prior_12m", "cl.col.won_prior", "money"),
     ]
 }
 
