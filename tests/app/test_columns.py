@@ -25,6 +25,13 @@ def test_a_measure_column_takes_its_header_unit_and_format_from_the_measure():
     assert tables.resolve(("won_amount", "fc.col.won"), "zh").header == "赢单"
 
 
+def test_a_measure_under_another_column_name_keeps_its_header_unless_the_page_gives_one():
+    composite = tables.Column("composite_score", column="composite", kind="score")
+    assert tables.resolve(composite, "zh") == tables.Shown("composite", "综合得分", "score")
+    pipeline = tables.Column("pipeline_at", column="pipeline_now", label="cl.col.pipeline_now")
+    assert tables.resolve(pipeline, "en") == tables.Shown("pipeline_now", "Open pipeline", "money")
+
+
 def test_no_dimension_shadows_a_measure():
     assert not set(dimensions.DIMENSIONS) & {m.key for m in glossary.all_measures()}
 
