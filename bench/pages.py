@@ -26,6 +26,7 @@ what scale costs, whatever else the machine is doing. The goal: every first view
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -35,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import AS_OF, large_db, machine, standard_db
 
 from app import layout
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, free_port
-from tests.browser_support import wait_for_app as wait_page
+from tests.app.browser_support import CHROMIUM, CHROMIUM_ARGS, Streamlit, free_port
+from tests.app.browser_support import wait_for_app as wait_page
 
 GOAL_SECONDS = 5.0
 #: The page opened first on a fresh server (light: an upload form and a list of batches).
@@ -123,10 +124,9 @@ def tab_views(context, base: str, path: str, lang: str, title: str) -> list[tupl
             label = tab.inner_text().strip()
             started = time.perf_counter()
             tab.click()
-            try:  # the rerun the click starts (a fast one may be over before this looks)
+            # the rerun the click starts (a fast one may be over before this looks)
+            with contextlib.suppress(Exception):
                 page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=3_000)
-            except Exception:
-                pass
             wait_for_app(page)
             times.append((label, time.perf_counter() - started - 0.3))
         return times
