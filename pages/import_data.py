@@ -64,7 +64,7 @@ def _prepare(data: bytes, name: str, mapping: dict | None, sheet: str | None) ->
 
 
 def _remembered(signature: str) -> dict | None:
-    return queries.query(importer.remembered_mapping, signature)
+    return queries.query(importer.remembered_mapping, signature, user_name)
 
 
 def file_section(index: int, upload) -> None:

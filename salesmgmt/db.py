@@ -362,6 +362,41 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE upload_changes_v5 RENAME TO upload_changes",
         ],
     ),
+    (
+        6,
+        "revocable sessions, sign-in failures by address, mappings per user, signing users",
+        [
+            # Server-side sessions: the cookie holds a random token; only its SHA-256 is stored,
+            # so a copy of the database cannot sign anyone in. Sign-out, a password change or
+            # disabling the user deletes the rows.
+            """CREATE TABLE sessions (
+            token_hash VARCHAR PRIMARY KEY,
+            username VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+            expires_at TIMESTAMP NOT NULL,
+            address VARCHAR)""",
+            # The session secret no longer lives in the database (salesmgmt.keys): tokens signed
+            # with the old one stop working, and a backup no longer carries it.
+            "DELETE FROM meta WHERE key = 'session_secret'",
+            # Failed sign-ins are audited with the address they came from (rate limits read them).
+            "ALTER TABLE audit_log ADD COLUMN address VARCHAR",
+            # A remembered column mapping belongs to the user who saved it.
+            """CREATE TABLE import_mappings_v6 (
+            signature VARCHAR NOT NULL,
+            username VARCHAR NOT NULL,
+            kind VARCHAR,
+            mapping_json VARCHAR NOT NULL,
+            saved_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+            PRIMARY KEY (signature, username))""",
+            "INSERT INTO import_mappings_v6 SELECT signature, coalesce(saved_by, ''), kind, mapping_json, "
+            "saved_at FROM import_mappings",
+            "DROP TABLE import_mappings",
+            "ALTER TABLE import_mappings_v6 RENAME TO import_mappings",
+            # A plan's signatures record the signed-in user, besides the name typed.
+            "ALTER TABLE monthly_plans ADD COLUMN rep_signed_user VARCHAR",
+            "ALTER TABLE monthly_plans ADD COLUMN manager_signed_user VARCHAR",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

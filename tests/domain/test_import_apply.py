@@ -420,6 +420,17 @@ def test_a_users_mapping_is_remembered_for_files_with_the_same_headers(con):
     assert importer.remembered_mapping(con, importer.headers_signature(["Other"])) is None
 
 
+def test_a_mapping_is_remembered_for_the_user_who_made_it_only(con):
+    data = csv_bytes([["A", "B", "C"], ["2024-05-06", "张伟", "华东设计院"]])
+    mapping = {"A": "date", "B": "rep", "C": "client"}
+    preview = importer.prepare(data, "x.csv", mapping=mapping, as_of=AS_OF)
+    importer.apply(con, preview, user="chen")
+    assert importer.remembered_mapping(con, preview.signature, "chen") == mapping
+    assert importer.remembered_mapping(con, preview.signature, "CHEN ") == mapping
+    assert importer.remembered_mapping(con, preview.signature, "wang") is None
+    assert importer.remembered_mapping(con, preview.signature) is None
+
+
 def test_ids_written_by_other_code_are_not_reused(con):
     con.execute("INSERT INTO reps (rep_id, name, name_key) VALUES (7, '老员工', '老员工')")
     con.execute(
