@@ -16,6 +16,11 @@ EN = {
     "backup.verify_failed": "The copy {path} did not hold the same rows as the database; nothing "
     "was kept. Try again.",
     "backup.unexpected_name": "Unexpected table or column name {name} in the database.",
+    "keys.no_file": "This database is not a file, so it has no key beside it. Set SALESMGMT_SECRET.",
+    "keys.env_too_short": "{name} must be at least {n} characters long (a random string, kept secret).",
+    "keys.damaged": "The key file {path} is damaged. Restore it from where you keep secrets, or "
+    "delete it to make a new one (everyone is signed out; older backups can no longer be verified).",
+    "keys.rotate_env": "The secret comes from {name}: change that variable to rotate it.",
 }
 
 ZH = {
@@ -32,4 +37,8 @@ ZH = {
     "backup.checksum": "备份 {path} 与说明文件中的校验值不符：文件已被修改或损坏。请换用其他备份。",
     "backup.verify_failed": "副本 {path} 与数据库的数据不一致，未保留该副本。请重试。",
     "backup.unexpected_name": "数据库中出现意外的表名或列名 {name}。",
+    "keys.no_file": "该数据库不是文件，旁边无法保存密钥。请设置 SALESMGMT_SECRET。",
+    "keys.env_too_short": "{name} 至少需要 {n} 个字符（随机字符串，请保密）。",
+    "keys.damaged": "密钥文件 {path} 已损坏。请从保管密钥的地方恢复，或删除后重新生成（所有用户将被登出，旧备份将无法验证）。",
+    "keys.rotate_env": "密钥来自环境变量 {name}：请修改该变量来更换密钥。",
 }
