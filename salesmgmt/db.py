@@ -397,6 +397,30 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE monthly_plans ADD COLUMN manager_signed_user VARCHAR",
         ],
     ),
+    (
+        7,
+        "weekly forecast calls",
+        [
+            # Each week's forecast call of a unit (a rep, team, region or the company) for a month or
+            # quarter, as submitted; never updated or deleted: a later submission of the same week
+            # supersedes an earlier one for display, and all of them stay as the history. A
+            # manager's adjustment of a rep's figure is a row of kind 'adjustment' on that rep,
+            # beside the rep's own call.
+            "CREATE SEQUENCE IF NOT EXISTS call_seq START 1",
+            """CREATE TABLE forecast_calls (
+            call_id INTEGER PRIMARY KEY DEFAULT nextval('call_seq'),
+            period VARCHAR NOT NULL,
+            week DATE NOT NULL,
+            level VARCHAR NOT NULL CHECK (level IN ('rep', 'team', 'region', 'company')),
+            unit VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL DEFAULT 'call' CHECK (kind IN ('call', 'adjustment')),
+            commit_amount DECIMAL(18, 2) NOT NULL CHECK (commit_amount >= 0),
+            best_case_amount DECIMAL(18, 2) NOT NULL CHECK (best_case_amount >= 0),
+            note VARCHAR,
+            submitted_by VARCHAR NOT NULL,
+            submitted_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
