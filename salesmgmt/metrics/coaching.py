@@ -1,13 +1,9 @@
 """Field-visit coaching (module 2, part 6): the manager goes along on reps' client visits.
 
-A ride-along is a client visit (type 'visit') whose `accompanied_by` names the rep's manager:
-`reps.manager` holds the manager's name, and one of the names in `accompanied_by` (split at
-, ， 、 ; ； / | & +) must have the same `salesmgmt.text.name_key` (so '陈总 Chen', ' 陈总　Chen'
-and '陈总 chen' match; a nickname or a title alone does not). Anyone else going along (a product
-manager, a colleague) is not a ride-along.
-
-Which names match is decided in Python over the distinct (accompanied_by, manager) pairs, a few
-hundred at most; every count is then made in DuckDB.
+A ride-along is a client visit on which the rep's manager went along, as
+`salesmgmt.metrics.ride_alongs` matches them (the rep's manager named in `accompanied_by`).
+The comparison before and after a ride-along lives in `coaching_effect`; its functions are used
+from here (`coaching.before_after`) and the glossary's definitions are below.
 
 Scope: a visit and a deal belong to their rep; only reps in the Filters are counted. The
 per-rep tables list active sales engineers (the people coached).
@@ -15,11 +11,7 @@ per-rep tables list active sales engineers (the people coached).
 
 from __future__ import annotations
 
-import re
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from typing import TypedDict
 
 import duckdb
@@ -29,20 +21,26 @@ import pandas as pd
 from salesmgmt.filters import Filters
 from salesmgmt.measures import Measure
 from salesmgmt.metrics import core, operations
+from salesmgmt.metrics.coaching_effect import (
+    ANCHORS_SQL,
+    BEFORE_AFTER_DAYS,
+    BEFORE_AFTER_SQL,
+    ENGINEERS_SQL,
+    MIN_DAYS_AFTER,
+    RIDE_DATES_SQL,
+    before_after,
+    ride_along_dates,
+)
 from salesmgmt.metrics.core import _ratio
 from salesmgmt.metrics.deals import as_dates
+from salesmgmt.metrics.ride_alongs import PAIRS_SQL, is_ride_along, ride_pairs, split_names
 from salesmgmt.periods import Period
 from salesmgmt.query import compose, run
-from salesmgmt.text import name_key
 
 #: Ride-alongs a sales engineer should have each month (the page lets a manager change it).
 COACHING_NORM_PER_MONTH = 2
 #: A sales engineer with no ride-along for longer than this has not been coached for a long time.
 LONG_UNCOACHED_DAYS = 60
-#: The before/after comparison looks this many days either side of the coaching date...
-BEFORE_AFTER_DAYS = 90
-#: ...and by default picks the latest ride-along with at least this many days after it.
-MIN_DAYS_AFTER = 30
 #: The coaching plan reads the last this-many complete months.
 PLAN_BASE_MONTHS = 3
 #: Thresholds of the plan's reasons.
@@ -53,7 +51,40 @@ PLAN_ATTAINMENT_BELOW = 0.8
 PLAN_STUCK_DEALS = 2
 PLAN_EXTRA_MAX = 2
 
-_SEPARATORS = re.compile(r"[,，、;；/|&+\n]")
+__all__ = [
+    "ANCHORS_SQL",
+    "BEFORE_AFTER_DAYS",
+    "BEFORE_AFTER_SQL",
+    "COACHING_NORM_PER_MONTH",
+    "ENGINEERS_SQL",
+    "LONG_UNCOACHED_DAYS",
+    "MEASURES",
+    "MIN_DAYS_AFTER",
+    "PAIRS_SQL",
+    "PER_MONTH_SQL",
+    "PLAN_ATTAINMENT_BELOW",
+    "PLAN_BASE_MONTHS",
+    "PLAN_EXTRA_MAX",
+    "PLAN_MIN_CLOSED",
+    "PLAN_NORM_SHARE_BELOW",
+    "PLAN_STUCK_DEALS",
+    "PLAN_WIN_RATE_GAP",
+    "RIDE_ALONGS_SQL",
+    "RIDE_DATES_SQL",
+    "SUMMARY_COLUMNS",
+    "CoachingTotals",
+    "before_after",
+    "coaching_by_month",
+    "coaching_plan",
+    "coaching_summary",
+    "coaching_totals",
+    "is_ride_along",
+    "plan_base",
+    "reasons_text",
+    "ride_along_dates",
+    "ride_along_visits",
+    "split_names",
+]
 
 MEASURES: list[Measure] = [
     Measure(
@@ -129,47 +160,6 @@ MEASURES: list[Measure] = [
 ]
 
 
-def split_names(accompanied_by: str | None) -> list[str]:
-    """The people named in an accompanied_by text, trimmed ('Liu、陈总 Chen' -> two names)."""
-    if not accompanied_by:
-        return []
-    return [part.strip() for part in _SEPARATORS.split(str(accompanied_by)) if part.strip()]
-
-
-def is_ride_along(accompanied_by: str | None, manager: str | None) -> bool:
-    """True when one of the names in `accompanied_by` is `manager` (normalised)."""
-    if not accompanied_by or not manager:
-        return False
-    wanted = name_key(manager)
-    return bool(wanted) and any(name_key(part) == wanted for part in split_names(accompanied_by))
-
-
-PAIRS_SQL = """
-SELECT DISTINCT v.accompanied_by, r.manager
-FROM visits v JOIN reps r ON r.rep_id = v.rep_id
-WHERE v.visit_type = 'visit' AND v.accompanied_by IS NOT NULL AND r.manager IS NOT NULL
-  AND {where}
-"""
-
-
-@contextmanager
-def _ride_pairs(con: duckdb.DuckDBPyConnection, filters: Filters) -> Iterator[str]:
-    """A temporary view of the (accompanied_by, manager) pairs that are ride-alongs; its name."""
-    pairs = run(con, PAIRS_SQL, filters)
-    keep = [is_ride_along(a, m) for a, m in zip(pairs["accompanied_by"], pairs["manager"])]
-    matched = (
-        pairs[keep]
-        if len(pairs)
-        else pd.DataFrame({"accompanied_by": pd.Series(dtype=str), "manager": pd.Series(dtype=str)})
-    )
-    name = f"ride_pairs_{uuid.uuid4().hex[:10]}"
-    con.register(name, matched.reset_index(drop=True))
-    try:
-        yield name
-    finally:
-        con.unregister(name)
-
-
 #: Ride-along visits in [start, end) of reps in the where; {pairs} is the matched pairs view.
 RIDE_ALONGS_SQL = """
 SELECT v.visit_key, v.visit_date, v.rep_id, r.name AS rep, coalesce(r.team, '—') AS team,
@@ -213,7 +203,7 @@ def ride_along_visits(
     con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date
 ) -> pd.DataFrame:
     """Every ride-along in [start, end), newest first, with the visit's notes and its deal."""
-    with _ride_pairs(con, filters) as pairs:
+    with ride_pairs(con, filters) as pairs:
         frame = run(con, compose(RIDE_ALONGS_SQL, pairs=pairs), filters, {"start": start, "end": end})
     return as_dates(frame, "visit_date")
 
@@ -240,7 +230,7 @@ def coaching_by_month(
 def _per_month(
     con: duckdb.DuckDBPyConnection, filters: Filters, start: date, end: date, as_of: date
 ) -> pd.DataFrame:
-    with _ride_pairs(con, filters) as pairs:
+    with ride_pairs(con, filters) as pairs:
         frame = run(
             con,
             compose(PER_MONTH_SQL, pairs=pairs),
@@ -249,6 +239,24 @@ def _per_month(
         )
     frame["ride_alongs"] = frame["ride_alongs"].astype("int64")
     return as_dates(frame, "month", "last_coached")
+
+
+#: The columns of a coaching_summary, in order.
+SUMMARY_COLUMNS = [
+    "rep_id",
+    "rep",
+    "team",
+    "manager",
+    "ride_alongs",
+    "months",
+    "norm_expected",
+    "shortfall",
+    "coaching_rate",
+    "months_meeting_norm",
+    "last_coached",
+    "days_since_coached",
+    "long_uncoached",
+]
 
 
 def coaching_summary(
@@ -265,23 +273,7 @@ def coaching_summary(
     frame = _per_month(con, filters, period.start, period.end, as_of)
     frame = frame[frame["month"] <= as_of]
     if frame.empty:
-        return pd.DataFrame(
-            columns=[
-                "rep_id",
-                "rep",
-                "team",
-                "manager",
-                "ride_alongs",
-                "months",
-                "norm_expected",
-                "shortfall",
-                "coaching_rate",
-                "months_meeting_norm",
-                "last_coached",
-                "days_since_coached",
-                "long_uncoached",
-            ]
-        )
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
     frame = frame.assign(met=(frame["ride_alongs"] >= norm).astype(int))
     out = (
         frame.groupby(["rep_id", "rep", "team", "manager"], dropna=False, sort=False)
@@ -300,23 +292,7 @@ def coaching_summary(
     out["long_uncoached"] = [d != d or d > long_days for d in out["days_since_coached"]]
     return out.sort_values(
         ["shortfall", "days_since_coached", "rep"], ascending=[False, False, True], na_position="first"
-    )[
-        [
-            "rep_id",
-            "rep",
-            "team",
-            "manager",
-            "ride_alongs",
-            "months",
-            "norm_expected",
-            "shortfall",
-            "coaching_rate",
-            "months_meeting_norm",
-            "last_coached",
-            "days_since_coached",
-            "long_uncoached",
-        ]
-    ].reset_index(drop=True)
+    )[SUMMARY_COLUMNS].reset_index(drop=True)
 
 
 class CoachingTotals(TypedDict):
@@ -345,166 +321,6 @@ def coaching_totals(summary: pd.DataFrame) -> CoachingTotals:
         else None,
         "long_uncoached": int(summary["long_uncoached"].sum()) if len(summary) else 0,
     }
-
-
-# ------------------------------------------------------------------------------------------
-# Before and after coaching
-
-ENGINEERS_SQL = """
-SELECT r.rep_id, r.name AS rep, coalesce(r.team, '—') AS team
-FROM reps r WHERE r.role = 'sales_engineer' AND r.active AND {where}
-"""
-
-BEFORE_AFTER_SQL = """
-WITH a AS (SELECT * FROM {anchors}),
-vis AS (
-    SELECT a.rep_id,
-           count(*) FILTER (WHERE v.visit_date >= a.before_from AND v.visit_date < a.coached_on)
-               AS visits_before,
-           count(*) FILTER (WHERE v.visit_date >= a.coached_on AND v.visit_date < a.after_to)
-               AS visits_after
-    FROM a JOIN visits v ON v.rep_id = a.rep_id AND v.visit_type = 'visit'
-     AND v.visit_date >= a.before_from AND v.visit_date < a.after_to
-    GROUP BY a.rep_id
-),
-deals AS (
-    SELECT a.rep_id,
-           count(*) FILTER (WHERE o.status = 'won' AND o.close_date < a.coached_on) AS won_before,
-           count(*) FILTER (WHERE o.status = 'lost' AND o.close_date < a.coached_on) AS lost_before,
-           count(*) FILTER (WHERE o.status = 'won' AND o.close_date >= a.coached_on) AS won_after,
-           count(*) FILTER (WHERE o.status = 'lost' AND o.close_date >= a.coached_on) AS lost_after
-    FROM a JOIN opportunities o ON o.rep_id = a.rep_id AND o.status IN ('won', 'lost')
-     AND o.close_date >= a.before_from AND o.close_date < a.after_to
-    GROUP BY a.rep_id
-)
-SELECT a.rep_id, a.coached_on, a.before_from, a.after_to,
-       coalesce(vis.visits_before, 0) AS visits_before, coalesce(vis.visits_after, 0) AS visits_after,
-       coalesce(deals.won_before, 0) AS won_before, coalesce(deals.lost_before, 0) AS lost_before,
-       coalesce(deals.won_after, 0) AS won_after, coalesce(deals.lost_after, 0) AS lost_after
-FROM a LEFT JOIN vis USING (rep_id) LEFT JOIN deals USING (rep_id)
-"""
-
-
-#: Each coached sales engineer's default ride-along to compare around: the latest with at least
-#: MIN_DAYS_AFTER days after it up to as_of, else the latest.
-ANCHORS_SQL = """
-SELECT v.rep_id,
-       coalesce(max(v.visit_date) FILTER (WHERE v.visit_date <= $settled), max(v.visit_date))
-           AS coached_on
-FROM visits v
-JOIN reps r ON r.rep_id = v.rep_id
-JOIN {pairs} p ON p.accompanied_by = v.accompanied_by AND p.manager = r.manager
-WHERE v.visit_type = 'visit' AND v.visit_date <= $as_of
-  AND r.role = 'sales_engineer' AND r.active AND {where}
-GROUP BY v.rep_id
-"""
-
-RIDE_DATES_SQL = """
-SELECT DISTINCT v.visit_date
-FROM visits v
-JOIN reps r ON r.rep_id = v.rep_id
-JOIN {pairs} p ON p.accompanied_by = v.accompanied_by AND p.manager = r.manager
-WHERE v.visit_type = 'visit' AND v.visit_date <= $as_of AND {where}
-ORDER BY v.visit_date DESC
-"""
-
-
-def ride_along_dates(
-    con: duckdb.DuckDBPyConnection, filters: Filters, rep_id: int, as_of: date
-) -> list[date]:
-    """The dates of a rep's ride-alongs up to as_of, newest first (empty outside the scope)."""
-    scope = filters.one_rep(rep_id)
-    with _ride_pairs(con, scope) as pairs:
-        frame = run(con, compose(RIDE_DATES_SQL, pairs=pairs), scope, {"as_of": as_of})
-    return list(as_dates(frame, "visit_date")["visit_date"])
-
-
-def before_after(
-    con: duckdb.DuckDBPyConnection,
-    filters: Filters,
-    as_of: date,
-    days: int = BEFORE_AFTER_DAYS,
-    coached_on: date | None = None,
-    rep_id: int | None = None,
-) -> pd.DataFrame:
-    """Visit rate and win rate of each coached sales engineer before and after a ride-along.
-
-    The ride-along is `coached_on` when given (with `rep_id`: that rep's comparison around that
-    date), else each rep's latest ride-along at least MIN_DAYS_AFTER days before as_of (else
-    their latest). Windows: [coached_on - days, coached_on) and [coached_on, coached_on + days),
-    the second cut at as_of. Columns: rep_id, rep, team, coached_on, before_days, after_days,
-    visits_before/after, visit_rate_before/after (per week), won/lost_before/after,
-    win_rate_before/after, visit_rate_change, win_rate_change.
-    """
-    scope = filters if rep_id is None else filters.one_rep(rep_id)
-    engineers = run(con, ENGINEERS_SQL, scope)
-    if coached_on is not None:
-        table = pd.DataFrame({"rep_id": engineers["rep_id"], "coached_on": coached_on})
-    else:
-        with _ride_pairs(con, scope) as pairs:
-            table = run(
-                con,
-                compose(ANCHORS_SQL, pairs=pairs),
-                scope,
-                {"as_of": as_of, "settled": as_of - timedelta(days=MIN_DAYS_AFTER)},
-            )
-        as_dates(table, "coached_on")
-    table["before_from"] = [d - timedelta(days=days) for d in table["coached_on"]]
-    table["after_to"] = [
-        min(d + timedelta(days=days), as_of + timedelta(days=1)) for d in table["coached_on"]
-    ]
-    if table.empty:
-        return _before_after_frame(
-            table.assign(
-                visits_before=0, visits_after=0, won_before=0, lost_before=0, won_after=0, lost_after=0
-            ),
-            engineers,
-        )
-    name = f"coaching_anchors_{uuid.uuid4().hex[:10]}"
-    con.register(name, table[["rep_id", "coached_on", "before_from", "after_to"]])
-    try:
-        frame = con.execute(compose(BEFORE_AFTER_SQL, anchors=name)).df()
-    finally:
-        con.unregister(name)
-    return _before_after_frame(frame, engineers)
-
-
-def _before_after_frame(frame: pd.DataFrame, engineers: pd.DataFrame) -> pd.DataFrame:
-    as_dates(frame, "coached_on", "before_from", "after_to")
-    frame = frame.merge(engineers[["rep_id", "rep", "team"]], on="rep_id", how="left")
-    frame["before_days"] = [(c - b).days for c, b in zip(frame["coached_on"], frame["before_from"])]
-    frame["after_days"] = [(a - c).days for a, c in zip(frame["after_to"], frame["coached_on"])]
-    for side in ("before", "after"):
-        frame[f"visit_rate_{side}"] = _ratio(frame[f"visits_{side}"], frame[f"{side}_days"].astype(float) / 7)
-        frame[f"win_rate_{side}"] = _ratio(frame[f"won_{side}"], frame[f"won_{side}"] + frame[f"lost_{side}"])
-    frame["visit_rate_change"] = frame["visit_rate_after"] - frame["visit_rate_before"]
-    frame["win_rate_change"] = frame["win_rate_after"] - frame["win_rate_before"]
-    return (
-        frame[
-            [
-                "rep_id",
-                "rep",
-                "team",
-                "coached_on",
-                "before_days",
-                "after_days",
-                "visits_before",
-                "visits_after",
-                "visit_rate_before",
-                "visit_rate_after",
-                "won_before",
-                "lost_before",
-                "won_after",
-                "lost_after",
-                "win_rate_before",
-                "win_rate_after",
-                "visit_rate_change",
-                "win_rate_change",
-            ]
-        ]
-        .sort_values(["team", "rep"])
-        .reset_index(drop=True)
-    )
 
 
 def _month_after(day: date) -> date:
