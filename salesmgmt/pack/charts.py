@@ -4,14 +4,18 @@ won green, target slate, a team's, a stage's and a verdict's own colour."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
 from pptx.slide import Slide
 from pptx.util import Length, Pt
+from xlsxwriter import Workbook
 
 from salesmgmt import palette
 from salesmgmt.pack.draw import rgb, set_fonts
@@ -34,6 +38,27 @@ class Box:
     height: Length
 
 
+class _TextWorkbookWriter(CategoryWorkbookWriter):
+    """The chart's embedded workbook with every name written as text: XlsxWriter would otherwise
+    store '=HYPERLINK(...)' as a live formula and 'http://...' as a link (issue 18, finding 10)."""
+
+    @contextmanager
+    def _open_worksheet(self, xlsx_file: Any) -> Iterator[tuple[Any, Any]]:
+        options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        workbook = Workbook(xlsx_file, options)
+        worksheet = workbook.add_worksheet()
+        yield workbook, worksheet
+        workbook.close()
+
+
+class _ChartData(CategoryChartData):
+    """CategoryChartData whose workbook keeps names as text."""
+
+    @property
+    def _workbook_writer(self) -> _TextWorkbookWriter:
+        return _TextWorkbookWriter(self)  # type: ignore[no-untyped-call]
+
+
 def _values(values: Sequence[float | None]) -> list[float | None]:
     return [None if v is None or v != v else float(v) for v in values]
 
@@ -54,7 +79,7 @@ def chart(
     """A native chart; empty data becomes one '–' category of zeros (a chart is still there).
     `colors` ('#RRGGBB', from the palette) colour the series in turn, else the palette's
     sequence; `point_colors` the bars of a one-series chart."""
-    data = CategoryChartData(number_format=number_format)  # type: ignore[no-untyped-call]
+    data = _ChartData(number_format=number_format)  # type: ignore[no-untyped-call]
     if not categories:
         categories = ["–"]
         series = [(name, [0.0]) for name, _ in series] or [("–", [0.0])]

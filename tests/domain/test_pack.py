@@ -244,3 +244,39 @@ def test_the_pack_command_writes_the_deck(tiny_db, tmp_path, capsys):
         main(["pack", "--period", "2026-05", "--team", "Lion", "--out", str(out), "--db", str(tiny_db)]) == 1
     )
     assert "Dragon, Tiger" in capsys.readouterr().err
+
+
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+
+
+def embedded_workbooks(deck):
+    """Each chart's data as PowerPoint embeds it: an .xlsx opened with openpyxl."""
+    import openpyxl
+
+    return [
+        openpyxl.load_workbook(io.BytesIO(chart.part.chart_workbook.xlsx_part.blob))
+        for chart in charts_of(deck)
+    ]
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_charts_workbooks(tiny_con):
+    tiny_con.execute("UPDATE reps SET name = ? WHERE rep_id = 1", [FORMULA])
+    tiny_con.execute("UPDATE reps SET name = 'http://evil.example/' WHERE rep_id = 2")
+    tiny_con.execute("UPDATE reps SET team = ? WHERE team = 'Tiger'", [FORMULA])
+    tiny_con.execute("UPDATE targets SET scope_key = ? WHERE scope_key = 'Tiger'", [FORMULA])
+    decks = [
+        open_deck(pack.build_deck(tiny_con, MAY, as_of=tiny.AS_OF, lang="en")),
+        open_deck(
+            pack.build_deck(tiny_con, MAY, as_of=tiny.AS_OF, lang="en", team="Dragon", week_of=tiny.AS_OF)
+        ),
+    ]
+    cells = [
+        cell
+        for deck in decks
+        for book in embedded_workbooks(deck)
+        for row in book.active.iter_rows()
+        for cell in row
+    ]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert FORMULA in {c.value for c in cells if c.data_type == "s"}
+    assert not [c.coordinate for c in cells if c.hyperlink is not None]
