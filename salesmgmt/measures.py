@@ -27,6 +27,10 @@ PROBABILITY_NEGLIGIBLE = 1e-4
 #: Deals of the largest variance whose total is enumerated exactly for each draw of the others.
 PROBABILITY_CONDITIONED = 12
 PROBABILITY_SEED = 20240601
+#: The pipeline inspection compares the as-of day with this many days earlier unless told (a week).
+INSPECTION_DAYS = 7
+#: An open deal with no visit on it or its client for this many days has "no recent visit".
+NO_VISIT_DAYS = 30
 
 
 @dataclass(frozen=True)
