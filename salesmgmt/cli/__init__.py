@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "salesmgmt.cli.pack",
     "salesmgmt.cli.imports",
     "salesmgmt.cli.backups",
+    "salesmgmt.cli.calls",
     "salesmgmt.cli.inspect",
 ]
 
