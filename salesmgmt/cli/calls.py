@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
 from typing import TYPE_CHECKING
 
 from salesmgmt import clock, db
@@ -17,7 +18,6 @@ from salesmgmt.cli.arguments import (
     message_lang,
     parse_date,
     scope_of,
-    write_output,
 )
 from salesmgmt.i18n import format_money, t
 
@@ -132,8 +132,13 @@ def cmd_calls(args: argparse.Namespace) -> int:
     table["week"] = table["week"].map(lambda d: d.isoformat())
     table["submitted_at"] = table["submitted_at"].map(lambda v: None if pd.isna(v) else v.isoformat(sep=" "))
     table = table.astype(object).where(table.notna(), None)
-    if args.format == "text":
-        write_output(render_text(table), None, path)
-    else:
-        write_output(to_csv(table) if args.format == "csv" else to_json(table), None, path)
+    data = (
+        render_text(table)
+        if args.format == "text"
+        else to_csv(table)
+        if args.format == "csv"
+        else to_json(table)
+    )
+    sys.stdout.buffer.write(data)  # always to standard output: the command has no --out
+    sys.stdout.flush()
     return 0
