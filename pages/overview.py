@@ -1,5 +1,8 @@
 """Overview: the director's first screen for the chosen period."""
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -90,63 +93,64 @@ with right:
 
 st.subheader(t("ov.attention.title"))
 items = queries.query(overview.attention, period, filters, as_of)
-shown = False
 LIMIT = 5
+
+
+def attention_list(title: str, found: pd.DataFrame, line: Callable[[Any], str], more: bool = True) -> bool:
+    """One list of what needs attention: its title, a line for each of the first LIMIT rows of `found` and
+    (with `more`) how many are not shown; False, and nothing drawn, when nothing is found."""
+    if not len(found):
+        return False
+    st.markdown("**" + title + "**")
+    for row in found.head(LIMIT).itertuples():
+        st.markdown("- " + line(row))
+    if more and len(found) > LIMIT:
+        st.caption(t("ov.attention.more", n=len(found) - LIMIT))
+    return True
+
+
 with st.container(key="ov_attention"):
-    behind = items["teams_behind"]
-    if len(behind):
-        shown = True
-        st.markdown("**" + t("ov.attention.teams") + "**")
-        for row in behind.head(LIMIT).itertuples():
-            st.markdown(
-                "- "
-                + t(
-                    "ov.attention.team_line",
-                    team=formats.md(row.team),
-                    won=formats.money(row.won_amount),
-                    target=formats.money(row.target),
-                    att=formats.pct(row.attainment),
-                    fatt=formats.pct(row.forecast_attainment),
-                )
-            )
-    cold = items["cold_accounts"]
-    if len(cold):
-        shown = True
-        st.markdown("**" + t("ov.attention.cold", days=COLD_ACCOUNT_DAYS) + "**")
-        for row in cold.head(LIMIT).itertuples():
-            st.markdown(
-                "- "
-                + t(
-                    "ov.attention.cold_line",
-                    client=formats.md(row.client),
-                    type=t(f"client_type.{row.client_type}"),
-                    owner=formats.md(row.owner),
-                    last=formats.date_text(row.last_visit)
-                    if not pd.isna(row.last_visit)
-                    else t("ov.attention.never"),
-                    days="–" if row.days_since_visit != row.days_since_visit else int(row.days_since_visit),
-                    pipe=formats.money(row.open_amount),
-                )
-            )
-        if len(cold) > LIMIT:
-            st.caption(t("ov.attention.more", n=len(cold) - LIMIT))
-    reps = items["reps_below_norm"]
-    if len(reps):
-        shown = True
-        st.markdown("**" + t("ov.attention.reps") + "**")
-        for row in reps.head(LIMIT).itertuples():
-            st.markdown(
-                "- "
-                + t(
-                    "ov.attention.rep_line",
-                    rep=formats.md(row.rep),
-                    team=formats.md(row.team),
-                    vpw=f"{row.visits_per_week:.1f}",
-                    ok=row.weeks_meeting_norm,
-                    weeks=row.weeks,
-                )
-            )
-        if len(reps) > LIMIT:
-            st.caption(t("ov.attention.more", n=len(reps) - LIMIT))
-    if not shown:
+    shown = [
+        attention_list(
+            t("ov.attention.teams"),
+            items["teams_behind"],
+            lambda row: t(
+                "ov.attention.team_line",
+                team=formats.md(row.team),
+                won=formats.money(row.won_amount),
+                target=formats.money(row.target),
+                att=formats.pct(row.attainment),
+                fatt=formats.pct(row.forecast_attainment),
+            ),
+            more=False,
+        ),
+        attention_list(
+            t("ov.attention.cold", days=COLD_ACCOUNT_DAYS),
+            items["cold_accounts"],
+            lambda row: t(
+                "ov.attention.cold_line",
+                client=formats.md(row.client),
+                type=t(f"client_type.{row.client_type}"),
+                owner=formats.md(row.owner),
+                last=formats.date_text(row.last_visit)
+                if not pd.isna(row.last_visit)
+                else t("ov.attention.never"),
+                days="–" if row.days_since_visit != row.days_since_visit else int(row.days_since_visit),
+                pipe=formats.money(row.open_amount),
+            ),
+        ),
+        attention_list(
+            t("ov.attention.reps"),
+            items["reps_below_norm"],
+            lambda row: t(
+                "ov.attention.rep_line",
+                rep=formats.md(row.rep),
+                team=formats.md(row.team),
+                vpw=f"{row.visits_per_week:.1f}",
+                ok=row.weeks_meeting_norm,
+                weeks=row.weeks,
+            ),
+        ),
+    ]
+    if not any(shown):
         st.success(t("ov.attention.none"))

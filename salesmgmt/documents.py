@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,12 @@ class Document:
     """Excel column widths from the first column; the others (and all when empty) are 16."""
 
 
-def to_xlsx(doc: Document) -> bytes:
-    """One worksheet, A4 portrait, fitted to the page width (or to one page) when printed."""
+def text_workbook(buffer: io.BytesIO) -> Any:
+    """An xlsxwriter workbook in `buffer` that writes every text as text: a name such as
+    '=HYPERLINK(...)', 'http://...' or '00123' is no formula, link or number in the file."""
     import xlsxwriter
 
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
+    return xlsxwriter.Workbook(
         buffer,
         {
             "in_memory": True,
@@ -72,6 +73,12 @@ def to_xlsx(doc: Document) -> bytes:
             "strings_to_numbers": False,
         },
     )
+
+
+def to_xlsx(doc: Document) -> bytes:
+    """One worksheet, A4 portrait, fitted to the page width (or to one page) when printed."""
+    buffer = io.BytesIO()
+    book = text_workbook(buffer)
     sheet = book.add_worksheet(_sheet_name(doc.sheet_name))
     font = "Microsoft YaHei" if doc.lang == "zh" else "Calibri"
     base = {"font_name": font, "font_size": 9, "valign": "top"}

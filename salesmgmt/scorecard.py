@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from salesmgmt import dimensions, glossary
+from salesmgmt.documents import text_workbook
 from salesmgmt.filters import Filters
 from salesmgmt.metrics.core import NO_GROUP, figures
 from salesmgmt.periods import Period
@@ -148,18 +149,8 @@ def to_json(table: pd.DataFrame) -> bytes:
 
 def to_xlsx(table: pd.DataFrame, title: str = "scorecard") -> bytes:
     """One sheet, a header of the column keys, money and percent number formats."""
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    book = text_workbook(buffer)
     sheet = book.add_worksheet(title[:31])
     head = book.add_format({"bold": True, "bottom": 1})
     money = book.add_format({"num_format": "#,##0.00"})

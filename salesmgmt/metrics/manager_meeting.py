@@ -151,32 +151,28 @@ def issues_to_escalate(
         rows.append(_deal_issue("stalled_deal", d, float(d.days_in_stage)))
     for team, group in found["cold_accounts"].groupby("team"):
         rows.append(
-            dict(
-                kind="cold_key_accounts",
-                team=team,
-                subject=team,
-                amount=float(group["open_amount"].sum()),
-                value=float(len(group)),
-                detail=", ".join(group["client"].head(3)),
-            )
+            _team_issue("cold_key_accounts", team, group["client"], float(group["open_amount"].sum()))
         )
     for team, group in found["reps_below_norm"].groupby("team"):
-        rows.append(
-            dict(
-                kind="below_norm",
-                team=team,
-                subject=team,
-                amount=np.nan,
-                value=float(len(group)),
-                detail=", ".join(group["rep"].head(3)),
-            )
-        )
+        rows.append(_team_issue("below_norm", team, group["rep"], np.nan))
     frame = pd.DataFrame(rows, columns=["kind", "team", "subject", "amount", "value", "detail", "stage"])
     frame["_o"] = frame["kind"].map({k: i for i, k in enumerate(ISSUE_KINDS)})
     return (
         frame.sort_values(["_o", "amount"], ascending=[True, False], kind="stable")
         .drop(columns="_o")
         .reset_index(drop=True)
+    )
+
+
+def _team_issue(kind: str, team: Any, names: pd.Series, amount: float) -> dict[str, Any]:
+    """An issue row about a team: how many `names` (clients or reps) it has, the first three."""
+    return dict(
+        kind=kind,
+        team=team,
+        subject=team,
+        amount=amount,
+        value=float(len(names)),
+        detail=", ".join(names.head(3)),
     )
 
 

@@ -366,6 +366,20 @@ def _velocity(frame: pd.DataFrame) -> pd.Series:
     return value.astype("float64")
 
 
+#: The figures of operation_figures and operations_trend, in order (after the grouping columns).
+OPERATION_COLUMNS = [
+    "won_amount",
+    "won_count",
+    "lost_count",
+    "win_rate",
+    "avg_deal_size",
+    "sales_cycle_days",
+    "open_deals",
+    "open_pipeline",
+    "pipeline_velocity",
+]
+
+
 def operation_figures(
     con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date, by: tuple[str, ...] = ()
 ) -> pd.DataFrame:
@@ -392,18 +406,7 @@ def operation_figures(
     out["win_rate"] = _ratio(out["won_count"], out["won_count"] + out["lost_count"])
     out["avg_deal_size"] = _ratio(out["won_amount"], out["won_count"])
     out["pipeline_velocity"] = _velocity(out)
-    columns = [
-        *by,
-        "won_amount",
-        "won_count",
-        "lost_count",
-        "win_rate",
-        "avg_deal_size",
-        "sales_cycle_days",
-        "open_deals",
-        "open_pipeline",
-        "pipeline_velocity",
-    ]
+    columns = [*by, *OPERATION_COLUMNS]
     return out[columns].sort_values(list(by)).reset_index(drop=True) if by else out[columns]
 
 
@@ -429,19 +432,7 @@ def operations_trend(
     out["open_deals"] = out["open_deals"].fillna(0).astype("int64")
     out["open_pipeline"] = out["open_pipeline"].fillna(0.0)
     out["pipeline_velocity"] = _velocity(out)
-    columns = [
-        *by,
-        "month",
-        "won_amount",
-        "won_count",
-        "lost_count",
-        "win_rate",
-        "avg_deal_size",
-        "sales_cycle_days",
-        "open_deals",
-        "open_pipeline",
-        "pipeline_velocity",
-    ]
+    columns = [*by, "month", *OPERATION_COLUMNS]
     return out[columns].reset_index(drop=True)
 
 

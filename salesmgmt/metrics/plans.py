@@ -297,31 +297,10 @@ def remedial_actions(
     month_deals = deals[deals["in_month"].fillna(False).astype(bool)]
     advance = month_deals[month_deals["probability"] < COMMIT_MIN_PROBABILITY]
     for d in advance.sort_values("amount", ascending=False).head(ACTIONS_PER_KIND).itertuples():
-        rows.append(
-            {
-                "kind": "advance_deal",
-                "opp_id": d.opp_id,
-                "opportunity": d.opportunity,
-                "client": d.client,
-                "stage": d.stage,
-                "amount": d.amount,
-                "probability": d.probability,
-                "date": d.expected_close_date,
-            }
-        )
+        rows.append(_deal_action("advance_deal", d))
     overdue = deals[deals["overdue"].fillna(False).astype(bool)]
     for d in overdue.sort_values("amount", ascending=False).head(ACTIONS_PER_KIND).itertuples():
-        rows.append(
-            {
-                "kind": "overdue_deal",
-                "opp_id": d.opp_id,
-                "opportunity": d.opportunity,
-                "client": d.client,
-                "stage": d.stage,
-                "amount": d.amount,
-                "date": d.expected_close_date,
-            }
-        )
+        rows.append(_deal_action("overdue_deal", d, with_probability=False))
     cold = clients[clients["days_since_visit"].isna() | (clients["days_since_visit"] >= NO_VISIT_DAYS)]
     for c in cold.head(ACTIONS_PER_KIND).itertuples():
         days: Any = c.days_since_visit
@@ -340,20 +319,26 @@ def remedial_actions(
         & (deals["probability"] >= BEST_CASE_MIN_PROBABILITY)
     ]
     for d in later.sort_values("amount", ascending=False).head(ACTIONS_PER_KIND).itertuples():
-        rows.append(
-            {
-                "kind": "pull_in",
-                "opp_id": d.opp_id,
-                "opportunity": d.opportunity,
-                "client": d.client,
-                "stage": d.stage,
-                "amount": d.amount,
-                "probability": d.probability,
-                "date": d.expected_close_date,
-            }
-        )
+        rows.append(_deal_action("pull_in", d))
     frame = pd.DataFrame(rows, columns=ACTION_COLUMNS)
     return frame.astype({"amount": "float64", "probability": "float64"})
+
+
+def _deal_action(kind: str, deal: Any, with_probability: bool = True) -> dict[str, Any]:
+    """A remedial action about one of the report's deals: the deal, its client, stage, amount and
+    expected close date, and its probability unless the action is about the date alone."""
+    row = {
+        "kind": kind,
+        "opp_id": deal.opp_id,
+        "opportunity": deal.opportunity,
+        "client": deal.client,
+        "stage": deal.stage,
+        "amount": deal.amount,
+        "date": deal.expected_close_date,
+    }
+    if with_probability:
+        row["probability"] = deal.probability
+    return row
 
 
 def action_text(action: Mapping[Hashable, Any], lang: str) -> str:

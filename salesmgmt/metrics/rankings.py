@@ -411,48 +411,17 @@ def recognitions(
     for rep, lowest in zip(
         engineers[every_month].itertuples(), engineers.loc[every_month, streak].min(axis=1)
     ):
-        rows.append(
-            dict(
-                kind="three_months_over_target",
-                rep_id=rep.rep_id,
-                rep=rep.rep,
-                team=rep.team,
-                when=str(last),
-                value=float(lowest),
-                client=None,
-                head_office=True,
-            )
-        )
+        rows.append(_recognition("three_months_over_target", rep, str(last), float(lowest), head_office=True))
 
     outstanding = now[(now["role"] == "sales_engineer") & (now["attainment"] >= OUTSTANDING_ATTAINMENT)]
     outstanding = outstanding.sort_values(["attainment", "rep_id"], ascending=[False, True])
     for rep in outstanding.drop_duplicates("team").itertuples():  # the best of each team
         rows.append(
-            dict(
-                kind="outstanding_attainment",
-                rep_id=rep.rep_id,
-                rep=rep.rep,
-                team=rep.team,
-                when=str(period),
-                value=float(rep.attainment),
-                client=None,
-                head_office=True,
-            )
+            _recognition("outstanding_attainment", rep, str(period), float(rep.attainment), head_office=True)
         )
 
     for deal in run(con, BIG_WINS_SQL, filters, {**named, "big": BIG_DEAL_AMOUNT}).itertuples():
-        rows.append(
-            dict(
-                kind="big_win",
-                rep_id=deal.rep_id,
-                rep=deal.rep,
-                team=deal.team,
-                when=_iso(deal.close_date),
-                value=float(deal.amount),
-                client=deal.client,
-                head_office=True,
-            )
-        )
+        rows.append(_deal_recognition("big_win", deal, head_office=True))
 
     teams = figures(con, period, filters, as_of, "team", False)
     for team in teams[teams["attainment"] >= 1].itertuples():
@@ -470,18 +439,7 @@ def recognitions(
         )
 
     for deal in run(con, FIRST_DESIGN_INSTITUTE_SQL, filters, named).itertuples():
-        rows.append(
-            dict(
-                kind="first_design_institute",
-                rep_id=deal.rep_id,
-                rep=deal.rep,
-                team=deal.team,
-                when=_iso(deal.close_date),
-                value=float(deal.amount),
-                client=deal.client,
-                head_office=False,
-            )
-        )
+        rows.append(_deal_recognition("first_design_institute", deal, head_office=False))
 
     change = engineers[["rep_id", "rep", "team"]].assign(gain=engineers["recent"] - engineers["earlier"])
     change = change[change["gain"] >= MOST_IMPROVED_MIN_POINTS - 1e-9]
@@ -489,18 +447,7 @@ def recognitions(
         "team", sort=True
     ):
         best = group.iloc[0]
-        rows.append(
-            dict(
-                kind="most_improved",
-                rep_id=int(best.rep_id),
-                rep=best.rep,
-                team=best.team,
-                when=f"{months[-1]} – {last}",
-                value=float(best.gain),
-                client=None,
-                head_office=False,
-            )
-        )
+        rows.append(_recognition("most_improved", best, f"{months[-1]} – {last}", float(best.gain), False))
 
     frame = pd.DataFrame(
         rows, columns=["kind", "rep_id", "rep", "team", "when", "value", "client", "head_office"]
@@ -517,6 +464,29 @@ def head_office_report(
     """The outstanding results worth reporting to head office (recognitions so flagged)."""
     found = recognitions(con, period, filters, as_of)
     return found[found["head_office"]].reset_index(drop=True)
+
+
+def _recognition(
+    kind: str, rep: Any, when: str, value: float, head_office: bool, client: str | None = None
+) -> dict[str, Any]:
+    """A row of recognitions about a rep (`rep` a row with rep_id, rep and team)."""
+    return dict(
+        kind=kind,
+        rep_id=int(rep.rep_id),
+        rep=rep.rep,
+        team=rep.team,
+        when=when,
+        value=value,
+        client=client,
+        head_office=head_office,
+    )
+
+
+def _deal_recognition(kind: str, deal: Any, head_office: bool) -> dict[str, Any]:
+    """A row of recognitions about a won deal: its rep, close date, amount and client."""
+    return _recognition(
+        kind, deal, _iso(deal.close_date), float(deal.amount), head_office, client=deal.client
+    )
 
 
 def _iso(value: Any) -> str:
