@@ -302,6 +302,68 @@ def _read_text_table(buffer: memoryview | bytes, head: str, delimiter: str) -> p
     return pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=object)
 
 
+#: A sheet's limits (issue 18, finding 3): a tiny workbook can claim a cell in row 5,000,000 or in
+#: column XFD, and every reader pads the rows and columns before it (gigabytes from 1.6 KB).
+#: Rows: Excel's own limit. Columns: far more than any export to import has. Cells: rows times
+#: the widest row, what the table takes once padded (30 million: a 1,000,000-row file of 30
+#: columns). Uncompressed: the sum of the archive's members as declared, which is also all that
+#: Python's zipfile will inflate of each (a zip bomb stops there).
+MAX_EXCEL_ROWS = 1_048_576
+MAX_EXCEL_COLUMNS = 1_000
+MAX_EXCEL_CELLS = 30_000_000
+MAX_EXCEL_UNCOMPRESSED = 1 << 30
+
+
+class _SheetLimits:
+    """Refuses a sheet as soon as one of its cells passes a limit, before anything is padded."""
+
+    def __init__(self) -> None:
+        self.widest = 0
+
+    def check(self, row: int, columns: int) -> None:
+        """`row`: the 1-based number of a row; `columns`: its width up to its last cell."""
+        self.widest = max(self.widest, columns)
+        if row > MAX_EXCEL_ROWS or columns > MAX_EXCEL_COLUMNS or row * self.widest > MAX_EXCEL_CELLS:
+            self._refuse(row, columns)
+
+    def _refuse(self, row: int, columns: int) -> None:
+        from openpyxl.utils import get_column_letter
+
+        ref = f"{get_column_letter(min(max(columns, 1), 18_278))}{row}"  # ZZZ at most
+        if row > MAX_EXCEL_ROWS:
+            raise SalesmgmtError(
+                "import.excel_too_many_rows", rows=f"{row:,}", cell=ref, limit=f"{MAX_EXCEL_ROWS:,}"
+            )
+        if columns > MAX_EXCEL_COLUMNS:
+            raise SalesmgmtError(
+                "import.excel_too_many_columns",
+                columns=f"{columns:,}",
+                cell=ref,
+                limit=f"{MAX_EXCEL_COLUMNS:,}",
+            )
+        raise SalesmgmtError(
+            "import.excel_too_many_cells",
+            rows=f"{row:,}",
+            columns=f"{self.widest:,}",
+            cell=ref,
+            limit=f"{MAX_EXCEL_CELLS:,}",
+        )
+
+
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    """Refuses an archive whose members would inflate past MAX_EXCEL_UNCOMPRESSED."""
+    members = archive.infolist()
+    total = sum(m.file_size for m in members)
+    if total > MAX_EXCEL_UNCOMPRESSED:
+        largest = max(members, key=lambda m: m.file_size)
+        raise SalesmgmtError(
+            "import.excel_too_large",
+            size=f"{total / 2**20:,.0f}",
+            member=largest.filename,
+            limit=f"{MAX_EXCEL_UNCOMPRESSED / 2**20:,.0f}",
+        )
+
+
 def read_excel(data: bytes, sheet: str | None) -> tuple[list[list[Any]], str, list[str]]:
     """The rows of a sheet (the chosen one, else the first with any value) as cell values:
     real date cells stay dates, numbers stay numbers. Row i of the result is spreadsheet row
@@ -318,7 +380,11 @@ def _read_xlsx_openpyxl(data: bytes, sheet: str | None) -> tuple[list[list[Any]]
     import openpyxl  # only for Excel files
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_archive(archive)
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except SalesmgmtError:
+        raise
     except zipfile.BadZipFile:
         raise SalesmgmtError("import.corrupt_excel") from None
     except Exception as exc:  # openpyxl raises many kinds of errors on a damaged file
@@ -331,7 +397,18 @@ def _read_xlsx_openpyxl(data: bytes, sheet: str | None) -> tuple[list[list[Any]]
         candidates = [sheet] if sheet is not None else names
         for name in candidates:
             ws = book[name]
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            # The sheet's own claim of its size is not trusted: rows are as wide as their last
+            # cell, and a row past the limit stops the reading (gaps up to it are padded once).
+            ws.reset_dimensions()
+            limits = _SheetLimits()
+            rows: list[list[Any]] = []
+            number = 0
+            for number, values in enumerate(ws.iter_rows(values_only=True, max_row=MAX_EXCEL_ROWS + 1), 1):
+                if values:  # openpyxl yields the rows between two rows with cells as empty
+                    limits.check(number, len(values))
+                    rows.extend([] for _ in range(number - 1 - len(rows)))
+                    rows.append(list(values))
+            limits.check(number, 0)
             if any(v is not None and str(v).strip() != "" for r in rows for v in r):
                 return rows, name, names
         return [], candidates[0] if candidates else "", names
@@ -397,6 +474,7 @@ def _read_xlsx_streaming(data: bytes, sheet: str | None) -> tuple[list[list[Any]
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
     archive = zipfile.ZipFile(io.BytesIO(data))
+    _check_archive(archive)
     book = etree.fromstring(archive.read("xl/workbook.xml"))
     pr = book.find(f"{_M}workbookPr")
     epoch = (
@@ -451,18 +529,24 @@ def _read_xlsx_streaming(data: bytes, sheet: str | None) -> tuple[list[list[Any]
     for name, target in candidates:
         path = target.lstrip("/") if target.startswith("/") else "xl/" + target
         rows: list[list[Any]] = []
+        limits = _SheetLimits()
         with archive.open(path) as stream:
             for _event, row in etree.iterparse(stream, tag=f"{_M}row"):
                 number = int(row.get("r")) if row.get("r") else len(rows) + 1
+                # Where each cell goes, checked against the limits before any padding.
+                cells = [(column_of(c.get("r")) if c.get("r") is not None else None, c) for c in row]
+                width, position = 0, 0
+                for col, _c in cells:
+                    position = max(col, position) if col is not None else position
+                    width = max(width, position + 1)
+                    position += 1
+                limits.check(number, width)
                 while len(rows) < number - 1:
                     rows.append([])
                 values: list[Any] = []
-                for c in row:
-                    ref = c.get("r")
-                    if ref is not None:
-                        col = column_of(ref)
-                        while len(values) < col:
-                            values.append(None)
+                for col, c in cells:
+                    if col is not None:
+                        values.extend([None] * (col - len(values)))
                     values.append(cell_value(c))
                 rows.append(values)
                 row.clear()

@@ -183,6 +183,32 @@ EN = {
     "import.undo_client_in_use": "Batch {batch} cannot be undone: clients it created are used by "
     "other data ({users}; batches: {batches}). Undo those batches "
     "first.",
+    "import.excel_too_many_rows": "The sheet has a cell in row {rows} ({cell}); an import reads at most "
+    "{limit} rows. Delete what lies below the table (select the rows, Delete Sheet Rows) and save again.",
+    "import.excel_too_many_columns": "The sheet has a cell in column {columns} ({cell}); an import reads at "
+    "most {limit} columns. Delete what lies right of the table (select the columns, Delete Sheet Columns) "
+    "and save again.",
+    "import.excel_too_many_cells": "The sheet is {rows} rows by {columns} columns (up to cell {cell}); an "
+    "import reads at most {limit} cells. Delete the empty rows and columns around the table, or split the "
+    "file, and save again.",
+    "import.excel_too_large": "The workbook unpacks to {size} MB (most of it {member}); an import reads at "
+    "most {limit} MB. Save only the sheet to import (or as CSV) and upload that.",
+    "import.not_yours_rep": "The rep {record} is in team {team} (region {region}), outside your scope: a "
+    "manager may not change or move another team's rep. Leave this row out, or ask the sales director "
+    "to import it.",
+    "import.not_yours_client": "The client {record} is owned by {owner} (team {team}), outside your scope: a "
+    "manager may not change another team's client. Leave this row out, or ask the owner's manager or the "
+    "sales director.",
+    "import.not_yours_opportunity": "The opportunity {record} belongs to {owner} (team {team}), outside your "
+    "scope: a manager may not change or take over another team's opportunity. Leave this row out, or ask "
+    "the owner's manager or the sales director.",
+    "import.not_yours_visit": "The visit {record} was made by {owner} (team {team}), outside your scope: a "
+    "manager may not change another team's visit. Leave this row out (or remove its visit id for a new "
+    "visit), or ask the sales director.",
+    "import.needs_own_rep": "This row names no rep: as a manager you import only records of your own reps. "
+    "Fill in one of your reps, or leave the row out.",
+    "import.undo_not_yours": "Batch {batch} changed records outside your scope (other teams' data): only "
+    "the sales director, or a manager of all of them, can undo it.",
 }
 
 ZH = {
@@ -337,4 +363,23 @@ ZH = {
     "请先撤销这些批次。",
     "import.undo_client_in_use": "批次 {batch} 不能撤销：它新建的客户已被其他数据使用（{users}；批次：{batches}）。"
     "请先撤销这些批次。",
+    "import.excel_too_many_rows": "工作表在第 {rows} 行有单元格（{cell}）；导入最多读取 {limit} 行。"
+    "请删除表格下方的内容（选中这些行，删除工作表行）后重新保存。",
+    "import.excel_too_many_columns": "工作表在第 {columns} 列有单元格（{cell}）；导入最多读取 {limit} 列。"
+    "请删除表格右侧的内容（选中这些列，删除工作表列）后重新保存。",
+    "import.excel_too_many_cells": "工作表共 {rows} 行 × {columns} 列（直到单元格 {cell}）；导入最多读取 "
+    "{limit} 个单元格。请删除表格周围的空行和空列，或拆分文件后重新保存。",
+    "import.excel_too_large": "工作簿解压后有 {size} MB（主要是 {member}）；导入最多读取 {limit} MB。"
+    "请只保存要导入的工作表（或另存为 CSV）后再上传。",
+    "import.not_yours_rep": "销售 {record} 属于团队 {team}（区域 {region}），不在您的权限范围内：经理不能修改或调走其他团队的"
+    "销售。请删除这一行，或请销售总监导入。",
+    "import.not_yours_client": "客户 {record} 的负责人是 {owner}（团队 {team}），不在您的权限范围内：经理不能修改其他团队的"
+    "客户。请删除这一行，或请负责人的经理或销售总监处理。",
+    "import.not_yours_opportunity": "商机 {record} 属于 {owner}（团队 {team}），不在您的权限范围内：经理不能修改或接手其他"
+    "团队的商机。请删除这一行，或请负责人的经理或销售总监处理。",
+    "import.not_yours_visit": "拜访 {record} 由 {owner}（团队 {team}）记录，不在您的权限范围内：经理不能修改其他团队的"
+    "拜访。请删除这一行（新拜访请去掉拜访编号），或请销售总监处理。",
+    "import.needs_own_rep": "这一行没有填写销售：经理只能导入本人所管销售的数据。请填写您团队的一名销售，或删除这一行。",
+    "import.undo_not_yours": "批次 {batch} 修改了您权限范围以外的数据（其他团队的数据）：只有销售总监或管理全部相关团队的"
+    "经理可以撤销。",
 }
