@@ -35,25 +35,7 @@ def large_db(log=print) -> Path:
         tmp = LARGE_DB.with_suffix(".part.duckdb")
         for stale in (tmp, Path(str(tmp) + ".wal")):
             stale.unlink(missing_ok=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "salesmgmt",
-                "demo",
-                "--scale",
-                "large",
-                "--db",
-                str(tmp),
-                "--as-of",
-                AS_OF.isoformat(),
-                "--seed",
-                str(SEED),
-            ],
-            cwd=ROOT,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        _write_demo(tmp, "--scale", "large")
         shutil.move(tmp, LARGE_DB)
         log(f"  generated in {time.perf_counter() - started:.0f} s")
     return LARGE_DB
@@ -64,24 +46,30 @@ def standard_db() -> Path:
     path = BENCH_DIR / "standard.duckdb"
     if not path.exists():
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "salesmgmt",
-                "demo",
-                "--db",
-                str(path),
-                "--as-of",
-                AS_OF.isoformat(),
-                "--seed",
-                str(SEED),
-            ],
-            cwd=ROOT,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        _write_demo(path)
     return path
+
+
+def _write_demo(path: Path, *options: str) -> None:
+    """Write the demo company (at AS_OF, from SEED) into `path` with the demo command."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "salesmgmt",
+            "demo",
+            *options,
+            "--db",
+            str(path),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--seed",
+            str(SEED),
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def machine() -> str:
