@@ -6,7 +6,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.charts.heatmaps import norm_heatmap
-from app.charts.theme import plain, plain_all
 from salesmgmt import palette
 
 
@@ -27,7 +26,7 @@ def before_after(
 ) -> go.Figure:
     """Per rep, `column` before (grey) and after (blue) the ride-along, joined by a line."""
     shown = table.dropna(subset=[f"{column}_before", f"{column}_after"], how="all")
-    names = plain_all(shown["rep"])
+    names = list(shown["rep"])
     fig = go.Figure()
     for name, b, a in zip(names, shown[f"{column}_before"], shown[f"{column}_after"]):
         fig.add_scatter(
@@ -53,7 +52,7 @@ def before_after(
         marker=dict(color=palette.ACCENT, size=11, symbol="diamond"),
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(
             title=labels["axis"],
             tickformat=".0%" if percent else None,

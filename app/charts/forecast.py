@@ -6,7 +6,6 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.charts.theme import plain, plain_all
 from salesmgmt import palette
 
 #: Groups up to which the chance above each group is written out ("chance 40%").
@@ -16,7 +15,7 @@ CHANCE_WORDS_UP_TO = 12
 def forecast_categories(frame: pd.DataFrame, key: str, divisor: float, labels: dict[str, str]) -> go.Figure:
     """Per group (`key`: team or rep): won, commit, best case and weighted forecast bars against
     a target marker; the chance of making the target as text above the group."""
-    names = plain_all(frame[key])
+    names = list(frame[key])
     fig = go.Figure()
     for column, color, label in (
         ("won_amount", palette.WON, "won"),
@@ -48,7 +47,7 @@ def forecast_categories(frame: pd.DataFrame, key: str, divisor: float, labels: d
         textfont=dict(color=palette.TARGET),
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         barmode="group",
         xaxis=dict(type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
@@ -82,7 +81,7 @@ def movement_waterfall(
         )
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         showlegend=False,
         xaxis=dict(type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
@@ -121,7 +120,7 @@ def accuracy(frame: pd.DataFrame, divisor: float, labels: dict[str, str]) -> go.
         textposition="top center",
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         barmode="group",
         xaxis=dict(type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),

@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.charts.theme import plain
 from salesmgmt import palette
 
 #: The most rows a heat map draws: above, people are grouped by team, then by region.
@@ -58,7 +57,7 @@ def norm_heatmap(
     title and axis (the period axis title). Groups of `per_person` show as 'team · region'."""
     table = frame.pivot_table(index=["team", "rep"], columns=period, values=value, aggfunc="sum", sort=True)
     x = [period_text(p) for p in table.columns]
-    y = [plain(f"{rep} · {team}" if team else rep) for team, rep in table.index]
+    y = [f"{rep} · {team}" if team else rep for team, rep in table.index]
     z = table.to_numpy()
     top = max(2 * norm, 1)
     fig = go.Figure(
@@ -83,7 +82,7 @@ def norm_heatmap(
         )
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(type="category", title=labels["axis"], side="top" if axis_on_top else "bottom"),
         yaxis=dict(type="category", autorange="reversed"),
         height=max(300, row_height * len(y) + 120),

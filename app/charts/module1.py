@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.charts.heatmaps import norm_heatmap
-from app.charts.theme import plain, plain_all
+from app.charts.theme import BR
 from salesmgmt import palette
 
 
@@ -30,7 +30,7 @@ def weekly_review(review: pd.DataFrame, norm: int, labels: dict[str, str]) -> go
         line=dict(color=palette.WARN, dash="dot"),
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         barmode="group",
         xaxis=dict(type="category", title=labels["week"]),
         yaxis=dict(title=labels["count"], rangemode="tozero", dtick=1),
@@ -54,7 +54,7 @@ def visits_heatmap(weekly: pd.DataFrame, norm: int, labels: dict[str, str]) -> g
 
 def planned_vs_done(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Per rep: planned visits done, missed and still to come (stacked), and all visits made."""
-    names = plain_all(frame["rep"])
+    names = list(frame["rep"])
     upcoming = frame["planned"] - frame["planned_done"] - frame["planned_missed"]
     fig = go.Figure()
     fig.add_bar(
@@ -80,7 +80,7 @@ def planned_vs_done(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         x=names, y=frame["visits"], name=labels["visits"], marker_color=palette.VISITS, offsetgroup="made"
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         barmode="group",
         xaxis=dict(type="category"),
         yaxis=dict(title=labels["count"], rangemode="tozero"),
@@ -94,7 +94,7 @@ def client_type_share(share: pd.DataFrame, type_names: dict[str, str], labels: d
     for key, part in share.groupby("client_type", sort=False):
         client_type = str(key)
         fig.add_bar(
-            x=plain_all(part["group"]),
+            x=list(part["group"]),
             y=part["share"],
             name=type_names.get(client_type, client_type),
             marker_color=palette.client_type_color(client_type),
@@ -104,7 +104,7 @@ def client_type_share(share: pd.DataFrame, type_names: dict[str, str], labels: d
             hovertemplate="%{x}: %{y:.0%} (%{customdata})<extra></extra>",
         )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         barmode="stack",
         xaxis=dict(type="category"),
         yaxis=dict(tickformat=".0%", range=[0, 1]),
@@ -118,7 +118,7 @@ def progress_share(by_rep: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=frame["share"],
-            y=[plain(f"{r} · {t}") for r, t in zip(frame["rep"], frame["team"])],
+            y=[f"{r} · {t}" for r, t in zip(frame["rep"], frame["team"])],
             orientation="h",
             marker_color=palette.DONE,
             text=[
@@ -130,7 +130,7 @@ def progress_share(by_rep: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         )
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(tickformat=".0%", rangemode="tozero"),
         yaxis=dict(type="category"),
         height=max(300, 22 * len(frame) + 120),
@@ -140,7 +140,7 @@ def progress_share(by_rep: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
 
 def regions_vs_target(frame: pd.DataFrame, key: str, divisor: float, labels: dict[str, str]) -> go.Figure:
     """Per region (team, rep): won and forecast against a target marker, attainment as text."""
-    names = plain_all(frame[key])
+    names = list(frame[key])
     fig = go.Figure()
     fig.add_bar(
         x=names,
@@ -164,7 +164,7 @@ def regions_vs_target(frame: pd.DataFrame, key: str, divisor: float, labels: dic
         ),
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         barmode="group",
         xaxis=dict(type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
@@ -184,7 +184,7 @@ def penetration_heatmap(
     cols = list(table.columns)
     text = [
         [
-            f"{p:.0%}<br>{int(r)}/{int(c)}" if pd.notna(p) else "–"
+            f"{p:.0%}{BR}{int(r)}/{int(c)}" if pd.notna(p) else "–"
             for p, r, c in zip(table.loc[i], reached.loc[i, cols], clients.loc[i, cols])
         ]
         for i in table.index
@@ -193,7 +193,7 @@ def penetration_heatmap(
         go.Heatmap(
             z=table.to_numpy(),
             x=[type_names.get(c, c) for c in cols],
-            y=plain_all(table.index),
+            y=list(table.index),
             zmin=0,
             zmax=1,
             text=text,
@@ -206,7 +206,7 @@ def penetration_heatmap(
         )
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(type="category", side="top"),
         yaxis=dict(type="category", autorange="reversed"),
         height=max(260, 50 * len(table.index) + 140),
@@ -223,7 +223,7 @@ def regions_over_time(
         fig.add_scatter(
             x=[m.strftime("%Y-%m") for m in part["month"]],
             y=part[column] / divisor,
-            name=plain(region),
+            name=region,
             mode="lines+markers",
             line=dict(color=palette.series_color(i)),
         )
@@ -237,7 +237,7 @@ def regions_over_time(
             line=dict(color=palette.TARGET, dash="dash"),
         )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(type="category", title=labels["month"]),
         yaxis=dict(title=labels["axis"], rangemode="tozero", tickformat=".0%" if percent else None),
     )

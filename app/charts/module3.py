@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.charts.theme import plain, plain_all
+from app.charts.theme import BR
 from salesmgmt import palette
 from salesmgmt.metrics.rankings import movement_text
 
@@ -17,7 +17,7 @@ def ranking_bars(frame: pd.DataFrame, name_col: str, labels: dict[str, str]) -> 
     """Horizontal bars of the composite score, rank 1 on top, with the movement since last week;
     a dashed line at 100 (on the bar everywhere)."""
     shown = frame[frame["composite"].notna()].sort_values("rank")
-    names = plain_all(shown[name_col])
+    names = list(shown[name_col])
     text = [f"{s:.0f} {movement_text(m)}".strip() for s, m in zip(shown["composite"], shown["movement"])]
     colors = [palette.GOOD if s >= 100 else palette.ACCENT for s in shown["composite"]]
     fig = go.Figure(
@@ -35,7 +35,7 @@ def ranking_bars(frame: pd.DataFrame, name_col: str, labels: dict[str, str]) -> 
     fig.add_vline(x=100, line_dash="dash", line_color=palette.MUTED)
     top = max([110.0] + [float(s) * 1.15 for s in shown["composite"]])
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(title=labels["axis"], range=[0, top]),
         yaxis=dict(type="category", autorange="reversed"),
         height=max(260, 38 * len(names) + 120),
@@ -47,13 +47,13 @@ def ranking_bars(frame: pd.DataFrame, name_col: str, labels: dict[str, str]) -> 
 def score_components(frame: pd.DataFrame, name_col: str, labels: dict[str, str]) -> go.Figure:
     """Grouped bars of the four components (ratio to the bar, 1 = on the bar) per row."""
     shown = frame[frame["composite"].notna()].sort_values("rank")
-    names = plain_all(shown[name_col])
+    names = list(shown[name_col])
     fig = go.Figure()
     for key, color in palette.SCORE_PARTS.items():
         fig.add_bar(x=names, y=shown[f"score_{key}"], name=labels[key], marker_color=color)
     fig.add_hline(y=1, line_dash="dash", line_color=palette.MUTED)
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         barmode="group",
         yaxis=dict(title=labels["axis"], rangemode="tozero"),
         xaxis=dict(type="category"),
@@ -80,9 +80,9 @@ def case_timeline(timeline: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     visits = timeline[timeline["kind"] == "visit"]
     for ctype, group in visits.groupby(visits["client_type"].fillna("other"), sort=False):
         hover = [
-            plain(f"{c} · {r}")
-            + (f" · {labels['with']} {plain(a)}" if isinstance(a, str) and a else "")
-            + (f"<br>{plain(p or '')} → {plain(o or '')}" if (p or o) else "")
+            f"{c} · {r}"
+            + (f" · {labels['with']} {a}" if isinstance(a, str) and a else "")
+            + (f"{BR}{p or ''} → {o or ''}" if (p or o) else "")
             for c, r, a, p, o in zip(
                 group["client"],
                 group["rep"],
@@ -106,7 +106,7 @@ def case_timeline(timeline: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
             hovertemplate="%{x|%Y-%m-%d}<br>%{text}<extra></extra>",
         )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         yaxis=dict(
             type="category", categoryarray=[labels["lane_visit"], labels["lane_stage"]], range=[-0.6, 1.8]
         ),
@@ -131,7 +131,7 @@ def stage_days(stages: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         )
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(title=labels["axis"], rangemode="tozero"),
         yaxis=dict(type="category", autorange="reversed"),
         height=max(220, 34 * len(names) + 110),
@@ -149,13 +149,13 @@ def team_trends(trends: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
             x=[m.strftime("%Y-%m") for m in group["month"]],
             y=group["attainment"],
             mode="lines+markers",
-            name=plain(team),
+            name=team,
             line=dict(color=colors[str(team)]),
             hovertemplate="%{x}: %{y:.0%}<extra>%{fullData.name}</extra>",
         )
     fig.add_hline(y=1, line_dash="dash", line_color=palette.MUTED)
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(title=labels["month"], type="category"),
         yaxis=dict(title=labels["axis"], tickformat=".0%", rangemode="tozero"),
     )
@@ -186,7 +186,7 @@ def school_effects(comparison: pd.DataFrame, names: dict[str, str], labels: dict
     fig.add_vline(x=0, line_color=palette.MUTED)
     span = max([1.0] + [abs(v) * 1.4 for v in x])
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(title=labels["axis"], range=[-span, span]),
         yaxis=dict(type="category"),
         height=max(300, 40 * len(y) + 120),
@@ -222,11 +222,11 @@ def school_spread(
             jitter=0.4,
             pointpos=0,
             marker_color=color,
-            text=plain_all(group["rep"]),
+            text=list(group["rep"]),
             hovertemplate="%{text}: %{x}<extra></extra>",
         )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         showlegend=False,
         height=260,
         xaxis=dict(tickformat=".0%" if percent else None, rangemode="tozero"),
@@ -243,17 +243,17 @@ def deal_history(history: pd.DataFrame, as_of: date, labels: dict[str, str]) -> 
         stage = str(row.stage)
         fig.add_scatter(
             x=[row.valid_from, end],
-            y=[plain(row.name or row.opp_id)] * 2,
+            y=[row.name or row.opp_id] * 2,
             mode="lines",
             line=dict(color=palette.stage_color(stage), width=14),
             name=labels["stages"].get(stage, stage),
             legendgroup=stage,
             showlegend=stage not in seen,
-            hovertemplate=f"{labels['stages'].get(stage, stage)}: %{{x|%Y-%m-%d}}<extra></extra>",
+            hovertemplate="%{fullData.name}: %{x|%Y-%m-%d}<extra></extra>",
         )
         seen.add(stage)
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         yaxis=dict(type="category", autorange="reversed"),
         xaxis=dict(title=labels["date"]),
         height=max(240, 44 * history["opp_id"].nunique() + 140),

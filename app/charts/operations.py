@@ -6,7 +6,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.charts.theme import plain, plain_all
 from salesmgmt import palette
 
 #: At most this many lines in a chart (one colour each); more teams are drawn per region.
@@ -55,7 +54,7 @@ def funnel(
         insidetextanchor="end",
     )
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(title=plain(labels["title"]), showlegend=False)
+    fig.update_layout(title=labels["title"], showlegend=False)
     return fig
 
 
@@ -75,12 +74,12 @@ def lines_by_group(
         fig.add_scatter(
             x=[m.strftime("%Y-%m") for m in part["month"]],
             y=part[column] / divisor,
-            name=plain(name),
+            name=name,
             mode="lines+markers",
             line=dict(color=teams.get(str(name), palette.series_color(i))),
         )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(type="category", title=labels["month"]),
         yaxis=dict(title=labels["axis"], rangemode="tozero", tickformat=".0%" if percent else None),
     )
@@ -93,7 +92,7 @@ def lost_reasons(reasons: pd.DataFrame, none_label: str, divisor: float, labels:
     fig = go.Figure(
         go.Bar(
             x=shown["lost_count"],
-            y=plain_all(r or none_label for r in shown["lost_reason"]),
+            y=[r or none_label for r in shown["lost_reason"]],
             orientation="h",
             marker_color=palette.WARN,
             text=[
@@ -103,9 +102,7 @@ def lost_reasons(reasons: pd.DataFrame, none_label: str, divisor: float, labels:
             textposition="auto",
         )
     )
-    fig.update_layout(
-        title=plain(labels["title"]), xaxis=dict(title=labels["axis"]), yaxis=dict(type="category")
-    )
+    fig.update_layout(title=labels["title"], xaxis=dict(title=labels["axis"]), yaxis=dict(type="category"))
     return fig
 
 
@@ -116,9 +113,9 @@ def lost_reasons_by_month(trend: pd.DataFrame, none_label: str, labels: dict[str
     axis = [m.strftime("%Y-%m") for m in months]
     for i, (reason, part) in enumerate(trend.groupby("lost_reason", sort=True)):
         counts = part.set_index("month")["lost_count"].reindex(months).fillna(0)
-        fig.add_bar(x=axis, y=counts, name=plain(reason or none_label), marker_color=palette.series_color(i))
+        fig.add_bar(x=axis, y=counts, name=reason or none_label, marker_color=palette.series_color(i))
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         barmode="stack",
         xaxis=dict(type="category", title=labels["month"]),
         yaxis=dict(title=labels["axis"]),

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.charts.theme import plain, plain_all
 from salesmgmt import palette
 
 
@@ -33,7 +32,7 @@ def won_vs_target_trend(trend: pd.DataFrame, divisor: float, labels: dict[str, s
         opacity=0.7,
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(title=labels["month"], type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
         yaxis2=dict(title=labels["visits"], overlaying="y", side="right", rangemode="tozero", showgrid=False),
@@ -44,7 +43,7 @@ def won_vs_target_trend(trend: pd.DataFrame, divisor: float, labels: dict[str, s
 
 def teams_comparison(teams: pd.DataFrame, divisor: float, labels: dict[str, str]) -> go.Figure:
     """Per team: won and forecast bars against a target marker, attainment as text."""
-    names = plain_all(teams["team"])
+    names = list(teams["team"])
     fig = go.Figure()
     fig.add_bar(
         x=names,
@@ -67,7 +66,7 @@ def teams_comparison(teams: pd.DataFrame, divisor: float, labels: dict[str, str]
         ),
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         barmode="group",
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.charts.theme import plain, plain_all
 from salesmgmt import palette
 
 
@@ -20,11 +19,11 @@ def won_by_product_month(trend: pd.DataFrame, divisor: float, labels: dict[str, 
         fig.add_bar(
             x=_months(part),
             y=part["won_amount"] / divisor,
-            name=plain(product),
+            name=product,
             marker_color=palette.series_color(i),
         )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         barmode="stack",
         xaxis=dict(title=labels["month"], type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
@@ -41,13 +40,13 @@ def product_lines(
         fig.add_scatter(
             x=_months(part),
             y=part[column] / divisor,
-            name=plain(product),
+            name=product,
             mode="lines+markers",
             line=dict(color=palette.series_color(i)),
             connectgaps=False,
         )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(title=labels["month"], type="category"),
         yaxis=dict(title=labels["axis"], rangemode="tozero", tickformat=".0%" if percent else None),
     )
@@ -61,7 +60,7 @@ def growth_vs_last_year(table: pd.DataFrame, labels: dict[str, str]) -> go.Figur
     fig = go.Figure(
         go.Bar(
             x=shown["won_growth"],
-            y=plain_all(shown["product"]),
+            y=list(shown["product"]),
             orientation="h",
             marker_color=colors,
             text=[f"{g:+.0%}" for g in shown["won_growth"]],
@@ -69,7 +68,7 @@ def growth_vs_last_year(table: pd.DataFrame, labels: dict[str, str]) -> go.Figur
         )
     )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         xaxis=dict(title=labels["axis"], tickformat=".0%"),
         yaxis=dict(type="category"),
     )
@@ -99,15 +98,15 @@ def product_mix(breakdown: pd.DataFrame, by: str, names: dict[str, str], labels:
         # Zero, not NaN, where a group sold none of it: a gap would break the stack.
         share = part.set_index(part[by].astype(str))["won_mix"].reindex(groups).fillna(0.0)
         fig.add_bar(
-            x=plain_all(names.get(g, g) for g in groups),
+            x=[names.get(g, g) for g in groups],
             y=share,
-            name=plain(product),
+            name=product,
             marker_color=palette.series_color(i),
             text=[f"{s:.0%}" if s == s and s >= 0.05 else "" for s in share],
             textposition="inside",
         )
     fig.update_layout(
-        title=plain(labels["title"]),
+        title=labels["title"],
         barmode="stack",
         yaxis=dict(title=labels["axis"], tickformat=".0%", range=[0, 1]),
         xaxis=dict(type="category"),

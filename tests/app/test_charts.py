@@ -13,7 +13,7 @@ import pytest
 
 from app.charts import coaching as coaching_charts
 from app.charts import forecast as forecast_charts
-from app.charts import heatmaps
+from app.charts import heatmaps, theme
 from app.charts import module1 as module1_charts
 from app.charts import module3 as module3_charts
 from app.charts import operations as operations_charts
@@ -277,11 +277,19 @@ def test_names_from_the_data_are_drawn_as_written_not_read_as_markup():
     name = "<b>R&D</b> %{y}"
     shown = "&lt;b&gt;R&amp;D&lt;/b&gt; %{y}"
     frame = pd.DataFrame([{"team": name, "month": date(2026, 5, 1), "attainment": 0.5}])
-    fig = module3_charts.team_trends(frame, {"title": f"Team {name}", "month": "m", "axis": "a"}).to_dict()
+    labels = {"title": f"Team {name}", "month": "m", "axis": "a"}
+    fig = theme.style_figure(module3_charts.team_trends(frame, labels)).to_dict()
     assert fig["data"][0]["name"] == shown and fig["layout"]["title"]["text"] == f"Team {shown}"
     assert name not in fig["data"][0]["hovertemplate"], "data never goes into a template"
     teams = pd.DataFrame(
         {"team": [name], "won_amount": [1.0], "forecast": [1.0], "target": [2.0], "attainment": [0.5]}
     )
     labels = {"title": "t", "won": "w", "forecast": "f", "target": "g", "money_axis": "m"}
-    assert overview_charts.teams_comparison(teams, 1, labels).to_dict()["data"][0]["x"] == [shown]
+    styled = theme.style_figure(overview_charts.teams_comparison(teams, 1, labels))
+    assert list(styled.to_dict()["data"][0]["x"]) == [shown]
+
+
+def test_no_builder_escapes_on_its_own_the_theme_does_it_once_for_every_chart():
+    for path in Path(module1_charts.__file__).parent.glob("*.py"):
+        if path.name != "theme.py":
+            assert "html.escape" not in path.read_text(encoding="utf-8"), path.name
