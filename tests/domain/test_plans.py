@@ -105,15 +105,13 @@ def test_a_plan_is_saved_signed_by_both_and_revised_with_its_history_kept(tiny_c
     assert old["visits"].iloc[0]["purpose"] == "报价跟进"
 
 
+#: Three planned visits of Li's May: client 2 on Wed 6 May (visited Tue 5 May, the same week),
+#: client 1 on Tue 12 May (not visited that week) and client 2 on Wed 27 May (week not over).
+THREE_VISITS = [(2, date(2026, 5, 6), None), (1, date(2026, 5, 12), None), (2, date(2026, 5, 27), None)]
+
+
 def test_a_planned_visit_is_done_when_the_client_is_visited_in_the_same_week(tiny_con):
-    plans.save_plan(
-        tiny_con,
-        LI,
-        MAY,
-        ALL,
-        saved_on=date(2026, 5, 4),
-        visits=[(2, date(2026, 5, 6), None), (1, date(2026, 5, 12), None), (2, date(2026, 5, 27), None)],
-    )
+    plans.save_plan(tiny_con, LI, MAY, ALL, saved_on=date(2026, 5, 4), visits=THREE_VISITS)
     visits = plans.plan_detail(tiny_con, LI, MAY, ALL, tiny.AS_OF)["visits"]
     assert list(visits["status"]) == ["done", "missed", "upcoming"]
     assert visits.iloc[0]["done_on"] == date(2026, 5, 5)  # the Tuesday before the planned day
@@ -129,14 +127,7 @@ def test_the_weekly_review_sets_planned_against_actual(tiny_con):
         " status, amount, probability, expected_close_date) VALUES ('O5', DATE"
         " '2026-05-20', 2, 2, 'negotiation', 'open', 100000, 0.8, DATE '2026-05-25')"
     )
-    plans.save_plan(
-        tiny_con,
-        LI,
-        MAY,
-        ALL,
-        saved_on=date(2026, 5, 4),
-        visits=[(2, date(2026, 5, 6), None), (1, date(2026, 5, 12), None), (2, date(2026, 5, 27), None)],
-    )
+    plans.save_plan(tiny_con, LI, MAY, ALL, saved_on=date(2026, 5, 4), visits=THREE_VISITS)
     review = plans.weekly_review(tiny_con, LI, MAY, ALL, tiny.AS_OF).set_index("week")
     assert list(review.index) == [
         date(2026, 4, 27),
