@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 import duckdb
 
 from salesmgmt import db
+from salesmgmt.filters import Filters
 from salesmgmt.i18n import t
 from salesmgmt.importer.kinds import APPLIERS
 from salesmgmt.importer.mappings import remember_mapping
 from salesmgmt.importer.preview import ImportRefused, Preview, Progress
+from salesmgmt.importer.scope import within_scope
 from salesmgmt.importer.upsert import Batch, new_id
 from salesmgmt.importer.validate import RowError
 
@@ -72,6 +74,7 @@ def apply(
     user: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    scope: Filters | None = None,
 ) -> ImportResult:
     """Write a prepared file in one transaction as one upload batch.
 
@@ -79,20 +82,24 @@ def apply(
     is invalid and `skip_invalid` is False. With `skip_invalid`, invalid rows are left out and
     counted as refused. `dry_run` does everything and rolls it back: the counts say what an
     import would do. `progress(fraction, step_key)` is called as the work advances.
+
+    `scope`: the importing user's (a manager's); rows outside it, or that would change a record
+    outside it, are row errors like any other (see `scope`), checked inside the transaction.
     """
     progress = progress or (lambda _fraction, _step: None)
     if preview.file_error is not None:
         raise preview.file_error
-    if preview.errors and not skip_invalid:
-        raise ImportRefused(preview.file_name, preview.errors)
-    rows = preview.valid_rows
-    if rows.empty:
-        raise ImportRefused(preview.file_name, preview.errors, key="import.nothing_valid")
+    _refuse_invalid(preview, skip_invalid)
     kind = preview.kind
     assert kind is not None
     result = ImportResult(upload_id=None, kind=kind, dry_run=dry_run)
     try:
         with db.transaction(con):
+            checked = within_scope(con, preview, scope)
+            scope_refused = checked.errors[len(preview.errors) :]
+            preview = checked
+            _refuse_invalid(preview, skip_invalid)
+            rows = preview.valid_rows
             upload_id = new_id(con, "uploads")
             con.execute(
                 "INSERT INTO uploads (upload_id, file_name, file_hash, kind, encoding, as_of, "
@@ -127,7 +134,7 @@ def apply(
             result.refused = len(refused_rows)
             result.created_reps = ctx.created["reps"]
             result.created_clients = ctx.created["clients"]
-            result.errors = ctx.errors
+            result.errors = [*scope_refused, *ctx.errors]
             con.execute(
                 "UPDATE uploads SET rows_added = ?, rows_updated = ?, rows_unchanged = ?, "
                 "rows_refused = ?, created_reps = ?, created_clients = ? WHERE upload_id = ?",
@@ -149,3 +156,11 @@ def apply(
         result.upload_id = None
     progress(1.0, "import.step_done")
     return result
+
+
+def _refuse_invalid(preview: Preview, skip_invalid: bool) -> None:
+    """Refuse a file with invalid rows (unless they are to be skipped) or without valid ones."""
+    if preview.errors and not skip_invalid:
+        raise ImportRefused(preview.file_name, preview.errors)
+    if preview.valid_rows.empty:
+        raise ImportRefused(preview.file_name, preview.errors, key="import.nothing_valid")

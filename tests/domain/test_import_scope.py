@@ -41,3 +41,108 @@ def test_team_targets_and_reps_files_are_checked_against_the_teams(tiny_con):
     assert [e.row for e in scope_errors(tiny_con, targets, dragon)] == [3]
     reps = importer.prepare(b"rep,team\nA,Dragon\nB,Tiger\n", "r.csv", kind="reps")
     assert [e.row for e in scope_errors(tiny_con, reps, dragon)] == [3]
+
+
+# --- Records the file matches: a manager neither updates nor takes over another team's (issue 18, 1)
+
+
+def _dragon(con) -> Filters:
+    return auth.add_user(con, "chen", "manager", "pw", teams=("Dragon",)).scope()
+
+
+def _refused(con, data: bytes, scope: Filters, kind: str | None = None) -> list[importer.RowError]:
+    """The file imported as `scope`: refused, nothing written; the errors it names."""
+    preview = importer.prepare(data, "f.csv", kind=kind)
+    assert preview.ok, preview.error_messages()
+    before = con.execute("SELECT count(*) FROM upload_changes").fetchone()
+    try:
+        importer.apply(con, preview, scope=scope, user="chen")
+    except importer.ImportRefused as exc:
+        assert con.execute("SELECT count(*) FROM upload_changes").fetchone() == before
+        assert scope_errors(con, preview, scope) == exc.errors, "the preview shows the same errors"
+        return exc.errors
+    raise AssertionError("the import was not refused")
+
+
+def test_a_managers_reps_file_cannot_move_another_teams_rep_into_their_team(tiny_con):
+    dragon = _dragon(tiny_con)
+    tiny_con.execute("UPDATE reps SET code = 'T03' WHERE rep_id = 3")
+    errors = _refused(
+        tiny_con, "Sales rep,Rep code,Team,Region\n王强 Wang,T03,Dragon,East\n".encode(), dragon
+    )
+    assert [(e.row, e.key) for e in errors] == [(2, "import.not_yours_rep")]
+    assert "王强 Wang" in errors[0].message("en") and "Tiger" in errors[0].message("en")
+    assert "Tiger" in errors[0].message("zh")
+    assert tiny_con.execute("SELECT team, region FROM reps WHERE rep_id = 3").fetchone() == ("Tiger", "West")
+    by_name = _refused(tiny_con, "rep,team\n王强 Wang,Dragon\n".encode(), dragon, kind="reps")
+    assert [e.key for e in by_name] == ["import.not_yours_rep"]
+
+
+def test_a_managers_opportunities_file_cannot_reassign_or_change_another_teams_deal(tiny_con):
+    dragon = _dragon(tiny_con)
+    reassign = _refused(tiny_con, "opportunity_id,rep,amount\nO8,张伟 Zhang,20000\n".encode(), dragon)
+    assert [(e.row, e.key) for e in reassign] == [(2, "import.not_yours_opportunity")]
+    assert "O8" in reassign[0].message("en") and "王强 Wang" in reassign[0].message("en")
+    amount = _refused(tiny_con, "opportunity_id,client,amount\nO8,西部业主,1\n".encode(), dragon)
+    assert [e.key for e in amount] == ["import.not_yours_opportunity"]
+    assert tiny_con.execute("SELECT rep_id, amount FROM opportunities WHERE opp_id = 'O8'").fetchone() == (
+        3,
+        20000,
+    )
+
+
+def test_a_managers_visits_file_cannot_edit_another_teams_visit_by_its_id(tiny_con):
+    dragon = _dragon(tiny_con)
+    tiny_con.execute(
+        "INSERT INTO visits (visit_key, visit_id, visit_date, rep_id, client_id, visit_type, notes) "
+        "VALUES (100, 'V-T1', DATE '2026-05-20', 3, 3, 'visit', 'Tiger notes')"
+    )
+    data = "visit id,date,rep,client,type,notes\nV-T1,2026-05-27,张伟 Zhang,华东设计院,visit,mine now\n"
+    errors = _refused(tiny_con, data.encode(), dragon)
+    assert [(e.row, e.key) for e in errors] == [(2, "import.not_yours_visit")]
+    assert "V-T1" in errors[0].message("en") and "Tiger" in errors[0].message("en")
+    assert tiny_con.execute("SELECT rep_id, notes FROM visits WHERE visit_id = 'V-T1'").fetchone() == (
+        3,
+        "Tiger notes",
+    )
+
+
+def test_a_managers_clients_file_without_an_owner_cannot_edit_another_teams_client(tiny_con):
+    dragon = _dragon(tiny_con)
+    errors = _refused(
+        tiny_con, "client,client_type\n西部业主,construction\n".encode(), dragon, kind="clients"
+    )
+    assert [(e.row, e.key) for e in errors] == [(2, "import.not_yours_client")]
+    assert "西部业主" in errors[0].message("en") and "王强 Wang" in errors[0].message("en")
+    assert tiny_con.execute("SELECT client_type FROM clients WHERE client_id = 3").fetchone() == ("owner",)
+
+
+def test_a_manager_still_updates_their_own_teams_records(tiny_con):
+    dragon = _dragon(tiny_con)
+    for data, kind in (
+        ("rep,team,region\n李娜 Li,Dragon,East\n", "reps"),
+        ("client,client_type\n华东设计院,construction\n", "clients"),
+        ("opportunity_id,rep,amount\nO4,李娜 Li,55000\n", None),
+    ):
+        preview = importer.prepare(data.encode(), "f.csv", kind=kind)
+        assert scope_errors(tiny_con, preview, dragon) == []
+        importer.apply(tiny_con, preview, scope=dragon, user="chen")
+    assert tiny_con.execute("SELECT rep_id, amount FROM opportunities WHERE opp_id = 'O4'").fetchone() == (
+        2,
+        55000,
+    )
+
+
+def test_with_skip_invalid_a_manager_imports_only_the_rows_of_their_own_records(tiny_con):
+    dragon = _dragon(tiny_con)
+    preview = importer.prepare(b"opportunity_id,client,amount\nO4,x,51000\nO8,y,1\n", "o.csv")
+    result = importer.apply(tiny_con, preview, scope=dragon, skip_invalid=True, user="chen")
+    assert (result.updated, result.refused) == (1, 1)
+    assert [(e.row, e.key) for e in result.errors] == [(3, "import.not_yours_opportunity")]
+    assert tiny_con.execute("SELECT amount FROM opportunities WHERE opp_id = 'O8'").fetchone() == (20000,)
+
+
+def test_a_team_manager_cannot_set_the_target_of_the_whole_region(tiny_con):
+    dragon = _dragon(tiny_con)
+    errors = _refused(tiny_con, b"period,region,amount\n2026-06,East,100\n", dragon, kind="targets")
+    assert [e.key for e in errors] == ["import.out_of_scope_region"]
