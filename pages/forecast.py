@@ -6,6 +6,7 @@ from datetime import timedelta
 import streamlit as st
 
 from app import blocks as pp
+from app import calls as weekly_call
 from app import formats, layout, queries, sidebar, tables, texts
 from app.charts import forecast as charts
 from app.texts import t
@@ -13,6 +14,7 @@ from salesmgmt.measures import BEST_CASE_MIN_PROBABILITY, COMMIT_MIN_PROBABILITY
 from salesmgmt.metrics import forecast
 
 layout.page_header("page.forecast")
+weekly_call.switch()  # the Weekly call view (每周预测提交) when chosen: the page stops there
 period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
 divisor = formats.money_divisor()
 money_axis = t("axis.money", unit=formats.money_unit())
@@ -131,6 +133,7 @@ pp.chart(
     key="fc_waterfall",
 )
 st.caption(t("fc.move.caption"))
+st.page_link("pages/inspection.py", label=t("ins.link"), icon=":material/fact_check:")
 deals = movement["deals"]
 if len(deals):
     present = [c for c in forecast.CATEGORIES if c in set(deals["category"])]

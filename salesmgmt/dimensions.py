@@ -148,6 +148,7 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("win_rate_after", "co.col.win_rate_after", "percent"),
         Dimension("win_rate_before", "co.col.win_rate_before", "percent"),
         Dimension("won_amount_last_year", "pr.col.last_year", "money"),
+        Dimension("flags", "ins.col.flags", "text"),
     ]
 }
 

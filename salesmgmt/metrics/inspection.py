@@ -314,6 +314,15 @@ def flags_of(row: pd.Series, flags: tuple[str, ...] = FLAGS) -> list[str]:
     return [flag for flag in flags if bool(row[flag])]
 
 
+def flags_text(deals: pd.DataFrame, names: dict[str, str], sep: str = ", ") -> pd.Series:
+    """Each row's flags in FLAGS order as one text, named by `names` (a flag -> its words)."""
+    marks = deals[list(FLAGS)].to_numpy(dtype=bool)
+    words = [names[flag] for flag in FLAGS]
+    return pd.Series(
+        [sep.join(w for w, on in zip(words, row) if on) for row in marks], index=deals.index, dtype=object
+    )
+
+
 # ------------------------------------------------------------------------------------------
 # The exported table (command line and the page's download)
 
@@ -337,6 +346,16 @@ EXPORT_COLUMNS = [
     *FLAGS,
 ]
 EXPORT_FORMATS = ("csv", "json", "xlsx")
+MIME = {
+    "csv": "text/csv",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def file_name(period: Period, since: date, as_of: date, fmt: str) -> str:
+    """'inspection-2026-06-2026-06-08-2026-06-15.csv'."""
+    return f"inspection-{period}-{since.isoformat()}-{as_of.isoformat()}.{fmt}"
 
 
 def export_table(deals: pd.DataFrame) -> pd.DataFrame:
