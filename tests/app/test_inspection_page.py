@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from salesmgmt import db
@@ -16,17 +15,19 @@ from tests.app.support import metrics
 
 
 @pytest.fixture
-def inspection_env(tmp_path, monkeypatch):
+def tiny_db(tmp_path):
+    """The database app_env serves: here the tiny company with the inspection's history."""
     path = tmp_path / "inspection.duckdb"
     with db.connect(path) as con:
         history.load(con)
-    monkeypatch.setenv("SALESMGMT_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def inspection_env(app_env, monkeypatch):
+    """The app on that database, on June 15."""
     monkeypatch.setenv("SALESMGMT_TODAY", history.AS_OF.isoformat())
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return app_env
 
 
 def open_page(lang: str, **state) -> AppTest:
