@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from app.charts.marks import add_target_marks
 from salesmgmt import palette
 
 #: Groups up to which the chance above each group is written out ("chance 40%").
@@ -24,15 +25,7 @@ def forecast_categories(frame: pd.DataFrame, key: str, divisor: float, labels: d
         ("forecast", palette.FORECAST, "forecast"),
     ):
         fig.add_bar(x=names, y=frame[column] / divisor, name=labels[label], marker_color=color)
-    fig.add_scatter(
-        x=names,
-        y=frame["target"] / divisor,
-        name=labels["target"],
-        mode="markers",
-        marker=dict(
-            symbol="line-ew-open", size=36, color=palette.TARGET, line=dict(width=3, color=palette.TARGET)
-        ),
-    )
+    add_target_marks(fig, names, frame["target"] / divisor, labels["target"], size=36)
     top = frame[["won_amount", "commit_amount", "best_case_amount", "forecast", "target"]].max(axis=1)
     # Beyond a dozen groups the words would run into each other: the percent alone.
     chance = labels["chance"] if len(frame) <= CHANCE_WORDS_UP_TO else "{p}"
@@ -100,15 +93,7 @@ def accuracy(frame: pd.DataFrame, divisor: float, labels: dict[str, str]) -> go.
         marker_color=palette.FORECAST,
     )
     fig.add_bar(x=periods, y=frame["won_amount"] / divisor, name=labels["won"], marker_color=palette.WON)
-    fig.add_scatter(
-        x=periods,
-        y=frame["target"] / divisor,
-        name=labels["target"],
-        mode="markers",
-        marker=dict(
-            symbol="line-ew-open", size=30, color=palette.TARGET, line=dict(width=3, color=palette.TARGET)
-        ),
-    )
+    add_target_marks(fig, periods, frame["target"] / divisor, labels["target"], size=30)
     fig.add_scatter(
         x=periods,
         y=frame["forecast_accuracy"],

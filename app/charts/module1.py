@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.charts.heatmaps import norm_heatmap
+from app.charts.marks import add_target_marks
 from app.charts.theme import BR
 from salesmgmt import palette
 
@@ -154,15 +155,7 @@ def regions_vs_target(frame: pd.DataFrame, key: str, divisor: float, labels: dic
     fig.add_bar(
         x=names, y=frame["forecast"] / divisor, name=labels["forecast"], marker_color=palette.FORECAST
     )
-    fig.add_scatter(
-        x=names,
-        y=frame["target"] / divisor,
-        name=labels["target"],
-        mode="markers",
-        marker=dict(
-            symbol="line-ew-open", size=40, color=palette.TARGET, line=dict(width=3, color=palette.TARGET)
-        ),
-    )
+    add_target_marks(fig, names, frame["target"] / divisor, labels["target"], size=40)
     fig.update_layout(
         title=labels["title"],
         barmode="group",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from app.charts.marks import add_target_marks
 from salesmgmt import palette
 
 
@@ -56,15 +57,7 @@ def teams_comparison(teams: pd.DataFrame, divisor: float, labels: dict[str, str]
     fig.add_bar(
         x=names, y=teams["forecast"] / divisor, name=labels["forecast"], marker_color=palette.FORECAST
     )
-    fig.add_scatter(
-        x=names,
-        y=teams["target"] / divisor,
-        name=labels["target"],
-        mode="markers",
-        marker=dict(
-            symbol="line-ew-open", size=40, color=palette.TARGET, line=dict(width=3, color=palette.TARGET)
-        ),
-    )
+    add_target_marks(fig, names, teams["target"] / divisor, labels["target"], size=40)
     fig.update_layout(
         title=labels["title"],
         barmode="group",
