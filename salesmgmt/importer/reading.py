@@ -170,6 +170,40 @@ def _utf8_bytes(data: bytes, enc: str) -> memoryview | bytes | None:
     return out[3:] if out.startswith(bom) else out
 
 
+#: Line numbers of each encoding named when a file mixes them.
+_MIXED_LINES_SHOWN = 5
+
+
+def _refuse_mixed_lines(data: bytes) -> None:
+    """Refuses a file read as GB18030 in which some lines are UTF-8 (issue 18, finding 13).
+
+    Such a file is not UTF-8 as a whole, yet its UTF-8 lines often decode as GB18030 too, as
+    mojibake ('王强' becomes '鐜嬪己'), so nothing would fail. A line with bytes beyond ASCII that
+    is valid UTF-8 is counted as UTF-8; a GBK line of a few characters can be valid UTF-8 by
+    chance, so the user who knows the encoding names it (`encoding=`) and is not asked again."""
+    utf8: list[int] = []
+    other: list[int] = []
+    for number, line in enumerate(io.BytesIO(data), 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            kind = utf8
+        except UnicodeDecodeError:
+            kind = other
+        if len(kind) <= _MIXED_LINES_SHOWN:
+            kind.append(number)
+        if len(utf8) > _MIXED_LINES_SHOWN and len(other) > _MIXED_LINES_SHOWN:
+            break
+    if utf8 and other:
+
+        def shown(lines: list[int]) -> str:
+            more = ", …" if len(lines) > _MIXED_LINES_SHOWN else ""
+            return ", ".join(str(n) for n in lines[:_MIXED_LINES_SHOWN]) + more
+
+        raise SalesmgmtError("import.mixed_encodings", utf8=shown(utf8), gbk=shown(other))
+
+
 def decode_to_utf8(data: bytes, encoding: str | None = None) -> tuple[memoryview | bytes, str]:
     """The file as UTF-8 bytes (a leading byte-order mark dropped) and the encoding it was read
     with: the same decision, in the same order, as `decode`, and the same errors, without
@@ -192,6 +226,8 @@ def decode_to_utf8(data: bytes, encoding: str | None = None) -> tuple[memoryview
     for enc, final in candidates:
         out = _utf8_bytes(data, enc)
         if out is not None:
+            if enc == "gb18030" and not final:
+                _refuse_mixed_lines(data)
             return out, enc
         if final:
             decode(data, encoding)  # raises the error naming the encoding and the position

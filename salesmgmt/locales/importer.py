@@ -209,6 +209,9 @@ EN = {
     "Fill in one of your reps, or leave the row out.",
     "import.undo_not_yours": "Batch {batch} changed records outside your scope (other teams' data): only "
     "the sales director, or a manager of all of them, can undo it.",
+    "import.mixed_encodings": "The file mixes two text encodings: UTF-8 on line(s) {utf8}, GBK/GB18030 on "
+    "line(s) {gbk}. Read as one, the other lines' Chinese would be garbled. Save it again in one encoding "
+    "(in Excel: Save As, CSV UTF-8), or name the encoding if you are sure of it.",
 }
 
 ZH = {
@@ -382,4 +385,7 @@ ZH = {
     "import.needs_own_rep": "这一行没有填写销售：经理只能导入本人所管销售的数据。请填写您团队的一名销售，或删除这一行。",
     "import.undo_not_yours": "批次 {batch} 修改了您权限范围以外的数据（其他团队的数据）：只有销售总监或管理全部相关团队的"
     "经理可以撤销。",
+    "import.mixed_encodings": "文件混用了两种文字编码：第 {utf8} 行是 UTF-8，第 {gbk} 行是 GBK/GB18030。"
+    "按其中一种读取，另一种的中文会变成乱码。请统一用一种编码重新保存（Excel：另存为“CSV UTF-8”），"
+    "或在确定时指定编码。",
 }

@@ -283,3 +283,33 @@ def test_the_streaming_excel_reader_reads_what_openpyxl_reads(write_only, mac_ep
     assert (name, names) == (slow_name, slow_names) == ("拜访", ["拜访"])
     assert _normalised(fast) == _normalised(slow)
     assert fast[1][0] == datetime(2024, 5, 6, 10, 30)
+
+
+def test_a_file_mixing_utf8_and_gbk_lines_is_refused_naming_the_lines_of_each():
+    # The UTF-8 lines are also valid GB18030 (as mojibake): nothing fails to decode.
+    data = (
+        b"Visit date,Sales rep,Client\n"
+        + "2024-05-06,张伟,华北钢构\n".encode()
+        + "2024-05-07,李娜,华东设计院\n".encode("gbk")
+        + "2024-05-08,王强,上海建工\n".encode()
+    )
+    assert data.decode("gb18030")
+    preview = importer.prepare(data, "visits.csv")
+    assert preview.file_error is not None and preview.file_error.key == "import.mixed_encodings"
+    message = preview.file_error.message("en")
+    assert "UTF-8 on line(s) 2, 4" in message and "GBK/GB18030 on line(s) 3" in message
+    assert "2, 4" in preview.file_error.message("zh")
+
+
+def test_a_mixed_file_is_read_as_the_encoding_the_user_names():
+    data = b"Client\n" + "华北钢构\n".encode() + "华东设计院\n".encode("gbk")
+    assert data.decode("gb18030")
+    preview = importer.prepare(data, "clients.csv", encoding="gb18030")
+    assert preview.file_error is None and preview.encoding == "gb18030"
+
+
+def test_a_gbk_file_with_ascii_lines_is_not_mixed():
+    data = "客户名称,客户编码\nABC Ltd,C1\n华东设计院,C2\n".encode("gbk")
+    preview = importer.prepare(data, "clients.csv")
+    assert preview.ok and preview.encoding == "gb18030"
+    assert list(preview.rows["client"]) == ["ABC Ltd", "华东设计院"]
