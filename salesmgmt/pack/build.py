@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 
 from salesmgmt.filters import Filters
-from salesmgmt.pack import figures, manager_meeting, practices, team_meeting, week
+from salesmgmt.pack import figures, inspection, manager_meeting, practices, team_meeting, week
 from salesmgmt.pack.deck import Deck
 from salesmgmt.pack.draw import titled_slide
 from salesmgmt.periods import Period
@@ -31,6 +31,7 @@ def build_deck(
     figures.title_slide(d)
     figures.kpi_slide(d)
     figures.forecast_slide(d)
+    inspection.changes_slide(d)
     if team is None:
         manager_meeting.trend_slide(d)
     figures.rankings_slide(d)
