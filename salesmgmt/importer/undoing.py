@@ -15,6 +15,9 @@ import duckdb
 from salesmgmt import db
 from salesmgmt.db import quote_ident as _q
 from salesmgmt.errors import SalesmgmtError
+from salesmgmt.filters import Filters
+from salesmgmt.importer.scope import unrestricted
+from salesmgmt.importer.uploads import batches_in_scope
 from salesmgmt.importer.upsert import ENTITIES, table_columns
 
 #: Undo works through the entities in this order: facts before the reps and clients they name.
@@ -60,16 +63,26 @@ def _referencing_columns(con: duckdb.DuckDBPyConnection, entity: str) -> list[tu
     return [(t, c) for t, c in rows if not t.startswith("_imp_")]
 
 
-def undo(con: duckdb.DuckDBPyConnection, upload_id: int, user: str | None = None) -> None:
+def undo(
+    con: duckdb.DuckDBPyConnection, upload_id: int, user: str | None = None, scope: Filters | None = None
+) -> None:
     """Restore every row an upload changed to its state before the upload, in one transaction.
 
     Refused when the batch does not exist, was undone already, when a later batch (not undone)
     changed some of the same rows (undo that one first), or when a rep or client the batch
-    created is used by data added since (undo or remove that first).
+    created is used by data added since (undo or remove that first). With a manager's `scope`,
+    refused too when the batch changed any row outside it (see `uploads.batches_in_scope`;
+    `user`: who undoes it, recorded).
     """
     row = con.execute("SELECT undone_at FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
     if row is None:
         raise SalesmgmtError("import.undo_unknown", batch=upload_id)
+    if (
+        scope is not None
+        and not unrestricted(scope)
+        and upload_id not in batches_in_scope(con, scope, user, upload_id)
+    ):
+        raise SalesmgmtError("import.undo_not_yours", batch=upload_id)
     if row[0] is not None:
         raise SalesmgmtError("import.undo_twice", batch=upload_id, when=str(row[0])[:19])
     later = [r[0] for r in con.execute(_LATER_SQL, [upload_id]).fetchall()]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from salesmgmt import auth, importer
+from salesmgmt.errors import SalesmgmtError
 from salesmgmt.filters import Filters
 from salesmgmt.importer.scope import scope_errors, within_scope
 
@@ -146,3 +149,51 @@ def test_a_team_manager_cannot_set_the_target_of_the_whole_region(tiny_con):
     dragon = _dragon(tiny_con)
     errors = _refused(tiny_con, b"period,region,amount\n2026-06,East,100\n", dragon, kind="targets")
     assert [e.key for e in errors] == ["import.out_of_scope_region"]
+
+
+# --- Upload history and undo: a manager sees and undoes only batches all in scope (issue 18, 2)
+
+
+def _two_managers_batches(con) -> tuple[Filters, Filters]:
+    """The Tiger manager imports a visit of Wang (batch 1), the Dragon manager one of Zhang
+    (batch 2); their scopes."""
+    dragon = _dragon(con)
+    tiger = auth.add_user(con, "wu", "manager", "pw", teams=("Tiger",)).scope()
+    for data, scope, user in (
+        ("date,rep,client,type\n2026-05-27,王强 Wang,西部业主,visit\n", tiger, "wu"),
+        ("date,rep,client,type\n2026-05-27,张伟 Zhang,华东设计院,visit\n", dragon, "chen"),
+    ):
+        importer.apply(con, importer.prepare(data.encode(), "v.csv"), scope=scope, user=user)
+    return dragon, tiger
+
+
+def test_a_manager_sees_only_the_batches_of_their_own_records(tiny_con):
+    dragon, tiger = _two_managers_batches(tiny_con)
+    assert importer.list_uploads(tiny_con, scope=dragon, user="chen")["upload_id"].tolist() == [2]
+    assert importer.list_uploads(tiny_con, scope=tiger, user="wu")["upload_id"].tolist() == [1]
+    assert importer.list_uploads(tiny_con, scope=Filters())["upload_id"].tolist() == [2, 1]
+    assert importer.list_uploads(tiny_con)["upload_id"].tolist() == [2, 1], "no users: everything"
+
+
+def test_a_manager_cannot_undo_another_teams_batch(tiny_con):
+    dragon, _tiger = _two_managers_batches(tiny_con)
+    with pytest.raises(SalesmgmtError) as refused:
+        importer.undo(tiny_con, 1, user="chen", scope=dragon)
+    assert refused.value.key == "import.undo_not_yours"
+    assert "Batch 1" in refused.value.message("en") and "批次 1" in refused.value.message("zh")
+    assert tiny_con.execute("SELECT undone_at FROM uploads WHERE upload_id = 1").fetchone() == (None,)
+    assert tiny_con.execute("SELECT count(*) FROM visits WHERE rep_id = 3").fetchone() == (1,)
+    importer.undo(tiny_con, 2, user="chen", scope=dragon)
+    assert importer.list_uploads(tiny_con, scope=dragon, user="chen")["upload_id"].tolist() == [2], (
+        "an undone batch of the manager's own stays in their history"
+    )
+
+
+def test_a_directors_batch_that_moved_a_rep_between_teams_is_not_a_managers_to_undo(tiny_con):
+    dragon = _dragon(tiny_con)
+    moved = importer.prepare("rep,team,region\n王强 Wang,Dragon,East\n".encode(), "r.csv", kind="reps")
+    importer.apply(tiny_con, moved, user="wang")
+    assert tiny_con.execute("SELECT team FROM reps WHERE rep_id = 3").fetchone() == ("Dragon",)
+    assert importer.list_uploads(tiny_con, scope=dragon, user="chen").empty, "Wang was Tiger's before it"
+    with pytest.raises(SalesmgmtError):
+        importer.undo(tiny_con, 1, user="chen", scope=dragon)
