@@ -8,6 +8,7 @@ dashboard is serving pages.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -22,6 +23,7 @@ from salesmgmt.errors import SalesmgmtError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "salesmgmt.duckdb"
+_log = logging.getLogger("salesmgmt")
 ENV_DB = "SALESMGMT_DB"
 
 #: How long to keep retrying when another process holds the file's write lock.
@@ -66,11 +68,28 @@ def _is_lock_error(exc: Exception) -> bool:
 _OPEN_LOCK = threading.Lock()
 
 
+def private_files(path: Path) -> None:
+    """Files this process creates from now on are its user's only (umask 077 added: DuckDB makes
+    the database and its WAL with the process's umask, the WAL anew after every checkpoint), and
+    the database and WAL at `path`, when others may read them, are tightened to 0600 with a note."""
+    old = os.umask(0o077)
+    os.umask(old | 0o077)
+    for file in (path, Path(str(path) + ".wal")):
+        try:
+            mode = file.stat().st_mode & 0o777
+            if mode & 0o077:
+                os.chmod(file, 0o600)
+                _log.warning("%s was readable by others (%o): now 0600, its owner's only", file, mode)
+        except OSError:  # missing, or not ours to change: DuckDB reports what matters
+            continue
+
+
 def open_connection(
     path: Path, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
     """Open the database, waiting while another process holds its lock."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    private_files(path)
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:

@@ -16,6 +16,7 @@ from salesmgmt import clock, db
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.filters import Filters
 from salesmgmt.i18n import normalise_lang, t
+from salesmgmt.outputs import is_duckdb_file, write_file
 from salesmgmt.periods import Period
 
 #: What `register(sub)` of each command module is given.
@@ -52,7 +53,18 @@ def existing_db(path: str | None) -> Path:
     found = db.resolve_db_path(path)
     if not found.exists():
         raise SalesmgmtError("error.no_database", path=str(found))
+    if not is_duckdb_file(found):
+        raise SalesmgmtError("error.not_a_database", path=str(found))
     return found
+
+
+def add_force_argument(parser: argparse.ArgumentParser) -> None:
+    """--force: a command that writes a file replaces an existing one only when given."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing output file (never the database, its key or a backup)",
+    )
 
 
 def user_name(given: str | None) -> str | None:
@@ -80,12 +92,13 @@ def scope_of(con: duckdb.DuckDBPyConnection, as_user: str | None) -> Filters:
     return active_user(con, as_user).scope()
 
 
-def write_output(data: bytes, out: str | os.PathLike[str] | None) -> None:
-    """A command's file: into `out` (its folder made when missing), else to standard output."""
+def write_output(
+    data: bytes, out: str | os.PathLike[str] | None, database: Path, force: bool = False
+) -> None:
+    """A command's file: into `out` (see salesmgmt.outputs: never onto `database` or a backup,
+    an existing file only with `force`, whole or not at all), else to standard output."""
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    write_file(data, Path(out), database, force)

@@ -19,6 +19,7 @@ from salesmgmt import clock, db
 from salesmgmt.cli.arguments import (
     Subcommands,
     add_db_argument,
+    add_force_argument,
     add_lang_argument,
     existing_db,
     message_lang,
@@ -40,6 +41,7 @@ from salesmgmt.importer import (
 )
 from salesmgmt.importer.fields import KIND_ORDER
 from salesmgmt.importer.preview import frame_to_csv
+from salesmgmt.outputs import check_output, output_file
 
 #: Row errors printed per file; all of them go to the --errors file.
 SHOWN_ERRORS = 20
@@ -75,6 +77,7 @@ def register(sub: Subcommands) -> None:
         metavar="OUT.csv",
         help="write the refused rows with their reasons to this CSV file",
     )
+    add_force_argument(p)
     p.add_argument("--dry-run", action="store_true", help="check and run the whole import, then roll it back")
     p.add_argument("--encoding", default=None, help="text encoding of the files (default: detected)")
     p.add_argument("--sheet", default=None, help="Excel sheet to read (default: the first with data)")
@@ -141,7 +144,10 @@ def _print_errors(errors: list[RowError], lang: str, out: TextIO) -> None:
         print("  " + t("import.more_errors", lang, count=len(errors) - SHOWN_ERRORS), file=out)
 
 
-def _write_errors(path: str, previews: list[Preview], extra: dict[str, list[RowError]], lang: str) -> int:
+def _write_errors(
+    path: str, previews: list[Preview], extra: dict[str, list[RowError]], lang: str, args: argparse.Namespace
+) -> int:
+    """The refused rows into `path` (`args`: never onto the database, --force to replace a file)."""
     frames = []
     for preview in previews:
         errs = [*preview.errors, *extra.get(preview.file_name, [])]
@@ -163,7 +169,8 @@ def _write_errors(path: str, previews: list[Preview], extra: dict[str, list[RowE
         )
     )
     combined = combined.astype(object).where(combined.notna(), "")
-    Path(path).write_bytes(frame_to_csv(combined))
+    with output_file(Path(path), db.resolve_db_path(args.db), args.force) as out:
+        out.write(frame_to_csv(combined))
     return len(combined)
 
 
@@ -178,6 +185,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     lang = message_lang(args)
+    if args.errors:  # an errors file that cannot be written is refused before anything is read
+        check_output(Path(args.errors), db.resolve_db_path(args.db), args.force)
     mapping = load_mapping(args.mapping) if args.mapping else None
     as_of: date = args.as_of or clock.today()
     previews = []
@@ -212,7 +221,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 refused = True
     if refused:
         if args.errors:
-            _write_errors(args.errors, previews, {}, lang)
+            _write_errors(args.errors, previews, {}, lang, args)
             print(t("import.errors_written", lang, path=args.errors), file=sys.stderr)
         print(t("import.refused_nothing_written", lang), file=sys.stderr)
         return 1
@@ -236,7 +245,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             if result.errors:
                 _print_errors(result.errors, lang, sys.stderr)
     if args.errors and (any(p.errors for p in previews) or any(extra.values())):
-        _write_errors(args.errors, previews, extra, lang)
+        _write_errors(args.errors, previews, extra, lang, args)
         print(t("import.errors_written", lang, path=args.errors), file=sys.stderr)
     return status
 

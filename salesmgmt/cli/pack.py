@@ -10,6 +10,7 @@ from salesmgmt import db
 from salesmgmt.cli.arguments import (
     Subcommands,
     add_db_argument,
+    add_force_argument,
     default_as_of,
     existing_db,
     parse_date,
@@ -17,6 +18,7 @@ from salesmgmt.cli.arguments import (
 )
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.i18n import normalise_lang
+from salesmgmt.outputs import check_output
 from salesmgmt.periods import Period
 
 
@@ -46,6 +48,7 @@ def register(sub: Subcommands) -> None:
         help="language of the deck (default: the top-level --lang, else zh)",
     )
     p.add_argument("--out", required=True, type=Path, help="the .pptx file to write")
+    add_force_argument(p)
     p.add_argument(
         "--as-of",
         type=parse_date,
@@ -80,7 +83,8 @@ def cmd_pack(args: argparse.Namespace) -> int:
     as_of = args.as_of or default_as_of(args.period)
     with db.connect(path, read_only=True) as con:
         team = resolve_team(con, args.team) if args.team else None
+        check_output(out, path, args.force)  # before the deck is built
         data = build_deck(con, args.period, as_of=as_of, lang=lang, team=team, week_of=args.week)
-    write_output(data, out)
+    write_output(data, out, path, args.force)
     print(f"{out} ({len(data):,} bytes)")
     return 0

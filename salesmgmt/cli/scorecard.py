@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from salesmgmt import db
 from salesmgmt.cli.arguments import (
     Subcommands,
     add_db_argument,
+    add_force_argument,
     default_as_of,
     existing_db,
     parse_date,
     scope_of,
     write_output,
 )
+from salesmgmt.outputs import check_output
 
 
 def register(sub: Subcommands) -> None:
@@ -24,6 +27,7 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--level", choices=["rep", "team", "region"], default="rep")
     p.add_argument("--format", choices=["csv", "json", "xlsx"], default="csv")
     p.add_argument("--out", default=None, help="file to write (default: standard output)")
+    add_force_argument(p)
     p.add_argument(
         "--as-of",
         type=parse_date,
@@ -47,10 +51,12 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
     period = Period.parse(args.period)
     as_of = args.as_of or default_as_of(period)
     path = existing_db(args.db)
+    if args.out:  # a path that cannot be written is refused before the work
+        check_output(Path(args.out), path, args.force)
     with db.connect(path, read_only=True) as con:
         scope = scope_of(con, args.as_user)
         table = scorecard.scorecard(con, period, scope, as_of, args.level)
-    write_output(scorecard.render(table, args.format), args.out or None)
+    write_output(scorecard.render(table, args.format), args.out or None, path, args.force)
     if args.out:
         print(f"{len(table)} rows written to {args.out}", file=sys.stderr)
     return 0

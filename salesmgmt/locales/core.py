@@ -37,6 +37,17 @@ EN = {
     "status.open": "Open",
     "status.won": "Won",
     "status.lost": "Lost",
+    "error.not_a_database": "{path} is not a salesmgmt database (not a DuckDB file). Check --db "
+    "or $SALESMGMT_DB.",
+    "error.file_problem": "Could not use {path}: {detail}. Check the path and its permissions.",
+    "error.database_problem": "The database could not be used: {detail}",
+    "output.protected": "Refusing to write {path}: it is the database, its WAL or key file, "
+    "another database or a backup. Choose another output file.",
+    "output.is_directory": "{path} is a folder: give a file name for the output.",
+    "output.no_folder": "The folder {folder} does not exist: create it first or choose another "
+    "output path than {path}.",
+    "output.exists": "{path} already exists. Choose another name, or add --force to replace it.",
+    "output.cannot_write": "Could not write {path}: {detail}.",
 }
 
 ZH = {
@@ -73,4 +84,12 @@ ZH = {
     "status.open": "进行中",
     "status.won": "赢单",
     "status.lost": "输单",
+    "error.not_a_database": "{path} 不是 salesmgmt 数据库（不是 DuckDB 文件）。请检查 --db 或 $SALESMGMT_DB。",
+    "error.file_problem": "无法使用 {path}：{detail}。请检查路径及其权限。",
+    "error.database_problem": "无法使用数据库：{detail}",
+    "output.protected": "拒绝写入 {path}：它是数据库、其 WAL 或密钥文件、另一个数据库或备份。请换一个输出文件。",
+    "output.is_directory": "{path} 是文件夹：请给出输出文件的文件名。",
+    "output.no_folder": "文件夹 {folder} 不存在：请先创建，或为 {path} 换一个输出路径。",
+    "output.exists": "{path} 已存在。请换一个文件名，或加 --force 覆盖它。",
+    "output.cannot_write": "无法写入 {path}：{detail}。",
 }
