@@ -136,20 +136,37 @@ def _in_scope(con: duckdb.DuckDBPyConnection, scope: Filters, unit: Unit) -> boo
     return not run(con, REPS_SQL, narrowed).empty
 
 
+#: What each role submits at each level: its own call, or an adjustment of a unit below it.
+#: A manager's rep and team must be in their scope besides; a level not listed is refused.
+ROLE_LEVELS: dict[str, dict[str, str]] = {
+    "director": {"company": "call", "region": "call", "team": "adjustment", "rep": "adjustment"},
+    "manager": {"team": "call", "rep": "adjustment"},
+    "rep": {"rep": "call"},
+}
+
+
+def role_levels(user: User | None) -> dict[str, str]:
+    """The levels `user` may submit for, each with 'call' or 'adjustment' (see ROLE_LEVELS);
+    `user` None is the app running open (no users): it may do what a director does."""
+    return ROLE_LEVELS["director" if user is None else user.role]
+
+
 def call_kind(con: duckdb.DuckDBPyConnection, user: User | None, unit: Unit) -> str:
     """'call' when `user` owns the unit's call, 'adjustment' when they may adjust it; otherwise
-    refused. `user` None is the app running open (no users): it may do what a director does."""
-    role = "director" if user is None else user.role
-    if role == "director":
-        return "adjustment" if unit.level in ("rep", "team") else "call"
-    assert user is not None
-    if role == "rep" and unit.level == "rep" and user.rep_id is not None and unit.unit == str(user.rep_id):
-        return "call"
-    if role == "manager" and unit.level in ("rep", "team") and _in_scope(con, user.scope(), unit):
-        return "adjustment" if unit.level == "rep" else "call"
-    raise SalesmgmtError(
-        "calls.error.not_allowed", user=user.username, level=unit.level, unit=unit.name or unit.unit
-    )
+    refused (a rep for anyone but themselves, a manager outside their scope)."""
+    kind = role_levels(user).get(unit.level)
+    if user is None or user.role == "director":
+        allowed = kind is not None
+    elif user.role == "rep":
+        allowed = kind is not None and user.rep_id is not None and unit.unit == str(user.rep_id)
+    else:
+        allowed = kind is not None and _in_scope(con, user.scope(), unit)
+    if not allowed or kind is None:
+        assert user is not None
+        raise SalesmgmtError(
+            "calls.error.not_allowed", user=user.username, unit=unit.name or unit.level
+        )
+    return kind
 
 
 # ------------------------------------------------------------------------------------------

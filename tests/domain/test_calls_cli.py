@@ -132,7 +132,7 @@ def test_a_refused_call_exits_non_zero_with_the_reason_and_writes_nothing(compan
         "--as-user",
         "chen",
     )
-    assert outside.returncode == 1 and "may not call for team Tiger" in outside.stderr
+    assert outside.returncode == 1 and "may not call for Tiger" in outside.stderr
     past = run(
         company,
         "call",
