@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from salesmgmt import clock, db
+from salesmgmt.auth import User, active_user
 from salesmgmt.cli.arguments import (
     Subcommands,
     add_db_argument,
@@ -82,12 +83,24 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--encoding", default=None, help="text encoding of the files (default: detected)")
     p.add_argument("--sheet", default=None, help="Excel sheet to read (default: the first with data)")
     p.add_argument("--user", default=None, help="name recorded in the upload history")
+    p.add_argument(
+        "--as-user",
+        default=None,
+        metavar="USERNAME",
+        help="import as that user, within their scope, recorded as theirs (refused for an unknown or disabled user)",
+    )
     add_lang_argument(p)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("uploads", help="list the upload batches")
     add_db_argument(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--as-user",
+        default=None,
+        metavar="USERNAME",
+        help="only the batches that user may see (refused for an unknown or disabled user)",
+    )
     add_lang_argument(p)
     p.set_defaults(func=cmd_uploads)
 
@@ -95,6 +108,12 @@ def register(sub: Subcommands) -> None:
     p.add_argument("batch", type=int, metavar="BATCH")
     add_db_argument(p)
     p.add_argument("--user", default=None, help="name recorded as who undid it")
+    p.add_argument(
+        "--as-user",
+        default=None,
+        metavar="USERNAME",
+        help="undo as that user: only a batch within their scope, recorded as theirs",
+    )
     add_lang_argument(p)
     p.set_defaults(func=cmd_undo)
 
@@ -174,6 +193,14 @@ def _write_errors(
     return len(combined)
 
 
+def _acting_user(args: argparse.Namespace) -> User | None:
+    """The user of `--as-user` (refused for an unknown or disabled one, before any file is read)."""
+    if not args.as_user:
+        return None
+    with db.connect(existing_db(args.db)) as con:
+        return active_user(con, args.as_user)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     try:
         return _cmd_import(args)
@@ -187,6 +214,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     lang = message_lang(args)
     if args.errors:  # an errors file that cannot be written is refused before anything is read
         check_output(Path(args.errors), db.resolve_db_path(args.db), args.force)
+    acting = _acting_user(args)
     mapping = load_mapping(args.mapping) if args.mapping else None
     as_of: date = args.as_of or clock.today()
     previews = []
@@ -228,12 +256,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     # Every file is readable and valid: now the database, one batch per file.
     extra: dict[str, list[RowError]] = {}
-    user = user_name(args.user)
+    user = acting.username if acting else user_name(args.user)
+    scope = acting.scope() if acting else None
     status = 0
     with db.connect(args.db) as con:
         for preview in sorted(previews, key=lambda p: KIND_ORDER[p.kind or "reps"]):
             try:
-                result = apply(con, preview, skip_invalid=args.skip_invalid, user=user, dry_run=args.dry_run)
+                result = apply(
+                    con, preview, skip_invalid=args.skip_invalid, user=user, dry_run=args.dry_run, scope=scope
+                )
             except ImportRefused as exc:
                 print(exc.message(lang), file=sys.stderr)
                 extra[preview.file_name] = exc.errors
@@ -254,7 +285,8 @@ def cmd_uploads(args: argparse.Namespace) -> int:
     lang = message_lang(args)
     path = existing_db(args.db)
     with db.connect(path) as con:
-        frame = list_uploads(con)
+        acting = active_user(con, args.as_user) if args.as_user else None
+        frame = list_uploads(con, acting.scope() if acting else None, acting.username if acting else None)
     if args.format == "json":
         records = json.loads(frame.to_json(orient="records", date_format="iso"))
         print(json.dumps(records, ensure_ascii=False, indent=1))
@@ -297,6 +329,10 @@ def cmd_undo(args: argparse.Namespace) -> int:
     lang = message_lang(args)
     path = existing_db(args.db)
     with db.connect(path) as con:
-        undo(con, args.batch, user=user_name(args.user))
+        acting = active_user(con, args.as_user) if args.as_user else None
+        if acting:
+            undo(con, args.batch, user=acting.username, scope=acting.scope())
+        else:
+            undo(con, args.batch, user=user_name(args.user))
     print(t("import.undone", lang, batch=args.batch))
     return 0

@@ -196,3 +196,62 @@ def test_an_import_without_as_of_is_dated_today_as_the_clock_says(files, monkeyp
         assert con.execute("SELECT as_of FROM uploads").fetchall() == [(date(2024, 6, 30),)]
     finally:
         con.close()
+
+
+# --- --as-user: the app's rules for that user on the command line (issue 18, findings 1 and 2)
+
+
+@pytest.fixture
+def managed(tiny_db, tmp_path):
+    """The tiny company with a Dragon manager (chen), a Tiger manager (wu, who imported a visit
+    of Wang: batch 1) and a disabled manager (gone); a Tiger rep's reps file for Dragon."""
+    from salesmgmt import auth, db
+
+    with db.connect(tiny_db) as con:
+        auth.add_user(con, "chen", "manager", "pw-chen-long", teams=("Dragon",))
+        auth.add_user(con, "wu", "manager", "pw-wu-long", teams=("Tiger",))
+        auth.add_user(con, "gone", "manager", "pw-gone-long", teams=("Dragon",))
+        auth.disable_user(con, "gone")
+        con.execute("UPDATE reps SET code = 'T03' WHERE rep_id = 3")
+    visit = tmp_path / "wu.csv"
+    visit.write_text("date,rep,client,type\n2026-05-27,王强 Wang,西部业主,visit\n", encoding="utf-8")
+    assert main(["import", "--db", str(tiny_db), "--as-user", "wu", str(visit)]) == 0
+    reps = tmp_path / "reps.csv"
+    reps.write_text("Sales rep,Rep code,Team,Region\n王强 Wang,T03,Dragon,East\n", encoding="utf-8")
+    return tiny_db, reps
+
+
+def test_import_as_a_manager_refuses_a_row_that_moves_another_teams_rep(managed, capsys):
+    db_path, reps = managed
+    capsys.readouterr()
+    assert main(["import", "--db", str(db_path), "--as-user", "chen", str(reps)]) == 1
+    err = capsys.readouterr().err
+    assert "Row 2" in err and "王强 Wang is in team Tiger" in err
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        assert con.execute("SELECT team FROM reps WHERE rep_id = 3").fetchone() == ("Tiger",)
+        assert con.execute("SELECT count(*) FROM uploads").fetchone() == (1,)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("who", ["ghost", "gone"])
+def test_import_as_an_unknown_or_disabled_user_is_refused_with_a_message(managed, who, capsys):
+    db_path, reps = managed
+    capsys.readouterr()
+    assert main(["import", "--db", str(db_path), "--as-user", who, str(reps)]) == 1
+    assert f"'{who}' is not an active user" in capsys.readouterr().err
+    assert counts(db_path)["uploads"] == 1
+
+
+def test_uploads_and_undo_as_a_manager_show_and_undo_only_their_batches(managed, capsys):
+    db_path, _reps = managed
+    capsys.readouterr()
+    assert main(["uploads", "--db", str(db_path), "--as-user", "chen", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["uploads", "--db", str(db_path), "--as-user", "wu", "--format", "json"]) == 0
+    assert [b["upload_id"] for b in json.loads(capsys.readouterr().out)] == [1]
+    assert main(["undo", "1", "--db", str(db_path), "--as-user", "chen"]) == 1
+    assert "Batch 1 changed records outside your scope" in capsys.readouterr().err
+    result = run("undo", "1", "--db", str(db_path), "--as-user", "wu")
+    assert result.returncode == 0, result.stderr
