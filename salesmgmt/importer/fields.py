@@ -116,3 +116,17 @@ KIND_REMAP: dict[str, dict[str, str]] = {
     "visits": {"opportunity_id": "opportunity"},
     "opportunities": {"opportunity": "opportunity_name"},
 }
+
+#: The most characters a text cell may hold, per field (issue 18, finding 16): codes 64, names of
+#: people, teams and regions 100, names of clients, deals, products and projects 200, free text
+#: (purpose, outcome, notes, lost reason) 2,000. A longer cell is a row error; nothing is cut.
+MAX_LENGTH: dict[str, int] = {
+    **{f: 64 for f, kind in FIELD_TYPES.items() if kind == "code"},
+    **dict.fromkeys(("rep", "team", "region", "manager", "owner", "accompanied_by"), 100),
+    **dict.fromkeys(("client", "opportunity_name", "product", "project"), 200),
+    **dict.fromkeys(("purpose", "outcome", "notes", "lost_reason"), 2000),
+}
+
+#: Fields that name or identify something, where a bidirectional control character (which
+#: reorders how the text is shown: 'exe.txt' after U+202E reads 'txt.exe') is refused.
+NAME_FIELDS: frozenset[str] = frozenset(MAX_LENGTH) - {"purpose", "outcome", "notes", "lost_reason"}

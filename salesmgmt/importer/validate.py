@@ -7,6 +7,7 @@ errors, and which rows are exact repeats of an earlier row (dropped without comp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ import pandas as pd
 from salesmgmt.i18n import t
 from salesmgmt.importer import dates as D
 from salesmgmt.importer import values as V
-from salesmgmt.importer.fields import FIELD_TYPES, KIND_FIELDS, REQUIRED
+from salesmgmt.importer.fields import FIELD_TYPES, KIND_FIELDS, MAX_LENGTH, NAME_FIELDS, REQUIRED
 from salesmgmt.importer.headers import header_multiplier
 from salesmgmt.stages import status_of
 from salesmgmt.text import name_key
@@ -77,6 +78,9 @@ class _Collector:
         for row, (key, vals) in zip(bad.index.tolist(), bad.tolist()):
             self.errors.append(RowError(int(row), column, key, vals))
 
+    def add(self, row: int, column: str, key: str, **vals: Any) -> None:
+        self.errors.append(RowError(row, column, key, vals))
+
     def add_rows(self, rows: pd.Index, column: str, key: str, **vals: Any) -> None:
         for row in rows:
             self.errors.append(RowError(int(row), column, key, dict(vals)))
@@ -123,7 +127,7 @@ def validate(
             if spread.any():
                 errs.add_rows(text.index[spread], column, "import.spreadsheet_error")
                 text = text.mask(spread)
-            out[fname] = text
+            out[fname] = _checked_text(text, fname, column, errs)
             continue
         raw = _typed_input(raw)
         if ftype == "date":
@@ -178,6 +182,28 @@ def validate(
     repeats = _check_duplicates(out, kind, col_of, errs, bad_rows)
     errs.errors.sort(key=lambda e: (e.row, e.column))
     return Validated(out, errs.errors, notes, repeats)
+
+
+#: Bidirectional controls: embeddings and overrides (U+202A..U+202E), isolates (U+2066..U+2069),
+#: the left-to-right, right-to-left and Arabic letter marks.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def _checked_text(text: pd.Series, fname: str, column: str, errs: _Collector) -> pd.Series:
+    """A text column without its cells that are too long, or that hold a bidirectional control
+    in a name or code (issue 18, finding 16): each is a row error, the cell left empty."""
+    limit = MAX_LENGTH[fname]
+    lengths = text.str.len()
+    bad = (lengths > limit).fillna(False).to_numpy(dtype=bool, copy=True)
+    for row, length in zip(text.index[bad], lengths[bad]):
+        errs.add(int(row), column, "import.too_long", length=int(length), limit=limit)
+    if fname in NAME_FIELDS:
+        bidi = text.str.contains(BIDI_CONTROLS.pattern, regex=True).fillna(False).to_numpy(dtype=bool) & ~bad
+        for row, value in zip(text.index[bidi], text[bidi]):
+            char = BIDI_CONTROLS.search(value)
+            errs.add(int(row), column, "import.bidi_control", char=f"U+{ord(char[0]) if char else 0:04X}")
+        bad = bad | bidi
+    return text.mask(bad) if bad.any() else text
 
 
 def _typed_input(raw: pd.Series) -> pd.Series:

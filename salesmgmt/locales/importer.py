@@ -212,6 +212,9 @@ EN = {
     "import.mixed_encodings": "The file mixes two text encodings: UTF-8 on line(s) {utf8}, GBK/GB18030 on "
     "line(s) {gbk}. Read as one, the other lines' Chinese would be garbled. Save it again in one encoding "
     "(in Excel: Save As, CSV UTF-8), or name the encoding if you are sure of it.",
+    "import.too_long": "{length:,} characters; this column holds at most {limit:,}. Shorten the text.",
+    "import.bidi_control": "Holds the invisible direction control {char}, which makes a name display "
+    "differently from what it is. Delete that character (retype the value).",
 }
 
 ZH = {
@@ -388,4 +391,7 @@ ZH = {
     "import.mixed_encodings": "文件混用了两种文字编码：第 {utf8} 行是 UTF-8，第 {gbk} 行是 GBK/GB18030。"
     "按其中一种读取，另一种的中文会变成乱码。请统一用一种编码重新保存（Excel：另存为“CSV UTF-8”），"
     "或在确定时指定编码。",
+    "import.too_long": "共 {length:,} 个字符；此列最多 {limit:,} 个。请缩短内容。",
+    "import.bidi_control": "含有不可见的文字方向控制符 {char}，会使名称显示得与实际不同。"
+    "请删除该字符（重新输入此值）。",
 }

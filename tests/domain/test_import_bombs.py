@@ -148,3 +148,43 @@ def test_a_normal_hand_written_workbook_still_reads():
     preview = importer.prepare(workbook(sheet((1, HEADER), GOOD)), "visits.xlsx")
     assert preview.ok, preview.error_messages()
     assert list(preview.rows["rep"]) == ["张伟"]
+
+
+VISIT_HEADER = ["Visit date", "Sales rep", "Rep code", "Client", "Notes"]
+
+
+def visits(*rows: list[str]) -> importer.Preview:
+    from tests.import_fixtures import prepare_rows
+
+    return prepare_rows([VISIT_HEADER, *rows], "visits.csv")
+
+
+def test_a_cell_longer_than_its_columns_limit_is_a_row_error_naming_row_column_and_limit():
+    preview = visits(
+        ["2024-05-06", "张" * 101, "E01", "华东设计院", "ok"],
+        ["2024-05-07", "李娜", "E02", "华东设计院", "备" * 100_000],
+        ["2024-05-08", "王强", "E03", "华东设计院", "备" * 2000],
+    )
+    assert [(e.row, e.column, e.key) for e in preview.errors] == [
+        (2, "Sales rep", "import.too_long"),
+        (3, "Notes", "import.too_long"),
+    ]
+    assert "101" in preview.errors[0].message("en") and "100" in preview.errors[0].message("en")
+    assert "100,000" in preview.errors[1].message("en") and "2,000" in preview.errors[1].message("en")
+    assert "2000" not in preview.errors[1].message("zh") and "2,000" in preview.errors[1].message("zh")
+    assert preview.error_rows == {2, 3}
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u202a", "\u2066", "\u2069", "\u200e", "\u200f"])
+def test_bidi_controls_in_a_name_or_code_are_a_row_error_naming_the_character(control):
+    preview = visits(
+        ["2024-05-06", f"张伟{control}exe.txt", "E01", "华东设计院", "ok"],
+        ["2024-05-07", "李娜", f"E0{control}2", "华东设计院", "ok"],
+        ["2024-05-08", "王强", "E03", "华东设计院", "ok"],
+    )
+    assert [(e.row, e.column, e.key) for e in preview.errors] == [
+        (2, "Sales rep", "import.bidi_control"),
+        (3, "Rep code", "import.bidi_control"),
+    ]
+    assert f"U+{ord(control):04X}" in preview.errors[0].message("en")
+    assert f"U+{ord(control):04X}" in preview.errors[0].message("zh")
