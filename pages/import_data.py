@@ -180,7 +180,12 @@ def file_section(index: int, upload) -> None:
         bar = st.progress(0.1, text=t("imp.writing"))
         try:
             result = queries.write(
-                importer.apply, preview, skip_invalid=bool(skip), user=user_name, dry_run=bool(test)
+                importer.apply,
+                preview,
+                skip_invalid=bool(skip),
+                user=user_name,
+                dry_run=bool(test),
+                scope=session.scope_filters(),  # checked again as it is written
             )
         except SalesmgmtError as exc:
             bar.empty()
@@ -208,7 +213,8 @@ else:
 
 # ------------------------------------------------------------------------------------------
 st.header(t("imp.history"))
-uploads = queries.query(importer.list_uploads)
+# A manager sees (and may undo) only the batches all within their scope.
+uploads = queries.query(importer.list_uploads, session.scope_filters(), user_name)
 if uploads.empty:
     st.caption(t("imp.no_uploads"))
 else:
@@ -240,7 +246,7 @@ else:
         u2.write("")
         if u2.button(t("imp.undo"), key="imp_undo", type="secondary"):
             try:
-                queries.write(importer.undo, int(batch), user=user_name)
+                queries.write(importer.undo, int(batch), user=user_name, scope=session.scope_filters())
                 st.success(t("imp.undone_ok", batch=batch))
             except SalesmgmtError as exc:
                 texts.show_error(exc)

@@ -76,3 +76,61 @@ def test_a_file_with_a_bad_row_shows_the_row_and_column_and_writes_nothing(app):
     assert import_button.disabled
     next(b for b in at.button if b.label == "Import only the valid rows").click().run()
     assert visits_count(path) == before + 1
+
+
+# --- A manager's Import page: only their own batches, only their own records (issue 18, 1 and 2)
+
+
+def _as(path, username: str) -> dict:
+    """The session state of a signed-in user (a session token where the app has them)."""
+    from salesmgmt import auth
+
+    with db.connect(path) as con:
+        if hasattr(auth, "start_session"):
+            return {"session_token": auth.start_session(con, username)}
+        return {"user": auth.get_user(con, username)}
+
+
+@pytest.fixture
+def managers(app_env):
+    """Chen manages Dragon, Wu Tiger; Wu imported a visit of Wang (batch 1), Chen one of Zhang
+    (batch 2)."""
+    from salesmgmt import auth, importer
+
+    with db.connect(app_env) as con:
+        dragon = auth.add_user(con, "chen", "manager", "Chen-long-pass-1", teams=("Dragon",)).scope()
+        tiger = auth.add_user(con, "wu", "manager", "Wu-long-pass-1", teams=("Tiger",)).scope()
+        for data, scope, user in (
+            ("date,rep,client,type\n2026-05-27,王强 Wang,西部业主,visit\n", tiger, "wu"),
+            ("date,rep,client,type\n2026-05-27,张伟 Zhang,华东设计院,visit\n", dragon, "chen"),
+        ):
+            importer.apply(con, importer.prepare(data.encode(), f"{user}.csv"), scope=scope, user=user)
+    return app_env
+
+
+def test_the_dragon_manager_sees_and_can_undo_only_their_own_batch(managers):
+    from tests.app.support import open_page
+
+    at = open_page("pages/import_data.py", "en", check=True, **_as(managers, "chen"))
+    (history,) = (d.value for d in at.dataframe)  # no file uploaded: the history alone
+    assert history["Batch"].tolist() == [2] and history["File"].tolist() == ["chen.csv"]
+    assert at.selectbox(key="imp_undo_pick").options == ["#2 · chen.csv"]
+
+
+def test_the_dragon_manager_cannot_import_a_change_to_a_tiger_deal(managers):
+    from tests.app.support import open_page
+
+    at = open_page("pages/import_data.py", "en", check=True, **_as(managers, "chen"))
+    data = b"opportunity_id,client,amount\nO4,x,51000\nO8,y,1\n"
+    at.file_uploader[0].set_value(("deals.csv", data, "text/csv")).run()
+    assert not at.exception, at.exception
+    errors = next(d.value for d in at.dataframe if "reason" in d.value.columns).to_string()
+    assert "O8" in errors and "王强 Wang" in errors and "Tiger" in errors
+    assert next(b for b in at.button if b.label == "Import").disabled
+    next(b for b in at.button if b.label == "Import only the valid rows").click().run()
+    assert not at.exception, at.exception
+    with db.connect(managers) as con:
+        amounts = dict(
+            con.execute("SELECT opp_id, amount FROM opportunities WHERE opp_id IN ('O4', 'O8')").fetchall()
+        )
+    assert amounts == {"O4": 51000, "O8": 20000}
