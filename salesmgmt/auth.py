@@ -4,9 +4,10 @@ Roles: a director sees everything; a manager sees the regions and/or teams of th
 sees their own figures (and the rankings). The scope becomes a `Filters` whose scope_* fields
 every metric applies in SQL, so it holds in the domain, not by hiding widgets.
 
-Passwords are hashed with scrypt (hashlib; salted, memory-hard). Sessions are signed tokens
-(HMAC-SHA256 with a secret kept in the database) that expire; the app keeps one in a cookie so a
-signed-in user survives a page reload.
+Passwords are hashed with scrypt (hashlib; salted, memory-hard). Sessions live on the server
+(the `sessions` table holds the SHA-256 of a random token the app keeps in a cookie), so they can
+be ended: sign-out, a password change, disabling the user, `users rotate-secret`. Failed sign-ins
+are audited with their address and slow down further attempts from that address.
 """
 
 from __future__ import annotations
@@ -15,25 +16,23 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import secrets
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 import duckdb
 
-from salesmgmt import db
+from salesmgmt import db, keys
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.filters import Filters
 from salesmgmt.text import name_key
 
 ROLES = ("director", "manager", "rep")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+#: A session ends this long after sign-in (and the cookie with it).
 SESSION_HOURS = 12
-MAX_FAILURES = 5
-LOCKOUT_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -250,6 +249,7 @@ def disable_user(con: duckdb.DuckDBPyConnection, username: str, by: str | None =
     if not get_user(con, username):
         raise SalesmgmtError("auth.unknown_user", username=username)
     con.execute("UPDATE users SET active = FALSE WHERE username = ?", [username.strip().lower()])
+    end_sessions(con, username)
     audit(con, by, "user.disable", username)
 
 
@@ -260,6 +260,7 @@ def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, b
         "UPDATE users SET password_hash = ? WHERE username = ?",
         [hash_password(password), username.strip().lower()],
     )
+    end_sessions(con, username)  # whoever knew the old password is signed out
     audit(con, by, "user.passwd", username)
 
 
@@ -272,96 +273,229 @@ def active_user(con: duckdb.DuckDBPyConnection, username: str) -> User:
 
 
 # ------------------------------------------------------------------------------------------
-# Sign-in and its rate limit
+# Password strength (checked where a person chooses a password: `users add`, `users passwd`)
+
+MIN_PASSWORD_CHARS = 10
+#: Refused whatever their length (compared lower-cased): the first guesses of any attacker.
+COMMON_PASSWORDS = frozenset(
+    {
+        "password", "password1", "password12", "password123", "password1234", "passw0rd", "p@ssw0rd",
+        "p@ssword123", "qwerty123", "qwerty1234", "qwerty12345", "qwertyuiop", "1q2w3e4r5t", "1qaz2wsx3edc",
+        "zaq12wsx", "iloveyou", "iloveyou1", "admin123", "admin12345", "administrator", "welcome1",
+        "welcome123", "changeme", "changeme123", "letmein123", "sunshine1", "football1", "abc123456",
+        "abcd123456", "a123456789", "woaini1314", "woaini520", "salesmgmt", "salesmgmt1", "sales12345",
+    }
+)  # fmt: skip
 
 
-class RateLimiter:
-    """At most MAX_FAILURES failed attempts per key within LOCKOUT_SECONDS; then refused until
-    the window passes. Keys are usernames (whether or not they exist)."""
-
-    def __init__(
-        self,
-        max_failures: int = MAX_FAILURES,
-        window: float = LOCKOUT_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures, self.window, self.clock = max_failures, window, clock
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            now = self.clock()
-            recent = [t for t in self._failures.get(key, []) if now - t < self.window]
-            self._failures[key] = recent
-            return len(recent) >= self.max_failures
-
-    def failed(self, key: str) -> None:
-        with self._lock:
-            self._failures.setdefault(key, []).append(self.clock())
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+def _character_kinds(password: str) -> int:
+    """How many of lower case, upper case, digits and other characters the password mixes."""
+    kinds = [str.islower, str.isupper, str.isdigit]
+    found = {i for c in password for i, is_kind in enumerate(kinds) if is_kind(c)}
+    if any(not (c.islower() or c.isupper() or c.isdigit()) for c in password):
+        found.add(len(kinds))
+    return len(found)
 
 
-LIMITER = RateLimiter()
+def require_strong_password(password: str, username: str) -> None:
+    """Refuse a password an attacker guesses early, with a message naming the rule it breaks:
+    at least MIN_PASSWORD_CHARS characters, more than one kind (lower, upper, digits, others),
+    not containing the username, not a common password."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise SalesmgmtError("auth.password_too_short", n=MIN_PASSWORD_CHARS)
+    if _character_kinds(password) < 2:
+        raise SalesmgmtError("auth.password_one_kind")
+    name = (username or "").strip().lower()
+    if name and name in password.lower():
+        raise SalesmgmtError("auth.password_has_username", username=name)
+    if password.lower() in COMMON_PASSWORDS:
+        raise SalesmgmtError("auth.password_common")
+
+
+# ------------------------------------------------------------------------------------------
+# Sign-in and the limits on failed attempts
+#
+# Failures are rows of the audit log (action 'sign_in.failed', with the address), so the limits
+# hold across restarts and every failure can be read back. Two limits, each a delay after the
+# last failure that doubles with every further failure, up to a cap:
+# - per (address, username): FREE_FAILURES free, then BACKOFF_SECONDS, 2x, 4x...; a successful
+#   sign-in of that user from that address starts it again;
+# - per address, across usernames (password spraying): FREE_ADDRESS_FAILURES free, then the same.
+# Nothing is counted per username alone: failures from one address never slow the same user
+# signing in from another address, so nobody can lock someone else out.
+
+FREE_FAILURES = 3
+FREE_ADDRESS_FAILURES = 10
+BACKOFF_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 15 * 60.0
+#: Failures older than this are forgotten.
+FAILURE_WINDOW = timedelta(hours=1)
+#: The address of a local connection (Streamlit gives None for localhost), in the audit log NULL.
+LOCAL = ""
+
+FAILURES_SQL = """
+WITH failed AS (
+    SELECT username, logged_at FROM audit_log
+    WHERE action = 'sign_in.failed' AND coalesce(address, '') = $address
+      AND logged_at > $since AND logged_at <= $now
+),
+last_success AS (
+    SELECT max(logged_at) AS at FROM audit_log
+    WHERE action = 'sign_in' AND username = $username AND coalesce(address, '') = $address
+      AND logged_at <= $now
+)
+SELECT
+    count(*) FILTER (WHERE f.username = $username AND f.logged_at > coalesce(s.at, $since)),
+    max(f.logged_at) FILTER (WHERE f.username = $username AND f.logged_at > coalesce(s.at, $since)),
+    count(*),
+    max(f.logged_at)
+FROM failed f, last_success s
+"""
+
+
+def _backoff(failures: int, free: int) -> float:
+    if failures < free:
+        return 0.0
+    return min(BACKOFF_CAP_SECONDS, BACKOFF_SECONDS * (1 << min(failures - free, 30)))
+
+
+def sign_in_delay(
+    con: duckdb.DuckDBPyConnection, username: str, address: str | None, now: datetime | None = None
+) -> float:
+    """Seconds before `username` may try again from `address` (0: now)."""
+    now = now or datetime.now()
+    key = (username or "").strip().lower()
+    row = con.execute(
+        FAILURES_SQL,
+        {"username": key, "address": address or LOCAL, "now": now, "since": now - FAILURE_WINDOW},
+    ).fetchone()
+    pair_failures, pair_last, address_failures, address_last = row if row else (0, None, 0, None)
+    ends = [
+        last + timedelta(seconds=_backoff(failures, free))
+        for failures, last, free in (
+            (pair_failures, pair_last, FREE_FAILURES),
+            (address_failures, address_last, FREE_ADDRESS_FAILURES),
+        )
+        if last is not None
+    ]
+    return float(max([0.0, *((end - now).total_seconds() for end in ends)]))
 
 
 def sign_in(
-    con: duckdb.DuckDBPyConnection, username: str, password: str, limiter: RateLimiter = LIMITER
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    password: str,
+    *,
+    address: str | None = None,
+    now: datetime | None = None,
 ) -> User:
     """The user when the password is right; else one message that does not say whether the user
-    exists. Refused while the username is rate-limited."""
-    key = (username or "").strip().lower()
-    if limiter.blocked(key):
-        raise SalesmgmtError("auth.too_many_attempts", minutes=int(limiter.window // 60))
+    exists. Refused, without checking the password, while `sign_in_delay` is running; every
+    failure is audited with the address."""
+    now = now or datetime.now()
+    key = (username or "").strip().lower()[:100]
+    wait = sign_in_delay(con, key, address, now)
+    if wait > 0:
+        raise SalesmgmtError("auth.too_many_attempts", seconds=math.ceil(wait))
     row = con.execute(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?", [key]).fetchone()
     stored = row[-1] if row else _dummy_hash()
     ok = verify_password(password or "", stored) and row is not None and bool(row[7])
     if not ok or row is None:
-        limiter.failed(key)
+        _audit_at(con, key, "sign_in.failed", address, now)
         raise SalesmgmtError("auth.bad_credentials")
-    limiter.succeeded(key)
-    con.execute("UPDATE users SET last_sign_in = current_localtimestamp() WHERE username = ?", [key])
-    audit(con, key, "sign_in")
+    con.execute("UPDATE users SET last_sign_in = ? WHERE username = ?", [now, key])
+    _audit_at(con, key, "sign_in", address, now)
     return _row_to_user(row[:-1])
 
 
-def _secret(con: duckdb.DuckDBPyConnection) -> bytes:
-    row = con.execute("SELECT value FROM meta WHERE key = 'session_secret'").fetchone()
-    if row:
-        return bytes.fromhex(row[0])
-    value = secrets.token_hex(32)
-    con.execute("INSERT INTO meta (key, value) VALUES ('session_secret', ?) ON CONFLICT DO NOTHING", [value])
-    return bytes.fromhex(db.scalar(con, "SELECT value FROM meta WHERE key = 'session_secret'"))
+def _audit_at(
+    con: duckdb.DuckDBPyConnection, username: str, action: str, address: str | None, at: datetime
+) -> None:
+    con.execute(
+        "INSERT INTO audit_log (logged_at, username, action, address) VALUES (?, ?, ?, ?)",
+        [at, username, action, address or None],
+    )
 
 
-def issue_token(
-    con: duckdb.DuckDBPyConnection, username: str, hours: float = SESSION_HOURS, now: float | None = None
+# ------------------------------------------------------------------------------------------
+# Sessions, kept on the server
+#
+# The cookie holds a random token; the sessions table only its SHA-256, so neither the database
+# nor a backup of it can sign anyone in, and nothing signs a token: ending a session is deleting
+# its row (sign-out; a password change or disabling ends all of the user's; `users
+# rotate-secret` ends everyone's). The app reads the user from the session on every run.
+
+SESSION_USER_SQL = f"""
+SELECT {", ".join("u." + c.strip() for c in USER_COLUMNS.split(","))}
+FROM sessions s JOIN users u ON u.username = s.username
+WHERE s.token_hash = ? AND s.expires_at > ? AND u.active
+"""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    *,
+    address: str | None = None,
+    hours: float = SESSION_HOURS,
+    now: datetime | None = None,
 ) -> str:
-    """A signed session token: base64url(username | expiry | HMAC)."""
-    expiry = int((now if now is not None else time.time()) + hours * 3600)
-    payload = f"{username}|{expiry}"
-    sig = hmac.new(_secret(con), payload.encode(), hashlib.sha256).hexdigest()
-    return base64.urlsafe_b64encode(f"{payload}|{sig}".encode()).decode().rstrip("=")
+    """A new session of the user: the token for the cookie (only its hash is stored)."""
+    now = now or datetime.now()
+    token = secrets.token_urlsafe(32)
+    con.execute("DELETE FROM sessions WHERE expires_at <= ?", [now])
+    con.execute(
+        "INSERT INTO sessions (token_hash, username, created_at, expires_at, address) VALUES (?, ?, ?, ?, ?)",
+        [_token_hash(token), username, now, now + timedelta(hours=hours), address or None],
+    )
+    return token
 
 
-def user_from_token(
-    con: duckdb.DuckDBPyConnection, token: str | None, now: float | None = None
+def session_user(
+    con: duckdb.DuckDBPyConnection, token: str | None, now: datetime | None = None
 ) -> User | None:
-    """The active user a token names, if the signature holds and it has not expired."""
+    """The active user of an unexpired session; None for anything else (one query)."""
     if not token or not isinstance(token, str):
         return None
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        username, expiry, sig = raw.rsplit("|", 2)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    expected = hmac.new(_secret(con), f"{username}|{expiry}".encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(sig, expected):
-        return None
-    if int(expiry) < (now if now is not None else time.time()):
-        return None
-    user = get_user(con, username)
-    return user if user and user.active else None
+    row = con.execute(SESSION_USER_SQL, [_token_hash(token), now or datetime.now()]).fetchone()
+    return _row_to_user(row) if row else None
+
+
+def end_session(con: duckdb.DuckDBPyConnection, token: str | None) -> None:
+    """Sign-out: the session stops working at once, wherever its cookie is."""
+    if token:
+        con.execute("DELETE FROM sessions WHERE token_hash = ?", [_token_hash(token)])
+
+
+def end_sessions(con: duckdb.DuckDBPyConnection, username: str | None = None) -> int:
+    """End every session of `username` (of everyone when None); how many ended."""
+    if username is None:
+        ended = db.scalar(con, "SELECT count(*) FROM sessions")
+        con.execute("DELETE FROM sessions")
+    else:
+        key = username.strip().lower()
+        ended = db.scalar(con, "SELECT count(*) FROM sessions WHERE username = ?", [key])
+        con.execute("DELETE FROM sessions WHERE username = ?", [key])
+    return int(ended)
+
+
+def end_user_sessions(con: duckdb.DuckDBPyConnection, username: str, by: str | None = None) -> int:
+    """`users end-sessions`: sign a user out everywhere (they may sign in again)."""
+    if not get_user(con, username):
+        raise SalesmgmtError("auth.unknown_user", username=username)
+    ended = end_sessions(con, username)
+    audit(con, by, "user.end_sessions", f"{username} ({ended})")
+    return ended
+
+
+def rotate_secret(con: duckdb.DuckDBPyConnection, by: str | None = None) -> int:
+    """`users rotate-secret`: a new installation key (salesmgmt.keys; older keys stay to verify
+    older backups) and every session ended. Returns how many sessions ended."""
+    keys.rotate(keys.database_of(con))
+    ended = end_sessions(con)
+    audit(con, by, "secret.rotate", f"{ended} sessions ended")
+    return ended

@@ -1,4 +1,5 @@
-"""`users add|list|disable|passwd`: the sign-in users (see salesmgmt/auth.py)."""
+"""`users add|list|disable|passwd|end-sessions|rotate-secret`: the sign-in users and their sessions
+(see salesmgmt/auth.py)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,20 @@ from salesmgmt.errors import SalesmgmtError
 
 
 def _read_password(args: argparse.Namespace) -> str:
+    """The new password from standard input, refused (before anything changes) when weak."""
     if not args.password_stdin:
         raise SalesmgmtError("auth.password_stdin_required")
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
         raise SalesmgmtError("auth.empty_password")
+    auth.require_strong_password(password, args.username)
     return password
 
 
 def register(sub: Subcommands) -> None:
-    users = sub.add_parser("users", help="sign-in users: add, list, disable, passwd")
+    users = sub.add_parser(
+        "users", help="sign-in users: add, list, disable, passwd, end-sessions, rotate-secret"
+    )
     users_sub = users.add_subparsers(dest="users_command", required=True)
 
     p = users_sub.add_parser("add", help="add a user (password read from standard input)")
@@ -46,11 +51,25 @@ def register(sub: Subcommands) -> None:
     add_db_argument(p)
     p.set_defaults(func=cmd_disable)
 
-    p = users_sub.add_parser("passwd", help="set a user's password (read from standard input)")
+    p = users_sub.add_parser(
+        "passwd", help="set a user's password (read from standard input); ends the user's sessions"
+    )
     p.add_argument("username")
     p.add_argument("--password-stdin", action="store_true")
     add_db_argument(p)
     p.set_defaults(func=cmd_passwd)
+
+    p = users_sub.add_parser("end-sessions", help="sign a user out everywhere (they may sign in again)")
+    p.add_argument("username")
+    add_db_argument(p)
+    p.set_defaults(func=cmd_end_sessions)
+
+    p = users_sub.add_parser(
+        "rotate-secret",
+        help="a new installation secret (the key file beside the database); ends every session",
+    )
+    add_db_argument(p)
+    p.set_defaults(func=cmd_rotate_secret)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -101,4 +120,18 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     with db.connect(args.db) as con, db.transaction(con):
         auth.set_password(con, args.username, password, by="cli")
     print(f"password changed for {args.username}")
+    return 0
+
+
+def cmd_end_sessions(args: argparse.Namespace) -> int:
+    with db.connect(args.db) as con, db.transaction(con):
+        ended = auth.end_user_sessions(con, args.username, by="cli")
+    print(f"ended {ended} session(s) of {args.username}")
+    return 0
+
+
+def cmd_rotate_secret(args: argparse.Namespace) -> int:
+    with db.connect(args.db) as con, db.transaction(con):
+        ended = auth.rotate_secret(con, by="cli")
+    print(f"new secret in use; ended {ended} session(s): everyone signs in again")
     return 0

@@ -15,7 +15,7 @@ EN = {
     "auth.unknown_user": "There is no user '{username}'.",
     "auth.no_such_active_user": "'{username}' is not an active user: check `users list`.",
     "auth.bad_credentials": "Wrong username or password.",
-    "auth.too_many_attempts": "Too many failed attempts. Try again in {minutes} minutes.",
+    "auth.too_many_attempts": "Too many failed attempts from here. Wait {seconds} seconds, then try again.",
     "auth.sign_in_title": "Sign in",
     "auth.username": "Username",
     "auth.password": "Password",
@@ -28,6 +28,10 @@ EN = {
     "auth.role.manager": "manager",
     "auth.role.rep": "sales engineer",
     "auth.not_allowed": "This page is not available to your role.",
+    "auth.password_too_short": "The password is too short: use at least {n} characters (a phrase of several words is easiest).",
+    "auth.password_one_kind": "The password uses one kind of character only: mix letters with digits, capitals or symbols.",
+    "auth.password_has_username": "The password contains the username '{username}': choose one without it.",
+    "auth.password_common": "This password is among the most common ones and is guessed first: choose another.",
 }
 
 ZH = {
@@ -45,7 +49,7 @@ ZH = {
     "auth.unknown_user": "没有用户“{username}”。",
     "auth.no_such_active_user": "“{username}”不是有效的启用用户：请查看 `users list`。",
     "auth.bad_credentials": "用户名或密码错误。",
-    "auth.too_many_attempts": "失败次数过多。请 {minutes} 分钟后再试。",
+    "auth.too_many_attempts": "此处登录失败次数过多。请等待 {seconds} 秒后再试。",
     "auth.sign_in_title": "登录",
     "auth.username": "用户名",
     "auth.password": "密码",
@@ -58,4 +62,8 @@ ZH = {
     "auth.role.manager": "经理",
     "auth.role.rep": "销售工程师",
     "auth.not_allowed": "您的角色无权访问此页面。",
+    "auth.password_too_short": "密码太短：请至少使用 {n} 个字符（由几个词组成的短语最容易记）。",
+    "auth.password_one_kind": "密码只用了一种字符：请将字母与数字、大写字母或符号混合使用。",
+    "auth.password_has_username": "密码包含用户名“{username}”：请换一个不含用户名的密码。",
+    "auth.password_common": "这是最常见的密码之一，会被最先猜到：请换一个。",
 }

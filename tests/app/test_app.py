@@ -67,8 +67,8 @@ def test_a_signed_in_manager_sees_only_their_team(app_env):
 
     with db.connect(app_env) as con:
         auth.add_user(con, "chen", "manager", "pw", teams=("Dragon",))
-        user = auth.get_user(con, "chen")
-    at = open_page("pages/overview.py", "en", f_period="2026-05", user=user)
+        token = auth.start_session(con, "chen")
+    at = open_page("pages/overview.py", "en", f_period="2026-05", session_token=token)
     assert not at.exception
     values = {m.label: m.value for m in at.metric}
     assert values["Won vs target (CNY)"] == "100,000"
@@ -85,3 +85,79 @@ def test_a_link_with_period_and_team_opens_on_that_selection_in_presentation_mod
     values = {m.label: m.value for m in at.metric}
     assert values["Won vs target (CNY)"] == "0" and values["Attainment"] == "0%"
     assert any("stSidebar" in h.proto.body for h in at.get("html")), "presentation CSS applied"
+
+
+# ------------------------------------------------------------------------------------------
+# Sessions end on the server (issue 18, finding 6): an open tab notices at its next run.
+
+PASSWORD = "Dragon-lead-2026"
+
+
+def signed_in_tab(app_env) -> dict:
+    """Chen (manager of Dragon) signs in through the form; what the tab then keeps in its
+    session state (the user and the session token), to open it again as an open tab."""
+    from salesmgmt import auth, db
+
+    with db.connect(app_env) as con:
+        auth.add_user(con, "chen", "manager", PASSWORD, teams=("Dragon",))
+    at = open_page("pages/overview.py", "en", f_period="2026-05")
+    at.text_input(key="signin_user").input("chen")
+    at.text_input(key="signin_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.metric, "signed in, the figures show"
+    tab = {key: at.session_state[key] for key in ("user", "session_token")}
+    again = open_page("pages/overview.py", "en", f_period="2026-05", **tab)
+    assert again.metric, "the open tab shows figures at its next run"
+    return tab
+
+
+def assert_signed_out(at):
+    assert not at.exception, [e.message for e in at.exception]
+    assert [x.value for x in at.title] == ["Sign in"]
+    assert not at.metric, "no figure once the session has ended"
+
+
+def test_an_open_tab_is_signed_out_at_its_next_run_when_the_user_is_disabled(app_env):
+    from salesmgmt import auth, db
+
+    tab = signed_in_tab(app_env)
+    with db.connect(app_env) as con:
+        auth.disable_user(con, "chen", by="cli")
+    assert_signed_out(open_page("pages/overview.py", "en", **tab))
+
+
+def test_an_open_tab_is_signed_out_at_its_next_run_when_the_password_changes(app_env):
+    from salesmgmt import auth, db
+
+    tab = signed_in_tab(app_env)
+    with db.connect(app_env) as con:
+        auth.set_password(con, "chen", "Another-long-pass-9", by="cli")
+    assert_signed_out(open_page("pages/overview.py", "en", **tab))
+
+
+def test_signing_out_ends_the_session_so_a_copied_cookie_no_longer_signs_in(app_env):
+    from salesmgmt import auth, db
+
+    tab = signed_in_tab(app_env)
+    at = open_page("pages/overview.py", "en", **tab)
+    at.button(key="sign_out").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    with db.connect(app_env) as con:
+        assert auth.session_user(con, tab["session_token"]) is None
+        assert not con.execute("SELECT * FROM sessions").fetchall()
+    assert_signed_out(open_page("pages/overview.py", "en", **tab))
+
+
+def test_a_failed_sign_in_in_the_app_is_audited(app_env):
+    from salesmgmt import auth, db
+
+    with db.connect(app_env) as con:
+        auth.add_user(con, "chen", "manager", PASSWORD, teams=("Dragon",))
+    at = open_page("pages/overview.py", "en")
+    at.text_input(key="signin_user").input("chen")
+    at.text_input(key="signin_password").input("wrong")
+    at.button[0].click().run()
+    with db.connect(app_env) as con:
+        failed = con.execute("SELECT username FROM audit_log WHERE action = 'sign_in.failed'").fetchall()
+    assert failed == [("chen",)]
