@@ -15,8 +15,9 @@ import streamlit as st
 
 from app import queries, screen, sidebar, texts
 from app.texts import t
+from salesmgmt.errors import SalesmgmtError
 from salesmgmt.filters import Filters
-from salesmgmt.periods import Period
+from salesmgmt.periods import Period, parse_day
 
 #: Seconds each section stays on the meeting screen before the next one.
 ROTATE_SECONDS = 20
@@ -116,7 +117,10 @@ def day_from_url(default: date) -> date:
     """`?week=YYYY-MM-DD` (any day of the meeting's week), so a meeting-screen link can pin the
     week; else `default`."""
     value = st.query_params.get("week")
+    if not value:
+        return default
     try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
+        return parse_day(value)
+    except SalesmgmtError as error:
+        sidebar.url_ignored("week", error)
         return default

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from app import queries
+from app.formats import md
 from app.queries import today
 from app.session import scope_filters
 from app.texts import lang, t
@@ -80,15 +81,22 @@ def filters_from_url() -> None:
     if value:
         try:
             chosen = Period.parse(value)
-        except SalesmgmtError:
-            chosen = None
-        if chosen is not None:
+        except SalesmgmtError as error:
+            url_ignored("period", error)
+        else:
             st.session_state["f_kind"] = chosen.kind
             st.session_state["f_period"] = str(chosen)
     for param, key in (("team", "f_teams"), ("region", "f_regions")):
         values = st.query_params.get_all(param)
         if values:
             st.session_state[key] = values
+
+
+def url_ignored(param: str, error: SalesmgmtError) -> None:
+    """Say that the link's `param` was left out and why (the value is the visitor's: inert)."""
+    st.warning(
+        t("url.ignored", param=md(param), reason=md(error.message(lang()))), icon=":material/link_off:"
+    )
 
 
 def period() -> Period:

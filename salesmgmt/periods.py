@@ -12,6 +12,28 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 
+#: The years a period or a day may fall in: comparisons reach years back and forward from it,
+#: and Python's dates end at 9999 (issue 18, finding 12).
+FIRST_YEAR = 1970
+LAST_YEAR = 2099
+
+
+def check_year(year: int, text: str) -> None:
+    """Refuse `year` (read from `text`) outside FIRST_YEAR..LAST_YEAR, naming the range."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise SalesmgmtError("error.period_out_of_range", value=text, first=FIRST_YEAR, last=LAST_YEAR)
+
+
+def parse_day(text: str) -> date:
+    """A day `YYYY-MM-DD` within the years a period may take; else a SalesmgmtError saying what
+    is accepted."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise SalesmgmtError("error.bad_date", value=text) from None
+    check_year(day.year, text)
+    return day
+
 
 def _add_months(d: date, months: int) -> date:
     index = d.year * 12 + d.month - 1 + months
@@ -29,6 +51,8 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> Period:
         text = (text or "").strip()
+        if m := _MONTH.match(text) or _QUARTER.match(text) or _YEAR.match(text):
+            check_year(int(m[1]), text)
         if m := _MONTH.match(text):
             year, month = int(m[1]), int(m[2])
             if 1 <= month <= 12:

@@ -55,6 +55,9 @@ EN = {
     "ov.attention.more": "and {n} more",
     "axis.money": "Amount ({unit})",
     "axis.count": "Count",
+    "error.period_out_of_range": "'{value}' is out of range: periods and days must fall in the years "
+    "{first} to {last}.",
+    "url.ignored": "The link's {param} was ignored: {reason}",
 }
 
 ZH = {
@@ -112,4 +115,6 @@ ZH = {
     "ov.attention.more": "另有 {n} 项",
     "axis.money": "金额（{unit}）",
     "axis.count": "数量",
+    "error.period_out_of_range": "“{value}”超出可用范围：期间和日期须在 {first} 年至 {last} 年之间。",
+    "url.ignored": "链接中的 {param} 已忽略：{reason}",
 }
