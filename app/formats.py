@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from app.bidi import neutral
 from app.texts import lang, t
 from salesmgmt import glossary, i18n
 from salesmgmt.i18n import format_count, format_money, format_percent
@@ -84,5 +85,5 @@ _MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
 
 def md(text: Any) -> str:
     """User text made inert inside st.markdown: every Markdown character escaped (no links,
-    no emphasis, no HTML)."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+    no emphasis, no HTML), bidi controls shown, not obeyed (app.bidi)."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in neutral(str(text)))

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from app import formats, texts
+from app.bidi import neutral
 from app.texts import t
 from salesmgmt import dimensions, glossary
 from salesmgmt.i18n import t as translate
@@ -152,6 +153,8 @@ def show(
             values = values.astype("float64").round(1)
         elif kind == "date":
             values = pd.to_datetime(values)
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
+            values = values.map(lambda v: neutral(v) if isinstance(v, str) else v)
         shown[column] = values
         config[column] = _config(header, kind)
     kwargs = dict(

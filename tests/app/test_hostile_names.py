@@ -196,3 +196,33 @@ def test_in_a_real_browser_no_chart_turns_a_name_into_a_link_or_a_huge_text(host
             assert page.evaluate(HUGE) == 0
         finally:
             browser.close()
+
+
+SPOOF = "Zhang\u202eexe.gpj"  # displays as 'Zhangjpg.exe' where the override works
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+
+
+def test_bidi_controls_in_a_name_are_shown_not_obeyed_in_markdown():
+    from app.formats import md
+
+    assert md(SPOOF) == "Zhang\ufffdexe\\.gpj"
+    assert md("A\u2066B\u2069C\u200fD") == "A\ufffdB\ufffdC\ufffdD"
+
+
+def test_bidi_controls_in_a_name_are_shown_not_obeyed_in_tables_and_charts(app_env):
+    import duckdb
+
+    con = duckdb.connect(str(app_env))
+    con.execute("UPDATE reps SET name = ? WHERE rep_id = 1", [SPOOF])
+    con.close()
+    at = open_page("pages/action_review.py", "en", check=True)
+    cells = [
+        v
+        for frame in at.dataframe
+        for col in frame.value.columns
+        for v in frame.value[col]
+        if isinstance(v, str)
+    ]
+    charts = [s for e in at.get("plotly_chart") for s in strings_of(json.loads(e.proto.spec))]
+    assert "Zhang\ufffdexe.gpj" in cells and any("Zhang\ufffdexe.gpj" in c for c in charts)
+    assert [c for c in cells + charts if BIDI.search(c)] == []
