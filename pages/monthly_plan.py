@@ -244,7 +244,13 @@ if latest:
             ):
                 try:
                     queries.write(
-                        plans.sign_plan, int(latest["plan_id"]), party, name, filters, signer_role=role
+                        plans.sign_plan,
+                        int(latest["plan_id"]),
+                        party,
+                        name,
+                        filters,
+                        signer_role=role,
+                        signer_user=getattr(user, "username", None),
                     )
                 except SalesmgmtError as exc:
                     texts.show_error(exc)

@@ -56,10 +56,14 @@ class Plan(TypedDict):
     remedial_actions: str | None
     review_notes: str | None
     manager_signed_by: str | None
+    """The name typed when signing."""
     manager_signed_at: datetime | None
     """NaT (not None) while unsigned, as pandas reads a missing time."""
+    manager_signed_user: str | None
+    """The username signed in when signing; None when the app ran open (no users)."""
     rep_signed_by: str | None
     rep_signed_at: datetime | None
+    rep_signed_user: str | None
     visits: pd.DataFrame
     """The planned visits with their status (see `plan_visit_status`)."""
 
@@ -159,6 +163,7 @@ def weeks_below_norm(
 REVISIONS_SQL = """
 SELECT mp.plan_id, mp.revision, mp.saved_on, mp.saved_at, mp.saved_by,
        mp.manager_signed_by, mp.manager_signed_at, mp.rep_signed_by, mp.rep_signed_at,
+       mp.manager_signed_user, mp.rep_signed_user,
        (SELECT count(*) FROM plan_visits pv WHERE pv.plan_id = mp.plan_id) AS planned_visits
 FROM monthly_plans mp JOIN reps r ON r.rep_id = mp.rep_id
 WHERE mp.rep_id = $rep_id AND mp.month = $month AND {where}
@@ -274,11 +279,14 @@ def sign_plan(
     at: datetime | None = None,
     *,
     signer_role: str | None,
+    signer_user: str | None = None,
 ) -> datetime:
-    """Sign a saved revision as `party` ('manager' or 'rep'); the name and time are kept.
+    """Sign a saved revision as `party` ('manager' or 'rep'); the name typed, the signed-in
+    user's username (`signer_user`) and the time are kept.
 
-    The signer's role must allow it (`may_sign`; None when the app runs open, without users). A
-    party signs a revision once; a new revision is signed anew. Returns the time recorded.
+    The signer's role must allow it (`may_sign`; role and user None when the app runs open,
+    without users). A party signs a revision once; a new revision is signed anew. Returns the time
+    recorded.
     """
     if not may_sign(party, signer_role):
         raise SalesmgmtError(f"plan.error.sign_as_{party}")
@@ -288,7 +296,8 @@ def sign_plan(
     if run(con, PLAN_REP_SQL, filters, {"plan_id": int(plan_id)}).empty:
         raise SalesmgmtError("plan.error.no_plan", plan=plan_id)
     at = (at or datetime.now()).replace(microsecond=0)
-    by_col, at_col = f"{party}_signed_by", f"{party}_signed_at"  # from PARTIES: never user text
+    # From PARTIES (may_sign refused anything else): never user text.
+    by_col, at_col, user_col = f"{party}_signed_by", f"{party}_signed_at", f"{party}_signed_user"
     with transaction(con):
         done = con.execute(
             f"SELECT {by_col}, {at_col} FROM monthly_plans WHERE plan_id = ?", [int(plan_id)]
@@ -296,7 +305,8 @@ def sign_plan(
         if done is not None and done[0] is not None:
             raise SalesmgmtError("plan.error.already_signed", name=done[0], at=str(done[1])[:16])
         con.execute(
-            f"UPDATE monthly_plans SET {by_col} = ?, {at_col} = ? WHERE plan_id = ?", [name, at, int(plan_id)]
+            f"UPDATE monthly_plans SET {by_col} = ?, {at_col} = ?, {user_col} = ? WHERE plan_id = ?",
+            [name, at, signer_user, int(plan_id)],
         )
     return at
 

@@ -246,3 +246,16 @@ def test_a_signature_the_rule_does_not_allow_is_refused_and_nothing_is_signed(ti
     assert exc.value.message("en") != exc.value.message("zh"), "said in both languages"
     plan = plans.plan_detail(tiny_con, LI, MAY, ALL, tiny.AS_OF)
     assert plan is not None and plan["manager_signed_by"] is None and plan["rep_signed_by"] is None
+
+
+def test_a_signature_records_the_signed_in_user_beside_the_name_typed(tiny_con):
+    """Issue 18, finding 15: a typed name alone says nothing of who signed."""
+    plan_id = plans.save_plan(tiny_con, LI, MAY, ALL, saved_on=date(2026, 5, 4), visits=[])
+    plans.sign_plan(tiny_con, plan_id, "manager", "陈总 Chen", ALL, signer_role="manager", signer_user="chen")
+    plans.sign_plan(tiny_con, plan_id, "rep", "李娜 Li", ALL, signer_role=None)  # the app running open
+    plan = plans.plan_detail(tiny_con, LI, MAY, ALL, tiny.AS_OF)
+    assert plan is not None
+    assert (plan["manager_signed_by"], plan["manager_signed_user"]) == ("陈总 Chen", "chen")
+    assert (plan["rep_signed_by"], plan["rep_signed_user"]) == ("李娜 Li", None)
+    revisions = plans.plan_revisions(tiny_con, LI, MAY, ALL)
+    assert list(revisions["manager_signed_user"]) == ["chen"]
