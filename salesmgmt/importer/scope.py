@@ -178,41 +178,38 @@ def unrestricted(scope: Filters | None) -> bool:
 
 
 def _text(rows: pd.DataFrame, field: str) -> pd.Series:
-    """A column of the file as trimmed text, None where empty or where the file lacks it."""
+    """A column of the file as text (the file's cells are stripped already, NA when empty), all
+    NA where the file lacks it; Arrow-backed, so handing it to DuckDB copies nothing per cell."""
     if field not in rows.columns:
-        return pd.Series(None, index=rows.index, dtype=object)
-    text = rows[field].astype("string").str.strip()
-    return text.mask((text == "").fillna(False).astype(bool))
+        return pd.Series(np.nan, index=rows.index, dtype="str")
+    column = rows[field]
+    return column if column.dtype == "str" else column.astype("str")
 
 
 def _keys(names: pd.Series) -> pd.Series:
     """The name key of each name (computed once per distinct name)."""
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
-    keys = np.array([name_key(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(keys[codes], index=names.index, dtype=object)
+    keys = pd.array([name_key(u) for u in uniques], dtype="str")
+    return pd.Series(keys.take(codes, allow_fill=True), index=names.index)
 
 
 def _rows_frame(preview: Preview) -> pd.DataFrame:
     rows = preview.rows
-    owner = _text(rows, "owner")
-    client = _text(rows, "client")
-    rep = _text(rows, "rep")
-    frame = pd.DataFrame(
-        {
-            "_row": rows.index.to_numpy(dtype="int64"),
-            "rep_code": _text(rows, "rep_code").to_numpy(),
-            "rep_key": _keys(rep).to_numpy(),
-            "rep_name": rep.to_numpy(),
-            "team": _text(rows, "team").to_numpy(),
-            "region": _text(rows, "region").to_numpy(),
-            "owner_key": _keys(owner).to_numpy(),
-            "owner_name": owner.to_numpy(),
-            "client_code": _text(rows, "client_code").to_numpy(),
-            "client_key": _keys(client).to_numpy(),
-            "opp_id": _text(rows, "opportunity_id").to_numpy(),
-            "visit_id": _text(rows, "visit_id").to_numpy(),
-        }
-    )
+    columns = {
+        "rep_code": _text(rows, "rep_code"),
+        "rep_name": _text(rows, "rep"),
+        "team": _text(rows, "team"),
+        "region": _text(rows, "region"),
+        "owner_name": _text(rows, "owner"),
+        "client_code": _text(rows, "client_code"),
+        "opp_id": _text(rows, "opportunity_id"),
+        "visit_id": _text(rows, "visit_id"),
+    }
+    columns["rep_key"] = _keys(columns["rep_name"])
+    columns["owner_key"] = _keys(columns["owner_name"])
+    # Only a clients file matches its rows' clients (elsewhere a client is never the check).
+    columns["client_key"] = _keys(_text(rows, "client" if preview.kind == "clients" else ""))
+    frame = pd.DataFrame({"_row": rows.index.to_numpy(dtype="int64"), **columns}, index=rows.index)
     assert set(_ROW_COLUMNS) <= set(frame.columns)
     return frame
 
