@@ -140,7 +140,7 @@ def guarded_server(tmp_path_factory):
     chromium_or_skip()
     proc, base, db_file = _start_app(
         tmp_path_factory.mktemp("guarded"),
-        users=[(["tiger", "--role", "manager", "--team", MANAGER_TEAM], "tiger-pw")],
+        users=[(["tiger", "--role", "manager", "--team", MANAGER_TEAM], "Striped-cat-2026")],
     )
     yield base, db_file
     proc.stop()
@@ -169,7 +169,7 @@ def test_a_team_manager_signs_in_and_finds_no_other_teams_rep_on_any_page(guarde
         assert page.locator("h1").first.inner_text().strip() == "Sign in"
         assert page.locator("[data-testid=stMetric]").count() == 0, "no data before sign-in"
         page.locator(".st-key-signin_user input").fill("tiger")
-        page.locator(".st-key-signin_password input").fill("tiger-pw")
+        page.locator(".st-key-signin_password input").fill("Striped-cat-2026")
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
         wait_for_app(page)
