@@ -90,6 +90,14 @@ def _shown(board: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _unit_labels(shown: pd.DataFrame) -> list[str]:
+    """'Team · 龙 Dragon', 'Rep · 李娜'; the company by its name alone."""
+    return [
+        name if level == "company" else f"{level_name} · {name}"
+        for level, level_name, name in zip(shown["level"], shown["level_name"], shown["unit_name"])
+    ]
+
+
 def _periods(today: date) -> list[Period]:
     """What a call can be for: the sidebar's period when it is a month or quarter, and the
     current month and quarter."""
@@ -143,7 +151,7 @@ def _submit(shown: pd.DataFrame, period: Period, monday: date, today: date) -> N
     if mine.empty:
         st.info(t("calls.submit.nothing"), icon=":material/info:")
         return
-    labels = [f"{level} · {name}" for level, name in zip(mine["level_name"], mine["unit_name"])]
+    labels = _unit_labels(mine)
     index = st.selectbox(
         t("calls.submit.unit"), range(len(mine)), format_func=labels.__getitem__, key="calls_unit"
     )
@@ -170,6 +178,7 @@ def _submit(shown: pd.DataFrame, period: Period, monday: date, today: date) -> N
                 min_value=0.0,
                 value=round(float(value) / divisor, 1),
                 step=step,
+                format="%.1f" if divisor > 1 else "%.0f",
                 key=f"calls_{key}_{suffix}",
             )
             for column, name, key, value in (
@@ -231,7 +240,7 @@ def _missing(shown: pd.DataFrame) -> None:
 def _history(shown: pd.DataFrame, period: Period, today: date) -> None:
     """A unit's calls week by week beside the computed forecast, won and target."""
     st.markdown("#### " + t("calls.history"))
-    labels = [f"{level} · {name}" for level, name in zip(shown["level_name"], shown["unit_name"])]
+    labels = _unit_labels(shown)
     index = st.selectbox(
         t("calls.history.unit"), range(len(shown)), format_func=labels.__getitem__, key="calls_history_unit"
     )
