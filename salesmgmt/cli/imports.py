@@ -7,8 +7,12 @@ only while writing, so the dashboard can keep using the file between imports.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import itertools
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -35,13 +39,12 @@ from salesmgmt.importer import (
     Preview,
     RowError,
     apply,
-    errors_frame,
     list_uploads,
     prepare,
     undo,
 )
 from salesmgmt.importer.fields import KIND_ORDER
-from salesmgmt.importer.preview import frame_to_csv
+from salesmgmt.importer.values import csv_safe, native_text
 from salesmgmt.outputs import check_output, output_file
 
 #: Row errors printed per file; all of them go to the --errors file.
@@ -163,34 +166,84 @@ def _print_errors(errors: list[RowError], lang: str, out: TextIO) -> None:
         print("  " + t("import.more_errors", lang, count=len(errors) - SHOWN_ERRORS), file=out)
 
 
+#: Refused rows put together at a time in the errors file, which is written as it goes.
+ERROR_ROWS_PER_CHUNK = 20_000
+
+
 def _write_errors(
     path: str, previews: list[Preview], extra: dict[str, list[RowError]], lang: str, args: argparse.Namespace
 ) -> int:
-    """The refused rows into `path` (`args`: never onto the database, --force to replace a file)."""
-    frames = []
+    """The refused rows into `path` (`args`: never onto the database, --force to replace a file),
+    as `errors_frame` lays them out, written a chunk of rows at a time: a file with millions of
+    refused rows never has its whole table, or its whole CSV text, in memory (issue 18, finding 8).
+    Returns the number of rows written."""
+    files = []
     for preview in previews:
-        errs = [*preview.errors, *extra.get(preview.file_name, [])]
-        if preview.file_error is None and not errs:
-            continue
-        if extra.get(preview.file_name):
-            from salesmgmt.importer.preview import _with_errors
-
-            preview = _with_errors(preview, extra[preview.file_name])
-        frame = errors_frame(preview, lang)
-        if len(previews) > 1:
-            frame.insert(0, t("import.errors_file_header", lang), preview.file_name)
-        frames.append(frame)
-    combined = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(
-            columns=[t("import.errors_row_header", lang), t("import.errors_reason_header", lang)]
-        )
-    )
-    combined = combined.astype(object).where(combined.notna(), "")
+        errs = sorted([*preview.errors, *extra.get(preview.file_name, [])], key=lambda e: (e.row, e.column))
+        if preview.file_error is not None or errs:
+            files.append((preview, errs))
+    row_col, reason_col = t("import.errors_row_header", lang), t("import.errors_reason_header", lang)
+    several = len(previews) > 1
+    columns: list[str] = []  # the source columns of every file, in order of appearance
+    for preview, _errs in files:
+        if preview.file_error is None:
+            columns += [c for c in preview._cells.columns if c not in columns]
+    header = [row_col, *columns, reason_col]
+    written = 0
     with output_file(Path(path), db.resolve_db_path(args.db), args.force) as out:
-        out.write(frame_to_csv(combined))
-    return len(combined)
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow([t("import.errors_file_header", lang), *header] if several else header)
+        for preview, errs in files:
+            lead = [preview.file_name] if several else []
+            if preview.file_error is not None:
+                writer.writerow([*lead, "", *[""] * len(columns), csv_safe(preview.file_error.message(lang))])
+                written += 1
+                continue
+            for rows, reasons in _reason_chunks(errs, lang):
+                cells = preview._cells.reindex(rows)
+                texts = [
+                    [_cell_text(v) for v in cells[c]] if c in cells else [""] * len(rows) for c in columns
+                ]
+                for i, (row, reason) in enumerate(zip(rows, reasons)):
+                    writer.writerow([*lead, row, *(texts_of[i] for texts_of in texts), csv_safe(reason)])
+                written += len(rows)
+        text.flush()
+        text.detach()
+    return written
+
+
+def _reason_chunks(errors: list[RowError], lang: str) -> Iterator[tuple[list[int], list[str]]]:
+    """The refused rows (sorted `errors`) and each one's reasons, ERROR_ROWS_PER_CHUNK at a time.
+    A reason is worded once per distinct error (the errors of a column share their values)."""
+    worded: dict[tuple[str, str, int], str] = {}
+    rows: list[int] = []
+    reasons: list[str] = []
+    for row, group in itertools.groupby(errors, key=lambda e: e.row):
+        parts = []
+        for e in group:
+            known = (e.column, e.key, id(e.values))
+            if known not in worded:
+                if len(worded) > ERROR_ROWS_PER_CHUNK:  # errors with values of their own
+                    worded.clear()
+                prefix = t("import.at_column", lang, column=e.column) if e.column else ""
+                worded[known] = prefix + e.reason(lang)
+            parts.append(worded[known])
+        rows.append(row)
+        reasons.append("; ".join(parts))
+        if len(rows) == ERROR_ROWS_PER_CHUNK:
+            yield rows, reasons
+            rows, reasons = [], []
+    if rows:
+        yield rows, reasons
+
+
+def _cell_text(value: Any) -> str:
+    """A source cell as the errors file writes it (formula-like text made inert)."""
+    if isinstance(value, str):
+        return csv_safe(value)
+    text = None if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else native_text(value)
+    return csv_safe(text) if text else ""
 
 
 def _acting_user(args: argparse.Namespace) -> User | None:

@@ -24,10 +24,11 @@ from salesmgmt.stages import status_of
 from salesmgmt.text import name_key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowError:
     """What is wrong with one cell (or row): `row` as a spreadsheet shows it (header = row 1 when
-    the header is the first line), `column` the source column's name, `key` the message."""
+    the header is the first line), `column` the source column's name, `key` the message. Slots:
+    a file full of errors holds millions of these (64 bytes each, not 150)."""
 
     row: int
     column: str

@@ -71,3 +71,31 @@ def test_ten_thousand_clashing_pairs_are_found_about_as_fast_as_a_valid_file_is_
     bad_time, bad = seconds(clashing)
     assert good.ok and len(bad.error_rows) == 20_000 and len(bad.errors) == 20_000
     assert bad_time < 3 * good_time + 0.3, (bad_time, good_time)
+
+
+def test_the_errors_file_is_written_in_chunks_and_reads_as_the_errors_table(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from salesmgmt.cli import imports, main
+    from salesmgmt.i18n import t
+    from tests.domain.test_import_large import bad_file
+
+    monkeypatch.setattr(imports, "ERROR_ROWS_PER_CHUNK", 3)  # several chunks from a small file
+    first, second = tmp_path / "visits.csv", tmp_path / "more.csv"
+    first.write_bytes(bad_file(5))
+    second.write_bytes(visits(4))
+    errors = tmp_path / "errors.csv"
+    db_path = tmp_path / "x.duckdb"
+    assert main(["import", "--db", str(db_path), "--errors", str(errors), str(first), str(second)]) == 1
+    expected = []
+    for path in (first, second):
+        frame = importer.errors_frame(importer.prepare(path.read_bytes(), path.name, as_of=AS_OF), "en")
+        frame.insert(0, t("import.errors_file_header", "en"), path.name)
+        expected.append(frame)
+    table = pd.concat(expected, ignore_index=True)
+    reason = t("import.errors_reason_header", "en")  # last, also after a second file's own columns
+    table = table[[c for c in table.columns if c != reason] + [reason]]
+    table = table.astype(object).where(table.notna(), "")
+    from salesmgmt.importer.preview import frame_to_csv
+
+    assert errors.read_bytes() == frame_to_csv(table)
