@@ -7,7 +7,6 @@ import streamlit as st
 
 from app import blocks as pp
 from app import calls as weekly_call
-from app import calls as weekly_call
 from app import formats, layout, queries, sidebar, tables, texts
 from app.charts import forecast as charts
 from app.texts import t
@@ -15,7 +14,6 @@ from salesmgmt.measures import BEST_CASE_MIN_PROBABILITY, COMMIT_MIN_PROBABILITY
 from salesmgmt.metrics import forecast
 
 layout.page_header("page.forecast")
-weekly_call.switch()  # the Weekly call view (每周预测提交) when chosen: the page stops there
 weekly_call.switch()  # the Weekly call view (每周预测提交) when chosen: the page stops there
 period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
 divisor = formats.money_divisor()
