@@ -29,8 +29,9 @@ def draw_teams() -> None:
     charted, note = pp.strongest_and_weakest(teams, "attainment", "teams", rows=24, ends=10)
     st.plotly_chart(
         theme.style_figure(
-            overview_charts.teams_comparison(
+            overview_charts.won_forecast_vs_target(
                 charted,
+                "team",
                 formats.money_divisor(),
                 {
                     "title": t("mm.chart.teams"),

@@ -85,7 +85,7 @@ with right:
     }
     charted, note = pp.strongest_and_weakest(teams, "attainment", "teams", rows=12, ends=5)  # narrow
     st.plotly_chart(
-        theme.style_figure(charts.teams_comparison(charted, formats.money_divisor(), labels)),
+        theme.style_figure(charts.won_forecast_vs_target(charted, "team", formats.money_divisor(), labels)),
         key="ov_teams",
     )
     if note:

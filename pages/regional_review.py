@@ -5,6 +5,7 @@ import streamlit as st
 from app import blocks as pp
 from app import formats, layout, queries, sidebar, tables, texts
 from app.charts import module1 as charts
+from app.charts import overview as overview_charts
 from app.tables import Column
 from app.texts import t
 from salesmgmt.metrics import regions
@@ -42,7 +43,9 @@ chart_labels = {
 }
 
 pp.chart(
-    charts.regions_vs_target(review, "region", divisor, {**chart_labels, "title": t("rr.chart")}),
+    overview_charts.won_forecast_vs_target(
+        review, "region", divisor, {**chart_labels, "title": t("rr.chart")}
+    ),
     key="rr_regions_chart",
 )
 tables.show(review, ["region"] + SPEC, key="rr_regions")

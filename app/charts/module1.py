@@ -7,7 +7,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.charts.heatmaps import norm_heatmap
-from app.charts.marks import add_target_marks
 from app.charts.theme import BR
 from salesmgmt import palette
 
@@ -135,32 +134,6 @@ def progress_share(by_rep: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         xaxis=dict(tickformat=".0%", rangemode="tozero"),
         yaxis=dict(type="category"),
         height=max(300, 22 * len(frame) + 120),
-    )
-    return fig
-
-
-def regions_vs_target(frame: pd.DataFrame, key: str, divisor: float, labels: dict[str, str]) -> go.Figure:
-    """Per region (team, rep): won and forecast against a target marker, attainment as text."""
-    names = list(frame[key])
-    fig = go.Figure()
-    fig.add_bar(
-        x=names,
-        y=frame["won_amount"] / divisor,
-        name=labels["won"],
-        marker_color=palette.WON,
-        text=[f"{a:.0%}" if pd.notna(a) else "" for a in frame["attainment"]],
-        textposition="outside",
-        cliponaxis=False,
-    )
-    fig.add_bar(
-        x=names, y=frame["forecast"] / divisor, name=labels["forecast"], marker_color=palette.FORECAST
-    )
-    add_target_marks(fig, names, frame["target"] / divisor, labels["target"], size=40)
-    fig.update_layout(
-        title=labels["title"],
-        barmode="group",
-        xaxis=dict(type="category"),
-        yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
     )
     return fig
 

@@ -42,25 +42,30 @@ def won_vs_target_trend(trend: pd.DataFrame, divisor: float, labels: dict[str, s
     return fig
 
 
-def teams_comparison(teams: pd.DataFrame, divisor: float, labels: dict[str, str]) -> go.Figure:
-    """Per team: won and forecast bars against a target marker, attainment as text."""
-    names = list(teams["team"])
+def won_forecast_vs_target(
+    frame: pd.DataFrame, key: str, divisor: float, labels: dict[str, str]
+) -> go.Figure:
+    """Per group (`key`: region, team or rep): won and forecast bars against a target marker,
+    attainment as text above the won bar."""
+    names = list(frame[key])
     fig = go.Figure()
     fig.add_bar(
         x=names,
-        y=teams["won_amount"] / divisor,
+        y=frame["won_amount"] / divisor,
         name=labels["won"],
         marker_color=palette.WON,
-        text=[f"{a:.0%}" if pd.notna(a) else "" for a in teams["attainment"]],
+        text=[f"{a:.0%}" if pd.notna(a) else "" for a in frame["attainment"]],
         textposition="outside",
+        cliponaxis=False,
     )
     fig.add_bar(
-        x=names, y=teams["forecast"] / divisor, name=labels["forecast"], marker_color=palette.FORECAST
+        x=names, y=frame["forecast"] / divisor, name=labels["forecast"], marker_color=palette.FORECAST
     )
-    add_target_marks(fig, names, teams["target"] / divisor, labels["target"], size=40)
+    add_target_marks(fig, names, frame["target"] / divisor, labels["target"], size=40)
     fig.update_layout(
         title=labels["title"],
         barmode="group",
+        xaxis=dict(type="category"),
         yaxis=dict(title=labels["money_axis"], rangemode="tozero"),
     )
     return fig

@@ -285,7 +285,7 @@ def test_names_from_the_data_are_drawn_as_written_not_read_as_markup():
         {"team": [name], "won_amount": [1.0], "forecast": [1.0], "target": [2.0], "attainment": [0.5]}
     )
     labels = {"title": "t", "won": "w", "forecast": "f", "target": "g", "money_axis": "m"}
-    styled = theme.style_figure(overview_charts.teams_comparison(teams, 1, labels))
+    styled = theme.style_figure(overview_charts.won_forecast_vs_target(teams, "team", 1, labels))
     assert list(styled.to_dict()["data"][0]["x"]) == [shown]
 
 
