@@ -12,6 +12,8 @@ The modules, in the order a file goes through them: reading (bytes to a table of
 database); then applying (the transaction), kinds (each kind of file), matching (reps and
 clients by code or name), upsert (the generic write and its audit), history (opportunity
 intervals); undoing, uploads (the list of batches) and mappings (remembered per set of headers).
+A manager's import, history and undo stay within their scope (`scope`, `uploads.batches_in_scope`):
+pass `scope=user.scope()` to `apply`, `list_uploads` and `undo`.
 """
 
 from __future__ import annotations
