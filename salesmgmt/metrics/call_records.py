@@ -163,9 +163,7 @@ def call_kind(con: duckdb.DuckDBPyConnection, user: User | None, unit: Unit) -> 
         allowed = kind is not None and _in_scope(con, user.scope(), unit)
     if not allowed or kind is None:
         assert user is not None
-        raise SalesmgmtError(
-            "calls.error.not_allowed", user=user.username, unit=unit.name or unit.level
-        )
+        raise SalesmgmtError("calls.error.not_allowed", user=user.username, unit=unit.name or unit.level)
     return kind
 
 
