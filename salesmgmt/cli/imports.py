@@ -44,6 +44,7 @@ from salesmgmt.importer import (
     undo,
 )
 from salesmgmt.importer.fields import KIND_ORDER
+from salesmgmt.importer.validate import TooManyErrors
 from salesmgmt.importer.values import csv_safe, native_text
 from salesmgmt.outputs import check_output, output_file
 
@@ -85,6 +86,12 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--dry-run", action="store_true", help="check and run the whole import, then roll it back")
     p.add_argument("--encoding", default=None, help="text encoding of the files (default: detected)")
     p.add_argument("--sheet", default=None, help="Excel sheet to read (default: the first with data)")
+    p.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="the year of a wide targets sheet (a column per month) that does not say it",
+    )
     p.add_argument("--user", default=None, help="name recorded in the upload history")
     p.add_argument(
         "--as-user",
@@ -179,14 +186,18 @@ def _write_errors(
     Returns the number of rows written."""
     files = []
     for preview in previews:
-        errs = sorted([*preview.errors, *extra.get(preview.file_name, [])], key=lambda e: (e.row, e.column))
+        # A file with too many errors is refused whole, but the errors of its first rows are kept.
+        kept = preview.file_error.errors if isinstance(preview.file_error, TooManyErrors) else []
+        errs = sorted(
+            [*preview.errors, *kept, *extra.get(preview.file_name, [])], key=lambda e: (e.row, e.column)
+        )
         if preview.file_error is not None or errs:
             files.append((preview, errs))
     row_col, reason_col = t("import.errors_row_header", lang), t("import.errors_reason_header", lang)
     several = len(previews) > 1
     columns: list[str] = []  # the source columns of every file, in order of appearance
     for preview, _errs in files:
-        if preview.file_error is None:
+        if preview.file_error is None or isinstance(preview.file_error, TooManyErrors):
             columns += [c for c in preview._cells.columns if c not in columns]
     header = [row_col, *columns, reason_col]
     written = 0
@@ -197,9 +208,9 @@ def _write_errors(
         for preview, errs in files:
             lead = [preview.file_name] if several else []
             if preview.file_error is not None:
-                writer.writerow([*lead, "", *[""] * len(columns), csv_safe(preview.file_error.message(lang))])
+                message = SalesmgmtError.message(preview.file_error, lang)  # without the first errors
+                writer.writerow([*lead, "", *[""] * len(columns), csv_safe(message)])
                 written += 1
-                continue
             for rows, reasons in _reason_chunks(errs, lang):
                 cells = preview._cells.reindex(rows)
                 texts = [
@@ -283,6 +294,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 sheet=args.sheet,
                 as_of=as_of,
                 lang=lang,
+                year=args.year,
             )
         )
 

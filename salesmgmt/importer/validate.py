@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from salesmgmt.errors import SalesmgmtError
 from salesmgmt.i18n import t
 from salesmgmt.importer import dates as D
 from salesmgmt.importer import values as V
@@ -71,21 +72,107 @@ class Validated:
     repeats: list[int]
 
 
+#: Row errors kept per file (issue 18, finding 8: 300 MB of invalid rows built gigabytes of
+#: errors): those of the first rows. The rest are counted, and such a file is refused whole, even
+#: when importing the valid rows: it is the wrong file or the wrong mapping, not a few bad rows.
+MAX_ROW_ERRORS = 100_000
+
+
+class TooManyErrors(SalesmgmtError):
+    """A file with more than MAX_ROW_ERRORS row errors: `errors` are those of its first rows."""
+
+    SHOWN = 5
+
+    def __init__(self, errors: list[RowError], count: int, rows: int) -> None:
+        last = errors[-1].row if errors else 0
+        super().__init__("import.too_many_errors", count=count, rows=rows, limit=MAX_ROW_ERRORS, last=last)
+        self.errors = errors
+        self.count = count
+
+    def message(self, lang: str = "en") -> str:
+        lines = [e.message(lang) for e in self.errors[: self.SHOWN]]
+        more = t("import.more_errors", lang, count=f"{self.count - len(lines):,}")
+        return "\n".join([super().message(lang), *("  " + line for line in [*lines, more])])
+
+
 class _Collector:
-    def __init__(self) -> None:
+    """The row errors of a file: at most MAX_ROW_ERRORS kept, those of its first rows; all of
+    them counted, and which rows (and which rows per column) have one, as masks."""
+
+    def __init__(self, rows: pd.Index) -> None:
         self.errors: list[RowError] = []
+        self.rows = rows
+        self.numbers = rows.to_numpy(dtype=np.int64)
+        self.count = 0
+        self.bad = np.zeros(len(rows), dtype=bool)
+        self.by_column: dict[str, npt.NDArray[np.bool_]] = {}
+        #: Errors in this spreadsheet row and below are counted, not kept (None: all kept).
+        self.cut: int | None = None
 
     def add_column(self, errs: pd.Series, column: str) -> None:
-        bad = errs.dropna()
-        for row, (key, vals) in zip(bad.index.tolist(), bad.tolist()):
-            self.errors.append(RowError(int(row), column, key, vals))
+        """`errs`: per row, None or (key, values)."""
+        bad = errs.notna().to_numpy()
+        if not bad.any():
+            return
+        positions = self._take(self.rows.get_indexer(errs.index[bad]), column)
+        values = errs.to_numpy(dtype=object)[bad]
+        if len(positions) < len(values):
+            values = values[np.isin(self.rows.get_indexer(errs.index[bad]), positions)]
+        for row, (key, vals) in zip(self.numbers[positions].tolist(), values):
+            self.errors.append(RowError(row, column, key, vals))
 
     def add(self, row: int, column: str, key: str, **vals: Any) -> None:
+        """One error; its row is marked by `mark` (a set of rows at once)."""
+        self.count += 1
+        if self.cut is not None and row >= self.cut:
+            return
         self.errors.append(RowError(row, column, key, vals))
+        if len(self.errors) > MAX_ROW_ERRORS:
+            self._trim(np.empty(0, dtype=np.int64))
 
     def add_rows(self, rows: pd.Index, column: str, key: str, **vals: Any) -> None:
-        for row in rows:
-            self.errors.append(RowError(int(row), column, key, dict(vals)))
+        for row in self.numbers[self._take(self.rows.get_indexer(rows), column)].tolist():
+            self.errors.append(RowError(row, column, key, dict(vals)))
+
+    def mark(self, rows: pd.Index) -> None:
+        self.bad[self.rows.get_indexer(rows)] = True
+
+    def flagged(self, columns: list[str]) -> npt.NDArray[np.bool_]:
+        """Per row: whether it has an error in one of `columns`."""
+        out = np.zeros(len(self.rows), dtype=bool)
+        for column in columns:
+            if column in self.by_column:
+                out |= self.by_column[column]
+        return out
+
+    def _take(self, positions: npt.NDArray[np.intp], column: str) -> npt.NDArray[np.intp]:
+        """Counts and marks the errors at `positions` (row positions) and returns those to keep."""
+        self.count += len(positions)
+        self.bad[positions] = True
+        if column not in self.by_column:
+            self.by_column[column] = np.zeros(len(self.rows), dtype=bool)
+        self.by_column[column][positions] = True
+        if self.cut is not None:
+            positions = positions[self.numbers[positions] < self.cut]
+        if len(self.errors) + len(positions) > MAX_ROW_ERRORS:
+            self._trim(self.numbers[positions])
+            positions = positions[self.numbers[positions] < (self.cut or 0)]
+        return positions
+
+    def _trim(self, coming: npt.NDArray[np.int64]) -> None:
+        """Sets the cut so that the kept errors and those `coming` (rows) are MAX_ROW_ERRORS at
+        most, whole rows at a time, and drops the kept ones past it."""
+        kept = np.fromiter((e.row for e in self.errors), dtype=np.int64, count=len(self.errors))
+        together = np.sort(np.concatenate([kept, coming]))
+        self.cut = int(together[MAX_ROW_ERRORS])
+        self.errors = [e for e in self.errors if e.row < self.cut]
+
+    def result(self) -> list[RowError]:
+        """The errors in row order; raises TooManyErrors when some were only counted."""
+        self.errors.sort(key=lambda e: (e.row, e.column))
+        if self.cut is not None:
+            raise TooManyErrors(self.errors, self.count, int(self.bad.sum()))
+        return self.errors
 
 
 def validate(
@@ -99,14 +186,20 @@ def validate(
     col_of = {f: c for c, f in mapping.items()}
     out = pd.DataFrame(index=cells.index)
     out.index.name = "row"
-    errs = _Collector()
+    errs = _Collector(out.index)
     notes: list[Note] = []
 
     # Ragged records: more values than the header has columns.
     if lengths and width is not None:
-        for row, n in lengths.items():
-            if n > width:
-                errs.errors.append(RowError(int(row), "", "import.ragged_row", {"count": n, "width": width}))
+        ragged = pd.Series(
+            {
+                row: ("import.ragged_row", {"count": n, "width": width})
+                for row, n in lengths.items()
+                if n > width
+            },
+            dtype=object,
+        )
+        errs.add_column(ragged.reindex(out.index), "")
 
     # Dates: a/b/yyyy is decided per column; a column with no evidence follows the file's.
     date_fields = [f for f in KIND_FIELDS[kind] if FIELD_TYPES[f] == "date" and f in col_of]
@@ -180,10 +273,8 @@ def validate(
 
     _derive(out, kind, col_of)
     _check_required(out, kind, col_of, errs)
-    bad_rows = {e.row for e in errs.errors}
-    repeats = _check_duplicates(out, kind, col_of, errs, bad_rows)
-    errs.errors.sort(key=lambda e: (e.row, e.column))
-    return Validated(out, errs.errors, notes, repeats)
+    repeats = _check_duplicates(out, kind, col_of, errs)
+    return Validated(out, errs.result(), notes, repeats)
 
 
 #: Bidirectional controls: embeddings and overrides (U+202A..U+202E), isolates (U+2066..U+2069),
@@ -197,15 +288,19 @@ def _checked_text(text: pd.Series, fname: str, column: str, errs: _Collector) ->
     limit = MAX_LENGTH[fname]
     lengths = text.str.len()
     bad = (lengths > limit).fillna(False).to_numpy(dtype=bool, copy=True)
-    for row, length in zip(text.index[bad], lengths[bad]):
-        errs.add(int(row), column, "import.too_long", length=int(length), limit=limit)
+    found = np.empty(len(text), dtype=object)
+    for i, length in zip(np.flatnonzero(bad), lengths[bad]):
+        found[i] = ("import.too_long", {"length": int(length), "limit": limit})
     if fname in NAME_FIELDS:
         bidi = text.str.contains(BIDI_CONTROLS.pattern, regex=True).fillna(False).to_numpy(dtype=bool) & ~bad
-        for row, value in zip(text.index[bidi], text[bidi]):
+        for i, value in zip(np.flatnonzero(bidi), text[bidi]):
             char = BIDI_CONTROLS.search(value)
-            errs.add(int(row), column, "import.bidi_control", char=f"U+{ord(char[0]) if char else 0:04X}")
+            found[i] = ("import.bidi_control", {"char": f"U+{ord(char[0]) if char else 0:04X}"})
         bad = bad | bidi
-    return text.mask(bad) if bad.any() else text
+    if not bad.any():
+        return text
+    errs.add_column(pd.Series(found, index=text.index), column)
+    return text.mask(bad)
 
 
 def _typed_input(raw: pd.Series) -> pd.Series:
@@ -250,8 +345,7 @@ def _check_required(out: pd.DataFrame, kind: str, col_of: dict[str, str], errs: 
         empty = pd.Series(True, index=out.index)
         for f in present:
             empty &= out[f].isna()
-        flagged = {e.row for e in errs.errors if e.column in {col_of[f] for f in present}}
-        empty &= ~out.index.isin(list(flagged))
+        empty &= ~errs.flagged([col_of[f] for f in present])
         if empty.any():
             column = col_of[present[0]]
             if len(group) == 1:
@@ -332,12 +426,10 @@ def _isna(v: Any) -> bool:
         return False
 
 
-def _check_duplicates(
-    out: pd.DataFrame, kind: str, col_of: dict[str, str], errs: _Collector, bad_rows: set[int]
-) -> list[int]:
+def _check_duplicates(out: pd.DataFrame, kind: str, col_of: dict[str, str], errs: _Collector) -> list[int]:
     """Rows with the same key: identical ones are repeats (kept once); different ones are an
     error on each, naming the other row and the first column where they differ."""
-    ok = out[~out.index.isin(list(bad_rows))] if bad_rows else out
+    ok = out[~errs.bad] if errs.bad.any() else out
     if ok.empty:
         return []
     keys = row_keys(ok, kind)
@@ -373,6 +465,7 @@ def _clashes(
     """Rows sharing a key with different values: each later row of a key against the first one,
     compared set-wise (issue 18, finding 8: 290,000 clashing pairs took minutes row by row). An
     error on each of the two rows names the other and the first field where they differ."""
+    errs.mark(rows.index)
     group = keys.groupby(list(keys.columns), dropna=False, sort=False).ngroup().to_numpy()
     position = np.arange(len(rows))
     first = pd.Series(position).groupby(group, sort=False).transform("first").to_numpy()
@@ -454,21 +547,12 @@ def _check_target_overlaps(
             column = col_of.get("period", "")
             a = f"{first_period}: {_show(ok.at[first, 'amount'])}"
             b = f"{other_period}: {_show(ok.at[other, 'amount'])}"
-            errs.errors.append(
-                RowError(
-                    int(other),
-                    column,
-                    "import.duplicate_key",
-                    {"other": int(first), "this_value": b, "other_value": a},
-                )
+            errs.mark(pd.Index([first, other]))
+            errs.add(
+                int(other), column, "import.duplicate_key", other=int(first), this_value=b, other_value=a
             )
-            errs.errors.append(
-                RowError(
-                    int(first),
-                    column,
-                    "import.duplicate_key",
-                    {"other": int(other), "this_value": a, "other_value": b},
-                )
+            errs.add(
+                int(first), column, "import.duplicate_key", other=int(other), this_value=a, other_value=b
             )
     return sorted(repeats)
 

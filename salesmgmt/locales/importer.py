@@ -215,6 +215,10 @@ EN = {
     "import.too_long": "{length:,} characters; this column holds at most {limit:,}. Shorten the text.",
     "import.bidi_control": "Holds the invisible direction control {char}, which makes a name display "
     "differently from what it is. Delete that character (retype the value).",
+    "import.too_many_errors": "The file has {count:,} errors in {rows:,} rows; only those of its first rows "
+    "are listed (up to row {last:,}; at most {limit:,} errors). A file with this many errors is refused whole, "
+    "even when importing the valid rows: check that it is the right file and that its columns are mapped "
+    "right, then fix the errors and check it again.",
 }
 
 ZH = {
@@ -394,4 +398,7 @@ ZH = {
     "import.too_long": "共 {length:,} 个字符；此列最多 {limit:,} 个。请缩短内容。",
     "import.bidi_control": "含有不可见的文字方向控制符 {char}，会使名称显示得与实际不同。"
     "请删除该字符（重新输入此值）。",
+    "import.too_many_errors": "文件共有 {count:,} 处错误，涉及 {rows:,} 行；只列出前面各行的错误（到第 {last:,} 行，"
+    "最多 {limit:,} 处）。错误这么多的文件会被整体拒绝，即使选择只导入有效行：请确认文件没有选错、列的对应关系正确，"
+    "改正错误后再检查。",
 }

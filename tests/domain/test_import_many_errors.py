@@ -99,3 +99,57 @@ def test_the_errors_file_is_written_in_chunks_and_reads_as_the_errors_table(tmp_
     from salesmgmt.importer.preview import frame_to_csv
 
     assert errors.read_bytes() == frame_to_csv(table)
+
+
+def every_row_wrong(rows: int) -> bytes:
+    """`rows` visits, each with two errors: a date that does not exist and a flag that is none."""
+    return csv_bytes(
+        [HEADER] + [["2024-02-30", f"Rep {i}", f"Client {i}", "visit", "maybe", f"n{i}"] for i in range(rows)]
+    )
+
+
+def test_only_the_first_errors_are_kept_and_the_rest_counted(monkeypatch):
+    from salesmgmt.importer import validate
+
+    monkeypatch.setattr(validate, "MAX_ROW_ERRORS", 1000)
+    preview = importer.prepare(every_row_wrong(3000), "visits.csv", as_of=AS_OF)
+    refusal = preview.file_error
+    assert refusal is not None and refusal.key == "import.too_many_errors"
+    kept = refusal.errors
+    # The errors of the first 500 rows (two each), in row order: rows 2..501.
+    assert len(kept) == 1000 and {e.row for e in kept} == set(range(2, 502))
+    assert [e.row for e in kept] == sorted(e.row for e in kept)
+    message = refusal.message("en")
+    assert "6,000 errors in 3,000 rows" in message and "1,000" in message
+    assert "Row 2, column" in message and "and 5,995 more" in message
+    assert "6,000" in refusal.message("zh")
+
+
+def test_a_file_with_too_many_errors_is_refused_even_when_skipping_invalid_rows(tmp_path, monkeypatch):
+    from salesmgmt import db
+    from salesmgmt.errors import SalesmgmtError
+    from salesmgmt.importer import validate
+
+    monkeypatch.setattr(validate, "MAX_ROW_ERRORS", 1000)
+    preview = importer.prepare(every_row_wrong(3000), "visits.csv", as_of=AS_OF)
+    with db.connect(tmp_path / "x.duckdb") as con:
+        try:
+            importer.apply(con, preview, skip_invalid=True)
+        except SalesmgmtError as refused:
+            assert refused.key == "import.too_many_errors"
+        else:
+            raise AssertionError("imported")
+        assert con.execute("SELECT count(*) FROM visits").fetchone() == (0,)
+
+
+def test_the_errors_file_of_a_file_with_too_many_errors_lists_the_kept_rows(tmp_path, monkeypatch):
+    from salesmgmt.cli import main
+    from salesmgmt.importer import validate
+
+    monkeypatch.setattr(validate, "MAX_ROW_ERRORS", 1000)
+    source, errors = tmp_path / "visits.csv", tmp_path / "errors.csv"
+    source.write_bytes(every_row_wrong(3000))
+    assert main(["import", "--db", str(tmp_path / "x.duckdb"), "--errors", str(errors), str(source)]) == 1
+    lines = errors.read_text(encoding="utf-8-sig").splitlines()
+    assert "6,000 errors" in lines[1] and lines[2].startswith("2,2024-02-30,Rep 0,")
+    assert len(lines) == 2 + 500 and lines[-1].startswith("501,")
