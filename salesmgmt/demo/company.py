@@ -63,10 +63,16 @@ DEMO_STORIES: dict[str, str] = {
     "struggling_rep": "周晓东",  # 虎 Tiger: under one visit a week, ~40% of target lately
     "team_behind": "狼 Wolf",  # ~70% of target in the current and previous quarter
     "cold_account": "华东建筑设计研究院",  # key design institute, no visit for 60-90 days
+    # The weekly forecast calls (demo/calls.py). Neither name can be drawn (names.py), so
+    # naming them changes nobody else.
+    "sandbagging_rep": "孟子涵",  # 龙 Dragon: commits ~30% below what he then wins
+    "optimistic_manager": "白宏亮",  # 豹 Leopard's manager: calls the team ~20% above what it wins
+    "unallocated_team": "狼 Wolf",  # from next month its target holds a post to fill, not yet split
 }
 
 
 STAR_TEAM, STRUGGLING_TEAM, BEHIND_TEAM, COLD_TEAM = 0, 1, 3, 1
+SANDBAG_TEAM, OPTIMISTIC_TEAM, UNALLOCATED_TEAM = 0, 2, 3
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salesmgmt.demo.calls import build_calls, name_optimistic_manager, name_sandbagger
 from salesmgmt.demo.clients import Client, build_clients
-from salesmgmt.demo.company import STANDARD_SIZE, DemoSize, Geography, geography
+from salesmgmt.demo.company import STANDARD_SIZE, UNALLOCATED_TEAM, DemoSize, Geography, geography
 from salesmgmt.demo.deals import build_opportunities
 from salesmgmt.demo.draws import stream
-from salesmgmt.demo.plan import monthly_targets, time_frame, won_plan
-from salesmgmt.demo.reps import Rep, build_reps
+from salesmgmt.demo.plan import Frame, monthly_targets, time_frame, won_plan
+from salesmgmt.demo.reps import Rep, build_reps, engineers_by_team
 from salesmgmt.demo.timeline import FIELDS, Opp, change_intervals
 from salesmgmt.demo.visits import build_visits
 from salesmgmt.demo.workdays import EPOCH, Calendar
@@ -118,15 +119,37 @@ def _deal_frames(opps: list[Opp]) -> _DealFrames:
     return _DealFrames(opportunities, history, history_days)
 
 
-def _targets_frame(targets: dict[tuple[int, date], int]) -> pd.DataFrame:
-    """Monthly targets per rep, in order of month and rep id as text."""
-    target_rows = sorted(targets.items(), key=lambda kv: (kv[0][1], str(kv[0][0])))
+def team_targets(
+    targets: dict[tuple[int, date], int], reps: list[Rep], geo: Geography, frame: Frame
+) -> dict[tuple[str, date], int]:
+    """Each team's own monthly target, as the director sets it: its engineers' targets added up
+    and rounded to 10万 (the manager's split to engineers seldom adds up to a round figure, so the
+    targets grid shows a small unallocated difference in most months); from the month after
+    as-of, the unallocated team's target also holds a post to fill (an average engineer's
+    target), split to nobody yet."""
+    out: dict[tuple[str, date], int] = {}
+    for t, engineers in enumerate(engineers_by_team(reps, len(geo.teams))):
+        if not engineers:
+            continue
+        for m in frame.months:
+            split = sum(targets[(r.rep_id, m)] for r in engineers)
+            post = split / len(engineers) if t == UNALLOCATED_TEAM and m > frame.as_of else 0
+            out[(geo.teams[t][0], m)] = int(round(split + post, -5))
+    return out
+
+
+def _targets_frame(targets: dict[tuple[int, date], int], teams: dict[tuple[str, date], int]) -> pd.DataFrame:
+    """Monthly targets per rep and per team, in order of month, kind and key (rep id as text)."""
+    rows = sorted(
+        [(m, "rep", str(r), a) for (r, m), a in targets.items()]
+        + [(m, "team", team, a) for (team, m), a in teams.items()]
+    )
     return pd.DataFrame(
         {
-            "month": _as_dates([m for (_, m), _ in target_rows]),
-            "scope_kind": "rep",
-            "scope_key": [str(r) for (r, _), _ in target_rows],
-            "amount": [a for _, a in target_rows],
+            "month": _as_dates([m for m, _, _, _ in rows]),
+            "scope_kind": [k for _, k, _, _ in rows],
+            "scope_key": [key for _, _, key, _ in rows],
+            "amount": [a for _, _, _, a in rows],
         }
     )
 
@@ -138,11 +161,13 @@ def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE
     # Wide enough for deals created before the history starts and expected after as-of.
     cal = Calendar(frame.start - timedelta(days=400), date(as_of.year + 2, 12, 31))
     reps = build_reps(stream(seed, 1), size)
+    name_optimistic_manager(reps)
     clients = build_clients(stream(seed, 2), reps, size, geo)
     targets = monthly_targets(reps, frame)
     plan = won_plan(stream(seed, 3), reps, frame, targets, size.teams)
     opps, cold_last = build_opportunities(seed, cal, frame, reps, clients, plan, targets, size, geo)
     deals = _deal_frames(opps)
+    name_sandbagger(reps, deals.opportunities, as_of)
     visits = build_visits(seed, cal, frame, reps, clients, opps, deals.history_days, cold_last, size.teams)
     return {
         "reps": _reps_frame(reps, geo),
@@ -150,5 +175,6 @@ def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE
         "opportunities": deals.opportunities,
         "opportunity_history": deals.history,
         "visits": visits,
-        "targets": _targets_frame(targets),
+        "targets": _targets_frame(targets, team_targets(targets, reps, geo, frame)),
+        "forecast_calls": build_calls(seed, as_of, cal, reps, geo, deals.opportunities, targets),
     }

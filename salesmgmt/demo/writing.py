@@ -28,11 +28,21 @@ DATA_TABLES: list[str] = [
     "uploads",
     "upload_changes",
     "client_reviews",
+    "forecast_calls",
 ]
 
 
 _DATE_COLUMNS = frozenset(
-    {"valid_from", "valid_to", "created_date", "expected_close_date", "close_date", "visit_date", "month"}
+    {
+        "valid_from",
+        "valid_to",
+        "created_date",
+        "expected_close_date",
+        "close_date",
+        "visit_date",
+        "month",
+        "week",
+    }
 )
 
 
@@ -41,6 +51,7 @@ _SEQUENCES = [
     ("rep_seq", "reps", "rep_id"),
     ("client_seq", "clients", "client_id"),
     ("visit_seq", "visits", "visit_key"),
+    ("call_seq", "forecast_calls", "call_id"),
 ]
 
 
