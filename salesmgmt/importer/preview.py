@@ -17,6 +17,7 @@ import pandas as pd
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.i18n import t
 from salesmgmt.importer import headers as H
+from salesmgmt.importer import wide_targets
 from salesmgmt.importer.fields import FIELDS, KIND_FIELDS, KINDS, REQUIRED
 from salesmgmt.importer.reading import RawTable, find_header_row, header_text, read_table, table_rows
 from salesmgmt.importer.validate import Note, RowError, validate
@@ -187,9 +188,11 @@ def prepare(
     as_of: date | None = None,
     lang: str = "en",
     progress: Progress | None = None,
+    year: int | None = None,
 ) -> Preview:
     """Read, map and check a file. Never raises for a bad file: see `preview.file_error`.
-    `progress(fraction, step_key)` is called as the work advances (for a progress bar)."""
+    `progress(fraction, step_key)` is called as the work advances (for a progress bar).
+    `year`: the year of a wide targets sheet whose headers and title do not say it."""
     preview = Preview(
         file_name=file_name,
         file_hash=hashlib.sha256(data).hexdigest(),
@@ -198,7 +201,7 @@ def prepare(
         user_mapping=dict(mapping) if mapping else None,
     )
     try:
-        _prepare(preview, data, kind, mapping, encoding, sheet, progress or _no_progress)
+        _prepare(preview, data, kind, mapping, encoding, sheet, progress or _no_progress, year)
     except SalesmgmtError as exc:
         preview.file_error = exc
     except Exception as exc:
@@ -215,6 +218,7 @@ def _prepare(
     encoding: str | None,
     sheet: str | None,
     progress: Progress,
+    year: int | None = None,
 ) -> None:
     if kind is not None and kind not in KINDS:
         raise SalesmgmtError("import.unknown_kind_name", kind=kind, kinds=", ".join(KINDS))
@@ -227,6 +231,8 @@ def _prepare(
 
     progress(0.0, "import.step_reading")
     table = read_table(data, preview.file_name, encoding, sheet)
+    if kind in (None, "targets"):  # the wide layout (a column per month) read as the long one
+        table = wide_targets.long_table(table, year) or table
     progress(0.3, "import.step_checking")
     preview.encoding, preview.delimiter = table.encoding, table.delimiter
     preview.sheet, preview.sheet_names = table.sheet, table.sheet_names
