@@ -26,6 +26,7 @@ ALL_PAGES: dict[str, list[tuple[str, str, str, str]]] = {
         ("pages/forecast.py", "page.forecast", "forecast", ":material/trending_up:"),
         ("pages/inspection.py", "page.inspection", "inspection", ":material/fact_check:"),
         ("pages/monthly_plan.py", "page.monthly_plan", "monthly-plan", ":material/edit_note:"),
+        ("pages/targets.py", "page.targets", "targets", ":material/table_chart:"),
         ("pages/action_review.py", "page.action_review", "action-review", ":material/directions_walk:"),
         ("pages/regional_review.py", "page.regional_review", "regional-review", ":material/map:"),
     ],
