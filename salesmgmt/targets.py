@@ -286,49 +286,54 @@ def grid_changes(
     `multiplier` CNY, 10,000 for 万元) that differ from the stored targets, checked: a cell that
     is not a number or is negative, a change to a computed line, a line not in the roster are
     errors naming the line and column. An emptied cell that held a target sets it to 0."""
-    current = year_grid(con, year, filters).set_index("key")
+    current = year_grid(con, year, filters).drop_duplicates("key").set_index("key")
+    keys = edited["key"].tolist() if "key" in edited.columns else [None] * len(edited)
+    known = current.reindex([k if k in current.index else None for k in keys])
+    stored_records = known.reset_index().to_dict("records")
+    given = {m: edited[m].tolist() if m in edited.columns else [None] * len(edited) for m in MONTHS}
+    labels = edited["label"].tolist() if "label" in edited.columns else keys
+    columns_shown = {m: t(f"targets.col.{m}", lang) for m in MONTHS}
     cells: list[dict[str, Any]] = []
     errors: list[CellError] = []
-    for position, (_index, row) in enumerate(edited.iterrows(), start=1):
-        key = row.get("key")
-        if key not in current.index:
-            label = str(row.get("label") or key)
+    for i, stored in enumerate(stored_records):
+        position = i + 1
+        if keys[i] not in current.index:
+            label = str(labels[i] or keys[i])
             errors.append(
                 CellError(
                     position, label, t("targets.col.rep", lang), "targets.not_in_view", {"value": label}
                 )
             )
             continue
-        stored = current.loc[key]
         label = line_label(stored, lang)
+        editable = stored["line"] in EDITABLE
         for number, month in enumerate(MONTHS, start=1):
-            column = t(f"targets.col.{month}", lang)
-            raw = row.get(month)
+            raw = given[month][i]
             amount = _cell_amount(raw, multiplier)
             before = None if pd.isna(stored[month]) else float(stored[month])
             if isinstance(amount, str):
-                errors.append(CellError(position, label, column, amount, {"value": raw}))
+                errors.append(CellError(position, label, columns_shown[month], amount, {"value": raw}))
                 continue
-            if stored["line"] not in EDITABLE:
-                shown = None if before is None else round(before, 2)
-                if not _same(amount, shown):
-                    errors.append(CellError(position, label, column, "targets.computed_row"))
+            if not editable:
+                if not _same(amount, None if before is None else round(before, 2)):
+                    errors.append(CellError(position, label, columns_shown[month], "targets.computed_row"))
                 continue
             after = amount if amount is not None else (0.0 if before else None)
             if after is None or _same(after, before):
                 continue
+            line = stored["line"]
             cells.append(
                 {
                     "row": position,
                     "label": label,
-                    "line": stored["line"],
+                    "line": line,
                     "month": number,
                     "before": before,
                     "after": after,
-                    "rep_code": stored["rep_code"] if stored["line"] == "rep" else None,
-                    "rep": stored["rep"] if stored["line"] == "rep" else None,
-                    "team": stored["team"] if stored["line"] == "team_target" else None,
-                    "region": stored["region"] if stored["line"] == "region_target" else None,
+                    "rep_code": stored["rep_code"] if line == "rep" else None,
+                    "rep": stored["rep"] if line == "rep" else None,
+                    "team": stored["team"] if line == "team_target" else None,
+                    "region": stored["region"] if line == "region_target" else None,
                 }
             )
     columns = ["row", "label", "line", "month", "before", "after", "rep_code", "rep", "team", "region"]

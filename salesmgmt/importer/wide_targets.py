@@ -197,10 +197,11 @@ def is_wide(table: RawTable) -> bool:
 def read_wide(table: RawTable, year: int | None = None) -> WideSheet | None:
     """The wide sheet's long rows, or None when the sheet is not wide. Raises WideRefused
     naming every bad cell, SalesmgmtError when the year or the name column is missing."""
+    if not is_wide(table):  # decided on the first rows: a long file is never copied here
+        return None
     rows = _raw_rows(table)
     index = _header_index(rows)
-    if index is None:
-        return None
+    assert index is not None
     header_cells = rows[index]
     title = " ".join(header_text(c) for row in rows[:index] for c in row if header_text(c))
     errors: list[RowError] = []
