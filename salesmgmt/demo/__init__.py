@@ -4,8 +4,9 @@
 seed plan: a Kunshan (昆山) maker of daylighting and ventilation products for industrial
 buildings, one sales director, four teams (龙 虎 豹 狼) of a manager and 8-10 sales engineers,
 each team owning a region of East China; their clients (design institutes, steel-structure
-firms, construction companies, owners), opportunities with their change history, visits and
-monthly targets.
+firms, construction companies, owners), opportunities with their change history, visits,
+monthly targets (per rep, and per team as the director sets them) and the weekly forecast calls
+of everyone (`demo/calls.py`).
 
 Determinism: the same seed and as-of give the same database content. Randomness comes only
 from numpy generators seeded with (seed, part) - one stream per part, so a change to how

@@ -10,7 +10,7 @@ person's habit:
 - most engineers call a little low (a commit is a promise); `DEMO_STORIES['sandbagging_rep']`
   calls about 30% below what he then wins, and his manager often adjusts him up, with a note;
 - most managers call their team within a few percent; `DEMO_STORIES['optimistic_manager']`
-  (the 豹 Leopard team) calls about 20% above, and the director adjusts that team down;
+  (the 豹 Leopard team) calls about 20% above, and the director adjusts that team down every week;
 - an engineer who wins nothing in a month had hoped for something early in it, and lets it go.
 
 When: engineers call on the week's first working day (a few habitually a working day later), the
@@ -422,18 +422,11 @@ def build_calls(
         )
     )
 
-    # The director: adjusts the optimistic team down to what it will win (months, from the
-    # second week, half the weeks), then calls each region and the company.
+    # The director: adjusts the optimistic team down to what it will win, every week he calls
+    # (he knows the habit), then calls each region and the company.
     director_at = _times(rng, np.broadcast_to(slots.director_day[None, :], team_outcome.shape), 9.0, 0.5)
     director_made = director_at.astype("int64") < limit
-    team_adjusting = (
-        optimistic[:, None]
-        & (rng.random(team_outcome.shape) < 0.5)
-        & slots.is_month[None, :]
-        & (progress > 0)
-        & director_made
-        & team_made
-    )
+    team_adjusting = optimistic[:, None] & director_made & team_made
     team_adjusted = _money(team_expected * _noise(rng, team_outcome.shape, progress, 0.05))
     director_name = np.array([director.name], dtype=object)
     frames.append(

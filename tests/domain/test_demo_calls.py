@@ -176,7 +176,11 @@ def test_the_director_adjusts_the_optimistic_team_down_and_nobody_else(demo):
     adjusted = _calls(demo, "level = 'team' AND kind = 'adjustment'")
     assert len(adjusted) >= 5 and set(adjusted["unit"]) == {"豹 Leopard"}
     director = demo.execute("SELECT name FROM reps WHERE role = 'director'").fetchone()[0]
-    assert set(adjusted["submitted_by"]) == {director}
+    assert set(adjusted["submitted_by"]) == {director} and adjusted["note"].notna().all()
+    own = _calls(demo, "level = 'team' AND kind = 'call' AND unit = '豹 Leopard'")
+    both = adjusted.merge(own, on=["period", "week"], suffixes=("_adjusted", "_own"))
+    assert len(both) == len(own)  # every week he calls
+    assert (both["commit_adjusted"] < both["commit_own"]).mean() >= 0.9
 
 
 def test_the_accuracy_view_of_last_month_finds_the_optimist_first_and_the_sandbagger_last(demo):
