@@ -309,14 +309,14 @@ def grid_changes(
         editable = stored["line"] in EDITABLE
         for number, month in enumerate(MONTHS, start=1):
             raw = given[month][i]
-            amount = _cell_amount(raw, multiplier)
             before = None if pd.isna(stored[month]) else float(stored[month])
+            if not editable:  # computed (a difference may be negative): only an edit is wrong
+                if not _same(_computed_cell(raw, multiplier), None if before is None else round(before, 2)):
+                    errors.append(CellError(position, label, columns_shown[month], "targets.computed_row"))
+                continue
+            amount = _cell_amount(raw, multiplier)
             if isinstance(amount, str):
                 errors.append(CellError(position, label, columns_shown[month], amount, {"value": raw}))
-                continue
-            if not editable:
-                if not _same(amount, None if before is None else round(before, 2)):
-                    errors.append(CellError(position, label, columns_shown[month], "targets.computed_row"))
                 continue
             after = amount if amount is not None else (0.0 if before else None)
             if after is None or _same(after, before):
@@ -338,6 +338,17 @@ def grid_changes(
             )
     columns = ["row", "label", "line", "month", "before", "after", "rep_code", "rep", "team", "region"]
     return GridChanges(pd.DataFrame(cells, columns=columns), errors)
+
+
+def _computed_cell(value: Any, multiplier: float) -> float | None:
+    """A computed line's cell as the page returns it, in CNY (NaN for anything not a number)."""
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return None if math.isnan(number) else round(number * multiplier, 2)
 
 
 def _same(a: float | None, b: float | None) -> bool:

@@ -57,7 +57,7 @@ EN = {
     # --- the page
     "targets.read_only_note": "Your own targets for the year. Your manager sets them; ask them to change one.",
     "targets.empty": "No reps in your view for {year}. Import the reps first (Import data page).",
-    "targets.unit_note": "Amounts in {unit}. Grey lines are sums and unallocated differences, computed from the others.",
+    "targets.unit_note": "Amounts in {unit}. The reps' sum and unallocated lines are computed from the others; edit the reps' lines and the team or region target lines.",
     "targets.changes": "{cells} cell(s) change in {rows} line(s): {before} → {after} in all.",
     "targets.no_changes": "No changes yet.",
     "targets.save": "Save the changes",
@@ -125,7 +125,7 @@ ZH = {
     "targets.read_only": "您可以查看自己的目标；目标由您的经理设定。",
     "targets.read_only_note": "您本年度的目标。目标由经理设定；如需调整请联系经理。",
     "targets.empty": "{year} 年您的范围内没有销售人员。请先导入人员名单（数据导入页面）。",
-    "targets.unit_note": "金额单位：{unit}。灰色行为合计和未分配差额，由其他行计算得出。",
+    "targets.unit_note": "金额单位：{unit}。“成员合计”和“未分配”行由其他行计算得出；请修改销售人员行以及团队、区域目标行。",
     "targets.changes": "{rows} 行中有 {cells} 个单元格变更：合计 {before} → {after}。",
     "targets.no_changes": "尚无变更。",
     "targets.save": "保存变更",

@@ -176,3 +176,11 @@ def test_a_rep_cannot_save(tiny_con):
     with pytest.raises(SalesmgmtError) as refused:
         targets.save_grid(tiny_con, 2026, edited(tiny_con, ZHANG, {("rep:1", "m06"): 1}), 1, ZHANG)
     assert refused.value.key == "targets.read_only"
+
+
+def test_a_negative_unallocated_difference_is_shown_and_is_no_error(tiny_con):
+    grid = edited(tiny_con, DIRECTOR, {("team_target:Tiger", "m05"): 60_000})
+    targets.save_grid(tiny_con, 2026, grid, 1, DIRECTOR)
+    after = targets.year_grid(tiny_con, 2026, DIRECTOR)
+    assert line(after, "team_gap:Tiger")["m05"] == -40_000  # 60,000 - 王强's 100,000
+    assert targets.grid_changes(tiny_con, 2026, after, 1, DIRECTOR).errors == []
