@@ -54,6 +54,7 @@ edited = st.data_editor(
     disabled=["label", "team", "region", *targets.QUARTERS, targets.YEAR],
     hide_index=True,
     num_rows="fixed",
+    height=560,
     key=f"tg_grid_{year}_{version}",
 )
 edited = edited.reset_index()
