@@ -16,14 +16,18 @@ import salesmgmt.metrics as metrics
 from salesmgmt.measures import MEASURES, Measure
 from salesmgmt.stages import DEFAULT_PROBABILITY, UNKNOWN_OPEN_PROBABILITY
 
+#: Domain modules outside `salesmgmt.metrics` that define measures of their own.
+OTHER_MODULES = ("salesmgmt.targets",)
+
 
 def all_measures() -> list[Measure]:
     """The core measures, then those of each metrics module (a module-level `MEASURES` list in
-    any `salesmgmt.metrics.*` module), in module-name order. A key defined twice is an error."""
+    any `salesmgmt.metrics.*` module), in module-name order, then OTHER_MODULES'. A key defined
+    twice is an error."""
     found = list(MEASURES)
-    for info in sorted(pkgutil.iter_modules(metrics.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"salesmgmt.metrics.{info.name}")
-        found += getattr(module, "MEASURES", [])
+    names = [f"salesmgmt.metrics.{info.name}" for info in pkgutil.iter_modules(metrics.__path__)]
+    for name in sorted(names) + list(OTHER_MODULES):
+        found += getattr(importlib.import_module(name), "MEASURES", [])
     keys = [m.key for m in found]
     duplicates = {k for k in keys if keys.count(k) > 1}
     if duplicates:
