@@ -83,6 +83,9 @@ def arguments(fn, filters, in_scope_rep: int, team: str, client_id: int, project
         "date_to": AS_OF,
         "since": date(2026, 10, 1),
         "until": AS_OF,
+        "today": AS_OF,
+        "week": monday,
+        "unit_key": str(in_scope_rep),
     }
     args = {}
     for name, param in list(inspect.signature(fn).parameters.items())[1:]:
