@@ -26,6 +26,7 @@ BOARD_SPEC = [
     "commit",
     "best_case",
     "below_commit",
+    Column("detail", column="below_status", label="calls.col.below_called"),
     "adjustment",
     "forecast",
     "won_amount",
@@ -86,6 +87,10 @@ def _shown(board: pd.DataFrame) -> pd.DataFrame:
         at_text=[
             formats.date_text(v) + pd.Timestamp(v).strftime(" %H:%M") if pd.notna(v) else None
             for v in board["submitted_at"]
+        ],
+        below_status=[
+            f"{int(n)}/{int(m)}" if pd.notna(m) else None
+            for n, m in zip(board["below_called"], board["below_units"])
         ],
     )
 

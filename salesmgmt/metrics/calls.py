@@ -119,6 +119,8 @@ BOARD_COLUMNS = [
     "adjusted_best_case",
     "adjusted_by",
     "adjustment_note",
+    "below_called",
+    "below_units",
     "unit_key",
     "parent",
 ]
@@ -257,12 +259,21 @@ def _with_calls(board: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
     )
     effective = out["adjusted_commit"].fillna(out["commit"])
     below = pd.Series(np.nan, index=out.index)
+    called = pd.Series(np.nan, index=out.index)
+    units_below = pd.Series(np.nan, index=out.index)
     for level, lower in BELOW.items():
         children = out["level"] == lower
-        sums = effective[children].groupby(out.loc[children, "parent"]).sum(min_count=1)
+        parents = out.loc[children, "parent"]
+        sums = effective[children].groupby(parents).sum(min_count=1)
         rows = out["level"] == level
         below[rows] = out.loc[rows, "unit_key"].map(sums).astype("float64")
+        # How many of the units below have a figure: a sum of three calls out of eight is not
+        # the team's number (on a Monday most have not called yet).
+        called[rows] = out.loc[rows, "unit_key"].map(effective[children].notna().groupby(parents).sum())
+        units_below[rows] = out.loc[rows, "unit_key"].map(parents.value_counts())
     out["below_commit"] = below
+    out["below_called"] = called.fillna(0).where(units_below.notna()).astype("Int64")
+    out["below_units"] = units_below.astype("Int64")
     out["adjustment"] = out["commit"] - out["below_commit"]
     return out
 

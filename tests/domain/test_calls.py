@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from salesmgmt.auth import User
@@ -111,6 +112,18 @@ def test_a_region_rolls_up_its_teams_and_the_company_its_regions(week_of_calls):
     tiger = row(board, "team", "Tiger")
     assert tiger.commit != tiger.commit and tiger.below_commit != tiger.below_commit, "no call, nothing below"
     assert tiger.target == 150_000
+
+
+def test_each_sum_below_says_how_many_of_the_units_below_have_called(week_of_calls):
+    board = calls.week_board(week_of_calls, MAY, Filters(), WEEK, TODAY)
+    # Dragon: Zhang called, Li called (and was adjusted): 2 of 2. Tiger: Wang did not: 0 of 1.
+    # East (Dragon alone): 1 of 1. The company: East called, West (Tiger's region) not: 1 of 2.
+    assert (row(board, "team", "Dragon").below_called, row(board, "team", "Dragon").below_units) == (2, 2)
+    assert (row(board, "team", "Tiger").below_called, row(board, "team", "Tiger").below_units) == (0, 1)
+    assert (row(board, "region", "East").below_called, row(board, "region", "East").below_units) == (1, 1)
+    assert (row(board, "company", "").below_called, row(board, "company", "").below_units) == (1, 2)
+    zhang = row(board, "rep", "张伟 Zhang")
+    assert pd.isna(zhang.below_called) and pd.isna(zhang.below_units), "nothing is below a rep"
 
 
 def test_a_rep_row_has_nothing_below_it_and_shows_its_computed_figures(week_of_calls):
