@@ -6,11 +6,11 @@ from typing import Any
 
 import pandas as pd
 
-from app.bidi import neutral
 from app.texts import lang, t
 from salesmgmt import glossary, i18n
 from salesmgmt.i18n import format_count, format_money, format_percent
 from salesmgmt.measures import Measure
+from salesmgmt.text import bidi_neutral as neutral
 
 
 def money(value: float | None) -> str:
@@ -85,5 +85,5 @@ _MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
 
 def md(text: Any) -> str:
     """User text made inert inside st.markdown: every Markdown character escaped (no links,
-    no emphasis, no HTML), bidi controls shown, not obeyed (app.bidi)."""
+    no emphasis, no HTML), bidi controls shown, not obeyed (salesmgmt.text)."""
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in neutral(str(text)))

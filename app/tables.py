@@ -14,10 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from app import formats, texts
-from app.bidi import neutral
 from app.texts import t
 from salesmgmt import dimensions, glossary
 from salesmgmt.i18n import t as translate
+from salesmgmt.text import bidi_neutral as neutral
 
 #: How a column is shown (see salesmgmt.dimensions).
 KINDS = (

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from app.bidi import neutral
+from salesmgmt.text import bidi_neutral as neutral
 
 CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Source Han Sans SC, sans-serif"
 
@@ -77,5 +77,5 @@ def _plain_tree(value: Any, key: str) -> Any:
 
 def _plain(text: str) -> str:
     """`text` as plotly draws it letter for letter; the builders' `BR` a line break, bidi controls
-    shown (app.bidi)."""
+    shown (salesmgmt.text)."""
     return html.escape(neutral(text), quote=False).replace(BR, "<br>")

@@ -7,7 +7,6 @@ errors, and which rows are exact repeats of an earlier row (dropped without comp
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +21,7 @@ from salesmgmt.importer import values as V
 from salesmgmt.importer.fields import FIELD_TYPES, KIND_FIELDS, MAX_LENGTH, NAME_FIELDS, REQUIRED
 from salesmgmt.importer.headers import header_multiplier
 from salesmgmt.stages import status_of
-from salesmgmt.text import name_key
+from salesmgmt.text import BIDI_PATTERN, name_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,9 +276,8 @@ def validate(
     return Validated(out, errs.result(), notes, repeats)
 
 
-#: Bidirectional controls: embeddings and overrides (U+202A..U+202E), isolates (U+2066..U+2069),
-#: the left-to-right, right-to-left and Arabic letter marks.
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+#: Bidirectional controls (salesmgmt.text, the one list).
+BIDI_CONTROLS = BIDI_PATTERN
 
 
 def _checked_text(text: pd.Series, fname: str, column: str, errs: _Collector) -> pd.Series:
