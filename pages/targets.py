@@ -32,7 +32,7 @@ for column in targets.AMOUNTS:
     shown[column] = shown[column] / divisor
 shown = shown.set_index("key")[["label", "team", "region", *targets.AMOUNTS]]
 config = {
-    "label": st.column_config.TextColumn(t("targets.col.line"), pinned=True),
+    "label": st.column_config.TextColumn(t("targets.col.line"), pinned=True, width="medium"),
     "team": st.column_config.TextColumn(t("targets.col.team")),
     "region": st.column_config.TextColumn(t("targets.col.region")),
     **{
@@ -55,6 +55,7 @@ edited = st.data_editor(
     hide_index=True,
     num_rows="fixed",
     height=560,
+    placeholder="–",
     key=f"tg_grid_{year}_{version}",
 )
 edited = edited.reset_index()
