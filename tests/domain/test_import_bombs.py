@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from salesmgmt import importer
 from salesmgmt.errors import SalesmgmtError
-from salesmgmt.importer import reading
+from salesmgmt.importer import excel
 
 _M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -105,11 +105,11 @@ def test_a_cell_in_a_far_column_is_refused_naming_the_cell_and_the_limit():
     preview = refused_quickly_in_little_memory(data)
     assert preview.file_error is not None and preview.file_error.key == "import.excel_too_many_columns"
     message = preview.file_error.message("en")
-    assert "XFD1" in message and "16,384" in message and f"{reading.MAX_EXCEL_COLUMNS:,}" in message
+    assert "XFD1" in message and "16,384" in message and f"{excel.MAX_EXCEL_COLUMNS:,}" in message
 
 
 def test_many_rows_as_wide_as_allowed_are_refused_before_they_fill_memory():
-    wide = reading.MAX_EXCEL_COLUMNS
+    wide = excel.MAX_EXCEL_COLUMNS
     last = get_column_letter(wide)
     data = workbook(sheet((1, HEADER + cell(f"{last}1", "x")), GOOD, (900_000, cell("A900000", "x"))))
     preview = refused_quickly_in_little_memory(data)
@@ -120,7 +120,7 @@ def test_many_rows_as_wide_as_allowed_are_refused_before_they_fill_memory():
 def test_rows_without_numbers_count_too():
     rows = "".join('<row><c t="inlineStr"><is><t>x</t></is></c></row>' for _ in range(2000))
     body = f'<?xml version="1.0"?><worksheet xmlns="{_M}"><sheetData>{rows}</sheetData></worksheet>'
-    fast, _name, _names = reading._read_xlsx_streaming(workbook(body), None)
+    fast, _name, _names = excel._read_xlsx_streaming(workbook(body), None)
     assert len(fast) == 2000
 
 
@@ -128,13 +128,13 @@ def test_the_openpyxl_fallback_refuses_the_same_far_row():
     data = workbook(sheet((1, HEADER), GOOD, (5_000_000, cell("A5000000", "x"))))
     started = time.perf_counter()
     with pytest.raises(SalesmgmtError) as caught:
-        reading._read_xlsx_openpyxl(data, None)
+        excel._read_xlsx_openpyxl(data, None)
     assert caught.value.key == "import.excel_too_many_rows"
     assert time.perf_counter() - started < 1.5
 
 
 def test_a_zip_bomb_sheet_is_refused_by_its_uncompressed_size(monkeypatch):
-    monkeypatch.setattr(reading, "MAX_EXCEL_UNCOMPRESSED", 2**20)
+    monkeypatch.setattr(excel, "MAX_EXCEL_UNCOMPRESSED", 2**20)
     padding = " " * (2 * 2**20)
     body = sheet((1, HEADER), GOOD).replace("<sheetData>", padding + "<sheetData>")
     data = workbook(body)

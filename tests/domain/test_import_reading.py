@@ -258,7 +258,7 @@ def test_the_streaming_excel_reader_reads_what_openpyxl_reads(write_only, mac_ep
     import openpyxl
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-    from salesmgmt.importer import reading
+    from salesmgmt.importer import excel
 
     rows = [
         ["拜访日期", "销售人员", "金额", "是否计划内", "备注"],
@@ -278,8 +278,8 @@ def test_the_streaming_excel_reader_reads_what_openpyxl_reads(write_only, mac_ep
     buffer = io.BytesIO()
     book.save(buffer)
     data = buffer.getvalue()
-    fast, name, names = reading._read_xlsx_streaming(data, None)
-    slow, slow_name, slow_names = reading._read_xlsx_openpyxl(data, None)
+    fast, name, names = excel._read_xlsx_streaming(data, None)
+    slow, slow_name, slow_names = excel._read_xlsx_openpyxl(data, None)
     assert (name, names) == (slow_name, slow_names) == ("拜访", ["拜访"])
     assert _normalised(fast) == _normalised(slow)
     assert fast[1][0] == datetime(2024, 5, 6, 10, 30)
