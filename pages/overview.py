@@ -10,7 +10,7 @@ from app import blocks as pp
 from app import formats, layout, queries, sidebar
 from app.charts import overview as charts
 from app.charts import theme
-from app.texts import t
+from app.texts import lang, t
 from salesmgmt.measures import COLD_ACCOUNT_DAYS, VISIT_NORM_PER_WEEK
 from salesmgmt.metrics import core, overview
 
@@ -18,8 +18,11 @@ layout.page_header("page.overview")
 period, filters, as_of = sidebar.period(), sidebar.filters(), sidebar.as_of()
 
 now = queries.query(core.totals, period, filters, as_of)
-previous = period.previous()
-before = queries.query(core.totals, previous, filters, min(as_of, previous.last_day), False)
+# Like with like: the period so far against the same days of the previous period.
+before = queries.query(overview.totals_same_days_before, period, filters, as_of)
+same_days = overview.same_days_before(period, as_of)
+early = core.first_days(period, as_of)
+first_week_end = core.first_complete_week_end(period)
 
 if now["target"] is None and now["won_amount"] == 0 and now["open_count"] == 0 and now["visits"] == 0:
     layout.empty_state()
@@ -54,10 +57,23 @@ vpw = now["visits_per_week"]
 c4.metric(
     t("ov.kpi.visits"),
     "–" if vpw is None else f"{vpw:.1f}",
-    None if vpw is None or before["visits_per_week"] is None else f"{vpw - before['visits_per_week']:+.1f}",
+    None
+    if early or vpw is None or before["visits_per_week"] is None
+    else f"{vpw - before['visits_per_week']:+.1f}",
     border=True,
 )
 c4.caption(t("ov.kpi.norm", norm=VISIT_NORM_PER_WEEK, share=formats.pct(now["norm_share"])))
+st.caption(
+    t(
+        "ov.kpi.compared",
+        now_from=formats.date_text(period.start),
+        now_to=formats.date_text(as_of),
+        before_from=formats.date_text(same_days.start),
+        before_to=formats.date_text(same_days.last_day),
+        previous=period.previous().label(lang()),
+    )
+    + (" " + t("ov.kpi.first_days", until=formats.date_text(first_week_end)) if early else "")
+)
 
 left, right = st.columns([3, 2])
 with left:
@@ -152,5 +168,10 @@ with st.container(key="ov_attention"):
             ),
         ),
     ]
+    if early:
+        st.caption(t("ov.attention.first_days", until=formats.date_text(first_week_end)))
     if not any(shown):
-        st.success(t("ov.attention.none"))
+        if early:
+            st.info(t("ov.attention.none_first_days"))
+        else:
+            st.success(t("ov.attention.none"))

@@ -147,6 +147,24 @@ def week_window(period: Period, as_of: date) -> tuple[date, date, int]:
     return first, first + timedelta(days=7 * weeks), weeks
 
 
+def complete_weeks(period: Period, as_of: date) -> int:
+    """Monday-to-Sunday weeks wholly inside `period` whose Sunday is on or before `as_of`."""
+    first = period.start + timedelta(days=(7 - period.start.weekday()) % 7)
+    last = min(period.end - timedelta(days=1), as_of)
+    return max(0, ((last - first).days + 1) // 7)
+
+
+def first_complete_week_end(period: Period) -> date:
+    """The Sunday that ends the first complete Monday-to-Sunday week of `period`."""
+    return period.start + timedelta(days=(7 - period.start.weekday()) % 7 + 6)
+
+
+def first_days(period: Period, as_of: date) -> bool:
+    """True in the first days of `period`: before its first complete week is over at `as_of`
+    (measure first_days)."""
+    return complete_weeks(period, as_of) == 0
+
+
 def _params(period: Period, as_of: date) -> dict:
     week_from, week_to, _ = week_window(period, as_of)
     named = {

@@ -3,15 +3,53 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from salesmgmt.filters import Filters
-from salesmgmt.measures import COLD_ACCOUNT_DAYS
-from salesmgmt.metrics.core import figures, group_targets_by_month
+from salesmgmt.measures import COLD_ACCOUNT_DAYS, Measure
+from salesmgmt.metrics.core import figures, first_days, group_targets_by_month, totals
 from salesmgmt.periods import Period
 from salesmgmt.query import run
+
+#: Behind target: forecast below this share of the target ...
+BEHIND_FORECAST_SHARE = 0.9
+#: ... or won below this share of the target's pace (the target times the share of the period elapsed).
+BEHIND_PACE_SHARE = 0.8
+
+MEASURES: list[Measure] = [
+    Measure(
+        "first_days",
+        "First days of a period",
+        "期初",
+        "count",
+        "The days of a period before its first complete Monday-to-Sunday week is over (1-13 December "
+        "2026, say, as 1 December is a Tuesday). In them no counted week is complete, so pace and "
+        "the visit norm are not judged and pages show the last complete week or period beside them.",
+    ),
+    Measure(
+        "change_same_days",
+        "Change against the same days",
+        "同期变化",
+        "percent",
+        "The period so far against the same days of the previous period: won, attainment and "
+        "visits of 1-3 December against 1-3 November (the previous period cut to as many days as "
+        "have elapsed, its last day at most). Forecast is a whole-period figure and is compared "
+        "with the whole previous period.",
+    ),
+    Measure(
+        "behind_target",
+        "Behind target",
+        "落后于目标",
+        "count",
+        f"A team whose forecast is below {BEHIND_FORECAST_SHARE:.0%} of its target, or, once the "
+        f"first days are over, whose won amount is below {BEHIND_PACE_SHARE:.0%} of its pace (the "
+        "target times the share of the period's days elapsed). In the first days only the forecast "
+        "is judged: one day's won amount against a month says nothing.",
+    ),
+]
 
 MONTHLY_TREND_SQL = """
 WITH fr AS (SELECT r.rep_id FROM reps r WHERE {where}),
@@ -89,15 +127,17 @@ def attention(
 ) -> dict[str, pd.DataFrame]:
     """What needs the director's attention in the period.
 
-    - teams_behind: teams whose forecast is below 90% of target, or whose won amount is behind
-      the share of the target that the elapsed part of the period would call for by over 20%;
+    - teams_behind: teams behind target (measure behind_target: forecast below 90% of target, or
+      after the first days won below 80% of the target's pace);
     - reps_below_norm: sales engineers meeting the visit norm in fewer than half the weeks;
     - cold_accounts: key accounts with no visit for COLD_ACCOUNT_DAYS days.
     """
     teams = figures(con, period, filters, as_of, level="team", with_probability=False)
-    elapsed = _elapsed_share(period, as_of)
-    expected = teams["target"] * elapsed
-    behind = teams[(teams["forecast_attainment"] < 0.9) | (teams["won_amount"] < expected * 0.8)].copy()
+    behind_mask = teams["forecast_attainment"] < BEHIND_FORECAST_SHARE
+    if not first_days(period, as_of):
+        expected = teams["target"] * _elapsed_share(period, as_of)
+        behind_mask |= teams["won_amount"] < expected * BEHIND_PACE_SHARE
+    behind = teams[behind_mask].copy()
     behind = behind.sort_values("forecast_attainment")
     reps = figures(con, period, filters, as_of, level="rep", with_probability=False)
     below = reps[
@@ -119,3 +159,30 @@ def _elapsed_share(period: Period, as_of: date) -> float:
     total = (period.end - period.start).days
     done = (min(as_of + timedelta(days=1), period.end) - period.start).days
     return max(0.0, min(1.0, done / total))
+
+
+def same_days_before(period: Period, as_of: date) -> Period:
+    """The previous period cut to the days of `period` elapsed at `as_of` (measure change_same_days):
+    1-3 November for December as of 3 December; the whole previous period once `period` is over."""
+    previous = period.previous()
+    days = (min(as_of, period.last_day) - period.start).days + 1
+    end = min(previous.start + timedelta(days=max(days, 1)), previous.end)
+    return Period(previous.kind, previous.start, end)
+
+
+def totals_same_days_before(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> dict[str, Any]:
+    """`core.totals` of the same days of the previous period (`same_days_before`), to compare the
+    period so far with: won, visits and attainment (won so far / the whole previous target) of
+    those days; target and forecast of the whole previous period (whole-period figures)."""
+    previous = period.previous()
+    whole = totals(con, previous, filters, previous.as_of(as_of), False)
+    cut = same_days_before(period, as_of)
+    before = totals(con, cut, filters, cut.last_day, False)
+    target = whole["target"]
+    before["target"] = target
+    before["attainment"] = before["won_amount"] / target if target else None
+    before["forecast"] = whole["forecast"]
+    before["forecast_attainment"] = whole["forecast_attainment"]
+    return before
