@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "salesmgmt.cli.backups",
     "salesmgmt.cli.calls",
     "salesmgmt.cli.inspect",
+    "salesmgmt.cli.school",
 ]
 
 

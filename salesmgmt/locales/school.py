@@ -16,6 +16,7 @@ EN = {
     "sd.verdict.suggestive": "suggestive only",
     "sd.verdict.none": "no difference",
     "sd.verdict.too_few": "too few deals",
+    "sd.error.months": "--months {value}: the window must be 1 to {most} months",
 }
 
 ZH = {
@@ -34,4 +35,5 @@ ZH = {
     "sd.verdict.suggestive": "仅供参考",
     "sd.verdict.none": "无差异",
     "sd.verdict.too_few": "商机太少",
+    "sd.error.months": "--months {value}：时间窗须为1至{most}个月",
 }

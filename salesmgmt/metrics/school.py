@@ -316,6 +316,14 @@ def hedges_g(a: np.ndarray, b: np.ndarray) -> float:
     return float((a.mean() - b.mean()) / pooled * (1 - 3 / (4 * (n1 + n2) - 9)))
 
 
+def pooled_sd(a: np.ndarray, b: np.ndarray) -> float:
+    """The pooled standard deviation of two samples (NaN below two values in either)."""
+    n1, n2 = len(a), len(b)
+    if n1 < 2 or n2 < 2:
+        return float("nan")
+    return math.sqrt(((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1)) / (n1 + n2 - 2))
+
+
 def _resample_counts(rng: np.random.Generator, rows: int, draws: int) -> np.ndarray:
     """draws x rows: how many times each row is drawn in each resample of `rows` draws with
     replacement (one matrix of resamples)."""
@@ -422,11 +430,7 @@ def compare(frame: pd.DataFrame) -> pd.DataFrame:
         low, high = intervals[j]
         p = mann_whitney_p(top, rest)
         n1, n2 = len(top), len(rest)
-        pooled = (
-            math.sqrt(((n1 - 1) * top.var(ddof=1) + (n2 - 1) * rest.var(ddof=1)) / (n1 + n2 - 2))
-            if n1 >= 2 and n2 >= 2
-            else float("nan")
-        )
+        pooled = pooled_sd(top, rest)
         rows.append(
             dict(
                 behaviour=name,

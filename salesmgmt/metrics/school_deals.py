@@ -14,7 +14,6 @@ The day a deal reached the quote stage: its first history row at quote, negotiat
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,6 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from salesmgmt.errors import SalesmgmtError
 from salesmgmt.filters import Filters
 from salesmgmt.i18n import format_percent, t
 from salesmgmt.measures import Measure
@@ -34,6 +34,7 @@ from salesmgmt.periods import Period
 from salesmgmt.query import run
 
 DEFAULT_MONTHS = 12
+MAX_MONTHS = 36
 #: No verdict with fewer deals than this on either side, or fewer reps than MIN_REPS in all.
 MIN_DEALS = 20
 MIN_REPS = 4
@@ -149,8 +150,15 @@ MEASURES: list[Measure] = [
 ]
 
 
+def check_months(months: int) -> None:
+    """A window of 1 to MAX_MONTHS months; refused otherwise."""
+    if not 1 <= months <= MAX_MONTHS:
+        raise SalesmgmtError("sd.error.months", value=months, most=MAX_MONTHS)
+
+
 def window_for(as_of: date, months: int = DEFAULT_MONTHS) -> Period:
     """The `months` whole months ending with as_of's month (deals count up to as_of)."""
+    check_months(months)
     last = Period.month_of(as_of)
     return Period("months", last.shift(-(months - 1)).start, last.end)
 
@@ -300,12 +308,7 @@ def compare_deals(
             effect = difference
             large = abs(difference) >= MIN_SHARE_DIFFERENCE
         else:
-            n1, n2 = len(a), len(b)
-            pooled = (
-                math.sqrt(((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1)) / (n1 + n2 - 2))
-                if n1 >= 2 and n2 >= 2
-                else float("nan")
-            )
+            pooled = school.pooled_sd(a, b)
             effect = difference / pooled if pooled and pooled == pooled else float("nan")
             large = bool(abs(effect) >= MIN_EFFECT) if effect == effect else difference != 0 and pooled == 0
         rows.append(
