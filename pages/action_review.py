@@ -16,7 +16,10 @@ period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_o
 norm = VISIT_NORM_PER_WEEK
 
 total = queries.query(core.totals, period, filters, as_of, False)
-weekly = queries.query(actions.weekly_visits, period, filters, as_of)
+# In the first days (no complete week yet) the weeks are those of the last complete period.
+weeks_period, weeks_as_of = actions.weeks_judged(period, as_of)
+early = weeks_period != period
+weekly = queries.query(actions.weekly_visits, weeks_period, filters, weeks_as_of)
 planned = queries.query(actions.planned_vs_done, period, filters, as_of)
 progress = queries.query(actions.visit_progress, period, filters, as_of)
 if total["visits"] == 0 and weekly.empty and planned.empty:
@@ -30,7 +33,11 @@ c[0].metric(formats.label("visits"), formats.count(total["visits"]), border=True
 vpw = total["visits_per_week"]
 c[0].caption(t("ar.kpi.per_week", vpw="–" if vpw is None else f"{vpw:.1f}", norm=norm))
 c[1].metric(t("ar.kpi.norm_share"), formats.pct(total["norm_share"]), border=True)
-c[1].caption(t("ar.kpi.weeks", weeks=int(total["weeks"])))
+c[1].caption(
+    t("ar.kpi.no_week_yet", until=formats.date_text(core.first_complete_week_end(period)))
+    if early
+    else t("ar.kpi.weeks", weeks=int(total["weeks"]))
+)
 c[2].metric(
     formats.label("plan_visits_done_share"),
     formats.pct(done / (done + missed) if done + missed else None),
@@ -48,6 +55,15 @@ c[3].metric(
 c[3].caption(t("ar.kpi.progress_help", days=actions.PROGRESS_DAYS))
 
 st.subheader(t("ar.heat.title", norm=norm))
+if early:
+    st.caption(
+        t(
+            "ar.weeks_of_last",
+            now=period.label(lang),
+            until=formats.date_text(core.first_complete_week_end(period)),
+            last=weeks_period.label(lang),
+        )
+    )
 if weekly.empty:
     st.info(t("ar.heat.none"), icon=":material/info:")
 else:
@@ -73,10 +89,17 @@ streak = st.number_input(
     step=1,
     key="ar_streak",
 )
-below = queries.query(actions.reps_below_norm, period, filters, as_of, int(streak))
+below = queries.query(actions.reps_below_norm, weeks_period, filters, weeks_as_of, int(streak))
 with st.container(key="ar_below"):
+    if early:
+        st.caption(t("ar.below.of_last", last=weeks_period.label(lang)))
     if below.empty:
-        st.success(t("ar.below.none", n=int(streak)), icon=":material/check_circle:")
+        st.success(
+            t("ar.below.none_in", n=int(streak), period=weeks_period.label(lang))
+            if early
+            else t("ar.below.none", n=int(streak)),
+            icon=":material/check_circle:",
+        )
     else:
         tables.show(
             below,

@@ -11,7 +11,7 @@ from app.charts import module3 as charts
 from app.charts import theme
 from app.tables import Column
 from app.texts import t
-from salesmgmt.metrics import rankings
+from salesmgmt.metrics import core, rankings
 
 layout.page_header("page.rankings")
 period, filters, as_of = sidebar.period(), sidebar.filters(), sidebar.as_of()
@@ -21,6 +21,23 @@ reps = queries.query(rankings.rep_rankings, period, filters, as_of)
 if teams.empty and reps.empty:
     layout.empty_state()
     st.stop()
+
+# The first days of a period rank nobody (a few days' figures): the last complete period's
+# ranking is shown, the current one beside it unranked.
+last = rankings.last_complete_period(period, as_of)
+current_teams, current_reps = teams, reps
+if last is not None:
+    teams = queries.query(rankings.team_rankings, last, filters, last.last_day)
+    reps = queries.query(rankings.rep_rankings, last, filters, last.last_day)
+    st.info(
+        t(
+            "rk.first_days",
+            now=period.label(texts.lang()),
+            until=formats.date_text(core.first_complete_week_end(period)),
+            last=last.label(texts.lang()),
+        ),
+        icon=":material/info:",
+    )
 
 if not reps["composite"].notna().any() and not teams["composite"].notna().any():
     st.warning(t("rk.no_targets"), icon=":material/warning:")
@@ -40,6 +57,14 @@ COMPONENT_LABELS = {
     "win_rate": formats.label("win_rate"),
     "axis": t("rk.axis.ratio"),
 }
+
+
+def so_far(frame, name_col: str, name_header: str, key: str) -> None:
+    """In the first days: the current period's figures so far, unranked, under the last period's."""
+    if last is None or frame.empty:
+        return
+    with st.expander(t("rk.so_far", now=period.label(texts.lang()))):
+        ranking_table(frame, name_col, name_header, key)
 
 
 def ranking_table(frame, name_col: str, name_header: str, key: str) -> None:
@@ -91,7 +116,10 @@ def draw_teams() -> None:
     )
     if note:
         st.caption(note)
+    if last is not None:
+        st.caption(t("rk.ranking_of", last=last.label(texts.lang())))
     ranking_table(teams, "team", t("rk.col.team"), "rk_team_table")
+    so_far(current_teams, "team", t("rk.col.team"), "rk_team_so_far")
 
 
 def draw_reps_of(team: str, suffix: str) -> None:
@@ -109,7 +137,10 @@ def draw_reps_of(team: str, suffix: str) -> None:
         ),
         key=f"rk_rep_bars_{suffix}",
     )
+    if last is not None:
+        st.caption(t("rk.ranking_of", last=last.label(texts.lang())))
     ranking_table(mine, "rep", t("rk.col.rep"), f"rk_rep_table_{suffix}")
+    so_far(current_reps[current_reps["team"] == team], "rep", t("rk.col.rep"), f"rk_rep_so_far_{suffix}")
 
 
 def recognition_line(row) -> str:

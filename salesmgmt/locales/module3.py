@@ -8,6 +8,9 @@ EN = {
     "m3.deck.help": "A deck for the meeting with editable charts, in the language of the page.",
     "m3.present.position": "{n} / {total} · next in {seconds} s",
     "m3.no_teams": "No rep in this selection belongs to a team. Import the reps with their team (a 'team' column) to hold team meetings.",
+    "rk.first_days": "First days of {now} (until {until}, when its first complete week is over): a few days' figures rank nobody, so the ranking shown is {last}'s, the last complete period. {now} so far is under each table, unranked.",
+    "rk.ranking_of": "Ranking of {last} (the last complete period).",
+    "rk.so_far": "{now} so far (not ranked yet)",
     "rk.no_targets": "Nobody is ranked: the ranking compares attainment of one's own target, and no rep in this selection has a target for the period. Import the monthly targets.",
     "ss.no_targets": "The sales school ranks sales engineers by attainment, and none in this selection has a target in the window. Import the monthly targets.",
     # rankings
@@ -271,6 +274,9 @@ ZH = {
     "m3.deck.help": "本次会议的演示文稿，图表可编辑，语言与页面一致。",
     "m3.present.position": "{n} / {total} · {seconds} 秒后切换",
     "m3.no_teams": "当前范围内的销售都不属于任何团队。请导入带团队（team 列）的销售名单，才能召开团队会议。",
+    "rk.first_days": "{now}期初（至 {until}，第一个完整周结束）：几天的数据不足以排名，下面显示的是上一个完整期 {last} 的排名；{now}至今的数据在各表下方，暂不排名。",
+    "rk.ranking_of": "{last}排名（上一个完整期）。",
+    "rk.so_far": "{now}至今（暂不排名）",
     "rk.no_targets": "无人上榜：排行榜比较的是本人目标的完成率，而当前范围内没有销售设定本期目标。请导入月度目标。",
     "ss.no_targets": "销售学校按完成率为销售工程师排名，而当前范围内没有人在分析区间内设定目标。请导入月度目标。",
     # rankings

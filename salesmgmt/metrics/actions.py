@@ -9,7 +9,7 @@ reps in the Filters.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import numpy as np
@@ -17,7 +17,7 @@ import pandas as pd
 
 from salesmgmt.filters import Filters
 from salesmgmt.measures import VISIT_NORM_PER_WEEK, Measure
-from salesmgmt.metrics.core import NO_GROUP, _ratio, week_window
+from salesmgmt.metrics.core import NO_GROUP, _ratio, first_days, week_window
 from salesmgmt.metrics.plans import LATEST_PLANS, PLANNED_VISITS_SQL, stage_rank_sql
 from salesmgmt.periods import Period
 from salesmgmt.query import compose, run
@@ -247,6 +247,18 @@ def norm_streaks(weekly: pd.DataFrame) -> pd.DataFrame:
     out["visits"] = by["visits"].sum().astype("int64")
     out["visits_per_week"] = by["visits"].mean().astype("float64")
     return out[columns].reset_index(drop=True)
+
+
+def weeks_judged(period: Period, as_of: date) -> tuple[Period, date]:
+    """The period and as-of date whose weeks the norm is judged on: `period` at `as_of`, but in
+    its first days (core.first_days: no complete week yet) the previous period, the last complete
+    one, up to the last Sunday before `as_of` (its last week, which runs into `period`, counted
+    only once complete), so that every week shown is a week that happened."""
+    if first_days(period, as_of):
+        previous = period.previous()
+        last_sunday = as_of - timedelta(days=(as_of.weekday() + 1) % 7)
+        return previous, min(previous.last_day, last_sunday)
+    return period, as_of
 
 
 def reps_below_norm(

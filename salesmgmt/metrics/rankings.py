@@ -20,7 +20,7 @@ import pandas as pd
 from salesmgmt.filters import Filters
 from salesmgmt.i18n import format_money, format_percent, t
 from salesmgmt.measures import VISIT_NORM_PER_WEEK, Measure
-from salesmgmt.metrics.core import NO_GROUP, figures
+from salesmgmt.metrics.core import NO_GROUP, figures, first_days
 from salesmgmt.periods import Period
 from salesmgmt.query import compose, run
 
@@ -81,7 +81,9 @@ MEASURES: list[Measure] = [
         "count",
         f"Rank {MOVEMENT_DAYS} days before the as-of date minus rank now (positive: moved up). "
         "The earlier rank is computed the same way from the deals closed and visits made up to "
-        "that day (in the period current then), against the same targets.",
+        "that day (in the period current then), against the same targets. In the first days "
+        "of a period (first_days) nobody is ranked and there is no movement: the last complete "
+        "period's ranking is shown beside.",
     ),
 ]
 
@@ -250,9 +252,19 @@ def _ranking(
     )
     key = "team" if level == "team" else "rep_id"
     now["rank_last_week"] = now[key].map(then.set_index(key)["rank"]).astype("Int64")
+    if first_days(period, as_of):
+        # A few days' figures (everyone at zero on the 1st) rank nobody: no rank, no movement;
+        # the page shows the last complete period's ranking beside (ranked_period).
+        now["rank"] = pd.array([pd.NA] * len(now), dtype="Int64")
     now["movement"] = (now["rank_last_week"] - now["rank"]).astype("Int64")
     sort = (["team"] if level == "rep" else []) + ["rank"]
     return now.sort_values(sort, na_position="last", kind="stable").reset_index(drop=True)
+
+
+def last_complete_period(period: Period, as_of: date) -> Period | None:
+    """In the first days of `period` (core.first_days) the period before it, whose ranking the
+    page shows beside the unranked current one; None otherwise."""
+    return period.previous() if first_days(period, as_of) else None
 
 
 def team_rankings(

@@ -24,3 +24,30 @@ def test_the_overview_compares_the_same_days_and_says_it_is_early(third_of_may, 
     else:
         assert "上一期同期" in captions and "期初（至" in captions
     assert not any("Nothing needs attention for this selection" in s.value for s in at.success)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_rankings_show_the_last_complete_month_and_rank_nobody_in_may_yet(third_of_may, lang):
+    at = open_page("pages/rankings.py", lang, check=True, f_period="2026-05")
+    infos = " ".join(i.value for i in at.info)
+    captions = " ".join(c.value for c in at.caption)
+    if lang == "en":
+        assert "First days of May 2026" in infos and "Apr 2026" in infos
+        assert "Ranking of Apr 2026 (the last complete period)" in captions
+    else:
+        assert "2026年5月期初" in infos and "2026年4月排名" in captions
+    assert not any("▲" in str(v) for frame in at.dataframe for v in frame.value.get("move", []))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_action_review_judges_the_norm_on_april_and_says_so(third_of_may, lang):
+    at = open_page("pages/action_review.py", lang, check=True, f_period="2026-05")
+    captions = " ".join(c.value for c in at.caption)
+    success = " ".join(s.value for s in at.success)
+    if lang == "en":
+        assert "the weeks shown are those of Apr 2026" in captions
+        assert "No client visits in this selection" not in " ".join(i.value for i in at.info)
+        assert success == "" or "in Apr 2026" in success
+    else:
+        assert "2026年4月 的各周" in captions
+        assert success == "" or "2026年4月" in success

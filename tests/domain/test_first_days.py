@@ -16,7 +16,7 @@ from datetime import date
 import pytest
 
 from salesmgmt.filters import Filters
-from salesmgmt.metrics import core, overview
+from salesmgmt.metrics import actions, core, overview, rankings
 from salesmgmt.periods import Period
 
 DEC = Period.parse("2026-12")
@@ -117,3 +117,33 @@ def test_in_the_first_days_a_team_is_behind_only_on_its_forecast(company):
 def test_in_the_first_days_no_engineer_is_listed_below_the_norm(company):
     items = overview.attention(company, DEC, Filters(), date(2026, 12, 3))
     assert items["reps_below_norm"].empty
+
+
+def test_in_the_first_days_nobody_is_ranked_and_nobody_moves(company):
+    # 1 December: everyone at zero would tie first with "up 3 since last week".
+    teams = rankings.team_rankings(company, DEC, Filters(), date(2026, 12, 1))
+    assert teams["rank"].isna().all() and teams["movement"].isna().all()
+    assert rankings.last_complete_period(DEC, date(2026, 12, 3)) == NOV
+    assert rankings.last_complete_period(DEC, date(2026, 12, 13)) is None
+
+
+def test_the_last_complete_period_is_ranked_in_their_place(company):
+    # November: Dragon won 100,000 of 100,000; Tiger 0 of 100,000.
+    teams = rankings.team_rankings(company, NOV, Filters(), NOV.last_day)
+    assert list(teams["team"]) == ["Dragon", "Tiger"] and list(teams["rank"]) == [1, 2]
+    assert teams.iloc[0].attainment == 1.0
+
+
+def test_in_the_first_days_the_norm_is_judged_on_the_weeks_of_the_last_complete_period(company):
+    # Up to Sunday 29 November: the week of Monday 30 November runs to 6 December, not over yet.
+    assert actions.weeks_judged(DEC, date(2026, 12, 3)) == (NOV, date(2026, 11, 29))
+    assert actions.weeks_judged(DEC, date(2026, 12, 14)) == (DEC, date(2026, 12, 14))
+    weekly = actions.weekly_visits(company, NOV, Filters(), date(2026, 11, 29))
+    zhang = weekly[weekly["rep_id"] == 1]
+    # The counted weeks start on Mondays 2, 9, 16 and 23 November: 张伟 made 2 visits in the
+    # first (2 and 3 November), 1 in the second (10 November), then none.
+    assert list(zhang["visits"]) == [2, 1, 0, 0]
+    # The norm is 2 a week: 张伟 met it in the first week only (weeks 2-4 below: 3 in a row);
+    # 李娜 and 王强 made no visit (4 in a row).
+    below = actions.reps_below_norm(company, NOV, Filters(), date(2026, 11, 29), 2)
+    assert dict(zip(below["rep_id"], below["longest_streak"])) == {1: 3, 2: 4, 3: 4}
