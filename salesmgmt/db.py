@@ -485,6 +485,7 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "uploads",
         "opportunity_history",
         "monthly_plans",
+        "client_reviews",
     ):
         counts[table] = int(scalar(con, f"SELECT count(*) FROM {quote_ident(table)}"))
     return counts

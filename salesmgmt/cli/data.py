@@ -65,7 +65,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         counts = db.table_counts(con)
         version = db.schema_version(con)
     if args.format == "json":
-        print(json.dumps({**counts, "schema_version": version, "db": str(path)}, ensure_ascii=False))
+        # `plans`: the monthly plans' revisions, under the name the process knows them by.
+        found = {**counts, "plans": counts["monthly_plans"], "schema_version": version, "db": str(path)}
+        print(json.dumps(found, ensure_ascii=False))
     else:
         print(f"{path} (schema {version})")
         _print_counts(counts)

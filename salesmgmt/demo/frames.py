@@ -15,6 +15,7 @@ from salesmgmt.demo.company import STANDARD_SIZE, UNALLOCATED_TEAM, DemoSize, Ge
 from salesmgmt.demo.deals import build_opportunities
 from salesmgmt.demo.draws import stream
 from salesmgmt.demo.plan import Frame, monthly_targets, time_frame, won_plan
+from salesmgmt.demo.process import build_plans, build_reviews
 from salesmgmt.demo.reps import Rep, build_reps, engineers_by_team
 from salesmgmt.demo.timeline import FIELDS, Opp, change_intervals
 from salesmgmt.demo.visits import build_visits
@@ -169,12 +170,18 @@ def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE
     deals = _deal_frames(opps)
     name_sandbagger(reps, deals.opportunities, as_of)
     visits = build_visits(seed, cal, frame, reps, clients, opps, deals.history_days, cold_last, size.teams)
+    reps_frame, clients_frame = _reps_frame(reps, geo), _clients_frame(clients, geo)
+    targets_frame = _targets_frame(targets, team_targets(targets, reps, geo, frame))
+    plans = build_plans(seed, frame, cal, reps_frame, clients_frame, visits, targets_frame)
     return {
-        "reps": _reps_frame(reps, geo),
-        "clients": _clients_frame(clients, geo),
+        "reps": reps_frame,
+        "clients": clients_frame,
         "opportunities": deals.opportunities,
         "opportunity_history": deals.history,
         "visits": visits,
-        "targets": _targets_frame(targets, team_targets(targets, reps, geo, frame)),
+        "targets": targets_frame,
         "forecast_calls": build_calls(seed, as_of, cal, reps, geo, deals.opportunities, targets),
+        "monthly_plans": plans.monthly_plans,
+        "plan_visits": plans.plan_visits,
+        "client_reviews": build_reviews(seed, frame, reps_frame, clients_frame),
     }

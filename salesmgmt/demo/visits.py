@@ -147,6 +147,44 @@ def _stage_change_rows(
     return rows
 
 
+#: Chance that a deal starts with a visit to the project's design institute, by (star, won):
+#: the star opens the deals she wins there; everyone does it more for the deals they win.
+_OPENING_P = {(True, True): 0.9, (True, False): 0.1, (False, True): 0.5, (False, False): 0.15}
+#: Chance that the manager comes along to the star's opening visit of a deal she then wins.
+_STAR_RIDE_P = 0.8
+
+
+def _opening_rows(seed: int, opps: list[Opp], by_id: dict[int, Rep], w: _Window) -> pd.DataFrame:
+    """The visit that opens a deal at the design institute of its project (the institute with a
+    deal in the same project), when the institute specifies: 80-89 days before the deal's own
+    client has a deal. It carries no deal id (a linked visit is with the deal's own client);
+    the sales school finds it as the first visit to a client of the deal's project within
+    PROJECT_LEAD_DAYS before the deal. `ride` marks the star's openings the manager comes along
+    to (before the quote). Drawn from a stream of its own, so the other visits keep their draws."""
+    rng = stream(seed, 9)
+    project_di: dict[str, int] = {}
+    for o in opps:
+        if o.client_type == "design_institute" and o.project:
+            project_di.setdefault(o.project, o.client_id)
+    star = DEMO_STORIES["star_rep"]
+    rows: list[tuple[int, int, int, str, str | None, str, int, bool]] = []
+    for o in opps:
+        u, lead, r = rng.random(), int(rng.integers(80, 90)), rng.random()
+        institute = project_di.get(o.project)
+        day = o.created.toordinal() - EPOCH - lead
+        if o.client_type == "design_institute":
+            institute = o.client_id  # the deal's own client is the institute: it opens there
+        if o.outcome == "open" or institute is None or institute == w.cold.client_id:
+            continue
+        is_star, won = by_id[o.rep_id].name == star, o.outcome == "won"
+        if u >= _OPENING_P[(is_star, won)] or not w.first <= day <= w.last:
+            continue
+        ride = is_star and won and r < _STAR_RIDE_P
+        rows.append((o.rep_id, institute, day, "visit", None, "lead", _SRC_STAGE, ride))
+    columns = ["rep_id", "client_id", "day", "visit_type", "opp_id", "cat", "src", "ride"]
+    return pd.DataFrame(rows, columns=columns).assign(opening=True)
+
+
 def _weekly_filler(
     rng: np.random.Generator, cal: Calendar, engineers: list[Rep], scripted: pd.DataFrame, w: _Window
 ) -> _Filler:
@@ -254,9 +292,9 @@ def _one_contact_a_day(scripted: pd.DataFrame, filler: pd.DataFrame, w: _Window)
 
 def _link_open_deals(rng: np.random.Generator, v: pd.DataFrame, deals: _Deals) -> None:
     """Half of the visits without a deal are still about one: a deal of that client and rep
-    open on the day (sets `opp_id` in place)."""
+    open on the day (sets `opp_id` in place). A deal's opening visit stays about its project."""
     links = (
-        v[v.opp_id.isna()]
+        v[v.opp_id.isna() & ~v.opening.to_numpy(dtype=bool)]
         .reset_index()
         .merge(
             pd.DataFrame(
@@ -298,9 +336,11 @@ def _ride_alongs(
     types: np.ndarray,
     by_id: dict[int, Rep],
     client_by_id: dict[int, Client],
+    forced: np.ndarray,
 ) -> np.ndarray:
     """The manager who rode along on each contact, or None. A manager joins one or two visits
-    a month, more often at key accounts and for the deciding talks, and is in one place a day."""
+    a month, more often at key accounts and for the deciding talks, and always the `forced`
+    ones (the star's openings); a manager is in one place a day, a forced ride first."""
     n = len(v)
     rep_arr = v.rep_id.to_numpy()
     per_month = np.array(
@@ -308,11 +348,13 @@ def _ride_alongs(
     )
     key_client = np.array([client_by_id[c].key_account for c in v.client_id.tolist()])
     boost = np.where(key_client | np.isin(cat, ["negotiation", "won"]), 1.8, 0.85)
-    ride = (types != "call") & (rng.random(n) < per_month * boost)
+    ride = ((types != "call") & (rng.random(n) < per_month * boost)) | forced
     manager = np.array([by_id[r].manager for r in rep_arr.tolist()], dtype=object)
     accompanied = np.where(ride, manager, _NONE)
-    dup = pd.DataFrame({"m": accompanied, "d": v.day.to_numpy()}).duplicated()
-    accompanied[dup.to_numpy() & ride] = None
+    order = np.argsort(~forced, kind="stable")
+    dup = np.empty(n, dtype=bool)
+    dup[order] = pd.DataFrame({"m": accompanied[order], "d": v.day.to_numpy()[order]}).duplicated().to_numpy()
+    accompanied[dup & ride] = None
     return accompanied
 
 
@@ -342,6 +384,9 @@ def build_visits(
     scripted = pd.DataFrame(
         rows, columns=["rep_id", "client_id", "day", "visit_type", "opp_id", "cat", "src"]
     )
+    scripted["ride"] = False
+    scripted["opening"] = False
+    scripted = pd.concat([scripted, _opening_rows(seed, opps, by_id, w)], ignore_index=True)
     scripted["opp_id"] = scripted["opp_id"].astype(object)
 
     filler = _weekly_filler(rng, cal, engineers, scripted, w)
@@ -356,6 +401,8 @@ def build_visits(
             "opp_id": pd.array(fo, dtype=_OBJECT),
             "cat": np.where(filler.kind == "call", "call", "general"),
             "src": _SRC_FILLER,
+            "ride": False,
+            "opening": False,
         }
     )
     v = _one_contact_a_day(scripted, filler_df, w)
@@ -370,7 +417,7 @@ def build_visits(
         [types == "call", src == _SRC_KEY_ACCOUNT, src == _SRC_STAGE], [0.4, 0.85, 0.75], 0.7
     )
     planned = rng.random(len(v)) < planned_p
-    accompanied = _ride_alongs(rng, v, cat, types, by_id, client_by_id)
+    accompanied = _ride_alongs(rng, v, cat, types, by_id, client_by_id, v.ride.to_numpy(dtype=bool))
 
     keys = np.arange(1, len(v) + 1)
     return pd.DataFrame(

@@ -42,6 +42,10 @@ _DATE_COLUMNS = frozenset(
         "visit_date",
         "month",
         "week",
+        "saved_on",
+        "planned_date",
+        "review_date",
+        "next_review_date",
     }
 )
 
@@ -52,6 +56,8 @@ _SEQUENCES = [
     ("client_seq", "clients", "client_id"),
     ("visit_seq", "visits", "visit_key"),
     ("call_seq", "forecast_calls", "call_id"),
+    ("plan_seq", "monthly_plans", "plan_id"),
+    ("review_seq", "client_reviews", "review_id"),
 ]
 
 

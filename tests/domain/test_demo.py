@@ -84,11 +84,16 @@ def test_generating_again_replaces_all_data_instead_of_adding(tmp_path):
         first = generate_demo(con, as_of=AS_OF, seed=3)
         second = generate_demo(con, as_of=AS_OF, seed=3)
         assert first == second
-        for table in ("uploads", "upload_changes", "monthly_plans", "plan_visits"):
+        for table in ("uploads", "upload_changes"):
             assert _one(con, f"SELECT count(*) FROM {table}") == 0
+        # The stale plan is gone: the plans are the demo's own, once.
+        for table in ("monthly_plans", "plan_visits", "client_reviews"):
+            assert _one(con, f"SELECT count(*) FROM {table}") == second[table] > 0
         # An import after the demo gets fresh ids from the sequences.
         assert _one(con, "SELECT nextval('rep_seq')") > second["reps"]
         assert _one(con, "SELECT nextval('visit_seq')") > second["visits"]
+        assert _one(con, "SELECT nextval('plan_seq')") > second["monthly_plans"]
+        assert _one(con, "SELECT nextval('review_seq')") > second["client_reviews"]
 
 
 # --- shape of the company
