@@ -8,10 +8,148 @@ from app import meeting as m3
 from app.charts import module3 as charts
 from app.charts import theme
 from app.texts import t
-from salesmgmt.metrics import school
+from salesmgmt.metrics import school, school_deals
 
 layout.page_header("page.sales_school")
 filters, as_of, lang = sidebar.filters(), sidebar.as_of(), texts.lang()
+
+level = st.segmented_control(
+    t("sd.level"),
+    ["deal", "rep"],
+    key="ss_level",
+    default="deal",
+    format_func=lambda v: t(f"sd.level.{v}"),
+)
+
+
+def draw_deal_level() -> None:
+    """Won deals against lost deals (or top performers' won deals against the others'), as steps."""
+    months = st.segmented_control(
+        t("ss.window"),
+        list(school_deals.WINDOW_MONTHS),
+        key="sd_months",
+        default=school_deals.DEFAULT_MONTHS,
+        format_func=lambda m: t("ss.window.months", n=m),
+    )
+    found = queries.query(
+        school_deals.deal_school, as_of, filters, int(months or school_deals.DEFAULT_MONTHS)
+    )
+    deals = found.deals
+    if deals.empty:
+        layout.empty_state("sd.no_deals")
+        return
+    won, lost = int((deals["status"] == "won").sum()), int((deals["status"] == "lost").sum())
+    st.caption(
+        t(
+            "sd.intro",
+            window=school.window_label(found.window, lang),
+            won=won,
+            lost=lost,
+            reps=deals["rep_id"].nunique(),
+            min_deals=school_deals.MIN_DEALS,
+            min_reps=school_deals.MIN_REPS,
+        )
+    )
+    against = (
+        st.segmented_control(
+            t("sd.against"),
+            ["lost", "others"],
+            key="sd_against",
+            default="lost",
+            format_func=lambda v: t(f"sd.against.{v}"),
+        )
+        or "lost"
+    )
+    comparison = found.won_vs_lost if against == "lost" else found.top_vs_others
+    if (comparison["verdict"] == "too_few").all():
+        first = comparison.iloc[0]
+        st.warning(
+            t(
+                "sd.too_few",
+                n_winners=int(first["n_winners"]),
+                n_others=int(first["n_others"]),
+                min_deals=school_deals.MIN_DEALS,
+                min_reps=school_deals.MIN_REPS,
+            ),
+            icon=":material/warning:",
+        )
+    steps = school_deals.playbook(comparison)
+    st.subheader(t("sd.section.steps"))
+    with st.container(key="sd_steps"):
+        for i, row in enumerate(steps.itertuples(), start=1):
+            st.markdown(f"{i}. " + formats.md(school_deals.step_text(row, lang, against)))
+        if steps.empty:
+            st.info(t("sd.steps.none"), icon=":material/info:")
+    shown = comparison.assign(
+        name=[t(f"sd.b.{b}") for b in comparison["behaviour"]],
+        top_text=[
+            school_deals.value_text(b, v) for b, v in zip(comparison["behaviour"], comparison["winners"])
+        ],
+        rest_text=[
+            school_deals.value_text(b, v) for b, v in zip(comparison["behaviour"], comparison["others"])
+        ],
+        interval=[
+            school_deals.interval_text(b, lo, hi, lang)
+            for b, lo, hi in zip(comparison["behaviour"], comparison["ci_low"], comparison["ci_high"])
+        ],
+        verdict_text=[t(f"sd.verdict.{v}") for v in comparison["verdict"]],
+    )
+    tables.show(
+        shown,
+        [
+            ("name", "ss.col.behaviour"),
+            tables.Column("top_text", label="sd.col.winners"),
+            tables.Column("rest_text", label=f"sd.col.{against}"),
+            "interval",
+            tables.Column("n_top", label="sd.col.n_winners", column="n_winners"),
+            tables.Column("n_rest", label=f"sd.col.n_{against}", column="n_others"),
+            "verdict_text",
+        ],
+        key="sd_comparison",
+    )
+    st.caption(
+        t(
+            "sd.method",
+            draws=school_deals.DRAWS,
+            min_deals=school_deals.MIN_DEALS,
+            min_reps=school_deals.MIN_REPS,
+        )
+    )
+
+    st.subheader(t("sd.section.reps"))
+    if steps.empty:
+        st.info(t("sd.skipped.no_playbook"), icon=":material/info:")
+        return
+    skipped = school_deals.skipped_steps(deals, steps)
+    names = deals.drop_duplicates("rep_id").sort_values("rep").set_index("rep_id")
+    rep = st.selectbox(
+        t("ss.rep"),
+        list(names.index),
+        key="sd_rep",
+        format_func=lambda r: f"{names.loc[r, 'rep']} · {names.loc[r, 'team']}",
+    )
+    mine = skipped[skipped["rep_id"] == rep]
+    with st.container(key="sd_skipped", border=True):
+        if mine.empty:
+            st.success(t("sd.skipped.none"), icon=":material/check_circle:")
+        for row in mine.itertuples():
+            st.markdown(
+                "- "
+                + formats.md(
+                    t(
+                        "sd.skipped.step",
+                        step=t(f"sd.name.{row.behaviour}"),
+                        value=school_deals.value_text(row.behaviour, row.value),
+                        winners=school_deals.value_text(row.behaviour, row.winners),
+                    )
+                )
+            )
+
+
+if level != "rep":
+    draw_deal_level()
+    st.stop()
+
 
 months = st.segmented_control(
     t("ss.window"),

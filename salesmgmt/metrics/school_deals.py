@@ -34,6 +34,8 @@ from salesmgmt.periods import Period
 from salesmgmt.query import run
 
 DEFAULT_MONTHS = 12
+#: Window choices on the page (months).
+WINDOW_MONTHS = (6, 12, 24)
 MAX_MONTHS = 36
 #: No verdict with fewer deals than this on either side, or fewer reps than MIN_REPS in all.
 MIN_DEALS = 20
@@ -423,6 +425,15 @@ def difference_text(behaviour: str, value: float, lang: str) -> str:
     if behaviour in SHARES:
         return t("sd.points", lang, n=f"{value * 100:+.0f}")
     return f"{value:+.1f}"
+
+
+def interval_text(behaviour: str, low: float, high: float, lang: str) -> str:
+    """'30 to 57 points' for a share, '-12.0 to -8.0' for a mean, '–' when missing."""
+    if low != low or high != high:
+        return "–"
+    if behaviour in SHARES:
+        return t("sd.interval.points", lang, low=_bound(behaviour, low), high=_bound(behaviour, high))
+    return t("sd.interval", lang, low=_bound(behaviour, low), high=_bound(behaviour, high))
 
 
 def _bound(behaviour: str, value: float) -> str:

@@ -56,7 +56,7 @@ def test_every_tab_of_the_manager_meeting_renders_in_both_languages(app_env):
 
 
 def test_the_sales_school_refuses_to_compare_three_reps(app_env):
-    at = open_page("pages/sales_school.py", "zh")
+    at = open_page("pages/sales_school.py", "zh", ss_level="rep")
     assert any("人数太少" in w.value for w in at.warning)
 
 
