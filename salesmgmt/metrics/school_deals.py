@@ -440,7 +440,8 @@ def _bound(behaviour: str, value: float) -> str:
     """An interval's end: '30' (points) for a share, '-8.0' for a mean."""
     if value != value:
         return "–"
-    return f"{value * 100:.0f}" if behaviour in SHARES else f"{value:.1f}"
+    # + 0.0 turns a rounded -0 into 0
+    return f"{round(value * 100) + 0.0:.0f}" if behaviour in SHARES else f"{round(value, 1) + 0.0:.1f}"
 
 
 def step_text(row: Any, lang: str, against: str = "lost") -> str:
