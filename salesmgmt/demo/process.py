@@ -19,6 +19,7 @@ from salesmgmt.demo.company import DEMO_STORIES
 from salesmgmt.demo.draws import stream
 from salesmgmt.demo.plan import Frame
 from salesmgmt.demo.workdays import EPOCH, Calendar
+from salesmgmt.measures import VISIT_NORM_PER_WEEK
 from salesmgmt.metrics.client_reviews import REVIEW_INTERVAL_DAYS
 from salesmgmt.periods import Period
 
@@ -110,11 +111,51 @@ def _entries(
     month_end = month_ends[-1]
     ahead = v[(v.day > as_of - 28) & (v.day < month_end - 28)].drop(columns="planned")
     ahead = ahead.assign(day=ahead.day.to_numpy() + 28, month=month_days[-1], status="upcoming")
-    out = pd.concat([done, missed, ahead], ignore_index=True)
+    out = pd.concat(
+        [done, missed, ahead, _top_up(rng, as_of, (month_days[-1], month_end), reps, v, ahead)],
+        ignore_index=True,
+    )
     out["purpose"] = out.purpose.where(out.status != "missed", "回访跟进")
     out = out.drop_duplicates(["rep_id", "client_id", "day"])
     ordered: pd.DataFrame = out.sort_values(["rep_id", "day", "client_id"], kind="stable")
     return ordered.reset_index(drop=True)
+
+
+def _top_up(
+    rng: np.random.Generator,
+    as_of: int,
+    month: tuple[int, int],
+    reps: pd.DataFrame,
+    v: pd.DataFrame,
+    ahead: pd.DataFrame,
+) -> pd.DataFrame:
+    """A plan meets the norm ahead: each whole week after as-of in the month gets at least
+    VISIT_NORM_PER_WEEK planned visits (on Tuesday and Thursday), with clients the rep saw in
+    the last quarter."""
+    month_start, month_end = month
+    first = _monday(np.array([as_of]))[0] + 7
+    weeks = np.arange(first, month_end - 4, 7)
+    if not len(weeks):
+        return ahead.iloc[:0]
+    grid = pd.DataFrame(
+        {"rep_id": np.repeat(reps.rep_id.to_numpy(), len(weeks)), "week": np.tile(weeks, len(reps))}
+    )
+    have = ahead.assign(week=_monday(ahead.day.to_numpy())).groupby(["rep_id", "week"]).size()
+    key = pd.MultiIndex.from_arrays([grid.rep_id, grid.week])
+    need = np.clip(int(VISIT_NORM_PER_WEEK) - have.reindex(key).fillna(0).to_numpy().astype(int), 0, None)
+    rows = grid.loc[grid.index.repeat(need)].reset_index(drop=True)
+    rows["day"] = rows.week.to_numpy() + 1 + 2 * rows.groupby(["rep_id", "week"]).cumcount().to_numpy()
+    recent = v[v.day > as_of - 91]
+    clients = np.zeros(len(rows), dtype=np.int64)
+    keep = np.zeros(len(rows), dtype=bool)
+    for rep_id, idx in rows.groupby("rep_id").indices.items():
+        pool = recent.client_id.to_numpy()[recent.rep_id.to_numpy() == rep_id]
+        if len(pool):
+            clients[idx] = pool[rng.integers(0, len(pool), size=len(idx))]
+            keep[idx] = True
+    rows = rows.assign(client_id=clients, purpose="客户维护", month=month_start)
+    rows = rows.assign(status="upcoming")[keep & (rows.day.to_numpy() < month_end)]
+    return rows.drop(columns="week")
 
 
 def _revisions(frame: Frame, cal: Calendar, reps: pd.DataFrame, months: list[date]) -> pd.DataFrame:

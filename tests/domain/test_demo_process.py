@@ -134,3 +134,16 @@ def test_the_process_is_the_same_for_the_same_seed_and_as_of():
     first, again = build_demo_frames(AS_OF, SEED), build_demo_frames(AS_OF, SEED)
     for table in ("monthly_plans", "plan_visits", "client_reviews"):
         pd.testing.assert_frame_equal(first[table], again[table])
+
+
+def test_a_plan_made_early_in_the_month_meets_the_visit_norm_in_every_week_ahead():
+    frames = build_demo_frames(date(2026, 12, 3), SEED)
+    plans, visits = frames["monthly_plans"], frames["plan_visits"]
+    first = plans[(plans.month == pd.Timestamp("2026-12-01")) & (plans.revision == 1)]
+    whole_weeks = visits.planned_date.between(pd.Timestamp("2026-12-07"), pd.Timestamp("2026-12-27"))
+    ahead = visits[visits.plan_id.isin(first.plan_id) & whole_weeks]
+    weeks = ahead.assign(week=ahead.planned_date.dt.to_period("W")).groupby(["plan_id", "week"]).size()
+    engineers = (frames["reps"].role == "sales_engineer").sum()
+    assert len(first) == engineers
+    assert len(weeks) == 3 * engineers  # the weeks of 7, 14 and 21 December, for everyone
+    assert (weeks >= 2).all()
