@@ -58,6 +58,8 @@ BEHAVIOURS: tuple[str, ...] = (
     "days_to_close",
 )
 SHARES = frozenset({"design_institute_first", "owner_met", "ride_along"})
+#: Compared, but never a step: an outcome of the deal, not something a rep does.
+OUTCOMES = frozenset({"days_to_close"})
 COMPARISONS = ("won_vs_lost", "top_vs_others")
 
 _VISITS = (
@@ -279,8 +281,8 @@ def compare_deals(
 ) -> pd.DataFrame:
     """Winners' deals against others' deals (two boolean masks over `deals`), one row per
     behaviour in BEHAVIOURS order: behaviour, level, winners, others, difference, ci_low,
-    ci_high, n_winners, n_others, verdict, reps, effect (the difference in pooled standard
-    deviations; for a share, in points)."""
+    ci_high, n_winners, n_others, verdict, reps, effect (the difference in pooled deal-level
+    standard deviations; NaN without spread)."""
     used = deals[winners | others].reset_index(drop=True)
     win = winners[winners | others].to_numpy(bool)
     codes, uniques = pd.factorize(used["rep_id"])
@@ -306,12 +308,11 @@ def compare_deals(
             column = column[~np.isnan(column)]
             if column.size and len(a) and len(b):
                 low, high = (float(q) for q in np.quantile(column, [0.025, 0.975]))
+        pooled = school.pooled_sd(a, b)
+        effect = difference / pooled if pooled and pooled == pooled else float("nan")
         if name in SHARES:
-            effect = difference
             large = abs(difference) >= MIN_SHARE_DIFFERENCE
         else:
-            pooled = school.pooled_sd(a, b)
-            effect = difference / pooled if pooled and pooled == pooled else float("nan")
             large = bool(abs(effect) >= MIN_EFFECT) if effect == effect else difference != 0 and pooled == 0
         rows.append(
             dict(
@@ -346,10 +347,13 @@ class DealSchool:
 
 
 def playbook(comparison: pd.DataFrame) -> pd.DataFrame:
-    """The clear then suggestive differences, the biggest (standardised) first."""
-    found = comparison[comparison["verdict"].isin(["clear", "suggestive"])].copy()
+    """The clear then suggestive differences of behaviours (not OUTCOMES), the biggest in pooled
+    standard deviations first (a difference with no spread at all first of all)."""
+    found = comparison[
+        comparison["verdict"].isin(["clear", "suggestive"]) & ~comparison["behaviour"].isin(OUTCOMES)
+    ].copy()
     found["_rank"] = (found["verdict"] != "clear").astype(int)
-    found["_size"] = -found["effect"].abs().fillna(0)
+    found["_size"] = -found["effect"].abs().fillna(float("inf"))
     return (
         found.sort_values(["_rank", "_size"], kind="stable")
         .drop(columns=["_rank", "_size"])
