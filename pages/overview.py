@@ -90,6 +90,8 @@ with left:
         theme.style_figure(charts.won_vs_target_trend(trend, formats.money_divisor(), labels)),
         key="ov_trend",
     )
+    if as_of < period.last_day:
+        st.caption(t("ov.trend.so_far", month=formats.date_text(as_of)[:7], day=formats.date_text(as_of)))
 with right:
     teams = queries.query(core.figures, period, filters, as_of, "team", False)
     labels = {
@@ -126,6 +128,8 @@ def attention_list(title: str, found: pd.DataFrame, line: Callable[[Any], str], 
 
 
 with st.container(key="ov_attention"):
+    if early:
+        st.caption(t("ov.attention.first_days", until=formats.date_text(first_week_end)))
     shown = [
         attention_list(
             t("ov.attention.teams"),
@@ -168,8 +172,6 @@ with st.container(key="ov_attention"):
             ),
         ),
     ]
-    if early:
-        st.caption(t("ov.attention.first_days", until=formats.date_text(first_week_end)))
     if not any(shown):
         if early:
             st.info(t("ov.attention.none_first_days"))

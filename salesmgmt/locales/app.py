@@ -57,6 +57,7 @@ EN = {
     "ov.kpi.first_days": "First days of the period: visits a week are compared once the first complete week is over ({until}).",
     "ov.attention.first_days": "First days of the period (until {until}): a team is behind only on its forecast (the won amount of a few days says little against the period's target), and the visit norm is judged once a week is complete.",
     "ov.attention.none_first_days": "Nothing needs attention yet: no team's forecast is below target, and no week of the period is complete for the visit norm.",
+    "ov.trend.so_far": "{month} is the month so far (to {day}): its bar and visits are not a whole month's.",
     "axis.money": "Amount ({unit})",
     "axis.count": "Count",
     "error.period_out_of_range": "'{value}' is out of range: periods and days must fall in the years "
@@ -121,6 +122,7 @@ ZH = {
     "ov.kpi.first_days": "期初：每周拜访在第一个完整周结束（{until}）后才比较。",
     "ov.attention.first_days": "期初（至 {until}）：团队只按预测判断是否落后（几天的赢单与全期目标相比说明不了什么），拜访标准在有完整周后才判断。",
     "ov.attention.none_first_days": "暂无需要关注的事项：没有团队的预测低于目标，本期还没有完整周可判断拜访标准。",
+    "ov.trend.so_far": "{month} 为本月至今（至 {day}）：柱和拜访数不是整月的。",
     "axis.money": "金额（{unit}）",
     "axis.count": "数量",
     "error.period_out_of_range": "“{value}”超出可用范围：期间和日期须在 {first} 年至 {last} 年之间。",

@@ -21,6 +21,7 @@ def test_the_overview_compares_the_same_days_and_says_it_is_early(third_of_may, 
     if lang == "en":
         assert "with the same days of the previous period" in captions
         assert "First days of the period (until" in captions
+        assert "2026-05 is the month so far (to 2026-05-03)" in captions
     else:
         assert "上一期同期" in captions and "期初（至" in captions
     assert not any("Nothing needs attention for this selection" in s.value for s in at.success)
