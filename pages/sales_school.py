@@ -116,6 +116,25 @@ def draw_deal_level() -> None:
         )
     )
 
+    chosen = int(months or school_deals.DEFAULT_MONTHS)
+    d1, d2 = st.columns(2)
+    d1.download_button(
+        t("sd.doc.xlsx"),
+        key="sd_xlsx",
+        data=lambda: queries.call(school_deals.playbook_file, as_of, filters, chosen, lang, against),
+        file_name=f"playbook-{as_of.isoformat()}.xlsx",
+        icon=":material/download:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    d2.download_button(
+        t("sd.doc.html"),
+        key="sd_html",
+        data=lambda: queries.call(school_deals.playbook_file, as_of, filters, chosen, lang, against, "html"),
+        file_name=f"playbook-{as_of.isoformat()}.html",
+        icon=":material/print:",
+        mime="text/html",
+    )
+
     st.subheader(t("sd.section.reps"))
     if steps.empty:
         st.info(t("sd.skipped.no_playbook"), icon=":material/info:")
@@ -133,17 +152,7 @@ def draw_deal_level() -> None:
         if mine.empty:
             st.success(t("sd.skipped.none"), icon=":material/check_circle:")
         for row in mine.itertuples():
-            st.markdown(
-                "- "
-                + formats.md(
-                    t(
-                        "sd.skipped.step",
-                        step=t(f"sd.name.{row.behaviour}"),
-                        value=school_deals.value_text(row.behaviour, row.value),
-                        winners=school_deals.value_text(row.behaviour, row.winners),
-                    )
-                )
-            )
+            st.markdown("- " + formats.md(school_deals.skipped_text(row, lang)))
 
 
 if level != "rep":

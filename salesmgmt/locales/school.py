@@ -1,6 +1,14 @@
 """The sales school at deal level: steps in the seed's terms, verdicts, the command line."""
 
 EN = {
+    "sd.doc.title": "Sales school playbook",
+    "sd.doc.won": "Won deals",
+    "sd.doc.lost": "Lost deals",
+    "sd.doc.reps": "Reps",
+    "sd.doc.compared": "Every behaviour compared",
+    "sd.doc.xlsx": "Playbook (Excel)",
+    "sd.doc.html": "Playbook (printable)",
+    "sd.skipped.none_all": "Every rep's deals follow every step of the playbook.",
     "sd.level": "Compare",
     "sd.level.deal": "Deals",
     "sd.level.rep": "Reps",
@@ -58,6 +66,14 @@ EN = {
 }
 
 ZH = {
+    "sd.doc.title": "优秀销售学校打法",
+    "sd.doc.won": "赢单",
+    "sd.doc.lost": "输单",
+    "sd.doc.reps": "销售人数",
+    "sd.doc.compared": "各项行为对比",
+    "sd.doc.xlsx": "打法（Excel）",
+    "sd.doc.html": "打法（可打印）",
+    "sd.skipped.none_all": "每位销售的商机都遵循了打法的每一步。",
     "sd.level": "比较",
     "sd.level.deal": "按商机",
     "sd.level.rep": "按销售",

@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from salesmgmt.documents import Document, Facts, Note, Table, Text, to_html, to_xlsx
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.filters import Filters
 from salesmgmt.i18n import format_percent, t
@@ -464,3 +465,97 @@ def step_text(row: Any, lang: str, against: str = "lost") -> str:
         high=_bound(row.behaviour, row.ci_high),
         verdict=t(f"sd.verdict.{row.verdict}", lang),
     )
+
+
+# ------------------------------------------------------------------------------------------
+# The playbook as a document (Excel and printable)
+
+
+def _compared_row(row: Any, lang: str) -> list[str]:
+    return [
+        t(f"sd.b.{row.behaviour}", lang),
+        value_text(row.behaviour, row.winners),
+        value_text(row.behaviour, row.others),
+        interval_text(row.behaviour, row.ci_low, row.ci_high, lang),
+        str(int(row.n_winners)),
+        str(int(row.n_others)),
+        t(f"sd.verdict.{row.verdict}", lang),
+    ]
+
+
+def skipped_text(row: Any, lang: str) -> str:
+    """A step a rep skips in words: 'Bring your manager along: this rep 8%, won deals 60%'."""
+    return t(
+        "sd.skipped.step",
+        lang,
+        step=t(f"sd.name.{row.behaviour}", lang),
+        value=value_text(row.behaviour, row.value),
+        winners=value_text(row.behaviour, row.winners),
+    )
+
+
+def playbook_document(found: DealSchool, lang: str, against: str = "lost") -> Document:
+    """The playbook of a deal-level school: the steps, every behaviour compared, and per rep the
+    steps the rep skips (texts in `lang`)."""
+    comparison = found.won_vs_lost if against == "lost" else found.top_vs_others
+    steps = playbook(comparison)
+    deals = found.deals
+    facts = Facts(
+        "",
+        [
+            (t("sd.doc.won", lang), str(int((deals["status"] == "won").sum()))),
+            (t("sd.doc.lost", lang), str(int((deals["status"] == "lost").sum()))),
+            (t("sd.doc.reps", lang), str(int(deals["rep_id"].nunique()))),
+        ],
+    )
+    step_rows = [[str(i), step_text(row, lang, against)] for i, row in enumerate(steps.itertuples(), start=1)]
+    compared = Table(
+        t("sd.doc.compared", lang),
+        [
+            t("ss.col.behaviour", lang),
+            t("sd.col.winners", lang),
+            t(f"sd.col.{against}", lang),
+            t("ss.col.interval", lang),
+            t("sd.col.n_winners", lang),
+            t(f"sd.col.n_{against}", lang),
+            t("ss.col.verdict", lang),
+        ],
+        [_compared_row(row, lang) for row in comparison.itertuples()],
+    )
+    skipped = skipped_steps(deals, steps)
+    per_rep = Table(
+        t("sd.section.reps", lang),
+        [t("ss.col.rep", lang), t("ss.col.team", lang), t("ss.col.step", lang)],
+        [[str(row.rep), str(row.team), skipped_text(row, lang)] for row in skipped.itertuples()],
+    )
+    sections: list[Facts | Table | Text | Note] = [
+        facts,
+        Table(t("sd.section.steps", lang), ["#", t("ss.col.step", lang)], step_rows)
+        if step_rows
+        else Note(t("sd.steps.none", lang), t("sd.section.steps", lang)),
+        compared,
+        per_rep if len(skipped) else Note(t("sd.skipped.none_all", lang), t("sd.section.reps", lang)),
+        Note(t("sd.method", lang, draws=DRAWS, min_deals=MIN_DEALS, min_reps=MIN_REPS)),
+    ]
+    return Document(
+        t("sd.doc.title", lang),
+        school.window_label(found.window, lang),
+        sections,
+        lang=lang,
+        sheet_name="playbook",
+        column_widths=(24, 14, 14, 20, 10, 10, 14),
+    )
+
+
+def playbook_file(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    filters: Filters,
+    months: int,
+    lang: str,
+    against: str = "lost",
+    file_type: str = "xlsx",
+) -> bytes:
+    """The playbook document as Excel (xlsx) or a printable page (html, UTF-8)."""
+    document = playbook_document(deal_school(con, as_of, filters, months), lang, against)
+    return to_html(document).encode("utf-8") if file_type == "html" else to_xlsx(document)

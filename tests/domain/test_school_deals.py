@@ -157,3 +157,19 @@ def test_a_step_reads_in_the_seeds_terms():
         " (difference +44 points, interval 30 to 57; clear)"
     )
     assert sd.step_text(row, "zh").startswith("先拜访设计院：62%的赢单从设计院开始，输单为18%")
+
+
+def test_the_playbook_downloads_as_excel_and_a_printable_page(team):
+    import io
+
+    import openpyxl
+
+    with db.connect(team, read_only=True) as con:
+        xlsx = sd.playbook_file(con, AS_OF, Filters(), 12, "en")
+        page = sd.playbook_file(con, AS_OF, Filters(), 12, "zh", file_type="html").decode("utf-8")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "Sales school playbook" in cells
+    assert any(c.startswith("Visit the design institute first: 100% of won deals") for c in cells)
+    assert "Every rep's deals follow every step of the playbook." in cells
+    assert "先拜访设计院：100%的赢单从设计院开始" in page and "优秀销售学校打法" in page
