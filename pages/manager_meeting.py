@@ -10,7 +10,7 @@ from app.charts import module3 as charts
 from app.charts import overview as overview_charts
 from app.charts import theme
 from app.texts import t
-from salesmgmt.metrics import meetings, school
+from salesmgmt.metrics import core, meetings, school
 
 layout.page_header("page.manager_meeting")
 period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
@@ -19,6 +19,9 @@ teams = queries.query(meetings.teams_side_by_side, period, filters, as_of)
 if teams.empty:
     layout.empty_state("m3.no_teams" if not queries.query(meetings.teams, filters) else "empty.no_data")
     st.stop()
+
+# The first days of a period: its figures are a few days'; the last complete period beside.
+last = period.previous() if core.first_days(period, as_of) else None
 
 with st.columns([3, 1])[1]:
     m3.deck_button(period, filters, as_of, None, None, key="mm_deck")
@@ -47,8 +50,28 @@ def draw_teams() -> None:
     )  # room for 20 long names
     if note:
         st.caption(note)
+    if last is not None:
+        st.info(
+            t(
+                "mm.first_days",
+                now=period.label(lang),
+                until=formats.date_text(core.first_complete_week_end(period)),
+                last=last.label(lang),
+            ),
+            icon=":material/info:",
+        )
+    teams_table(teams, "mm_teams")
+    if last is not None:
+        with st.expander(t("mm.last_period", last=last.label(lang))):
+            teams_table(
+                queries.query(meetings.teams_side_by_side, last, filters, last.last_day), "mm_teams_last"
+            )
+    st.caption(t("mm.teams.note"))
+
+
+def teams_table(frame, key: str) -> None:
     tables.show(
-        teams,
+        frame,
         [
             "team",
             ("won_amount", "mm.col.won"),
@@ -63,9 +86,8 @@ def draw_teams() -> None:
             "key_account_coverage",
             "cold_key_accounts",
         ],
-        key="mm_teams",
+        key=key,
     )
-    st.caption(t("mm.teams.note"))
 
 
 def draw_trends() -> None:
@@ -113,6 +135,10 @@ def draw_practices() -> None:
 
 def draw_issues() -> None:
     issues = queries.query(meetings.issues_to_escalate, period, filters, as_of)
+    if last is not None:
+        st.caption(
+            t("ov.attention.first_days", until=formats.date_text(core.first_complete_week_end(period)))
+        )
     if issues.empty:
         st.success(t("mm.issues.none"))
         return

@@ -11,6 +11,8 @@ EN = {
     "rk.first_days": "First days of {now} (until {until}, when its first complete week is over): a few days' figures rank nobody, so the ranking shown is {last}'s, the last complete period. {now} so far is under each table, unranked.",
     "rk.ranking_of": "Ranking of {last} (the last complete period).",
     "rk.so_far": "{now} so far (not ranked yet)",
+    "mm.first_days": "First days of {now} (until {until}, when its first complete week is over): its won, attainment and visits are a few days' figures. {last}, the last complete period, is under the table.",
+    "mm.last_period": "{last} (the last complete period)",
     "rk.no_targets": "Nobody is ranked: the ranking compares attainment of one's own target, and no rep in this selection has a target for the period. Import the monthly targets.",
     "ss.no_targets": "The sales school ranks sales engineers by attainment, and none in this selection has a target in the window. Import the monthly targets.",
     # rankings
@@ -277,6 +279,8 @@ ZH = {
     "rk.first_days": "{now}期初（至 {until}，第一个完整周结束）：几天的数据不足以排名，下面显示的是上一个完整期 {last} 的排名；{now}至今的数据在各表下方，暂不排名。",
     "rk.ranking_of": "{last}排名（上一个完整期）。",
     "rk.so_far": "{now}至今（暂不排名）",
+    "mm.first_days": "{now}期初（至 {until}，第一个完整周结束）：赢单、达成率和拜访只是几天的数据。上一个完整期 {last} 在表格下方。",
+    "mm.last_period": "{last}（上一个完整期）",
     "rk.no_targets": "无人上榜：排行榜比较的是本人目标的完成率，而当前范围内没有销售设定本期目标。请导入月度目标。",
     "ss.no_targets": "销售学校按完成率为销售工程师排名，而当前范围内没有人在分析区间内设定目标。请导入月度目标。",
     # rankings

@@ -115,8 +115,8 @@ def issues_to_escalate(
     subject (a team, deal or rep), amount, value (attainment, days or a count), detail, stage
     (of a deal).
 
-    - team_behind: the overview's rule (forecast under 90% of target, or won under 80% of the
-      pro-rata target);
+    - team_behind: the overview's rule (measure behind_target: forecast under 90% of target, or,
+      after the first days of the period, won under 80% of the pro-rata target);
     - overdue_deal / stalled_deal: open deals of ESCALATE_DEAL_AMOUNT or more whose expected close
       date has passed, else that are stalled (in their stage longer than usual: the sales
       operations rule, `operations.stalled_deals`);
