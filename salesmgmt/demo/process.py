@@ -155,6 +155,10 @@ def _top_up(
             keep[idx] = True
     rows = rows.assign(client_id=clients, purpose="客户维护", month=month_start)
     rows = rows.assign(status="upcoming")[keep & (rows.day.to_numpy() < month_end)]
+    # A top-up that falls on a visit already planned to that client moves to the next day.
+    planned = ahead[["rep_id", "client_id", "day"]].assign(taken=True)
+    clash = rows.merge(planned, on=["rep_id", "client_id", "day"], how="left").taken.notna().to_numpy()
+    rows["day"] = rows.day.to_numpy() + clash
     return rows.drop(columns="week")
 
 

@@ -149,7 +149,7 @@ def _stage_change_rows(
 
 #: Chance that a deal starts with a visit to the project's design institute, by (star, won):
 #: the star opens the deals she wins there; everyone does it more for the deals they win.
-_OPENING_P = {(True, True): 0.9, (True, False): 0.1, (False, True): 0.5, (False, False): 0.15}
+_OPENING_P = {(True, True): 0.9, (True, False): 0.1, (False, True): 0.75, (False, False): 0.1}
 #: Chance that the manager comes along to the star's opening visit of a deal she then wins.
 _STAR_RIDE_P = 0.8
 
