@@ -28,6 +28,16 @@ with st.columns([3, 1])[1]:
 
 
 def draw_teams() -> None:
+    if last is not None:
+        st.info(
+            t(
+                "mm.first_days",
+                now=period.label(lang),
+                until=formats.date_text(core.first_complete_week_end(period)),
+                last=last.label(lang),
+            ),
+            icon=":material/info:",
+        )
     # At company scale (100 teams) the chart shows the strongest and weakest; the table all.
     charted, note = pp.strongest_and_weakest(teams, "attainment", "teams", rows=24, ends=10)
     st.plotly_chart(
@@ -50,16 +60,6 @@ def draw_teams() -> None:
     )  # room for 20 long names
     if note:
         st.caption(note)
-    if last is not None:
-        st.info(
-            t(
-                "mm.first_days",
-                now=period.label(lang),
-                until=formats.date_text(core.first_complete_week_end(period)),
-                last=last.label(lang),
-            ),
-            icon=":material/info:",
-        )
     teams_table(teams, "mm_teams")
     if last is not None:
         with st.expander(t("mm.last_period", last=last.label(lang))):
