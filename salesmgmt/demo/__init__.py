@@ -5,8 +5,12 @@ seed plan: a Kunshan (昆山) maker of daylighting and ventilation products for 
 buildings, one sales director, four teams (龙 虎 豹 狼) of a manager and 8-10 sales engineers,
 each team owning a region of East China; their clients (design institutes, steel-structure
 firms, construction companies, owners), opportunities with their change history, visits,
-monthly targets (per rep, and per team as the director sets them) and the weekly forecast calls
-of everyone (`demo/calls.py`).
+monthly targets (per rep, and per team as the director sets them), the weekly forecast calls
+of everyone (`demo/calls.py`), and the process behind them (`demo/process.py`): every
+engineer's monthly plans of the last six months and this one (made on the month's first working
+day, signed by rep and manager, reviewed each Monday, some planned visits missed) and the
+key-account reviews every ~90 days (a few overdue). Deals open at the project's design
+institute more often when they are won, and the star brings the manager along.
 
 Determinism: the same seed and as-of give the same database content. Randomness comes only
 from numpy generators seeded with (seed, part) - one stream per part, so a change to how
