@@ -37,6 +37,8 @@ def sidebar_filters() -> None:
     )
     periods = recent_periods(today(), kind, {"month": 24, "quarter": 8, "year": 3}[kind])
     options = [str(p) for p in periods]
+    if st.session_state.get("f_period") and _parsed(st.session_state["f_period"]) is None:
+        st.session_state.pop("f_period")  # not a period: start again from the default
     if st.session_state.get("f_period") not in options:
         if st.session_state.get("f_period"):
             options.append(st.session_state["f_period"])  # a period from the URL, kept
@@ -99,9 +101,18 @@ def url_ignored(param: str, error: SalesmgmtError) -> None:
     )
 
 
+def _parsed(value: object) -> Period | None:
+    """The period a widget value names, or None for anything else (a label left in the session
+    state by a language switch during a reload, a stale value)."""
+    try:
+        return Period.parse(str(value)) if value else None
+    except SalesmgmtError:
+        return None
+
+
 def period() -> Period:
-    value = st.session_state.get("f_period")
-    return Period.parse(value) if value else Period.month_of(today())
+    """The chosen period; the month of today when none (or nothing valid) is chosen."""
+    return _parsed(st.session_state.get("f_period")) or Period.month_of(today())
 
 
 def filters() -> Filters:

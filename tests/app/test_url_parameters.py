@@ -39,3 +39,14 @@ def test_a_period_out_of_range_is_ignored_with_a_warning_naming_the_range(app_en
     warnings = " ".join(w.value for w in at.warning)
     assert "9999" in warnings and "1970" in warnings and "2099" in warnings
     assert at.session_state["f_period"] != "9999-12"
+
+
+def test_a_period_label_left_in_the_session_by_a_reload_is_no_traceback(app_env):
+    """A language switch during a reload once left the label 'Dec 2026' where the period's
+    code belongs; the page falls back to the default period instead of failing."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = "zh"
+    at.session_state["f_period"] = "Dec 2026"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["f_period"] != "Dec 2026"

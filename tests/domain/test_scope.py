@@ -86,6 +86,7 @@ def arguments(fn, filters, in_scope_rep: int, team: str, client_id: int, project
         "today": AS_OF,
         "week": monday,
         "unit_key": str(in_scope_rep),
+        "months": 12,
     }
     args = {}
     for name, param in list(inspect.signature(fn).parameters.items())[1:]:
