@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 
 from salesmgmt.filters import Filters
-from salesmgmt.pack import figures, inspection, manager_meeting, practices, team_meeting, week
+from salesmgmt.pack import figures, inspection, manager_meeting, playbook, practices, team_meeting, week
 from salesmgmt.pack.deck import Deck
 from salesmgmt.pack.draw import titled_slide
 from salesmgmt.periods import Period
@@ -43,6 +43,8 @@ def build_deck(
     else:
         team_meeting.behind_slide(d, team)
     practices.school_slide(d)
+    if team is not None:
+        playbook.playbook_slide(d)
     next_steps = titled_slide(d.deck, d.t("pack.next.title"), d.lang, d.subtitle)
     if team is None:
         manager_meeting.to_decide(d, next_steps)
