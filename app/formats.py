@@ -70,14 +70,27 @@ def date_text(value: Any) -> str:
 
 
 def delta_text(current: float | None, previous: float | None, kind: str = "percent_change") -> str | None:
-    """Change against the previous period for st.metric: '+12%' (relative) or '+3 pts'."""
+    """Change against the previous period for st.metric: '+12%' (relative) or '+3 pts'; None
+    (no delta, no green or red arrow) when there is nothing to compare or the change rounds to 0."""
+    change = delta_change(current, previous, kind)
+    if change is None:
+        return None
+    return change + (" " + t("unit.points") if kind == "points" else "%")
+
+
+def delta_change(current: float | None, previous: float | None, kind: str = "percent_change") -> str | None:
+    """The signed, rounded number of delta_text without its unit ('+12', '-3'); None when a
+    value is missing, the previous is 0 for a relative change, or the change rounds to 0."""
     if current is None or previous is None or pd.isna(current) or pd.isna(previous):
         return None
     if kind == "points":
-        return f"{(current - previous) * 100:+.0f} " + t("unit.points")
-    if previous == 0:
+        change = (current - previous) * 100
+    elif previous == 0:
         return None
-    return f"{(current - previous) / abs(previous) * 100:+.0f}%"
+    else:
+        change = (current - previous) / abs(previous) * 100
+    text = f"{change:+.0f}"
+    return None if text in ("+0", "-0") else text
 
 
 _MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"

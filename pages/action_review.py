@@ -52,7 +52,11 @@ c[3].metric(
     formats.pct(by_rep["visits_with_progress"].sum() / visits_total if visits_total else None),
     border=True,
 )
-c[3].caption(t("ar.kpi.progress_help", days=actions.PROGRESS_DAYS))
+in_window = int(by_rep["visits_in_window"].sum())
+c[3].caption(
+    t("ar.kpi.progress_help", days=actions.PROGRESS_DAYS)
+    + (" · " + t("ar.kpi.progress_open", n=in_window, days=actions.PROGRESS_DAYS) if in_window else "")
+)
 
 st.subheader(t("ar.heat.title", norm=norm))
 if early:
@@ -186,8 +190,10 @@ else:
 st.subheader(t("ar.progress.title", days=actions.PROGRESS_DAYS))
 if by_rep.empty:
     st.info(t("ar.heat.none"), icon=":material/info:")
+elif not visits_total:
+    st.info(t("ar.progress.none_over", days=actions.PROGRESS_DAYS, n=in_window), icon=":material/info:")
 else:
-    shown, note = pp.strongest_and_weakest(by_rep, "share", "engineers")
+    shown, note = pp.strongest_and_weakest(by_rep[by_rep["visits"] > 0], "share", "engineers")
     pp.chart(charts.progress_share(shown, {"title": t("ar.progress.chart")}), key="ar_progress_chart")
     if note:
         st.caption(note)

@@ -234,6 +234,9 @@ EN = {
     # --- who may sign a monthly plan
     "plan.error.sign_as_manager": "Only a manager or a director can sign as the sales manager.",
     "plan.error.sign_as_rep": "Only a sales engineer can sign as the sales engineer.",
+    # --- visits followed by progress: only visits whose days are over are judged
+    "ar.kpi.progress_open": "{n} more visits are judged once their {days} days are over",
+    "ar.progress.none_over": "No visit's {days} days are over yet ({n} visits so far): the share is shown once the first of them closes.",
 }
 
 ZH = {
@@ -465,4 +468,7 @@ ZH = {
     # --- who may sign a monthly plan
     "plan.error.sign_as_manager": "只有经理或总监可以作为销售经理签字。",
     "plan.error.sign_as_rep": "只有销售工程师可以作为销售工程师签字。",
+    # --- visits followed by progress: only visits whose days are over are judged
+    "ar.kpi.progress_open": "另有 {n} 次拜访在 {days} 天期满后计入",
+    "ar.progress.none_over": "尚无拜访满 {days} 天（目前 {n} 次拜访）：第一次拜访期满后显示占比。",
 }

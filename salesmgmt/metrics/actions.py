@@ -78,7 +78,10 @@ MEASURES: list[Measure] = [
         "Client visits in the period after which, within the next "
         f"{PROGRESS_DAYS} days, an opportunity of the same rep and client (the visit's own "
         "opportunity when it names one) moved up a stage or was won, according to the "
-        "opportunity history / all client visits in the period.",
+        "opportunity history / the client visits in the period whose "
+        f"{PROGRESS_DAYS} days are over by the as-of date (visit date + {PROGRESS_DAYS} days "
+        "on or before it). Visits still inside their window are left out until it closes; "
+        "when no visit's window is over yet there is no share.",
     ),
 ]
 
@@ -137,9 +140,11 @@ _RANK = stage_rank_sql("h.stage")
 VISIT_PROGRESS_SQL = f"""
 WITH fr AS (SELECT r.rep_id, r.name, coalesce(r.team, '{NO_GROUP}') AS team FROM reps r WHERE {{where}}),
 vis AS (
-    SELECT v.visit_key, v.visit_date, v.rep_id, v.client_id, v.opp_id
+    SELECT v.visit_key, v.visit_date, v.rep_id, v.client_id, v.opp_id,
+           v.visit_date + $days <= $as_of AS window_over
     FROM visits v JOIN fr USING (rep_id)
     WHERE v.visit_type = 'visit' AND v.visit_date >= $start AND v.visit_date < $end
+      AND v.visit_date <= $as_of
 ),
 steps AS (
     SELECT h.opp_id, h.rep_id, h.client_id, h.valid_from AS day, h.stage,
@@ -161,7 +166,7 @@ linked AS (
            arg_min(p.opp_id, p.day) AS opp_id, min(p.day) AS progress_date,
            arg_min(p.stage_before, p.day) AS stage_before, arg_min(p.stage, p.day) AS stage_after
     FROM vis v JOIN progress p
-      ON p.rep_id = v.rep_id AND p.client_id = v.client_id
+      ON v.window_over AND p.rep_id = v.rep_id AND p.client_id = v.client_id
      AND (v.opp_id IS NULL OR v.opp_id = p.opp_id)
      AND p.day > v.visit_date AND p.day <= v.visit_date + $days
     GROUP BY ALL
@@ -171,8 +176,10 @@ linked AS (
 PROGRESS_BY_REP_SQL = (
     VISIT_PROGRESS_SQL
     + """
-SELECT fr.rep_id, fr.name AS rep, fr.team, count(vis.visit_key) AS visits,
-       count(linked.visit_key) AS visits_with_progress
+SELECT fr.rep_id, fr.name AS rep, fr.team,
+       count(vis.visit_key) FILTER (WHERE vis.window_over) AS visits,
+       count(linked.visit_key) AS visits_with_progress,
+       count(vis.visit_key) FILTER (WHERE NOT vis.window_over) AS visits_in_window
 FROM fr LEFT JOIN vis USING (rep_id) LEFT JOIN linked USING (visit_key)
 GROUP BY ALL
 HAVING count(vis.visit_key) > 0
@@ -336,7 +343,10 @@ def visit_progress(
 ) -> dict[str, pd.DataFrame]:
     """Visits followed by opportunity progress (see the measure).
 
-    {'by_rep': rep_id, rep, team, visits, visits_with_progress, share;
+    Only visits whose `days` are over by `as_of` are judged (visits, visits_with_progress,
+    share, the list); the others are counted in visits_in_window.
+
+    {'by_rep': rep_id, rep, team, visits, visits_with_progress, visits_in_window, share;
      'visits': the most recent PROGRESS_LIST such visits with the opportunity, its stage before
      and after, and the date of the progress}.
     """

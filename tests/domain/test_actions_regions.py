@@ -125,14 +125,16 @@ def test_the_share_of_visits_to_each_client_type(con):
 
 
 def test_visits_followed_by_opportunity_progress_within_two_weeks(con):
-    progress = actions.visit_progress(con, MAY, ALL, tiny.AS_OF)
+    progress = actions.visit_progress(con, MAY, ALL, date(2026, 6, 10))
     by_rep = progress["by_rep"].set_index("rep")
+    # As of June 10 every May visit's 14 days are over (May 27 + 14 = June 10).
     # Li's visits of May 7, 13 and 14 precede O5's move on May 20; May 5 is 15 days before.
     assert (by_rep.loc["李娜 Li", "visits"], by_rep.loc["李娜 Li", "visits_with_progress"]) == (4, 3)
     # Zhang: only the May 27 visit about O4 (quote on May 29); O5 is Li's deal.
     assert (by_rep.loc["张伟 Zhang", "visits"], by_rep.loc["张伟 Zhang", "visits_with_progress"]) == (8, 1)
     assert by_rep.loc["王强 Wang", "share"] == 1.0
     assert by_rep.loc["陈总 Chen", "visits_with_progress"] == 0
+    assert by_rep["visits_in_window"].sum() == 0
     first = progress["visits"].iloc[0]
     assert (first.visit_date, first.opp_id, first.stage_before, first.stage_after, first.days_after) == (
         date(2026, 5, 27),
@@ -143,6 +145,31 @@ def test_visits_followed_by_opportunity_progress_within_two_weeks(con):
     )
     shorter = actions.visit_progress(con, MAY, ALL, tiny.AS_OF, days=6)["by_rep"].set_index("rep")
     assert shorter.loc["李娜 Li", "visits_with_progress"] == 1, "May 14 + 6 days = May 20 counts"
+
+
+def test_only_visits_whose_two_weeks_are_over_are_judged(con):
+    progress = actions.visit_progress(con, MAY, ALL, tiny.AS_OF)
+    by_rep = progress["by_rep"].set_index("rep")
+    # As of May 31 a visit is judged when made on or before May 17. Zhang's visits of May 1, 4,
+    # 6 and 12 are (none followed by progress); those of May 18, 19, 20 and 27 are still open,
+    # so the May 27 visit before O4's quote on May 29 does not count yet.
+    zhang = by_rep.loc["张伟 Zhang"]
+    assert (zhang.visits, zhang.visits_with_progress, zhang.visits_in_window) == (4, 0, 4)
+    assert zhang.share == 0
+    # Li's four visits (May 5-14) are all judged: 3 of 4.
+    assert by_rep.loc["李娜 Li", "share"] == pytest.approx(3 / 4)
+    # The list holds judged visits only: the most recent is Li's May 14 before O5's move on May 20.
+    first = progress["visits"].iloc[0]
+    assert (first.visit_date, first.opp_id, first.days_after) == (date(2026, 5, 14), "O5", 6)
+    assert date(2026, 5, 27) not in set(progress["visits"]["visit_date"])
+
+
+def test_on_the_first_of_the_month_no_visit_is_judged_yet(con):
+    by_rep = actions.visit_progress(con, MAY, ALL, date(2026, 5, 1))["by_rep"].set_index("rep")
+    # Only Zhang's May 1 visit is made by May 1, and its 14 days run to May 15: no share, not 0%.
+    assert (by_rep.loc["张伟 Zhang", "visits"], by_rep.loc["张伟 Zhang", "visits_in_window"]) == (0, 1)
+    assert np.isnan(by_rep.loc["张伟 Zhang", "share"])
+    assert by_rep["visits"].sum() == 0
 
 
 def test_each_region_against_its_target_with_growth(con):
