@@ -11,7 +11,7 @@ from app import meeting as m3
 from app.charts import module3 as charts
 from app.charts import theme
 from app.texts import t
-from salesmgmt.metrics import meetings
+from salesmgmt.metrics import meetings, success_cases
 
 layout.page_header("page.team_meeting")
 period, filters, as_of = sidebar.period(), sidebar.filters(), sidebar.as_of()
@@ -69,6 +69,9 @@ def draw_cases() -> None:
         st.info(t("tm.cases.none"), icon=":material/info:")
         return
     stages, types = m3.stage_labels(), m3.type_labels()
+    checks = queries.query(
+        success_cases.case_steps, tuple(str(c["win"]["opp_id"]) for c in cases), week_start, filters
+    )
     for i, case in enumerate(cases):
         win, timeline, summary = case["win"], case["timeline"], case["summary"]
         with st.container(border=True, key=f"tm_case_{i}"):
@@ -96,6 +99,7 @@ def draw_cases() -> None:
                         else ", ".join(types[p] for p in summary["parties_met"]),
                     )
                 )
+            draw_case_steps(checks[checks["opp_id"] == str(win["opp_id"])], f"tm_case_playbook_{i}")
             left, right = st.columns([3, 2])
             figure = theme.style_figure(
                 charts.case_timeline(
@@ -154,6 +158,23 @@ def draw_cases() -> None:
                     ],
                     key=f"tm_case_steps_{i}",
                 )
+
+
+MARKS = {True: "✔", False: "✘", None: "–"}
+
+
+def draw_case_steps(checks, key: str) -> None:
+    """Which steps of the sales school's playbook the case's deal followed (✔), skipped (✘) or
+    had no value for (–)."""
+    with st.container(key=key):
+        if checks.empty:
+            st.caption(t("tm.case.playbook.none"))
+            return
+        marks = " · ".join(
+            f"{MARKS[row.followed]} {t(f'sd.name.{row.behaviour}')}" for row in checks.itertuples()
+        )
+        st.markdown(t("tm.case.playbook", steps=marks))
+        st.caption(t("tm.case.playbook.rule"))
 
 
 def draw_behind() -> None:

@@ -8,13 +8,14 @@ visit is read only when its rep is in the filter).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypedDict, cast
 
 import duckdb
 import pandas as pd
 
 from salesmgmt.filters import Filters
+from salesmgmt.metrics import school_deals
 from salesmgmt.metrics.team_meeting import plain_dates, week_wins
 from salesmgmt.query import run
 
@@ -230,3 +231,40 @@ def success_cases(
             }
         )
     return cases
+
+
+def scope_only(filters: Filters) -> Filters:
+    """The user's scope without the chosen region, team or rep: the sales school needs the whole
+    sales force in scope (a team alone is mostly too few deals to tell)."""
+    return Filters(
+        scope_regions=filters.scope_regions,
+        scope_teams=filters.scope_teams,
+        scope_rep_ids=filters.scope_rep_ids,
+    )
+
+
+def case_steps(
+    con: duckdb.DuckDBPyConnection, opp_ids: tuple[str, ...], week_start: date, filters: Filters
+) -> pd.DataFrame:
+    """Which steps of the sales school's playbook each case's deal followed: opp_id, behaviour,
+    value (the deal's own, from `school_deals.deal_behaviours`), followed (True, False, or None
+    when the deal has no value for it: no visit, no quote). The playbook is the deal-level
+    school's (won against lost deals over its default window up to the week's last day, the whole
+    sales force in scope), most important first; a deal skips a step as a rep does
+    (`school_deals.skipped_steps`: on the lost deals' side of the midpoint). Empty when there is
+    no playbook (too few deals, or no difference)."""
+    columns = ["opp_id", "behaviour", "value", "followed"]
+    found = school_deals.deal_school(con, week_start + timedelta(days=6), scope_only(filters))
+    if found.steps.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for opp_id in opp_ids:
+        deal = found.deals[found.deals["opp_id"] == opp_id]
+        if deal.empty:
+            continue
+        skipped = set(school_deals.skipped_steps(deal, found.steps)["behaviour"])
+        for behaviour in found.steps["behaviour"]:
+            value = float(deal[behaviour].iloc[0])
+            followed = None if value != value else behaviour not in skipped
+            rows.append(dict(opp_id=opp_id, behaviour=behaviour, value=value, followed=followed))
+    return pd.DataFrame(rows, columns=columns)

@@ -7,20 +7,11 @@ from __future__ import annotations
 
 from pptx.util import Inches
 
-from salesmgmt.filters import Filters
 from salesmgmt.i18n import t
 from salesmgmt.metrics import school, school_deals
+from salesmgmt.metrics.success_cases import scope_only
 from salesmgmt.pack.deck import Deck
 from salesmgmt.pack.draw import CONTENT, MARGIN, textbox, titled_slide
-
-
-def scope_only(filters: Filters) -> Filters:
-    """The user's scope without the chosen region, team or rep."""
-    return Filters(
-        scope_regions=filters.scope_regions,
-        scope_teams=filters.scope_teams,
-        scope_rep_ids=filters.scope_rep_ids,
-    )
 
 
 def playbook_lines(found: school_deals.DealSchool, lang: str) -> list[str]:
