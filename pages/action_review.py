@@ -21,7 +21,9 @@ weeks_period, weeks_as_of = actions.weeks_judged(period, as_of)
 early = weeks_period != period
 weekly = queries.query(actions.weekly_visits, weeks_period, filters, weeks_as_of)
 planned = queries.query(actions.planned_vs_done, period, filters, as_of)
-progress = queries.query(actions.visit_progress, period, filters, as_of)
+# A visit is judged once its days are over, on the data there is today: a finished month's last
+# visits are judged by what followed them in the next month, not left out.
+progress = queries.query(actions.visit_progress, period, filters, queries.today())
 if total["visits"] == 0 and weekly.empty and planned.empty:
     layout.empty_state()
     st.stop()
