@@ -233,16 +233,6 @@ def success_cases(
     return cases
 
 
-def scope_only(filters: Filters) -> Filters:
-    """The user's scope without the chosen region, team or rep: the sales school needs the whole
-    sales force in scope (a team alone is mostly too few deals to tell)."""
-    return Filters(
-        scope_regions=filters.scope_regions,
-        scope_teams=filters.scope_teams,
-        scope_rep_ids=filters.scope_rep_ids,
-    )
-
-
 def case_steps(
     con: duckdb.DuckDBPyConnection, opp_ids: tuple[str, ...], week_start: date, filters: Filters
 ) -> pd.DataFrame:
@@ -254,7 +244,7 @@ def case_steps(
     (`school_deals.skipped_steps`: on the lost deals' side of the midpoint). Empty when there is
     no playbook (too few deals, or no difference)."""
     columns = ["opp_id", "behaviour", "value", "followed"]
-    found = school_deals.deal_school(con, week_start + timedelta(days=6), scope_only(filters))
+    found = school_deals.deal_school(con, week_start + timedelta(days=6), filters.scope_only())
     if found.steps.empty:
         return pd.DataFrame(columns=columns)
     rows = []

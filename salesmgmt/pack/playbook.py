@@ -9,7 +9,6 @@ from pptx.util import Inches
 
 from salesmgmt.i18n import t
 from salesmgmt.metrics import school, school_deals
-from salesmgmt.metrics.success_cases import scope_only
 from salesmgmt.pack.deck import Deck
 from salesmgmt.pack.draw import CONTENT, MARGIN, textbox, titled_slide
 
@@ -40,7 +39,7 @@ def playbook_lines(found: school_deals.DealSchool, lang: str) -> list[str]:
 
 def playbook_slide(d: Deck) -> None:
     """The playbook slide: its window under the title, the steps below."""
-    found = school_deals.deal_school(d.con, d.as_of, scope_only(d.filters))
+    found = school_deals.deal_school(d.con, d.as_of, d.filters.scope_only())
     subtitle = d.t("mm.practices.window", window=school.window_label(found.window, d.lang))
     slide = titled_slide(d.deck, d.t("sd.section.steps"), d.lang, subtitle)
     textbox(slide, MARGIN, Inches(1.6), CONTENT, Inches(5.6), playbook_lines(found, d.lang), d.lang, 16)
