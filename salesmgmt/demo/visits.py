@@ -5,7 +5,7 @@ contact is with, what it is about, whether it was planned and who rode along."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -150,8 +150,13 @@ def _stage_change_rows(
 #: Chance that a deal starts with a visit to the project's design institute, by (star, won):
 #: the star opens the deals she wins there; everyone does it more for the deals they win.
 _OPENING_P = {(True, True): 0.9, (True, False): 0.1, (False, True): 0.75, (False, False): 0.1}
-#: Chance that the manager comes along to the star's opening visit of a deal she then wins.
-_STAR_RIDE_P = 0.8
+#: Chance that the manager comes along to the opening visit of a deal then won, by star: the
+#: star brings her manager to most, everyone brings theirs to some (never to one then lost).
+_OPENING_RIDE_P = {True: 0.8, False: 0.45}
+#: Chance that a deal then won is followed up within days of its quote (a visit 1-4 working
+#: days later); a deal then lost waits for the next visit the rep happens to make.
+_QUOTE_FOLLOWUP_P = 0.8
+_QUOTE_STAGES = frozenset({"quote", "negotiation", "won"})
 
 
 def _opening_rows(seed: int, opps: list[Opp], by_id: dict[int, Rep], w: _Window) -> pd.DataFrame:
@@ -159,8 +164,9 @@ def _opening_rows(seed: int, opps: list[Opp], by_id: dict[int, Rep], w: _Window)
     deal in the same project), when the institute specifies: 80-89 days before the deal's own
     client has a deal. It carries no deal id (a linked visit is with the deal's own client);
     the sales school finds it as the first visit to a client of the deal's project within
-    PROJECT_LEAD_DAYS before the deal. `ride` marks the star's openings the manager comes along
-    to (before the quote). Drawn from a stream of its own, so the other visits keep their draws."""
+    PROJECT_LEAD_DAYS before the deal. `ride` marks the openings of won deals the manager comes
+    along to (most of the star's, some of everyone's). Drawn from a stream of its own, so the
+    other visits keep their draws."""
     rng = stream(seed, 9)
     project_di: dict[str, int] = {}
     for o in opps:
@@ -179,10 +185,32 @@ def _opening_rows(seed: int, opps: list[Opp], by_id: dict[int, Rep], w: _Window)
         is_star, won = by_id[o.rep_id].name == star, o.outcome == "won"
         if u >= _OPENING_P[(is_star, won)] or not w.first <= day <= w.last:
             continue
-        ride = is_star and won and r < _STAR_RIDE_P
+        ride = won and r < _OPENING_RIDE_P[is_star]
         rows.append((o.rep_id, institute, day, "visit", None, "lead", _SRC_STAGE, ride))
     columns = ["rep_id", "client_id", "day", "visit_type", "opp_id", "cat", "src", "ride"]
     return pd.DataFrame(rows, columns=columns).assign(opening=True)
+
+
+def _quote_followup_rows(seed: int, cal: Calendar, opps: list[Opp], w: _Window) -> list[_Row]:
+    """The visit that follows up a quote of a deal then won: 1-4 working days after the day it
+    reached the quote stage (its first stage change to quote, negotiation or won), before its
+    close. Drawn from a stream of its own, so the other visits keep their draws."""
+    rng = stream(seed, 10)
+    rows: list[_Row] = []
+    for o in opps:
+        u, lag = rng.random(), int(rng.integers(1, 5))
+        if o.outcome != "won" or o.cold or u >= _QUOTE_FOLLOWUP_P or o.close is None:
+            continue
+        quoted = next((t for t, stage in o.transitions if stage in _QUOTE_STAGES), None)
+        if quoted is None:
+            continue
+        day = quoted
+        for _ in range(lag):
+            day = cal.next_workday(day + timedelta(days=1))
+        d = day.toordinal() - EPOCH
+        if day < o.close and w.first <= d <= w.last:
+            rows.append((o.rep_id, o.client_id, d, "visit", o.opp_id, "negotiation", _SRC_STAGE))
+    return rows
 
 
 def _weekly_filler(
@@ -381,6 +409,7 @@ def build_visits(
     )
 
     rows = _key_account_rows(rng, cal, clients, w) + _stage_change_rows(rng, cal, opps, by_id, w)
+    rows += _quote_followup_rows(seed, cal, opps, w)
     scripted = pd.DataFrame(
         rows, columns=["rep_id", "client_id", "day", "visit_type", "opp_id", "cat", "src"]
     )

@@ -118,6 +118,22 @@ def test_the_school_finds_won_deals_start_at_the_design_institute_more_often_tha
     assert star.ride_along.mean()["won"] > star.ride_along.mean()["lost"]
 
 
+def test_the_school_finds_three_clear_behaviours_of_won_deals_and_one_that_makes_no_difference(demo):
+    found = school_deals.deal_school(demo, AS_OF, Filters()).won_vs_lost.set_index("behaviour")
+    behaviours = found.drop(index=list(school_deals.OUTCOMES))
+    assert (behaviours.verdict == "clear").sum() >= 3
+    assert {"design_institute_first", "ride_along", "followup_days_after_quote"} <= set(
+        behaviours.index[behaviours.verdict == "clear"]
+    )
+    assert behaviours.verdict["owner_met"] == "none"
+
+
+def test_won_deals_are_followed_up_within_days_of_the_quote_and_lost_ones_later(demo):
+    deals = school_deals.deal_behaviours(demo, school_deals.window_for(AS_OF, 12), Filters(), AS_OF)
+    days = deals.groupby("status").followup_days_after_quote.mean()
+    assert days["won"] < 8 < days["lost"]
+
+
 def test_the_stars_opening_visits_of_won_deals_bring_the_manager_along(demo):
     rides = _df(
         demo,
