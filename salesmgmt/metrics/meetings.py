@@ -74,6 +74,7 @@ from salesmgmt.metrics.team_meeting import (
     next_week_visits,
     planned_visits,
     teams,
+    week_norm_so_far,
     week_wins,
 )
 
@@ -123,6 +124,7 @@ __all__ = [
     "teams",
     "teams_side_by_side",
     "trend_ends",
+    "week_norm_so_far",
     "week_wins",
 ]
 
@@ -141,10 +143,11 @@ MEASURES: list[Measure] = [
         "计划落后",
         "count",
         f"A sales engineer is behind when won to date is under {BEHIND_PACE_SHARE:.0%} of the "
-        "month's target times the share of the month elapsed, or they made fewer client "
-        f"visits in the meeting's week than the norm ({VISIT_NORM_PER_WEEK}), or visits of "
-        "their monthly plan were missed (planned in a week that is over, no visit to that "
-        "client in that week).",
+        "month's target times the share of the month elapsed (not judged in the month's first "
+        "days, before its first complete week), or they made fewer client visits in the "
+        f"meeting's week than the norm ({VISIT_NORM_PER_WEEK}) pro rata of the week's five working "
+        "days gone, rounded down, or visits of their monthly plan were missed (planned in a "
+        "week that is over, no visit to that client in that week).",
     ),
     Measure(
         "step_days",

@@ -19,7 +19,7 @@ import pandas as pd
 from salesmgmt.filters import Filters
 from salesmgmt.measures import VISIT_NORM_PER_WEEK
 from salesmgmt.metrics import plans
-from salesmgmt.metrics.core import NO_GROUP, figures
+from salesmgmt.metrics.core import NO_GROUP, figures, first_days
 from salesmgmt.metrics.overview import _elapsed_share
 from salesmgmt.metrics.rankings import team_filters
 from salesmgmt.periods import Period
@@ -143,6 +143,13 @@ GROUP BY 1
 """
 
 
+def week_norm_so_far(week_start: date, day: date) -> int:
+    """The visits a sales engineer should have made in the week starting `week_start` by `day`:
+    the weekly norm times the share of the week's five working days gone, rounded down."""
+    workdays = sum(1 for i in range(min((day - week_start).days + 1, 7)) if i < 5)
+    return int(VISIT_NORM_PER_WEEK * workdays / 5)
+
+
 def behind_on_plan(
     con: duckdb.DuckDBPyConnection, team: str, week_start: date, filters: Filters, as_of: date
 ) -> pd.DataFrame:
@@ -185,13 +192,18 @@ def behind_on_plan(
     missed = due[due["status"] == "missed"]
     reps["planned_due"] = reps["rep_id"].map(due.groupby("rep_id").size()).fillna(0).astype("int64")
     reps["planned_missed"] = reps["rep_id"].map(missed.groupby("rep_id").size()).fillna(0).astype("int64")
+    # Judged fairly early on: no pace in the month's first days (a day or two against the whole
+    # month), and the week's visit norm pro rata of its working days so far (a Tuesday is not a
+    # week).
+    pace_judged = not first_days(month, day)
+    norm_by_now = week_norm_so_far(week_start, day)
     reasons: list[tuple[str, ...]] = []
     row: Any
     for row in reps.itertuples():
         why: list[str] = []
-        if pd.notna(row.target) and row.won_amount < BEHIND_PACE_SHARE * row.expected_by_now:
+        if pace_judged and pd.notna(row.target) and row.won_amount < BEHIND_PACE_SHARE * row.expected_by_now:
             why.append("won_behind_pace")
-        if row.visits_this_week < VISIT_NORM_PER_WEEK:
+        if row.visits_this_week < norm_by_now:
             why.append("visits_below_norm")
         if row.planned_missed > 0:
             why.append("planned_visits_missed")

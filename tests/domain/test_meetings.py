@@ -143,6 +143,32 @@ def test_who_is_behind_on_the_plan(plan_con):
     ].tolist() == [1]
 
 
+def test_on_a_tuesday_the_weeks_visit_norm_is_judged_pro_rata():
+    # Monday and Tuesday are 2 of 5 working days: 2 x 2/5 = 0.8, rounded down 0 visits due yet.
+    assert meetings.week_norm_so_far(date(2026, 5, 25), date(2026, 5, 26)) == 0
+    assert meetings.week_norm_so_far(date(2026, 5, 25), date(2026, 5, 28)) == 1, "Thursday: 1.6 -> 1"
+    assert meetings.week_norm_so_far(date(2026, 5, 25), date(2026, 5, 29)) == 2, "Friday: the whole norm"
+    assert meetings.week_norm_so_far(date(2026, 5, 25), date(2026, 5, 31)) == 2, "the weekend adds none"
+
+
+def test_nobody_is_behind_on_the_visits_of_a_week_two_days_old(plan_con):
+    behind = meetings.behind_on_plan(plan_con, "Dragon", date(2026, 5, 25), Filters(), date(2026, 5, 26))
+    assert all("visits_below_norm" not in reasons for reasons in behind["reasons"])
+
+
+def test_in_the_months_first_days_nobody_is_behind_its_pace(plan_con):
+    # Li has a June target of 200,000 and has won nothing by Tuesday 2 June: 2 of 30 days would
+    # expect 13,333 x 80%, but June's first complete week is not over (it ends 7 June).
+    plan_con.execute(
+        "INSERT INTO targets (month, scope_kind, scope_key, amount) VALUES ('2026-06-01', 'rep', '2', 200000)"
+    )
+    behind = meetings.behind_on_plan(plan_con, "Dragon", date(2026, 6, 1), Filters(), date(2026, 6, 2))
+    assert all("won_behind_pace" not in reasons for reasons in behind["reasons"])
+    later = meetings.behind_on_plan(plan_con, "Dragon", date(2026, 6, 8), Filters(), date(2026, 6, 9))
+    li = later[later["rep_id"] == 2].iloc[0]
+    assert "won_behind_pace" in li.reasons, "after the first complete week the pace is judged"
+
+
 def test_next_weeks_visits_come_from_the_plans_else_from_the_schedule(plan_con):
     plan = meetings.next_week_visits(plan_con, "Dragon", WEEK, Filters())
     assert list(zip(plan["planned_date"], plan["client"], plan["source"])) == [
