@@ -87,6 +87,7 @@ def arguments(fn, filters, in_scope_rep: int, team: str, client_id: int, project
         "week": monday,
         "unit_key": str(in_scope_rep),
         "months": 12,
+        "opp_ids": (opp_id,),
     }
     args = {}
     for name, param in list(inspect.signature(fn).parameters.items())[1:]:
