@@ -58,6 +58,16 @@ def existing_db(path: str | None) -> Path:
     return found
 
 
+def add_scope_argument(parser: argparse.ArgumentParser) -> None:
+    """`--as-user`: read within that user's scope (`scope_of`)."""
+    parser.add_argument(
+        "--as-user",
+        default=None,
+        metavar="USERNAME",
+        help="apply that user's scope (refused for an unknown or disabled user)",
+    )
+
+
 def add_force_argument(parser: argparse.ArgumentParser) -> None:
     """--force: a command that writes a file replaces an existing one only when given."""
     parser.add_argument(

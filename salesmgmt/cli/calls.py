@@ -13,6 +13,7 @@ from salesmgmt.cli.arguments import (
     Subcommands,
     add_db_argument,
     add_lang_argument,
+    add_scope_argument,
     default_as_of,
     existing_db,
     message_lang,
@@ -53,12 +54,7 @@ def register(sub: Subcommands) -> None:
     q.add_argument("--period", required=True, help="YYYY-MM or YYYY-Qn")
     q.add_argument("--week", type=parse_date, default=None, help="a day of the week (default: today)")
     q.add_argument("--format", choices=["text", "csv", "json"], default="text")
-    q.add_argument(
-        "--as-user",
-        default=None,
-        metavar="USERNAME",
-        help="apply that user's scope (refused for an unknown or disabled user)",
-    )
+    add_scope_argument(q)
     add_db_argument(q)
     add_lang_argument(q)
     q.set_defaults(func=cmd_calls)

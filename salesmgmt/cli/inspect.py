@@ -10,6 +10,7 @@ from salesmgmt import db
 from salesmgmt.cli.arguments import (
     Subcommands,
     add_db_argument,
+    add_scope_argument,
     default_as_of,
     existing_db,
     parse_date,
@@ -35,12 +36,7 @@ def register(sub: Subcommands) -> None:
         help="the day read (default: today, or the period's last day for a past period)",
     )
     p.add_argument("--format", choices=["csv", "json"], default="csv")
-    p.add_argument(
-        "--as-user",
-        default=None,
-        metavar="USERNAME",
-        help="apply that user's scope (refused for an unknown or disabled user)",
-    )
+    add_scope_argument(p)
     add_db_argument(p)
     p.set_defaults(func=cmd_inspect)
 

@@ -10,6 +10,7 @@ from salesmgmt import clock, db
 from salesmgmt.cli.arguments import (
     Subcommands,
     add_db_argument,
+    add_scope_argument,
     existing_db,
     parse_date,
     scope_of,
@@ -45,12 +46,7 @@ def register(sub: Subcommands) -> None:
     )
     p.add_argument("--as-of", type=parse_date, default=None, help="the day the window ends (default: today)")
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument(
-        "--as-user",
-        default=None,
-        metavar="USERNAME",
-        help="apply that user's scope (refused for an unknown or disabled user)",
-    )
+    add_scope_argument(p)
     add_db_argument(p)
     p.set_defaults(func=cmd_school)
 

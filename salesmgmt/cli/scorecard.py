@@ -12,6 +12,7 @@ from salesmgmt.cli.arguments import (
     Subcommands,
     add_db_argument,
     add_force_argument,
+    add_scope_argument,
     default_as_of,
     existing_db,
     parse_date,
@@ -34,12 +35,7 @@ def register(sub: Subcommands) -> None:
         default=None,
         help="date the figures are read at (default: today, or the period's last day for a past period)",
     )
-    p.add_argument(
-        "--as-user",
-        default=None,
-        metavar="USERNAME",
-        help="apply that user's scope (refused for an unknown or disabled user)",
-    )
+    add_scope_argument(p)
     add_db_argument(p)
     p.set_defaults(func=cmd_scorecard)
 
