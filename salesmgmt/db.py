@@ -440,6 +440,92 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             submitted_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
         ],
     ),
+    (
+        8,
+        "deliveries: subscriptions, their log and alert states",
+        [
+            # A subscription sends the weekly brief (and the alerts switched on in `alerts_json`) of
+            # a scope to a WeCom or DingTalk group bot (destination: its webhook URL) or to e-mail
+            # addresses (comma-separated), in a language, on a schedule ("mon 08:00", "day 1 08:00").
+            "CREATE SEQUENCE IF NOT EXISTS subscription_seq START 1",
+            """CREATE TABLE subscriptions (
+            subscription_id INTEGER PRIMARY KEY DEFAULT nextval('subscription_seq'),
+            channel VARCHAR NOT NULL CHECK (channel IN ('wecom', 'dingtalk', 'email')),
+            destination VARCHAR NOT NULL,
+            secret VARCHAR,
+            scope_kind VARCHAR NOT NULL CHECK (scope_kind IN ('team', 'region', 'company', 'user')),
+            scope_key VARCHAR,
+            lang VARCHAR NOT NULL DEFAULT 'zh' CHECK (lang IN ('zh', 'en')),
+            schedule VARCHAR NOT NULL,
+            alerts_json VARCHAR NOT NULL DEFAULT '{}',
+            active BOOLEAN NOT NULL DEFAULT TRUE,
+            created_by VARCHAR,
+            created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+            # Every attempt to deliver, kept: a brief due at `due_at`, an alert, or a test. A brief
+            # is sent once per (subscription, due_at): a failed attempt is retried on the next run.
+            "CREATE SEQUENCE IF NOT EXISTS delivery_seq START 1",
+            """CREATE TABLE deliveries (
+            delivery_id INTEGER PRIMARY KEY DEFAULT nextval('delivery_seq'),
+            subscription_id INTEGER NOT NULL,
+            kind VARCHAR NOT NULL CHECK (kind IN ('brief', 'alert', 'test')),
+            due_at TIMESTAMP,
+            alert_key VARCHAR,
+            attempted_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+            ok BOOLEAN NOT NULL,
+            detail VARCHAR)""",
+            "CREATE INDEX deliveries_subscription ON deliveries (subscription_id, kind, due_at)",
+            # An alert condition of a subscription while it holds: an alert fires when its key
+            # first appears, and again only after it has cleared (the row is removed then).
+            """CREATE TABLE alert_states (
+            subscription_id INTEGER NOT NULL,
+            alert_key VARCHAR NOT NULL,
+            first_seen TIMESTAMP NOT NULL,
+            last_seen TIMESTAMP NOT NULL,
+            PRIMARY KEY (subscription_id, alert_key))""",
+        ],
+    ),
+    (
+        9,
+        "field work: client locations and check-ins",
+        [
+            # Where a client is: its address as given, resolved offline to province, city and
+            # district (adcode: the district's administrative code), and coordinates (WGS-84)
+            # when known; `geo_source` says where they came from ('address', 'coordinates').
+            "ALTER TABLE clients ADD COLUMN address VARCHAR",
+            "ALTER TABLE clients ADD COLUMN province VARCHAR",
+            "ALTER TABLE clients ADD COLUMN city VARCHAR",
+            "ALTER TABLE clients ADD COLUMN district VARCHAR",
+            "ALTER TABLE clients ADD COLUMN adcode VARCHAR",
+            "ALTER TABLE clients ADD COLUMN longitude DOUBLE",
+            "ALTER TABLE clients ADD COLUMN latitude DOUBLE",
+            "ALTER TABLE clients ADD COLUMN geo_source VARCHAR",
+            # A field check-in (DingTalk 签到 / WeCom 外出打卡) as exported, matched to a rep and a
+            # client; `visit_key` is the visit it became or confirmed, `on_site` whether it was
+            # within the set distance of the client (NULL when that cannot be told).
+            "CREATE SEQUENCE IF NOT EXISTS checkin_seq START 1",
+            """CREATE TABLE checkins (
+            checkin_key INTEGER PRIMARY KEY,
+            checkin_id VARCHAR UNIQUE,
+            source VARCHAR NOT NULL CHECK (source IN ('dingtalk', 'wecom', 'other')),
+            rep_id INTEGER NOT NULL,
+            client_id INTEGER,
+            checked_at TIMESTAMP NOT NULL,
+            place_name VARCHAR,
+            address VARCHAR,
+            longitude DOUBLE,
+            latitude DOUBLE,
+            province VARCHAR,
+            city VARCHAR,
+            district VARCHAR,
+            adcode VARCHAR,
+            remarks VARCHAR,
+            visit_key INTEGER,
+            distance_m DOUBLE,
+            on_site BOOLEAN,
+            upload_id INTEGER)""",
+            "CREATE INDEX checkins_time ON checkins (checked_at)",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -29,6 +29,7 @@ DATA_TABLES: list[str] = [
     "upload_changes",
     "client_reviews",
     "forecast_calls",
+    "checkins",
 ]
 
 
@@ -58,6 +59,7 @@ _SEQUENCES = [
     ("call_seq", "forecast_calls", "call_id"),
     ("plan_seq", "monthly_plans", "plan_id"),
     ("review_seq", "client_reviews", "review_id"),
+    ("checkin_seq", "checkins", "checkin_key"),
 ]
 
 
