@@ -14,6 +14,7 @@ from salesmgmt.demo.clients import Client, build_clients
 from salesmgmt.demo.company import STANDARD_SIZE, UNALLOCATED_TEAM, DemoSize, Geography, geography
 from salesmgmt.demo.deals import build_opportunities
 from salesmgmt.demo.draws import stream
+from salesmgmt.demo.field import client_locations
 from salesmgmt.demo.plan import Frame, monthly_targets, time_frame, won_plan
 from salesmgmt.demo.process import build_plans, build_reviews
 from salesmgmt.demo.reps import Rep, build_reps, engineers_by_team
@@ -44,8 +45,8 @@ def _reps_frame(reps: list[Rep], geo: Geography) -> pd.DataFrame:
     )
 
 
-def _clients_frame(clients: list[Client], geo: Geography) -> pd.DataFrame:
-    return pd.DataFrame(
+def _clients_frame(clients: list[Client], geo: Geography, seed: int) -> pd.DataFrame:
+    frame = pd.DataFrame(
         {
             "client_id": [c.client_id for c in clients],
             "name": [c.name for c in clients],
@@ -58,6 +59,7 @@ def _clients_frame(clients: list[Client], geo: Geography) -> pd.DataFrame:
             "relationship_level": [c.level for c in clients],
         }
     )
+    return pd.concat([frame, client_locations(stream(seed, 21), clients, geo)], axis=1)
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE
     deals = _deal_frames(opps)
     name_sandbagger(reps, deals.opportunities, as_of)
     visits = build_visits(seed, cal, frame, reps, clients, opps, deals.history_days, cold_last, size.teams)
-    reps_frame, clients_frame = _reps_frame(reps, geo), _clients_frame(clients, geo)
+    reps_frame, clients_frame = _reps_frame(reps, geo), _clients_frame(clients, geo, seed)
     targets_frame = _targets_frame(targets, team_targets(targets, reps, geo, frame))
     plans = build_plans(seed, frame, cal, reps_frame, clients_frame, visits, targets_frame)
     return {
