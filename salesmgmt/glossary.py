@@ -17,7 +17,7 @@ from salesmgmt.measures import MEASURES, Measure
 from salesmgmt.stages import DEFAULT_PROBABILITY, UNKNOWN_OPEN_PROBABILITY
 
 #: Domain modules outside `salesmgmt.metrics` that define measures of their own.
-OTHER_MODULES = ("salesmgmt.targets",)
+OTHER_MODULES = ("salesmgmt.targets", "salesmgmt.delivery.alert_rules")
 
 
 def all_measures() -> list[Measure]:
