@@ -50,7 +50,9 @@ with st.expander(t("imp.options"), expanded=False):
     as_of = o3.date_input(t("imp.as_of"), value=queries.today(), key="imp_as_of", help=t("imp.as_of_help"))
 
 
-def _prepare(data: bytes, name: str, mapping: dict | None, sheet: str | None) -> importer.Preview:
+def _prepare(
+    data: bytes, name: str, mapping: dict | None, sheet: str | None, ignore_unknown: bool = False
+) -> importer.Preview:
     return importer.prepare(
         data,
         name,
@@ -60,11 +62,77 @@ def _prepare(data: bytes, name: str, mapping: dict | None, sheet: str | None) ->
         sheet=sheet,
         as_of=as_of,
         lang=lang,
+        ignore_unknown=ignore_unknown,
     )
 
 
 def _remembered(signature: str) -> dict | None:
     return queries.query(importer.remembered_mapping, signature, user_name)
+
+
+def _mapping_editor(key: str, columns: list[importer.ColumnInfo], options: list[str], undecided: bool):
+    """An editable table of source columns, their field and sample values; the undecided ones
+    (no field yet) open empty, the placed ones with their field."""
+    table = pd.DataFrame(
+        {
+            "source": [c.source for c in columns],
+            "field": [None if undecided else (c.field or importer.IGNORE) for c in columns],
+            "samples": [" | ".join(c.samples) for c in columns],
+        }
+    )
+    return st.data_editor(
+        table,
+        key=key,
+        hide_index=True,
+        width="stretch",
+        disabled=["source", "samples"],
+        column_config={
+            "source": st.column_config.TextColumn(t("imp.col_source")),
+            "field": st.column_config.SelectboxColumn(
+                t("imp.col_field"), options=options, required=not undecided
+            ),
+            "samples": st.column_config.TextColumn(t("imp.col_samples")),
+        },
+    )
+
+
+def mapping_step(key: str, preview: importer.Preview) -> None:
+    """The column mapping: the columns the kind does not use are asked first (pick a field each,
+    or leave them all out); every column already placed sits in an expander, changeable."""
+    options = [
+        importer.IGNORE,
+        *(importer.KIND_FIELDS.get(preview.kind, importer.FIELDS) if preview.kind else importer.FIELDS),
+    ]
+    st.markdown("**" + t("imp.mapping") + "**")
+    placed = [c for c in preview.columns if c.source not in preview.unknown]
+    undecided = [c for c in preview.columns if c.source in preview.unknown]
+    decided: dict[str, str | None] = {}
+    if undecided:
+        st.markdown("**" + t("imp.undecided", count=len(undecided)) + "**")
+        st.checkbox(
+            t("imp.ignore_unknown", columns=", ".join(c.source for c in undecided)),
+            key=f"{key}_ignore_unknown",
+            help=t("imp.ignore_unknown_help"),
+        )
+        if not preview.ignore_unknown:
+            edited = _mapping_editor(f"{key}_undecided", undecided, options, undecided=True)
+            decided = {
+                row.source: (None if row.field == importer.IGNORE else row.field)
+                for row in edited.itertuples()
+                if isinstance(row.field, str) and row.field
+            }
+    with st.expander(t("imp.placed", count=len(placed)), expanded=False):
+        edited = _mapping_editor(f"{key}_editor", placed, options, undecided=False)
+    new_mapping = {
+        row.source: (None if row.field == importer.IGNORE else row.field) for row in edited.itertuples()
+    }
+    current = {c.source: c.field for c in placed}
+    # The button shows only when the mapping was edited.
+    if (new_mapping != current or decided) and st.button(
+        t("imp.apply_mapping"), key=f"{key}_remap", type="secondary"
+    ):
+        st.session_state[f"{key}_mapping"] = {**new_mapping, **decided}
+        st.rerun()
 
 
 def file_section(index: int, upload) -> None:
@@ -74,12 +142,13 @@ def file_section(index: int, upload) -> None:
     st.subheader(upload.name)
     sheet = st.session_state.get(f"{key}_sheet")
     mapping = st.session_state.get(f"{key}_mapping")
+    ignore_unknown = bool(st.session_state.get(f"{key}_ignore_unknown", False))
     with st.status(t("imp.reading"), expanded=False) as status:
-        preview = _prepare(data, upload.name, mapping, sheet)
-        if mapping is None and preview.file_error is None:
+        preview = _prepare(data, upload.name, mapping, sheet, ignore_unknown)
+        if mapping is None and (preview.file_error is None or preview.unknown):
             remembered = _remembered(preview.signature)
             if remembered:
-                preview = _prepare(data, upload.name, remembered, sheet)
+                preview = _prepare(data, upload.name, remembered, sheet, ignore_unknown)
                 st.session_state[f"{key}_mapping"] = remembered
                 st.caption(t("imp.mapping_remembered"))
         # A manager imports only rows within their scope (checked in the domain).
@@ -88,6 +157,8 @@ def file_section(index: int, upload) -> None:
 
     if preview.file_error is not None:
         st.error(preview.file_error.message(lang), icon=":material/warning:")
+        if preview.unknown:  # columns to decide: the mapping step asks for them
+            mapping_step(key, preview)
         return
 
     facts = st.columns(4)
@@ -106,39 +177,7 @@ def file_section(index: int, upload) -> None:
             index=preview.sheet_names.index(preview.sheet) if preview.sheet in preview.sheet_names else 0,
         )
 
-    # Column mapping: each source column with its guessed field and sample values, editable.
-    st.markdown("**" + t("imp.mapping") + "**")
-    options = [
-        importer.IGNORE,
-        *(importer.KIND_FIELDS.get(preview.kind, importer.FIELDS) if preview.kind else importer.FIELDS),
-    ]
-    table = pd.DataFrame(
-        {
-            "source": [c.source for c in preview.columns],
-            "field": [c.field or importer.IGNORE for c in preview.columns],
-            "samples": [" | ".join(c.samples) for c in preview.columns],
-        }
-    )
-    edited = st.data_editor(
-        table,
-        key=f"{key}_editor",
-        hide_index=True,
-        width="stretch",
-        disabled=["source", "samples"],
-        column_config={
-            "source": st.column_config.TextColumn(t("imp.col_source")),
-            "field": st.column_config.SelectboxColumn(t("imp.col_field"), options=options, required=True),
-            "samples": st.column_config.TextColumn(t("imp.col_samples")),
-        },
-    )
-    new_mapping = {
-        row.source: (None if row.field == importer.IGNORE else row.field) for row in edited.itertuples()
-    }
-    current = {c.source: c.field for c in preview.columns}
-    # The button shows only when the mapping was edited.
-    if new_mapping != current and st.button(t("imp.apply_mapping"), key=f"{key}_remap", type="secondary"):
-        st.session_state[f"{key}_mapping"] = new_mapping
-        st.rerun()
+    mapping_step(key, preview)
 
     for note in preview.notes:
         st.caption(note.message(lang))
@@ -192,7 +231,7 @@ def file_section(index: int, upload) -> None:
             texts.show_error(exc)
             return
         bar.progress(1.0, text=t("imp.done"))
-        text = result.summary(lang)
+        text = "\n\n".join([result.summary(lang), *(formats.md(n) for n in preview.summary_notes(lang))])
         if result.dry_run:
             st.info(text, icon=":material/science:")
         else:

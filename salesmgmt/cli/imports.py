@@ -44,6 +44,7 @@ from salesmgmt.importer import (
     undo,
 )
 from salesmgmt.importer.fields import KIND_ORDER
+from salesmgmt.importer.preview import SUMMARY_NOTES
 from salesmgmt.importer.validate import TooManyErrors
 from salesmgmt.importer.values import csv_safe, native_text
 from salesmgmt.outputs import check_output, output_file
@@ -75,6 +76,12 @@ def register(sub: Subcommands) -> None:
     )
     p.add_argument(
         "--skip-invalid", action="store_true", help="import the valid rows and leave out the invalid ones"
+    )
+    p.add_argument(
+        "--ignore-unknown",
+        action="store_true",
+        help="leave out the columns the kind does not use (listed in the summary) instead of refusing "
+        "the file and naming them",
     )
     p.add_argument(
         "--errors",
@@ -295,14 +302,20 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 as_of=as_of,
                 lang=lang,
                 year=args.year,
+                ignore_unknown=args.ignore_unknown,
             )
         )
 
     refused = False
     for preview in previews:
         print(_describe(preview, lang))
+        # How the file was read is said with the summary of its import (or here, when refused).
+        applied = preview.file_error is None and (
+            not preview.errors or (args.skip_invalid and not preview.valid_rows.empty)
+        )
         for note in preview.notes:
-            print("  " + note.message(lang))
+            if not (applied and note.key in SUMMARY_NOTES):
+                print("  " + note.message(lang))
         if preview.file_error is not None:
             print("  " + preview.file_error.message(lang), file=sys.stderr)
             refused = True
@@ -338,6 +351,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 break
             extra[preview.file_name] = result.errors
             print(f"{preview.file_name}: " + result.summary(lang))
+            for line in preview.summary_notes(lang):
+                print("  " + line)
             if result.errors:
                 _print_errors(result.errors, lang, sys.stderr)
     if args.errors and (any(p.errors for p in previews) or any(extra.values())):

@@ -3,8 +3,9 @@ of the templates and exports.
 
 Headers are compared after `header_key`: full-width folded, case-folded, without spaces,
 underscores, hyphens, dots, asterisks and bracketed notes, so "Sales Rep", "sales_rep",
-"SALES REP *" and "赢率(%)" match "salesrep" and "赢率". A bracketed money unit is kept
-apart: "预计金额(万元)" is the amount, counted in 万.
+"SALES REP *" and "赢率(%)" match "salesrep" and "赢率". A unit after a comma or in brackets is read apart
+(`header_unit`): "预计金额(万元)" is the amount counted in 万, "Deal Value, $" the amount in USD
+(kept as it is, not converted), "Probability, %" the probability in percent.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from salesmgmt.i18n import CATALOGUE
 from salesmgmt.importer.fields import FIELDS, KIND_FIELDS, KIND_REMAP, KINDS
@@ -345,13 +347,84 @@ TEMPLATE_HEADERS: dict[str, dict[str, str]] = {
     lang: {f: CATALOGUE[lang][f"import.field.{f}"] for f in FIELDS} for lang in ("en", "zh")
 }
 
-#: Headers whose bracketed unit says the column counts in 万 (10,000).
-_WAN_UNIT = re.compile(r"[\(\[（【]\s*(万|万元|w|万人民币)\s*[\)\]）】]", re.IGNORECASE)
+#: The company's currency: money is stored and shown in CNY (see `salesmgmt.i18n`).
+COMPANY_CURRENCY = "CNY"
+
+
+@dataclass(frozen=True)
+class HeaderUnit:
+    """The unit a header names after a comma or in brackets ("Deal Value, $", "金额（万元）")."""
+
+    #: The unit as the header writes it ("$", "万元", "%").
+    text: str
+    #: What a cell counts: 10,000 for 万, 1,000 for 千, else 1.
+    scale: int = 1
+    #: The currency of a money unit ("CNY", "USD", ...); None for a scale or percent alone.
+    currency: str | None = None
+    #: True for "%": the column's numbers are percents (60 is 60%).
+    percent: bool = False
+
+
+def _units() -> dict[str, tuple[int, str | None, bool]]:
+    """Unit spellings (as `_unit_key` folds them) -> (scale, currency, percent)."""
+    table: dict[str, tuple[int, str | None, bool]] = {}
+    currencies = {
+        "CNY": ("元", "¥", "cny", "rmb", "yuan", "人民币", "元人民币", "人民币元", "rmb元"),
+        "USD": ("$", "usd", "us$", "usdollar", "usdollars", "dollar", "dollars", "美元"),
+        "EUR": ("€", "eur", "euro", "euros", "欧元"),
+        "GBP": ("£", "gbp", "英镑"),
+        "HKD": ("hk$", "hkd", "港元", "港币"),
+        "JPY": ("jpy", "日元"),
+    }
+    for code, names in currencies.items():
+        for name in names:
+            table[name] = (1, code, False)
+    for name in ("万", "万元", "w", "万人民币", "万元人民币", "rmb万", "人民币万元"):
+        table[name] = (10_000, "CNY", False)
+    for name in ("千元", "千", "k", "k元", "千人民币"):
+        table[name] = (1_000, "CNY" if "元" in name or "人民币" in name else None, False)
+    for name in ("百万", "百万元", "百万人民币"):
+        table[name] = (1_000_000, "CNY", False)
+    for name in ("%", "percent", "pct", "百分比", "百分数"):
+        table[name] = (1, None, True)
+    return table
+
+
+def _unit_key(text: str) -> str:
+    return re.sub(r"[\s.]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+_UNITS = _units()
+#: A unit after a comma at the end ("Deal Value, $", "金额，元"), or a symbol stuck to the end
+#: ("Probability %", "Value$").
+_UNIT_AFTER_COMMA = re.compile(r"^(?P<name>.*?\S)\s*[,，;；]\s*(?P<unit>[^,，;；]+?)\s*$")
+_UNIT_SYMBOL_END = re.compile(r"^(?P<name>.*?\S)\s*(?P<unit>[%$€£¥])\s*$")
+
+
+def split_unit(header: object) -> tuple[str, HeaderUnit | None]:
+    """A header without its unit, and the unit: 'Deal Value, $' -> ('Deal Value', USD);
+    '金额(万元)' -> ('金额', 万); 'Name, First' -> ('Name, First', None) (not a unit)."""
+    text = unicodedata.normalize("NFKC", str(header if header is not None else "")).strip()
+    for match in _BRACKETS.finditer(text):
+        found = _UNITS.get(_unit_key(match.group()[1:-1]))
+        rest = (text[: match.start()] + text[match.end() :]).strip()
+        if found and rest:
+            return rest, HeaderUnit(match.group()[1:-1].strip(), *found)
+    for pattern in (_UNIT_AFTER_COMMA, _UNIT_SYMBOL_END):
+        if (m := pattern.match(text)) and (found := _UNITS.get(_unit_key(m["unit"]))):
+            return m["name"], HeaderUnit(m["unit"].strip(), *found)
+    return text, None
+
+
+def header_unit(header: object) -> HeaderUnit | None:
+    """The unit a header names, or None."""
+    return split_unit(header)[1]
 
 
 def header_key(header: object) -> str:
-    """The comparison key of a header: '  Sales_Rep (*) ' -> 'salesrep', '赢率(%)' -> '赢率'."""
-    text = unicodedata.normalize("NFKC", str(header if header is not None else "")).casefold()
+    """The comparison key of a header: '  Sales_Rep (*) ' -> 'salesrep', '赢率(%)' -> '赢率',
+    'Deal Value, $' -> 'dealvalue'."""
+    text = split_unit(header)[0].casefold()
     text = _BRACKETS.sub("", text)
     return _NOISE.sub("", text)
 
@@ -376,9 +449,9 @@ def is_ignored_header(header: object) -> bool:
 
 
 def header_multiplier(header: object) -> int:
-    """10,000 for a money column headed in 万 ("预计金额(万元)"), else 1."""
-    text = unicodedata.normalize("NFKC", str(header or ""))
-    return 10_000 if _WAN_UNIT.search(text) else 1
+    """What a money cell counts under this header: 10,000 for "预计金额(万元)", else 1."""
+    unit = header_unit(header)
+    return unit.scale if unit else 1
 
 
 def for_kind(field: str | None, kind: str) -> str | None:
@@ -391,11 +464,14 @@ def for_kind(field: str | None, kind: str) -> str | None:
 def detect_kind(fields: Iterable[str | None]) -> str | None:
     """The kind of a file from the (generic) fields its headers name; None when none fits.
 
-    An opportunity id makes an opportunities file (in a visits file it is mapped explicitly or
+    A check-in time makes a check-ins file (DingTalk's and WeCom's exports). An opportunity id
+    makes an opportunities file (in a visits file it is mapped explicitly or
     comes with a visit date); a period makes a targets file; visit columns a visits file; then
     opportunity columns; a client column a clients file; a rep column a reps file.
     """
     present = {f for f in fields if f}
+    if "checked_at" in present:
+        return "checkins"
     visit_only = {"date", "visit_id", "type", "planned", "accompanied_by", "purpose", "outcome"}
     opp_only = {
         "opportunity_name",

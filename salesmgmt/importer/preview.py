@@ -18,15 +18,28 @@ from salesmgmt.errors import SalesmgmtError
 from salesmgmt.i18n import t
 from salesmgmt.importer import headers as H
 from salesmgmt.importer import wide_targets
-from salesmgmt.importer.fields import FIELDS, KIND_FIELDS, KINDS, REQUIRED
+from salesmgmt.importer.fields import FIELD_TYPES, FIELDS, KIND_FIELDS, KINDS, REQUIRED
 from salesmgmt.importer.reading import RawTable, find_header_row, header_text, read_table, table_rows
-from salesmgmt.importer.validate import Note, RowError, validate
+from salesmgmt.importer.validate import Note, RowError, derived_key_fields, validate
 from salesmgmt.importer.values import blank, csv_safe, native_text
 
 #: Mapping values that mean "skip this column".
 IGNORE = "ignore"
 _IGNORE_VALUES = {None, "", "-", IGNORE, "none", "skip", "忽略", "不导入"}
 SAMPLE_VALUES = 3
+#: Notes that say how the file was read (units, the key of a file without ids, the columns left
+#: out): repeated with the summary of an import, so nothing is dropped or converted silently.
+SUMMARY_NOTES = frozenset(
+    {
+        "import.note_unit_foreign",
+        "import.note_unit_scale",
+        "import.note_unit_money",
+        "import.note_unit_percent",
+        "import.note_unit_unused",
+        "import.note_derived_key",
+        "import.note_left_out",
+    }
+)
 
 
 class ColumnInfo(NamedTuple):
@@ -65,6 +78,14 @@ class Preview:
     notes: list[Note] = field(default_factory=list)
     #: Rows that repeat an earlier row exactly: imported once, counted as unchanged.
     repeats: list[int] = field(default_factory=list)
+    #: Columns the kind does not use and nobody mapped (refused unless `ignore_unknown`).
+    unknown: list[str] = field(default_factory=list)
+    #: True when the columns the kind does not use are left out on request (`--ignore-unknown`).
+    ignore_unknown: bool = False
+    #: Every source column not imported (unknown, not stored by the kind, mapped to "ignore").
+    left_out: list[str] = field(default_factory=list)
+    #: A file of opportunities without an id column: the source columns its key is built from.
+    derived_key: list[str] = field(default_factory=list)
     file_error: SalesmgmtError | None = None
     _cells: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
@@ -95,6 +116,10 @@ class Preview:
     @property
     def signature(self) -> str:
         return H.headers_signature(c.source for c in self.columns)
+
+    def summary_notes(self, lang: str | None = None) -> list[str]:
+        """How the file was read, for the summary of its import (units, key, columns left out)."""
+        return [n.message(lang or self.lang) for n in self.notes if n.key in SUMMARY_NOTES]
 
     def error_messages(self, lang: str | None = None, limit: int | None = None) -> list[str]:
         lang = lang or self.lang
@@ -189,16 +214,20 @@ def prepare(
     lang: str = "en",
     progress: Progress | None = None,
     year: int | None = None,
+    ignore_unknown: bool = False,
 ) -> Preview:
     """Read, map and check a file. Never raises for a bad file: see `preview.file_error`.
     `progress(fraction, step_key)` is called as the work advances (for a progress bar).
-    `year`: the year of a wide targets sheet whose headers and title do not say it."""
+    `year`: the year of a wide targets sheet whose headers and title do not say it.
+    `ignore_unknown`: leave out the columns the kind does not use (listed in the notes) instead
+    of refusing the file and naming them."""
     preview = Preview(
         file_name=file_name,
         file_hash=hashlib.sha256(data).hexdigest(),
         as_of=as_of or date.today(),
         lang=lang,
         user_mapping=dict(mapping) if mapping else None,
+        ignore_unknown=ignore_unknown,
     )
     try:
         _prepare(preview, data, kind, mapping, encoding, sheet, progress or _no_progress, year)
@@ -311,7 +340,8 @@ def _prepare(
     unknown = [
         n for n in source_names if field_of[n] is None and n not in user and not H.is_ignored_header(n)
     ]
-    if unknown:
+    preview.unknown = unknown
+    if unknown and not preview.ignore_unknown:
         raise SalesmgmtError("import.unknown_columns", columns=", ".join(unknown), kind=detected)
     by_field: dict[str, str] = {}
     for name in source_names:
@@ -328,6 +358,9 @@ def _prepare(
     preview.columns = [ColumnInfo(name, field_of[name], _samples(cells[name])) for name in source_names]
     for group in REQUIRED[detected]:
         if not any(f in by_field for f in group):
+            if group == ("opportunity_id",):
+                _derived_key(preview, by_field)
+                continue
             names_for = " / ".join(
                 f"{H.TEMPLATE_HEADERS['en'][f]}, {H.TEMPLATE_HEADERS['zh'][f]}" for f in group
             )
@@ -336,6 +369,10 @@ def _prepare(
             )
     if cells.empty and not ragged_rows:
         raise SalesmgmtError("import.no_rows")
+    preview.notes.extend(_unit_notes(by_field))
+    preview.left_out = [n for n in source_names if field_of[n] is None]
+    if preview.left_out:
+        preview.notes.append(Note("import.note_left_out", {"columns": ", ".join(preview.left_out)}))
 
     mapped = cells[[by_field[f] for f in KIND_FIELDS[detected] if f in by_field]]
     lengths = {}
@@ -350,6 +387,49 @@ def _prepare(
     preview.repeats = result.repeats
     if header_index > 0:
         preview.notes.append(Note("import.note_header_row", {"row": header_index + 1}))
+
+
+def _derived_key(preview: Preview, by_field: dict[str, str]) -> None:
+    """An opportunities file without an id column: its deals are keyed by what identifies them
+    (`validate.derived_keys`), or the file is refused naming what it lacks."""
+    fields = derived_key_fields(by_field)
+    if not any(f in by_field for f in ("client", "client_code", "rep", "rep_code")):
+        return  # the file names no client or rep: the next required column refuses it
+    if not fields:
+        raise SalesmgmtError(
+            "import.no_key",
+            id=f"{H.TEMPLATE_HEADERS['en']['opportunity_id']}, {H.TEMPLATE_HEADERS['zh']['opportunity_id']}",
+            what=" / ".join(
+                f"{H.TEMPLATE_HEADERS['en'][f]}, {H.TEMPLATE_HEADERS['zh'][f]}"
+                for f in ("opportunity_name", "product")
+            ),
+        )
+    preview.derived_key = [by_field[f] for f in fields]
+    preview.notes.append(Note("import.note_derived_key", {"columns": " + ".join(preview.derived_key)}))
+
+
+def _unit_notes(by_field: dict[str, str]) -> list[Note]:
+    """What each unit in a used column's header was read as ("Deal Value, $": USD, as is)."""
+    notes = []
+    for fname, column in by_field.items():
+        unit = H.header_unit(column)
+        if unit is None:
+            continue
+        values = {"unit": unit.text, "currency": unit.currency, "scale": f"{unit.scale:,}"}
+        if FIELD_TYPES[fname] == "money" and not unit.percent:
+            if unit.currency and unit.currency != H.COMPANY_CURRENCY:
+                key = "import.note_unit_foreign"
+                values["company"] = H.COMPANY_CURRENCY
+            elif unit.scale != 1:
+                key = "import.note_unit_scale"
+            else:
+                key = "import.note_unit_money"
+        elif FIELD_TYPES[fname] == "probability" and unit.percent:
+            key = "import.note_unit_percent"
+        else:
+            key = "import.note_unit_unused"
+        notes.append(Note(key, values, column))
+    return notes
 
 
 def _samples(series: pd.Series) -> list[str]:

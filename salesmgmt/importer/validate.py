@@ -7,6 +7,7 @@ errors, and which rows are exact repeats of an earlier row (dropped without comp
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from salesmgmt.i18n import t
 from salesmgmt.importer import dates as D
 from salesmgmt.importer import values as V
 from salesmgmt.importer.fields import FIELD_TYPES, KIND_FIELDS, MAX_LENGTH, NAME_FIELDS, REQUIRED
-from salesmgmt.importer.headers import header_multiplier
+from salesmgmt.importer.headers import header_multiplier, header_unit
 from salesmgmt.stages import status_of
 from salesmgmt.text import BIDI_PATTERN, name_key
 
@@ -246,7 +247,8 @@ def validate(
         elif ftype == "money":
             parsed = V.parse_money(raw, header_multiplier(column))
         elif ftype == "probability":
-            parsed = V.parse_probability(raw)
+            unit = header_unit(column)
+            parsed = V.parse_probability(_as_percents(raw) if unit and unit.percent else raw)
         elif ftype == "flag":
             parsed = V.parse_flags(raw)
         elif ftype == "level":
@@ -271,6 +273,8 @@ def validate(
         out[fname] = parsed.values
 
     _derive(out, kind, col_of)
+    if kind == "opportunities" and "opportunity_id" not in col_of:
+        out.insert(0, "opportunity_id", derived_keys(out))
     _check_required(out, kind, col_of, errs)
     repeats = _check_duplicates(out, kind, col_of, errs)
     return Validated(out, errs.result(), notes, repeats)
@@ -317,6 +321,93 @@ def _typed_input(raw: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
+def _number(cell: Any) -> float | None:
+    """A cell's number when it is a plain number ("60", 0.6), else None ("60%", "n/a")."""
+    if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
+        return float(cell)
+    try:
+        return float(str(cell).replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _as_percents(raw: pd.Series) -> pd.Series:
+    """A probability column headed with "%" ("Probability, %"): its plain numbers are percents,
+    so 1 is 1%, not 100%. A column whose numbers are all fractions between 0 and 1 (0.25, 0.6)
+    was written as fractions despite its header and is read as it is."""
+    numbers = [n for n in (_number(v) for v in raw.dropna().unique()) if n is not None]
+    if numbers and all(0 <= n <= 1 for n in numbers) and any(not n.is_integer() for n in numbers):
+        return raw
+
+    def percent(cell: Any) -> Any:
+        return cell if cell is None or _number(cell) is None else f"{_number(cell)}%"
+
+    return raw.map(percent).astype(object)
+
+
+#: An opportunities file without an id column: what identifies a deal, in order, each part the
+#: first field of its group that the file has. Who (the client, else the rep), what (the deal's
+#: name, else its product) and when (the day it was created). See `derived_keys`.
+DERIVED_KEY: tuple[tuple[str, ...], ...] = (
+    ("client_code", "client", "rep_code", "rep"),
+    ("opportunity_name", "product"),
+    ("created_date",),
+)
+#: The prefix of a derived opportunity id (an id an export gave never starts with it by chance).
+DERIVED_PREFIX = "auto-"
+
+
+def derived_key_fields(fields: set[str] | dict[str, str]) -> list[str]:
+    """The fields a derived key is built from in a file with these fields ([] when the file
+    names neither a client or rep nor a deal name or product: no key can be built)."""
+    parts = [next((f for f in group if f in fields), None) for group in DERIVED_KEY]
+    if parts[0] is None or parts[1] is None:
+        return []
+    return [f for f in parts if f is not None]
+
+
+def derived_keys(out: pd.DataFrame) -> pd.Series:
+    """The opportunity id of each row of a file without one: a hash of the folded client (its
+    code when given; else the rep), deal name (else product) and created date, so the same deal
+    gets the same id in next week's export whatever its stage, amount or dates then. Rows that
+    share those parts but differ elsewhere are told apart by their order in the file (the second
+    gets '-2'); rows identical in every column share one id (a repeat, imported once)."""
+    who = pd.Series(None, index=out.index, dtype=object)
+    for tag, code, name in (("c", "client_code", "client"), ("r", "rep_code", "rep")):
+        if code in out or name in out:
+            tagged = tag + ":" + _who(out, name, code).astype(object)
+            who = who.where(who.notna(), tagged)
+    what = pd.Series(None, index=out.index, dtype=object)
+    for name in ("opportunity_name", "product"):
+        if name in out:
+            what = what.where(what.notna(), V.map_distinct(out[name], name_key))
+    when = (
+        pd.to_datetime(out["created_date"]).dt.strftime("%Y-%m-%d")
+        if "created_date" in out
+        else pd.Series(None, index=out.index, dtype=object)
+    )
+    base = pd.Series(
+        [
+            "\x1f".join("" if _isna(p) else str(p) for p in parts)
+            for parts in zip(who.astype(object), what.astype(object), when.astype(object))
+        ],
+        index=out.index,
+        dtype=object,
+    )
+    ids = V.map_distinct(
+        base, lambda b: DERIVED_PREFIX + hashlib.blake2b(b.encode("utf-8"), digest_size=6).hexdigest()
+    ).astype(object)
+    shared = base.duplicated(keep=False)
+    if shared.any():
+        rows = out[shared]
+        # Identical rows are one record; the distinct ones of a key are numbered in file order.
+        record = rows.groupby(list(rows.columns), dropna=False, sort=False).ngroup()
+        nth = record.groupby(base[shared], sort=False).transform(lambda g: pd.factorize(g)[0])
+        suffix = nth.map(lambda n: f"-{n + 1}" if n else "")
+        ids[shared] = ids[shared] + suffix
+    return ids
+
+
 def _derive(out: pd.DataFrame, kind: str, col_of: dict[str, str]) -> None:
     """Values that follow from others: an opportunity's status, a visit's default type."""
     if kind == "opportunities" and ("status" in col_of or "stage" in col_of):
@@ -337,9 +428,9 @@ def _derive(out: pd.DataFrame, kind: str, col_of: dict[str, str]) -> None:
 
 def _check_required(out: pd.DataFrame, kind: str, col_of: dict[str, str], errs: _Collector) -> None:
     for group in REQUIRED[kind]:
-        present = [f for f in group if f in out]
+        present = [f for f in group if f in col_of]
         if not present:
-            continue  # a missing column is a file error, reported before validation
+            continue  # a missing column is a file error, reported before validation (or a derived key)
         empty = pd.Series(True, index=out.index)
         for f in present:
             empty &= out[f].isna()
@@ -407,6 +498,10 @@ def row_keys(out: pd.DataFrame, kind: str) -> pd.DataFrame:
             for r, tm, rg in zip(rep, team, region)
         ]
         return pd.DataFrame({"scope": pd.Series(scope, index=out.index, dtype=object)})
+    if kind == "checkins":
+        empty = pd.Series(None, index=out.index, dtype=object)
+        who = _who(out, "rep", "rep_code").astype(object)
+        return pd.DataFrame({"rep": who, "date": out.get("date", empty), "at": out["checked_at"]})
     raise AssertionError(kind)
 
 

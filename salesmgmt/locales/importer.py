@@ -76,7 +76,10 @@ EN = {
     "columns to fields.",
     "import.unknown_columns": "These columns are not recognised for {kind}: {columns}. Map each "
     "to a field, or to 'ignore' to leave it out (mapping file: "
-    '{{"column": "field"}}).',
+    '{{"column": "field"}}), or leave out every column {kind} do not use '
+    "(--ignore-unknown; in the app, the box under the column mapping).",
+    "import.no_key": "This file of deals has no id column ({id}) and nothing else to tell its "
+    "deals apart: add a column with the deal's name or product ({what}), or map one to it.",
     "import.duplicate_header": "Two columns are both headed '{column}' (columns {first} and "
     "{second}). Rename one of them.",
     "import.duplicate_field": "Columns '{first}' and '{second}' both hold the field {field}. Map "
@@ -140,6 +143,18 @@ EN = {
     "import.note_unknown_values": "values not recognised, stored as '{fallback}': {values}.",
     "import.note_not_stored": "recognised as {field}, which a file of {kind} does not store; left out.",
     "import.note_header_row": "the header is on row {row}; the rows above it were skipped.",
+    "import.note_unit_foreign": "amounts read in {currency} ('{unit}' in the header) and kept as "
+    "they are: not converted to {company}.",
+    "import.note_unit_scale": "amounts counted in {unit} ('{unit}' in the header): each is "
+    "multiplied by {scale}.",
+    "import.note_unit_money": "amounts read in {currency} ('{unit}' in the header).",
+    "import.note_unit_percent": "read as percents ('{unit}' in the header): 60 is 60%, 1 is 1%.",
+    "import.note_unit_unused": "the unit '{unit}' in the header means nothing for this field; its "
+    "values are read as they are.",
+    "import.note_derived_key": "No id column: each deal is identified by {columns} (names folded); "
+    "the same deal in next week's export updates this one. Deals sharing all of these are told "
+    "apart by their order in the file.",
+    "import.note_left_out": "Columns left out (not imported): {columns}.",
     # refusal and results
     "import.refused": "{file} was not imported: {rows} row(s) have errors. Fix them, or import "
     "the valid rows only (--skip-invalid).",
@@ -289,7 +304,10 @@ ZH = {
     "import.unknown_kind": "无法从表头（{columns}）判断文件内容。请选择类型（reps 销售人员、clients 客户、"
     "opportunities 商机、visits 拜访、targets 目标），或把各列对应到字段。",
     "import.unknown_columns": "以下列无法识别（{kind}）：{columns}。请把每一列对应到一个字段，"
-    '或设为“ignore”忽略（映射文件：{{"列名": "字段"}}）。',
+    '或设为“ignore”忽略（映射文件：{{"列名": "字段"}}），或略过{kind}文件不用的全部列'
+    "（--ignore-unknown；在应用中勾选列对应表下方的选项）。",
+    "import.no_key": "这份商机文件没有编号列（{id}），也没有其他能区分商机的列：请添加商机名称或产品列"
+    "（{what}），或把现有列对应到它。",
     "import.duplicate_header": "有两列的表头都是“{column}”（第 {first} 列和第 {second} 列）。请重命名其中一列。",
     "import.duplicate_field": "列“{first}”和“{second}”都对应字段 {field}。请把其中一列改为其他字段或“ignore”。",
     "import.missing_column": "{kind} 文件需要 {fields} 列（例如：{headers}）。请添加该列，或把现有列对应到它。",
@@ -337,6 +355,14 @@ ZH = {
     "import.note_unknown_values": "以下值无法识别，按“{fallback}”保存：{values}。",
     "import.note_not_stored": "识别为 {field}，但 {kind} 文件不保存该字段；已忽略。",
     "import.note_header_row": "表头在第 {row} 行，其上方的行已跳过。",
+    "import.note_unit_foreign": "金额按 {currency} 读取（表头中的“{unit}”），按原值保存，未换算为 {company}。",
+    "import.note_unit_scale": "金额以 {unit} 为单位（表头中的“{unit}”）：每个值乘以 {scale}。",
+    "import.note_unit_money": "金额按 {currency} 读取（表头中的“{unit}”）。",
+    "import.note_unit_percent": "按百分数读取（表头中的“{unit}”）：60 即 60%，1 即 1%。",
+    "import.note_unit_unused": "表头中的单位“{unit}”对该字段没有意义；按原值读取。",
+    "import.note_derived_key": "没有编号列：每个商机由 {columns} 识别（名称已规范化）；下周导出中的同一商机"
+    "会更新这条记录。这些列全部相同的商机按其在文件中的顺序区分。",
+    "import.note_left_out": "未导入的列：{columns}。",
     "import.refused": "{file} 未导入：有 {rows} 行存在错误。请修正，或只导入有效行（--skip-invalid）。",
     "import.nothing_valid": "{file} 未导入：没有有效的行。",
     "import.more_errors": "……另有 {count} 条。",

@@ -153,7 +153,8 @@ def test_a_recognised_column_the_kind_does_not_store_is_left_out_with_a_note():
     rows = "拜访日期,销售人员,客户名称,团队\n2024-05-06,张伟,华东设计院,龙队\n".encode()
     preview = importer.prepare(rows, "v.csv")
     assert preview.ok and "team" not in preview.rows
-    assert [n.key for n in preview.notes] == ["import.note_not_stored"]
+    assert [n.key for n in preview.notes] == ["import.note_not_stored", "import.note_left_out"]
+    assert preview.left_out == ["团队"]
 
 
 def test_the_same_headers_in_another_order_or_case_have_the_same_signature():
