@@ -13,18 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from salesmgmt.delivery import render
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SALESMGMT_CHROMIUM", "/usr/bin/chromium")
-#: Chromium without a sandbox (root in CI), a GPU or any network of its own.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+#: Chromium without a sandbox (root in CI), a GPU or any network of its own: the renderer's.
+CHROMIUM_ARGS = render.CHROMIUM_ARGS
 
 
 def chromium_or_skip() -> None:
