@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "salesmgmt.cli.calls",
     "salesmgmt.cli.inspect",
     "salesmgmt.cli.school",
+    "salesmgmt.cli.brief",
 ]
 
 
