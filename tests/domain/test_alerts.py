@@ -408,3 +408,14 @@ def test_rules_are_read_from_options_with_their_defaults_and_refused_when_unknow
 def test_names_cannot_format_an_alert_line():
     assert alerts.chat_text("**王** [点我](http://x) `a`\n# b") == "＊＊王＊＊ ［点我］(http://x) ｀a｀ ＃ b"
     assert alerts.chat_text("Invoice\u202egpj") == "Invoice\ufffdgpj"
+
+
+def test_a_name_written_as_markdown_stays_plain_text_in_the_alert_line(company):
+    company.execute("UPDATE clients SET name = '**免费**[点这里](http://evil.example)' WHERE client_id = 1")
+    (line,) = [
+        a.text("zh")
+        for a in evaluate(company, Filters(), {"key_account_cold": 30}, TODAY)
+        if a.subject["client_id"] == 1
+    ]
+    assert line.startswith("重点客户 **＊＊免费＊＊［点这里］(http://evil.example)**（负责人 张伟 Zhang）")
+    assert "[" not in line and "\n" not in line
