@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "salesmgmt.cli.inspect",
     "salesmgmt.cli.school",
     "salesmgmt.cli.brief",
+    "salesmgmt.cli.subscriptions",
 ]
 
 

@@ -22,7 +22,7 @@ EN = {
     "delivery.alert.open": "Open the app",
     "delivery.pdf_name": "brief-{week}.pdf",
     # --- the command line
-    "delivery.cli.added": "Subscription #{subscription_id}: {channel} to {destination}, {audience}, {lang}, {schedule}{alerts}.",
+    "delivery.cli.added": "Subscription #{subscription_id}: {channel} to {destination}, {audience}, {language}, {schedule}{alerts}.",
     "delivery.cli.alerts": ", alerts: {rules}",
     "delivery.cli.removed": "Subscription #{subscription_id} removed (its deliveries stay in the log).",
     "delivery.cli.none": "No subscriptions.",
@@ -73,7 +73,7 @@ ZH = {
     "delivery.alert.open": "打开系统",
     "delivery.pdf_name": "简报-{week}.pdf",
     # --- the command line
-    "delivery.cli.added": "订阅 #{subscription_id}：{channel} 发送到 {destination}，{audience}，{lang}，{schedule}{alerts}。",
+    "delivery.cli.added": "订阅 #{subscription_id}：{channel} 发送到 {destination}，{audience}，{language}，{schedule}{alerts}。",
     "delivery.cli.alerts": "，提醒：{rules}",
     "delivery.cli.removed": "订阅 #{subscription_id} 已删除（其发送记录仍保留）。",
     "delivery.cli.none": "没有订阅。",
