@@ -29,6 +29,7 @@ EN = {
     "pr.direction.steady": "Steady",
     "pr.direction.new": "New",
     "pr.direction.none": "–",
+    "pr.direction.early": "Not judged yet",
     "pr.table.note": "{period} against {last}. Open pipeline: every deal open on {date}; "
     "growing or shrinking: more than 10% up or down.",
     "pr.chart.growth": "Won against {last}",
@@ -355,6 +356,7 @@ ZH = {
     "pr.direction.steady": "持平",
     "pr.direction.new": "新增",
     "pr.direction.none": "–",
+    "pr.direction.early": "期初未判断",
     "pr.table.note": "{period} 对比 {last}。在途商机：{date} 所有进行中的商机；增长或下滑：同比升降超过 10%。",
     "pr.chart.growth": "赢单对比 {last}",
     "pr.chart.won_month": "各产品每月赢单",

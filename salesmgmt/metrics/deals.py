@@ -74,8 +74,9 @@ MEASURES: list[Measure] = [
         "Won vs same period last year",
         "赢单同比",
         "percent",
-        "won_amount / won_amount of the same period a year earlier - 1; empty when nothing was "
-        "won a year earlier.",
+        "won_amount / won_amount of the same days of the period a year earlier - 1 (like for "
+        "like: 1-3 December 2026 against 1-3 December 2025; a period that is over against the "
+        "whole of it); empty when nothing was won then.",
     ),
     Measure(
         "won_mix",

@@ -31,6 +31,7 @@ from salesmgmt.metrics.deals import (
     monthly_deal_figures,
     pipeline_at,
 )
+from salesmgmt.metrics.overview import same_days_before
 from salesmgmt.periods import Period
 from salesmgmt.query import compose, run
 from salesmgmt.stages import OPEN_STAGES, WON
@@ -408,6 +409,17 @@ def operation_figures(
     out["pipeline_velocity"] = _velocity(out)
     columns = [*by, *OPERATION_COLUMNS]
     return out[columns].sort_values(list(by)).reset_index(drop=True) if by else out[columns]
+
+
+def figures_same_days_before(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
+    """operation_figures (in total) of the same days of the previous period, what the period so
+    far is compared with (measure change_same_days): deals closed on 1-3 November and the deals
+    open on 3 November, for December as of the 3rd; the whole previous period once `period` is
+    over."""
+    cut = same_days_before(period, as_of)
+    return operation_figures(con, cut, filters, cut.last_day)
 
 
 def operations_trend(

@@ -161,10 +161,11 @@ def _elapsed_share(period: Period, as_of: date) -> float:
     return max(0.0, min(1.0, done / total))
 
 
-def same_days_before(period: Period, as_of: date) -> Period:
-    """The previous period cut to the days of `period` elapsed at `as_of` (measure change_same_days):
-    1-3 November for December as of 3 December; the whole previous period once `period` is over."""
-    previous = period.previous()
+def same_days_before(period: Period, as_of: date, compared: Period | None = None) -> Period:
+    """The previous period (or `compared`, say the same period last year) cut to the days of
+    `period` elapsed at `as_of` (measure change_same_days): 1-3 November for December as of
+    3 December; the whole previous period once `period` is over."""
+    previous = compared or period.previous()
     days = (min(as_of, period.last_day) - period.start).days + 1
     end = min(previous.start + timedelta(days=max(days, 1)), previous.end)
     return Period(previous.kind, previous.start, end)

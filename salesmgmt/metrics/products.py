@@ -16,8 +16,9 @@ import pandas as pd
 
 from salesmgmt.filters import Filters
 from salesmgmt.measures import Measure
-from salesmgmt.metrics.core import _ratio
+from salesmgmt.metrics.core import _ratio, first_days
 from salesmgmt.metrics.deals import deal_figures, month_ends, monthly_deal_figures, pipeline_at
+from salesmgmt.metrics.overview import same_days_before
 from salesmgmt.periods import Period
 
 #: Change against the same period last year beyond which a product is growing or shrinking.
@@ -34,12 +35,16 @@ MEASURES: list[Measure] = [
         "number",
         f"A product is growing when its won_growth is above +{GROWTH_BAND:.0%}, shrinking "
         f"when below -{GROWTH_BAND:.0%}, steady in between, and new when nothing of it was "
-        "won in the same period a year earlier but something is now.",
+        "won in the same days a year earlier but something is now. In the first days of a "
+        "period (first_days) no direction is judged (a few days' sales say nothing of it): the "
+        "page judges the last complete period instead.",
     ),
 ]
 
 
-def _direction(growth: float, won_now: float, won_before: float) -> str:
+def _direction(growth: float, won_now: float, won_before: float, early: bool) -> str:
+    if early:
+        return "early"
     if won_before <= 0:
         return "new" if won_now > 0 else "none"
     if growth > GROWTH_BAND:
@@ -52,15 +57,16 @@ def _direction(growth: float, won_now: float, won_before: float) -> str:
 def product_table(
     con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
 ) -> pd.DataFrame:
-    """One row per product sold or in the pipeline in the period (or the same period last year).
+    """One row per product sold or in the pipeline in the period (or the same days last year).
 
     Columns: product, won_amount, won_count, lost_count, win_rate, avg_deal_size,
     sales_cycle_days, open_amount (expected to close in the period), pipeline_amount (open at
-    as_of, any close date), won_amount_last_year, won_growth, direction, won_mix.
-    Ordered by won_amount, largest first.
+    as_of, any close date), won_amount_last_year (the same days of the period a year earlier:
+    1-3 December 2025 for December 2026 as of the 3rd), won_growth, direction ('early' in the
+    first days of the period), won_mix. Ordered by won_amount, largest first.
     """
     now = deal_figures(con, period, filters, ("product",))
-    before = deal_figures(con, period.same_last_year(), filters, ("product",))
+    before = deal_figures(con, same_days_last_year(period, as_of), filters, ("product",))
     pipe = pipeline_at(con, filters, (as_of,), ("product",))
     out = now.merge(
         before[["product", "won_amount"]].rename(columns={"won_amount": "won_amount_last_year"}),
@@ -75,8 +81,9 @@ def product_table(
     out["win_rate"] = _ratio(out["won_count"], out["won_count"] + out["lost_count"])
     out["avg_deal_size"] = _ratio(out["won_amount"], out["won_count"])
     out["won_growth"] = _ratio(out["won_amount"], out["won_amount_last_year"]) - 1
+    early = first_days(period, as_of)
     out["direction"] = [
-        _direction(g, a, b)
+        _direction(g, a, b, early)
         for g, a, b in zip(out["won_growth"], out["won_amount"], out["won_amount_last_year"])
     ]
     total = out["won_amount"].sum()
@@ -101,6 +108,12 @@ def product_table(
         .sort_values(["won_amount", "pipeline_amount", "product"], ascending=[False, False, True])
         .reset_index(drop=True)
     )
+
+
+def same_days_last_year(period: Period, as_of: date) -> Period:
+    """The same period a year earlier cut to the days of `period` elapsed at `as_of`, what a
+    product's won amount is compared with (won_growth)."""
+    return same_days_before(period, as_of, period.same_last_year())
 
 
 def product_trend(

@@ -82,8 +82,8 @@ MEASURES: list[Measure] = [
         f"Rank {MOVEMENT_DAYS} days before the as-of date minus rank now (positive: moved up). "
         "The earlier rank is computed the same way from the deals closed and visits made up to "
         "that day (in the period current then), against the same targets. In the first days "
-        "of a period (first_days) nobody is ranked and there is no movement: the last complete "
-        "period's ranking is shown beside.",
+        "of a period (first_days) nobody is scored or ranked and there is no movement: the last "
+        "complete period's ranking and recognitions are shown beside.",
     ),
 ]
 
@@ -253,9 +253,11 @@ def _ranking(
     key = "team" if level == "team" else "rep_id"
     now["rank_last_week"] = now[key].map(then.set_index(key)["rank"]).astype("Int64")
     if first_days(period, as_of):
-        # A few days' figures (everyone at zero on the 1st) rank nobody: no rank, no movement;
-        # the page shows the last complete period's ranking beside (ranked_period).
+        # A few days' figures (everyone at zero on the 1st) score and rank nobody: no score, no
+        # rank, no movement; the page shows the last complete period's ranking beside
+        # (ranked_period).
         now["rank"] = pd.array([pd.NA] * len(now), dtype="Int64")
+        now[["composite", *(f"score_{name}" for name in COMPOSITE_WEIGHTS)]] = np.nan
     now["movement"] = (now["rank_last_week"] - now["rank"]).astype("Int64")
     sort = (["team"] if level == "rep" else []) + ["rank"]
     return now.sort_values(sort, na_position="last", kind="stable").reset_index(drop=True)
@@ -265,6 +267,14 @@ def last_complete_period(period: Period, as_of: date) -> Period | None:
     """In the first days of `period` (core.first_days) the period before it, whose ranking the
     page shows beside the unranked current one; None otherwise."""
     return period.previous() if first_days(period, as_of) else None
+
+
+def ranked_period(period: Period, as_of: date) -> tuple[Period, date]:
+    """The period whose ranking and recognitions are shown, with the day they are read at: the
+    last complete period on its last day in the first days of `period`, else `period` at
+    `as_of`."""
+    last = last_complete_period(period, as_of)
+    return (last, last.last_day) if last is not None else (period, as_of)
 
 
 def team_rankings(

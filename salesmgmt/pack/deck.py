@@ -19,7 +19,7 @@ from salesmgmt.filters import Filters
 from salesmgmt.glossary import find
 from salesmgmt.i18n import format_money, money_divisor, t
 from salesmgmt.measures import Measure
-from salesmgmt.metrics import meetings, rankings, school
+from salesmgmt.metrics import core, meetings, rankings, school
 from salesmgmt.pack.draw import HEIGHT, WIDTH
 from salesmgmt.periods import Period
 
@@ -75,6 +75,21 @@ class Deck:
             )
         )
         return school.school(self.con, school.window_for(self.as_of), scope, self.as_of)
+
+    @cached_property
+    def last_complete(self) -> Period | None:
+        """In the first days of the period (core.first_days) the last complete period, which the
+        rankings, the recognitions and the trend show instead of a few days' figures; else None."""
+        return rankings.last_complete_period(self.period, self.as_of)
+
+    def first_days(self, key: str, **values: object) -> list[str]:
+        """In the first days, the note `key` saying so (with now, until and last filled in) as
+        the lines of a text box; no lines otherwise."""
+        if self.last_complete is None:
+            return []
+        until = core.first_complete_week_end(self.period).isoformat()
+        now, last = self.period.label(self.lang), self.last_complete.label(self.lang)
+        return [self.t(key, now=now, until=until, last=last, **values)]
 
     def t(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)

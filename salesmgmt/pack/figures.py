@@ -77,8 +77,19 @@ def kpi_slide(d: Deck) -> None:
     ]
     for i, (label, value, note) in enumerate(values):
         kpi(slide, Emu(MARGIN + Inches(3.1) * i), Inches(1.5), label, value, d.lang, note)
-    frame, names = _members(d, with_probability=False)
     box = Box(MARGIN, Inches(3.1), CONTENT, Inches(4.1))
+    if d.last_complete is not None:  # a few days' figures: the last complete period beside
+        last = d.last_complete
+        whole = core.totals(d.con, last, d.filters, last.last_day, False)
+        beside = d.first_days(
+            "pack.first_days.kpi",
+            won=d.value("won_amount", whole["won_amount"]),
+            target=d.value("target", whole["target"]),
+            attainment=d.value("attainment", whole["attainment"]),
+        )
+        textbox(slide, MARGIN, Inches(2.9), CONTENT, Inches(0.4), beside, d.lang, 11, color=MUTED)
+        box = Box(MARGIN, Inches(3.35), CONTENT, Inches(3.85))
+    frame, names = _members(d, with_probability=False)
     title = d.t("pack.kpi.chart", unit=d.t("unit.money"))
     _amounts_chart(d, slide, names, frame, ("won_amount", "target"), box, title)
 
@@ -156,11 +167,13 @@ RANKED_MEASURES = ("attainment", "growth", "visits_vs_norm", "win_rate")
 
 def rankings_slide(d: Deck) -> None:
     slide = titled_slide(d.deck, d.t("pack.rankings.title"), d.lang, d.subtitle)
+    # In the first days nobody is ranked on a few days: the last complete period's ranking.
+    period, as_of = rankings.ranked_period(d.period, d.as_of)
     if d.team:
-        frame = rankings.rep_rankings(d.con, d.period, d.filters, d.as_of, team=d.team)
+        frame = rankings.rep_rankings(d.con, period, d.filters, as_of, team=d.team)
         name_col = "rep"
     else:
-        frame = rankings.team_rankings(d.con, d.period, d.filters, d.as_of)
+        frame = rankings.team_rankings(d.con, period, d.filters, as_of)
         name_col = "team"
     ranked = frame[frame["composite"].notna()].sort_values("rank")
     if len(ranked) > CHART_BARS:  # the strongest and weakest at company scale; the table: the top
@@ -205,13 +218,14 @@ def rankings_slide(d: Deck) -> None:
         size=10,
         widths=[0.6, 0.8, 1.6, 0.9, 0.9, 0.9, 0.9, 0.9],
     )
-    note = d.t("pack.rankings.note", days=rankings.MOVEMENT_DAYS)
-    textbox(slide, Inches(6.9), Inches(6.7), Inches(5.95), Inches(0.6), [note], d.lang, 10, color=MUTED)
+    notes = [*d.first_days("pack.first_days.ranking"), d.t("pack.rankings.note", days=rankings.MOVEMENT_DAYS)]
+    textbox(slide, Inches(6.9), Inches(6.3), Inches(5.95), Inches(1.0), notes, d.lang, 10, color=MUTED)
 
 
 def recognitions_slide(d: Deck) -> None:
     slide = titled_slide(d.deck, d.t("pack.recognitions.title"), d.lang, d.subtitle)
-    found = rankings.recognitions(d.con, d.period, d.filters, d.as_of)
+    period, as_of = rankings.ranked_period(d.period, d.as_of)  # the last complete in the first days
+    found = rankings.recognitions(d.con, period, d.filters, as_of)
     head = found[found["head_office"]]
     others = found[~found["head_office"]]
     for left, title, shown, none in (
@@ -220,3 +234,6 @@ def recognitions_slide(d: Deck) -> None:
     ):
         lines = [rankings.recognition_text(r, d.lang) for r in shown.head(10).itertuples()] or [d.t(none)]
         headed_list(slide, left, Inches(6), d.t(title), lines, d.lang, 14, list_top=Inches(2.0))
+    note = d.first_days("pack.first_days.recognitions")
+    if note:
+        textbox(slide, MARGIN, Inches(6.9), CONTENT, Inches(0.4), note, d.lang, 10, color=MUTED)

@@ -10,16 +10,19 @@ from pptx.slide import Slide
 from pptx.util import Inches
 
 from salesmgmt import palette
-from salesmgmt.metrics import meetings
+from salesmgmt.metrics import meetings, rankings
 from salesmgmt.pack.charts import Box, Series, chart
 from salesmgmt.pack.deck import Deck
-from salesmgmt.pack.draw import CONTENT, MARGIN, headed_list, textbox, titled_slide
+from salesmgmt.pack.draw import CONTENT, MARGIN, MUTED, headed_list, textbox, titled_slide
 
 
 def trend_slide(d: Deck) -> None:
     slide = titled_slide(d.deck, d.t("pack.trend.title"), d.lang, d.subtitle)
+    # In the first days the trend ends with the last complete period: a month of a few days
+    # would fall to the bottom of the chart.
+    last, as_of = rankings.ranked_period(d.period, d.as_of)
     # At company scale the five highest and lowest teams of the last month (100 lines are noise).
-    trends, _total = meetings.trend_ends(meetings.team_trends(d.con, d.filters, d.period, d.as_of, 6))
+    trends, _total = meetings.trend_ends(meetings.team_trends(d.con, d.filters, last, as_of, 6))
     months: list[date] = sorted(set(trends["month"])) if len(trends) else []
     series: list[Series] = []
     colors = palette.team_colors(str(team) for team in trends["team"]) if len(trends) else {}
@@ -32,11 +35,14 @@ def trend_slide(d: Deck) -> None:
         [m.strftime("%Y-%m") for m in months],
         series or [(d.label("attainment"), [])],
         d.lang,
-        Box(MARGIN, Inches(1.45), CONTENT, Inches(5.8)),
+        Box(MARGIN, Inches(1.45), CONTENT, Inches(5.4 if d.last_complete else 5.8)),
         title=d.t("pack.trend.chart"),
         number_format="0%",
         colors=[colors[name] for name, _ in series] or None,
     )
+    note = d.first_days("pack.first_days.trend", month=months[-1].strftime("%Y-%m") if months else "–")
+    if note:
+        textbox(slide, MARGIN, Inches(6.9), CONTENT, Inches(0.4), note, d.lang, 10, color=MUTED)
 
 
 def _issue_groups(d: Deck) -> list[tuple[str, list[object]]]:

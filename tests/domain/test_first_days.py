@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
+from salesmgmt import pack
 from salesmgmt.filters import Filters
-from salesmgmt.metrics import actions, core, overview, rankings
+from salesmgmt.metrics import actions, core, operations, overview, products, rankings
 from salesmgmt.periods import Period
+from tests.domain.test_pack import open_deck
 
 DEC = Period.parse("2026-12")
 NOV = Period.parse("2026-11")
@@ -147,3 +150,161 @@ def test_in_the_first_days_the_norm_is_judged_on_the_weeks_of_the_last_complete_
     # 李娜 and 王强 made no visit (4 in a row).
     below = actions.reps_below_norm(company, NOV, Filters(), date(2026, 11, 29), 2)
     assert dict(zip(below["rep_id"], below["longest_streak"])) == {1: 3, 2: 4, 3: 4}
+
+
+# ------------------------------------------------------------------------------------------
+# Products, sales operations, recognitions and the meeting pack in the first days (issue 14).
+#
+# On top of the company above: products on the won deals, December 2025 for the year before,
+# and lost deals. Checked by hand:
+#   Skylight:   won 10,000 on 1 Dec 2025 and 90,000 on 20 Dec 2025; N1 and N2 in November;
+#               D1 5,000 on 2 Dec 2026.
+#   Ventilator: won 40,000 on 15 Dec 2025; D3 8,000 on 1 Dec 2026.
+#   Lost: N3 on 1 November, N4 on 3 November, D4 on 1 December (all 张伟, 10,000 each).
+
+
+@pytest.fixture
+def deals_company(company):
+    con = company
+    won, lost = "won", "lost"
+    con.executemany(
+        "INSERT INTO opportunities (opp_id, rep_id, client_id, product, stage, status, amount,"
+        " created_date, expected_close_date, close_date) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [
+            (key, 1, 1, product, status, status, amount, date(2025, 10, 1), day, day)
+            for key, product, status, amount, day in [
+                ("L1", "Skylight", won, 10_000, date(2025, 12, 1)),
+                ("L2", "Skylight", won, 90_000, date(2025, 12, 20)),
+                ("L3", "Ventilator", won, 40_000, date(2025, 12, 15)),
+                ("D3", "Ventilator", won, 8_000, date(2026, 12, 1)),
+                ("N3", "Skylight", lost, 10_000, date(2026, 11, 1)),
+                ("N4", "Skylight", lost, 10_000, date(2026, 11, 3)),
+                ("D4", "Skylight", lost, 10_000, date(2026, 12, 1)),
+            ]
+        ],
+    )
+    con.execute("UPDATE opportunities SET product = 'Skylight' WHERE opp_id IN ('N1', 'N2', 'D1', 'D2')")
+    return con
+
+
+def by_product(frame):
+    return {row.product: row for row in frame.itertuples()}
+
+
+def test_on_the_3rd_a_product_is_compared_with_the_1st_to_the_3rd_of_last_years_month(deals_company):
+    table = by_product(products.product_table(deals_company, DEC, Filters(), date(2026, 12, 3)))
+    # Skylight: 5,000 against 10,000 on 1-3 December 2025 (not the whole month's 100,000).
+    assert table["Skylight"].won_amount == 5_000 and table["Skylight"].won_amount_last_year == 10_000
+    assert table["Skylight"].won_growth == pytest.approx(-0.5)
+    # Ventilator: nothing won on 1-3 December 2025 (its 40,000 came on the 15th): no growth.
+    assert table["Ventilator"].won_amount_last_year == 0 and pd.isna(table["Ventilator"].won_growth)
+    # Three days say nothing of a product's direction: not judged yet.
+    assert {row.direction for row in table.values()} == {"early"}
+
+
+def test_once_the_first_week_is_over_the_direction_is_judged_on_the_same_days(deals_company):
+    table = by_product(products.product_table(deals_company, DEC, Filters(), date(2026, 12, 16)))
+    # 1-16 December 2025: Skylight 10,000, Ventilator 40,000.
+    assert table["Skylight"].won_growth == pytest.approx(-0.5)
+    assert table["Ventilator"].won_growth == pytest.approx(8_000 / 40_000 - 1)
+    assert table["Skylight"].direction == "shrinking" and table["Ventilator"].direction == "shrinking"
+    # The month over: the whole of December 2025 (Skylight 100,000).
+    whole = by_product(products.product_table(deals_company, DEC, Filters(), date(2027, 1, 5)))
+    assert whole["Skylight"].won_amount_last_year == 100_000
+
+
+def test_the_same_days_of_last_years_period_are_as_many_days_from_its_start():
+    last_year = DEC.same_last_year()
+    assert overview.same_days_before(DEC, date(2026, 12, 3), last_year) == Period(
+        "month", date(2025, 12, 1), date(2025, 12, 4)
+    )
+    assert overview.same_days_before(DEC, date(2026, 12, 31), last_year) == last_year
+
+
+def test_sales_operations_compare_the_period_so_far_with_the_same_days_before(deals_company):
+    # 1 December is compared with 1 November: N3 lost, nothing won (0%), not with the whole of
+    # November (N1 and N2 won, N3 and N4 lost: 50%).
+    before = operations.figures_same_days_before(deals_company, DEC, Filters(), date(2026, 12, 1)).iloc[0]
+    assert (before["won_count"], before["lost_count"], before["win_rate"]) == (0, 1, 0)
+    # 3 December: D1 and D3 won, D4 lost (2 of 3); 1-3 November: N1 won, N3 and N4 lost (1 of 3).
+    now = operations.operation_figures(deals_company, DEC, Filters(), date(2026, 12, 3)).iloc[0]
+    before = operations.figures_same_days_before(deals_company, DEC, Filters(), date(2026, 12, 3)).iloc[0]
+    assert now["win_rate"] == pytest.approx(2 / 3) and before["win_rate"] == pytest.approx(1 / 3)
+    assert before["won_amount"] == 20_000 and before["avg_deal_size"] == 20_000
+    # Open deals: those open on 3 November (the tiny company's O4, O5, O8 and O9).
+    assert before["open_deals"] == 4
+
+
+def test_in_the_first_days_nobody_is_scored_either(company):
+    # 1 December: everyone at 0% of the month's target would score 0 of 100.
+    teams = rankings.team_rankings(company, DEC, Filters(), date(2026, 12, 1))
+    assert teams["composite"].isna().all()
+    assert teams[[f"score_{name}" for name in rankings.COMPOSITE_WEIGHTS]].isna().all().all()
+    later = rankings.team_rankings(company, DEC, Filters(), date(2026, 12, 14))
+    assert later["composite"].notna().all()
+
+
+def test_in_the_first_days_the_recognitions_are_the_last_complete_periods(company):
+    assert rankings.ranked_period(DEC, date(2026, 12, 3)) == (NOV, date(2026, 11, 30))
+    assert rankings.ranked_period(DEC, date(2026, 12, 14)) == (DEC, date(2026, 12, 14))
+    # December so far: Dragon has 5,000 of 100,000, nobody earned anything.
+    assert rankings.recognitions(company, DEC, Filters(), date(2026, 12, 3)).empty
+    # November: Dragon won 100,000 of its 100,000 (over target; below 110%, so not for head office).
+    period, day = rankings.ranked_period(DEC, date(2026, 12, 3))
+    found = rankings.recognitions(company, period, Filters(), day)
+    assert list(zip(found["kind"], found["team"], found["head_office"])) == [
+        ("team_over_target", "Dragon", False)
+    ]
+
+
+def slide_titled(deck, title: str):
+    return next(
+        s for s in deck.slides if any(sh.has_text_frame and sh.text_frame.text == title for sh in s.shapes)
+    )
+
+
+def texts_on(slide) -> list[str]:
+    found = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            found.append(shape.text_frame.text)
+        if shape.has_table:
+            found += [cell.text for row in shape.table.rows for cell in row.cells]
+    return found
+
+
+@pytest.fixture
+def manager_deck_3_december(company):
+    return open_deck(pack.build_deck(company, DEC, as_of=date(2026, 12, 3), lang="en"))
+
+
+def test_in_the_first_days_the_packs_ranking_is_the_last_complete_periods(manager_deck_3_december):
+    slide = slide_titled(manager_deck_3_december, "Rankings")
+    texts = texts_on(slide)
+    # November ranked (Dragon 100% of target first, Tiger 0% second), not three December days.
+    assert texts[texts.index("Dragon") - 2] == "1" and texts[texts.index("Tiger") - 2] == "2"
+    assert any("First days of Dec 2026" in t and "Nov 2026" in t for t in texts)
+    bars = next(sh.chart for sh in slide.shapes if sh.has_chart)
+    assert list(bars.plots[0].categories) == ["Tiger", "Dragon"]  # drawn bottom up
+
+
+def test_in_the_first_days_the_packs_recognitions_are_the_last_complete_periods(manager_deck_3_december):
+    texts = texts_on(slide_titled(manager_deck_3_december, "Recognitions"))
+    assert any("Team Dragon: 100% of target in 2026-11" in t for t in texts)
+    assert any("Nov 2026" in t and "the last complete period" in t for t in texts)
+
+
+def test_in_the_first_days_the_packs_trend_ends_with_the_last_complete_month(manager_deck_3_december):
+    slide = slide_titled(manager_deck_3_december, "Each team's trend")
+    trend = next(sh.chart for sh in slide.shapes if sh.has_chart)
+    assert list(trend.plots[0].categories)[-1] == "2026-11"
+    assert any("Dec 2026" in t for t in texts_on(slide))
+
+
+def test_in_the_first_days_the_packs_key_figures_show_the_last_complete_period_beside(
+    manager_deck_3_december,
+):
+    texts = " ".join(texts_on(slide_titled(manager_deck_3_december, "Key figures")))
+    assert "First days of Dec 2026" in texts
+    # November: 100,000 won of 200,000 (50%).
+    assert "Nov 2026" in texts and "CNY 100,000" in texts and "50%" in texts
