@@ -61,16 +61,17 @@ MEASURES: list[Measure] = [
         f"{RULES['team_behind_pace'].default}). Judged only once the month's first complete "
         "Monday-to-Sunday week is over (see first_days): on the 1st, one day of sales against a "
         "month says nothing. A team without a target is not judged; nor is any team when the "
-        "filters pick reps, since a team's pace is the whole team's. One alert per team and month.",
+        "filters or the user's scope narrow to single reps, since a team's pace is the whole "
+        "team's. One alert per team and month.",
     ),
     Measure(
         "key_account_cold",
         "Alert: key account going cold",
         "提醒：重点客户变冷",
         "count",
-        "Fires for a key account owned by a rep in scope with no visit of any type by anyone in "
-        f"the last N days (default {COLD_ACCOUNT_DAYS}, as days_since_visit), or never visited. "
-        "It clears with the next visit.",
+        "Fires for a key account owned by a rep in scope whose last visit (of any type, by anyone) "
+        "is N days or more before today (days_since_visit >= N; default the app's going-cold "
+        f"{COLD_ACCOUNT_DAYS} days), or that was never visited. It clears with the next visit.",
     ),
     Measure(
         "plan_unsigned",
@@ -88,8 +89,9 @@ MEASURES: list[Measure] = [
         "提醒：商机再次推迟",
         "count",
         "Fires for an open deal of a rep in scope whose expected close date has moved later N "
-        f"times (default {PUSH_MIN_TIMES}: the second push), counted as push_count up to today. "
-        "Once per deal: it clears when the deal is won or lost.",
+        f"times or more (default {PUSH_MIN_TIMES}: from the second push), counted as push_count "
+        "up to today. Once per deal: a further push while it is open does not fire again; it "
+        "clears when the deal is won or lost.",
     ),
     Measure(
         "rep_below_norm",
