@@ -189,3 +189,50 @@ def test_the_documentation_lists_every_recognised_header():
     assert H.headers_markdown() in doc, "update the generated table in docs/importing.md"
     for field in FIELDS:
         assert f"`{field}`" in doc
+
+
+@pytest.mark.parametrize(
+    "header, field, scale, currency, percent",
+    [
+        ("Deal Value, $", "amount", 1, "USD", False),
+        ("Probability, %", "probability", 1, None, True),
+        ("Amount (USD)", "amount", 1, "USD", False),
+        ("金额（元）", "amount", 1, "CNY", False),
+        ("金额(万元)", "amount", 10_000, "CNY", False),
+        ("预计金额【万】", "amount", 10_000, "CNY", False),
+        ("合同金额，万元", "amount", 10_000, "CNY", False),
+        ("Deal value (EUR)", "amount", 1, "EUR", False),
+        ("Amount (k)", "amount", 1_000, None, False),
+        ("Value $", "amount", 1, "USD", False),
+        ("Win probability %", "probability", 1, None, True),
+        ("赢率(%)", "probability", 1, None, True),
+        ("Organization", "client", 1, None, False),
+        ("Name, First", None, 1, None, False),
+    ],
+)
+def test_a_unit_after_a_comma_or_in_brackets_is_read_apart_from_the_header(
+    header, field, scale, currency, percent
+):
+    unit = H.header_unit(header)
+    read = (unit.scale, unit.currency, unit.percent) if unit else (1, None, False)
+    assert H.guess_field(header) == field
+    assert read == (scale, currency, percent)
+    assert H.header_multiplier(header) == scale
+
+
+@pytest.mark.parametrize(
+    "header, cells, expected",
+    [
+        ("Deal Value, $", ["1,054", "4514"], [1054, 4514]),
+        ("金额(万元)", ["12.5", "3"], [125_000, 30_000]),
+        ("Amount (k)", ["2.5"], [2_500]),
+        ("Probability, %", ["60", "1", "100"], [0.6, 0.01, 1.0]),
+        ("Probability, %", ["0.25", "0.6"], [0.25, 0.6]),  # fractions despite the header
+    ],
+)
+def test_the_cells_under_a_unit_are_read_in_that_unit(header, cells, expected):
+    data = "\n".join([f'Opportunity ID,Client,"{header}"', *(f'O{i},A,"{c}"' for i, c in enumerate(cells))])
+    preview = importer.prepare(data.encode(), "x.csv")
+    assert preview.ok, preview.file_error or preview.errors
+    column = "amount" if H.guess_field(header) == "amount" else "probability"
+    assert preview.rows[column].tolist() == pytest.approx(expected)
