@@ -134,3 +134,51 @@ def test_the_dragon_manager_cannot_import_a_change_to_a_tiger_deal(managers):
             con.execute("SELECT opp_id, amount FROM opportunities WHERE opp_id IN ('O4', 'O8')").fetchall()
         )
     assert amounts == {"O4": 51000, "O8": 20000}
+
+
+# --- A CRM export as it comes (issue 16): the mapping step asks only what it could not place
+
+CRM_DEALS = (
+    b'Organization,Owner,Product,Stage,"Deal Value, $","Probability, %",Expected close date,'
+    b"Actual close date,Engage date,Sector\n"
+    b'Northwind Build,Ann Lee,Deck Pro,Won,"4,821",100,2026-03-01,2026-03-05,2026-01-10,retail\n'
+    b"Kite Steel,Bo Chen,Beam 100,Engaging,550,40,2026-06-30,,2026-02-01,construction\n"
+)
+
+
+def opportunities_count(path) -> int:
+    with db.connect(path) as con:
+        return db.table_counts(con)["opportunities"]
+
+
+def test_a_crm_export_opens_with_its_columns_placed_and_asks_only_about_the_unknown_one(app):
+    at, path = app
+    before = opportunities_count(path)
+    at.file_uploader[0].set_value(("crm.csv", CRM_DEALS, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert "not recognised for opportunities: Sector." in at.error[0].value
+    undecided, placed = (d.value for d in at.dataframe)
+    assert undecided["source"].tolist() == ["Sector"] and undecided["field"].isna().all()
+    fields = dict(zip(placed["source"], placed["field"]))
+    assert fields == {
+        "Organization": "client",
+        "Owner": "rep",
+        "Product": "product",
+        "Stage": "stage",
+        "Deal Value, $": "amount",
+        "Probability, %": "probability",
+        "Expected close date": "expected_close_date",
+        "Actual close date": "close_date",
+        "Engage date": "created_date",
+    }
+    (leave_out,) = at.checkbox
+    assert leave_out.label.endswith("Sector")
+    leave_out.check().run()
+    assert not at.exception and not at.error
+    assert {m.label: m.value for m in at.metric}["Rows"] == "2"
+    assert opportunities_count(path) == before, "nothing is written before Import"
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception, at.exception
+    assert opportunities_count(path) == before + 2
+    summary = " ".join(s.value for s in at.success)
+    assert "2 added" in summary and "Sector" in summary and "USD" in summary
