@@ -90,8 +90,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     with db.connect(path, read_only=True) as con:
         filters = audience.within(con, scope_of(con, args.as_user), args.as_user or "")
         built = brief.build(con, audience, args.week or clock.today(), lang, filters=filters)
-    html = built.html()
-    data = render.html_to_pdf(html) if out.suffix.lower() == ".pdf" else render.html_to_png(html)
+    data = built.pdf() if out.suffix.lower() == ".pdf" else built.png()
     write_output(data, out, path, args.force)
     print(f"{out} ({len(data):,} bytes)")
     return 0

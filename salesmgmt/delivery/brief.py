@@ -17,6 +17,7 @@ month's final figures beside; the pace is not judged (behind_on_plan does the sa
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,8 +35,9 @@ from salesmgmt.metrics import calls, core, inspection, overview, success_cases, 
 from salesmgmt.pack.team_meeting import BEHIND_HEADER
 from salesmgmt.periods import Period
 
-#: Rows of each list the printed page shows (the rest: "more in the app").
-PAGE_ROWS = 6
+#: Rows of each list the printed page shows (the rest: "more in the app"); fewer when the page
+#: would not hold them (`Brief.pdf`).
+PAGE_ROWS = 5
 #: Success cases told with their playbook steps.
 CASES = 2
 #: The columns of each list on the page (catalogue keys).
@@ -165,6 +167,27 @@ class Brief:
         from salesmgmt.delivery.brief_html import brief_html
 
         return brief_html(self)
+
+    def pdf(self) -> bytes:
+        """The brief printed on one A4 page (real Chromium): PAGE_ROWS rows of each list, fewer
+        when they would spill onto a second page."""
+        from pypdf import PdfReader
+
+        from salesmgmt.delivery import render
+        from salesmgmt.delivery.brief_html import brief_html
+
+        data = b""
+        for rows in range(PAGE_ROWS, 1, -1):
+            data = render.html_to_pdf(brief_html(self, rows))
+            if len(PdfReader(io.BytesIO(data)).pages) == 1:
+                break
+        return data
+
+    def png(self, width: int = 750) -> bytes:
+        """The brief as a phone image `width` pixels wide, under WeCom's 2 MB (real Chromium)."""
+        from salesmgmt.delivery import render
+
+        return render.html_to_png(self.html(), width)
 
     def markdown(self, max_bytes: int = 4096, link: str | None = None) -> str:
         """The brief as group-bot markdown (WeCom, DingTalk) of at most `max_bytes` in UTF-8:
@@ -320,7 +343,9 @@ def _behind(
         )
         won = format_money(b.won_amount, lang)
         expected = format_money(b.expected_by_now, lang)
-        rows.append((who, why, won, expected, format_count(b.visits_this_week), format_count(b.planned_missed)))
+        rows.append(
+            (who, why, won, expected, format_count(b.visits_this_week), format_count(b.planned_missed))
+        )
         lines.append(t("brief.behind.line", lang, rep=who, why=why, won=won, expected=expected))
         brief.named(b.rep, b.team)
     header = tuple(t(key, lang) for key in BEHIND_HEADER)

@@ -13,6 +13,14 @@ from salesmgmt import palette
 if TYPE_CHECKING:
     from salesmgmt.delivery.brief import Brief, Section
 
+#: The share of the page's width each column of a list takes (%), so that a row is one line.
+WIDTHS = {
+    "behind": (17, 33, 13, 13, 12, 12),
+    "cold": (46, 18, 16, 20),
+    "moved": (36, 25, 10, 12, 17),
+    "wins": (14, 18, 48, 20),
+}
+
 #: The fonts, Chinese first for a Chinese brief (its Latin glyphs are fine too).
 FONTS = {
     "zh": '"Noto Sans CJK SC", "Noto Sans SC", "Noto Sans CJK", sans-serif',
@@ -34,13 +42,15 @@ h2 { font-size: 10pt; margin: 2.6mm 0 1mm 0; padding-bottom: 0.6mm; border-botto
 .kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: 1.2mm; }
 .kpi { background: #f5f7fa; border-radius: 2px; padding: 1.2mm 1.5mm; }
 .kpi .label { color: #52606d; font-size: 7.4pt; }
-.kpi .value { font-size: 11pt; font-weight: 700; color: #102a43; }
+.kpi .value { font-size: 10.5pt; font-weight: 700; color: #102a43; white-space: nowrap; }
 .kpi .note { color: #52606d; font-size: 7pt; }
 .note { color: #52606d; font-size: 7.6pt; margin: 0.8mm 0 0 0; }
 .warn { color: %(warn)s; }
-table { width: 100%%; border-collapse: collapse; font-size: 8pt; }
-th { text-align: left; color: #52606d; font-weight: 600; border-bottom: 1px solid %(faint)s; padding: 0.5mm 1mm; }
-td { padding: 0.5mm 1mm; border-bottom: 1px solid #f0f3f6; vertical-align: top; }
+table { width: 100%%; border-collapse: collapse; font-size: 8pt; table-layout: fixed; }
+th { text-align: left; color: #52606d; font-weight: 600; border-bottom: 1px solid %(faint)s; padding: 0.5mm 1mm;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+td { padding: 0.5mm 1mm; border-bottom: 1px solid #f0f3f6; vertical-align: top;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 .more { color: %(accent)s; font-size: 7.6pt; margin-top: 0.5mm; }
 .empty { color: %(good)s; }
@@ -95,7 +105,10 @@ def _section(brief: Brief, section: Section, rows: int) -> str:
             + "</tr>"
             for row in shown
         )
-        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        cols = "".join(f'<col style="width:{w}%">' for w in WIDTHS.get(section.key, ()))
+        parts.append(
+            f"<table><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
         parts.append(
             '<ul class="lines">' + "".join(f"<li>{e(x)}</li>" for x in section.lines[:rows]) + "</ul>"
         )

@@ -34,8 +34,8 @@ def _lines(brief: Brief, limits: dict[str, int], cases: int, link: str | None, m
     for block in brief.blocks:
         out.append(bold(esc(block.title)))
         for f in block.figures:
-            note = f" ({esc(f.note)})" if f.note else ""
-            out.append(f"{esc(f.label)}: {bold(esc(f.value))}{note}")
+            key = "brief.figure" if f.note else "brief.figure.bare"
+            out.append(brief.t(key, label=esc(f.label), value=bold(esc(f.value)), note=esc(f.note)))
         out += [esc(n) for n in block.notes]
         out.append("")
     out.append(bold(esc(brief.t("brief.section.call"))))
