@@ -7,11 +7,12 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from app import formats, layout, queries, session, sidebar, tables, texts
+from app import blocks, formats, layout, queries, session, sidebar, tables, texts
+from app.charts import maps as map_charts
 from app.tables import Column
 from app.texts import t
 from salesmgmt.errors import SalesmgmtError
-from salesmgmt.metrics import clients
+from salesmgmt.metrics import clients, coverage
 from salesmgmt.review_pack import review_pack_html, review_pack_xlsx
 
 #: The client picker lists at most this many clients (those matching the search).
@@ -40,8 +41,8 @@ c4.metric(t("cl.kpi.due"), formats.count(len(due)), border=True)
 c4.caption(t("cl.kpi.due_days", days=clients.REVIEW_DUE_DAYS))
 
 # Only the open tab runs (its queries and tables): switching tabs reruns the page.
-tab_health, tab_profile, tab_due, tab_chain = st.tabs(
-    [t("cl.tab.health"), t("cl.tab.profile"), t("cl.tab.due"), t("cl.tab.chain")],
+tab_health, tab_profile, tab_due, tab_chain, tab_map = st.tabs(
+    [t("cl.tab.health"), t("cl.tab.profile"), t("cl.tab.due"), t("cl.tab.chain"), t("map.tab")],
     key="cl_tab",
     on_change="rerun",
 )
@@ -347,3 +348,44 @@ if tab_chain.open:
                 height=420,
             )
             st.caption(t("cl.chain.note", days=clients.PROJECT_LEAD_DAYS))
+
+if tab_map.open:
+    with tab_map:
+        where = queries.query(coverage.located, filters)
+        if not where.located:
+            st.info(t("map.empty", clients=formats.count(where.clients)), icon=":material/location_off:")
+        else:
+            cold = queries.query(coverage.key_accounts_not_visited, filters, as_of)
+            blocks.chart(
+                map_charts.coverage_map(
+                    queries.query(coverage.by_area, sidebar.period(), filters, as_of, "city"),
+                    "city",
+                    "area_clients",
+                    {
+                        "title": t("map.chart.clients", days=clients.COLD_ACCOUNT_DAYS),
+                        "value": formats.label("area_clients"),
+                        "points": t("map.points.clients"),
+                        "gaps": t("map.points.gaps", days=clients.COLD_ACCOUNT_DAYS),
+                    },
+                    points=queries.query(coverage.client_points, filters),
+                    gaps=cold,
+                ),
+                key="cl_map",
+            )
+            if where.located < where.clients:
+                st.caption(
+                    t(
+                        "map.partly",
+                        located=formats.count(where.located),
+                        clients=formats.count(where.clients),
+                    )
+                )
+            st.markdown("**" + t("map.gaps.accounts", days=clients.COLD_ACCOUNT_DAYS, n=len(cold)) + "**")
+            if cold.empty:
+                st.success(t("map.gaps.accounts.none", days=clients.COLD_ACCOUNT_DAYS))
+            else:
+                tables.show(
+                    cold,
+                    ["client", "province", "city", "district", "owner", "last_visit", "days_since_visit"],
+                    key="cl_map_cold",
+                )

@@ -4,11 +4,13 @@ import streamlit as st
 
 from app import blocks as pp
 from app import formats, layout, queries, sidebar, tables, texts
+from app.charts import maps as map_charts
 from app.charts import module1 as charts
 from app.charts import overview as overview_charts
 from app.tables import Column
 from app.texts import t
-from salesmgmt.metrics import regions
+from salesmgmt import maps
+from salesmgmt.metrics import coverage, regions
 from salesmgmt.metrics.actions import CLIENT_TYPES
 
 layout.page_header("page.regional_review")
@@ -109,5 +111,90 @@ pp.chart(
     ),
     key="rr_time_chart",
 )
+
+st.subheader(t("map.title"))
+where = queries.query(coverage.located, filters)
+if not where.located:
+    st.info(t("map.empty", clients=formats.count(where.clients)), icon=":material/location_off:")
+else:
+    left, right = st.columns(2)
+    shown = left.selectbox(
+        t("map.show"), coverage.MAP_MEASURES, format_func=formats.label, key="rr_map_measure"
+    )
+    level_names = {level: t(f"map.level.{level}") for level in maps.LEVELS}
+    level = (
+        right.segmented_control(
+            t("map.level"), maps.LEVELS, default="province", format_func=level_names.get, key="rr_map_level"
+        )
+        or "province"
+    )
+    money = shown == "area_pipeline"
+    areas = queries.query(coverage.by_area, period, filters, as_of, level)
+    cold = queries.query(coverage.key_accounts_not_visited, filters, as_of)
+    days = coverage.COLD_ACCOUNT_DAYS
+    pp.chart(
+        map_charts.coverage_map(
+            areas,
+            level,
+            shown,
+            {
+                "title": t("map.chart", what=formats.label(shown), level=level_names[level]),
+                "value": formats.header(shown),
+                "gaps": t("map.points.gaps", days=days),
+            },
+            divisor=divisor if money else 1,
+            gaps=cold,
+        ),
+        key="rr_map",
+    )
+    st.caption(
+        t(
+            "map.caption",
+            period=period.label(lang),
+            as_of=formats.date_text(as_of),
+            version=maps.package_version(),
+            days=days,
+        )
+        + (
+            ""
+            if where.located == where.clients
+            else " "
+            + t("map.partly", located=formats.count(where.located), clients=formats.count(where.clients))
+        )
+    )
+    no_visits = queries.query(coverage.cities_without_visits, period, filters, as_of)
+    st.markdown("**" + t("map.gaps.cities", n=len(no_visits)) + "**")
+    if no_visits.empty:
+        st.success(t("map.gaps.cities.none"))
+    else:
+        tables.show(
+            no_visits,
+            ["area", "province", "area_pipeline", "area_open_deals", "area_clients", "area_checkins"],
+            key="rr_map_cities",
+        )
+
+st.subheader(t("map.footprint"))
+steps = queries.query(coverage.footprint, filters, as_of)
+if steps.empty:
+    st.info(t("map.footprint.none"), icon=":material/info:")
+else:
+    tables.show(
+        steps,
+        ["rep", "team"]
+        + [
+            Column(key, column=f"{window}_{key}", header=t(f"map.col.{window}", what=formats.label(key)))
+            for window in ("week", "month")
+            for key in ("cities_visited", "districts_visited", "area_visits", "area_checkins")
+        ],
+        key="rr_footprint",
+    )
+    st.caption(
+        t(
+            "map.footprint.caption",
+            week=formats.date_text(coverage.footprint_windows(as_of)[0]),
+            month=formats.date_text(coverage.footprint_windows(as_of)[1]),
+            as_of=formats.date_text(as_of),
+        )
+    )
 
 pp.scorecard_download("rr_scorecard", default_level="region")

@@ -254,13 +254,17 @@ def cities_without_visits(
     return cities[(cities["area_open_deals"] > 0) & (cities["area_visits"] == 0)].reset_index(drop=True)
 
 
+def footprint_windows(as_of: date) -> tuple[date, date]:
+    """The first days of the footprint's week (Monday) and month, both to the as-of date."""
+    return as_of - timedelta(days=as_of.weekday()), as_of.replace(day=1)
+
+
 def footprint(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date) -> pd.DataFrame:
     """Each active sales engineer in scope: rep_id, rep, team, and for the week (Monday to the
     as-of date) and the month (1st to the as-of date) — week_/month_ cities_visited,
     districts_visited, area_visits, area_checkins. Visits count at their client's location
     (a visit to a client with no location counts as a visit but adds no place)."""
-    week_start = as_of - timedelta(days=as_of.weekday())
-    month_start = as_of.replace(day=1)
+    week_start, month_start = footprint_windows(as_of)
     start = min(week_start, month_start)
     params = {"start": start, "as_of": as_of, "after": as_of + timedelta(days=1)}
     rows = run(con, FOOTPRINT_SQL, filters, params)

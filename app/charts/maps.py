@@ -1,0 +1,106 @@
+"""Coverage maps: provinces or cities coloured by a measure, with points on top, drawn from the
+official boundaries of salesmgmt.maps. No tiles, no base map, nothing fetched.
+
+plotly.js fetches its world topojson from a CDN for a geo subplot whose base layers show, or
+whose FIRST trace has a `locationmode` (a choropleth always has one). So every map here starts
+with the national outline (a line trace with no locationmode), keeps `geo.visible` False, and
+passes the boundaries as `geojson=` with `featureidkey`: it draws with the network cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from salesmgmt import maps, palette
+
+#: Taller than the house default: a country needs room.
+HEIGHT = 560
+#: Colours of the areas, from nothing in them to the most.
+SCALE = [[0.0, palette.FAINT], [1.0, palette.ACCENT]]
+
+
+def _frame(fig: go.Figure) -> None:
+    """The national outline and the maritime boundary (the nine-dash line): first, see above."""
+    outline = maps.national_outline()
+    sea = maps.maritime_boundary()
+    for lines, width in ((outline, 0.8), (sea, 1.2)):
+        fig.add_scattergeo(
+            lon=list(lines.lon),
+            lat=list(lines.lat),
+            mode="lines",
+            line=dict(color=palette.TARGET, width=width),
+            hoverinfo="skip",
+            showlegend=False,
+        )
+
+
+def coverage_map(
+    areas: pd.DataFrame,
+    level: str,
+    measure: str,
+    labels: Mapping[str, str],
+    divisor: float = 1.0,
+    points: pd.DataFrame | None = None,
+    gaps: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Every province or city (`level`) coloured by `measure` (a column of
+    salesmgmt.metrics.coverage.by_area; divided by `divisor`, money in the user's unit), the
+    areas with nothing in them in the faintest colour; `points` (longitude, latitude,
+    area_clients: one per district) as small grey dots sized by their clients; `gaps`
+    (longitude, latitude, client: key accounts not visited) as red dots.
+
+    labels: title, value (the measure's name with its unit), points and gaps (their legend)."""
+    values = dict(zip(areas["adcode"], areas[measure] / divisor, strict=True)) if len(areas) else {}
+    every = maps.areas(level)
+    fig = go.Figure()
+    _frame(fig)
+    z = [float(values.get(a.adcode, 0.0)) for a in every]
+    fig.add_choropleth(
+        geojson=maps.boundaries(level),
+        featureidkey="properties.adcode",
+        locations=[a.adcode for a in every],
+        z=z,
+        zmin=0,
+        zmax=max(max(z), 1.0),
+        text=[a.name for a in every],
+        colorscale=SCALE,
+        marker_line_color=palette.MUTED,
+        marker_line_width=0.4 if level == "province" else 0.2,
+        colorbar=dict(title=dict(text=labels["value"]), thickness=12, len=0.6),
+        hovertemplate="%{text}<br>%{z:" + (",.0f" if divisor == 1 else ",.1f") + "}<extra></extra>",
+    )
+    if points is not None and len(points):
+        sizes = points["area_clients"].astype(float)
+        fig.add_scattergeo(
+            lon=points["longitude"],
+            lat=points["latitude"],
+            mode="markers",
+            name=labels.get("points", ""),
+            text=[str(c) if pd.notna(c) else "" for c in points["district"]],
+            customdata=points["area_clients"],
+            marker=dict(
+                color=palette.TOTAL,
+                size=(3 + 12 * (sizes / max(sizes.max(), 1.0)) ** 0.5).round(1),
+                opacity=0.6,
+                line=dict(width=0),
+            ),
+            hovertemplate="%{text}<br>%{customdata}<extra></extra>",
+        )
+    if gaps is not None:
+        placed = gaps.dropna(subset=["longitude", "latitude"])
+        if len(placed):
+            fig.add_scattergeo(
+                lon=placed["longitude"],
+                lat=placed["latitude"],
+                mode="markers",
+                name=labels["gaps"],
+                text=list(placed["client"]),
+                marker=dict(color=palette.WARN, size=8),
+                hovertemplate="%{text}<extra></extra>",
+            )
+    fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator", bgcolor="rgba(0,0,0,0)")
+    fig.update_layout(title=labels["title"], height=HEIGHT, dragmode=False)
+    return fig
