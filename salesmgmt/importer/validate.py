@@ -370,8 +370,9 @@ def derived_keys(out: pd.DataFrame) -> pd.Series:
     """The opportunity id of each row of a file without one: a hash of the folded client (its
     code when given; else the rep), deal name (else product) and created date, so the same deal
     gets the same id in next week's export whatever its stage, amount or dates then. Rows that
-    share those parts but differ elsewhere are told apart by their order in the file (the second
-    gets '-2'); rows identical in every column share one id (a repeat, imported once)."""
+    share those parts are told apart by their order in the file (the second gets '-2'), even
+    when identical: without ids, every row of an export is a deal (the public Maven CRM export
+    has hundreds of open deals that differ only by their missing id)."""
     who = pd.Series(None, index=out.index, dtype=object)
     for tag, code, name in (("c", "client_code", "client"), ("r", "rep_code", "rep")):
         if code in out or name in out:
@@ -397,14 +398,10 @@ def derived_keys(out: pd.DataFrame) -> pd.Series:
     ids = V.map_distinct(
         base, lambda b: DERIVED_PREFIX + hashlib.blake2b(b.encode("utf-8"), digest_size=6).hexdigest()
     ).astype(object)
-    shared = base.duplicated(keep=False)
-    if shared.any():
-        rows = out[shared]
-        # Identical rows are one record; the distinct ones of a key are numbered in file order.
-        record = rows.groupby(list(rows.columns), dropna=False, sort=False).ngroup()
-        nth = record.groupby(base[shared], sort=False).transform(lambda g: pd.factorize(g)[0])
-        suffix = nth.map(lambda n: f"-{n + 1}" if n else "")
-        ids[shared] = ids[shared] + suffix
+    nth = base.groupby(base, sort=False).cumcount()
+    later = nth > 0
+    if later.any():
+        ids[later] = ids[later] + "-" + (nth[later] + 1).astype(str)
     return ids
 
 

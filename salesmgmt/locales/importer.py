@@ -152,8 +152,8 @@ EN = {
     "import.note_unit_unused": "the unit '{unit}' in the header means nothing for this field; its "
     "values are read as they are.",
     "import.note_derived_key": "No id column: each deal is identified by {columns} (names folded); "
-    "the same deal in next week's export updates this one. Deals sharing all of these are told "
-    "apart by their order in the file.",
+    "the same deal in next week's export updates this one. Every row is a deal: rows sharing all "
+    "of these are told apart by their order in the file.",
     "import.note_left_out": "Columns left out (not imported): {columns}.",
     # refusal and results
     "import.refused": "{file} was not imported: {rows} row(s) have errors. Fix them, or import "
@@ -361,7 +361,7 @@ ZH = {
     "import.note_unit_percent": "按百分数读取（表头中的“{unit}”）：60 即 60%，1 即 1%。",
     "import.note_unit_unused": "表头中的单位“{unit}”对该字段没有意义；按原值读取。",
     "import.note_derived_key": "没有编号列：每个商机由 {columns} 识别（名称已规范化）；下周导出中的同一商机"
-    "会更新这条记录。这些列全部相同的商机按其在文件中的顺序区分。",
+    "会更新这条记录。每一行都是一个商机：这些列全部相同的行按其在文件中的顺序区分。",
     "import.note_left_out": "未导入的列：{columns}。",
     "import.refused": "{file} 未导入：有 {rows} 行存在错误。请修正，或只导入有效行（--skip-invalid）。",
     "import.nothing_valid": "{file} 未导入：没有有效的行。",

@@ -251,11 +251,13 @@ def test_deals_sharing_client_product_and_day_are_told_apart_by_their_order_and_
     assert again.rows["opportunity_id"].tolist() == ids.tolist()
 
 
-def test_a_row_repeated_exactly_is_one_deal(tmp_path):
+def test_without_ids_every_row_is_a_deal_even_two_alike(tmp_path):
+    """Two open deals of one rep for one product, with no client or date yet, look the same
+    without their ids: both are deals (the public Maven export has hundreds of them)."""
     data = five_deals(tmp_path, [*FIVE, FIVE[2]]).read_bytes()
-    preview = importer.prepare(data, "repeat.csv", ignore_unknown=True)
-    assert preview.ok and preview.repeats == [7]
-    assert preview.rows["opportunity_id"].nunique() == 5
+    preview = importer.prepare(data, "alike.csv", ignore_unknown=True)
+    assert preview.ok and preview.repeats == []
+    assert preview.rows["opportunity_id"].nunique() == 6
 
 
 def test_by_default_the_unknown_columns_are_named_and_nothing_is_written(tmp_path, capsys):
