@@ -180,16 +180,15 @@ def _attempt(job: _Job) -> Attempt:
     return Attempt(sub.subscription_id, job.kind, job.due_at, outcome.ok, detail, job.alert_keys)
 
 
-def _record(con: duckdb.DuckDBPyConnection, attempt: Attempt, at: datetime) -> None:
+def _record(con: duckdb.DuckDBPyConnection, attempt: Attempt) -> None:
     """One short write: the attempt's rows (one per alert for alerts); a failed alert is
     forgotten so that it fires again next run."""
     keys: tuple[str | None, ...] = attempt.alert_keys or (None,)
-    with db.transaction(con):
+    with db.transaction(con):  # attempted_at: the real time of the attempt, whatever `at` says
         con.executemany(
-            "INSERT INTO deliveries (subscription_id, kind, due_at, alert_key, attempted_at, ok, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO deliveries (subscription_id, kind, due_at, alert_key, ok, detail) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (attempt.subscription_id, attempt.kind, attempt.due_at, key, at, attempt.ok, attempt.detail)
+                (attempt.subscription_id, attempt.kind, attempt.due_at, key, attempt.ok, attempt.detail)
                 for key in keys
             ],
         )
@@ -210,7 +209,7 @@ def _failed(
     detail = channels.redact(f"{channels.mask(sub.destination)}: {exc}", sub.destination, sub.secret)
     attempt = Attempt(sub.subscription_id, kind, due, False, detail)
     report.attempts.append(attempt)
-    _record(con, attempt, report.at)
+    _record(con, attempt)
 
 
 def _plan(con: duckdb.DuckDBPyConnection, report: SendReport) -> list[_Job]:
@@ -246,7 +245,7 @@ def _run(
         attempt = _attempt(job)
         report.attempts.append(attempt)
         with open_db() as con:
-            _record(con, attempt, report.at)
+            _record(con, attempt)
     return report
 
 
