@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from app import sidebar
+from app import pdf, sidebar
 from app.texts import lang, t
 
 # Our pages live in `pages/` (the project's fixed layout), which Streamlit would otherwise treat
@@ -48,7 +48,10 @@ ALL_PAGES: dict[str, list[tuple[str, str, str, str]]] = {
         ("pages/field_meeting.py", "page.field_meeting", "field-meeting", ":material/construction:"),
         ("pages/sales_school.py", "page.sales_school", "sales-school", ":material/school:"),
     ],
-    "nav.data": [("pages/import_data.py", "page.import", "import", ":material/upload_file:")],
+    "nav.data": [
+        ("pages/import_data.py", "page.import", "import", ":material/upload_file:"),
+        ("pages/subscriptions.py", "page.subscriptions", "subscriptions", ":material/notifications:"),
+    ],
 }
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PAGES: dict[str, list[tuple[str, str, str, str]]] = {
@@ -57,9 +60,12 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     if (built := [e for e in entries if (PROJECT_ROOT / e[0]).exists()])
 }
 
+#: A page's url path by its title key (the printed page's address).
+_URL_PATHS = {e[1]: e[2] for entries in ALL_PAGES.values() for e in entries}
+
 #: Set SALESMGMT_TODAY=YYYY-MM-DD to pin "today" (tests, demos of a past date).
 
-HIDDEN_FOR_ROLE = {"rep": {"pages/import_data.py", "pages/manager_meeting.py"}}
+HIDDEN_FOR_ROLE = {"rep": {"pages/import_data.py", "pages/manager_meeting.py", "pages/subscriptions.py"}}
 
 
 def visible_pages() -> dict[str, list[tuple[str, str, str, str]]]:
@@ -114,7 +120,8 @@ def frame_guard() -> None:
 def page_header(title_key: str, caption: str | None = None) -> None:
     frame_guard()
     st.title(t(title_key))
-    st.caption(caption or f"{sidebar.period().label(lang())} · {sidebar.filters().describe(lang())}")
+    filters_text = f"{sidebar.period().label(lang())} · {sidebar.filters().describe(lang())}"
+    pdf.header(_URL_PATHS.get(title_key, ""), caption, filters_text)
 
 
 def empty_state(key: str = "empty.no_data") -> None:

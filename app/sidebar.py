@@ -92,6 +92,9 @@ def filters_from_url() -> None:
         values = st.query_params.get_all(param)
         if values:
             st.session_state[key] = values
+    reps = [int(v) for v in st.query_params.get_all("rep") if v.isdigit()]  # ids (a printed page's)
+    if reps:
+        st.session_state["f_reps"] = reps
 
 
 def url_ignored(param: str, error: SalesmgmtError) -> None:
