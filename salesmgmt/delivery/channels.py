@@ -8,7 +8,8 @@ platforms document them (see NOTES "Delivery to WeCom, DingTalk and e-mail").
   secret, `timestamp` (ms) and `sign` (URL-encoded base64 HMAC-SHA256 of "{timestamp}\\n{secret}")
   are added to the URL.
 - Both answer `{"errcode": 0, ...}` on success, often with HTTP 200 on failure too: `errcode` decides.
-- E-mail: SMTP from SALESMGMT_SMTP_* (STARTTLS when the server offers it, login only with a user),
+- E-mail: SMTP from SALESMGMT_SMTP_* (STARTTLS when the server offers it, TLS from the start on
+  port 465; the server's certificate is verified; login only with a user),
   the message's HTML inline with a plain-text alternative, the PDF attached.
 
 Every network call has a timeout. Nothing here ever puts a webhook key or secret into an
@@ -24,6 +25,7 @@ import json
 import os
 import re
 import smtplib
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -48,6 +50,8 @@ ENV_SMTP = {
     "password": "SALESMGMT_SMTP_PASSWORD",
     "from": "SALESMGMT_SMTP_FROM",
 }
+#: The port on which the connection is TLS from the start (SMTPS) instead of STARTTLS.
+SMTPS_PORT = 465
 _ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 
@@ -224,7 +228,7 @@ class SmtpSettings:
     @classmethod
     def from_env(cls) -> SmtpSettings:
         """SALESMGMT_SMTP_HOST (required), _PORT (default 587), _USER and _PASSWORD (login only
-        with a user), _FROM (default: the user, else salesmgmt@HOST)."""
+        with a user), _FROM (default: the user when it is an address, else salesmgmt@HOST)."""
         host = os.environ.get(ENV_SMTP["host"], "").strip()
         if not host:
             raise SalesmgmtError("delivery.error.smtp_host", variable=ENV_SMTP["host"])
@@ -232,7 +236,8 @@ class SmtpSettings:
         if not port_text.isdigit():
             raise SalesmgmtError("delivery.error.smtp_port", variable=ENV_SMTP["port"], value=port_text)
         user = os.environ.get(ENV_SMTP["user"], "").strip() or None
-        sender = os.environ.get(ENV_SMTP["from"], "").strip() or user or f"salesmgmt@{host}"
+        login_address = user if user and "@" in user else None
+        sender = os.environ.get(ENV_SMTP["from"], "").strip() or login_address or f"salesmgmt@{host}"
         return cls(host, int(port_text), user, os.environ.get(ENV_SMTP["password"]) or None, sender)
 
 
@@ -251,6 +256,13 @@ def email_message(sender: str, addresses: list[str], message: Message) -> EmailM
     return mail
 
 
+def _smtp(settings: SmtpSettings, context: ssl.SSLContext) -> smtplib.SMTP:
+    """A connection: TLS from the start on port 465 (SMTPS), else plain until STARTTLS."""
+    if settings.port == SMTPS_PORT:
+        return smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT_SECONDS, context=context)
+    return smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_SECONDS)
+
+
 def send_email(destination: str, message: Message) -> Outcome:
     addresses = email_addresses(destination)
     try:
@@ -258,11 +270,12 @@ def send_email(destination: str, message: Message) -> Outcome:
     except SalesmgmtError as exc:
         return Outcome(False, exc.message("en"))
     mail = email_message(settings.sender, addresses, message)
+    context = ssl.create_default_context()  # the server's certificate is checked (SSL_CERT_FILE)
     try:
-        with smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_SECONDS) as smtp:
+        with _smtp(settings, context) as smtp:
             smtp.ehlo()
-            if smtp.has_extn("starttls"):
-                smtp.starttls()
+            if settings.port != SMTPS_PORT and smtp.has_extn("starttls"):
+                smtp.starttls(context=context)
                 smtp.ehlo()
             if settings.user:
                 smtp.login(settings.user, settings.password or "")

@@ -357,3 +357,89 @@ def test_a_bad_destination_is_refused_with_its_reason(channel, destination, secr
 def test_email_addresses_may_be_separated_by_commas_semicolons_or_spaces():
     stored = channels.check_destination("email", "a@x.cn; b@x.cn  c@x.cn,", None)
     assert stored == "a@x.cn, b@x.cn, c@x.cn"
+
+
+# ------------------------------------------------------------------------------------------
+# E-mail over STARTTLS with a login
+
+
+def self_signed(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key (PEM files), made with `cryptography`."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return str(cert_path), str(key_path)
+
+
+def test_email_goes_over_starttls_when_offered_and_logs_in_with_the_user(tmp_path, monkeypatch):
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    logins: list[tuple[bytes, bool]] = []
+
+    def authenticator(server, session, envelope, mechanism, data) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            b"brief",
+            b"Very$ecret-Passw0rd",
+        )
+        logins.append((data.login, session.ssl is not None))
+        return AuthResult(success=ok)
+
+    inbox, port = _Inbox(), free_port()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, tls_context=server_tls, require_starttls=True,
+        authenticator=authenticator, auth_required=True,
+    )  # fmt: skip
+    controller.start()
+    try:
+        monkeypatch.setenv("SSL_CERT_FILE", cert)  # the client trusts this server's certificate
+        monkeypatch.setenv("SALESMGMT_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("SALESMGMT_SMTP_PORT", str(port))
+        monkeypatch.setenv("SALESMGMT_SMTP_USER", "brief")
+        monkeypatch.setenv("SALESMGMT_SMTP_PASSWORD", "Very$ecret-Passw0rd")
+        monkeypatch.delenv("SALESMGMT_SMTP_FROM", raising=False)
+        outcome = channels.deliver("email", "chen@dragon.example", None, message())
+        assert outcome.ok, outcome.detail
+        assert logins == [(b"brief", True)]  # logged in once, inside TLS
+        ((recipients, received),) = inbox.messages
+        assert recipients == ["chen@dragon.example"] and received["From"] == "salesmgmt@127.0.0.1"
+
+        monkeypatch.delenv("SSL_CERT_FILE")  # a certificate nobody vouches for: refused, not sent
+        refused = channels.deliver("email", "chen@dragon.example", None, message())
+        assert not refused.ok and "CERTIFICATE_VERIFY_FAILED" in refused.detail
+        assert len(inbox.messages) == 1
+    finally:
+        controller.stop()
