@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import struct
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -126,8 +128,72 @@ def _with_page(
 
 
 def _pdf(page: Any) -> bytes:
-    """The page printed on A4 with its backgrounds; the page's own @page rules win."""
-    return bytes(page.pdf(format="A4", print_background=True, prefer_css_page_size=True))
+    """The page printed on A4 with its backgrounds (the page's own @page rules win), its
+    Chinese text searchable and copyable as written (`searchable_text`)."""
+    return searchable_text(bytes(page.pdf(format="A4", print_background=True, prefer_css_page_size=True)))
+
+
+#: Simplified radicals Noto Sans CJK SC draws with the glyph of the character itself; Chromium's
+#: text map picks the radical (the lower code point), so "长江" would copy and search as "⻓江".
+SIMPLIFIED_RADICALS = {
+    "⻅": "见", "⻉": "贝", "⻋": "车", "⻓": "长", "⻔": "门", "⻙": "韦", "⻚": "页", "⻛": "风",
+    "⻜": "飞", "⻢": "马", "⻥": "鱼", "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻪": "黾",
+    "⻬": "齐", "⻮": "齿", "⻰": "龙", "⻳": "龟", "⺰": "纟", "⻈": "讠", "⻐": "钅", "⻠": "饣",
+    # Kangxi radicals whose compatibility mapping is the traditional form of a glyph SC shares
+    # with the simplified one (⼾ is 戶 by NFKC, but drawn for 户).
+    "⼾": "户", "⻘": "青", "⺠": "民", "⻝": "食", "⺟": "母",
+}  # fmt: skip
+_BFCHAR = re.compile(rb"(beginbfchar)(.*?)(endbfchar)", re.S)
+_PAIR = re.compile(rb"(<[0-9A-Fa-f]+>\s*)<([0-9A-Fa-f]{4})>")
+
+
+def _character(code: str) -> str:
+    """The character a radical's glyph stands for in running text: Kangxi radicals by their
+    compatibility mapping (⽬ -> 目), the simplified ones by SIMPLIFIED_RADICALS."""
+    if "\u2e80" <= code <= "\u2fdf":
+        return SIMPLIFIED_RADICALS.get(code) or unicodedata.normalize("NFKC", code)
+    return code
+
+
+def _fixed_map(cmap: bytes) -> bytes:
+    def pair(match: re.Match[bytes]) -> bytes:
+        code = chr(int(match[2], 16))
+        fixed = _character(code)
+        if fixed == code or len(fixed) != 1:
+            return match[0]
+        return match[1] + b"<%04X>" % ord(fixed)
+
+    return _BFCHAR.sub(lambda block: block[1] + _PAIR.sub(pair, block[2]) + block[3], cmap)
+
+
+def searchable_text(pdf: bytes) -> bytes:
+    """`pdf` with each font's text map (ToUnicode) naming characters, not radicals: the same
+    glyphs, text that pypdf, pdftotext, a viewer's search and copy-paste read as written."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import StreamObject
+
+    reader = PdfReader(io.BytesIO(pdf))
+    changed = False
+    for page in reader.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for ref in fonts.values():
+            stream = ref.get_object().get("/ToUnicode")
+            if stream is None:
+                continue
+            stream = stream.get_object()
+            if not isinstance(stream, StreamObject):
+                continue
+            before = stream.get_data()
+            after = _fixed_map(before)
+            if after != before:
+                stream.set_data(after)
+                changed = True
+    if not changed:
+        return pdf
+    writer = PdfWriter(clone_from=reader)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -155,7 +221,7 @@ def _smaller_png(data: bytes) -> bytes:
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as image:
-        quantized = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+        quantized = image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
         out = io.BytesIO()
         quantized.save(out, format="PNG", optimize=True)
     return out.getvalue()
