@@ -110,7 +110,7 @@ def mapping_step(key: str, preview: importer.Preview) -> None:
     if undecided:
         st.markdown("**" + t("imp.undecided", count=len(undecided)) + "**")
         st.checkbox(
-            t("imp.ignore_unknown", columns=", ".join(c.source for c in undecided)),
+            formats.md(t("imp.ignore_unknown", columns=", ".join(c.source for c in undecided))),
             key=f"{key}_ignore_unknown",
             help=t("imp.ignore_unknown_help"),
         )
@@ -155,10 +155,14 @@ def file_section(index: int, upload) -> None:
         preview = queries.call(within_scope, preview, session.scope_filters())
         status.update(label=t("imp.read_done", rows=preview.rows_total), state="complete")
 
+    if preview.file_error is not None and preview.unknown:  # the mapping step asks about them
+        kind = t(f"import.kind.{preview.kind}")
+        columns = ", ".join(preview.unknown)
+        st.warning(formats.md(t("imp.unknown_columns", kind=kind, columns=columns)), icon=":material/help:")
+        mapping_step(key, preview)
+        return
     if preview.file_error is not None:
         st.error(preview.file_error.message(lang), icon=":material/warning:")
-        if preview.unknown:  # columns to decide: the mapping step asks for them
-            mapping_step(key, preview)
         return
 
     facts = st.columns(4)
@@ -180,7 +184,7 @@ def file_section(index: int, upload) -> None:
     mapping_step(key, preview)
 
     for note in preview.notes:
-        st.caption(note.message(lang))
+        st.caption(formats.md(note.message(lang)))
 
     st.markdown("**" + t("imp.preview", n=min(PREVIEW_ROWS, len(preview.rows))) + "**")
     st.dataframe(preview.rows.head(PREVIEW_ROWS), key=f"{key}_rows", width="stretch", height=260)

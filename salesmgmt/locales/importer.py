@@ -76,8 +76,8 @@ EN = {
     "columns to fields.",
     "import.unknown_columns": "These columns are not recognised for {kind}: {columns}. Map each "
     "to a field, or to 'ignore' to leave it out (mapping file: "
-    '{{"column": "field"}}), or leave out every column {kind} do not use '
-    "(--ignore-unknown; in the app, the box under the column mapping).",
+    '{{"column": "field"}}), or leave out every column a file of {kind} does not use '
+    "(--ignore-unknown).",
     "import.no_key": "This file of deals has no id column ({id}) and nothing else to tell its "
     "deals apart: add a column with the deal's name or product ({what}), or map one to it.",
     "import.duplicate_header": "Two columns are both headed '{column}' (columns {first} and "
@@ -305,7 +305,7 @@ ZH = {
     "opportunities 商机、visits 拜访、targets 目标），或把各列对应到字段。",
     "import.unknown_columns": "以下列无法识别（{kind}）：{columns}。请把每一列对应到一个字段，"
     '或设为“ignore”忽略（映射文件：{{"列名": "字段"}}），或略过{kind}文件不用的全部列'
-    "（--ignore-unknown；在应用中勾选列对应表下方的选项）。",
+    "（--ignore-unknown）。",
     "import.no_key": "这份商机文件没有编号列（{id}），也没有其他能区分商机的列：请添加商机名称或产品列"
     "（{what}），或把现有列对应到它。",
     "import.duplicate_header": "有两列的表头都是“{column}”（第 {first} 列和第 {second} 列）。请重命名其中一列。",
