@@ -89,7 +89,7 @@ class Audience:
         if scope.scope_only() == Filters() or (self.kind == "user" and self.key == who):
             return chosen
         if self.kind == "user":  # another user's scope: not for a reader with a scope
-            raise SalesmgmtError("brief.error.outside", audience=self.describe("en"), user=who)
+            raise self._outside(who)
         seen = replace(
             chosen,
             scope_regions=scope.scope_regions,
@@ -99,8 +99,13 @@ class Audience:
         everyone = int(run(con, REPS_SQL, chosen)["reps"].iloc[0])
         visible = int(run(con, REPS_SQL, seen)["reps"].iloc[0])
         if visible < everyone or everyone == 0:
-            raise SalesmgmtError("brief.error.outside", audience=self.describe("en"), user=who)
+            raise self._outside(who)
         return seen
+
+    def _outside(self, who: str) -> SalesmgmtError:
+        if self.kind == "company":
+            return SalesmgmtError("brief.error.outside_company", user=who)
+        return SalesmgmtError("brief.error.outside", name=self.key or "", user=who)
 
     def describe(self, lang: str) -> str:
         """'Team 龙 Dragon', 'Region East', 'Whole company', 'Scope of chen' in `lang`."""
