@@ -14,6 +14,7 @@ from app.charts import theme
 from app.texts import t
 from salesmgmt import scorecard
 from salesmgmt.i18n import t as translate
+from salesmgmt.metrics import core
 
 
 def with_unit(key: str, **values: Any) -> str:
@@ -97,3 +98,15 @@ def show_flash() -> None:
     message = st.session_state.pop("m1_flash", None)
     if message:
         st.success(message, icon=":material/check_circle:")
+
+
+def first_days_note(key: str, period: Any, last: Any, **values: Any) -> None:
+    """In the first days of `period` (`last` its last complete period, else None: nothing shown)
+    the page's note `key` with now, until (the end of the first complete week) and last."""
+    if last is None:
+        return
+    lang = texts.lang()
+    until = formats.date_text(core.first_complete_week_end(period))
+    st.info(
+        t(key, now=period.label(lang), until=until, last=last.label(lang), **values), icon=":material/info:"
+    )

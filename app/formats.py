@@ -69,6 +69,11 @@ def date_text(value: Any) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
+def days_text(first: Any, last: Any) -> str:
+    """'2026-12-01' for one day, '2026-12-01 – 2026-12-03' for several."""
+    return date_text(first) if first == last else f"{date_text(first)} – {date_text(last)}"
+
+
 def delta_text(current: float | None, previous: float | None, kind: str = "percent_change") -> str | None:
     """Change against the previous period for st.metric: '+12%' (relative) or '+3 pts'; None
     (no delta, no green or red arrow) when there is nothing to compare or the change rounds to 0."""

@@ -28,16 +28,7 @@ with st.columns([3, 1])[1]:
 
 
 def draw_teams() -> None:
-    if last is not None:
-        st.info(
-            t(
-                "mm.first_days",
-                now=period.label(lang),
-                until=formats.date_text(core.first_complete_week_end(period)),
-                last=last.label(lang),
-            ),
-            icon=":material/info:",
-        )
+    pp.first_days_note("mm.first_days", period, last)
     # At company scale (100 teams) the chart shows the strongest and weakest; the table all.
     charted, note = pp.strongest_and_weakest(teams, "attainment", "teams", rows=24, ends=10)
     st.plotly_chart(

@@ -3,15 +3,16 @@ velocity, stalled and repeatedly pushed deals, lost reasons; over time and team 
 
 import streamlit as st
 
-from app import formats, layout, queries, sidebar, tables
+from app import blocks as pp
+from app import formats, layout, queries, sidebar, tables, texts
 from app.charts import operations as charts
 from app.charts import theme
 from app.tables import Column
 from app.texts import t
-from salesmgmt.metrics import operations
+from salesmgmt.metrics import core, operations, overview
 
 layout.page_header("page.operations")
-period, filters, as_of = sidebar.period(), sidebar.filters(), sidebar.as_of()
+period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
 divisor = formats.money_divisor()
 money_axis = t("axis.money", unit=formats.money_unit())
 stage_names = {
@@ -25,55 +26,99 @@ def with_stage_names(deals):
 
 
 now = queries.query(operations.operation_figures, period, filters, as_of).iloc[0]
-previous = period.previous()
-before = queries.query(operations.operation_figures, previous, filters, min(as_of, previous.last_day)).iloc[0]
+# Like with like: the period so far against the same days of the previous period.
+before = queries.query(operations.figures_same_days_before, period, filters, as_of).iloc[0]
+same_days = overview.same_days_before(period, as_of)
 if now["open_deals"] == 0 and now["won_count"] + now["lost_count"] == 0:
     layout.empty_state()
     st.stop()
+# The first days: a few days' deals; the last complete period beside, and what needs whole
+# periods of deals (conversion, lost reasons, the trend) is taken from it.
+last = period.previous() if core.first_days(period, as_of) else None
+closed_in = last or period
 
 
 def _days(value) -> str:
     return "–" if value != value else f"{value:.0f}"
 
 
-c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric(
-    formats.label("win_rate"),
-    formats.pct(now["win_rate"]),
-    formats.delta_text(now["win_rate"], before["win_rate"], "points"),
-    border=True,
+def _days_change(current, previous) -> str | None:
+    """The change in days ('+3'); None when either is missing or it rounds to 0."""
+    if current != current or previous != previous:
+        return None
+    text = f"{current - previous:+.0f}"
+    return None if text in ("+0", "-0") else text
+
+
+def kpis(now, before) -> None:
+    """The five figures of `now`, with their change against `before` (None: no change shown)."""
+    c1, c2, c3, c4, c5 = st.columns(5)
+
+    def change(name: str, kind: str = "percent_change") -> str | None:
+        return None if before is None else formats.delta_text(now[name], before[name], kind)
+
+    c1.metric(
+        formats.label("win_rate"), formats.pct(now["win_rate"]), change("win_rate", "points"), border=True
+    )
+    c1.caption(
+        t("op.kpi.closed", won=int(now["won_count"]), closed=int(now["won_count"] + now["lost_count"]))
+    )
+    c2.metric(
+        t("op.kpi.avg_size", unit=formats.money_unit()),
+        formats.money_short(now["avg_deal_size"]),
+        change("avg_deal_size"),
+        border=True,
+    )
+    c3.metric(
+        t("op.kpi.cycle"),
+        _days(now["sales_cycle_days"]),
+        None if before is None else _days_change(now["sales_cycle_days"], before["sales_cycle_days"]),
+        delta_color="inverse",
+        border=True,
+    )
+    c4.metric(
+        t("op.kpi.velocity", unit=formats.money_unit()),
+        formats.money_short(now["pipeline_velocity"]),
+        change("pipeline_velocity"),
+        border=True,
+        help=t("op.kpi.velocity_help"),
+    )
+    c5.metric(t("op.kpi.open"), formats.count(now["open_deals"]), change("open_deals"), border=True)
+    c5.caption(formats.money(now["open_pipeline"]))
+
+
+pp.first_days_note("op.first_days", period, last)
+kpis(now, before)
+st.caption(
+    t(
+        "op.kpi.compared",
+        now=formats.days_text(period.start, min(as_of, period.last_day)),
+        before=formats.days_text(same_days.start, same_days.last_day),
+    )
 )
-c1.caption(t("op.kpi.closed", won=int(now["won_count"]), closed=int(now["won_count"] + now["lost_count"])))
-c2.metric(
-    t("op.kpi.avg_size", unit=formats.money_unit()),
-    formats.money_short(now["avg_deal_size"]),
-    formats.delta_text(now["avg_deal_size"], before["avg_deal_size"]),
-    border=True,
-)
-c3.metric(
-    t("op.kpi.cycle"),
-    _days(now["sales_cycle_days"]),
-    None
-    if now["sales_cycle_days"] != now["sales_cycle_days"]
-    or before["sales_cycle_days"] != before["sales_cycle_days"]
-    else f"{now['sales_cycle_days'] - before['sales_cycle_days']:+.0f}",
-    delta_color="inverse",
-    border=True,
-)
-c4.metric(
-    t("op.kpi.velocity", unit=formats.money_unit()),
-    formats.money_short(now["pipeline_velocity"]),
-    formats.delta_text(now["pipeline_velocity"], before["pipeline_velocity"]),
-    border=True,
-    help=t("op.kpi.velocity_help"),
-)
-c5.metric(
-    t("op.kpi.open"),
-    formats.count(now["open_deals"]),
-    formats.delta_text(now["open_deals"], before["open_deals"]),
-    border=True,
-)
-c5.caption(formats.money(now["open_pipeline"]))
+if last is not None:
+    st.caption(t("op.last_period", last=last.label(lang)))
+    kpis(queries.query(operations.operation_figures, last, filters, last.last_day).iloc[0], None)
+
+
+def teams_table(frame, key: str) -> None:
+    tables.show(
+        frame,
+        [
+            "team",
+            "win_rate",
+            ("won_count", "op.col.won_count"),
+            ("lost_count", "op.col.lost_count"),
+            ("won_amount", "op.col.won"),
+            ("avg_deal_size", "op.col.avg_size"),
+            ("sales_cycle_days", "op.col.cycle"),
+            "open_deals",
+            "open_pipeline",
+            ("pipeline_velocity", "op.col.velocity"),
+        ],
+        key=key,
+    )
+
 
 # Only the open tab runs (its queries and charts): switching tabs reruns the page.
 tab_funnel, tab_teams, tab_time, tab_stuck, tab_lost = st.tabs(
@@ -91,7 +136,7 @@ tab_funnel, tab_teams, tab_time, tab_stuck, tab_lost = st.tabs(
 if tab_funnel.open:
     with tab_funnel:
         funnel = queries.query(operations.open_funnel, filters, min(as_of, period.last_day))
-        conversions = queries.query(operations.funnel_conversions, period, filters)
+        conversions = queries.query(operations.funnel_conversions, closed_in, filters)
         conversion = conversions["total"]
         st.plotly_chart(
             theme.style_figure(
@@ -111,6 +156,8 @@ if tab_funnel.open:
             key="op_funnel",
         )
         st.caption(t("op.funnel.note"))
+        if last is not None:
+            st.caption(t("op.conversion_of", last=last.label(lang)))
         by_team = conversions["teams"]
         if not by_team.empty:
             st.markdown("**" + t("op.funnel.teams") + "**")
@@ -127,23 +174,15 @@ if tab_funnel.open:
 
 if tab_teams.open:
     with tab_teams:
-        teams = queries.query(operations.operation_figures, period, filters, as_of, ("team",))
-        tables.show(
-            teams,
-            [
-                "team",
-                "win_rate",
-                ("won_count", "op.col.won_count"),
-                ("lost_count", "op.col.lost_count"),
-                ("won_amount", "op.col.won"),
-                ("avg_deal_size", "op.col.avg_size"),
-                ("sales_cycle_days", "op.col.cycle"),
-                "open_deals",
-                "open_pipeline",
-                ("pipeline_velocity", "op.col.velocity"),
-            ],
-            key="op_teams",
+        teams_table(
+            queries.query(operations.operation_figures, period, filters, as_of, ("team",)), "op_teams"
         )
+        if last is not None:
+            with st.expander(t("op.last_period", last=last.label(lang))):
+                teams_last = queries.query(
+                    operations.operation_figures, last, filters, last.last_day, ("team",)
+                )
+                teams_table(teams_last, "op_teams_last")
         st.caption(t("op.teams.note"))
 
 if tab_time.open:
@@ -172,7 +211,7 @@ if tab_time.open:
             teams_shown = len(queries.query(operations.operation_figures, period, filters, as_of, ("team",)))
             group = "team" if teams_shown <= charts.MAX_LINES else "region"
         trend = queries.query(
-            operations.operations_trend, filters, period, as_of, 12, (group,) if group else ()
+            operations.operations_trend, filters, closed_in, as_of, 12, (group,) if group else ()
         )
         percent, scale = measures[chosen]
         axis = (
@@ -201,6 +240,9 @@ if tab_time.open:
         if group == "region":
             st.caption(t("op.time.by_region", total=formats.count(teams_shown)))
         st.caption(t("op.time.note"))
+        if last is not None:
+            month = formats.date_text(last.last_day)[:7]
+            st.caption(t("pr.time.first_days", now=period.label(lang), month=month))
 
 if tab_stuck.open:
     with tab_stuck:
@@ -272,7 +314,9 @@ if tab_stuck.open:
 if tab_lost.open:
     with tab_lost:
         none_label = t("op.lost.none_given")
-        reasons = queries.query(operations.lost_reasons, period, filters)
+        reasons = queries.query(operations.lost_reasons, closed_in, filters)
+        if last is not None:
+            st.caption(t("op.lost_of", last=last.label(lang)))
         if reasons.empty:
             st.info(t("op.lost.nothing"), icon=":material/info:")
         else:
@@ -291,7 +335,7 @@ if tab_lost.open:
                 ),
                 key="op_lost",
             )
-            by_team = queries.query(operations.lost_reasons, period, filters, ("team",))
+            by_team = queries.query(operations.lost_reasons, closed_in, filters, ("team",))
             tables.show(
                 by_team.assign(lost_reason=by_team["lost_reason"].replace("", none_label)),
                 [
@@ -303,7 +347,7 @@ if tab_lost.open:
                 ],
                 key="op_lost_teams",
             )
-        monthly = queries.query(operations.lost_reasons_trend, filters, period, 12)
+        monthly = queries.query(operations.lost_reasons_trend, filters, closed_in, 12)
         if not monthly.empty:
             st.plotly_chart(
                 theme.style_figure(

@@ -29,15 +29,6 @@ if now["target"] is None and now["won_amount"] == 0 and now["open_count"] == 0 a
     st.stop()
 
 
-def days_text(first, last) -> str:
-    """'2026-12-01' for one day, '2026-12-01 – 2026-12-03' for several."""
-    return (
-        formats.date_text(first)
-        if first == last
-        else f"{formats.date_text(first)} – {formats.date_text(last)}"
-    )
-
-
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     formats.with_unit(t("ov.kpi.won")),
@@ -76,8 +67,8 @@ c4.caption(t("ov.kpi.norm", norm=VISIT_NORM_PER_WEEK, share=formats.pct(now["nor
 st.caption(
     t(
         "ov.kpi.compared",
-        now=days_text(period.start, as_of),
-        before=days_text(same_days.start, same_days.last_day),
+        now=formats.days_text(period.start, as_of),
+        before=formats.days_text(same_days.start, same_days.last_day),
         previous=period.previous().label(lang()),
     )
     + (" " + t("ov.kpi.first_days", until=formats.date_text(first_week_end)) if early else "")

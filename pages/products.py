@@ -3,12 +3,13 @@ client type and team; growth against last year; deal size and cycle per product.
 
 import streamlit as st
 
+from app import blocks as pp
 from app import formats, layout, queries, sidebar, tables, texts
 from app.charts import products as charts
 from app.charts import theme
 from app.tables import Column
 from app.texts import t
-from salesmgmt.metrics import products
+from salesmgmt.metrics import core, products
 
 layout.page_header("page.products")
 period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
@@ -20,22 +21,65 @@ if table.empty:
     layout.empty_state()
     st.stop()
 
+# Like with like: the period so far against the same days of last year's period. In the first
+# days no direction is judged; the last complete period is judged beside.
+same_days = products.same_days_last_year(period, as_of)
+so_far = as_of < period.last_day
+days = formats.days_text(same_days.start, same_days.last_day)
+last = period.previous() if core.first_days(period, as_of) else None
+judged = queries.query(products.product_table, last, filters, last.last_day) if last else table
+pp.first_days_note("pr.first_days", period, last, last_year=period.same_last_year().label(lang))
+
 sold = table[table["won_amount"] > 0]
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     t("pr.kpi.won", unit=formats.money_unit()), formats.money_short(table["won_amount"].sum()), border=True
 )
-c1.caption(t("pr.kpi.last_year", amount=formats.money(table["won_amount_last_year"].sum())))
+last_year_won = formats.money(table["won_amount_last_year"].sum())
+c1.caption(
+    t("pr.kpi.same_days", days=days, amount=last_year_won)
+    if so_far
+    else t("pr.kpi.last_year", amount=last_year_won)
+)
 c2.metric(t("pr.kpi.products"), formats.count(len(sold)), border=True)
 c2.caption(t("pr.kpi.in_pipeline", n=int((table["pipeline_amount"] > 0).sum())))
 top = sold.iloc[0] if len(sold) else None
 c3.metric(t("pr.kpi.top"), formats.pct(top["won_mix"]) if top is not None else "–", border=True)
 c3.caption(formats.md(top["product"]) if top is not None else "")
-directions = table["direction"].value_counts()
-c4.metric(t("pr.kpi.growing"), formats.count(directions.get("growing", 0)), border=True)
+directions = judged["direction"].value_counts()
+c4.metric(
+    t("pr.kpi.growing_in", last=last.label(lang)) if last else t("pr.kpi.growing"),
+    formats.count(directions.get("growing", 0)),
+    border=True,
+)
 c4.caption(
     t("pr.kpi.shrinking", n=int(directions.get("shrinking", 0)), steady=int(directions.get("steady", 0)))
 )
+
+
+def product_table(frame, key: str) -> None:
+    """The products table of `frame` (product_table's rows), its direction in words."""
+    shown = frame.assign(direction=[t(f"pr.direction.{d}") for d in frame["direction"]])
+    tables.show(
+        shown,
+        [
+            "product",
+            ("won_amount", "pr.col.won"),
+            "won_mix",
+            "won_amount_last_year",
+            ("won_growth", "pr.col.growth"),
+            "direction",
+            "win_rate",
+            ("won_count", "pr.col.won_count"),
+            ("lost_count", "pr.col.lost_count"),
+            ("avg_deal_size", "pr.col.avg_size"),
+            ("sales_cycle_days", "pr.col.cycle"),
+            ("open_amount", "pr.col.open"),
+            "pipeline_amount",
+        ],
+        key=key,
+    )
+
 
 # Only the open tab runs (its queries and charts): switching tabs reruns the page.
 tab_table, tab_time, tab_mix = st.tabs(
@@ -44,41 +88,24 @@ tab_table, tab_time, tab_mix = st.tabs(
 
 if tab_table.open:
     with tab_table:
-        shown = table.assign(direction=[t(f"pr.direction.{d}") for d in table["direction"]])
-        tables.show(
-            shown,
-            [
-                "product",
-                ("won_amount", "pr.col.won"),
-                "won_mix",
-                "won_amount_last_year",
-                ("won_growth", "pr.col.growth"),
-                "direction",
-                "win_rate",
-                ("won_count", "pr.col.won_count"),
-                ("lost_count", "pr.col.lost_count"),
-                ("avg_deal_size", "pr.col.avg_size"),
-                ("sales_cycle_days", "pr.col.cycle"),
-                ("open_amount", "pr.col.open"),
-                "pipeline_amount",
-            ],
-            key="pr_table",
-        )
+        product_table(table, "pr_table")
         st.caption(
             t(
-                "pr.table.note",
+                "pr.table.note_same_days" if so_far else "pr.table.note",
                 period=period.label(lang),
                 last=period.same_last_year().label(lang),
+                days=days,
                 date=formats.date_text(as_of),
             )
         )
-        if table["won_growth"].notna().any():
+        judged_period = last or period
+        if judged["won_growth"].notna().any():
             st.plotly_chart(
                 theme.style_figure(
                     charts.growth_vs_last_year(
-                        table,
+                        judged,
                         {
-                            "title": t("pr.chart.growth", last=period.same_last_year().label(lang)),
+                            "title": t("pr.chart.growth", last=judged_period.same_last_year().label(lang)),
                             "axis": t("pr.col.growth"),
                         },
                     ),
@@ -86,10 +113,20 @@ if tab_table.open:
                 ),
                 key="pr_growth",
             )
+        if last is not None:
+            before = last.same_last_year().label(lang)
+            st.caption(t("pr.growth.last_period", last=last.label(lang), before=before))
+            with st.expander(t("pr.last_period", last=last.label(lang))):
+                product_table(judged, "pr_table_last")
 
 if tab_time.open:
     with tab_time:
-        trend = queries.query(products.product_trend, filters, period, as_of, 12)
+        # In the first days the months end with the last complete one (a few days' month
+        # would look like a fall).
+        trend = queries.query(products.product_trend, filters, last or period, as_of, 12)
+        if last is not None:
+            month = formats.date_text(last.last_day)[:7]
+            st.caption(t("pr.time.first_days", now=period.label(lang), month=month))
         if trend.empty:
             layout.empty_state()
         else:

@@ -11,7 +11,7 @@ from app.charts import module3 as charts
 from app.charts import theme
 from app.tables import Column
 from app.texts import t
-from salesmgmt.metrics import core, rankings
+from salesmgmt.metrics import rankings
 
 layout.page_header("page.rankings")
 period, filters, as_of = sidebar.period(), sidebar.filters(), sidebar.as_of()
@@ -29,15 +29,7 @@ current_teams, current_reps = teams, reps
 if last is not None:
     teams = queries.query(rankings.team_rankings, last, filters, last.last_day)
     reps = queries.query(rankings.rep_rankings, last, filters, last.last_day)
-    st.info(
-        t(
-            "rk.first_days",
-            now=period.label(texts.lang()),
-            until=formats.date_text(core.first_complete_week_end(period)),
-            last=last.label(texts.lang()),
-        ),
-        icon=":material/info:",
-    )
+pp.first_days_note("rk.first_days", period, last)
 
 if not reps["composite"].notna().any() and not teams["composite"].notna().any():
     st.warning(t("rk.no_targets"), icon=":material/warning:")
@@ -175,7 +167,16 @@ def recognition_lines(found: pd.DataFrame, cut: bool) -> None:
 
 
 def draw_recognitions() -> None:
-    found = queries.query(rankings.recognitions, period, filters, as_of)
+    # In the first days the last complete period's (a few days earn little); the period so far
+    # beside, when it has earned something already.
+    shown_period, shown_as_of = rankings.ranked_period(period, as_of)
+    found = queries.query(rankings.recognitions, shown_period, filters, shown_as_of)
+    if last is not None:
+        st.caption(t("rk.rec.of_last", last=last.label(texts.lang())))
+        so_far = queries.query(rankings.recognitions, period, filters, as_of)
+        if len(so_far):
+            with st.expander(t("rk.rec.so_far", now=period.label(texts.lang()))):
+                recognition_lines(so_far, len(so_far) > ALL_LINES)
     if found.empty:
         st.info(t("rk.rec.none"), icon=":material/info:")
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.support import open_page
+from tests.app.support import markdown_text, open_page, table_with
 
 
 def seen(at, kind: str) -> str:
@@ -71,3 +71,46 @@ def test_the_manager_meeting_says_the_figures_are_a_few_days_and_shows_april_bes
 ):
     at = open_page("pages/manager_meeting.py", lang, check=True, f_period="2026-05")
     assert note in seen(at, "info") and beside in seen(at, "expander")
+
+
+@pytest.mark.parametrize(
+    "lang, note, chart",
+    [
+        ("en", "First days of May 2026", "Apr 2026, the last complete period: won against Apr 2025"),
+        ("zh", "2026年5月期初", "上一个完整期 2026年4月：赢单对比 2025年4月"),
+    ],
+)
+def test_the_products_page_judges_no_direction_on_three_days_and_shows_april_beside(
+    third_of_may, lang, note, chart
+):
+    at = open_page("pages/products.py", lang, check=True, f_period="2026-05")
+    assert note in seen(at, "info")
+    assert chart in seen(at, "caption") + " " + markdown_text(at)
+    may = table_with(at, "won_growth", "direction")
+    assert set(may["direction"]) == {"Not judged yet" if lang == "en" else "期初未判断"}
+    if lang == "en":
+        assert "May 2026 so far against the same days of May 2025 (2025-05-01 – 2025-05-03)" in seen(
+            at, "caption"
+        )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sales_operations_compare_the_same_days_and_show_april_beside(third_of_may, lang):
+    at = open_page("pages/operations.py", lang, check=True, f_period="2026-05")
+    # May's closed deals (2 won of 4) against 1-3 April (none closed): no change to show; the
+    # whole of April (1 won of 1) would say "-50 pts". Open deals: 4 on 3 May (O4, O5, O8, O9)
+    # against 3 on 3 April (O9 opened on 2 May).
+    assert [m.delta or None for m in at.metric[:5]] == [None, None, None, None, "+33%"]
+    captions = seen(at, "caption")
+    if lang == "en":
+        assert "First days of May 2026" in seen(at, "info")
+        assert "with the same days of the previous period, 2026-04-01 – 2026-04-03" in captions
+        assert "Apr 2026 (the last complete period)" in captions
+    else:
+        assert "2026年5月期初" in seen(at, "info") and "上一期同期" in captions
+
+
+@pytest.mark.parametrize("lang, of_april", [("en", "Recognitions of Apr 2026"), ("zh", "2026年4月的表彰")])
+def test_the_rankings_recognitions_are_aprils_in_the_first_days(third_of_may, lang, of_april):
+    at = open_page("pages/rankings.py", lang, check=True, f_period="2026-05")
+    assert of_april in seen(at, "caption")
