@@ -9,8 +9,11 @@ passes the boundaries as `geojson=` with `featureidkey`: it draws with the netwo
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -22,14 +25,36 @@ HEIGHT = 560
 SCALE = [[0.0, palette.FAINT], [1.0, palette.ACCENT]]
 
 
+@functools.cache
+def _geojson(level: str) -> dict[str, Any]:
+    """salesmgmt.maps.boundaries with each ring as an array. theme.style_figure walks every list
+    of a figure to escape its texts, and plotly validates them: 60,000 points of lists cost
+    seconds, arrays are passed over (plotly writes them out as the same JSON lists)."""
+    collection = maps.boundaries(level)
+    features = [
+        {
+            **feature,
+            "geometry": {
+                "type": feature["geometry"]["type"],
+                "coordinates": [
+                    [np.asarray(ring) for ring in polygon] for polygon in feature["geometry"]["coordinates"]
+                ],
+            },
+        }
+        for feature in collection["features"]
+    ]
+    return {"type": collection["type"], "features": features}
+
+
 def _frame(fig: go.Figure) -> None:
     """The national outline and the maritime boundary (the nine-dash line): first, see above."""
     outline = maps.national_outline()
     sea = maps.maritime_boundary()
     for lines, width in ((outline, 0.8), (sea, 1.2)):
         fig.add_scattergeo(
-            lon=list(lines.lon),
-            lat=list(lines.lat),
+            # arrays (a line's end is NaN): passed over by the theme, see _geojson
+            lon=np.array(lines.lon, dtype=float),
+            lat=np.array(lines.lat, dtype=float),
             mode="lines",
             line=dict(color=palette.TARGET, width=width),
             hoverinfo="skip",
@@ -59,7 +84,7 @@ def coverage_map(
     _frame(fig)
     z = [float(values.get(a.adcode, 0.0)) for a in every]
     fig.add_choropleth(
-        geojson=maps.boundaries(level),
+        geojson=_geojson(level),
         featureidkey="properties.adcode",
         locations=[a.adcode for a in every],
         z=z,
