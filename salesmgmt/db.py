@@ -572,6 +572,7 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "opportunity_history",
         "monthly_plans",
         "client_reviews",
+        "checkins",
     ):
         counts[table] = int(scalar(con, f"SELECT count(*) FROM {quote_ident(table)}"))
     return counts

@@ -3,9 +3,11 @@ headers, for Excel (UTF-8 with BOM) and safe to open (text that a spreadsheet wo
 formula is prefixed with ').
 
 Importing these files into an empty database reproduces the same reps, clients, opportunities
-(current state), visits and targets, so the same figures; importing them into the database they
-came from changes nothing. The import templates (data/templates/, offered on the Import data page
-through `template_path`) are generated here too, so a template's headers are the importer's.
+(current state), visits, targets and check-ins, so the same figures; importing them into the
+database they came from changes nothing. Coordinates are written as stored, in WGS-84, under
+headers that say so ("经度(WGS-84)"), which the importer reads without converting. The import
+templates (data/templates/, offered on the Import data page through `template_path`) are
+generated here too, so a template's headers are the importer's.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ EXPORT_SQL: dict[str, str] = {
         FROM reps r ORDER BY r.rep_id""",
     "clients": """
         SELECT c.name AS client, c.code AS client_code, c.client_type, c.key_account,
-               o.name AS owner, c.relationship_level, c.region
+               o.name AS owner, c.relationship_level, c.region, c.address,
+               -- a client placed by its address alone is placed again from it on import
+               CASE WHEN c.geo_source = 'coordinates' THEN c.longitude END AS longitude,
+               CASE WHEN c.geo_source = 'coordinates' THEN c.latitude END AS latitude
         FROM clients c LEFT JOIN reps o ON o.rep_id = c.owner_rep_id
         ORDER BY c.client_id""",
     "opportunities": """
@@ -56,6 +61,15 @@ EXPORT_SQL: dict[str, str] = {
         FROM targets t
         LEFT JOIN reps r ON t.scope_kind = 'rep' AND r.rep_id = TRY_CAST(t.scope_key AS INTEGER)
         ORDER BY t.month, t.scope_kind, t.scope_key""",
+    "checkins": """
+        SELECT strftime(k.checked_at, '%Y-%m-%d %H:%M:%S') AS checked_at, NULL AS date,
+               r.name AS rep, r.code AS rep_code, c.name AS client, c.code AS client_code,
+               k.place_name AS place, k.address, k.longitude, k.latitude, NULL AS coordinates,
+               k.remarks AS notes, NULL AS checkin_type, k.checkin_id
+        FROM checkins k
+        LEFT JOIN reps r ON r.rep_id = k.rep_id
+        LEFT JOIN clients c ON c.client_id = k.client_id
+        ORDER BY k.checked_at, k.checkin_key""",
 }
 
 _STAGE_KEYS = ("lead", "qualified", "solution", "quote", "negotiation", "won", "lost")
@@ -133,7 +147,18 @@ TEMPLATE_EXAMPLES: dict[str, dict[str, list[tuple[str, ...]]]] = {
             ("Chen Jun", "E002", "Dragon", "East", "Sales manager", ""),
         ],
         "clients": [
-            ("East China Design Institute", "C0001", "Design institute", "yes", "Zhang Wei", "4", "East"),
+            (
+                "East China Design Institute",
+                "C0001",
+                "Design institute",
+                "yes",
+                "Zhang Wei",
+                "4",
+                "East",
+                "江苏省南京市玄武区中山路8号",
+                "",
+                "",
+            ),
             (
                 "Jiangsu Steel Structure Co.",
                 "C0002",
@@ -142,6 +167,9 @@ TEMPLATE_EXAMPLES: dict[str, dict[str, list[tuple[str, ...]]]] = {
                 "Zhang Wei",
                 "2",
                 "East",
+                "江苏省苏州市昆山市人民路5号",
+                "120.98012",
+                "31.38469",
             ),
         ],
         "opportunities": [
@@ -218,6 +246,40 @@ TEMPLATE_EXAMPLES: dict[str, dict[str, list[tuple[str, ...]]]] = {
             ("2024-05", "500000", "Zhang Wei", "E001", "", ""),
             ("2024-Q2", "3000000", "", "", "Dragon", ""),
         ],
+        "checkins": [
+            (
+                "2024-05-06 09:30",
+                "",
+                "Zhang Wei",
+                "E001",
+                "East China Design Institute",
+                "C0001",
+                "East China Design Institute",
+                "江苏省南京市玄武区中山路8号",
+                "118.79776",
+                "32.04850",
+                "",
+                "Presented the daylighting solution",
+                "",
+                "",
+            ),
+            (
+                "2024-05-08 14:10",
+                "",
+                "Zhang Wei",
+                "E001",
+                "Jiangsu Steel Structure Co.",
+                "C0002",
+                "Jiangsu Steel Structure Co. plant",
+                "江苏省苏州市昆山市人民路5号",
+                "120.98030",
+                "31.38500",
+                "",
+                "Delivery date",
+                "",
+                "",
+            ),
+        ],
     },
     "zh": {
         "reps": [
@@ -225,8 +287,30 @@ TEMPLATE_EXAMPLES: dict[str, dict[str, list[tuple[str, ...]]]] = {
             ("陈军", "E002", "龙队", "华东", "销售经理", ""),
         ],
         "clients": [
-            ("华东建筑设计院", "C0001", "设计院", "是", "张伟", "4", "华东"),
-            ("江苏某钢结构有限公司", "C0002", "钢结构公司", "否", "张伟", "2", "华东"),
+            (
+                "华东建筑设计院",
+                "C0001",
+                "设计院",
+                "是",
+                "张伟",
+                "4",
+                "华东",
+                "江苏省南京市玄武区中山路8号",
+                "",
+                "",
+            ),
+            (
+                "江苏某钢结构有限公司",
+                "C0002",
+                "钢结构公司",
+                "否",
+                "张伟",
+                "2",
+                "华东",
+                "江苏省苏州市昆山市人民路5号",
+                "120.98012",
+                "31.38469",
+            ),
         ],
         "opportunities": [
             (
@@ -301,6 +385,40 @@ TEMPLATE_EXAMPLES: dict[str, dict[str, list[tuple[str, ...]]]] = {
         "targets": [
             ("2024-05", "500000", "张伟", "E001", "", ""),
             ("2024-Q2", "3000000", "", "", "龙队", ""),
+        ],
+        "checkins": [
+            (
+                "2024-05-06 09:30",
+                "",
+                "张伟",
+                "E001",
+                "华东建筑设计院",
+                "C0001",
+                "华东建筑设计院",
+                "江苏省南京市玄武区中山路8号",
+                "118.79776",
+                "32.04850",
+                "",
+                "介绍采光方案",
+                "",
+                "",
+            ),
+            (
+                "2024-05-08 14:10",
+                "",
+                "张伟",
+                "E001",
+                "江苏某钢结构有限公司",
+                "C0002",
+                "江苏某钢结构厂区",
+                "江苏省苏州市昆山市人民路5号",
+                "120.98030",
+                "31.38500",
+                "",
+                "确认交货期",
+                "",
+                "",
+            ),
         ],
     },
 }

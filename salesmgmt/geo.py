@@ -227,3 +227,29 @@ def on_site(
         else:
             answers.append(None)
     return OnSite(np.asarray(distance, dtype=float), answers)
+
+
+def on_site_columns(checkins: pd.DataFrame, clients: pd.DataFrame) -> pd.DataFrame:
+    """`on_site` for check-ins (longitude, latitude, adcode) against their clients' places
+    (longitude, latitude, adcode, geo_source; a row each, aligned; NaN where no client) as the
+    checkins table stores them: distance_m (to 0.1 m) and on_site (nullable boolean)."""
+
+    def text(values: pd.Series) -> list[str | None]:
+        return [v if isinstance(v, str) else None for v in values]
+
+    verdict = on_site(
+        checkins["longitude"].to_numpy(dtype=float),
+        checkins["latitude"].to_numpy(dtype=float),
+        text(checkins["adcode"]),
+        clients["longitude"].to_numpy(dtype=float),
+        clients["latitude"].to_numpy(dtype=float),
+        text(clients["adcode"]),
+        text(clients["geo_source"]),
+    )
+    return pd.DataFrame(
+        {
+            "distance_m": np.round(verdict.distance_m, 1),
+            "on_site": pd.array(verdict.on_site, dtype="boolean"),
+        },
+        index=checkins.index,
+    )

@@ -4,15 +4,19 @@ engineers made on their visits (DingTalk 签到), a few of them away from the cl
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from salesmgmt import geo
 from salesmgmt.demo.clients import Client
-from salesmgmt.demo.company import Geography
+from salesmgmt.demo.company import DEMO_STORIES, Geography
+from salesmgmt.demo.reps import Rep
 
 #: Share of clients whose coordinates are known (from the CRM's map pin); the others are
 #: located by their address alone (the district's centre, geo_source 'address').
@@ -101,3 +105,177 @@ def client_locations(rng: np.random.Generator, clients: list[Client], geography:
         rows,
         columns=["address", "province", "city", "district", "adcode", "longitude", "latitude", "geo_source"],
     )
+
+
+#: Months before as-of since which the company records visits as DingTalk check-ins.
+CHECKIN_MONTHS = 12
+
+#: Share of client visits an engineer checks in (drawn per engineer), and the struggling
+#: rep's: his visits are often logged without a check-in, and those checked in are often away
+#: from the client (DEMO_STORIES).
+_CHECKIN_SHARE = (0.82, 0.97)
+_STRUGGLING_CHECKIN_SHARE = 0.6
+#: Share of an engineer's check-ins made away from the client (drawn per engineer).
+_OFF_SITE_SHARE = (0.02, 0.12)
+_STRUGGLING_OFF_SITE_SHARE = 0.35
+
+#: Where an engineer checks in when not at the client.
+_ELSEWHERE = ["星巴克咖啡", "高速服务区", "公司办事处", "如家酒店", "项目工地", "汽车站"]
+
+_CHECKIN_COLUMNS = [
+    "checkin_key",
+    "checkin_id",
+    "source",
+    "rep_id",
+    "client_id",
+    "checked_at",
+    "place_name",
+    "address",
+    "longitude",
+    "latitude",
+    "province",
+    "city",
+    "district",
+    "adcode",
+    "remarks",
+    "visit_key",
+    "distance_m",
+    "on_site",
+]
+
+
+def _metres_to_degrees(lat: float, east_m: float, north_m: float) -> tuple[float, float]:
+    """A small offset in metres as degrees of longitude and latitude at `lat`."""
+    per_degree = geo.EARTH_RADIUS_M * np.pi / 180
+    return east_m / (per_degree * np.cos(np.radians(lat))), north_m / per_degree
+
+
+def build_checkins(
+    rng: np.random.Generator, as_of: date, reps: list[Rep], clients: pd.DataFrame, visits: pd.DataFrame
+) -> pd.DataFrame:
+    """The DingTalk check-ins of the client visits (type 'visit') of the last CHECKIN_MONTHS
+    months up to as-of, each confirming its visit (the first of its rep, client and day), as the
+    importer would have written them from the export."""
+    from salesmgmt.importer.checkins import stable_id
+
+    first = date(as_of.year, as_of.month, 1)
+    for _ in range(CHECKIN_MONTHS - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    days = visits["visit_date"].to_numpy(dtype="datetime64[D]")
+    chosen = visits[
+        (visits["visit_type"] == "visit") & (days >= np.datetime64(first)) & (days <= np.datetime64(as_of))
+    ]
+    # The first visit of each rep, client and day is the one a check-in confirms.
+    chosen = chosen.sort_values("visit_key").drop_duplicates(["rep_id", "client_id", "visit_date"])
+    chosen = chosen.sort_values(["rep_id", "visit_date", "visit_key"])
+    struggling = DEMO_STORIES["struggling_rep"]
+    habit = {
+        r.rep_id: (
+            (_STRUGGLING_CHECKIN_SHARE, _STRUGGLING_OFF_SITE_SHARE)
+            if r.name == struggling
+            else (float(rng.uniform(*_CHECKIN_SHARE)), float(rng.uniform(*_OFF_SITE_SHARE)))
+        )
+        for r in reps
+    }
+    names = {r.rep_id: r.name for r in reps}
+    placed_at = {int(c["client_id"]): c for c in clients.to_dict("records")}
+    rows = []
+    slot: dict[tuple[int, date], int] = {}
+    for rep_id, client_id, visit_key, day in zip(
+        chosen["rep_id"].tolist(),
+        chosen["client_id"].tolist(),
+        chosen["visit_key"].tolist(),
+        pd.to_datetime(chosen["visit_date"]).dt.date.tolist(),
+    ):
+        share, away = habit[rep_id]
+        if rng.random() >= share:
+            continue
+        # Check-ins of one rep and day two hours apart at least, from 08:30.
+        n = slot.get((rep_id, day), 0)
+        slot[(rep_id, day)] = n + 1
+        at = datetime.combine(day, datetime.min.time()) + timedelta(
+            hours=8.5 + 2 * n, minutes=int(rng.integers(0, 100))
+        )
+        row = _checkin_place(rng, placed_at[client_id], off_site=bool(rng.random() < away))
+        rows.append(
+            {
+                "checkin_id": stable_id("dingtalk", names[rep_id], at),
+                "source": "dingtalk",
+                "rep_id": rep_id,
+                "client_id": client_id,
+                "checked_at": at,
+                "visit_key": visit_key,
+                "remarks": None,
+                **row,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=[c for c in _CHECKIN_COLUMNS if c not in ("distance_m", "on_site")])
+    frame["checkin_key"] = np.arange(1, len(frame) + 1)
+    placed = clients.set_index("client_id").reindex(frame["client_id"])
+    placed.index = frame.index
+    verdict = geo.on_site_columns(frame, placed)
+    frame["distance_m"], frame["on_site"] = verdict["distance_m"], verdict["on_site"]
+    frame["checked_at"] = pd.to_datetime(frame["checked_at"]).astype("datetime64[s]")
+    return frame[_CHECKIN_COLUMNS]
+
+
+def _checkin_place(
+    rng: np.random.Generator, client: dict[Hashable, Any], off_site: bool
+) -> dict[str, object]:
+    """Where a check-in at `client` was made: at the client (within a few hundred metres of its
+    pin, or in its district when it has none), or away from it (in another district of its
+    city, or a few kilometres off)."""
+    province, city, adcode = str(client["province"]), str(client["city"]), str(client["adcode"])
+    if not off_site:
+        if client["geo_source"] == "coordinates":
+            radius = min(abs(float(rng.normal(0.0, 120.0))), 450.0)
+            angle = float(rng.uniform(0, 2 * np.pi))
+            d_lon, d_lat = _metres_to_degrees(
+                float(client["latitude"]), radius * np.cos(angle), radius * np.sin(angle)
+            )
+            lon, lat = float(client["longitude"]) + d_lon, float(client["latitude"]) + d_lat
+        else:
+            jitter = rng.normal(0.0, _SPREAD_DEG / 2, size=2)
+            lon, lat = (
+                float(client["longitude"]) + float(jitter[0]),
+                float(client["latitude"]) + float(jitter[1]),
+            )
+        return {
+            "place_name": str(client["name"]),
+            "address": str(client["address"]),
+            "longitude": round(lon, 6),
+            "latitude": round(lat, 6),
+            "province": province,
+            "city": city,
+            "district": str(client["district"]),
+            "adcode": adcode,
+        }
+    others = [
+        d
+        for d in geo.districts_of(
+            adcode[:4] + "00" if adcode[:2] not in _MUNICIPALITIES else adcode[:2] + "0000"
+        )
+        if d.adcode != adcode
+    ]
+    district = others[int(rng.integers(len(others)))] if others else geo.divisions()[adcode]
+    jitter = rng.normal(0.0, _SPREAD_DEG / 2, size=2)
+    lon, lat = district.longitude + float(jitter[0]), district.latitude + float(jitter[1])
+    if not others:  # a city of one district: a few kilometres off
+        d_lon, d_lat = _metres_to_degrees(lat, 4000.0, 3000.0)
+        lon, lat = lon + d_lon, lat + d_lat
+    road = _ROADS[int(rng.integers(len(_ROADS)))]
+    shown_city = "" if city == province else city
+    return {
+        "place_name": _ELSEWHERE[int(rng.integers(len(_ELSEWHERE)))],
+        "address": f"{province}{shown_city}{district.name}{road}{int(rng.integers(1, 999))}号",
+        "longitude": round(lon, 6),
+        "latitude": round(lat, 6),
+        "province": province,
+        "city": city,
+        "district": district.name,
+        "adcode": district.adcode,
+    }
+
+
+#: Province codes of the municipalities (their districts lie directly under the province).
+_MUNICIPALITIES = ("11", "12", "31", "50")

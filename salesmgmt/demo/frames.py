@@ -14,7 +14,7 @@ from salesmgmt.demo.clients import Client, build_clients
 from salesmgmt.demo.company import STANDARD_SIZE, UNALLOCATED_TEAM, DemoSize, Geography, geography
 from salesmgmt.demo.deals import build_opportunities
 from salesmgmt.demo.draws import stream
-from salesmgmt.demo.field import client_locations
+from salesmgmt.demo.field import build_checkins, client_locations
 from salesmgmt.demo.plan import Frame, monthly_targets, time_frame, won_plan
 from salesmgmt.demo.process import build_plans, build_reviews
 from salesmgmt.demo.reps import Rep, build_reps, engineers_by_team
@@ -186,4 +186,5 @@ def build_demo_frames(as_of: date, seed: int = 7, size: DemoSize = STANDARD_SIZE
         "monthly_plans": plans.monthly_plans,
         "plan_visits": plans.plan_visits,
         "client_reviews": build_reviews(seed, frame, reps_frame, clients_frame),
+        "checkins": build_checkins(stream(seed, 22), as_of, reps, clients_frame, visits),
     }

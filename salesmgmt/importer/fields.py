@@ -1,4 +1,4 @@
-"""The import format: the five kinds, their fields, which are required, and each field's value type.
+"""The import format: the six kinds, their fields, which are required, and each field's value type.
 
 Field names are the contract shared by mapping files, templates, exports and the preview's
 columns (see docs/importing.md).
@@ -6,7 +6,7 @@ columns (see docs/importing.md).
 
 from __future__ import annotations
 
-KINDS: tuple[str, ...] = ("reps", "clients", "opportunities", "visits", "targets")
+KINDS: tuple[str, ...] = ("reps", "clients", "opportunities", "visits", "targets", "checkins")
 
 #: The order in which files of several kinds are applied, so that a reps file given together with a
 #: visits file fills in the reps before the visits refer to them.
@@ -48,6 +48,22 @@ FIELD_TYPES: dict[str, str] = {
     "outcome": "text",
     "notes": "text",
     "period": "period",
+    # Locations (clients) and field check-ins (DingTalk 签到, WeCom 外出打卡). Times and
+    # coordinates are read as text and parsed where they are applied (`importer.checkins`).
+    "address": "text",
+    "longitude": "text",
+    "latitude": "text",
+    "coordinates": "text",
+    "checked_at": "text",
+    "checkin_id": "code",
+    "checkin_type": "text",
+    "place": "text",
+    # Columns of the platforms' exports that nothing here stores: recognised so that an export
+    # imports as it is, each noted in the summary as not stored.
+    "department": "text",
+    "user_account": "text",
+    "device": "text",
+    "photos": "text",
 }
 FIELDS: tuple[str, ...] = tuple(FIELD_TYPES)
 
@@ -62,6 +78,9 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "owner",
         "relationship_level",
         "region",
+        "address",
+        "longitude",
+        "latitude",
     ),
     "opportunities": (
         "opportunity_id",
@@ -97,6 +116,22 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "notes",
     ),
     "targets": ("period", "amount", "rep", "rep_code", "team", "region"),
+    "checkins": (
+        "checked_at",
+        "date",
+        "rep",
+        "rep_code",
+        "client",
+        "client_code",
+        "place",
+        "address",
+        "longitude",
+        "latitude",
+        "coordinates",
+        "notes",
+        "checkin_type",
+        "checkin_id",
+    ),
 }
 
 #: Fields every row needs. A tuple inside means "at least one of these".
@@ -106,6 +141,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "opportunities": (("opportunity_id",), ("rep", "rep_code", "client", "client_code")),
     "visits": (("date",), ("rep", "rep_code"), ("client", "client_code")),
     "targets": (("period",), ("amount",), ("rep", "rep_code", "team", "region")),
+    "checkins": (("checked_at",), ("rep", "rep_code")),
 }
 
 #: What a field read under its generic meaning becomes in a kind where that meaning differs:
@@ -125,8 +161,11 @@ MAX_LENGTH: dict[str, int] = {
     **dict.fromkeys(("rep", "team", "region", "manager", "owner", "accompanied_by"), 100),
     **dict.fromkeys(("client", "opportunity_name", "product", "project"), 200),
     **dict.fromkeys(("purpose", "outcome", "notes", "lost_reason"), 2000),
+    **dict.fromkeys(("checked_at", "longitude", "latitude", "coordinates", "checkin_type"), 64),
+    **dict.fromkeys(("place", "address", "department", "user_account", "device"), 200),
+    "photos": 2000,
 }
 
 #: Fields that name or identify something, where a bidirectional control character (which
 #: reorders how the text is shown: 'exe.txt' after U+202E reads 'txt.exe') is refused.
-NAME_FIELDS: frozenset[str] = frozenset(MAX_LENGTH) - {"purpose", "outcome", "notes", "lost_reason"}
+NAME_FIELDS: frozenset[str] = frozenset(MAX_LENGTH) - {"purpose", "outcome", "notes", "lost_reason", "photos"}

@@ -1,6 +1,6 @@
-"""Writing each kind of file: reps, clients, opportunities, visits, targets. Each applier takes
-the batch and the file's valid rows (columns named by field) and returns each row's outcome:
-'added', 'updated' or 'unchanged'.
+"""Writing each kind of file: reps, clients, opportunities, visits, targets and check-ins (see
+`checkins`). Each applier takes the batch and the file's valid rows (columns named by field)
+and returns each row's outcome: 'added', 'updated' or 'unchanged'.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salesmgmt.importer.checkins import LOCATION_COLUMNS, apply_checkins, client_locations
 from salesmgmt.importer.dates import period_months, split_amount
 from salesmgmt.importer.history import keep_states_before, open_intervals, tracked_changes
 from salesmgmt.importer.matching import (
@@ -92,18 +93,28 @@ def _apply_clients(ctx: Batch, rows: pd.DataFrame) -> pd.Series:
     people = match_people(ctx, rows, "clients", "client", "client_code")
     owners = plan_people(ctx, rows, "reps", "owner", None) if "owner" in rows else None
     same_record(ctx, people.ids, "client")
+    located = client_locations(ctx, rows, people.ids)
     keep = kept_rows(ctx, rows)
     owner_ids = finalise_people(ctx, owners, keep, "rep", True) if owners else None
     frame, set_cols = _people_records(ctx, rows, people, keep, "client", _CLIENT_FIELDS)
     if owner_ids is not None:
         frame["owner_rep_id"] = owner_ids.astype(object)
         set_cols.append("owner_rep_id")
+    if located is not None:
+        for column in LOCATION_COLUMNS:
+            frame[column] = kept(located[column], keep)
+            set_cols.append(column)
     return upsert(
         ctx,
         "client",
         frame,
         set_cols,
-        keep_if_null=("code", "client_type", "key_account"),
+        keep_if_null=(
+            "code",
+            "client_type",
+            "key_account",
+            *(LOCATION_COLUMNS if located is not None else ()),
+        ),
         defaults={"client_type": "other", "key_account": False},
     )
 
@@ -317,4 +328,5 @@ APPLIERS = {
     "opportunities": _apply_opportunities,
     "visits": _apply_visits,
     "targets": _apply_targets,
+    "checkins": apply_checkins,
 }

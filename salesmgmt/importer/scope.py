@@ -217,7 +217,7 @@ def _rows_frame(preview: Preview) -> pd.DataFrame:
 def _statement(kind: str, rows_name: str) -> tuple[str, dict[str, str]]:
     """The kind's statement with its pieces, and the aliases its scope placeholders narrow."""
     mine = compose(_MINE, rows=rows_name)
-    if kind == "visits":
+    if kind in ("visits", "checkins"):  # a check-in's rep decides, as a visit's does
         return compose(_VISITS_SQL, mine=mine), {"where": "r"}
     if kind == "opportunities":
         return compose(_OPPORTUNITIES_SQL, mine=mine), {"where": "r"}

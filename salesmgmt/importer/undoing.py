@@ -21,7 +21,7 @@ from salesmgmt.importer.uploads import batches_in_scope
 from salesmgmt.importer.upsert import ENTITIES, table_columns
 
 #: Undo works through the entities in this order: facts before the reps and clients they name.
-UNDO_ORDER = ("opportunity_history", "opportunity", "visit", "target", "client", "rep")
+UNDO_ORDER = ("checkin", "opportunity_history", "opportunity", "visit", "target", "client", "rep")
 
 
 _LATER_SQL = """

@@ -33,6 +33,7 @@ ENTITIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "opportunity_history": ("opportunity_history", ("opp_id", "valid_from")),
     "visit": ("visits", ("visit_key",)),
     "target": ("targets", ("month", "scope_kind", "scope_key")),
+    "checkin": ("checkins", ("checkin_key",)),
 }
 
 
@@ -42,6 +43,7 @@ SEQUENCES = {
     "clients": ("client_seq", "client_id"),
     "visits": ("visit_seq", "visit_key"),
     "uploads": ("upload_seq", "upload_id"),
+    "checkins": ("checkin_seq", "checkin_key"),
 }
 
 
