@@ -326,7 +326,7 @@ def _number(cell: Any) -> float | None:
     if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
         return float(cell)
     try:
-        return float(str(cell).replace(",", "."))
+        return float(str(cell))
     except ValueError:
         return None
 
@@ -340,7 +340,9 @@ def _as_percents(raw: pd.Series) -> pd.Series:
         return raw
 
     def percent(cell: Any) -> Any:
-        return cell if cell is None or _number(cell) is None else f"{_number(cell)}%"
+        if cell is None or _number(cell) is None:
+            return cell
+        return f"{cell.strip()}%" if isinstance(cell, str) else f"{float(cell):g}%"
 
     return raw.map(percent).astype(object)
 

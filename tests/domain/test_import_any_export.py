@@ -279,6 +279,15 @@ def test_a_bad_amount_names_the_row_the_column_and_the_fix_and_writes_nothing(tm
     assert not dbfile.exists()
 
 
+def test_a_probability_over_100_percent_names_the_row_and_the_column_as_written(tmp_path):
+    bad = [*FIVE[:3], [*FIVE[3][:5], "150", *FIVE[3][6:]], FIVE[4]]
+    preview = importer.prepare(five_deals(tmp_path, bad).read_bytes(), "five.csv", ignore_unknown=True)
+    (error,) = preview.errors
+    assert error.message("en") == (
+        "Row 5, column Probability, %: '150%' is not a probability. Use 60%, 60 or 0.6 (between 0 and 100%)."
+    )
+
+
 def test_a_file_of_deals_with_neither_id_nor_name_nor_product_is_refused_saying_what_to_add():
     preview = importer.prepare(
         b"Organization,Stage,Amount\nKite Steel,Won,500\n", "x.csv", kind="opportunities"
