@@ -38,9 +38,13 @@ def app(tiny_db, monkeypatch):
     st.cache_data.clear()
 
 
-def visits_count(path) -> int:
+def table_count(path, table: str) -> int:
     with db.connect(path) as con:
-        return db.table_counts(con)["visits"]
+        return db.table_counts(con)[table]
+
+
+def visits_count(path) -> int:
+    return table_count(path, "visits")
 
 
 def test_an_uploaded_gbk_export_is_previewed_then_imported_and_can_be_undone(app):
@@ -146,14 +150,9 @@ CRM_DEALS = (
 )
 
 
-def opportunities_count(path) -> int:
-    with db.connect(path) as con:
-        return db.table_counts(con)["opportunities"]
-
-
 def test_a_crm_export_opens_with_its_columns_placed_and_asks_only_about_the_unknown_one(app):
     at, path = app
-    before = opportunities_count(path)
+    before = table_count(path, "opportunities")
     at.file_uploader[0].set_value(("crm.csv", CRM_DEALS, "text/csv")).run()
     assert not at.exception, at.exception
     assert "not recognised for opportunities: Sector." in at.warning[0].value.replace("\\", "")
@@ -176,9 +175,9 @@ def test_a_crm_export_opens_with_its_columns_placed_and_asks_only_about_the_unkn
     leave_out.check().run()
     assert not at.exception and not at.error
     assert {m.label: m.value for m in at.metric}["Rows"] == "2"
-    assert opportunities_count(path) == before, "nothing is written before Import"
+    assert table_count(path, "opportunities") == before, "nothing is written before Import"
     next(b for b in at.button if b.label == "Import").click().run()
     assert not at.exception, at.exception
-    assert opportunities_count(path) == before + 2
+    assert table_count(path, "opportunities") == before + 2
     summary = " ".join(s.value for s in at.success)
     assert "2 added" in summary and "Sector" in summary and "USD" in summary
