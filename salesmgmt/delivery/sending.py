@@ -269,7 +269,15 @@ def send_test(
     other attempt, and it does not count as the scheduled brief. `by` must manage it."""
     sub = get_subscription(con, subscription_id, by)
     report = SendReport(at)
-    _run(lambda: nullcontext(con), report, lambda c: [_brief_job(c, sub, "test", at)])
+
+    def plan(c: duckdb.DuckDBPyConnection) -> list[_Job]:
+        try:
+            return [_brief_job(c, sub, "test", at)]
+        except Exception as exc:
+            _failed(c, report, sub, "test", at, exc)
+            return []
+
+    _run(lambda: nullcontext(con), report, plan)
     return report.attempts[0]
 
 

@@ -358,3 +358,33 @@ def test_the_scheduler_command_sends_every_interval_and_stops_cleanly_on_sigterm
     assert process.returncode == 0, err
     assert "Scheduler stopped." in out and "Traceback" not in err
     assert len(bots.received) == 1  # sent once by --once, never again by the loop
+
+
+# ------------------------------------------------------------------------------------------
+# A brief that cannot be made
+
+
+def test_a_brief_whose_audience_is_gone_is_a_logged_failure_and_the_others_still_go(tiny_con, bots):
+    auth.add_user(tiny_con, "chen", "manager", "pw", teams=("Dragon",))
+    chens = add_subscription(
+        tiny_con, None, channel="dingtalk", destination=bots.dingtalk_url("chenstoken0123456789"),
+        audience=Audience("user", "chen"), when="mon 08:00", lang="en",
+    )  # fmt: skip
+    tigers = add_subscription(
+        tiny_con, None, channel="dingtalk", destination=bots.dingtalk_url("tigertoken0123456789"),
+        audience=Audience("team", "Tiger"), when="mon 08:00", lang="en",
+    )  # fmt: skip
+    auth.disable_user(tiny_con, "chen")  # chen left: their scope is no audience any more
+    report = sending.send_due(tiny_con, datetime(2026, 5, 25, 8, 0))
+    assert [(a.subscription_id, a.ok) for a in report.attempts] == [
+        (chens.subscription_id, False), (tigers.subscription_id, True)
+    ]  # fmt: skip
+    assert "chen" in report.attempts[0].detail and "chenstoken0123456789" not in report.attempts[0].detail
+    assert [b["markdown"]["title"] for b in bots.bodies("tigertoken0123456789")] == ["Weekly brief · Tiger"]
+    tested = sending.send_test(tiny_con, chens.subscription_id, datetime(2026, 5, 25, 9, 0))
+    assert (tested.kind, tested.ok) == ("test", False)
+    logged = tiny_con.execute(
+        "SELECT kind, ok FROM deliveries WHERE subscription_id = ? ORDER BY delivery_id",
+        [chens.subscription_id],
+    ).fetchall()
+    assert logged == [("brief", False), ("test", False)]
