@@ -17,7 +17,6 @@ month's final figures beside; the pace is not judged (behind_on_plan does the sa
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,9 +34,10 @@ from salesmgmt.metrics import calls, core, inspection, overview, success_cases, 
 from salesmgmt.pack.team_meeting import BEHIND_HEADER
 from salesmgmt.periods import Period
 
-#: Rows of each list the printed page shows (the rest: "more in the app"); fewer when the page
-#: would not hold them (`Brief.pdf`).
+#: Rows of each list the page shows (the rest: "more in the app"): `Brief.html()` shows
+#: PAGE_ROWS, which fit one A4 page; `Brief.pdf()` as many as fit, up to PDF_ROWS.
 PAGE_ROWS = 5
+PDF_ROWS = 8
 #: Success cases told with their playbook steps.
 CASES = 2
 #: The columns of each list on the page (catalogue keys).
@@ -169,19 +169,12 @@ class Brief:
         return brief_html(self)
 
     def pdf(self) -> bytes:
-        """The brief printed on one A4 page (real Chromium): PAGE_ROWS rows of each list, fewer
-        when they would spill onto a second page."""
-        from pypdf import PdfReader
-
+        """The brief printed on one A4 page (real Chromium): as many rows of each list as fit,
+        from PDF_ROWS down."""
         from salesmgmt.delivery import render
         from salesmgmt.delivery.brief_html import brief_html
 
-        data = b""
-        for rows in range(PAGE_ROWS, 1, -1):
-            data = render.html_to_pdf(brief_html(self, rows))
-            if len(PdfReader(io.BytesIO(data)).pages) == 1:
-                break
-        return data
+        return render.one_page_pdf([brief_html(self, rows) for rows in range(PDF_ROWS, 1, -1)])
 
     def png(self, width: int = 750) -> bytes:
         """The brief as a phone image `width` pixels wide, under WeCom's 2 MB (real Chromium)."""
@@ -234,7 +227,7 @@ def _period_block(
             ),
         ),
         Figure(
-            t("brief.kpi.chance", lang),
+            label("attainment_probability", lang),
             value("attainment_probability", total["attainment_probability"], lang),
         ),
     ]

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 #: The share of the page's width each column of a list takes (%), so that a row is one line.
 WIDTHS = {
-    "behind": (17, 33, 13, 13, 12, 12),
+    "behind": (15, 33, 13, 13, 13, 13),
     "cold": (46, 18, 16, 20),
     "moved": (36, 25, 10, 12, 17),
     "wins": (14, 18, 48, 20),
@@ -37,7 +37,7 @@ h2 { font-size: 10pt; margin: 2.6mm 0 1mm 0; padding-bottom: 0.6mm; border-botto
 .week { color: #52606d; font-size: 9pt; }
 .filters { margin: 1.5mm 0 1mm 0; padding: 1.2mm 2mm; background: #eef2f7; border-left: 3px solid %(accent)s;
   font-size: 8.2pt; }
-.blocks { display: grid; grid-template-columns: 1fr 1fr; gap: 3mm; }
+.blocks { display: grid; grid-template-columns: 1fr; gap: 1mm; }
 .block h3 { font-size: 9.5pt; margin: 1.5mm 0 1mm 0; }
 .kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: 1.2mm; }
 .kpi { background: #f5f7fa; border-radius: 2px; padding: 1.2mm 1.5mm; }
@@ -48,7 +48,7 @@ h2 { font-size: 10pt; margin: 2.6mm 0 1mm 0; padding-bottom: 0.6mm; border-botto
 .warn { color: %(warn)s; }
 table { width: 100%%; border-collapse: collapse; font-size: 8pt; table-layout: fixed; }
 th { text-align: left; color: #52606d; font-weight: 600; border-bottom: 1px solid %(faint)s; padding: 0.5mm 1mm;
-  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  vertical-align: bottom; }
 td { padding: 0.5mm 1mm; border-bottom: 1px solid #f0f3f6; vertical-align: top;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 td.num, th.num { text-align: right; white-space: nowrap; }

@@ -53,7 +53,7 @@ def test_a_teams_brief_shows_its_won_amount_against_its_target_checked_by_hand(c
     assert b.title == "Weekly brief · Dragon"
     assert figures(b)["Won"] == ("CNY 100,000", "of target CNY 300,000")
     assert figures(b)["Attainment"][0] == "33%"
-    assert "Chance of making target" in figures(b)
+    assert "Chance of making target" in figures(b)  # the glossary's attainment_probability
     assert b.filters_text == "Team: Dragon · May 2026 and Q2 2026 so far · as of 2026-05-31"
     assert b.week_text == "Week of 2026-05-25 to 2026-05-31"
 
