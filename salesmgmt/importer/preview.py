@@ -343,6 +343,8 @@ def _prepare(
     preview.unknown = unknown
     if unknown and not preview.ignore_unknown:
         raise SalesmgmtError("import.unknown_columns", columns=", ".join(unknown), kind=detected)
+    if unknown:  # left out on request: a choice remembered with the mapping, as one made by hand
+        preview.user_mapping = {**(preview.user_mapping or {}), **dict.fromkeys(unknown)}
     by_field: dict[str, str] = {}
     for name in source_names:
         f = field_of[name]

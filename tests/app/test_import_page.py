@@ -181,3 +181,16 @@ def test_a_crm_export_opens_with_its_columns_placed_and_asks_only_about_the_unkn
     assert table_count(path, "opportunities") == before + 2
     summary = " ".join(s.value for s in at.success)
     assert "2 added" in summary and "Sector" in summary and "USD" in summary
+
+
+def test_columns_left_out_once_are_left_out_for_the_next_file_with_the_same_headers(app):
+    at, path = app
+    at.file_uploader[0].set_value(("crm.csv", CRM_DEALS, "text/csv")).run()
+    next(iter(at.checkbox)).check().run()
+    next(b for b in at.button if b.label == "Import").click().run()
+    next_week = CRM_DEALS.replace(b"Engaging,550,40", b"Won,600,100")
+    at.file_uploader[0].set_value(("crm-next-week.csv", next_week, "text/csv")).run()
+    assert not at.exception and not at.warning, "Sector is not asked about again"
+    assert any("mapping you saved" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert "0 added, 1 updated, 1 unchanged" in " ".join(s.value for s in at.success)
