@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 WIDTHS = {
     "behind": (15, 33, 13, 13, 13, 13),
     "cold": (46, 18, 16, 20),
-    "moved": (36, 25, 10, 12, 17),
+    "moved": (32, 24, 10, 13, 21),
     "wins": (14, 18, 48, 20),
 }
 
@@ -51,7 +51,8 @@ th { text-align: left; color: #52606d; font-weight: 600; border-bottom: 1px soli
   vertical-align: bottom; }
 td { padding: 0.5mm 1mm; border-bottom: 1px solid #f0f3f6; vertical-align: top;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-td.num, th.num { text-align: right; white-space: nowrap; }
+td.num, th.num { text-align: right; }
+td.num { white-space: nowrap; }
 .more { color: %(accent)s; font-size: 7.6pt; margin-top: 0.5mm; }
 .empty { color: %(good)s; }
 .case { margin: 0.8mm 0 1.2mm 0; }
