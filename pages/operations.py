@@ -50,12 +50,15 @@ def _days_change(current, previous) -> str | None:
     return None if text in ("+0", "-0") else text
 
 
-def kpis(now, before) -> None:
-    """The five figures of `now`, with their change against `before` (None: no change shown)."""
+def kpis(now, before, ratios: bool = True) -> None:
+    """The five figures of `now`, with their change against `before` (None: no change shown);
+    the ratios' (win rate, deal size, cycle, velocity) only with `ratios`."""
     c1, c2, c3, c4, c5 = st.columns(5)
 
     def change(name: str, kind: str = "percent_change") -> str | None:
-        return None if before is None else formats.delta_text(now[name], before[name], kind)
+        if before is None or not (ratios or name == "open_deals"):
+            return None
+        return formats.delta_text(now[name], before[name], kind)
 
     c1.metric(
         formats.label("win_rate"), formats.pct(now["win_rate"]), change("win_rate", "points"), border=True
@@ -72,7 +75,9 @@ def kpis(now, before) -> None:
     c3.metric(
         t("op.kpi.cycle"),
         _days(now["sales_cycle_days"]),
-        None if before is None else _days_change(now["sales_cycle_days"], before["sales_cycle_days"]),
+        None
+        if before is None or not ratios
+        else _days_change(now["sales_cycle_days"], before["sales_cycle_days"]),
         delta_color="inverse",
         border=True,
     )
@@ -88,7 +93,8 @@ def kpis(now, before) -> None:
 
 
 pp.first_days_note("op.first_days", period, last)
-kpis(now, before)
+# A few days' deals make noisy ratios: in the first days only open deals show a change.
+kpis(now, before, ratios=last is None)
 st.caption(
     t(
         "op.kpi.compared",
@@ -138,6 +144,8 @@ if tab_funnel.open:
         funnel = queries.query(operations.open_funnel, filters, min(as_of, period.last_day))
         conversions = queries.query(operations.funnel_conversions, closed_in, filters)
         conversion = conversions["total"]
+        if last is not None:
+            st.caption(t("op.conversion_of", last=last.label(lang)))
         st.plotly_chart(
             theme.style_figure(
                 charts.funnel(
@@ -156,8 +164,6 @@ if tab_funnel.open:
             key="op_funnel",
         )
         st.caption(t("op.funnel.note"))
-        if last is not None:
-            st.caption(t("op.conversion_of", last=last.label(lang)))
         by_team = conversions["teams"]
         if not by_team.empty:
             st.markdown("**" + t("op.funnel.teams") + "**")

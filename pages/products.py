@@ -99,6 +99,9 @@ if tab_table.open:
             )
         )
         judged_period = last or period
+        if last is not None:
+            before = last.same_last_year().label(lang)
+            st.caption(t("pr.growth.last_period", last=last.label(lang), before=before))
         if judged["won_growth"].notna().any():
             st.plotly_chart(
                 theme.style_figure(
@@ -114,8 +117,6 @@ if tab_table.open:
                 key="pr_growth",
             )
         if last is not None:
-            before = last.same_last_year().label(lang)
-            st.caption(t("pr.growth.last_period", last=last.label(lang), before=before))
             with st.expander(t("pr.last_period", last=last.label(lang))):
                 product_table(judged, "pr_table_last")
 

@@ -173,13 +173,20 @@ def draw_recognitions() -> None:
     found = queries.query(rankings.recognitions, shown_period, filters, shown_as_of)
     if last is not None:
         st.caption(t("rk.rec.of_last", last=last.label(texts.lang())))
+    if found.empty:
+        st.info(t("rk.rec.none"), icon=":material/info:")
+    else:
+        recognitions_of(found)
+    if last is not None:  # what the period so far has earned of its own already
         so_far = queries.query(rankings.recognitions, period, filters, as_of)
+        so_far = so_far[~so_far["kind"].isin(rankings.COMPLETE_MONTHS_KINDS)]
         if len(so_far):
             with st.expander(t("rk.rec.so_far", now=period.label(texts.lang()))):
                 recognition_lines(so_far, len(so_far) > ALL_LINES)
-    if found.empty:
-        st.info(t("rk.rec.none"), icon=":material/info:")
-        return
+
+
+def recognitions_of(found: pd.DataFrame) -> None:
+    """The recognitions found: those for head office first, then the others."""
     cut = len(found) > ALL_LINES
     head_office = found[found["head_office"]]
     with st.container(key="rk_head_office", border=True):

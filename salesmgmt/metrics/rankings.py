@@ -337,6 +337,9 @@ RECOGNITION_KINDS = (
     "first_design_institute",
     "most_improved",
 )
+#: Recognitions judged on the complete months up to the as-of date, not on the period: the same
+#: for a period in its first days and the last complete one.
+COMPLETE_MONTHS_KINDS = ("three_months_over_target", "most_improved")
 
 
 def last_complete_month(as_of: date) -> Period:
