@@ -4,7 +4,8 @@ moment, the alerts that start to hold, and a test on demand. Every attempt is a 
 
 - A brief is due at the subscription's latest scheduled moment at or before the run's moment,
   when that is at most MAX_LATE old and no earlier attempt for that moment succeeded: a failed
-  attempt is retried on the next run, and a second run at the same moment sends nothing.
+  attempt is retried on the next run (after a few failures in a row, less and less often: see
+  `retry_wait`), and a second run at the same moment sends nothing.
 - Alerts are evaluated on every run for subscriptions with rules switched on, within the
   subscription's audience, and sent only when they start to hold (`alerts.fire_new`); an alert
   whose delivery failed is forgotten (`alerts.unfire`) so the next run fires it again.
@@ -43,9 +44,14 @@ ENV_PUBLIC_URL = "SALESMGMT_PUBLIC_URL"
 
 Opener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
-DONE_SQL = """
-SELECT count(*) FROM deliveries
-WHERE subscription_id = ? AND kind = 'brief' AND due_at = ? AND ok"""
+ATTEMPTS_SQL = """
+SELECT count(*) FILTER (WHERE ok), count(*) FILTER (WHERE NOT ok), max(attempted_at) FILTER (WHERE NOT ok)
+FROM deliveries
+WHERE subscription_id = ? AND kind = 'brief' AND due_at = ?"""
+#: Failed attempts of one brief retried on the very next run; after them the retries back off.
+QUICK_RETRIES = 2
+#: The longest wait between two retries of a brief that keeps failing.
+MAX_RETRY_WAIT = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -212,13 +218,32 @@ def _failed(
     _record(con, attempt)
 
 
+def retry_wait(failures: int) -> timedelta:
+    """How long after its last failure a brief is tried again: at once (the next run) for the
+    first QUICK_RETRIES failures, then 1, 2, 4 ... minutes up to MAX_RETRY_WAIT, so a mail server
+    down for a day costs a few dozen attempts (each draws the brief in Chromium), not 1,440."""
+    if failures <= QUICK_RETRIES:
+        return timedelta(0)
+    return min(timedelta(minutes=2 ** (failures - QUICK_RETRIES - 1)), MAX_RETRY_WAIT)
+
+
+def _is_due(con: duckdb.DuckDBPyConnection, sub: Subscription, due: datetime, at: datetime) -> bool:
+    """Not too late, not sent yet, and not waiting after failures (real time: the log's)."""
+    if at - due > MAX_LATE:
+        return False
+    sent, failures, last_failure = con.execute(ATTEMPTS_SQL, [sub.subscription_id, due]).fetchone()  # type: ignore[misc]
+    if sent:
+        return False
+    return not failures or datetime.now() >= last_failure + retry_wait(int(failures))
+
+
 def _plan(con: duckdb.DuckDBPyConnection, report: SendReport) -> list[_Job]:
     """The jobs due at the report's moment; alert states move on as `fire_new` records them."""
     at = report.at
     jobs: list[_Job] = []
     for sub in list_subscriptions(con):
         due = sub.schedule.latest(at)
-        if at - due > MAX_LATE or int(db.scalar(con, DONE_SQL, [sub.subscription_id, due])):
+        if not _is_due(con, sub, due, at):
             report.skipped += 1
         else:
             try:

@@ -388,3 +388,26 @@ def test_a_brief_whose_audience_is_gone_is_a_logged_failure_and_the_others_still
         [chens.subscription_id],
     ).fetchall()
     assert logged == [("brief", False), ("test", False)]
+
+
+@pytest.mark.parametrize(
+    ("failures", "minutes"), [(1, 0), (2, 0), (3, 1), (4, 2), (5, 4), (8, 32), (9, 60), (40, 60)]
+)
+def test_a_brief_that_keeps_failing_is_retried_less_and_less_often(failures, minutes):
+    assert sending.retry_wait(failures).total_seconds() == minutes * 60
+
+
+def test_after_three_failures_in_a_row_the_next_run_waits_a_minute(tiny_con, bots):
+    token = "downtoken0123456789"
+    bots.refuse.add(token)
+    add_subscription(
+        tiny_con, None, channel="dingtalk", destination=bots.dingtalk_url(token),
+        audience=Audience("team", "Tiger"), when="mon 08:00",
+    )  # fmt: skip
+    runs = [sending.send_due(tiny_con, datetime(2026, 5, 25, 8, minute)) for minute in range(4)]
+    assert [len(r.attempts) for r in runs] == [1, 1, 1, 0] and runs[3].skipped == 1
+    # two minutes later (the log's times moved back, as the clock would have moved on)
+    tiny_con.execute("UPDATE deliveries SET attempted_at = attempted_at - INTERVAL 2 MINUTE")
+    bots.refuse.clear()
+    later = sending.send_due(tiny_con, datetime(2026, 5, 25, 8, 6))
+    assert [(a.kind, a.ok) for a in later.attempts] == [("brief", True)]
