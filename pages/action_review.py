@@ -8,8 +8,9 @@ from app.charts import heatmaps
 from app.charts import module1 as charts
 from app.tables import Column
 from app.texts import t
+from salesmgmt.geo import ON_SITE_METRES
 from salesmgmt.measures import VISIT_NORM_PER_WEEK
-from salesmgmt.metrics import actions, core
+from salesmgmt.metrics import actions, core, field
 
 layout.page_header("page.action_review")
 period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
@@ -158,6 +159,30 @@ tables.show(
     key="ar_planned",
 )
 st.caption(t("ar.plan.caption"))
+
+# Were the visits made at the client? The check-ins imported from DingTalk and WeCom.
+st.subheader(t("fw.section"))
+on_site = queries.query(field.on_site_by_rep, period, filters)
+if not on_site["checkins"].sum():
+    st.info(t("fw.none"), icon=":material/info:")
+else:
+    st.caption(t("fw.caption", metres=f"{ON_SITE_METRES:.0f}"))
+    tables.show(
+        on_site.sort_values(["on_site_rate", "rep"], na_position="last", kind="stable"),
+        [
+            "rep",
+            "team",
+            "checkins",
+            "on_site_checkins",
+            "off_site_checkins",
+            "on_site_rate",
+            "median_distance_m",
+            "visits",
+            "visits_checked_in",
+            "checked_in_share",
+        ],
+        key="ar_on_site",
+    )
 
 st.subheader(t("ar.types.title"))
 level_names = {v: t(f"sc.level.{v}") for v in ("team", "region", "rep")}

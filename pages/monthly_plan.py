@@ -12,7 +12,7 @@ from app.tables import Column
 from app.texts import t
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.measures import VISIT_NORM_PER_WEEK
-from salesmgmt.metrics import plan_document, plans
+from salesmgmt.metrics import field, plan_document, plans
 from salesmgmt.metrics.directory import filter_options
 from salesmgmt.periods import Period
 
@@ -288,6 +288,23 @@ if len(behind):
         ),
         icon=":material/warning:",
     )
+# Were the month's visits made at the client? (check-ins imported from DingTalk and WeCom)
+checked = queries.query(field.on_site_summary, month, plans.rep_only(filters, rep_id))
+with st.container(key="mp_on_site"):
+    if checked.checkins:
+        on_site_col, _rest = st.columns([1, 3])
+        on_site_col.metric(t("fw.plan.kpi"), formats.pct(checked.on_site_rate), border=True)
+        st.caption(
+            t(
+                "fw.plan.kpi_help",
+                on_site=checked.on_site,
+                known=checked.known,
+                visits=checked.visits_checked_in,
+                all_visits=checked.visits,
+            )
+        )
+    else:
+        st.caption(t("fw.plan.none"))
 if latest is not None and len(latest["visits"]):
     tables.show(
         latest["visits"],

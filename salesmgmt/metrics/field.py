@@ -100,8 +100,8 @@ v AS (
     GROUP BY 1
 )
 SELECT r.rep_id, r.name AS rep, r.team, r.region,
-       coalesce(k.checkins, 0) AS checkins, coalesce(k.on_site, 0) AS on_site,
-       coalesce(k.off_site, 0) AS off_site, k.median_distance_m,
+       coalesce(k.checkins, 0) AS checkins, coalesce(k.on_site, 0) AS on_site_checkins,
+       coalesce(k.off_site, 0) AS off_site_checkins, k.median_distance_m,
        coalesce(v.visits, 0) AS visits, coalesce(v.visits_checked_in, 0) AS visits_checked_in
 FROM reps r LEFT JOIN k ON k.rep_id = r.rep_id LEFT JOIN v ON v.rep_id = r.rep_id
 WHERE (k.rep_id IS NOT NULL OR v.rep_id IS NOT NULL) AND {where}
@@ -110,14 +110,16 @@ ORDER BY r.team, r.name
 
 
 def on_site_by_rep(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> pd.DataFrame:
-    """Per rep with check-ins or client visits in the period: rep_id, rep, team, region,
-    checkins, on_site, off_site, on_site_rate (NaN when no check-in's place could be told),
-    median_distance_m, visits (client visits), visits_checked_in, checked_in_share (NaN without
-    visits)."""
+    """Per rep with check-ins or client visits in the period (the measures of MEASURES): rep_id,
+    rep, team, region, checkins, on_site_checkins, off_site_checkins, on_site_rate (NaN when no
+    check-in's place could be told), median_distance_m, visits (client visits),
+    visits_checked_in, checked_in_share (NaN without visits)."""
     frame = run(con, PER_REP_SQL, filters, {"start": period.start, "end": period.end})
-    for column in ("checkins", "on_site", "off_site", "visits", "visits_checked_in"):
+    counts = ("checkins", "on_site_checkins", "off_site_checkins", "visits", "visits_checked_in")
+    for column in counts:
         frame[column] = frame[column].astype("int64")
-    frame["on_site_rate"] = _ratio(frame["on_site"], frame["on_site"] + frame["off_site"])
+    known = frame["on_site_checkins"] + frame["off_site_checkins"]
+    frame["on_site_rate"] = _ratio(frame["on_site_checkins"], known)
     frame["checked_in_share"] = _ratio(frame["visits_checked_in"], frame["visits"])
     frame["median_distance_m"] = frame["median_distance_m"].astype("float64")
     return frame
@@ -140,7 +142,7 @@ class OnSiteSummary:
 def on_site_summary(con: duckdb.DuckDBPyConnection, period: Period, filters: Filters) -> OnSiteSummary:
     """`on_site_by_rep` added up over the reps in the Filters."""
     frame = on_site_by_rep(con, period, filters)
-    on_site, off_site = int(frame["on_site"].sum()), int(frame["off_site"].sum())
+    on_site, off_site = int(frame["on_site_checkins"].sum()), int(frame["off_site_checkins"].sum())
     known = on_site + off_site
     return OnSiteSummary(
         checkins=int(frame["checkins"].sum()),
