@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from salesmgmt.delivery.brief import Brief
 
-#: Markdown characters that would start a link or emphasis inside a value.
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
+#: Characters that would start a link, emphasis, code or a tag inside a value, and their
+#: full-width twins: the group bots do not all honour backslash escapes, and a full-width bracket
+#: reads naturally in a Chinese name.
+_MD_SPECIAL = str.maketrans({"[": "［", "]": "］", "*": "＊", "`": "｀", "<": "＜", ">": "＞", "_": "＿"})
 
 
 def _md(text: str) -> str:
@@ -54,7 +56,12 @@ def _lines(brief: Brief, limits: dict[str, int], cases: int, link: str | None, m
     if brief.cases and cases > 0:
         out.append(bold(esc(brief.t("brief.section.cases"))))
         for case in brief.cases[:cases]:
-            out.append(f"- {esc(case.title)}: {esc(case.facts)}. {esc(case.steps)}")
+            out.append(
+                "- "
+                + brief.t(
+                    "brief.case.line", title=esc(case.title), facts=esc(case.facts), steps=esc(case.steps)
+                )
+            )
         out.append("")
     if link:
         out.append(f"[{brief.t('brief.open')}]({link})" if markdown else f"{brief.t('brief.open')}: {link}")

@@ -188,3 +188,14 @@ def test_a_brief_on_the_1st_compares_nothing_and_shows_last_months_result_instea
 def test_after_the_first_complete_week_the_month_is_compared_with_the_same_days_before(winter):
     month = brief(winter, "company", day=date(2026, 12, 14)).blocks[0]
     assert month.notes == ["Same days last period (2026-11-01 – 2026-11-14): CNY 20,000 won; change -100%."]
+
+
+def test_a_name_cannot_inject_a_link_or_markup_into_the_message(con):
+    con.execute(
+        "INSERT INTO clients (client_id, name, name_key, client_type, region, key_account, owner_rep_id)"
+        " VALUES (9, '*Win* [here](http://x.example) <b>', 'x', 'owner', 'East', TRUE, 1)"
+    )
+    b = brief(con, "team", "Dragon")
+    md = b.markdown(link=LINK)
+    assert "＊Win＊ ［here］(http://x.example) ＜b＞" in md and "](http://x.example)" not in md
+    assert "*Win* [here](http://x.example) &lt;b&gt;" in b.html()  # escaped as HTML, not markdown
