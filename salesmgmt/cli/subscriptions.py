@@ -253,6 +253,9 @@ def _send_once(path: Path, at: datetime, lang: str) -> int:
     from salesmgmt.delivery.sending import send_due_file
 
     report = send_due_file(path, at)
+    if report.busy:
+        print(t("delivery.cli.busy", lang, at=at.strftime("%Y-%m-%d %H:%M")), flush=True)
+        return 0
     for attempt in report.attempts:
         _print_attempt(attempt, lang)
     print(

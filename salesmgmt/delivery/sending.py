@@ -19,6 +19,7 @@ it (`send_due_file`), so the app keeps working while the scheduler sends.
 
 from __future__ import annotations
 
+import fcntl
 import html
 import os
 import threading
@@ -73,7 +74,9 @@ class SendReport:
     at: datetime
     attempts: list[Attempt] = field(default_factory=list)
     skipped: int = 0
-    """Subscriptions with nothing due: already sent, or their moment too old."""
+    """Subscriptions with nothing due: already sent, their moment too old, or waiting to retry."""
+    busy: bool = False
+    """Another run on the same database was under way: this one did nothing."""
 
     @property
     def sent(self) -> int:
@@ -282,9 +285,20 @@ def send_due(con: duckdb.DuckDBPyConnection, at: datetime) -> SendReport:
 
 def send_due_file(path: Path, at: datetime) -> SendReport:
     """As `send_due`, opening the database at `path` only to read and to write, never while
-    drawing or sending."""
+    drawing or sending. One run at a time per database (a lock on `<database>.send-lock`): a
+    cron run that starts while the last one still sends does nothing (`busy`), rather than send
+    the same brief twice."""
     report = SendReport(at)
-    return _run(lambda: db.connect(path), report, lambda c: _plan(c, report))
+    with os.fdopen(os.open(str(path) + ".send-lock", os.O_CREAT | os.O_RDWR, 0o600), "r+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            report.busy = True
+            return report
+        try:
+            return _run(lambda: db.connect(path), report, lambda c: _plan(c, report))
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def send_test(

@@ -30,6 +30,7 @@ EN = {
     "delivery.cli.sent": "#{subscription_id} {kind} {due}: sent — {detail}",
     "delivery.cli.failed": "#{subscription_id} {kind} {due}: FAILED — {detail}",
     "delivery.cli.summary": "{at}: {sent} sent, {failed} failed, {skipped} already sent or not due.",
+    "delivery.cli.busy": "{at}: another run is still sending on this database; nothing done (the next run picks up what is due).",
     "delivery.cli.scheduler_start": "Scheduler: sending what is due every {interval} s; stop with Ctrl-C or SIGTERM.",
     "delivery.cli.scheduler_stop": "Scheduler stopped.",
     # --- columns (list and log)
@@ -81,6 +82,7 @@ ZH = {
     "delivery.cli.sent": "#{subscription_id} {kind} {due}：已发送 — {detail}",
     "delivery.cli.failed": "#{subscription_id} {kind} {due}：失败 — {detail}",
     "delivery.cli.summary": "{at}：发送 {sent} 条，失败 {failed} 条，{skipped} 条已发送或未到时间。",
+    "delivery.cli.busy": "{at}：另一次发送仍在这个数据库上进行；本次未做任何事（下一次会发送到期的内容）。",
     "delivery.cli.scheduler_start": "定时发送：每 {interval} 秒发送到期的内容；按 Ctrl-C 或发送 SIGTERM 停止。",
     "delivery.cli.scheduler_stop": "定时发送已停止。",
     # --- columns (list and log)

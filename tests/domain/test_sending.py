@@ -411,3 +411,21 @@ def test_after_three_failures_in_a_row_the_next_run_waits_a_minute(tiny_con, bot
     bots.refuse.clear()
     later = sending.send_due(tiny_con, datetime(2026, 5, 25, 8, 6))
     assert [(a.kind, a.ok) for a in later.attempts] == [("brief", True)]
+
+
+def test_a_send_run_that_starts_while_another_sends_does_nothing(tiny_db, bots):
+    import fcntl
+
+    with db.connect(tiny_db) as con:
+        add_subscription(
+            con, None, channel="dingtalk", destination=bots.dingtalk_url("tigertoken0123456789"),
+            audience=Audience("team", "Tiger"), when="mon 08:00",
+        )  # fmt: skip
+    with open(str(tiny_db) + ".send-lock", "a") as held:  # the run under way holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        second = salesmgmt("send", "--due", "--at", "2026-05-25 08:05", "--db", str(tiny_db))
+        fcntl.flock(held, fcntl.LOCK_UN)
+    assert second.returncode == 0 and "another run is still sending" in second.stdout
+    assert bots.received == []
+    after = salesmgmt("send", "--due", "--at", "2026-05-25 08:06", "--db", str(tiny_db))
+    assert "1 sent, 0 failed" in after.stdout and len(bots.received) == 1
