@@ -96,9 +96,10 @@ def _mapping_editor(key: str, columns: list[importer.ColumnInfo], options: list[
     )
 
 
-def mapping_step(key: str, preview: importer.Preview) -> None:
+def mapping_step(key: str, preview: importer.Preview, show_placed: bool = False) -> None:
     """The column mapping: the columns the kind does not use are asked first (pick a field each,
-    or leave them all out); every column already placed sits in an expander, changeable."""
+    or leave them all out); every column already placed sits in an expander, changeable (open
+    when `show_placed`: a file refused for a column missing, or two columns for one field)."""
     options = [
         importer.IGNORE,
         *(importer.KIND_FIELDS.get(preview.kind, importer.FIELDS) if preview.kind else importer.FIELDS),
@@ -114,14 +115,13 @@ def mapping_step(key: str, preview: importer.Preview) -> None:
             key=f"{key}_ignore_unknown",
             help=t("imp.ignore_unknown_help"),
         )
-        if not preview.ignore_unknown:
-            edited = _mapping_editor(f"{key}_undecided", undecided, options, undecided=True)
-            decided = {
-                row.source: (None if row.field == importer.IGNORE else row.field)
-                for row in edited.itertuples()
-                if isinstance(row.field, str) and row.field
-            }
-    with st.expander(t("imp.placed", count=len(placed)), expanded=False):
+        edited = _mapping_editor(f"{key}_undecided", undecided, options, undecided=True)
+        decided = {
+            row.source: (None if row.field == importer.IGNORE else row.field)
+            for row in edited.itertuples()
+            if isinstance(row.field, str) and row.field
+        }
+    with st.expander(t("imp.placed", count=len(placed)), expanded=show_placed):
         edited = _mapping_editor(f"{key}_editor", placed, options, undecided=False)
     new_mapping = {
         row.source: (None if row.field == importer.IGNORE else row.field) for row in edited.itertuples()
@@ -155,14 +155,17 @@ def file_section(index: int, upload) -> None:
         preview = queries.call(within_scope, preview, session.scope_filters())
         status.update(label=t("imp.read_done", rows=preview.rows_total), state="complete")
 
-    if preview.file_error is not None and preview.unknown:  # the mapping step asks about them
-        kind = t(f"import.kind.{preview.kind}")
-        columns = ", ".join(preview.unknown)
-        st.warning(formats.md(t("imp.unknown_columns", kind=kind, columns=columns)), icon=":material/help:")
-        mapping_step(key, preview)
-        return
     if preview.file_error is not None:
-        st.error(preview.file_error.message(lang), icon=":material/warning:")
+        if preview.unknown and not preview.ignore_unknown:  # the mapping step asks about them
+            kind = t(f"import.kind.{preview.kind}")
+            columns = ", ".join(preview.unknown)
+            st.warning(
+                formats.md(t("imp.unknown_columns", kind=kind, columns=columns)), icon=":material/help:"
+            )
+        else:
+            st.error(preview.file_error.message(lang), icon=":material/warning:")
+        if preview.columns:  # the columns were read: a mapping may fix the file
+            mapping_step(key, preview, show_placed=not preview.unknown)
         return
 
     facts = st.columns(4)

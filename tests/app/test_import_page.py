@@ -194,3 +194,18 @@ def test_columns_left_out_once_are_left_out_for_the_next_file_with_the_same_head
     assert any("mapping you saved" in c.value for c in at.caption)
     next(b for b in at.button if b.label == "Import").click().run()
     assert "0 added, 1 updated, 1 unchanged" in " ".join(s.value for s in at.success)
+
+
+def test_a_file_missing_a_required_column_shows_why_and_the_mapping_that_can_fix_it(app):
+    at, _path = app
+    data = b"Firm,Product,Stage,Amount\nKite Steel,Beam 100,Won,500\n"
+    at.file_uploader[0].set_value(("firm.csv", data, "text/csv")).run()
+    assert not at.exception
+    assert "not recognised for opportunities: Firm." in at.warning[0].value.replace("\\", "")
+    next(iter(at.checkbox)).check().run()
+    assert not at.exception
+    assert "needs a column for rep / rep_code / client / client_code" in at.error[0].value
+    undecided, placed = (d.value for d in at.dataframe)
+    assert undecided["source"].tolist() == ["Firm"], "still offered: Firm is the client"
+    assert placed["field"].tolist() == ["product", "stage", "amount"]
+    assert next(iter(at.checkbox)).value, "the box stays, to be unticked"
