@@ -479,7 +479,7 @@ def build(
     week_start, _ = team_meeting.meeting_week(week)
     month = Period.month_of(as_of)
     quarter = Period.containing(as_of, "quarter")
-    who = _audience_name(audience, chosen, lang)
+    who = _audience_name(con, audience, chosen, lang)
     filters_text = t(
         "brief.filters",
         lang,
@@ -517,11 +517,17 @@ def build(
     return brief
 
 
-def _audience_name(audience: Audience, filters: Filters, lang: str) -> str:
+def _audience_name(con: duckdb.DuckDBPyConnection, audience: Audience, filters: Filters, lang: str) -> str:
     """The audience as the title names it: the team's or region's full name, the company, or
-    the user's scope."""
+    the user's name."""
     if audience.kind == "team" and filters.teams:
         return filters.teams[0]
     if audience.kind == "region" and filters.regions:
         return filters.regions[0]
+    if audience.kind == "user" and audience.key:
+        from salesmgmt.auth import get_user
+
+        user = get_user(con, audience.key)
+        if user is not None and user.display_name:
+            return user.display_name
     return audience.describe(lang)

@@ -199,3 +199,32 @@ def test_a_name_cannot_inject_a_link_or_markup_into_the_message(con):
     md = b.markdown(link=LINK)
     assert "＊Win＊ ［here］(http://x.example) ＜b＞" in md and "](http://x.example)" not in md
     assert "*Win* [here](http://x.example) &lt;b&gt;" in b.html()  # escaped as HTML, not markdown
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from salesmgmt import db
+    from salesmgmt.demo import generate_demo
+
+    path = tmp_path_factory.mktemp("brief") / "demo.duckdb"
+    with db.connect(path) as con:
+        generate_demo(con, as_of=date(2026, 12, 3), seed=7)
+    return path
+
+
+def test_on_the_demo_company_each_teams_brief_names_only_its_own_reps(demo):
+    from salesmgmt import db
+
+    with db.connect(demo, read_only=True) as con:
+        reps = con.execute("SELECT name, team FROM reps WHERE team IS NOT NULL").fetchall()
+        teams = sorted({team for _, team in reps})
+        assert len(teams) == 4
+        for team in teams:
+            for lang in ("zh", "en"):
+                b = build(con, Audience.parse("team", team), date(2026, 12, 3), lang)
+                own = {name for name, t in reps if t == team}
+                others = {name for name, t in reps if t != team}
+                assert b.team_names() == {team} and b.rep_names() and b.rep_names() <= own
+                shown = b.text() + b.markdown() + b.html()
+                assert not [name for name in others if name in shown]
+                assert not [other for other in teams if other != team and other in shown]
