@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from salesmgmt.delivery import render
@@ -81,6 +82,9 @@ def test_the_phone_image_is_a_png_750_pixels_wide_under_2_mb(tiny_con):
     width, height = render.png_size(data)
     assert width == 750 and height > width
     assert len(data) <= render.MAX_IMAGE_BYTES
+    with Image.open(io.BytesIO(data)) as image:  # the whole file decodes
+        image.load()
+        assert image.format == "PNG" and image.size == (width, height)
 
 
 def test_a_long_colourful_page_still_fits_wecoms_2_mb():
