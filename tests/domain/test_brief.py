@@ -179,7 +179,7 @@ def winter(tiny_con):
 def test_a_brief_on_the_1st_compares_nothing_and_shows_last_months_result_instead(winter):
     month = brief(winter, "company", day=date(2026, 12, 1)).blocks[0]
     assert month.notes == [
-        "Dec 2026 has run 1 day(s): too few to judge the pace or to compare. "
+        "It is day 1 of Dec 2026: too early to judge the pace or to compare. "
         "Nov 2026 ended at CNY 100,000 won, 50% of its target CNY 200,000."
     ]
     assert "Same days" not in brief(winter, "company", day=date(2026, 12, 1)).text().split("Q4 2026")[0]
