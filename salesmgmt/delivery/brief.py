@@ -298,7 +298,10 @@ def _call_lines(
         forecast = value("forecast", row.forecast, lang)
         below = ""
         if pd.notna(row.below_units):
-            below = t("brief.call.below", lang, called=int(row.below_called), units=int(row.below_units))
+            lower = calls.BELOW.get(row.level, "rep")
+            below = t(
+                f"brief.call.below.{lower}", lang, called=int(row.below_called), units=int(row.below_units)
+            )
         if pd.isna(row.commit):
             lines.append(t("brief.call.none", lang, unit=unit, forecast=forecast) + below)
         else:

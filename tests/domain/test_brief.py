@@ -228,3 +228,27 @@ def test_on_the_demo_company_each_teams_brief_names_only_its_own_reps(demo):
                 shown = b.text() + b.markdown() + b.html()
                 assert not [name for name in others if name in shown]
                 assert not [other for other in teams if other != team and other in shown]
+
+
+def test_the_forecast_call_line_says_how_many_below_have_called(con):
+    assert brief(con, "team", "Dragon").call == [
+        "Dragon: no call this week yet; computed forecast CNY 220,000. 0 of 2 sales engineers have called."
+    ]
+    assert brief(con, "company").call[0].endswith(" 0 of 2 regions have called.")
+
+
+def test_the_brief_shows_the_call_the_manager_made_that_week(con):
+    from salesmgmt.metrics import call_records
+
+    chen = auth.add_user(con, "chen", "manager", "pw", teams=("Dragon",))
+    li = auth.add_user(con, "li", "rep", "pw", rep="李娜 Li")
+    for user, level, name, commit, best in (
+        (chen, "team", "Dragon", 250_000, 300_000),
+        (li, "rep", "李娜 Li", 90_000, 120_000),
+    ):
+        unit = call_records.resolve_unit(con, level, name)
+        call_records.submit_call(con, user, "2026-05", unit, commit, best, week=DAY, today=DAY)
+    assert brief(con, "team", "Dragon").call == [
+        "Dragon: commit CNY 250,000, best case CNY 300,000; computed forecast CNY 220,000. "
+        "1 of 2 sales engineers have called."
+    ]
