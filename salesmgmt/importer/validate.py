@@ -384,19 +384,12 @@ def derived_keys(out: pd.DataFrame) -> pd.Series:
     for name in ("opportunity_name", "product"):
         if name in out:
             what = what.where(what.notna(), V.map_distinct(out[name], name_key))
-    when = (
-        pd.to_datetime(out["created_date"]).dt.strftime("%Y-%m-%d")
-        if "created_date" in out
-        else pd.Series(None, index=out.index, dtype=object)
-    )
-    base = pd.Series(
-        [
-            "\x1f".join("" if _isna(p) else str(p) for p in parts)
-            for parts in zip(who.astype(object), what.astype(object), when.astype(object))
-        ],
-        index=out.index,
-        dtype=object,
-    )
+    when = pd.Series(None, index=out.index, dtype=object)
+    if "created_date" in out:
+        days = pd.to_datetime(out["created_date"]).to_numpy(dtype="datetime64[D]")
+        when = pd.Series(days.astype(str), index=out.index, dtype=object).where(~np.isnat(days))
+    parts = [p.astype(object).where(p.notna(), "") for p in (who, what, when)]
+    base = (parts[0] + "\x1f" + parts[1] + "\x1f" + parts[2]).astype(object)
     ids = V.map_distinct(
         base, lambda b: DERIVED_PREFIX + hashlib.blake2b(b.encode("utf-8"), digest_size=6).hexdigest()
     ).astype(object)
