@@ -33,9 +33,8 @@ import duckdb
 
 from salesmgmt import clock, db
 from salesmgmt.auth import User
-from salesmgmt.delivery import alerts as alert_rules_eval
+from salesmgmt.delivery import alerts, channels, render
 from salesmgmt.delivery import brief as briefs
-from salesmgmt.delivery import channels, render
 from salesmgmt.delivery.subscriptions import Subscription, get_subscription, list_subscriptions
 from salesmgmt.i18n import t
 
@@ -166,8 +165,8 @@ def alert_message(title: str, lines: list[str], lang: str, link: str | None) -> 
 
 
 def _alert_job(con: duckdb.DuckDBPyConnection, sub: Subscription, at: datetime) -> _Job | None:
-    found = alert_rules_eval.evaluate(con, sub.audience.filters(con), sub.alerts, at.date())
-    new = alert_rules_eval.fire_new(con, sub.subscription_id, found, at)
+    found = alerts.evaluate(con, sub.audience.filters(con), sub.alerts, at.date())
+    new = alerts.fire_new(con, sub.subscription_id, found, at)
     if not new:
         return None
     title = t("delivery.alert.title", sub.lang, audience=sub.audience.describe(sub.lang))
@@ -202,7 +201,7 @@ def _record(con: duckdb.DuckDBPyConnection, attempt: Attempt) -> None:
             ],
         )
     if attempt.kind == "alert" and not attempt.ok:
-        alert_rules_eval.unfire(con, attempt.subscription_id, attempt.alert_keys)
+        alerts.unfire(con, attempt.subscription_id, attempt.alert_keys)
 
 
 def _failed(

@@ -134,7 +134,7 @@ def test_a_manager_subscribes_a_wecom_group_to_the_monday_brief_of_their_team(co
     [
         ("chen", "team", "Tiger", "brief.error.outside"),  # another team
         ("chen", "region", "West", "brief.error.outside"),
-        ("chen", "company", None, "brief.error.outside"),
+        ("chen", "company", None, "brief.error.outside_company"),
         ("chen", "user", "boss", "brief.error.outside"),  # the director's scope is everything
         ("east", "region", "West", "brief.error.outside"),
         ("li", "user", "li", "delivery.error.role"),  # reps do not manage subscriptions
