@@ -310,3 +310,15 @@ def test_visits_without_an_id_are_found_again_by_rep_client_day_and_type(tmp_pat
     path.write_text(path.read_text().replace("follow-up", "sent the quote"), encoding="utf-8")
     assert main(["import", "--db", str(dbfile), str(path)]) == 0
     assert "0 added, 1 updated, 1 unchanged" in capsys.readouterr().out
+
+
+def test_the_key_of_a_deal_without_id_does_not_change_between_versions(tmp_path):
+    """Pinned: a change to how the key is built would make every deal of next week's export a
+    new one. Client folded ('CANCITY ' = 'Cancity'), product folded, created date."""
+    data = (
+        b"Organization,Product,Stage,Engage date\n"
+        b"Cancity,GTX Plus Basic,Won,2016-10-20\n"
+        b"CANCITY ,gtx plus basic,Lost,2016/10/20\n"
+    )
+    ids = importer.prepare(data, "x.csv").rows["opportunity_id"].tolist()
+    assert ids == ["auto-8817d2f5aeb6", "auto-8817d2f5aeb6-2"]
