@@ -389,7 +389,7 @@ def cmd_uploads(args: argparse.Namespace) -> int:
                 updated=row.rows_updated,
                 unchanged=row.rows_unchanged,
                 refused=row.rows_refused,
-                user=row.user_name or "–",
+                user=row.user_name if isinstance(row.user_name, str) and row.user_name else "–",
             )
             + (f"  [{state}]" if state else "")
         )

@@ -322,3 +322,14 @@ def test_the_key_of_a_deal_without_id_does_not_change_between_versions(tmp_path)
     )
     ids = importer.prepare(data, "x.csv").rows["opportunity_id"].tolist()
     assert ids == ["auto-8817d2f5aeb6", "auto-8817d2f5aeb6-2"]
+
+
+def test_an_upload_nobody_signed_is_listed_with_a_dash(tmp_path, capsys):
+    dbfile = tmp_path / "crm.duckdb"
+    with db.connect(dbfile) as con:
+        importer.apply(
+            con, importer.prepare(five_deals(tmp_path).read_bytes(), "five.csv", ignore_unknown=True)
+        )
+    assert main(["uploads", "--db", str(dbfile)]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("(–)") and "nan" not in out
