@@ -174,17 +174,24 @@ def _alert_job(con: duckdb.DuckDBPyConnection, sub: Subscription, at: datetime) 
     return _Job(sub, "alert", at, lambda: message, tuple(a.key for a in new))
 
 
+def _logged(sub: Subscription, what: str) -> str:
+    """A log line: to whom (masked) and what happened, with any key or secret of the
+    subscription masked wherever it shows (a bot's error may quote its URL). E-mail addresses
+    are not secrets: they stay readable."""
+    secrets = (sub.secret,) if sub.channel == "email" else (sub.destination, sub.secret)
+    return channels.redact(f"{channels.mask(sub.destination)}: {what}", *secrets)
+
+
 def _attempt(job: _Job) -> Attempt:
     """Draw and send one job (the database need not be open); any failure is an attempt too."""
     sub = job.subscription
-    to = channels.mask(sub.destination)
     try:
         message = job.compose()
     except Exception as exc:  # a brief that cannot be drawn fails this delivery only
         outcome = channels.Outcome(False, f"not drawn: {exc}")
     else:
         outcome = channels.deliver(sub.channel, sub.destination, sub.secret, message)
-    detail = channels.redact(f"{to}: {outcome.detail}", sub.destination, sub.secret)
+    detail = _logged(sub, outcome.detail)
     return Attempt(sub.subscription_id, job.kind, job.due_at, outcome.ok, detail, job.alert_keys)
 
 
@@ -214,7 +221,7 @@ def _failed(
 ) -> None:
     """A delivery that could not even be prepared (an audience gone: a team renamed, a user
     disabled) is a failed attempt like any other, retried next run."""
-    detail = channels.redact(f"{channels.mask(sub.destination)}: {exc}", sub.destination, sub.secret)
+    detail = _logged(sub, str(exc))
     attempt = Attempt(sub.subscription_id, kind, due, False, detail)
     report.attempts.append(attempt)
     _record(con, attempt)

@@ -227,6 +227,7 @@ def test_a_failing_endpoint_does_not_stop_the_others_and_is_retried_on_the_next_
     for secret in (down, refusing, fine, DINGTALK_SECRET):
         assert secret not in details
     assert "HTTP 500" in details and "errcode 93000" in details and "down…abcd" in details
+    assert "chen@dragon.example: 1 of 1 addresses, PDF" in details  # an address is no secret
     assert all(row[2] == datetime(2026, 11, 30, 8, 0) for row in rows)
 
 
