@@ -64,10 +64,24 @@ def _city(name: str) -> _City:
     city = province if adcode.endswith("0000") else known[city_code].name
     if geo.is_district_code(adcode):
         return _City(province, city, [known[adcode]])
-    districts = geo.districts_of(adcode)
+    # A city without districts (东莞, 中山: towns directly under the city) is its own district.
+    districts = geo.districts_of(adcode) or [known[adcode]]
     rest = name.removeprefix(province.removesuffix("市")).removeprefix(city.removesuffix("市"))
     named = [d for d in districts if rest and d.name.startswith(rest)]
     return _City(province, city, named or districts)
+
+
+def _address(province: str, city: str, district: str, street: str) -> str:
+    """An address as written in China: a municipality once (上海市浦东新区...), and a city
+    without districts once (广东省东莞市...)."""
+    shown_city = "" if city == province else city
+    shown_district = "" if district == city else district
+    return f"{province}{shown_city}{shown_district}{street}"
+
+
+def _district_name(district: geo.District) -> str | None:
+    """A district's name as an address resolves it: none for a city without districts."""
+    return district.name if geo.is_district_code(district.adcode) else None
 
 
 def client_locations(rng: np.random.Generator, clients: list[Client], geography: Geography) -> pd.DataFrame:
@@ -83,8 +97,7 @@ def client_locations(rng: np.random.Generator, clients: list[Client], geography:
         district = place.districts[int(rng.integers(len(place.districts)))]
         road = _ROADS[int(rng.integers(len(_ROADS)))]
         number = int(rng.integers(1, 999))
-        city = "" if place.city == place.province else place.city
-        address = f"{place.province}{city}{district.name}{road}{number}号"
+        address = _address(place.province, place.city, district.name, f"{road}{number}号")
         exact = bool(rng.random() < CLIENTS_WITH_COORDINATES)
         jitter = rng.normal(0.0, _SPREAD_DEG, size=2)
         lon = district.longitude + (float(jitter[0]) if exact else 0.0)
@@ -94,7 +107,7 @@ def client_locations(rng: np.random.Generator, clients: list[Client], geography:
                 address,
                 place.province,
                 place.city,
-                district.name,
+                _district_name(district),
                 district.adcode,
                 round(lon, 6),
                 round(lat, 6),
@@ -247,7 +260,7 @@ def _checkin_place(
             "latitude": round(lat, 6),
             "province": province,
             "city": city,
-            "district": str(client["district"]),
+            "district": client["district"],
             "adcode": adcode,
         }
     others = [
@@ -264,15 +277,14 @@ def _checkin_place(
         d_lon, d_lat = _metres_to_degrees(lat, 4000.0, 3000.0)
         lon, lat = lon + d_lon, lat + d_lat
     road = _ROADS[int(rng.integers(len(_ROADS)))]
-    shown_city = "" if city == province else city
     return {
         "place_name": _ELSEWHERE[int(rng.integers(len(_ELSEWHERE)))],
-        "address": f"{province}{shown_city}{district.name}{road}{int(rng.integers(1, 999))}号",
+        "address": _address(province, city, district.name, f"{road}{int(rng.integers(1, 999))}号"),
         "longitude": round(lon, 6),
         "latitude": round(lat, 6),
         "province": province,
         "city": city,
-        "district": district.name,
+        "district": _district_name(district),
         "adcode": district.adcode,
     }
 

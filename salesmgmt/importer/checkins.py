@@ -151,18 +151,14 @@ def parse_time(text: str, day: date | None = None) -> datetime | str:
     return "checkin.bad_time"
 
 
-#: (name of the quantity, lowest, highest, an example) for each coordinate field.
-_RANGES = {
-    "longitude": ("longitude", -180.0, 180.0, "121.4737"),
-    "latitude": ("latitude", -90.0, 90.0, "31.2304"),
-}
-_WHAT_ZH = {"longitude": "经度", "latitude": "纬度"}
+#: The range of each coordinate field, in degrees.
+_RANGES = {"longitude": (-180.0, 180.0), "latitude": (-90.0, 90.0)}
 
 
 def parse_degrees(text: str, field: str) -> float | None:
     """A longitude or latitude cell in degrees ('121.4737', '121.4737°', 'E121.4737'), or None
     when it is not one. Degrees times 1,000,000 (WeCom's API form) are divided back."""
-    _what, low, high, _example = _RANGES[field]
+    low, high = _RANGES[field]
     cleaned = unicodedata.normalize("NFKC", text).strip().strip("°").strip()
     cleaned = cleaned.lstrip("EeNn").strip()
     try:
@@ -184,12 +180,11 @@ def _coordinates(ctx: Batch, rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     for field, out in (("longitude", lon), ("latitude", lat)):
         if field not in rows:
             continue
-        what, _low, _high, example = _RANGES[field]
         for row, cell in _cells(rows[field]):
             value = parse_degrees(str(cell), field)
             if value is None:
-                values = {"value": cell, "what": what, "example": example}
-                ctx.errors.append(RowError(int(row), ctx.col_of[field], "checkin.bad_coordinate", values))
+                error = RowError(int(row), ctx.col_of[field], f"checkin.bad_{field}", {"value": cell})
+                ctx.errors.append(error)
             else:
                 out[row] = value
     if "coordinates" in rows:

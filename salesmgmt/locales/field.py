@@ -23,8 +23,10 @@ EN = {
     "(日期) or write the check-in time with its date.",
     "checkin.not_field": "'{value}' is not a field check-in (外出打卡 / 签到). Export the field "
     "check-ins only, or leave this row out (--skip-invalid).",
-    "checkin.bad_coordinate": "'{value}' is not a {what} in degrees. Write a number such as "
-    "{example}, or leave the cell empty.",
+    "checkin.bad_longitude": "'{value}' is not a longitude in degrees (-180 to 180). Write a number "
+    "such as 121.4737, or leave the cell empty.",
+    "checkin.bad_latitude": "'{value}' is not a latitude in degrees (-90 to 90). Write a number "
+    "such as 31.2304, or leave the cell empty.",
     "checkin.bad_coordinates": "'{value}' is not a longitude and latitude. Write them as "
     "'121.4737,31.2304' (longitude first), or leave the cell empty.",
     "checkin.half_coordinates": "Only one of longitude and latitude is given: fill in both or neither.",
@@ -71,7 +73,8 @@ ZH = {
     "checkin.bad_time": "“{value}”不是日期时间。请写成 2024-05-06 09:30。",
     "checkin.time_without_date": "“{value}”只有时刻没有日期：请加上日期列，或在签到时间中写明日期。",
     "checkin.not_field": "“{value}”不是外出签到（外出打卡 / 签到）。请只导出外出打卡记录，或跳过本行（--skip-invalid）。",
-    "checkin.bad_coordinate": "“{value}”不是以度为单位的{what}。请填写数字（例如 {example}），或留空。",
+    "checkin.bad_longitude": "“{value}”不是以度为单位的经度（-180 至 180）。请填写数字（例如 121.4737），或留空。",
+    "checkin.bad_latitude": "“{value}”不是以度为单位的纬度（-90 至 90）。请填写数字（例如 31.2304），或留空。",
     "checkin.bad_coordinates": "“{value}”不是经纬度。请写成“121.4737,31.2304”（经度在前），或留空。",
     "checkin.half_coordinates": "经度和纬度只填了一个：请都填写或都留空。",
     "checkin.unknown_rep": "没有名为“{name}”的销售人员。请按销售人员名单更正姓名，或先导入该人员（销售人员文件）。",

@@ -28,7 +28,7 @@ import pytest
 from salesmgmt import db, geo, importer
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.filters import Filters
-from salesmgmt.importer.checkins import company_key, parse_time
+from salesmgmt.importer.checkins import company_key, parse_degrees, parse_time
 from salesmgmt.metrics import field
 from salesmgmt.metrics.plan_records import plan_visit_status
 from salesmgmt.periods import Period
@@ -421,3 +421,60 @@ def test_client_names_match_without_company_suffixes_and_times_read_as_written()
     assert parse_time("09:30", date(2026, 5, 6)) == datetime(2026, 5, 6, 9, 30)
     assert parse_time("09:30") == "checkin.time_without_date"
     assert parse_time("昨天") == "checkin.bad_time"
+
+
+def test_coordinates_are_read_in_degrees_or_in_wecoms_millionths() -> None:
+    assert parse_degrees("121.4737°", "longitude") == 121.4737
+    assert parse_degrees("E121.4737", "longitude") == 121.4737
+    assert parse_degrees("30547645", "latitude") == pytest.approx(30.547645)  # WeCom's API form
+    assert parse_degrees("200", "longitude") is None and parse_degrees("北纬31度", "latitude") is None
+
+
+def test_a_bad_coordinate_in_a_clients_file_refuses_its_row_naming_the_column(con) -> None:
+    before = snapshot(con)
+    rows = [
+        ["客户名称", "地址", "经度", "纬度"],
+        ["西部业主", "陕西省西安市雁塔区科技路1号", "东经108度", "34.2"],
+    ]
+    with pytest.raises(SalesmgmtError) as refused:
+        importer.apply(con, prepare(csv_bytes(rows), "clients.csv"))
+    assert snapshot(con) == before
+    (error,) = refused.value.errors  # type: ignore[attr-defined]
+    assert (error.row, error.column, error.key) == (2, "经度", "checkin.bad_longitude")
+    assert "121.4737" in error.message("en") and "经度" in error.message("zh")
+    rows[1][2] = ""
+    with pytest.raises(SalesmgmtError) as refused:
+        importer.apply(con, prepare(csv_bytes(rows), "clients.csv"))
+    assert [e.key for e in refused.value.errors] == ["checkin.half_coordinates"]  # type: ignore[attr-defined]
+
+
+def test_the_same_address_again_without_coordinates_keeps_the_clients_pin(con) -> None:
+    pinned = con.execute("SELECT longitude, latitude, geo_source FROM clients WHERE code = 'C001'").fetchone()
+    again = [
+        ["客户名称", "客户编号", "地址"],
+        ["华东建筑设计院有限公司", "C001", "上海市浦东新区张江路100号"],
+    ]
+    result = importer.apply(con, prepare(csv_bytes(again), "clients.csv"))
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 1)
+    assert (
+        con.execute("SELECT longitude, latitude, geo_source FROM clients WHERE code = 'C001'").fetchone()
+        == pinned
+    )
+    # A new address without coordinates places the client at its new district's centre.
+    moved = [["客户名称", "客户编号", "地址"], ["华东建筑设计院有限公司", "C001", "上海市闵行区沪闵路1号"]]
+    importer.apply(con, prepare(csv_bytes(moved), "clients.csv"))
+    centre = geo.divisions()["310112"]
+    assert con.execute(
+        "SELECT district, longitude, latitude, geo_source FROM clients WHERE code = 'C001'"
+    ).fetchone() == ("闵行区", centre.longitude, centre.latitude, "address")
+
+
+def test_a_client_name_that_fits_several_clients_is_refused_listing_them(con) -> None:
+    extra = [["客户名称", "客户编号"], ["江苏钢构集团有限公司", "C004"]]
+    importer.apply(con, prepare(csv_bytes(extra), "clients.csv"))
+    rows = [DINGTALK[0], DINGTALK[4]]  # 李娜 at "江苏钢构": now two clients fit
+    with pytest.raises(SalesmgmtError) as refused:
+        importer.apply(con, prepare(xlsx_bytes({"签到": [list(r) for r in rows]}), "签到.xlsx"))
+    (error,) = refused.value.errors  # type: ignore[attr-defined]
+    assert (error.row, error.column, error.key) == (2, "拜访对象", "checkin.ambiguous_client")
+    assert "江苏钢构股份有限公司、江苏钢构集团有限公司" in error.message("zh")
