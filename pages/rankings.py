@@ -178,8 +178,7 @@ def draw_recognitions() -> None:
     else:
         recognitions_of(found)
     if last is not None:  # what the period so far has earned of its own already
-        so_far = queries.query(rankings.recognitions, period, filters, as_of)
-        so_far = so_far[~so_far["kind"].isin(rankings.COMPLETE_MONTHS_KINDS)]
+        so_far = queries.query(rankings.recognitions_so_far, period, filters, as_of)
         if len(so_far):
             with st.expander(t("rk.rec.so_far", now=period.label(texts.lang()))):
                 recognition_lines(so_far, len(so_far) > ALL_LINES)

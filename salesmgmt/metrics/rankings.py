@@ -483,6 +483,16 @@ def recognitions(
     return frame.reset_index(drop=True)
 
 
+def recognitions_so_far(
+    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
+) -> pd.DataFrame:
+    """The recognitions the period has earned of its own up to `as_of`: `recognitions` without
+    those judged on complete months (COMPLETE_MONTHS_KINDS), which in the first days are the
+    last complete period's too."""
+    found = recognitions(con, period, filters, as_of)
+    return found[~found["kind"].isin(COMPLETE_MONTHS_KINDS)].reset_index(drop=True)
+
+
 def head_office_report(
     con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date
 ) -> pd.DataFrame:

@@ -308,3 +308,25 @@ def test_in_the_first_days_the_packs_key_figures_show_the_last_complete_period_b
     assert "First days of Dec 2026" in texts
     # November: 100,000 won of 200,000 (50%).
     assert "Nov 2026" in texts and "CNY 100,000" in texts and "50%" in texts
+
+
+def test_the_period_so_far_earns_no_recognition_of_the_months_before_it(company):
+    # 张伟 is at 100% of target in September, October and November too: three months over target,
+    # a recognition of the complete months, which December so far has not earned of its own.
+    company.executemany(
+        "INSERT INTO targets (month, scope_kind, scope_key, amount) VALUES (?,?,?,?)",
+        [(date(2026, m, 1), "rep", "1", 50_000) for m in (9, 10)],
+    )
+    company.executemany(
+        "INSERT INTO opportunities (opp_id, rep_id, client_id, stage, status, amount,"
+        " created_date, expected_close_date, close_date) VALUES (?,?,?,?,?,?,?,?,?)",
+        [
+            (f"S{m}", 1, 1, "won", "won", 50_000, date(2026, 8, 1), date(2026, m, 5), date(2026, m, 5))
+            for m in (9, 10)
+        ],
+    )
+    found = rankings.recognitions(company, DEC, Filters(), date(2026, 12, 3))
+    assert list(zip(found["kind"], found["rep"])) == [("three_months_over_target", "张伟 Zhang")]
+    assert rankings.recognitions_so_far(company, DEC, Filters(), date(2026, 12, 3)).empty
+    november = rankings.recognitions(company, NOV, Filters(), NOV.last_day)
+    assert "three_months_over_target" in set(november["kind"])
