@@ -333,3 +333,23 @@ def test_an_upload_nobody_signed_is_listed_with_a_dash(tmp_path, capsys):
     assert main(["uploads", "--db", str(dbfile)]) == 0
     out = capsys.readouterr().out
     assert out.rstrip().endswith("(–)") and "nan" not in out
+
+
+def test_a_chinese_export_without_ids_in_wan_and_gbk_imports_and_updates_next_week(tmp_path, capsys):
+    header = "客户名称,负责人,产品名称,销售阶段,预计金额(万元),赢率(%),创建日期,所属行业\n"
+    week1 = (
+        header
+        + "华东设计院,张伟,钢结构检测,方案设计,12.5,40,2026/3/2,设计院\n江苏钢构,李娜,防腐涂装,赢单,3,100,2026/3/9,钢构\n"
+    )
+    path = tmp_path / "商机导出.csv"
+    path.write_bytes(week1.encode("gb18030"))
+    dbfile = tmp_path / "cn.duckdb"
+    assert main(["import", "--db", str(dbfile), "--ignore-unknown", "--lang", "zh", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "新增 2" in out and "未导入的列：所属行业" in out and "每个值乘以 10,000" in out
+    path.write_bytes(week1.replace("方案设计,12.5,40", "商务谈判,13,60").encode("gb18030"))
+    assert main(["import", "--db", str(dbfile), "--ignore-unknown", str(path)]) == 0
+    assert "0 added, 1 updated, 1 unchanged" in capsys.readouterr().out
+    with db.connect(dbfile) as con:
+        amounts = sorted(r[0] for r in con.execute("SELECT amount FROM opportunities").fetchall())
+    assert amounts == [30_000, 130_000]
