@@ -138,7 +138,7 @@ else:
             level,
             shown,
             {
-                "title": t("map.chart", what=formats.label(shown), level=level_names[level]),
+                "title": t(f"map.chart.{level}", what=formats.label(shown)),
                 "value": formats.header(shown),
                 "gaps": t("map.points.gaps", days=days),
             },

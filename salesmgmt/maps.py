@@ -216,6 +216,20 @@ def boundaries(level: str) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+@functools.cache
+def extents(level: str) -> dict[str, tuple[float, float, float, float]]:
+    """Each area's bounding box: adcode -> (west, south, east, north) in degrees."""
+    found = {}
+    for feature in boundaries(level)["features"]:
+        points = np.concatenate(
+            [np.asarray(ring) for polygon in feature["geometry"]["coordinates"] for ring in polygon]
+        )
+        west, south = points.min(axis=0)
+        east, north = points.max(axis=0)
+        found[feature["id"]] = (float(west), float(south), float(east), float(north))
+    return found
+
+
 @dataclass(frozen=True)
 class Lines:
     """Lines for a map's line trace: longitudes and latitudes, each line ended by None."""

@@ -21,6 +21,9 @@ from salesmgmt import maps, palette
 
 #: Taller than the house default: a country needs room.
 HEIGHT = 560
+#: A city map's view is this many degrees of longitude wide for one of latitude at least (a chart
+#: is wider than tall, and a degree of latitude is the longer one on Mercator's map).
+WIDE = 1.8
 #: Colours of the areas, from nothing in them to the most.
 SCALE = [[0.0, palette.FAINT], [1.0, palette.ACCENT]]
 
@@ -62,6 +65,29 @@ def _frame(fig: go.Figure) -> None:
         )
 
 
+def _view(
+    level: str, codes: list[str], points: pd.DataFrame | None, gaps: pd.DataFrame | None
+) -> tuple[list[float], list[float]] | None:
+    """A city map's longitude and latitude ranges around the cities with something in them and
+    the points (a margin of a fifth, at least a degree); None for a province map, or a city map
+    with nothing in it: the whole country, its outline and the nine-dash line."""
+    if level != "city":
+        return None
+    boxes = [maps.extents(level)[code] for code in codes]
+    for frame in (points, gaps):
+        if frame is not None and len(frame):
+            placed = frame.dropna(subset=["longitude", "latitude"])
+            boxes += [(x, y, x, y) for x, y in zip(placed["longitude"], placed["latitude"], strict=True)]
+    if not boxes:
+        return None
+    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    pad_x, pad_y = max((east - west) / 5, 1.0), max((north - south) / 5, 1.0)
+    # as wide as the chart: widen a tall view to WIDE times its height in degrees
+    widen = max(WIDE * (north - south + 2 * pad_y) - (east - west + 2 * pad_x), 0.0) / 2
+    return [west - pad_x - widen, east + pad_x + widen], [south - pad_y, north + pad_y]
+
+
 def coverage_map(
     areas: pd.DataFrame,
     level: str,
@@ -73,7 +99,8 @@ def coverage_map(
 ) -> go.Figure:
     """Every province or city (`level`) coloured by `measure` (a column of
     salesmgmt.metrics.coverage.by_area; divided by `divisor`, money in the user's unit), the
-    areas with nothing in them in the faintest colour; `points` (longitude, latitude,
+    areas with nothing in them in the faintest colour (a province map shows the whole country, a
+    city map the part of it where the figures are, see `_view`); `points` (longitude, latitude,
     area_clients: one per district) as small grey dots sized by their clients; `gaps`
     (longitude, latitude, client: key accounts not visited) as red dots.
 
@@ -108,8 +135,8 @@ def coverage_map(
             customdata=points["area_clients"],
             marker=dict(
                 color=palette.TOTAL,
-                size=(3 + 12 * (sizes / max(sizes.max(), 1.0)) ** 0.5).round(1),
-                opacity=0.6,
+                size=(2 + 7 * (sizes / max(sizes.max(), 1.0)) ** 0.5).round(1),
+                opacity=0.45,
                 line=dict(width=0),
             ),
             hovertemplate="%{text}<br>%{customdata}<extra></extra>",
@@ -126,6 +153,11 @@ def coverage_map(
                 marker=dict(color=palette.WARN, size=8),
                 hovertemplate="%{text}<extra></extra>",
             )
-    fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator", bgcolor="rgba(0,0,0,0)")
+    view = _view(level, [code for code, value in values.items() if value > 0], points, gaps)
+    if view is None:
+        geo = dict(fitbounds="locations")
+    else:
+        geo = dict(fitbounds=False, lonaxis_range=view[0], lataxis_range=view[1])
+    fig.update_geos(visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)", **geo)
     fig.update_layout(title=labels["title"], height=HEIGHT, dragmode=False)
     return fig

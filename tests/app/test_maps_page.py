@@ -180,3 +180,25 @@ def test_the_map_draws_in_a_real_browser_with_the_network_cut(located_server, la
             assert refused == [], refused
         finally:
             browser.close()
+
+
+def test_a_city_map_shows_where_the_figures_are_and_a_province_map_the_whole_country():
+    import pandas as pd
+
+    suzhou = pd.DataFrame({"adcode": ["320500"], "area_clients": [3]})
+    labels = {"title": "t", "value": "v", "gaps": "g"}
+    geo = map_charts.coverage_map(suzhou, "city", "area_clients", labels).layout.geo
+    assert geo.fitbounds is False
+    # Suzhou spans 119.92-121.37 E, 30.76-32.05 N; a degree of margin, widened to 1.8:1
+    assert geo.lataxis.range == pytest.approx((29.758, 33.0458))
+    west, east = geo.lonaxis.range
+    assert west < 119.92 - 1 and east > 121.37 + 1 and east - west == pytest.approx(1.8 * (33.0458 - 29.758))
+    provinces = pd.DataFrame({"adcode": ["320000"], "area_clients": [3]})
+    assert (
+        map_charts.coverage_map(provinces, "province", "area_clients", labels).layout.geo.fitbounds
+        == "locations"
+    )
+    nothing = suzhou.assign(area_clients=0)
+    assert (
+        map_charts.coverage_map(nothing, "city", "area_clients", labels).layout.geo.fitbounds == "locations"
+    )
