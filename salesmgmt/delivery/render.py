@@ -43,6 +43,8 @@ CHROMIUM_ARGS = [
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 #: URL schemes that never leave the process (inline content).
 LOCAL_SCHEMES = frozenset({"data", "about", "blob", "file"})
+#: The web scheme of each websocket scheme (Streamlit's websocket shares its page's origin).
+WEB_SCHEMES = {"ws": "http", "wss": "https"}
 #: WeCom's limit on an image message (bytes, before base64).
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 #: The phone image's pixels per CSS pixel: 750 px wide is a 375 px layout, sharp on a phone.
@@ -74,7 +76,8 @@ def _allowed(url: str, extra_origin: str | None = None) -> bool:
     parts = urlsplit(url)
     if parts.scheme in LOCAL_SCHEMES:
         return True
-    if extra_origin is not None and f"{parts.scheme}://{parts.netloc}" == extra_origin:
+    scheme = WEB_SCHEMES.get(parts.scheme, parts.scheme)  # a page's websocket is its origin's
+    if extra_origin is not None and f"{scheme}://{parts.netloc}" == extra_origin:
         return True
     return (parts.hostname or "") in LOOPBACK_HOSTS
 
@@ -119,6 +122,10 @@ def _with_page(
                 context.route(
                     "**/*",
                     lambda route: route.continue_() if _allowed(route.request.url, origin) else route.abort(),
+                )
+                context.route_web_socket(
+                    "**/*",
+                    lambda ws: ws.connect_to_server() if _allowed(ws.url, origin) else ws.close(),
                 )
                 return work(context.new_page())
             finally:

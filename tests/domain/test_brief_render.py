@@ -7,6 +7,8 @@ for the app and for the outside world."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +22,7 @@ from salesmgmt.delivery.audience import Audience
 from salesmgmt.delivery.brief import build
 from salesmgmt.errors import SalesmgmtError
 from tests import tiny
-from tests.app.browser_support import chromium_or_skip
+from tests.app.browser_support import ROOT, Streamlit, chromium_or_skip
 
 #: A4 in PDF points (210 x 297 mm); Chromium rounds to whole device pixels.
 A4 = (595.28, 841.89)
@@ -110,10 +112,19 @@ def test_a_long_colourful_page_still_fits_wecoms_2_mb():
         ("https://fonts.googleapis.com/css", False),
         ("http://192.168.1.10/logo.png", False),
         ("http://127.0.0.1.example.com/", False),
+        ("ws://127.0.0.1:8501/_stcore/stream", True),
+        ("wss://push.example.com/socket", False),
     ],
 )
 def test_only_this_machine_is_reachable_while_rendering(url, allowed):
     assert render._allowed(url) is allowed
+
+
+def test_the_printed_pages_own_server_and_its_websocket_are_reachable():
+    origin = "http://192.168.1.5:8501"
+    assert render._allowed("http://192.168.1.5:8501/static/app.js", origin)
+    assert render._allowed("ws://192.168.1.5:8501/_stcore/stream", origin)
+    assert not render._allowed("http://192.168.1.6:8501/", origin)
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -219,3 +230,35 @@ def test_chinese_in_a_pdf_reads_back_as_written_not_as_radicals():
     words = "龙 Dragon 长江 门 马 目标 客户 至 月"
     data = render.html_to_pdf(f"<p style=\"font-family:'Noto Sans CJK SC'\">{words}</p>")
     assert pdf_text(data)[1].strip() == words
+
+
+def test_a_streamlit_page_of_the_app_is_printed_once_its_script_has_run(tmp_path):
+    """The real app (`streamlit run dashboard.py`, its websocket through the browser's routing)
+    on the demo company: the Overview printed after its figures are drawn."""
+    db_file = tmp_path / "demo.duckdb"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "salesmgmt",
+            "demo",
+            "--db",
+            str(db_file),
+            "--as-of",
+            "2026-11-27",
+            "--seed",
+            "7",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    app = Streamlit(db_file, "2026-11-27", tmp_path / "streamlit.log")
+    try:
+        ready = '[data-testid="stApp"][data-test-script-state="notRunning"] [data-testid="stMetric"]'
+        data = render.url_to_pdf(app.base + "/?lang=en", ready_selector=ready, timeout_s=120)
+    finally:
+        app.stop()
+    reader, text = pdf_text(data)
+    assert float(reader.pages[0].mediabox[2]) == pytest.approx(A4[0], abs=2)
+    assert "Overview" in text and "Nov 2026" in text
