@@ -206,19 +206,23 @@ def _with_area(frame: pd.DataFrame, level: str) -> pd.DataFrame:
 
 
 def by_area(
-    con: duckdb.DuckDBPyConnection, period: Period, filters: Filters, as_of: date, level: str = "province"
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    filters: Filters,
+    as_of: date,
+    area_level: str = "province",
 ) -> pd.DataFrame:
-    """Per province or city (`level`) with anything in it: adcode, area (its Chinese name),
-    province, and the MEASURES area_clients, area_visits, area_open_deals, area_pipeline,
+    """Per province or city (`area_level`, a level of salesmgmt.maps) with anything in it:
+    adcode, area (its Chinese name), province, and the MEASURES area_clients, area_visits, area_open_deals, area_pipeline,
     area_checkins; the largest pipeline first. Places the boundaries do not know are left out."""
     start, end = _window(period, as_of)
     raw = run(con, PLACES_SQL, filters, {"start": start, "end": end, "as_of": as_of}, _PLACES_SCOPES)
     for column in _AREA_COLUMNS:
         if column not in raw:
             raw[column] = 0
-    raw = _with_area(raw, level).dropna(subset=["adcode_area"])
+    raw = _with_area(raw, area_level).dropna(subset=["adcode_area"])
     sums = raw.groupby("adcode_area")[_AREA_COLUMNS].sum(min_count=0).fillna(0)
-    names = {a.adcode: a for a in maps.areas(level)}
+    names = {a.adcode: a for a in maps.areas(area_level)}
     out = sums.reset_index().rename(columns={"adcode_area": "adcode"})
     out.insert(1, "area", [names[c].name for c in out["adcode"]])
     out.insert(2, "province", [names[c].province for c in out["adcode"]])
