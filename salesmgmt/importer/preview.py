@@ -360,14 +360,11 @@ def _prepare(
     preview.columns = [ColumnInfo(name, field_of[name], _samples(cells[name])) for name in source_names]
     for group in REQUIRED[detected]:
         if not any(f in by_field for f in group):
-            if group == ("opportunity_id",):
+            if detected == "opportunities" and group == ("opportunity_id",):
                 _derived_key(preview, by_field)
                 continue
-            names_for = " / ".join(
-                f"{H.TEMPLATE_HEADERS['en'][f]}, {H.TEMPLATE_HEADERS['zh'][f]}" for f in group
-            )
             raise SalesmgmtError(
-                "import.missing_column", kind=detected, fields=" / ".join(group), headers=names_for
+                "import.missing_column", kind=detected, fields=" / ".join(group), headers=_headers_of(group)
             )
     if cells.empty and not ragged_rows:
         raise SalesmgmtError("import.no_rows")
@@ -391,6 +388,11 @@ def _prepare(
         preview.notes.append(Note("import.note_header_row", {"row": header_index + 1}))
 
 
+def _headers_of(fields: tuple[str, ...]) -> str:
+    """The template headers of fields, for a message: 'Client, 客户名称 / Client code, 客户编号'."""
+    return " / ".join(f"{H.TEMPLATE_HEADERS['en'][f]}, {H.TEMPLATE_HEADERS['zh'][f]}" for f in fields)
+
+
 def _derived_key(preview: Preview, by_field: dict[str, str]) -> None:
     """An opportunities file without an id column: its deals are keyed by what identifies them
     (`validate.derived_keys`), or the file is refused naming what it lacks."""
@@ -400,11 +402,8 @@ def _derived_key(preview: Preview, by_field: dict[str, str]) -> None:
     if not fields:
         raise SalesmgmtError(
             "import.no_key",
-            id=f"{H.TEMPLATE_HEADERS['en']['opportunity_id']}, {H.TEMPLATE_HEADERS['zh']['opportunity_id']}",
-            what=" / ".join(
-                f"{H.TEMPLATE_HEADERS['en'][f]}, {H.TEMPLATE_HEADERS['zh'][f]}"
-                for f in ("opportunity_name", "product")
-            ),
+            id=_headers_of(("opportunity_id",)),
+            what=_headers_of(("opportunity_name", "product")),
         )
     preview.derived_key = [by_field[f] for f in fields]
     preview.notes.append(Note("import.note_derived_key", {"columns": " + ".join(preview.derived_key)}))
