@@ -7,22 +7,23 @@ for the app and for the outside world."""
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from salesmgmt import db
 from salesmgmt.delivery import render
 from salesmgmt.delivery.audience import Audience
 from salesmgmt.delivery.brief import build
+from salesmgmt.demo import generate_demo
 from salesmgmt.errors import SalesmgmtError
 from tests import tiny
-from tests.app.browser_support import ROOT, Streamlit, chromium_or_skip
+from tests.app.browser_support import Streamlit, chromium_or_skip
 
 #: A4 in PDF points (210 x 297 mm); Chromium rounds to whole device pixels.
 A4 = (595.28, 841.89)
@@ -236,23 +237,8 @@ def test_a_streamlit_page_of_the_app_is_printed_once_its_script_has_run(tmp_path
     """The real app (`streamlit run dashboard.py`, its websocket through the browser's routing)
     on the demo company: the Overview printed after its figures are drawn."""
     db_file = tmp_path / "demo.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "salesmgmt",
-            "demo",
-            "--db",
-            str(db_file),
-            "--as-of",
-            "2026-11-27",
-            "--seed",
-            "7",
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    with db.connect(db_file) as con:
+        generate_demo(con, as_of=date(2026, 11, 27), seed=7)
     app = Streamlit(db_file, "2026-11-27", tmp_path / "streamlit.log")
     try:
         ready = '[data-testid="stApp"][data-test-script-state="notRunning"] [data-testid="stMetric"]'
