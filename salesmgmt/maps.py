@@ -102,6 +102,15 @@ def _city_of_district() -> dict[str, str]:
 
 
 @functools.cache
+def _only_city() -> dict[str, str]:
+    """Province code -> its city, for the provinces that are one city boundary."""
+    cities: dict[str, list[str]] = {}
+    for a in areas("city"):
+        cities.setdefault(a.province_code, []).append(a.adcode)
+    return {province: codes[0] for province, codes in cities.items() if len(codes) == 1}
+
+
+@functools.cache
 def _cities_by_name() -> dict[tuple[str, str], str]:
     return {(a.province, a.name): a.adcode for a in areas("city")}
 
@@ -126,7 +135,11 @@ def area_code(
         return _city_of_district()[code]
     if len(code) == 6 and code[:4] + "00" in known:
         return code[:4] + "00"
-    return _cities_by_name().get((province or "", city or ""))
+    by_name = _cities_by_name().get((province or "", city or ""))
+    if by_name is None and len(code) == 6:
+        # a former county of a province that is one city (Chongqing's 梁平县 500228, now a district)
+        by_name = _only_city().get(code[:2] + "0000")
+    return by_name
 
 
 def _rings(geometry: dict[str, Any]) -> list[list[list[list[float]]]]:

@@ -76,6 +76,7 @@ def test_the_national_outline_keeps_the_south_china_sea_islands_and_the_nine_das
     [
         ("110105", "北京市", "市辖区", "city", "110100"),  # cpca's name for Beijing's districts
         ("500112", "重庆市", "市辖区", "city", "500000"),  # Chongqing is one city boundary
+        ("500228", None, None, "city", "500000"),  # 梁平县 before it became a district
         ("320583", "江苏省", "苏州市", "city", "320500"),  # Kunshan under Suzhou
         ("429004", "湖北省", "省直辖县级行政区划", "city", "429004"),  # Xiantao is its own city
         ("441900", "广东省", "东莞市", "city", "441900"),  # Dongguan has no districts
