@@ -57,6 +57,8 @@ def _city(name: str) -> _City:
     addresses write them and the districts a client there may be in (one when the name is a
     district or a county-level city)."""
     located = geo.parse_addresses([name]).iloc[0]
+    if str(located["adcode"]).endswith("0000") and str(located["adcode"])[:2] not in _MUNICIPALITIES:
+        located = geo.parse_addresses([name + "市"]).iloc[0]  # 吉林: the city, not the province
     adcode = str(located["adcode"])
     known = geo.divisions()
     province = known[adcode[:2] + "0000"].name

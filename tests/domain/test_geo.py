@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import date
 
 import pytest
 
 from salesmgmt import geo
+from salesmgmt.demo import LARGE_SIZE
 from salesmgmt.demo.frames import build_demo_frames
 
 #: One thousandth of a degree of latitude on the sphere: R * pi / 180 / 1000 metres.
@@ -102,3 +104,15 @@ def test_every_demo_client_has_an_address_in_its_region_that_resolves_to_its_dis
         (row.longitude, row.latitude) == (centres[row.adcode].longitude, centres[row.adcode].latitude)
         for row in placed.itertuples()
     )
+
+
+def test_the_national_demos_addresses_resolve_too_cities_without_districts_included() -> None:
+    # One team per region of the large company: every city of NATIONAL_REGIONS (东莞 and 中山
+    # have no districts: the city is the client's place and is written once).
+    size = dataclasses.replace(LARGE_SIZE, teams_per_region=1, engineers_per_team=(4, 5))
+    clients = build_demo_frames(date(2026, 11, 27), 7, size)["clients"]
+    parsed = geo.parse_addresses(clients["address"].tolist())
+    columns = ["province", "city", "district", "adcode"]
+    stored = clients[columns].astype(object)
+    assert parsed[columns].values.tolist() == stored.where(stored.notna(), None).values.tolist()
+    assert clients["province"].nunique() >= 25
