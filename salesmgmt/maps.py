@@ -127,19 +127,19 @@ def area_code(
         candidate = code[:2] + "0000" if len(code) == 6 else ""
         if candidate in known:
             return candidate
-        by_name = {a.name: a.adcode for a in areas("province")}
-        return by_name.get(province or "")
+        provinces = {a.name: a.adcode for a in areas("province")}
+        return provinces.get(province or "")
     if code in known:
         return code
     if code in _city_of_district():
         return _city_of_district()[code]
     if len(code) == 6 and code[:4] + "00" in known:
         return code[:4] + "00"
-    by_name = _cities_by_name().get((province or "", city or ""))
-    if by_name is None and len(code) == 6:
+    found = _cities_by_name().get((province or "", city or ""))
+    if found is None and len(code) == 6:
         # a former county of a province that is one city (Chongqing's 梁平县 500228, now a district)
-        by_name = _only_city().get(code[:2] + "0000")
-    return by_name
+        found = _only_city().get(code[:2] + "0000")
+    return found
 
 
 def _rings(geometry: dict[str, Any]) -> list[list[list[list[float]]]]:
