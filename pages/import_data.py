@@ -216,7 +216,7 @@ def file_section(index: int, upload) -> None:
     go = b1.button(t("imp.import"), key=f"{key}_go", type="primary", disabled=not preview.ok)
     skip = b2.button(
         t("imp.import_valid"), key=f"{key}_skip", disabled=preview.ok or not len(preview.valid_rows)
-    )
+    ) or st.session_state.pop(f"{key}_skip_now", False)
     test = b3.button(t("imp.test_run"), key=f"{key}_dry", disabled=not len(preview.valid_rows))
     cancel = b4.button(t("imp.cancel"), key=f"{key}_cancel")
     if cancel:
@@ -236,6 +236,14 @@ def file_section(index: int, upload) -> None:
         except SalesmgmtError as exc:
             bar.empty()
             texts.show_error(exc)
+            # Rows refused against the database (names not found: check-ins) show only now.
+            if isinstance(exc, importer.ImportRefused) and exc.key == "import.refused" and not skip:
+                st.button(
+                    t("imp.import_valid"),
+                    key=f"{key}_skip_after",
+                    on_click=st.session_state.__setitem__,
+                    args=(f"{key}_skip_now", True),
+                )
             return
         bar.progress(1.0, text=t("imp.done"))
         text = "\n\n".join([result.summary(lang), *(formats.md(n) for n in preview.summary_notes(lang))])
