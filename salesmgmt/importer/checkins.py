@@ -360,6 +360,7 @@ JOIN plan_visits pv ON pv.plan_id = mp.plan_id AND pv.client_id = i.client_id
 def _lookup(ctx: Batch, sql: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Run `sql` over `frame` registered as {rows}; rows indexed by _pos."""
     name = ctx.name("chk")
+    ctx.con.complete()  # a one-row fetch before (a fresh id) would keep the rows from registering
     register(ctx.con, name, frame)
     try:
         found = ctx.con.execute(sql.replace("{rows}", name)).df()

@@ -478,3 +478,21 @@ def test_a_client_name_that_fits_several_clients_is_refused_listing_them(con) ->
     (error,) = refused.value.errors  # type: ignore[attr-defined]
     assert (error.row, error.column, error.key) == (2, "拜访对象", "checkin.ambiguous_client")
     assert "江苏钢构股份有限公司、江苏钢构集团有限公司" in error.message("zh")
+
+
+def test_coordinates_in_one_column_are_read_longitude_first(con) -> None:
+    point = gcj(north_of(CLIENT_PIN, 0.003))  # 333.6 m north of the client
+    rows = [
+        ["姓名", "打卡时间", "拜访客户", "经纬度"],
+        ["张伟", "2026-05-22 10:00", "华东建筑设计院有限公司", f"{point[0]},{point[1]}"],
+        ["张伟", "2026-05-22 16:00", "华东建筑设计院有限公司", "31.2,121.6"],  # the wrong way round
+    ]
+    with pytest.raises(SalesmgmtError) as refused:
+        importer.apply(con, prepare(csv_bytes(rows), "打卡.csv"))
+    assert [(e.row, e.column, e.key) for e in refused.value.errors] == [  # type: ignore[attr-defined]
+        (3, "经纬度", "checkin.bad_coordinates")
+    ]
+    result = importer.apply(con, prepare(csv_bytes(rows), "打卡.csv"), skip_invalid=True)
+    assert (result.added, result.refused) == (1, 1)
+    source, distance, on_site = con.execute("SELECT source, distance_m, on_site FROM checkins").fetchone()
+    assert (source, on_site) == ("wecom", True) and distance == pytest.approx(333.6, abs=0.5)
