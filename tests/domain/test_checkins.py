@@ -496,3 +496,14 @@ def test_coordinates_in_one_column_are_read_longitude_first(con) -> None:
     assert (result.added, result.refused) == (1, 1)
     source, distance, on_site = con.execute("SELECT source, distance_m, on_site FROM checkins").fetchone()
     assert (source, on_site) == ("wecom", True) and distance == pytest.approx(333.6, abs=0.5)
+
+
+def test_a_manager_imports_only_the_check_ins_of_their_own_reps(con) -> None:
+    tiger = Filters(scope_teams=("Tiger",))  # 王强's team; 张伟 and 李娜 are Dragon's
+    with pytest.raises(SalesmgmtError) as refused:
+        importer.apply(con, prepare(wecom_file(), "外出打卡.csv"), scope=tiger, user="wu")
+    assert {(e.row, e.key) for e in refused.value.errors} >= {  # type: ignore[attr-defined]
+        (2, "import.out_of_scope_rep"),
+        (4, "import.out_of_scope_rep"),
+    }
+    assert con.execute("SELECT count(*) FROM checkins").fetchone() == (0,)
