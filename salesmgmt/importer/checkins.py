@@ -350,9 +350,13 @@ FROM {rows} i JOIN visits v ON v.rep_id = i.rep_id AND v.client_id = i.client_id
  AND v.visit_date = CAST(i.checked_at AS DATE) AND v.visit_type <> 'call'
 GROUP BY i._pos ORDER BY i._pos"""
 
+#: The check-ins whose visit the rep's monthly plan (its latest revision) has in the same week:
+#: the visit made from one is marked planned (plan_records.plan_visit_status's rule for done).
 _PLANNED_SQL = """
 SELECT DISTINCT i._pos FROM {rows} i
-JOIN monthly_plans mp ON mp.rep_id = i.rep_id
+JOIN (SELECT plan_id, rep_id FROM monthly_plans
+      QUALIFY row_number() OVER (PARTITION BY rep_id, month ORDER BY revision DESC) = 1) mp
+  ON mp.rep_id = i.rep_id
 JOIN plan_visits pv ON pv.plan_id = mp.plan_id AND pv.client_id = i.client_id
  AND date_trunc('week', pv.planned_date) = date_trunc('week', CAST(i.checked_at AS DATE))"""
 
