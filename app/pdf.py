@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -24,14 +24,23 @@ from salesmgmt.errors import SalesmgmtError
 
 _LOG = logging.getLogger(__name__)
 
+#: How long a step of printing may wait for the page (seconds): a busy server draws a page in
+#: seconds, a page of the whole company on a loaded machine in a minute or more.
+PRINT_TIMEOUT_S = 120
 #: How long the printing session lives at most (it is ended as soon as the PDF is made).
-PRINT_SESSION_HOURS = 5 / 60
+PRINT_SESSION_HOURS = 10 / 60
 #: The url parameter of the print view.
 PRINT_PARAM = "print"
 
-#: The page has been drawn: its script has run (salesmgmt.delivery.render then waits for
-#: Streamlit's status widget to go and the network to settle).
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+#: The printed page has been drawn: its run has passed the header (the printed line) and is
+#: over, and nothing waits for its content (a skeleton). Before its run starts a page is
+#: 'notRunning' too, hence the printed line. salesmgmt.delivery.render then waits for Streamlit's
+#: status widget to go and the network to settle.
+PRINTED_KEY = "pdf_printed"
+READY = (
+    '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    f':not(:has([data-testid="stSkeleton"])) .st-key-{PRINTED_KEY}'
+)
 #: What the printed page leaves out: the sidebar, Streamlit's header and toolbar, the buttons
 #: and uploaders (nothing can be clicked on paper). The same rules apply to the browser's own
 #: print of any page (@media print).
@@ -102,8 +111,13 @@ def render_pdf(request: PrintRequest) -> bytes:
         with db.connect(queries.db_path()) as con:
             token = auth.start_session(con, request.username, hours=PRINT_SESSION_HOURS)
     try:
-        cookies = [{"name": SESSION_COOKIE, "value": token, "url": request.url}] if token else None
-        return render.url_to_pdf(request.url, cookies=cookies, ready_selector=READY)
+        # For the whole server: the session is read over the websocket (/_stcore/stream).
+        parts = urlsplit(request.url)
+        site = f"{parts.scheme}://{parts.netloc}/"
+        cookies = [{"name": SESSION_COOKIE, "value": token, "url": site}] if token else None
+        return render.url_to_pdf(
+            request.url, cookies=cookies, ready_selector=READY, timeout_s=PRINT_TIMEOUT_S
+        )
     except Exception:
         _LOG.exception("printing %s failed", request.url)
         raise
@@ -132,10 +146,11 @@ def header(url_path: str, caption: str | None, filters_text: str) -> None:
             st.caption(caption)
         user = st.session_state.get("user")
         when = f"{queries.today().isoformat()} {datetime.now():%H:%M}"
-        if user is None:
-            st.caption(t("pdf.printed", when=when, filters=filters_text))
-        else:
-            st.caption(t("pdf.printed_by", who=user.display_name, when=when, filters=filters_text))
+        with st.container(key=PRINTED_KEY):
+            if user is None:
+                st.caption(t("pdf.printed", when=when, filters=filters_text))
+            else:
+                st.caption(t("pdf.printed_by", who=user.display_name, when=when, filters=filters_text))
         return
     st.caption(caption or filters_text)
     st.html(MEDIA_PRINT_CSS)

@@ -73,16 +73,15 @@ def draw_subscription(sub: subscriptions.Subscription) -> None:
                 audience=shown.audience,
             )
         )
-        st.caption(
-            t(
-                "sub.card.detail",
-                to=shown.destination,
-                schedule=shown.schedule,
-                language=t(f"sub.lang.{shown.lang}"),
-                secret=shown.secret,
-                by=shown.created_by,
-            )
-        )
+        details = [
+            t("sub.card.to", to=shown.destination),
+            shown.schedule,
+            t(f"sub.lang.{shown.lang}"),
+            t("sub.card.by", by=shown.created_by),
+        ]
+        if sub.channel == "dingtalk":
+            details.insert(3, t("sub.card.secret", secret=shown.secret))
+        st.caption(" · ".join(details))
         if sub.alerts:
             st.caption(
                 t("sub.card.alerts")
@@ -164,6 +163,8 @@ def add_form() -> None:
         show_error(exc)
         return
     pp.flash(t("sub.added", id=added.subscription_id, audience=added.audience.describe(language)))
+    for key in ("sub_to", "sub_secret"):  # a webhook key or secret is never shown back
+        st.session_state.pop(key, None)
     st.rerun()
 
 

@@ -99,7 +99,7 @@ def test_a_manager_adds_a_wecom_group_for_their_team_sends_a_test_and_reads_the_
     assert "Subscription #3 added for Team Dragon." in text
     assert "#3 · WeCom group bot** · Team Dragon" in text and "mon 08:30" in text
     assert "A key account has not been visited for 21 days" in text
-    assert key not in text
+    assert key not in text and at.text_input(key="sub_to").value == "", "the key is not shown back"
     with db.connect(company) as con:
         stored = con.execute(
             "SELECT scope_kind, scope_key, schedule, created_by FROM subscriptions WHERE subscription_id = 3"
