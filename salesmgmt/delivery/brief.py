@@ -34,10 +34,10 @@ from salesmgmt.metrics import calls, core, inspection, overview, success_cases, 
 from salesmgmt.pack.team_meeting import BEHIND_HEADER
 from salesmgmt.periods import Period
 
-#: Rows of each list the page shows (the rest: "more in the app"): `Brief.html()` shows
-#: PAGE_ROWS, which fit one A4 page; `Brief.pdf()` as many as fit, up to PDF_ROWS.
+#: Rows of each list the printed page holds at most (printing drops rows until the page is one
+#: A4 page), and lines of each list on a phone; the rest: "N more in the app".
+PRINT_ROWS = 8
 PAGE_ROWS = 5
-PDF_ROWS = 8
 #: Success cases told with their playbook steps.
 CASES = 2
 #: The columns of each list on the page (catalogue keys).
@@ -169,12 +169,10 @@ class Brief:
         return brief_html(self)
 
     def pdf(self) -> bytes:
-        """The brief printed on one A4 page (real Chromium): as many rows of each list as fit,
-        from PDF_ROWS down."""
+        """The brief printed on one A4 page (real Chromium; as many rows of each list as fit)."""
         from salesmgmt.delivery import render
-        from salesmgmt.delivery.brief_html import brief_html
 
-        return render.one_page_pdf([brief_html(self, rows) for rows in range(PDF_ROWS, 1, -1)])
+        return render.html_to_pdf(self.html())
 
     def png(self, width: int = 750) -> bytes:
         """The brief as a phone image `width` pixels wide, under WeCom's 2 MB (real Chromium)."""

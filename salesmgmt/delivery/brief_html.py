@@ -54,6 +54,8 @@ td { padding: 0.5mm 1mm; border-bottom: 1px solid #f0f3f6; vertical-align: top;
 td.num, th.num { text-align: right; }
 td.num { white-space: nowrap; }
 .more { color: %(accent)s; font-size: 7.6pt; margin-top: 0.5mm; }
+.more.phone { display: none; }
+[hidden] { display: none !important; }
 .empty { color: %(good)s; }
 .case { margin: 0.8mm 0 1.2mm 0; }
 .case .title { font-weight: 700; }
@@ -72,11 +74,60 @@ footer { margin-top: 2.5mm; color: #829ab1; font-size: 7pt; }
   .kpi .label, .kpi .note { font-size: 12px; }
   .kpi .value { font-size: 19px; }
   .note, .more { font-size: 12.5px; }
-  table { display: none; }
-  ul.lines { display: block; }
+  table, .more.print { display: none !important; }
+  ul.lines, .more.phone { display: block; }
   ul.lines li { margin: 3px 0; }
   footer { font-size: 11.5px; }
 }
+"""
+
+
+#: Printing keeps the page to one A4 page: before the print (Chromium's PDF or a browser's
+#: print), the body is laid out at the printed width and, until it fits, the last row of the
+#: longest list goes (down to three rows each), then the cases but the first, then rows down to
+#: one each, then the cases; the "N more" lines follow. After the print everything comes back. The @page box below: 297 - 2 x 10 mm high (a little
+#: spare), 210 - 2 x 11 mm wide.
+FIT_SCRIPT = """
+(() => {
+  const MM = 96 / 25.4, HEIGHT = 275 * MM, WIDTH = 188 * MM;
+  const shown = (list) => [...list.querySelectorAll("tbody tr")].filter((row) => !row.hidden);
+  const count = (list) => {
+    const more = list.querySelector(".more.print");
+    if (!more) return;
+    const left = Number(more.dataset.total) - shown(list).length;
+    more.hidden = left <= 0;
+    more.textContent = more.dataset.template.replace("{n}", left);
+  };
+  const tall = () => document.body.getBoundingClientRect().height > HEIGHT;
+  const trim = (least) => {  // the last row of the longest list, down to `least` rows each
+    const lists = [...document.querySelectorAll("section.list")];
+    while (tall()) {
+      const [length, list] = lists.map((l) => [shown(l).length, l]).sort((a, b) => b[0] - a[0])[0] || [0];
+      if (length <= least) return;
+      const rows = shown(list);
+      rows[rows.length - 1].hidden = true;
+      count(list);
+    }
+  };
+  const fit = () => {
+    document.body.style.width = WIDTH + "px";
+    trim(3);
+    const cases = [...document.querySelectorAll("section.cases .case")];
+    cases.slice(1).forEach((c) => { if (tall()) c.hidden = true; });
+    trim(1);
+    const section = document.querySelector("section.cases");
+    if (section && tall()) section.hidden = true;
+    document.body.style.width = "";
+  };
+  const unfit = () => {
+    document.querySelectorAll("tbody tr[hidden], section.cases[hidden], .case[hidden]").forEach((e) => {
+      e.hidden = false;
+    });
+    document.querySelectorAll("section.list").forEach(count);
+  };
+  addEventListener("beforeprint", fit);
+  addEventListener("afterprint", unfit);
+})();
 """
 
 
@@ -85,7 +136,7 @@ def _css(lang: str) -> str:
     return CSS % colours + "body { font-family: " + FONTS.get(lang, FONTS["en"]) + "; }\n"
 
 
-def _section(brief: Brief, section: Section, rows: int) -> str:
+def _section(brief: Brief, section: Section, rows: int, phone_rows: int) -> str:
     e = html.escape
     parts = [f'<section class="list {e(section.key)}"><h2>{e(section.title)}</h2>']
     if not section.rows:
@@ -110,12 +161,19 @@ def _section(brief: Brief, section: Section, rows: int) -> str:
         parts.append(
             f"<table><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         )
-        parts.append(
-            '<ul class="lines">' + "".join(f"<li>{e(x)}</li>" for x in section.lines[:rows]) + "</ul>"
-        )
         left = len(section.rows) - len(shown)
-        if left > 0:
-            parts.append(f'<p class="more">{e(brief.t("brief.more", n=left))}</p>')
+        template = e(brief.t("brief.more", n="{n}"))
+        hidden = "" if left > 0 else " hidden"
+        parts.append(
+            f'<p class="more print" data-total="{len(section.rows)}" data-template="{template}"{hidden}>'
+            f"{e(brief.t('brief.more', n=left))}</p>"
+        )
+        phone = section.lines[:phone_rows]
+        parts.append('<ul class="lines">' + "".join(f"<li>{e(x)}</li>" for x in phone) + "</ul>")
+        if len(section.lines) > len(phone):
+            parts.append(
+                f'<p class="more phone">{e(brief.t("brief.more", n=len(section.lines) - len(phone)))}</p>'
+            )
     if section.note:
         parts.append(f'<p class="note">{e(section.note)}</p>')
     parts.append("</section>")
@@ -129,11 +187,12 @@ def _numeric(cell: str) -> bool:
 
 
 def brief_html(brief: Brief, rows: int | None = None) -> str:
-    """The complete HTML document of `brief`; `rows` rows of each list at most (default
-    brief.PAGE_ROWS, what fits one A4 page)."""
-    from salesmgmt.delivery.brief import PAGE_ROWS
+    """The complete HTML document of `brief`: at most `rows` rows of each list on paper (default
+    PRINT_ROWS; printing drops rows until the page is one A4 page, see FIT_SCRIPT) and
+    PAGE_ROWS lines on a phone."""
+    from salesmgmt.delivery.brief import PAGE_ROWS, PRINT_ROWS
 
-    shown = PAGE_ROWS if rows is None else rows
+    shown = PRINT_ROWS if rows is None else rows
     e = html.escape
     blocks = []
     for block in brief.blocks:
@@ -149,7 +208,7 @@ def brief_html(brief: Brief, rows: int | None = None) -> str:
     call = (
         "".join(f"<li>{e(line)}</li>" for line in brief.call) or f"<li>{e(brief.t('brief.call.empty'))}</li>"
     )
-    sections = "".join(_section(brief, s, shown) for s in brief.sections)
+    sections = "".join(_section(brief, s, shown, min(shown, PAGE_ROWS)) for s in brief.sections)
     cases = ""
     if brief.cases:
         items = "".join(
@@ -172,5 +231,5 @@ def brief_html(brief: Brief, rows: int | None = None) -> str:
         f'<section class="call"><h2>{e(brief.t("brief.section.call"))}</h2><ul>{call}</ul></section>'
         f"{sections}{cases}"
         f"<footer>{e(brief.t('brief.footer', day=brief.as_of.isoformat()))}</footer>"
-        "</body></html>"
+        f"<script>{FIT_SCRIPT}</script></body></html>"
     )

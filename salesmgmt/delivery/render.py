@@ -18,7 +18,7 @@ import re
 import shutil
 import struct
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -134,14 +134,10 @@ def _with_page(
     return _in_thread(run)
 
 
-def _raw_pdf(page: Any) -> bytes:
-    """The page printed on A4 with its backgrounds (the page's own @page rules win)."""
-    return bytes(page.pdf(format="A4", print_background=True, prefer_css_page_size=True))
-
-
 def _pdf(page: Any) -> bytes:
-    """`_raw_pdf`, its Chinese text searchable and copyable as written (`searchable_text`)."""
-    return searchable_text(_raw_pdf(page))
+    """The page printed on A4 with its backgrounds (the page's own @page rules win), its
+    Chinese text searchable and copyable as written (`searchable_text`)."""
+    return searchable_text(bytes(page.pdf(format="A4", print_background=True, prefer_css_page_size=True)))
 
 
 #: Simplified radicals Noto Sans CJK SC draws with the glyph of the character itself; Chromium's
@@ -214,24 +210,6 @@ def html_to_pdf(html: str) -> bytes:
         page.set_content(html, wait_until="load")
         page.evaluate("document.fonts.ready.then(() => true)")
         return _pdf(page)
-
-    return _with_page(work)
-
-
-def one_page_pdf(versions: Sequence[str]) -> bytes:
-    """The first of `versions` (HTML documents, fullest first) that prints on one A4 page, else
-    the last one printed; one browser prints them all."""
-    from pypdf import PdfReader
-
-    def work(page: Any) -> bytes:
-        data = b""
-        for html in versions:
-            page.set_content(html, wait_until="load")
-            page.evaluate("document.fonts.ready.then(() => true)")
-            data = _raw_pdf(page)
-            if len(PdfReader(io.BytesIO(data)).pages) == 1:
-                break
-        return searchable_text(data)
 
     return _with_page(work)
 

@@ -248,3 +248,27 @@ def test_a_streamlit_page_of_the_app_is_printed_once_its_script_has_run(tmp_path
     reader, text = pdf_text(data)
     assert float(reader.pages[0].mediabox[2]) == pytest.approx(A4[0], abs=2)
     assert "Overview" in text and "Nov 2026" in text
+
+
+def test_a_brief_with_long_lists_still_prints_on_one_page_saying_how_many_more(tiny_con):
+    """120 wins and 60 more key accounts never visited: too much for
+    one page at eight rows a list, so printing drops rows until the page fits, and each list's
+    "N more" counts what it left out."""
+    tiny_con.executemany(
+        "INSERT INTO clients (client_id, name, name_key, client_type, region, key_account, owner_rep_id)"
+        " VALUES (?, ?, ?, 'owner', 'East', TRUE, 2)",
+        [(100 + i, f"冷客户 {i:02d} 有限公司", f"cold{i}") for i in range(60)],
+    )
+    tiny_con.executemany(
+        "INSERT INTO opportunities (opp_id, rep_id, client_id, stage, status, amount, created_date,"
+        " expected_close_date, close_date) VALUES (?, 1, 1, 'won', 'won', ?, DATE '2026-04-01', ?, ?)",
+        [(f"W{i:03d}", 1_000 + i, date(2026, 5, 25 + i % 7), date(2026, 5, 25 + i % 7)) for i in range(120)],
+    )
+    brief = build(tiny_con, Audience.parse("team", "Dragon"), tiny.AS_OF, "en")
+    reader, text = pdf_text(render.html_to_pdf(brief.html()))  # as the deliveries print it
+    assert len(reader.pages) == 1
+    wins = [line for line in text.splitlines() if line.startswith("2026-05-") and "华东设计院" in line]
+    more = [int(line.split()[0]) for line in text.splitlines() if line.endswith("more in the app")]
+    cold = [line for line in text.splitlines() if line.startswith("冷客户")]
+    assert 1 <= len(wins) < 8 and len(wins) + more[-1] == 120
+    assert 1 <= len(cold) < 8 and len(cold) + more[0] == 61  # and 华东设计院
