@@ -135,7 +135,9 @@ def test_a_managers_pdf_is_printed_in_their_scope_and_its_session_ends(guarded_s
         page.locator(".st-key-signin_password input").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_selector(".st-key-pdf_download", timeout=30_000)
+        page.goto(f"{base}/rankings?lang=en&period={PERIOD}")  # the cookie keeps the manager in
         wait_for_app(page)
+        assert page.locator("h1").first.inner_text().strip() == "Rankings"
         sessions_before, others = sessions_and_other_reps(db_file)
         data = download_pdf(page, tmp_path)
     finally:
