@@ -148,3 +148,36 @@ def test_a_managers_pdf_is_printed_in_their_scope_and_its_session_ends(guarded_s
     assert len(others) > 20 and not [name for name in others if squeezed(name) in text]
     sessions_after, _ = sessions_and_other_reps(db_file)
     assert sessions_after == sessions_before == 1, "the printing session ended with the PDF"
+
+
+def test_the_print_url_carries_the_filters_the_week_and_the_language_and_not_the_meeting_screen():
+    state = {"f_period": "2026-10", "f_regions": ["East"], "f_teams": ["龙 Dragon"], "f_reps": [7, 9]}
+    page_params = {"week": ["2026-10-19"], "present": ["1"], "team": ["虎 Tiger"], "lang": ["en"]}
+    params = pdf.print_params(page_params, state, "zh")
+    assert params == [
+        ("week", "2026-10-19"),
+        ("period", "2026-10"),
+        ("region", "East"),
+        ("team", "龙 Dragon"),
+        ("rep", "7"),
+        ("rep", "9"),
+        ("lang", "zh"),
+        ("print", "1"),
+    ]
+    url = pdf.print_url("team-meeting", params)
+    assert url.startswith("http://127.0.0.1:8501/team-meeting?week=2026-10-19&period=2026-10&region=East")
+    assert url.endswith("&rep=7&rep=9&lang=zh&print=1")
+    assert pdf.file_name("", "2026-11-27") == "overview-2026-11-27.pdf"
+
+
+def test_a_printed_pages_rep_ids_in_the_url_choose_the_reps_of_the_sidebar(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.support import ROOT
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params.update({"lang": "en", "period": "2026-05", "rep": ["1", "x"]})
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.multiselect(key="f_reps").value == [1], "rep 1 (张伟 Zhang); 'x' is no id and is left out"
+    assert "Rep: 张伟 Zhang" in at.caption[0].value
