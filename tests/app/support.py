@@ -48,3 +48,9 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def markdown_text(at: AppTest) -> str:
     return " ".join(m.value for m in at.markdown)
+
+
+def page_downloads(at: AppTest) -> list[Any]:
+    """The page's own download buttons: every page also has the sidebar's Download PDF, which
+    is left out here (its own tests are in test_page_pdf)."""
+    return [b for b in at.get("download_button") if "pdf_download" not in b.proto.id]

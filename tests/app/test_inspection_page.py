@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from salesmgmt import db
 from tests import inspection_history as history
 from tests.app import support
-from tests.app.support import metrics
+from tests.app.support import metrics, page_downloads
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_the_page_counts_each_flag_and_lists_every_deal_in_english(inspection_en
     assert table["flags"].iloc[0] == "Pulled in, Stage back"
     assert len(table) == 10
     assert at.subheader[0].value == "What changed since 2026-06-08"
-    assert len(at.get("download_button")) == 1
+    assert len(page_downloads(at)) == 1
 
 
 def test_the_page_in_chinese_shows_money_in_wan(inspection_env):

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from salesmgmt.i18n import t
 from tests.app import support
-from tests.app.support import ROOT, markdown_text
+from tests.app.support import ROOT, markdown_text, page_downloads
 from tests.app.support import table_with as table
 
 
@@ -84,7 +84,7 @@ def test_presentation_mode_shows_one_section_at_a_time(app_env):
     assert [s.value for s in at.subheader] == ["Wins of the week"]
     assert any("1 / 4" in c.value for c in at.caption)
     assert {m.label: m.value for m in at.metric}["Deals won"] == "1", "team and week from the URL"
-    assert not at.get("download_button"), "no download on the meeting screen"
+    assert not page_downloads(at), "no download on the meeting screen"
 
 
 def test_the_field_meeting_finds_a_client_by_part_of_its_name(app_env):

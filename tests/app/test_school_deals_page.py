@@ -9,7 +9,7 @@ import streamlit as st
 
 from salesmgmt import db
 from tests.app import support
-from tests.app.support import markdown_text
+from tests.app.support import markdown_text, page_downloads
 from tests.domain.test_school_deals import AS_OF, planted
 
 
@@ -48,7 +48,7 @@ def test_the_playbook_reads_as_steps_most_important_first(team_env):
         "48 lost" not in c.value and "24 won and 24 lost deals of 8 reps" in c.value for c in at.caption
     )
     assert any("This rep's deals follow every step" in s.value for s in at.success)
-    assert len(at.get("download_button")) == 2, "the playbook in Excel and printable"
+    assert len(page_downloads(at)) == 2, "the playbook in Excel and printable"
 
 
 def test_the_playbook_in_chinese(team_env):
