@@ -12,6 +12,7 @@ from app.texts import t
 from salesmgmt import maps
 from salesmgmt.metrics import coverage, regions
 from salesmgmt.metrics.actions import CLIENT_TYPES
+from salesmgmt.periods import Period
 
 layout.page_header("page.regional_review")
 period, filters, as_of, lang = sidebar.period(), sidebar.filters(), sidebar.as_of(), texts.lang()
@@ -94,7 +95,13 @@ metric = (
     )
     or "attainment"
 )
-months = queries.query(regions.regions_over_time, filters, period, 12)
+# A running month's won against its whole target would plunge every line: the lines end with the
+# last complete month, and the caption says where the month so far is.
+as_of_month = Period.month_of(as_of)
+running = as_of < as_of_month.last_day
+months = queries.query(
+    regions.regions_over_time, filters, as_of_month.previous() if running else as_of_month, 12
+)
 percent = metric == "attainment"
 pp.chart(
     charts.regions_over_time(
@@ -111,6 +118,15 @@ pp.chart(
     ),
     key="rr_time_chart",
 )
+if running:
+    st.caption(
+        t(
+            "rr.time.running",
+            month=as_of_month.label(lang),
+            day=formats.date_text(as_of),
+            last=as_of_month.previous().label(lang),
+        )
+    )
 
 st.subheader(t("map.title"))
 where = queries.query(coverage.located, filters)

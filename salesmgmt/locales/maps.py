@@ -1,6 +1,8 @@
 """Coverage maps: the map sections of the Regional review and Client relationships pages."""
 
 EN = {
+    "rr.time.running": "{month} is still running (to {day}): the lines end with {last}; the month so far "
+    "is in the table at the top.",
     "map.title": "Coverage map",
     "map.tab": "Map",
     "map.empty": "No client has a location yet ({clients} clients in this selection): import addresses "
@@ -34,6 +36,7 @@ EN = {
 }
 
 ZH = {
+    "rr.time.running": "{month}尚未结束（至 {day}）：折线截至 {last}；本月至今的数字见页首表格。",
     "map.title": "覆盖地图",
     "map.tab": "地图",
     "map.empty": "客户尚无位置（当前范围内 {clients} 个客户）：导入客户地址（或经纬度）后即可查看地图。",
