@@ -12,6 +12,7 @@ from app.texts import t
 from salesmgmt import maps
 from salesmgmt.metrics import coverage, regions
 from salesmgmt.metrics.actions import CLIENT_TYPES
+from salesmgmt.metrics.core import first_days
 from salesmgmt.periods import Period
 
 layout.page_header("page.regional_review")
@@ -178,8 +179,14 @@ else:
             + t("map.partly", located=formats.count(where.located), clients=formats.count(where.clients))
         )
     )
-    no_visits = queries.query(coverage.cities_without_visits, period, filters, as_of)
+    # In the first days (no complete week yet) nearly every city would be "not visited": the gaps
+    # are judged on the last complete period, as the action review judges its weeks.
+    early = first_days(period, as_of)
+    gaps_period = period.previous() if early else period
+    no_visits = queries.query(coverage.cities_without_visits, gaps_period, filters, gaps_period.as_of(as_of))
     st.markdown("**" + t("map.gaps.cities", n=len(no_visits)) + "**")
+    if early:
+        st.caption(t("map.gaps.cities.of_last", now=period.label(lang), last=gaps_period.label(lang)))
     if no_visits.empty:
         st.success(t("map.gaps.cities.none"))
     else:

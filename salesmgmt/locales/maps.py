@@ -23,6 +23,8 @@ EN = {
     "map.gaps.accounts.none": "Every key account in this selection was visited in the last {days} days.",
     "map.gaps.cities": "Cities with open pipeline and no visit in the period ({n})",
     "map.gaps.cities.none": "Every city with open pipeline was visited in the period.",
+    "map.gaps.cities.of_last": "First days of {now}: the visits counted are those of {last}, the last "
+    "complete period.",
     "map.footprint": "Engineers' footprint",
     "map.footprint.caption": "Week: {week} to {as_of}; month: {month} to {as_of}. Places of visits (at the "
     "client's location) and check-ins.",
@@ -56,6 +58,7 @@ ZH = {
     "map.gaps.accounts.none": "当前范围内的重点客户在最近 {days} 天内都已拜访。",
     "map.gaps.cities": "有在途商机但本期未拜访的城市（{n}）",
     "map.gaps.cities.none": "有在途商机的城市本期都已拜访。",
+    "map.gaps.cities.of_last": "{now}期初：按上一个完整期 {last} 的拜访判断。",
     "map.footprint": "工程师足迹",
     "map.footprint.caption": "本周：{week} 至 {as_of}；本月：{month} 至 {as_of}。拜访（按客户位置）与签到的地点。",
     "map.footprint.none": "当前范围内没有销售工程师。",

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from tests.app.support import open_page
+from salesmgmt import db
+from tests.app.support import open_page, table_with
 
 
 @pytest.fixture
@@ -33,3 +34,37 @@ def test_the_regions_over_time_end_with_april_and_say_may_is_running(first_of_ma
         assert "May 2026 is still running (to 2026-05-01): the lines end with Apr 2026" in captions
     else:
         assert "2026年5月尚未结束（至 2026-05-01）：折线截至 2026年4月" in captions
+
+
+@pytest.fixture
+def located_first_of_may(first_of_may):
+    """The tiny company's clients placed: 华东设计院 in Shanghai (open O4 50,000), 江苏钢构 in Suzhou
+    (open O5 100,000; visited on 1 May), 西部业主 in Chengdu (open O8 20,000); no visit in April."""
+    places = {
+        1: ("310104", "上海市", "上海市"),
+        2: ("320505", "江苏省", "苏州市"),
+        3: ("510104", "四川省", "成都市"),
+    }
+    with db.connect(first_of_may) as con:
+        for client, (adcode, province, city) in places.items():
+            con.execute(
+                "UPDATE clients SET adcode = ?, province = ?, city = ? WHERE client_id = ?",
+                [adcode, province, city, client],
+            )
+    return first_of_may
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_cities_not_visited_are_judged_on_april_in_the_first_days_of_may(located_first_of_may, lang):
+    at = open_page("pages/regional_review.py", lang, check=True, f_period="2026-05")
+    cities = table_with(at, "area", "area_pipeline")
+    # April had no visit: all three cities with open pipeline, the largest first. May's one day
+    # (a visit in Suzhou on 1 May) would have left Suzhou out.
+    assert list(cities["area"]) == ["苏州市", "上海市", "成都市"]
+    in_unit = [100_000, 50_000, 20_000] if lang == "en" else [10.0, 5.0, 2.0]  # 万元 in Chinese
+    assert list(cities["area_pipeline"]) == in_unit
+    captions = " ".join(c.value for c in at.caption)
+    if lang == "en":
+        assert "First days of May 2026: the visits counted are those of Apr 2026" in captions
+    else:
+        assert "2026年5月期初：按上一个完整期 2026年4月 的拜访判断" in captions
