@@ -162,7 +162,10 @@ st.caption(t("ar.plan.caption"))
 
 # Were the visits made at the client? The check-ins imported from DingTalk and WeCom.
 st.subheader(t("fw.section"))
-on_site = queries.query(field.on_site_by_rep, period, filters)
+# A few days' check-ins (one each, all "100%") tell nothing yet: the first days show the last complete period.
+on_site = queries.query(field.on_site_by_rep, weeks_period, filters)
+if early:
+    st.caption(t("fw.of_last", now=period.label(lang), last=weeks_period.label(lang)))
 if not on_site["checkins"].sum():
     st.info(t("fw.none"), icon=":material/info:")
 else:

@@ -17,6 +17,15 @@ def first_of_may(app_env, monkeypatch):
     return app_env
 
 
+def write_rows(db_file, sql: str, rows: list) -> None:
+    with db.connect(db_file) as con:
+        con.executemany(sql, rows)
+
+
+def assert_caption(at, lang: str, en: str, zh: str) -> None:
+    assert (en if lang == "en" else zh) in " ".join(c.value for c in at.caption)
+
+
 def chart_titled(at, title: str) -> dict:
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     return next(s for s in specs if title in json.dumps(s["layout"].get("title"), ensure_ascii=False))
@@ -29,11 +38,12 @@ def test_the_regions_over_time_end_with_april_and_say_may_is_running(first_of_ma
     months = {x for trace in lines["data"] for x in trace["x"]}
     # Twelve months from May 2025 to April 2026: May 2026's one day is not a point on the lines.
     assert max(months) == "2026-04" and min(months) == "2025-05"
-    captions = " ".join(c.value for c in at.caption)
-    if lang == "en":
-        assert "May 2026 is still running (to 2026-05-01): the lines end with Apr 2026" in captions
-    else:
-        assert "2026年5月尚未结束（至 2026-05-01）：折线截至 2026年4月" in captions
+    assert_caption(
+        at,
+        lang,
+        "May 2026 is still running (to 2026-05-01): the lines end with Apr 2026",
+        "2026年5月尚未结束（至 2026-05-01）：折线截至 2026年4月",
+    )
 
 
 @pytest.fixture
@@ -45,12 +55,10 @@ def located_first_of_may(first_of_may):
         2: ("320505", "江苏省", "苏州市"),
         3: ("510104", "四川省", "成都市"),
     }
-    with db.connect(first_of_may) as con:
-        for client, (adcode, province, city) in places.items():
-            con.execute(
-                "UPDATE clients SET adcode = ?, province = ?, city = ? WHERE client_id = ?",
-                [adcode, province, city, client],
-            )
+    rows = [[*place, client] for client, place in places.items()]
+    write_rows(
+        first_of_may, "UPDATE clients SET adcode = ?, province = ?, city = ? WHERE client_id = ?", rows
+    )
     return first_of_may
 
 
@@ -63,8 +71,42 @@ def test_the_cities_not_visited_are_judged_on_april_in_the_first_days_of_may(loc
     assert list(cities["area"]) == ["苏州市", "上海市", "成都市"]
     in_unit = [100_000, 50_000, 20_000] if lang == "en" else [10.0, 5.0, 2.0]  # 万元 in Chinese
     assert list(cities["area_pipeline"]) == in_unit
-    captions = " ".join(c.value for c in at.caption)
-    if lang == "en":
-        assert "First days of May 2026: the visits counted are those of Apr 2026" in captions
-    else:
-        assert "2026年5月期初：按上一个完整期 2026年4月 的拜访判断" in captions
+    assert_caption(
+        at,
+        lang,
+        "First days of May 2026: the visits counted are those of Apr 2026",
+        "2026年5月期初：按上一个完整期 2026年4月 的拜访判断",
+    )
+
+
+@pytest.fixture
+def checked_in_first_of_may(first_of_may):
+    """张伟 checked in twice in April (once at the client, once 3 km away) and once on 1 May (at the client)."""
+    rows = [
+        (1, "2026-04-20 10:00:00", 120.0, True),
+        (2, "2026-04-22 15:00:00", 3_000.0, False),
+        (3, "2026-05-01 09:30:00", 80.0, True),
+    ]
+    write_rows(
+        first_of_may,
+        "INSERT INTO checkins (checkin_key, source, rep_id, client_id, checked_at, distance_m, on_site)"
+        " VALUES (?, 'dingtalk', 1, 2, ?, ?, ?)",
+        rows,
+    )
+    return first_of_may
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_check_ins_on_site_are_april_s_in_the_first_days_of_may(checked_in_first_of_may, lang):
+    at = open_page("pages/action_review.py", lang, check=True, f_period="2026-05")
+    table = table_with(at, "rep", "on_site_rate")
+    zhang = table[table["rep"] == "张伟 Zhang"].iloc[0]
+    # April: 1 of 2 at the client (50%), not 1 May's single check-in at 100%.
+    assert (zhang["checkins"], zhang["on_site_checkins"], zhang["off_site_checkins"]) == (2, 1, 1)
+    assert zhang["on_site_rate"] == 50.0
+    assert_caption(
+        at,
+        lang,
+        "First days of May 2026: the check-ins shown are those of Apr 2026",
+        "2026年5月期初：以下为上一个完整期 2026年4月 的签到",
+    )
