@@ -13,6 +13,7 @@ from app.texts import t
 from salesmgmt.errors import SalesmgmtError
 from salesmgmt.measures import VISIT_NORM_PER_WEEK
 from salesmgmt.metrics import field, plan_document, plans
+from salesmgmt.metrics.core import first_days
 from salesmgmt.metrics.directory import filter_options
 from salesmgmt.periods import Period
 
@@ -289,11 +290,17 @@ if len(behind):
         icon=":material/warning:",
     )
 # Were the month's visits made at the client? (check-ins imported from DingTalk and WeCom)
-checked = queries.query(field.on_site_summary, month, plans.rep_only(filters, rep_id))
+# In the first days a check-in or two would read 0% or 100%: the rate is the last complete month's.
+early = first_days(month, as_of)
+checked_month = month.previous() if early else month
+checked = queries.query(field.on_site_summary, checked_month, plans.rep_only(filters, rep_id))
 with st.container(key="mp_on_site"):
+    if early:
+        st.caption(t("fw.plan.of_last", now=month.label(lang), last=checked_month.label(lang)))
     if checked.checkins:
         on_site_col, _rest = st.columns([1, 3])
-        on_site_col.metric(t("fw.plan.kpi"), formats.pct(checked.on_site_rate), border=True)
+        kpi = t("fw.plan.kpi_in", month=checked_month.label(lang)) if early else t("fw.plan.kpi")
+        on_site_col.metric(kpi, formats.pct(checked.on_site_rate), border=True)
         st.caption(
             t(
                 "fw.plan.kpi_help",
@@ -304,7 +311,7 @@ with st.container(key="mp_on_site"):
             )
         )
     else:
-        st.caption(t("fw.plan.none"))
+        st.caption(t("fw.plan.none_in", month=checked_month.label(lang)) if early else t("fw.plan.none"))
 if latest is not None and len(latest["visits"]):
     tables.show(
         latest["visits"],

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from salesmgmt import db
-from tests.app.support import open_page, table_with
+from tests.app.support import metrics, open_page, table_with
 
 
 @pytest.fixture
@@ -109,4 +109,18 @@ def test_the_check_ins_on_site_are_april_s_in_the_first_days_of_may(checked_in_f
         lang,
         "First days of May 2026: the check-ins shown are those of Apr 2026",
         "2026年5月期初：以下为上一个完整期 2026年4月 的签到",
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_one_to_one_shows_april_s_on_site_rate_in_the_first_days_of_may(checked_in_first_of_may, lang):
+    at = open_page("pages/monthly_plan.py", lang, check=True, f_period="2026-05", mp_rep=1)
+    # April's 1 of 2 at the client, not 1 May's one check-in at 100%.
+    label = "On-site rate in Apr 2026" if lang == "en" else "2026年4月现场签到率"
+    assert metrics(at)[label] == "50%"
+    assert_caption(
+        at,
+        lang,
+        "First days of May 2026: the check-ins are those of Apr 2026",
+        "2026年5月期初：以下为上一个完整月 2026年4月 的签到",
     )
