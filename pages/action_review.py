@@ -164,7 +164,9 @@ st.caption(t("ar.plan.caption"))
 st.subheader(t("fw.section"))
 # A few days' check-ins (one each, all "100%") tell nothing yet: the first days show the last complete period.
 on_site = queries.query(field.on_site_by_rep, weeks_period, filters)
-if early:
+if early and not on_site["checkins"].sum():  # no history (a new installation): the days there are
+    on_site = queries.query(field.on_site_by_rep, period, filters)
+elif early:
     st.caption(t("fw.of_last", now=period.label(lang), last=weeks_period.label(lang)))
 if not on_site["checkins"].sum():
     st.info(t("fw.none"), icon=":material/info:")
@@ -200,7 +202,12 @@ by = (
     )
     or "team"
 )
-share = queries.query(actions.client_type_share, period, filters, by)
+# A few days' visits (two or three a team) make no mix yet: the first days show the last complete period.
+share = queries.query(actions.client_type_share, weeks_period, filters, by)
+if early and share.empty:  # no history (a new installation): the days there are
+    share = queries.query(actions.client_type_share, period, filters, by)
+elif early:
+    st.caption(t("ar.types.of_last", now=period.label(lang), last=weeks_period.label(lang)))
 if share.empty:
     st.info(t("ar.heat.none"), icon=":material/info:")
 else:

@@ -291,9 +291,13 @@ if len(behind):
     )
 # Were the month's visits made at the client? (check-ins imported from DingTalk and WeCom)
 # In the first days a check-in or two would read 0% or 100%: the rate is the last complete month's.
-early = first_days(month, as_of)
-checked_month = month.previous() if early else month
+# Without any then (a new installation), the days there are.
+checked_month = month.previous() if first_days(month, as_of) else month
 checked = queries.query(field.on_site_summary, checked_month, plans.rep_only(filters, rep_id))
+if checked_month != month and not checked.checkins:
+    checked_month = month
+    checked = queries.query(field.on_site_summary, month, plans.rep_only(filters, rep_id))
+early = checked_month != month
 with st.container(key="mp_on_site"):
     if early:
         st.caption(t("fw.plan.of_last", now=month.label(lang), last=checked_month.label(lang)))

@@ -54,6 +54,7 @@ EN = {
     "fw.plan.kpi_help": "{on_site} of {known} check-ins at the client; {visits} of {all_visits} "
     "visits checked in. A planned visit with a check-in counts as done.",
     "fw.plan.none": "No check-ins this month.",
+    "ar.types.of_last": "First days of {now}: the visits shown are those of {last}, the last complete period.",
     "fw.plan.of_last": "First days of {now}: the check-ins are those of {last}, the last complete month.",
     "fw.plan.kpi_in": "On-site rate in {month}",
     "fw.plan.none_in": "No check-ins in {month}.",
@@ -97,6 +98,7 @@ ZH = {
     "fw.plan.kpi_help": "{known} 次签到中 {on_site} 次在客户处；{all_visits} 次拜访中 {visits} 次有签到。"
     "有签到的计划拜访计为已完成。",
     "fw.plan.none": "本月没有签到。",
+    "ar.types.of_last": "{now}期初：以下为上一个完整期 {last} 的拜访。",
     "fw.plan.of_last": "{now}期初：以下为上一个完整月 {last} 的签到。",
     "fw.plan.kpi_in": "{month}现场签到率",
     "fw.plan.none_in": "{month}没有签到。",

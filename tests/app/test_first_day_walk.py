@@ -3,8 +3,10 @@ against a whole month."""
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pytest
 
 from salesmgmt import db
@@ -124,3 +126,57 @@ def test_the_one_to_one_shows_april_s_on_site_rate_in_the_first_days_of_may(chec
         "First days of May 2026: the check-ins are those of Apr 2026",
         "2026年5月期初：以下为上一个完整月 2026年4月 的签到",
     )
+
+
+@pytest.fixture
+def april_visits_first_of_may(first_of_may):
+    """Dragon's 张伟 visited 华东设计院 (design institute) on 15 April and 西部业主 (owner) on 16 April;
+    on 1 May (tests/tiny.py) he visited 江苏钢构 (steel structure)."""
+    write_rows(
+        first_of_may,
+        "INSERT INTO visits (visit_key, visit_date, rep_id, client_id, visit_type) VALUES (?, ?, 1, ?, 'visit')",
+        [(101, "2026-04-15", 1), (102, "2026-04-16", 3)],
+    )
+    return first_of_may
+
+
+def values(data) -> list:
+    """A figure's array as a list, whether plotly wrote it as a list or as typed bytes."""
+    if isinstance(data, dict) and "bdata" in data:
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
+    return list(data)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_client_type_mix_is_april_s_in_the_first_days_of_may(april_visits_first_of_may, lang):
+    at = open_page("pages/action_review.py", lang, check=True, f_period="2026-05")
+    mix = chart_titled(
+        at, "Share of client visits to each client type" if lang == "en" else "各客户类型在客户拜访中的占比"
+    )
+    dragon = {
+        trace["name"]: dict(zip(values(trace["x"]), values(trace["y"])))["Dragon"] for trace in mix["data"]
+    }
+    # April: one design institute, one owner (50% each); not 1 May's one steel structure (100%).
+    assert sorted(share for share in dragon.values() if share) == [0.5, 0.5]
+    assert_caption(
+        at,
+        lang,
+        "First days of May 2026: the visits shown are those of Apr 2026",
+        "2026年5月期初：以下为上一个完整期 2026年4月 的拜访",
+    )
+
+
+def test_without_check_ins_before_may_the_first_days_show_may_s(first_of_may):
+    """A new installation (nothing before 1 May): the one check-in of 1 May, not an empty April."""
+    write_rows(
+        first_of_may,
+        "INSERT INTO checkins (checkin_key, source, rep_id, client_id, checked_at, distance_m, on_site)"
+        " VALUES (1, 'dingtalk', 1, 2, ?, 80.0, true)",
+        [("2026-05-01 09:30:00",)],
+    )
+    at = open_page("pages/action_review.py", "en", check=True, f_period="2026-05")
+    table = table_with(at, "rep", "on_site_rate")
+    assert table.set_index("rep")["checkins"].to_dict()["张伟 Zhang"] == 1
+    assert "the check-ins shown are those of Apr 2026" not in " ".join(c.value for c in at.caption)
+    at = open_page("pages/monthly_plan.py", "en", check=True, f_period="2026-05", mp_rep=1)
+    assert metrics(at)["On-site rate this month"] == "100%"
